@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment, parsed once at start. Defaults are the local ones;
+ * in AWS the stack sets each variable explicitly.
+ */
+export const appConfigSchema = z.object({
+  TABLE_NAME: z.string().min(3).default('contact-center'),
+  NOTIFICATION_QUEUE_URL: z.string().min(1).optional(),
+  PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
+  AUTH_ISSUER: z.string().min(1).default('contact-center-local'),
+  AUTH_AUDIENCE: z.string().min(1).default('contact-center-api'),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  CURSOR_SECRET: z.string().min(16).optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  EMAIL_WEBHOOK_SECRET: z.string().min(16).optional(),
+  RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(395),
+  PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  LOG_LEVEL: z.enum(['info', 'silent']).default('info'),
+});
+export type AppConfig = z.infer<typeof appConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses `env` with `schema`; on failure lists every bad variable in one readable message. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** In AWS nothing may fall back to a local default: the stack must set these. */
+export const lambdaConfigSchema = appConfigSchema.extend({
+  NOTIFICATION_QUEUE_URL: z.string().min(1),
+  AUTH_JWKS_URL: z.string().url(),
+  CURSOR_SECRET: z.string().min(16),
+});

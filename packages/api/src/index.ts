@@ -1,0 +1,6 @@
+export * from './app';
+export * from './auth';
+export * from './config';
+export * from './deps';
+export * from './problems';
+export * from './compose';

@@ -1,0 +1,63 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { tableDefinition } from '@cc/store';
+import { queueDefinitions } from '@cc/messaging';
+
+/** Creates the table and its indexes from the shared definition; a no-op when it exists. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const keyAttributes = [tableDefinition.partitionKey, tableDefinition.sortKey, ...tableDefinition.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: tableDefinition.indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    );
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true } }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await client.send(new DescribeTableCommand({ TableName: tableName }));
+}
+
+export interface QueueUrls {
+  notifications: string;
+  notificationsDlq: string;
+}
+
+/** Creates the notification queue and its dead-letter queue (CreateQueue is idempotent in SQS). */
+export async function ensureQueues(sqs: SQSClient, prefix = ''): Promise<QueueUrls> {
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: prefix + queueDefinitions.notificationsDlq.name }));
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+  const main = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: prefix + queueDefinitions.notifications.name,
+      Attributes: {
+        VisibilityTimeout: String(queueDefinitions.notifications.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: String(queueDefinitions.notifications.maxReceiveCount) }),
+      },
+    }),
+  );
+  return { notifications: main.QueueUrl!, notificationsDlq: dlq.QueueUrl! };
+}

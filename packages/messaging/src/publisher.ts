@@ -1,0 +1,39 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+export interface OutboundMessage {
+  /** Stable id: the consumer deduplicates by it, so re-publishing is always safe. */
+  id: string;
+  body: unknown;
+}
+
+export interface MessagePublisher {
+  /** Resolves with the ids that SQS accepted; never throws for a down queue (callers re-deliver later). */
+  publish(messages: OutboundMessage[]): Promise<{ sent: string[]; failed: string[] }>;
+}
+
+const BATCH = 10;
+
+export function createSqsPublisher(sqs: SQSClient, queueUrl: string): MessagePublisher {
+  return {
+    async publish(messages) {
+      const sent: string[] = [];
+      const failed: string[] = [];
+      for (let i = 0; i < messages.length; i += BATCH) {
+        const chunk = messages.slice(i, i + BATCH);
+        try {
+          const result = await sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: chunk.map((m, index) => ({ Id: String(index), MessageBody: JSON.stringify(m.body) })),
+            }),
+          );
+          for (const ok of result.Successful ?? []) sent.push(chunk[Number(ok.Id)]!.id);
+          for (const bad of result.Failed ?? []) failed.push(chunk[Number(bad.Id)]!.id);
+        } catch {
+          failed.push(...chunk.map((m) => m.id));
+        }
+      }
+      return { sent, failed };
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ValidationError } from '@cc/core';
+
+/**
+ * Pagination cursors are an encoded LastEvaluatedKey plus an HMAC, so clients cannot read
+ * or forge them, and a cursor minted for one list is refused by another (the `scope`).
+ */
+export interface CursorCodec {
+  encode(key: Record<string, unknown> | undefined, scope: string): string | null;
+  decode(cursor: string | undefined, scope: string): Record<string, unknown> | undefined;
+}
+
+export function createCursorCodec(secret: string): CursorCodec {
+  const sign = (payload: string, scope: string) =>
+    createHmac('sha256', secret).update(scope).update('\n').update(payload).digest().subarray(0, 16);
+  const invalid = () =>
+    new ValidationError('The cursor is invalid or was issued for another list', [{ path: 'cursor', message: 'invalid cursor' }], 'request.cursor_invalid');
+
+  return {
+    encode(key, scope) {
+      if (!key) return null;
+      const payload = Buffer.from(JSON.stringify(key)).toString('base64url');
+      return `${payload}.${sign(payload, scope).toString('base64url')}`;
+    },
+    decode(cursor, scope) {
+      if (cursor === undefined || cursor === '') return undefined;
+      const [payload, mac, extra] = cursor.split('.');
+      if (!payload || !mac || extra !== undefined) throw invalid();
+      const given = Buffer.from(mac, 'base64url');
+      const expected = sign(payload, scope);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+      try {
+        const key = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+        if (key === null || typeof key !== 'object' || Array.isArray(key)) throw invalid();
+        return key as Record<string, unknown>;
+      } catch {
+        throw invalid();
+      }
+    },
+  };
+}

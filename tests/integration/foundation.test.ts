@@ -1,0 +1,91 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT, generateKeyPair } from 'jose';
+import { createApp } from '@cc/api';
+import { createTestContext, type TestContext } from '../support/harness';
+import { signDevToken } from '../../packages/local/src/dev-keys';
+
+let t: TestContext;
+beforeAll(async () => {
+  t = await createTestContext();
+});
+
+async function problem(res: Response) {
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  return (await res.json()) as { status: number; code: string; errors?: { path: string }[]; detail?: string };
+}
+
+describe('health', () => {
+  it('answers ok when DynamoDB and SQS answer', async () => {
+    const res = await t.request('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', checks: { dynamodb: 'ok', sqs: 'ok' } });
+  });
+
+  it('answers a 503 problem naming the dependency that is down', async () => {
+    const app = createApp({ ...t.deps, health: { dynamodb: async () => undefined, sqs: async () => Promise.reject(new Error('down')) } });
+    const res = await app.request('/health');
+    expect(res.status).toBe(503);
+    const body = (await problem(res)) as unknown as { checks: Record<string, string> };
+    expect(body.checks).toEqual({ dynamodb: 'ok', sqs: 'down' });
+  });
+});
+
+describe('authentication', () => {
+  it('returns the caller for a valid token', async () => {
+    const res = await t.request('GET', '/me', { token: await t.token('mgr-1', 'manager', 'BR-001') });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ userId: 'mgr-1', role: 'manager', branchId: 'BR-001' });
+  });
+
+  it('refuses a missing token with a 401 problem', async () => {
+    const res = await t.request('GET', '/me');
+    expect(res.status).toBe(401);
+    expect((await problem(res)).code).toBe('auth.unauthenticated');
+  });
+
+  it('refuses a token signed by another key', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ role: 'admin', branch: 'BR-001' })
+      .setProtectedHeader({ alg: 'ES256', kid: t.keys.publicJwk.kid })
+      .setSubject('admin-1')
+      .setIssuer(t.config.AUTH_ISSUER)
+      .setAudience(t.config.AUTH_AUDIENCE)
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    const res = await t.request('GET', '/me', { token: forged });
+    expect(res.status).toBe(401);
+    expect((await problem(res)).code).toBe('auth.token_invalid');
+  });
+
+  it('refuses an expired token', async () => {
+    const expired = await signDevToken(t.keys, { userId: 'mgr-1', role: 'manager', branchId: 'BR-001' }, {
+      issuer: t.config.AUTH_ISSUER,
+      audience: t.config.AUTH_AUDIENCE,
+      expiresIn: Math.floor(Date.now() / 1000) - 60,
+    });
+    const res = await t.request('GET', '/me', { token: expired });
+    expect(res.status).toBe(401);
+    expect((await problem(res)).code).toBe('auth.token_expired');
+  });
+
+  it('refuses a token for another audience', async () => {
+    const other = await signDevToken(t.keys, { userId: 'mgr-1', role: 'manager', branchId: 'BR-001' }, { issuer: t.config.AUTH_ISSUER, audience: 'someone-else' });
+    expect((await t.request('GET', '/me', { token: other })).status).toBe(401);
+  });
+});
+
+describe('problems', () => {
+  it('answers an unknown route with a 404 problem', async () => {
+    const res = await t.request('GET', '/no-such-route');
+    expect(res.status).toBe(404);
+    expect((await problem(res)).code).toBe('route.not_found');
+  });
+
+  it('serves OpenAPI 3.1 listing the routes', async () => {
+    const res = await t.request('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/me']));
+  });
+});
