@@ -25,7 +25,7 @@ export interface TestContext {
 export interface RequestOptions {
   token?: string;
   json?: unknown;
-  body?: BodyInit;
+  body?: RequestInit['body'];
   headers?: Record<string, string>;
 }
 

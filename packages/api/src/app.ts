@@ -6,6 +6,7 @@ import { createRouter } from './openapi';
 import { problemResponse, toProblem } from './problems';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
+import { customerRoutes } from './routes/customers';
 
 /** The only place routes exist. Lambda (functions/api.ts) and Node (packages/local) both host this. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -16,6 +17,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.route('/', healthRoutes(deps));
   app.route('/', meRoutes());
+  app.route('/', customerRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

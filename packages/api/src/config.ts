@@ -18,6 +18,11 @@ export const appConfigSchema = z.object({
   PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
   LOG_LEVEL: z.enum(['info', 'silent']).default('info'),
+  /** Ordered customer levels, lowest first, and the level from which a primary manager is mandatory. */
+  CUSTOMER_LEVELS: z.string().default('standard,gold,vip,private').transform((s) => s.split(',').map((l) => l.trim()).filter(Boolean)),
+  MANAGED_FROM_LEVEL: z.string().default('vip'),
+  /** Inbound contacts without resolution before a customer's case escalates (the seeds: 5 contacts = likely lost). */
+  ESCALATE_AFTER_CONTACTS: z.coerce.number().int().min(2).max(50).default(5),
 });
 export type AppConfig = z.infer<typeof appConfigSchema>;
 

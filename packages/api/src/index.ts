@@ -4,3 +4,5 @@ export * from './config';
 export * from './deps';
 export * from './problems';
 export * from './compose';
+export * from './services/customers';
+export * from './services/notify';

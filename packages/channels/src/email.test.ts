@@ -124,6 +124,20 @@ describe('parseInboundEmail', () => {
     expect(mail.rejectedAttachments).toEqual([{ filename: 'photo.jpg', size: 5000, reason: 'too_large' }]);
   });
 
+  it('keeps inline images out of the html so they stay subject to the limits', async () => {
+    const raw = await build({
+      from: 'a@example.com',
+      to: 'care@bank.example',
+      subject: 'screenshot',
+      html: '<p>See this:</p><img src="cid:shot@example.com">',
+      attachments: [{ filename: 'shot.png', cid: 'shot@example.com', content: Buffer.alloc(4000, 7), contentType: 'image/png' }],
+    });
+    const mail = await parseInboundEmail(raw, LIMITS);
+    expect(mail.html).toContain('src="cid:shot@example.com"');
+    expect(mail.html).not.toContain('data:');
+    expect(mail.rejectedAttachments).toEqual([{ filename: 'shot.png', size: 4000, reason: 'too_large' }]);
+  });
+
   it('caps the number of attachments', async () => {
     const raw = await build({
       from: 'a@example.com',

@@ -1,5 +1,5 @@
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
-const DIGITS = /\+?\d[\d\s-]{6,}\d/g;
+const DIGITS = /\+?\d(?: ?\d){6,}/g;
 
 /** Masks e-mail addresses and phone/account-like digit runs before anything reaches a log line. */
 export function maskPii(text: string): string {

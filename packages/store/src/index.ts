@@ -2,3 +2,8 @@ export * from './keys';
 export * from './client';
 export * from './cursor';
 export * from './errors';
+export * from './transact';
+export * from './idempotency';
+export * from './customers';
+export * from './notifications';
+export * from './users';

@@ -42,4 +42,40 @@ export const keys = {
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
   rateWindow: (bucket: string, window: string) => ({ pk: `RATE#${bucket}`, sk: window }),
   counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
+
+  customer: (customerId: string) => ({ pk: `CUST#${customerId}`, sk: 'PROFILE' }),
+  /** Everything the customer 360 needs sorts below this under the customer's partition. */
+  customerTimelinePrefix: 'TL#',
+  customerIdentity: (kind: IdentityKind, value: string) => ({ pk: `IDENT#${kind}#${value}`, sk: 'IDENT' }),
+  customerHistory: (customerId: string, at: string, id: string) => ({ pk: `CUSTHIST#${customerId}`, sk: `${at}#${id}` }),
+  customerHistoryPartition: (customerId: string) => `CUSTHIST#${customerId}`,
+  /** One item per (manager, customer): the manager's book, listable by level through gsi1. */
+  bookEntry: (managerId: string, customerId: string) => ({ pk: `MGR#${managerId}`, sk: `BOOK#${customerId}` }),
+  bookPartition: (managerId: string) => `MGR#${managerId}`,
+  bookByLevel: (managerId: string, level: string) => `MGR#${managerId}#LEVEL#${level}`,
+  customerNameIndex: (branchId: string) => `BRANCH#${branchId}#NAME`,
+  changeRequest: (requestId: string) => ({ pk: `CHREQ#${requestId}`, sk: 'CHREQ' }),
+  changeRequestQueue: (branchId: string, status: string) => `BRANCH#${branchId}#CHREQ#${status}`,
+  team: (teamId: string) => ({ pk: `TEAM#${teamId}`, sk: 'TEAM' }),
+  /** Under the customer partition, below TL#: the 360 view reads these with the profile in one query. */
+  openCaseMirror: (customerId: string, caseId: string) => ({ pk: `CUST#${customerId}`, sk: `OPENCASE#${caseId}` }),
+  openOpportunityMirror: (customerId: string, opportunityId: string) => ({ pk: `CUST#${customerId}`, sk: `OPENOPP#${opportunityId}` }),
+  /** Daily contact counters, TTL'd after 31 days; the 360 view sums the last 30. */
+  contactDay: (customerId: string, day: string) => ({ pk: `CUST#${customerId}`, sk: `CNT#${day}` }),
+  customerPartition: (customerId: string) => `CUST#${customerId}`,
+  timelineEntry: (customerId: string, occurredAt: string, entryId: string) => ({ pk: `CUST#${customerId}`, sk: `TL#${occurredAt}#${entryId}` }),
+
+  /**
+   * Inbox sort keys put unread (U) above read (R) in a descending query: "unread first, newest first".
+   * Notification ids are ULIDs, so they sort by creation time.
+   */
+  inboxItem: (userId: string, state: 'U' | 'R', notificationId: string) => ({ pk: `USER#${userId}`, sk: `INBOX#${state}#${notificationId}` }),
+  inboxPrefix: 'INBOX#',
+  inboxUnreadPrefix: 'INBOX#U#',
+  userPartition: (userId: string) => `USER#${userId}`,
+  /** The delivery record of a notification; pending ones are listed through the sparse gsi1 for re-delivery. */
+  notification: (notificationId: string) => ({ pk: `NOTIF#${notificationId}`, sk: 'NOTIF' }),
+  pendingNotifications: 'NOTIF#PENDING',
 } as const;
+
+export type IdentityKind = 'phone' | 'email' | 'number';

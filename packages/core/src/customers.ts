@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+export const customerTypes = ['individual', 'corporate'] as const;
+export const contactChannels = ['voice', 'sms', 'email', 'web'] as const;
+export type ContactChannel = (typeof contactChannels)[number];
+
+/** Ordered customer levels, lowest first, and the level from which a primary manager is mandatory. */
+export interface LevelPolicy {
+  levels: readonly string[];
+  managedFrom: string;
+  /** Automatic level by assets under management: the highest level whose threshold is met. */
+  rules: readonly { level: string; minAum: number }[];
+}
+
+export const defaultLevelPolicy: LevelPolicy = {
+  levels: ['standard', 'gold', 'vip', 'private'],
+  managedFrom: 'vip',
+  rules: [
+    { level: 'gold', minAum: 200_000 },
+    { level: 'vip', minAum: 1_000_000 },
+    { level: 'private', minAum: 6_000_000 },
+  ],
+};
+
+export const levelRank = (policy: LevelPolicy, level: string) => policy.levels.indexOf(level);
+
+/** Corporate customers and individuals at `managedFrom` and above must have a primary manager. */
+export const requiresPrimaryManager = (policy: LevelPolicy, type: string, level: string) =>
+  type === 'corporate' || levelRank(policy, level) >= levelRank(policy, policy.managedFrom);
+
+/** The level the rules give for these figures, or undefined when no rule applies. */
+export function levelByRule(policy: LevelPolicy, figures: { aum?: number }): string | undefined {
+  if (figures.aum === undefined) return undefined;
+  let result: string | undefined;
+  for (const rule of policy.rules) if (figures.aum >= rule.minAum) result = rule.level;
+  return result ?? policy.levels[0];
+}
+
+export const ContactPointInput = z.object({
+  kind: z.enum(['phone', 'email']),
+  value: z.string().min(3).max(254),
+  verified: z.boolean().default(false),
+  preferred: z.boolean().default(false),
+});
+export type ContactPointInput = z.infer<typeof ContactPointInput>;
+export type ContactPoint = ContactPointInput;
+
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM');
+
+export const ContactPreferences = z.object({
+  quietHours: z.object({ start: timeOfDay, end: timeOfDay, timezone: z.string().min(1).max(64).default('Asia/Shanghai') }).optional(),
+  optOut: z.object({ sms: z.boolean().default(false), email: z.boolean().default(false), voice: z.boolean().default(false) }).default({ sms: false, email: false, voice: false }),
+});
+export type ContactPreferences = z.infer<typeof ContactPreferences>;
+
+/** Figures from core banking; only supervisors/admins and managers in scope may see them. */
+export const CustomerFigures = z.object({
+  creditRating: z.string().max(10).optional(),
+  points: z.number().int().min(0).optional(),
+  aum: z.number().min(0).optional(),
+  contribution: z.number().optional(),
+  products: z.array(z.object({ code: z.string().max(40), name: z.string().max(120) })).max(100).optional(),
+});
+export type CustomerFigures = z.infer<typeof CustomerFigures>;
+
+/** At most one preferred contact point per kind, and no repeated values. */
+export function contactPointIssues(points: readonly ContactPoint[]): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  for (const kind of ['phone', 'email'] as const) {
+    if (points.filter((p) => p.kind === kind && p.preferred).length > 1) issues.push({ path: 'contactPoints', message: `only one ${kind} may be preferred` });
+  }
+  const seen = new Set<string>();
+  points.forEach((p, i) => {
+    const key = `${p.kind}:${p.value}`;
+    if (seen.has(key)) issues.push({ path: `contactPoints.${i}.value`, message: 'listed twice' });
+    seen.add(key);
+  });
+  return issues;
+}
+
+export type CustomerStatus = 'active' | 'closed' | 'merged';
+
+export interface Customer {
+  id: string;
+  customerNumber: string;
+  name: string;
+  type: (typeof customerTypes)[number];
+  level: string;
+  branchId: string;
+  contactPoints: ContactPoint[];
+  preferredChannel?: ContactChannel;
+  preferences: ContactPreferences;
+  tags: string[];
+  figures: CustomerFigures;
+  notes?: string;
+  status: CustomerStatus;
+  primaryManagerId: string | null;
+  assistingManagerIds: string[];
+  mergedInto?: string;
+  /** Open complaints/inquiries; kept in step by the case transactions. */
+  openCases: number;
+  /** Inbound contacts since the customer last had no open case; drives escalation at 5. */
+  unresolvedContacts: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What an agent may see: no financial figures, no notes. */
+export function reducedProfile(customer: Customer): Omit<Customer, 'figures' | 'notes'> {
+  const { figures: _f, notes: _n, ...rest } = customer;
+  return rest;
+}

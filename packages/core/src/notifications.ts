@@ -1,0 +1,34 @@
+/** What a notification is about; the inbox shows these fields on the manager's home page. */
+export const notificationKinds = [
+  'case_created',
+  'case_imported',
+  'case_message',
+  'case_escalated',
+  'level_changed',
+  'assignment_changed',
+  'change_request_pending',
+  'opportunity_created',
+  'opportunity_stage_changed',
+  'opportunity_overdue',
+] as const;
+export type NotificationKind = (typeof notificationKinds)[number];
+
+export interface Notification {
+  id: string;
+  recipientId: string;
+  kind: NotificationKind;
+  title: string;
+  /** Content excerpt, at most 280 characters. */
+  excerpt: string;
+  customerId?: string;
+  customerNumber?: string;
+  customerName?: string;
+  caseId?: string;
+  opportunityId?: string;
+  createdAt: string;
+}
+
+export const excerptOf = (text: string, max = 280) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+};

@@ -1,0 +1,89 @@
+import './quiet-sdk-warning';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ConfigError, composeDeps, createApp, parseEnv } from '@cc/api';
+import { createLogger } from '@cc/core';
+import { loadOrCreateDevKeys } from './dev-keys';
+import { localConfigSchema } from './local-config';
+import { ensureQueues, ensureTable } from './provision';
+import { seedDemoData } from './seed';
+import { assertPortFree, ServiceStartError, startDynamoDbLocal, startSqsEmulator, type RunningService } from './services';
+import { startWorkers } from './workers';
+
+const log = createLogger();
+const running: { stop(): Promise<void> }[] = [];
+
+async function main() {
+  const config = parseEnv(localConfigSchema, process.env);
+  await assertPortFree(config.PORT, 'the API', 'PORT');
+  const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+  // Use configured endpoints as they are; otherwise start our own services.
+  let dynamoEndpoint = config.AWS_ENDPOINT_URL_DYNAMODB;
+  if (!dynamoEndpoint) {
+    await assertPortFree(config.DYNAMODB_PORT, 'DynamoDB Local', 'DYNAMODB_PORT');
+    const dynamo: RunningService = await startDynamoDbLocal({ port: config.DYNAMODB_PORT, dataDir: join(config.DATA_DIR, 'dynamodb') });
+    running.push(dynamo);
+    dynamoEndpoint = dynamo.endpoint;
+    log.info('DynamoDB Local started', { endpoint: dynamoEndpoint, dataDir: join(config.DATA_DIR, 'dynamodb') });
+  }
+  let sqsEndpoint = config.AWS_ENDPOINT_URL_SQS;
+  if (!sqsEndpoint) {
+    await assertPortFree(config.SQS_PORT, 'the SQS emulator', 'SQS_PORT');
+    const sqs = await startSqsEmulator({ port: config.SQS_PORT });
+    running.push(sqs);
+    sqsEndpoint = sqs.endpoint;
+    log.info('SQS emulator started', { endpoint: sqsEndpoint });
+  }
+  const usingLocal = !config.AWS_ENDPOINT_URL_DYNAMODB || !config.AWS_ENDPOINT_URL_SQS || !process.env.AWS_ACCESS_KEY_ID;
+  const credentials = usingLocal ? localCredentials : undefined;
+
+  const keys = await loadOrCreateDevKeys(config.DATA_DIR);
+  const dynamoClient = new DynamoDBClient({ endpoint: dynamoEndpoint, region: config.AWS_REGION, credentials });
+  const sqsClient = new SQSClient({ endpoint: sqsEndpoint, region: config.AWS_REGION, credentials });
+  await ensureTable(dynamoClient, config.TABLE_NAME);
+  const queues = config.NOTIFICATION_QUEUE_URL ? { notifications: config.NOTIFICATION_QUEUE_URL, notificationsDlq: '' } : await ensureQueues(sqsClient);
+
+  const appConfig = {
+    ...config,
+    NOTIFICATION_QUEUE_URL: queues.notifications,
+    CURSOR_SECRET: config.CURSOR_SECRET ?? keys.cursorSecret,
+    TWILIO_AUTH_TOKEN: config.TWILIO_AUTH_TOKEN ?? keys.twilioAuthToken,
+    EMAIL_WEBHOOK_SECRET: config.EMAIL_WEBHOOK_SECRET ?? keys.emailWebhookSecret,
+  };
+  const deps = composeDeps(appConfig, {
+    jwks: config.AUTH_JWKS_URL ? new URL(config.AUTH_JWKS_URL) : { keys: [keys.publicJwk] },
+    cursorSecret: appConfig.CURSOR_SECRET,
+    queueUrl: queues.notifications,
+    endpoints: { dynamodb: dynamoEndpoint, sqs: sqsEndpoint },
+    region: config.AWS_REGION,
+    credentials,
+    log,
+  });
+  if (await seedDemoData(deps)) log.info('demo data seeded', { customers: 'DEMO-0001..DEMO-0005', users: 'agent-1, mgr-1, mgr-2, pm-1, sup-1, admin-1' });
+
+  running.push(startWorkers(deps, { queueUrl: queues.notifications, dataDir: config.DATA_DIR, sweepIntervalMs: config.SWEEP_INTERVAL_MS }));
+
+  const app = createApp(deps);
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' });
+  running.push({ stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+  log.info('contact-center API listening', { url: `http://localhost:${config.PORT}`, health: `http://localhost:${config.PORT}/health`, dataDir: config.DATA_DIR });
+}
+
+let stopping = false;
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const service of running.reverse()) await service.stop().catch(() => undefined);
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+main().catch(async (error) => {
+  const known = error instanceof ServiceStartError || error instanceof ConfigError;
+  process.stderr.write(`\n${known ? error.message : (error as Error).stack}\n\n`);
+  await shutdown(1);
+});

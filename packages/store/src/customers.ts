@@ -1,0 +1,198 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, type Customer } from '@cc/core';
+import type { StoreContext } from './client';
+import { indexNames, keys, type IdentityKind } from './keys';
+import { isDuplicateClaim } from './idempotency';
+import { del, put, putNew, stripKeys, transact, TransactionRefused, type LabelledItem } from './transact';
+
+export interface Identity {
+  kind: IdentityKind;
+  value: string;
+}
+
+export type BookRole = 'primary' | 'assisting';
+
+export interface BookEntry {
+  customerId: string;
+  customerNumber: string;
+  name: string;
+  type: Customer['type'];
+  level: string;
+  branchId: string;
+  role: BookRole;
+  status: Customer['status'];
+}
+
+export interface Page<T> {
+  items: T[];
+  lastKey?: Record<string, unknown>;
+}
+
+/** Names are matched case- and width-insensitively (full-width digits/letters fold to ASCII). */
+export const nameKey = (name: string) => name.normalize('NFKC').trim().toLowerCase();
+
+export const identitiesOf = (customer: Pick<Customer, 'customerNumber' | 'contactPoints'>): Identity[] => [
+  { kind: 'number', value: customer.customerNumber },
+  ...customer.contactPoints.map((p) => ({ kind: p.kind, value: p.value }) satisfies Identity),
+];
+
+const identityLabel = (i: Identity) => `identity:${i.kind}:${i.value}`;
+const sameIdentity = (a: Identity) => (b: Identity) => a.kind === b.kind && a.value === b.value;
+
+function profileItem(customer: Customer): Record<string, unknown> {
+  const searchable = customer.status !== 'merged';
+  return {
+    ...keys.customer(customer.id),
+    entity: 'customer',
+    ...customer,
+    ...(searchable && { gsi1pk: keys.customerNameIndex(customer.branchId), gsi1sk: `${nameKey(customer.name)}#${customer.id}` }),
+  };
+}
+
+function bookEntries(customer: Customer): { managerId: string; entry: BookEntry }[] {
+  if (customer.status === 'merged') return [];
+  const summary = {
+    customerId: customer.id,
+    customerNumber: customer.customerNumber,
+    name: customer.name,
+    type: customer.type,
+    level: customer.level,
+    branchId: customer.branchId,
+    status: customer.status,
+  };
+  const primary = customer.primaryManagerId ? [{ managerId: customer.primaryManagerId, entry: { ...summary, role: 'primary' as const } }] : [];
+  return [...primary, ...customer.assistingManagerIds.map((managerId) => ({ managerId, entry: { ...summary, role: 'assisting' as const } }))];
+}
+
+const bookItem = (managerId: string, entry: BookEntry) => ({
+  ...keys.bookEntry(managerId, entry.customerId),
+  entity: 'book',
+  ...entry,
+  gsi1pk: keys.bookByLevel(managerId, entry.level),
+  gsi1sk: entry.customerId,
+});
+
+function identityConflict(error: TransactionRefused): ConflictError | undefined {
+  const label = error.failedLabels.find((l) => l.startsWith('identity:'));
+  if (!label) return undefined;
+  const [, kind, ...rest] = label.split(':');
+  const value = rest.join(':');
+  return kind === 'number'
+    ? new ConflictError('customer.number_taken', `Customer number ${value} is already in use`, { kind, value })
+    : new ConflictError('customer.identity_taken', `This ${kind} already belongs to another customer`, { kind, value });
+}
+
+export function customerRepository(ctx: StoreContext) {
+  const { tableName, doc } = ctx;
+
+  async function get(id: string, consistent = false): Promise<Customer | undefined> {
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.customer(id), ConsistentRead: consistent }));
+    return Item ? stripKeys<Customer>(Item) : undefined;
+  }
+
+  async function idByIdentity(identity: Identity): Promise<string | undefined> {
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.customerIdentity(identity.kind, identity.value) }));
+    return Item?.customerId as string | undefined;
+  }
+
+  /**
+   * Uniqueness of customer number, phones and emails is enforced by conditional puts of identity
+   * items in the same transaction as the profile: two concurrent creates cannot both win.
+   */
+  async function create(customer: Customer, extra: LabelledItem[] = []): Promise<void> {
+    const items = [
+      putNew(ctx, 'profile', profileItem(customer)),
+      ...identitiesOf(customer).map((i) => putNew(ctx, identityLabel(i), { ...keys.customerIdentity(i.kind, i.value), entity: 'identity', customerId: customer.id })),
+      ...bookEntries(customer).map(({ managerId, entry }) => put(ctx, `book:${managerId}`, bookItem(managerId, entry))),
+      ...extra,
+    ];
+    try {
+      await transact(ctx, items);
+    } catch (error) {
+      if (error instanceof TransactionRefused && !isDuplicateClaim(error)) throw identityConflict(error) ?? new ConflictError('customer.exists', 'The customer already exists');
+      throw error;
+    }
+  }
+
+  /**
+   * Writes `after` if the stored version is still `before.version`, re-pointing identities and the
+   * managers' book entries that changed, plus any `extra` items, all in one transaction.
+   */
+  function saveItems(before: Customer, after: Customer): LabelledItem[] {
+    const beforeIds = before.status === 'merged' ? [] : identitiesOf(before);
+    const afterIds = after.status === 'merged' ? [] : identitiesOf(after);
+    const removed = beforeIds.filter((i) => !afterIds.some(sameIdentity(i)));
+    const added = afterIds.filter((i) => !beforeIds.some(sameIdentity(i)));
+    const beforeBook = bookEntries(before);
+    const afterBook = bookEntries(after);
+    const bookChanged = JSON.stringify(beforeBook) !== JSON.stringify(afterBook);
+    return [
+      put(ctx, 'profile', profileItem(after), { expression: '#v = :expected', names: { '#v': 'version' }, values: { ':expected': before.version } }),
+      ...removed.map((i) =>
+        del(ctx, `release:${i.kind}:${i.value}`, keys.customerIdentity(i.kind, i.value), { expression: 'customerId = :id', values: { ':id': before.id } }),
+      ),
+      ...added.map((i) => putNew(ctx, identityLabel(i), { ...keys.customerIdentity(i.kind, i.value), entity: 'identity', customerId: after.id })),
+      ...(bookChanged
+        ? [
+            ...beforeBook.filter((b) => !afterBook.some((a) => a.managerId === b.managerId)).map((b) => del(ctx, `unbook:${b.managerId}`, keys.bookEntry(b.managerId, before.id))),
+            ...afterBook.map(({ managerId, entry }) => put(ctx, `book:${managerId}`, bookItem(managerId, entry))),
+          ]
+        : []),
+    ];
+  }
+
+  async function save(before: Customer, after: Customer, extra: LabelledItem[] = []): Promise<Customer> {
+    try {
+      await transact(ctx, [...saveItems(before, after), ...extra]);
+      return after;
+    } catch (error) {
+      if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
+        const identity = identityConflict(error);
+        if (identity) throw identity;
+        if (error.failedLabels.includes('profile')) throw new ConflictError('customer.stale', 'The customer was changed by someone else; reload and retry', { currentVersionIsNot: before.version });
+      }
+      throw error;
+    }
+  }
+
+  async function searchByName(branchId: string, prefix: string, startKey: Record<string, unknown> | undefined, limit: number): Promise<Page<Customer>> {
+    const result = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: indexNames.gsi1,
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.customerNameIndex(branchId), ':prefix': nameKey(prefix) },
+        ExclusiveStartKey: startKey,
+        Limit: limit,
+      }),
+    );
+    return { items: (result.Items ?? []).map((i) => stripKeys<Customer>(i)), lastKey: result.LastEvaluatedKey };
+  }
+
+  async function listBook(managerId: string, filter: { level?: string; role?: BookRole }, startKey: Record<string, unknown> | undefined, limit: number): Promise<Page<BookEntry>> {
+    const byLevel = filter.level !== undefined;
+    const result = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        ...(byLevel
+          ? { IndexName: indexNames.gsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.bookByLevel(managerId, filter.level!) } }
+          : { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :book)', ExpressionAttributeValues: { ':pk': keys.bookPartition(managerId), ':book': 'BOOK#' } }),
+        ...(filter.role && {
+          FilterExpression: '#role = :role',
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExpressionAttributeValues: {
+            ...(byLevel ? { ':pk': keys.bookByLevel(managerId, filter.level!) } : { ':pk': keys.bookPartition(managerId), ':book': 'BOOK#' }),
+            ':role': filter.role,
+          },
+        }),
+        ExclusiveStartKey: startKey,
+        Limit: limit,
+      }),
+    );
+    return { items: (result.Items ?? []).map((i) => stripKeys<BookEntry>(i)), lastKey: result.LastEvaluatedKey };
+  }
+
+  return { get, idByIdentity, create, save, saveItems, searchByName, listBook };
+}
+
+export type CustomerRepository = ReturnType<typeof customerRepository>;

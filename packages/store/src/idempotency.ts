@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, IdempotencyMismatchError } from '@cc/core';
+import type { StoreContext } from './client';
+import { keys } from './keys';
+import { putNew, transact, TransactionRefused, type LabelledItem } from './transact';
+
+/** A creating request that may be retried: the same (scope, key) must give the same answer. */
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  /** Hash of what the request asked for; a replay with another fingerprint is refused (422). */
+  fingerprint: string;
+  expiresAt: number;
+}
+
+export interface StoredResponse<B = unknown> {
+  status: number;
+  body: B;
+}
+
+export const fingerprintOf = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+
+export const IDEMPOTENCY_LABEL = 'idempotency';
+const MAX_ATTEMPTS = 6;
+
+export const isDuplicateClaim = (error: unknown) => error instanceof TransactionRefused && error.failedLabels.includes(IDEMPOTENCY_LABEL);
+
+/** Builds the idempotency record for the response a request is about to commit. */
+export type RecordFor<B> = (response: StoredResponse<B>) => LabelledItem[];
+
+/**
+ * Runs `attempt`, which must put `recordFor(itsResponse)` in the same transaction as its own writes,
+ * so the record and the data exist together or not at all. A repeat of the same request returns the
+ * stored response; concurrent repeats race on the record's condition and all but one replay.
+ * Repositories that translate TransactionRefused must rethrow it when `isDuplicateClaim` holds.
+ */
+export async function withIdempotency<B>(
+  ctx: StoreContext,
+  claim: IdempotencyClaim | undefined,
+  attempt: (recordFor: RecordFor<B>) => Promise<StoredResponse<B>>,
+): Promise<{ response: StoredResponse<B>; replayed: boolean }> {
+  if (!claim) return { response: await attempt(() => []), replayed: false };
+  const recordFor: RecordFor<B> = (response) => [
+    putNew(ctx, IDEMPOTENCY_LABEL, {
+      ...keys.idempotency(claim.scope, claim.key),
+      entity: 'idempotency',
+      fingerprint: claim.fingerprint,
+      response,
+      expiresAt: claim.expiresAt,
+    }),
+  ];
+  for (let tries = 1; ; tries++) {
+    try {
+      return { response: await attempt(recordFor), replayed: false };
+    } catch (error) {
+      if (isDuplicateClaim(error)) return { response: await storedResponse<B>(ctx, claim), replayed: true };
+      if (!(error instanceof ConflictError && error.code === 'store.concurrent_write' && tries < MAX_ATTEMPTS)) throw error;
+      await new Promise((r) => setTimeout(r, 10 * 2 ** tries * Math.random()));
+    }
+  }
+}
+
+/** Idempotent plain transaction: `items` plus the record. */
+export const writeOnce = <B>(ctx: StoreContext, claim: IdempotencyClaim | undefined, items: LabelledItem[], response: StoredResponse<B>) =>
+  withIdempotency<B>(ctx, claim, async (recordFor) => {
+    await transact(ctx, [...items, ...recordFor(response)]);
+    return response;
+  });
+
+/** Looks up an earlier answer for the claim before doing expensive work (e.g. parsing a large email). */
+export async function findStoredResponse<B>(ctx: StoreContext, claim: IdempotencyClaim): Promise<StoredResponse<B> | undefined> {
+  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.idempotency(claim.scope, claim.key), ConsistentRead: true }));
+  if (!Item) return undefined;
+  if (Item.fingerprint !== claim.fingerprint) throw new IdempotencyMismatchError();
+  return Item.response as StoredResponse<B>;
+}
+
+async function storedResponse<B>(ctx: StoreContext, claim: IdempotencyClaim): Promise<StoredResponse<B>> {
+  const found = await findStoredResponse<B>(ctx, claim);
+  if (!found) throw new ConflictError('idempotency.conflict', 'The idempotency record vanished; retry the request');
+  return found;
+}

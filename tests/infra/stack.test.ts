@@ -1,0 +1,405 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContactCenterStack } from '../../infra/contact-center-stack';
+import { fromRoot } from '../../infra/paths';
+import { lambdaConfigSchema } from '../../packages/api/src/config';
+import { notifierTimeoutSeconds, queueDefinitions } from '../../packages/messaging/src/queues';
+import { tableDefinition } from '../../packages/store/src/keys';
+
+type Json = Record<string, any>;
+
+let outdir: string;
+let stack: ContactCenterStack;
+let template: Template;
+let resources: Record<string, Json>;
+
+/** The logical ID CloudFormation sees for a construct's L1 resource. */
+const logicalId = (construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnFunction);
+const ofType = (type: string): Array<[string, Json]> => Object.entries(resources).filter(([, r]) => r.Type === type);
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+beforeAll(() => {
+  // Same feature flags as `cdk synth`; a private outdir so a concurrent synth into cdk.out is not disturbed.
+  const { context } = JSON.parse(readFileSync(fromRoot('cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  outdir = mkdtempSync(path.join(tmpdir(), 'cc-infra-'));
+  const app = new App({ outdir, context });
+  stack = new ContactCenterStack(app, 'ContactCenter');
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+}, 120_000);
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('table', () => {
+  it('is one on-demand table keyed and indexed exactly as tableDefinition says', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    const [, table] = ofType('AWS::DynamoDB::GlobalTable')[0]!;
+    const props = table.Properties;
+    expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(props.KeySchema).toEqual([
+      { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: tableDefinition.ttlAttribute, Enabled: true });
+    expect(props.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+
+    expect(props.GlobalSecondaryIndexes).toHaveLength(3);
+    expect(props.GlobalSecondaryIndexes).toEqual(
+      tableDefinition.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    for (const index of tableDefinition.indexes) {
+      expect(props.AttributeDefinitions).toContainEqual({ AttributeName: index.partitionKey, AttributeType: 'S' });
+      expect(props.AttributeDefinitions).toContainEqual({ AttributeName: index.sortKey, AttributeType: 'S' });
+    }
+  });
+
+  it('has point-in-time recovery and deletion protection, and is retained on stack deletion', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        Replicas: [
+          Match.objectLike({
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ],
+      },
+    });
+  });
+});
+
+describe('queues', () => {
+  const mainQueue = () => {
+    const found = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties?.RedrivePolicy);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  const dlq = () => {
+    const found = ofType('AWS::SQS::Queue').filter(([, q]) => !q.Properties?.RedrivePolicy);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it('are exactly two, both encrypted with SQS-managed keys and TLS-only', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    for (const [id, queue] of ofType('AWS::SQS::Queue')) {
+      expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('redrive to the DLQ after 5 receives; the DLQ keeps messages 14 days', () => {
+    const [, main] = mainQueue();
+    const [dlqId, dead] = dlq();
+    expect(main.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(queueDefinitions.notifications.maxReceiveCount).toBe(5);
+    expect(dead.Properties.MessageRetentionPeriod).toBe(14 * 24 * 60 * 60);
+  });
+
+  it("give the main queue a visibility timeout >= 6x the notifier's timeout (both read from the template)", () => {
+    const [mainId, main] = mainQueue();
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [mainId, 'Arn'] }),
+    )!;
+    const notifierId = mapping.Properties.FunctionName.Ref as string;
+    const notifierTimeout = Number(resources[notifierId]!.Properties.Timeout);
+    const visibility = Number(main.Properties.VisibilityTimeout);
+    expect(notifierTimeout).toBe(notifierTimeoutSeconds);
+    expect(visibility).toBe(queueDefinitions.notifications.visibilityTimeoutSeconds);
+    expect(visibility).toBeGreaterThanOrEqual(6 * notifierTimeout);
+  });
+
+  it('alarm as soon as one message is visible in the DLQ', () => {
+    const [dlqId] = dlq();
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+    });
+  });
+});
+
+describe('functions', () => {
+  const banner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+  it('are all Node.js 22 on arm64, with source maps enabled', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(4);
+    for (const [id, fn] of functions) {
+      expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties.Handler, id).toBe('index.handler');
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS, id).toBe('--enable-source-maps');
+    }
+  });
+
+  it('are bundled as ESM with the require banner, a source map and a metafile', () => {
+    const assetDirs = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+    expect(assetDirs.length).toBeGreaterThanOrEqual(1);
+    for (const dir of assetDirs) {
+      const files = readdirSync(path.join(outdir, dir));
+      expect(files).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map', 'index.meta.json']));
+      expect(readFileSync(path.join(outdir, dir, 'index.mjs'), 'utf8').startsWith(banner)).toBe(true);
+    }
+    const apiBundle = assetDirs.map((d) => path.join(outdir, d, 'index.mjs')).find((f) => existsSync(f) && readFileSync(f).length > 100_000);
+    expect(apiBundle, 'the API bundle (Hono app + AWS SDK) should be a real, non-trivial bundle').toBeDefined();
+  });
+
+  it('the API function: 1024 MB, 10 s, and every variable lambdaConfigSchema requires', () => {
+    const api = resources[logicalId(stack.api.handler)]!;
+    expect(api.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 10 });
+    const env = api.Properties.Environment.Variables as Json;
+    const expected = [
+      'TABLE_NAME', 'NOTIFICATION_QUEUE_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL',
+      'CURSOR_SECRET', 'PUBLIC_BASE_URL', 'TWILIO_AUTH_TOKEN', 'EMAIL_WEBHOOK_SECRET', 'RETENTION_DAYS',
+    ];
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(expected));
+    // Anything the schema requires without a default must be set, or the Lambda fails at init.
+    const shape = lambdaConfigSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
+    const required = Object.keys(shape).filter((key) => !shape[key]!.safeParse(undefined).success);
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(required));
+
+    const tableId = logicalId(stack.data.table);
+    expect(env.TABLE_NAME).toEqual({ Ref: tableId });
+    expect(env.NOTIFICATION_QUEUE_URL).toEqual({ Ref: logicalId(stack.messaging.notifications) });
+    expect(env.AUTH_AUDIENCE).toEqual({ Ref: logicalId(stack.auth.client) });
+    expect(env.PUBLIC_BASE_URL).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] });
+    expect(JSON.stringify(env.AUTH_ISSUER)).toContain('https://cognito-idp.');
+    expect(JSON.stringify(env.AUTH_JWKS_URL)).toContain('/.well-known/jwks.json');
+    expect(env.RETENTION_DAYS).toBe('395');
+    // Secrets are dynamic references resolved at deploy time, never literals in the template.
+    for (const key of ['CURSOR_SECRET', 'TWILIO_AUTH_TOKEN', 'EMAIL_WEBHOOK_SECRET']) {
+      expect(typeof env[key], key).not.toBe('string');
+      expect(JSON.stringify(env[key]), key).toContain('{{resolve:secretsmanager:');
+    }
+  });
+
+  it("the notifier consumes the notifications queue in batches of 10 and reports item failures", () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack.workers.notifier) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.messaging.notifications), 'Arn'] },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('an EventBridge rule runs the sweeper every minute', () => {
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stack.workers.sweeper), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [logicalId(stack.workers.sweeper), 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
+    expect(Number(resources[logicalId(stack.workers.sweeper)]!.Properties.Timeout)).toBeLessThan(60);
+  });
+});
+
+describe('HTTP API', () => {
+  const publicRouteKeys = ['GET /health', 'GET /openapi.json', 'GET /complaint', 'ANY /public/{proxy+}', 'ANY /webhooks/{proxy+}'];
+
+  it('is an HTTP API with a Cognito JWT authorizer (issuer = user pool, audience = app client)', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: logicalId(stack.auth.client) }],
+        Issuer: {
+          'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: logicalId(stack.auth.userPool) }]],
+        },
+      },
+    });
+  });
+
+  it('serves exactly the public routes without an authorizer and everything else through the JWT authorizer', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    const byKey = new Map(routes.map((r) => [r.RouteKey as string, r]));
+    expect([...byKey.keys()].sort()).toEqual([...publicRouteKeys, 'ANY /{proxy+}'].sort());
+    for (const key of publicRouteKeys) {
+      expect(byKey.get(key)!.AuthorizationType, key).toBe('NONE');
+      expect(byKey.get(key)!.AuthorizerId, key).toBeUndefined();
+    }
+    const [authorizerId] = ofType('AWS::ApiGatewayV2::Authorizer')[0]!;
+    expect(byKey.get('ANY /{proxy+}')).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+  });
+});
+
+describe('IAM least privilege', () => {
+  const statementsOf = (roleId: string): Json[] =>
+    ofType('AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
+      .flatMap(([, p]) => asArray(p.Properties.PolicyDocument.Statement as Json | Json[]));
+  const roleOf = (fn: IConstruct) => resources[logicalId(fn)]!.Properties.Role['Fn::GetAtt'][0] as string;
+
+  it('the API may use DynamoDB only on the table and its indexes, and send only to the notifications queue', () => {
+    const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
+    const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
+    const queueArn = { 'Fn::GetAtt': [logicalId(stack.messaging.notifications), 'Arn'] };
+    const statements = statementsOf(roleOf(stack.api.handler));
+    expect(statements.length).toBeGreaterThan(0);
+
+    const dynamo = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('dynamodb:')));
+    const sqs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('sqs:')));
+    expect(dynamo.length).toBeGreaterThan(0);
+    expect(sqs.length).toBeGreaterThan(0);
+    for (const s of dynamo) {
+      expect(s.Effect).toBe('Allow');
+      for (const resource of asArray(s.Resource)) expect([tableArn, indexArn]).toContainEqual(resource);
+    }
+    const sqsActions = sqs.flatMap((s) => asArray(s.Action as string | string[]));
+    expect(sqsActions).toContain('sqs:SendMessage');
+    expect(sqsActions.filter((a) => /Receive|Delete|Purge|\*/.test(a))).toEqual([]);
+    for (const s of sqs) for (const resource of asArray(s.Resource)) expect(resource).toEqual(queueArn);
+    // Nothing else (no S3, no secrets, no wildcards).
+    expect(statements.length).toBe(dynamo.length + sqs.length);
+  });
+
+  it('no policy grants DynamoDB or SQS actions on "*"', () => {
+    for (const [id, policy] of ofType('AWS::IAM::Policy')) {
+      for (const s of asArray(policy.Properties.PolicyDocument.Statement as Json | Json[])) {
+        const actions = asArray(s.Action as string | string[]);
+        if (actions.some((a) => a === '*' || a.startsWith('dynamodb:') || a.startsWith('sqs:'))) {
+          expect(asArray(s.Resource), id).not.toContain('*');
+          expect(actions, id).not.toContain('*');
+          expect(actions, id).not.toContain('dynamodb:*');
+          expect(actions, id).not.toContain('sqs:*');
+        }
+      }
+    }
+  });
+
+  it('the notifier may consume the queue; only it may receive/delete messages', () => {
+    for (const fn of [stack.api.handler, stack.workers.sweeper, stack.workers.emailInbound, stack.workers.notifier]) {
+      const actions = statementsOf(roleOf(fn)).flatMap((s) => asArray(s.Action as string | string[]));
+      expect(actions.includes('sqs:ReceiveMessage'), fn.node.path).toBe(fn === stack.workers.notifier);
+    }
+  });
+});
+
+describe('inbound email', () => {
+  it('stores raw mail in a private, encrypted, TLS-only bucket that expires it after 395 days', () => {
+    const bucketId = logicalId(stack.workers.mailBucket);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'inbound/', ExpirationInDays: 395, Status: 'Enabled' })]),
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Action: 's3:PutObject', Principal: { Service: 'ses.amazonaws.com' } }),
+        ]),
+      },
+    });
+  });
+
+  it('an SES rule scans, stores to S3 under inbound/, then invokes the email function asynchronously', () => {
+    template.resourceCountIs('AWS::SES::ReceiptRuleSet', 1);
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: {
+        Enabled: true,
+        ScanEnabled: true,
+        Actions: [
+          { S3Action: { BucketName: { Ref: logicalId(stack.workers.mailBucket) }, ObjectKeyPrefix: 'inbound/' } },
+          {
+            LambdaAction: {
+              FunctionArn: { 'Fn::GetAtt': [logicalId(stack.workers.emailInbound), 'Arn'] },
+              InvocationType: 'Event',
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('the email function reads the bucket and writes only under attachments/', () => {
+    const env = resources[logicalId(stack.workers.emailInbound)]!.Properties.Environment.Variables as Json;
+    expect(env).toMatchObject({
+      RAW_MAIL_BUCKET: { Ref: logicalId(stack.workers.mailBucket) },
+      ATTACHMENTS_BUCKET: { Ref: logicalId(stack.workers.mailBucket) },
+    });
+    const roleId = resources[logicalId(stack.workers.emailInbound)]!.Properties.Role['Fn::GetAtt'][0];
+    const puts = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
+      .flatMap(([, p]) => asArray(p.Properties.PolicyDocument.Statement as Json | Json[]))
+      .filter((s) => asArray(s.Action as string | string[]).includes('s3:PutObject'));
+    expect(puts).toHaveLength(1);
+    expect(JSON.stringify(puts[0]!.Resource)).toContain('/attachments/*');
+  });
+});
+
+describe('auth and outputs', () => {
+  it('the user pool is admin-only with custom role and branch attributes the client cannot write', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: 'role', AttributeDataType: 'String' }),
+        Match.objectLike({ Name: 'branch', AttributeDataType: 'String' }),
+      ]),
+    });
+    const [, client] = ofType('AWS::Cognito::UserPoolClient')[0]!;
+    expect(client.Properties.ReadAttributes).toEqual(expect.arrayContaining(['custom:role', 'custom:branch']));
+    expect(client.Properties.WriteAttributes).not.toContain('custom:role');
+    expect(client.Properties.WriteAttributes).not.toContain('custom:branch');
+    expect(client.Properties.AllowedOAuthFlows ?? []).not.toContain('implicit');
+  });
+
+  it('exports the API URL, table, queue, user pool and client', () => {
+    const outputs = template.toJSON().Outputs as Json;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'TableName', 'QueueUrl', 'UserPoolId', 'UserPoolClientId']));
+    expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] });
+    expect(outputs.TableName.Value).toEqual({ Ref: logicalId(stack.data.table) });
+    expect(outputs.QueueUrl.Value).toEqual({ Ref: logicalId(stack.messaging.notifications) });
+  });
+
+  it('is environment-agnostic (synths offline, no lookups)', () => {
+    expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+});
