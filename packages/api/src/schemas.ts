@@ -21,8 +21,6 @@ export const CustomerSchema = z
     primaryManagerId: z.string().nullable(),
     assistingManagerIds: z.array(z.string()),
     mergedInto: z.string().optional(),
-    openCases: z.number().int(),
-    unresolvedContacts: z.number().int(),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),

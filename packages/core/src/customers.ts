@@ -97,10 +97,6 @@ export interface Customer {
   primaryManagerId: string | null;
   assistingManagerIds: string[];
   mergedInto?: string;
-  /** Open complaints/inquiries; kept in step by the case transactions. */
-  openCases: number;
-  /** Inbound contacts since the customer last had no open case; drives escalation at 5. */
-  unresolvedContacts: number;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -110,4 +106,16 @@ export interface Customer {
 export function reducedProfile(customer: Customer): Omit<Customer, 'figures' | 'notes'> {
   const { figures: _f, notes: _n, ...rest } = customer;
   return rest;
+}
+
+/**
+ * Counters kept in their own item (CUST#id / STATS) by the contact and case transactions,
+ * so saving a profile never overwrites them.
+ */
+export interface CustomerStats {
+  /** Open complaints/inquiries. */
+  openCases: number;
+  /** Inbound contacts since the customer last had no open case; escalates at ESCALATE_AFTER_CONTACTS. */
+  unresolvedContacts: number;
+  lastContactAt?: string;
 }

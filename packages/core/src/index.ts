@@ -5,3 +5,5 @@ export * from './log';
 export * from './customers';
 export * from './scope';
 export * from './notifications';
+export * from './cases';
+export * from './timeline';

@@ -7,3 +7,4 @@ export * from './idempotency';
 export * from './customers';
 export * from './notifications';
 export * from './users';
+export * from './timeline';

@@ -63,7 +63,32 @@ export const keys = {
   /** Daily contact counters, TTL'd after 31 days; the 360 view sums the last 30. */
   contactDay: (customerId: string, day: string) => ({ pk: `CUST#${customerId}`, sk: `CNT#${day}` }),
   customerPartition: (customerId: string) => `CUST#${customerId}`,
-  timelineEntry: (customerId: string, occurredAt: string, entryId: string) => ({ pk: `CUST#${customerId}`, sk: `TL#${occurredAt}#${entryId}` }),
+  /** Counters that change with every contact/case live apart from the profile, so profile saves never overwrite them. */
+  customerStats: (customerId: string) => ({ pk: `CUST#${customerId}`, sk: 'STATS' }),
+
+  /**
+   * Timeline entries sit in the owner's partition: a customer (CUST#id) or, until attached, an
+   * unidentified sender (ANON#kind#value). Sort key = time + ULID, so pages are stable.
+   */
+  timelineEntry: (partition: string, occurredAt: string, entryId: string) => ({ pk: partition, sk: `TL#${occurredAt}#${entryId}` }),
+  anonymousPartition: (kind: 'phone' | 'email', value: string) => `ANON#${kind}#${value}`,
+  timelineByChannel: (partition: string, channel: string) => `TLCH#${partition}#${channel}`,
+  timelineByType: (partition: string, type: string) => `TLTY#${partition}#${type}`,
+  unidentifiedQueue: 'UNIDENTIFIED',
+
+  /** A complaint or inquiry; its history and messages share its partition. */
+  case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
+  casePartition: (caseId: string) => `CASE#${caseId}`,
+  caseHistory: (caseId: string, at: string, entryId: string) => ({ pk: `CASE#${caseId}`, sk: `HIST#${at}#${entryId}` }),
+  caseMessage: (caseId: string, at: string, messageId: string) => ({ pk: `CASE#${caseId}`, sk: `MSG#${at}#${messageId}` }),
+  casesByCustomer: (customerId: string) => `CUSTCASES#${customerId}`,
+  casesByOwner: (ownerId: string) => `OWNERCASES#${ownerId}`,
+  /** Cases of customers without a primary manager wait here for the branch's supervisors. */
+  branchCaseQueue: (branchId: string) => `BRANCHQUEUE#${branchId}`,
+  casesByBranch: (branchId: string) => `BRANCHCASES#${branchId}`,
+  /** An email Message-ID that belongs to a case, for threading replies by In-Reply-To/References. */
+  emailThread: (messageId: string) => ({ pk: `MSGID#${messageId}`, sk: 'MSGID' }),
+  usersByBranch: (branchId: string) => `BRANCH#${branchId}#USERS`,
 
   /**
    * Inbox sort keys put unread (U) above read (R) in a descending query: "unread first, newest first".

@@ -154,8 +154,6 @@ export function customerService(deps: AppDeps) {
       status: 'active',
       primaryManagerId: input.primaryManagerId ?? null,
       assistingManagerIds: (input.assistingManagerIds ?? []).filter((m) => m !== input.primaryManagerId),
-      openCases: 0,
-      unresolvedContacts: 0,
       version: 1,
       createdAt: now,
       updatedAt: now,

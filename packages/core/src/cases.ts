@@ -1,0 +1,61 @@
+import { InvalidTransitionError } from './errors';
+
+export const caseTypes = ['complaint', 'inquiry'] as const;
+export type CaseType = (typeof caseTypes)[number];
+export const inquirySubjects = ['product', 'service', 'account', 'other'] as const;
+export const casePriorities = ['low', 'normal', 'high', 'urgent'] as const;
+export type CasePriority = (typeof casePriorities)[number];
+/** Where a case came from: entered in this system, or imported from an external one. */
+export const caseOrigins = ['agent', 'manager', 'web', 'sms', 'email', 'voice', 'call_center_import', 'online_banking_import'] as const;
+export type CaseOrigin = (typeof caseOrigins)[number];
+
+export const caseStatuses = ['new', 'acknowledged', 'in_progress', 'resolved', 'closed', 'converted'] as const;
+export type CaseStatus = (typeof caseStatuses)[number];
+
+/** The lifecycle, as an explicit table: status -> statuses it may move to. */
+export const caseTransitions: Record<CaseStatus, readonly CaseStatus[]> = {
+  new: ['acknowledged', 'in_progress', 'resolved', 'closed', 'converted'],
+  acknowledged: ['in_progress', 'resolved', 'closed', 'converted'],
+  in_progress: ['resolved', 'closed', 'converted'],
+  resolved: ['closed', 'in_progress'],
+  closed: [],
+  converted: [],
+};
+
+export const openCaseStatuses: readonly CaseStatus[] = ['new', 'acknowledged', 'in_progress'];
+export const isOpen = (status: CaseStatus) => openCaseStatuses.includes(status);
+
+export function assertCaseTransition(from: CaseStatus, to: CaseStatus): void {
+  if (!caseTransitions[from].includes(to)) throw new InvalidTransitionError('case', from, to, caseTransitions[from]);
+}
+
+export interface Case {
+  /** Human reference, e.g. C-2026-000123; also the id. */
+  id: string;
+  type: CaseType;
+  subject?: (typeof inquirySubjects)[number];
+  productCode?: string;
+  category: string;
+  priority: CasePriority;
+  title: string;
+  description: string;
+  status: CaseStatus;
+  origin: CaseOrigin;
+  /** Who registered it: a user id, or the channel for customer self-service and imports. */
+  createdBy: { kind: 'user'; id: string } | { kind: 'channel'; channel: CaseOrigin; externalId?: string };
+  customerId: string | null;
+  customerNumber?: string;
+  customerName?: string;
+  branchId: string;
+  /** The customer's primary manager when the case was opened; null means the branch queue. */
+  ownerId: string | null;
+  assistingManagerIds: string[];
+  /** For public status checks: the phone/email the submitter gave (normalised). */
+  submitterContact?: { phone?: string; email?: string };
+  escalated: boolean;
+  opportunityId?: string;
+  deleted: boolean;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
