@@ -88,4 +88,34 @@ describe('problems', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/me']));
   });
+
+  it('answers zod failures with a 400 problem listing each bad field', async () => {
+    const res = await t.request('POST', '/customers', { token: await t.token('sup-1', 'supervisor'), json: { name: '', type: 'alien' } });
+    expect(res.status).toBe(400);
+    const body = await problem(res);
+    expect(body.code).toBe('request.invalid');
+    expect(body.errors!.map((e) => e.path)).toEqual(expect.arrayContaining(['customerNumber', 'name', 'type']));
+  });
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    const res = await t.request('POST', '/customers', { token: await t.token('sup-1', 'supervisor'), body: '{"name":', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect((await problem(res)).code).toBe('request.malformed');
+  });
+
+  it('answers a wrong content type with a 415 problem', async () => {
+    const res = await t.request('POST', '/customers', { token: await t.token('sup-1', 'supervisor'), body: 'name=x', headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    expect((await problem(res)).code).toBe('request.unsupported_media_type');
+  });
+
+  it('answers a body over the limit with a 413 problem and writes nothing', async () => {
+    const big = { customerNumber: 'BIG-1', name: 'x'.repeat(300 * 1024), type: 'individual' };
+    const token = await t.token('sup-1', 'supervisor');
+    const res = await t.request('POST', '/customers', { token, json: big });
+    expect(res.status).toBe(413);
+    expect((await problem(res)).code).toBe('request.too_large');
+    const lookup = await t.request('GET', '/customers?number=BIG-1', { token });
+    expect((await lookup.json()).items).toEqual([]);
+  });
 });

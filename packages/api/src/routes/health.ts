@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps';
 import { createRouter, problemResponses } from '../openapi';
+import { problemResponse } from '../problems';
 
 const CheckResult = z.enum(['ok', 'down']);
 const HealthSchema = z
@@ -41,19 +42,7 @@ export function healthRoutes(deps: AppDeps) {
       const [dynamodb, sqs] = await Promise.all([probe(deps.health.dynamodb), probe(deps.health.sqs)]);
       const checks = { dynamodb, sqs };
       if (dynamodb === 'ok' && sqs === 'ok') return c.json({ status: 'ok' as const, checks }, 200);
-      return new Response(
-        JSON.stringify({
-          type: 'https://contact-center.example/problems/dependency.unavailable',
-          title: 'Service Unavailable',
-          status: 503,
-          code: 'dependency.unavailable',
-          detail: 'A dependency is not answering',
-          instance: '/health',
-          status_detail: 'degraded',
-          checks,
-        }),
-        { status: 503, headers: { 'content-type': 'application/problem+json' } },
-      ) as never;
+      return problemResponse(c, 'dependency.unavailable', 'A dependency is not answering', { checks }) as never;
     },
   );
   return router;
