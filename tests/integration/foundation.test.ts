@@ -116,6 +116,6 @@ describe('problems', () => {
     expect(res.status).toBe(413);
     expect((await problem(res)).code).toBe('request.too_large');
     const lookup = await t.request('GET', '/customers?number=BIG-1', { token });
-    expect((await lookup.json()).items).toEqual([]);
+    expect(((await lookup.json()) as { items: unknown[] }).items).toEqual([]);
   });
 });

@@ -7,6 +7,13 @@ import { problemResponse, toProblem } from './problems';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { customerRoutes } from './routes/customers';
+import { caseRoutes } from './routes/cases';
+import { inboxRoutes } from './routes/inbox';
+import { importRoutes } from './routes/imports';
+import { changeRequestRoutes } from './routes/change-requests';
+import { teamRoutes } from './routes/teams';
+import { opportunityRoutes } from './routes/opportunities';
+import { intakeRoutes } from './routes/intake';
 
 /** The only place routes exist. Lambda (functions/api.ts) and Node (packages/local) both host this. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -18,6 +25,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', healthRoutes(deps));
   app.route('/', meRoutes());
   app.route('/', customerRoutes(deps));
+  app.route('/', caseRoutes(deps));
+  app.route('/', inboxRoutes(deps));
+  app.route('/', importRoutes(deps));
+  app.route('/', changeRequestRoutes(deps));
+  app.route('/', teamRoutes(deps));
+  app.route('/', opportunityRoutes(deps));
+  app.route('/', intakeRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

@@ -23,6 +23,10 @@ export const appConfigSchema = z.object({
   MANAGED_FROM_LEVEL: z.string().default('vip'),
   /** Inbound contacts without resolution before a customer's case escalates (the seeds: 5 contacts = likely lost). */
   ESCALATE_AFTER_CONTACTS: z.coerce.number().int().min(2).max(50).default(5),
+  /** Local runtime's data directory; inbound email attachments go under DATA_DIR/attachments (S3 in AWS). */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** Branch whose queue receives cases from people who are not (yet) customers. */
+  DEFAULT_BRANCH_ID: z.string().min(1).max(40).default('BR-001'),
 });
 export type AppConfig = z.infer<typeof appConfigSchema>;
 

@@ -1,5 +1,7 @@
 export * from './identity';
 export * from './twilio';
-export * from './email';
+// Email parsing (mailparser) is a subpath, '@cc/channels/email', so the API bundle does not carry it.
+export * from './email-signature';
 export * from './web-form';
+export * from './attachments';
 export { safeEqual } from './safe-equal';

@@ -119,3 +119,81 @@ export interface CustomerStats {
   unresolvedContacts: number;
   lastContactAt?: string;
 }
+
+/** Who manages a customer: what an assignment change request moves. */
+export interface Managers {
+  primaryManagerId: string | null;
+  assistingManagerIds: string[];
+}
+
+export type AssignmentChange = {
+  kind: 'assignment';
+  /** A manager id to make primary, or null to remove the primary manager; absent leaves it. */
+  primaryManagerId?: string | null;
+  addAssisting?: string[];
+  removeAssisting?: string[];
+};
+export type LevelChange = { kind: 'level'; level: string };
+export type CustomerChange = AssignmentChange | LevelChange;
+
+export const changeRequestStatuses = ['pending', 'approved', 'rejected'] as const;
+export type ChangeRequestStatus = (typeof changeRequestStatuses)[number];
+
+/** Maker-checker: a change to a customer's managers or level, requested by one user and decided by a supervisor. */
+export interface ChangeRequest {
+  id: string;
+  customerId: string;
+  customerNumber: string;
+  customerName: string;
+  branchId: string;
+  change: CustomerChange;
+  reason: string;
+  status: ChangeRequestStatus;
+  requestedBy: string;
+  requestedAt: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  note?: string;
+}
+
+/** The customer as it would be after `change`; the old primary manager never stays on as assisting twice. */
+export function applyChange(customer: Customer, change: CustomerChange): Customer {
+  if (change.kind === 'level') return { ...customer, level: change.level };
+  const primaryManagerId = change.primaryManagerId === undefined ? customer.primaryManagerId : change.primaryManagerId;
+  const removed = new Set(change.removeAssisting ?? []);
+  const assisting = [...customer.assistingManagerIds, ...(change.addAssisting ?? [])].filter((m) => !removed.has(m) && m !== primaryManagerId);
+  return { ...customer, primaryManagerId, assistingManagerIds: [...new Set(assisting)] };
+}
+
+/** True when `after` breaks the rule that corporate and managed-level customers keep a primary manager. */
+export const lacksRequiredManager = (policy: LevelPolicy, customer: Pick<Customer, 'type' | 'level' | 'primaryManagerId'>) =>
+  requiresPrimaryManager(policy, customer.type, customer.level) && !customer.primaryManagerId;
+
+/** A team of relationship managers (the "1+N" team): a leader and members, within one branch. */
+export interface Team {
+  id: string;
+  name: string;
+  branchId: string;
+  leaderId: string;
+  memberIds: string[];
+  createdBy: string;
+  createdAt: string;
+}
+
+/** One line in a customer's own history: who changed what, when and why. */
+export interface CustomerHistoryEntry {
+  id: string;
+  customerId: string;
+  at: string;
+  actor: { kind: 'user' | 'system'; id: string };
+  action: string;
+  details: Record<string, unknown>;
+}
+
+/** What the customer 360 view shows besides the profile. */
+export interface CustomerCounters {
+  contactsLast30Days: number;
+  openCases: number;
+  unresolvedContacts: number;
+  lastContactAt?: string;
+}

@@ -6,4 +6,5 @@ export * from './customers';
 export * from './scope';
 export * from './notifications';
 export * from './cases';
+export * from './opportunities';
 export * from './timeline';

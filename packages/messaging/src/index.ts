@@ -1,2 +1,6 @@
 export * from './queues';
 export * from './publisher';
+export * from './delivery';
+export * from './notifier';
+export * from './notifier-lambda';
+export * from './sweeper';

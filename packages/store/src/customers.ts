@@ -1,9 +1,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, type Customer } from '@cc/core';
+import { ConflictError, type Customer, type CustomerHistoryEntry } from '@cc/core';
 import type { StoreContext } from './client';
 import { indexNames, keys, type IdentityKind } from './keys';
 import { isDuplicateClaim } from './idempotency';
-import { del, put, putNew, stripKeys, transact, TransactionRefused, type LabelledItem } from './transact';
+import { del, put, putNew, stripKeys, transact, TransactionRefused, update, type LabelledItem } from './transact';
 
 export interface Identity {
   kind: IdentityKind;
@@ -192,7 +192,46 @@ export function customerRepository(ctx: StoreContext) {
     return { items: (result.Items ?? []).map((i) => stripKeys<BookEntry>(i)), lastKey: result.LastEvaluatedKey };
   }
 
-  return { get, idByIdentity, create, save, saveItems, searchByName, listBook };
+  /** Who changed what and when (assignments, levels, merges, status), newest first. */
+  async function listHistory(customerId: string, startKey: Record<string, unknown> | undefined, limit: number): Promise<Page<CustomerHistoryEntry>> {
+    const result = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.customerHistoryPartition(customerId) },
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+        Limit: limit,
+      }),
+    );
+    return { items: (result.Items ?? []).map((i) => stripKeys<CustomerHistoryEntry>(i)), lastKey: result.LastEvaluatedKey };
+  }
+
+  /**
+   * The writes that fold `merged` into `survivor`: both profiles (version-checked), every identity of
+   * the merged record re-pointed at the survivor (only if it still points at the merged record), and
+   * the book entries that follow from both profiles. The survivor's new contact points are the merged
+   * record's, whose identity items these updates re-point, so they are not created again.
+   */
+  function mergeItems(mergedBefore: Customer, mergedAfter: Customer, survivorBefore: Customer, survivorAfter: Customer): LabelledItem[] {
+    const versioned = (c: Customer, label: string, expected: number) =>
+      put(ctx, label, profileItem(c), { expression: '#v = :expected', names: { '#v': 'version' }, values: { ':expected': expected } });
+    const survivorBook = bookEntries(survivorAfter);
+    return [
+      versioned(mergedAfter, 'profile', mergedBefore.version),
+      versioned(survivorAfter, 'survivor-profile', survivorBefore.version),
+      ...identitiesOf(mergedBefore).map((i) =>
+        update(ctx, identityLabel(i), keys.customerIdentity(i.kind, i.value), 'SET customerId = :survivor', {
+          condition: 'customerId = :merged',
+          values: { ':survivor': survivorAfter.id, ':merged': mergedBefore.id },
+        }),
+      ),
+      ...bookEntries(mergedBefore).map((b) => del(ctx, `unbook:${b.managerId}`, keys.bookEntry(b.managerId, mergedBefore.id))),
+      ...survivorBook.map(({ managerId, entry }) => put(ctx, `book:survivor:${managerId}`, bookItem(managerId, entry))),
+    ];
+  }
+
+  return { get, idByIdentity, create, save, saveItems, mergeItems, searchByName, listBook, listHistory };
 }
 
 export type CustomerRepository = ReturnType<typeof customerRepository>;

@@ -81,6 +81,8 @@ export const keys = {
   casePartition: (caseId: string) => `CASE#${caseId}`,
   caseHistory: (caseId: string, at: string, entryId: string) => ({ pk: `CASE#${caseId}`, sk: `HIST#${at}#${entryId}` }),
   caseMessage: (caseId: string, at: string, messageId: string) => ({ pk: `CASE#${caseId}`, sk: `MSG#${at}#${messageId}` }),
+  caseHistoryPrefix: 'HIST#',
+  caseMessagePrefix: 'MSG#',
   casesByCustomer: (customerId: string) => `CUSTCASES#${customerId}`,
   casesByOwner: (ownerId: string) => `OWNERCASES#${ownerId}`,
   /** Cases of customers without a primary manager wait here for the branch's supervisors. */
@@ -101,6 +103,27 @@ export const keys = {
   /** The delivery record of a notification; pending ones are listed through the sparse gsi1 for re-delivery. */
   notification: (notificationId: string) => ({ pk: `NOTIF#${notificationId}`, sk: 'NOTIF' }),
   pendingNotifications: 'NOTIF#PENDING',
+
+  /**
+   * An opportunity; its stage history, activities and branch-view copy share its partition.
+   * Pipeline views: the item sits in its owner's list (gsi1) and its team's list (gsi2); a copy
+   * (OPP#id / VIEW#BRANCH) sits in the branch list (its gsi1). All three sort by close date + id,
+   * so `closeMonth` is a key condition. Open opportunities with a next step not yet reported
+   * overdue are in the sparse gsi3 by next-step time.
+   */
+  opportunity: (opportunityId: string) => ({ pk: `OPP#${opportunityId}`, sk: 'OPP' }),
+  opportunityBranchView: (opportunityId: string) => ({ pk: `OPP#${opportunityId}`, sk: 'VIEW#BRANCH' }),
+  opportunityPartition: (opportunityId: string) => `OPP#${opportunityId}`,
+  opportunityStageChange: (opportunityId: string, at: string, entryId: string) => ({ pk: `OPP#${opportunityId}`, sk: `HIST#${at}#${entryId}` }),
+  opportunityActivity: (opportunityId: string, at: string, activityId: string) => ({ pk: `OPP#${opportunityId}`, sk: `ACT#${at}#${activityId}` }),
+  opportunityHistoryPrefix: 'HIST#',
+  opportunityActivityPrefix: 'ACT#',
+  opportunitiesByOwner: (ownerId: string) => `OWNEROPPS#${ownerId}`,
+  opportunitiesByTeam: (teamId: string) => `TEAMOPPS#${teamId}`,
+  opportunitiesByBranch: (branchId: string) => `BRANCHOPPS#${branchId}`,
+  opportunityPipelineSort: (expectedCloseDate: string, opportunityId: string) => `${expectedCloseDate}#${opportunityId}`,
+  opportunityNextSteps: 'OPP#NEXTSTEP',
+  opportunityNextStepSort: (nextStepAt: string, opportunityId: string) => `${nextStepAt}#${opportunityId}`,
 } as const;
 
 export type IdentityKind = 'phone' | 'email' | 'number';

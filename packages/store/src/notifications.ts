@@ -67,8 +67,9 @@ export function notificationRepository(ctx: StoreContext) {
         return stripKeys<DeliveryRecord>(Attributes!);
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        const old = (error as { Item?: Record<string, unknown> }).Item;
-        if (!old || old.status === 'delivered') return undefined;
+        // The document client hands back this item still marshalled ({ status: { S: ... } }).
+        const old = (error as { Item?: { status?: { S?: string } } }).Item;
+        if (!old || old.status?.S === 'delivered') return undefined;
         throw new Error(`notification ${notificationId} is being delivered by another consumer`);
       }
     },

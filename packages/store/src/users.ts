@@ -1,7 +1,7 @@
-import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Role } from '@cc/core';
 import type { StoreContext } from './client';
-import { keys } from './keys';
+import { indexNames, keys } from './keys';
 import { stripKeys } from './transact';
 
 export interface User {
@@ -43,7 +43,21 @@ export function userRepository(ctx: StoreContext) {
       return found;
     },
     async put(user: User): Promise<void> {
-      await doc.send(new PutCommand({ TableName: tableName, Item: { ...keys.user(user.id), entity: 'user', ...user } }));
+      // Listed by branch and role (gsi1), e.g. to find the branch's supervisors.
+      await doc.send(new PutCommand({ TableName: tableName, Item: { ...keys.user(user.id), entity: 'user', ...user, gsi1pk: keys.usersByBranch(user.branchId), gsi1sk: `${user.role}#${user.id}` } }));
+    },
+    /** Users of a branch with one role (at most 100: enough to notify a branch's supervisors). */
+    async listByBranch(branchId: string, role: Role): Promise<User[]> {
+      const { Items } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: indexNames.gsi1,
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :role)',
+          ExpressionAttributeValues: { ':pk': keys.usersByBranch(branchId), ':role': `${role}#` },
+          Limit: 100,
+        }),
+      );
+      return (Items ?? []).map((i) => stripKeys<User>(i));
     },
   };
 }

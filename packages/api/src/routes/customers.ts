@@ -7,6 +7,7 @@ import { idempotencyClaim, sendStored } from '../idempotency';
 import { bearerSecurity, createRouter, CursorQuery, pageOf, problemResponses } from '../openapi';
 import { CustomerSchema, IdParam, jsonBody, jsonResponse } from '../schemas';
 import { CustomerCreateInput, CustomerPatchInput, customerService, visibleCustomer } from '../services/customers';
+import { MergeInput, mergeService } from '../services/merge';
 import { withIdempotency } from '@cc/store';
 
 const etag = (version: number) => `"${version}"`;
@@ -36,12 +37,18 @@ const StatusChange = z.object({ reason: z.string().trim().min(3).max(500) }).str
 export function customerRoutes(deps: AppDeps) {
   const router = createRouter();
   const customers = customerService(deps);
+  const merger = mergeService(deps);
   const tags = ['customers'];
 
   const respond = (caller: Caller, customer: Customer, status: 200 | 201 = 200) =>
     new Response(JSON.stringify(visibleCustomer(caller, customer)), {
       status,
-      headers: { 'content-type': 'application/json', etag: etag(customer.version), ...(status === 201 && { location: `/customers/${customer.id}` }) },
+      headers: {
+        'content-type': 'application/json',
+        etag: etag(customer.version),
+        ...(status === 201 && { location: `/customers/${customer.id}` }),
+        ...(customer.mergedInto && { link: `</customers/${customer.mergedInto}>; rel="canonical"` }),
+      },
     });
 
   router.openapi(
@@ -67,7 +74,8 @@ export function customerRoutes(deps: AppDeps) {
         });
         return response;
       });
-      return sendStored(c, result, { location: `/customers/${(result.response.body as { id: string }).id}` }) as never;
+      const created = result.response.body as { id: string; version: number };
+      return sendStored(c, result, { location: `/customers/${created.id}`, etag: etag(created.version) }) as never;
     },
   );
 
@@ -178,8 +186,82 @@ export function customerRoutes(deps: AppDeps) {
     },
   );
 
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/customers/{id}/view',
+      tags,
+      summary: 'Customer 360: profile, managers, identities, latest contacts, open cases and opportunities, counters (two DynamoDB reads)',
+      security: bearerSecurity,
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(CustomerViewSchema, 'The customer 360'), ...problemResponses(401, 404) },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      const view = await customers.view(caller, c.req.valid('param').id);
+      const { mergedInto } = view.profile;
+      return c.json(view, 200, mergedInto ? { link: `</customers/${mergedInto}/view>; rel="canonical"` } : {}) as never;
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/customers/{id}/history',
+      tags,
+      summary: 'Who changed the customer, when and why: managers, level, status, merges (newest first)',
+      security: bearerSecurity,
+      request: { params: IdParam, query: CursorQuery },
+      responses: { 200: jsonResponse(pageOf(HistoryEntrySchema), 'History entries'), ...problemResponses(400, 401, 404) },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      const { id } = c.req.valid('param');
+      const query = c.req.valid('query');
+      const scope = `customer-history:${id}`;
+      const page = await customers.history(caller, id, deps.cursors.decode(query.cursor, scope), query.limit);
+      return c.json({ items: page.items, nextCursor: deps.cursors.encode(page.lastKey, scope) }, 200) as never;
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/customers/{id}/merge',
+      tags,
+      summary: 'Merge another record of the same person into this one (supervisor/admin); repeating it finishes an interrupted merge',
+      security: bearerSecurity,
+      request: { params: IdParam, body: jsonBody(MergeInput) },
+      responses: {
+        200: jsonResponse(z.object({ survivor: CustomerSchema, merged: CustomerSchema, moved: z.record(z.string(), z.number()) }), 'Merged'),
+        ...problemResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const caller = c.get('caller');
+      const result = await merger.merge(caller, c.req.valid('param').id, c.req.valid('json'));
+      return c.json({ survivor: result.survivor, merged: result.merged, moved: result.moved }, 200, { etag: etag(result.survivor.version) }) as never;
+    },
+  );
+
   return router;
 }
+
+const HistoryEntrySchema = z
+  .object({ id: z.string(), customerId: z.string(), at: z.string(), actor: z.object({ kind: z.string(), id: z.string() }), action: z.string(), details: z.record(z.string(), z.unknown()) })
+  .openapi('CustomerHistoryEntry');
+
+const CustomerViewSchema = z
+  .object({
+    profile: CustomerSchema,
+    managers: z.object({ primaryManagerId: z.string().nullable(), assistingManagerIds: z.array(z.string()) }),
+    identities: z.object({ customerNumber: z.string(), contactPoints: z.array(z.object({ kind: z.string(), value: z.string(), verified: z.boolean(), preferred: z.boolean() })) }),
+    latestContacts: z.array(z.record(z.string(), z.unknown())),
+    openCases: z.array(z.record(z.string(), z.unknown())),
+    openOpportunities: z.array(z.record(z.string(), z.unknown())),
+    counters: z.object({ contactsLast30Days: z.number().int(), openCases: z.number().int(), unresolvedContacts: z.number().int(), lastContactAt: z.string().optional() }),
+  })
+  .openapi('CustomerView');
 
 function identityFrom(query: { number?: string; phone?: string; email?: string }): Identity | undefined {
   if (query.number) return { kind: 'number', value: query.number.trim() };

@@ -23,7 +23,7 @@ import {
   type LevelPolicy,
 } from '@cc/core';
 import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
-import { customerRepository, keys, putNew, type LabelledItem } from '@cc/store';
+import { customerRepository, keys, putNew, readCustomerView, type LabelledItem } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { draftNotifications, publishNotifications, type NotificationDraft } from './notify';
 
@@ -222,7 +222,33 @@ export function customerService(deps: AppDeps) {
     return after;
   }
 
-  return { repo, policy, readable, changeable, create, update, setStatus, historyItem, levelChangeNotices, assertLevel };
+  /**
+   * The customer 360: profile (reduced for agents), managers, identities, the newest contacts, open
+   * cases and opportunities, and counters, from two parallel Queries (store/customer-view.ts).
+   */
+  async function view(caller: Caller, id: string) {
+    const data = await readCustomerView(deps.store, id, deps.clock());
+    if (!data || !(caller.role === 'agent' || hasFullAccess(caller, data.profile))) throw new NotFoundError('customer', id);
+    const { profile } = data;
+    return {
+      profile: visibleCustomer(caller, profile),
+      managers: { primaryManagerId: profile.primaryManagerId, assistingManagerIds: profile.assistingManagerIds },
+      identities: { customerNumber: profile.customerNumber, contactPoints: profile.contactPoints },
+      latestContacts: data.latestContacts,
+      openCases: data.openCases,
+      openOpportunities: data.openOpportunities,
+      counters: data.counters,
+    };
+  }
+
+  /** Who changed what and when; for the customer's managers and the branch's supervisors only. */
+  async function history(caller: Caller, id: string, startKey: Record<string, unknown> | undefined, limit: number) {
+    const customer = await repo.get(id);
+    if (!customer || !hasFullAccess(caller, customer)) throw new NotFoundError('customer', id);
+    return repo.listHistory(id, startKey, limit);
+  }
+
+  return { repo, policy, readable, changeable, create, update, setStatus, view, history, historyItem, levelChangeNotices, assertLevel };
 }
 
 export type CustomerService = ReturnType<typeof customerService>;

@@ -1,0 +1,150 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { newId, type Actor, type CustomerStats, type TimelineChannel, type TimelineEntry } from '@cc/core';
+import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
+import {
+  contactDayItem,
+  customerRepository,
+  keys,
+  statsItem,
+  timelineItem,
+  transact,
+  withIdempotency,
+  type IdempotencyClaim,
+  type LabelledItem,
+  type StoredResponse,
+} from '@cc/store';
+import type { AppDeps } from '../deps';
+
+/** What the intake paths need; the email worker builds these without an HTTP app around them. */
+export type IntakeDeps = Pick<AppDeps, 'config' | 'store' | 'publisher' | 'log' | 'clock'>;
+
+export type SenderKind = 'phone' | 'email';
+
+/** Who an inbound contact came from: the customer when the phone/email is known, else just the sender. */
+export interface ResolvedSender {
+  customerId: string | null;
+  sender: { kind: SenderKind; value: string };
+}
+
+export const normaliseSender = (kind: SenderKind, raw: string): string | null => (kind === 'phone' ? tryNormalisePhone(raw) : tryNormaliseEmail(raw));
+
+export interface ContactDraft {
+  customerId: string | null;
+  sender?: { kind: SenderKind; value: string };
+  channel: TimelineChannel;
+  direction: TimelineEntry['direction'];
+  occurredAt: string;
+  actor: Actor;
+  summary: string;
+  links?: TimelineEntry['links'];
+  details?: Record<string, unknown>;
+}
+
+export interface RecordOptions<B> {
+  /** Idempotency claim (Idempotency-Key header, or the provider's message id). */
+  claim?: IdempotencyClaim;
+  /** The answer to store with the record and give again to replays. */
+  respond: (entry: TimelineEntry) => StoredResponse<B>;
+  /** More writes that must commit with the contact (a case, a thread record, a profile change). */
+  extra?: (entry: TimelineEntry) => LabelledItem[] | Promise<LabelledItem[]>;
+  /** Writes the whole transaction itself (e.g. through a repository that must translate its own conflicts). */
+  commit?: (items: LabelledItem[]) => Promise<void>;
+}
+
+export interface Recorded<B> {
+  response: StoredResponse<B>;
+  replayed: boolean;
+  entry?: TimelineEntry;
+  /** Set when this contact brought the customer's unresolved count to the escalation threshold. */
+  escalate?: { customerId: string; unresolvedContacts: number };
+}
+
+/**
+ * One place where every channel's contacts become timeline entries: the entry, the 30-day counter,
+ * the customer's stats (last contact; unresolved contacts while cases are open) and the idempotency
+ * record commit in one transaction.
+ */
+export function contactRecorder(deps: IntakeDeps) {
+  const customers = customerRepository(deps.store);
+
+  async function resolveSender(kind: SenderKind, raw: string): Promise<ResolvedSender | null> {
+    const value = normaliseSender(kind, raw);
+    if (!value) return null;
+    const customerId = (await customers.idByIdentity({ kind, value })) ?? null;
+    return { customerId, sender: { kind, value } };
+  }
+
+  async function stats(customerId: string): Promise<CustomerStats> {
+    const { Item } = await deps.store.doc.send(new GetCommand({ TableName: deps.store.tableName, Key: keys.customerStats(customerId), ConsistentRead: true }));
+    return { openCases: Number(Item?.openCases ?? 0), unresolvedContacts: Number(Item?.unresolvedContacts ?? 0), lastContactAt: Item?.lastContactAt as string | undefined };
+  }
+
+  /** The customer's open cases, newest first (the OPENCASE# mirrors under the customer's partition). */
+  async function openCaseIds(customerId: string): Promise<string[]> {
+    const result = await deps.store.doc.send(
+      new QueryCommand({
+        TableName: deps.store.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':p': 'OPENCASE#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (result.Items ?? [])
+      .map((i) => ({ id: String(i.id ?? String(i.sk).slice(keys.openCaseMirror('', '').sk.length)), at: String(i.createdAt ?? '') }))
+      .sort((a, b) => (a.at === b.at ? b.id.localeCompare(a.id) : b.at.localeCompare(a.at)))
+      .map((c) => c.id);
+  }
+
+  function entryOf(draft: ContactDraft): TimelineEntry {
+    return {
+      id: newId(Date.parse(draft.occurredAt) || undefined),
+      customerId: draft.customerId,
+      ...(!draft.customerId && draft.sender && { sender: draft.sender }),
+      type: 'contact',
+      channel: draft.channel,
+      direction: draft.direction,
+      occurredAt: draft.occurredAt,
+      actor: draft.actor,
+      summary: draft.summary,
+      links: draft.links ?? {},
+      ...(draft.details && { details: draft.details }),
+    };
+  }
+
+  async function record<B>(draft: ContactDraft, options: RecordOptions<B>): Promise<Recorded<B>> {
+    let committed: { entry: TimelineEntry; unresolved?: number } | undefined;
+    const result = await withIdempotency<B>(deps.store, options.claim, async (recordFor) => {
+      const entry = entryOf(draft);
+      // First: extra writes may add links to the entry (e.g. the case it opened).
+      const extra = (await options.extra?.(entry)) ?? [];
+      const items: LabelledItem[] = [timelineItem(deps.store, entry, deps.config.RETENTION_DAYS), ...extra];
+      let unresolved: number | undefined;
+      if (entry.customerId) {
+        const inbound = entry.direction === 'inbound';
+        const current = inbound ? await stats(entry.customerId) : undefined;
+        const counts = !!current && current.openCases > 0;
+        items.push(
+          contactDayItem(deps.store, entry.customerId, entry.occurredAt),
+          statsItem(deps.store, entry.customerId, { lastContactAt: entry.occurredAt, ...(counts && { unresolvedContacts: 1 }) }),
+        );
+        if (counts) unresolved = current.unresolvedContacts + 1;
+      }
+      const response = options.respond(entry);
+      const all = [...items, ...recordFor(response)];
+      if (options.commit) await options.commit(all);
+      else await transact(deps.store, all);
+      committed = { entry, unresolved };
+      return response;
+    });
+    const out: Recorded<B> = { ...result, entry: committed?.entry };
+    const unresolved = committed?.unresolved;
+    if (!result.replayed && committed?.entry.customerId && unresolved !== undefined && unresolved >= deps.config.ESCALATE_AFTER_CONTACTS) {
+      out.escalate = { customerId: committed.entry.customerId, unresolvedContacts: unresolved };
+    }
+    return out;
+  }
+
+  return { customers, resolveSender, stats, openCaseIds, record };
+}
+
+export type ContactRecorder = ReturnType<typeof contactRecorder>;

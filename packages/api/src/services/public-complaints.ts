@@ -1,0 +1,91 @@
+import { randomInt } from 'node:crypto';
+import { NotFoundError, ValidationError, type Case } from '@cc/core';
+import { honeypotTripped, parseComplaintForm, tryNormaliseEmail, tryNormalisePhone, type ComplaintForm } from '@cc/channels';
+import { contactDayItem, withIdempotency, type IdempotencyClaim } from '@cc/store';
+import type { AppDeps } from '../deps';
+import { caseService } from './cases';
+import { contactRecorder } from './intake';
+
+/** What the public may send; anything else (owner, status, priority, timestamps...) is refused. */
+const PUBLIC_FIELDS = new Set(['kind', 'name', 'phone', 'email', 'customerNumber', 'category', 'subject', 'description', 'productCode', 'website']);
+
+export interface ComplaintReceipt {
+  reference: string;
+  status: string;
+  statusUrl: string;
+}
+
+export interface ComplaintStatus {
+  reference: string;
+  status: string;
+  lastUpdatedAt: string;
+}
+
+/** Refuses fields the public may not set, then validates the form. */
+export function parsePublicComplaint(input: Record<string, unknown>): ComplaintForm {
+  const refused = Object.keys(input).filter((k) => !PUBLIC_FIELDS.has(k));
+  if (refused.length) throw new ValidationError('These fields cannot be set here', refused.map((path) => ({ path, message: 'not allowed' })));
+  return parseComplaintForm(input);
+}
+
+const fakeReference = (now: Date) => `C-${now.getUTCFullYear()}-${String(randomInt(100_000, 1_000_000)).padStart(6, '0')}`;
+
+/** The public complaint/inquiry form: opens a case from the web and answers its status to the submitter only. */
+export function publicComplaints(deps: AppDeps) {
+  const cases = caseService(deps);
+  const recorder = contactRecorder(deps);
+  const statusUrl = (reference: string) => `${deps.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/public/complaints/${reference}`;
+
+  async function submit(raw: Record<string, unknown>, claim: IdempotencyClaim | undefined): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
+    const now = deps.clock();
+    // A bot filled the hidden field: answer as if accepted, write nothing (the reference is not stored, so it never resolves).
+    if (honeypotTripped(raw)) {
+      const reference = fakeReference(now);
+      return { status: 201, body: { reference, status: 'new', statusUrl: statusUrl(reference) }, replayed: false };
+    }
+    const form = parsePublicComplaint(raw);
+    const phone = form.phone ? tryNormalisePhone(form.phone) ?? undefined : undefined;
+    const email = form.email ? tryNormaliseEmail(form.email) ?? undefined : undefined;
+    const resolved = (phone && (await recorder.resolveSender('phone', phone))) || (email && (await recorder.resolveSender('email', email))) || undefined;
+    const customerId = resolved ? resolved.customerId : null;
+    const description = `${form.description}\n\n— ${form.name}${form.customerNumber ? ` (customer number given: ${form.customerNumber})` : ''}`;
+    const result = await withIdempotency<ComplaintReceipt>(deps.store, claim, async (recordFor) => {
+      let receipt: ComplaintReceipt | undefined;
+      await cases.create(
+        { channel: 'web' },
+        {
+          type: form.kind,
+          ...(form.kind === 'inquiry' && { subject: form.productCode ? 'product' : 'other', ...(form.productCode && { productCode: form.productCode }) }),
+          category: form.category,
+          title: form.subject,
+          description,
+          customerId,
+        },
+        {
+          submitterContact: { ...(phone && { phone }), ...(email && { email }) },
+          recordFor: (response) => {
+            const c = response.body as Case;
+            receipt = { reference: c.id, status: c.status, statusUrl: statusUrl(c.id) };
+            // Every inbound contact counts towards the customer's 30-day contact figure.
+            return [...recordFor({ status: 201, body: receipt }), ...(customerId ? [contactDayItem(deps.store, customerId, c.createdAt)] : [])];
+          },
+        },
+      );
+      return { status: 201, body: receipt! };
+    });
+    return { status: result.response.status, body: result.response.body, replayed: result.replayed };
+  }
+
+  /** Only with the phone or email used to submit it; every miss is the same 404, so references cannot be probed. */
+  async function status(reference: string, contact: { phone?: string; email?: string }): Promise<ComplaintStatus> {
+    const phone = contact.phone ? tryNormalisePhone(contact.phone) : null;
+    const email = contact.email ? tryNormaliseEmail(contact.email) : null;
+    if (!phone && !email) throw new ValidationError('Give the phone or email you used', [{ path: 'phone', message: 'phone or email required' }]);
+    const c = /^C-\d{4}-\d{6}$/.test(reference) ? await cases.repo.get(reference) : undefined;
+    const matches = !!c && !c.deleted && ((phone && c.submitterContact?.phone === phone) || (email && c.submitterContact?.email === email));
+    if (!c || !matches) throw new NotFoundError('case');
+    return { reference: c.id, status: c.status, lastUpdatedAt: c.updatedAt };
+  }
+
+  return { submit, status };
+}

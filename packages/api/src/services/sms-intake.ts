@@ -1,0 +1,93 @@
+import { excerptOf, newId, type Customer } from '@cc/core';
+import { smsKeyword, twiml, type SmsKeyword, type TwilioSms } from '@cc/channels';
+import { findStoredResponse, fingerprintOf, keys, putNew, transact, type IdempotencyClaim, type LabelledItem, type StoredResponse } from '@cc/store';
+import { customerService } from './customers';
+import { contactRecorder, type Recorded } from './intake';
+import type { AppDeps } from '../deps';
+
+/** Twilio retries a failed webhook for hours; remember a MessageSid for a week. */
+const KEEP_SECONDS = 7 * 86_400;
+
+export const HELP_TEXT = 'Customer Care: reply with your question and an agent will answer. Reply STOP to stop messages, START to receive them again.';
+
+/** Adds an inbound message to the sender's open case and notifies its owner (the case service). */
+export type AddCaseMessage = (caseId: string, message: { channel: 'sms' | 'email'; text: string; from: string; externalId: string; contactId: string }) => Promise<unknown>;
+
+export interface SmsIntakeOptions {
+  addCaseMessage?: AddCaseMessage;
+}
+
+/** Inbound SMS (already signature-checked and parsed) -> one contact per MessageSid, opt-outs, open-case messages. */
+export function smsIntake(deps: AppDeps, options: SmsIntakeOptions = {}) {
+  const recorder = contactRecorder(deps);
+  const customers = customerService(deps);
+
+  /** STOP / START change the customer's SMS opt-out in the same transaction as the contact. */
+  function optOutCommit(customerId: string, keyword: SmsKeyword, at: string) {
+    return async (items: LabelledItem[]) => {
+      const before = await customers.repo.get(customerId, true);
+      const optOut = keyword === 'stop';
+      if (!before || (keyword !== 'stop' && keyword !== 'start') || before.preferences.optOut.sms === optOut) return transact(deps.store, items);
+      const after: Customer = {
+        ...before,
+        preferences: { ...before.preferences, optOut: { ...before.preferences.optOut, sms: optOut } },
+        version: before.version + 1,
+        updatedAt: at,
+      };
+      const historyId = newId();
+      const history = putNew(deps.store, `history:${historyId}`, {
+        ...keys.customerHistory(customerId, at, historyId),
+        entity: 'customer-history',
+        customerId,
+        at,
+        actor: { kind: 'customer', channel: 'sms' },
+        action: optOut ? 'sms_opted_out' : 'sms_opted_in',
+        details: { keyword },
+      });
+      await customers.repo.save(before, after, [...items, history]);
+    };
+  }
+
+  async function receive(sms: TwilioSms): Promise<Recorded<string>> {
+    const now = deps.clock();
+    const claim: IdempotencyClaim = { scope: 'twilio', key: sms.messageSid, fingerprint: fingerprintOf(sms.messageSid), expiresAt: Math.floor(now.getTime() / 1000) + KEEP_SECONDS };
+    const stored = await findStoredResponse<string>(deps.store, claim);
+    if (stored) return { response: stored, replayed: true };
+
+    const resolved = await recorder.resolveSender('phone', sms.from);
+    const sender = resolved?.sender ?? { kind: 'phone' as const, value: sms.from.trim() };
+    const customerId = resolved?.customerId ?? null;
+    const keyword = smsKeyword(sms.body);
+    const openCaseId = customerId && !keyword && options.addCaseMessage ? (await recorder.openCaseIds(customerId))[0] : undefined;
+    const at = now.toISOString();
+    const reply: StoredResponse<string> = { status: 200, body: twiml(keyword === 'help' ? HELP_TEXT : undefined) };
+
+    const recorded = await recorder.record<string>(
+      {
+        customerId,
+        sender,
+        channel: 'sms',
+        direction: 'inbound',
+        occurredAt: at,
+        actor: { kind: 'customer', channel: 'sms' },
+        summary: keyword ? `SMS ${keyword.toUpperCase()}` : `SMS: ${excerptOf(sms.body, 160)}`,
+        links: openCaseId ? { caseId: openCaseId } : {},
+        details: { messageSid: sms.messageSid, from: sender.value, to: sms.to, body: sms.body, ...(keyword && { keyword }), ...(sms.media.length && { media: sms.media }) },
+      },
+      { claim, respond: () => reply, ...(customerId && keyword && { commit: optOutCommit(customerId, keyword, at) }) },
+    );
+    // Only the delivery that won the claim adds the message, so a storm of duplicates adds it once.
+    if (!recorded.replayed && openCaseId && recorded.entry) {
+      try {
+        await options.addCaseMessage!(openCaseId, { channel: 'sms', text: sms.body, from: sender.value, externalId: sms.messageSid, contactId: recorded.entry.id });
+      } catch (error) {
+        deps.log.error('adding the SMS to its open case failed', { caseId: openCaseId, contactId: recorded.entry.id, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return recorded;
+  }
+
+  return { receive };
+}
+
+export type SmsIntake = ReturnType<typeof smsIntake>;

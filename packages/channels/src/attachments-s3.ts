@@ -1,0 +1,13 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { AttachmentStore } from './attachments';
+
+/** Stores attachments in S3 under `prefix` (the email function may only write under attachments/). */
+export function s3AttachmentStore(s3: S3Client, bucket: string, prefix = 'attachments/'): AttachmentStore {
+  return {
+    async put(key, content, contentType) {
+      const objectKey = `${prefix}${key}`;
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: content, ContentType: contentType, ServerSideEncryption: 'AES256' }));
+      return `s3://${bucket}/${objectKey}`;
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { Actor, Caller } from './caller';
+import { isSupervisorOf } from './caller';
+import type { CaseOrigin } from './cases';
+import { InvalidTransitionError } from './errors';
+
+export const opportunityStages = ['new', 'qualified', 'proposal', 'negotiation', 'won', 'lost'] as const;
+export type OpportunityStage = (typeof opportunityStages)[number];
+
+/**
+ * The sales pipeline, as an explicit table: stage -> stages it may move to.
+ * Forward one stage at a time; back one stage (a proposal that needs requalifying) while open;
+ * `lost` from any open stage; `won` only after negotiation. Won and lost are final.
+ */
+export const opportunityTransitions: Record<OpportunityStage, readonly OpportunityStage[]> = {
+  new: ['qualified', 'lost'],
+  qualified: ['proposal', 'new', 'lost'],
+  proposal: ['negotiation', 'qualified', 'lost'],
+  negotiation: ['won', 'proposal', 'lost'],
+  won: [],
+  lost: [],
+};
+
+export const isOpenStage = (stage: OpportunityStage) => stage !== 'won' && stage !== 'lost';
+
+export function assertOpportunityTransition(from: OpportunityStage, to: OpportunityStage): void {
+  if (!opportunityTransitions[from].includes(to)) throw new InvalidTransitionError('opportunity', from, to, opportunityTransitions[from]);
+}
+
+export const activityTypes = ['call', 'visit', 'email', 'note'] as const;
+export type ActivityType = (typeof activityTypes)[number];
+
+/** A calendar date, YYYY-MM-DD, that exists (no 2026-02-30). */
+export const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s, 'use an existing date as YYYY-MM-DD');
+export const isoDateTime = z.iso.datetime({ offset: true });
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY');
+export const moneyAmount = z.number().nonnegative().max(1e13).refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals');
+
+export const NextStepInput = z.object({ at: isoDateTime, description: z.string().trim().min(1).max(500) }).strict();
+export type NextStepInput = z.infer<typeof NextStepInput>;
+
+export interface NextStep {
+  at: string;
+  description: string;
+  /** Set when the team was told the step is overdue; a new next step clears it. */
+  overdueNotifiedAt?: string;
+}
+
+export interface Prospect {
+  name: string;
+  phone?: string;
+  email?: string;
+}
+
+/** Where an opportunity came from: a converted case, or opened directly by staff. */
+export interface OpportunitySource {
+  kind: 'case' | 'direct' | 'customer_record';
+  caseId?: string;
+  /** The case's origin channel (call center, web, ...) when converted. */
+  channel?: CaseOrigin;
+  contact?: { phone?: string; email?: string };
+}
+
+export interface Opportunity {
+  id: string;
+  title: string;
+  /** Null for a new-customer opportunity; then `prospect` names who it is about. */
+  customerId: string | null;
+  customerNumber?: string;
+  customerName?: string;
+  prospect?: Prospect;
+  branchId: string;
+  productCode: string;
+  expectedAmount: number;
+  currency: string;
+  expectedCloseDate: string;
+  stage: OpportunityStage;
+  lostReason?: string;
+  /** The 1+N team: the owner, collaborating product managers, and the owner's supervisor. */
+  ownerId: string;
+  collaboratorIds: string[];
+  supervisorId?: string;
+  /** The owner's team when the opportunity was opened; serves the team pipeline view. */
+  teamId?: string;
+  source: OpportunitySource;
+  nextStep?: NextStep;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  closedAt?: string;
+}
+
+export interface StageChange {
+  id: string;
+  opportunityId: string;
+  from: OpportunityStage | null;
+  to: OpportunityStage;
+  at: string;
+  actor: Actor;
+  note?: string;
+  lostReason?: string;
+}
+
+export interface Activity {
+  id: string;
+  opportunityId: string;
+  type: ActivityType;
+  note: string;
+  at: string;
+  actor: Actor;
+  nextStep?: { at: string; description: string };
+}
+
+/** Everyone told about the opportunity's events, each once. */
+export const teamOf = (opp: Pick<Opportunity, 'ownerId' | 'collaboratorIds' | 'supervisorId'>): string[] => [
+  ...new Set([opp.ownerId, ...opp.collaboratorIds, ...(opp.supervisorId ? [opp.supervisorId] : [])]),
+];
+
+/** May change it (stage, amounts, team): the owner, or a supervisor/admin of its branch. */
+export const canChangeOpportunity = (caller: Caller, opp: Pick<Opportunity, 'ownerId' | 'branchId'>) =>
+  opp.ownerId === caller.userId || isSupervisorOf(caller, opp.branchId);
+
+/**
+ * May read it and record activities: the change rights plus collaborators and the owner's supervisor.
+ * The customer's managers may also read; that needs the customer record, so the service checks it.
+ */
+export const isOnOpportunityTeam = (caller: Caller, opp: Opportunity) =>
+  canChangeOpportunity(caller, opp) || opp.collaboratorIds.includes(caller.userId) || opp.supervisorId === caller.userId;
+
+/** Sums in minor units so totals are exact whatever the order of addition. */
+export const toMinor = (value: number) => Math.round(value * 100);
+export const fromMinor = (minor: number) => minor / 100;

@@ -1,0 +1,32 @@
+import type { Logger } from '@cc/core';
+import { fileOutboxAdapter } from './file-outbox';
+import { gatewayAdapter, webhookAdapter } from './http';
+import { logAdapter } from './log';
+import { allOf, inboxOnly, type DeliveryAdapters } from './types';
+
+export * from './types';
+export { fileOutboxAdapter } from './file-outbox';
+export { logAdapter } from './log';
+export { gatewayAdapter, webhookAdapter } from './http';
+
+/** Locally every outbound channel lands in DATA_DIR/outbox/<channel>.jsonl and in the log. */
+export const localDeliveryAdapters = (dataDir: string, log: Logger): DeliveryAdapters => ({
+  email: allOf('outbox:email', [fileOutboxAdapter(dataDir, 'email'), logAdapter(log, 'email')]),
+  sms: allOf('outbox:sms', [fileOutboxAdapter(dataDir, 'sms'), logAdapter(log, 'sms')]),
+  webhook: allOf('outbox:webhook', [fileOutboxAdapter(dataDir, 'webhook'), logAdapter(log, 'webhook')]),
+  inbox: inboxOnly,
+});
+
+export interface GatewaySettings {
+  EMAIL_GATEWAY_URL?: string;
+  SMS_GATEWAY_URL?: string;
+  GATEWAY_TOKEN?: string;
+}
+
+/** In AWS: webhooks by fetch; email/SMS through the gateway when configured, else logged. */
+export const awsDeliveryAdapters = (settings: GatewaySettings, log: Logger): DeliveryAdapters => ({
+  email: settings.EMAIL_GATEWAY_URL ? gatewayAdapter('email', settings.EMAIL_GATEWAY_URL, settings.GATEWAY_TOKEN) : logAdapter(log, 'email'),
+  sms: settings.SMS_GATEWAY_URL ? gatewayAdapter('sms', settings.SMS_GATEWAY_URL, settings.GATEWAY_TOKEN) : logAdapter(log, 'sms'),
+  webhook: webhookAdapter(),
+  inbox: inboxOnly,
+});

@@ -1,0 +1,82 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Logger } from '@cc/core';
+import { keys, notificationRepository, userRepository, type StoreContext, type User } from '@cc/store';
+import type { DeliveryAdapters } from './delivery';
+
+export interface NotifierDeps {
+  store: StoreContext;
+  adapters: DeliveryAdapters;
+  log: Logger;
+  clock: () => Date;
+}
+
+/** One queue message as both hosts see it: the Lambda SQS record and the local poller. */
+export interface QueueRecord {
+  messageId: string;
+  body: string;
+}
+
+type Outcome = 'delivered' | 'duplicate' | 'failed' | 'poison';
+
+function notificationIdOf(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    const id = (parsed as { notificationId?: unknown } | null)?.notificationId;
+    return typeof id === 'string' && id.length > 0 && id.length <= 40 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Delivers a batch of `{ notificationId }` messages and returns the ids of the messages to retry.
+ * Idempotent by notification id (a duplicate delivery is acknowledged, not re-sent). A poison
+ * message is reported as failed so the queue's redrive policy moves it to the DLQ; it never holds
+ * up the rest of the batch.
+ */
+export function notificationDeliverer(deps: NotifierDeps) {
+  const notifications = notificationRepository(deps.store);
+  const users = userRepository(deps.store);
+
+  const recordExists = async (id: string) =>
+    !!(await deps.store.doc.send(new GetCommand({ TableName: deps.store.tableName, Key: keys.notification(id), ProjectionExpression: 'pk' }))).Item;
+
+  async function deliverOne(record: QueueRecord): Promise<Outcome> {
+    const id = notificationIdOf(record.body);
+    if (!id) return 'poison';
+    const now = deps.clock();
+    const claimed = await notifications.claim(id, now);
+    if (!claimed) return (await recordExists(id)) ? 'duplicate' : 'poison';
+    const n = claimed.notification;
+    // A recipient without a profile still has the inbox item written with the cause.
+    const recipient: User | undefined = await users.get(n.recipientId);
+    const adapter = deps.adapters[recipient?.notifyVia ?? 'inbox'];
+    try {
+      if (recipient) await adapter.deliver(n, recipient);
+    } catch (error) {
+      await notifications.release(id);
+      deps.log.warn('notification delivery failed; will retry', { notificationId: id, via: adapter.name, error: (error as Error).message });
+      return 'failed';
+    }
+    await notifications.markDelivered(id, recipient ? adapter.name : 'inbox', deps.clock());
+    return 'delivered';
+  }
+
+  return async function deliverBatch(records: QueueRecord[]): Promise<{ failed: string[]; outcomes: Record<string, Outcome> }> {
+    const outcomes: Record<string, Outcome> = {};
+    await Promise.all(
+      records.map(async (record) => {
+        try {
+          outcomes[record.messageId] = await deliverOne(record);
+        } catch (error) {
+          deps.log.warn('notification message failed', { messageId: record.messageId, error: (error as Error).message });
+          outcomes[record.messageId] = 'failed';
+        }
+        if (outcomes[record.messageId] === 'poison') deps.log.warn('poison notification message; it will reach the DLQ', { messageId: record.messageId });
+      }),
+    );
+    return { failed: records.filter((r) => outcomes[r.messageId] === 'failed' || outcomes[r.messageId] === 'poison').map((r) => r.messageId), outcomes };
+  };
+}
+
+export type NotificationDeliverer = ReturnType<typeof notificationDeliverer>;

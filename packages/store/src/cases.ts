@@ -1,0 +1,181 @@
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isOpen, type Actor, type Case, type CaseStatus } from '@cc/core';
+import type { StoreContext } from './client';
+import { attr, indexNames, keys } from './keys';
+import { del, put, putNew, stripKeys, type LabelledItem } from './transact';
+import { statsItem } from './timeline';
+
+/** One line of a case's history: every change, in the same transaction as the change. */
+export interface CaseHistoryEntry {
+  id: string;
+  caseId: string;
+  at: string;
+  actor: Actor;
+  action: 'created' | 'status_changed' | 'updated' | 'deleted' | 'restored' | 'escalated' | 'message';
+  from?: CaseStatus;
+  to?: CaseStatus;
+  note?: string;
+  changes?: Record<string, unknown>;
+}
+
+export interface CaseMessage {
+  id: string;
+  caseId: string;
+  at: string;
+  actor: Actor;
+  channel: string;
+  direction: 'inbound' | 'outbound' | 'internal';
+  text: string;
+}
+
+/** What the customer 360 view shows of an open case. */
+export type OpenCaseSummary = Pick<Case, 'id' | 'type' | 'title' | 'status' | 'priority' | 'createdAt' | 'ownerId'>;
+
+export const CASE_LABEL = 'case';
+
+/** Open and not deleted: what counts in the customer's open cases and has a mirror. */
+export const countsAsOpen = (c: Case | undefined) => !!c && isOpen(c.status) && !c.deleted;
+
+/**
+ * The case item. A deleted case drops out of every list index (it is kept, and restorable by id);
+ * the owner index holds the owner's cases, or the branch queue when there is no owner.
+ */
+function caseRecord(c: Case): Record<string, unknown> {
+  const sort = `${c.createdAt}#${c.id}`;
+  return {
+    ...keys.case(c.id),
+    entity: 'case',
+    ...c,
+    ...(!c.deleted && {
+      ...(c.customerId && { gsi1pk: keys.casesByCustomer(c.customerId), gsi1sk: sort }),
+      gsi2pk: c.ownerId ? keys.casesByOwner(c.ownerId) : keys.branchCaseQueue(c.branchId),
+      gsi2sk: sort,
+      gsi3pk: keys.casesByBranch(c.branchId),
+      gsi3sk: sort,
+    }),
+  };
+}
+
+export const newCaseItem = (ctx: StoreContext, c: Case): LabelledItem => putNew(ctx, CASE_LABEL, caseRecord(c));
+
+/** Writes `after` only if the stored case is still at `expectedVersion` (optimistic locking). */
+export const savedCaseItem = (ctx: StoreContext, after: Case, expectedVersion: number): LabelledItem =>
+  put(ctx, CASE_LABEL, caseRecord(after), { expression: '#v = :expected', names: { '#v': 'version' }, values: { ':expected': expectedVersion } });
+
+export const caseHistoryItem = (ctx: StoreContext, entry: CaseHistoryEntry): LabelledItem =>
+  putNew(ctx, `case-history:${entry.id}`, { ...keys.caseHistory(entry.caseId, entry.at, entry.id), entity: 'case-history', ...entry });
+
+export const caseMessageItem = (ctx: StoreContext, message: CaseMessage): LabelledItem =>
+  putNew(ctx, `case-message:${message.id}`, { ...keys.caseMessage(message.caseId, message.at, message.id), entity: 'case-message', ...message });
+
+/**
+ * Keeps the customer's open-case mirror and open-case counter in step with a change from `before`
+ * (undefined for a new case) to `after`: put while open, removed and counted down when it leaves.
+ */
+export function openCaseItems(ctx: StoreContext, before: Case | undefined, after: Case): LabelledItem[] {
+  if (!after.customerId) return [];
+  const wasOpen = countsAsOpen(before);
+  const nowOpen = countsAsOpen(after);
+  const items: LabelledItem[] = [];
+  if (nowOpen) {
+    const summary: OpenCaseSummary = { id: after.id, type: after.type, title: after.title, status: after.status, priority: after.priority, createdAt: after.createdAt, ownerId: after.ownerId };
+    items.push(put(ctx, `open-case:${after.id}`, { ...keys.openCaseMirror(after.customerId, after.id), entity: 'open-case', ...summary }));
+  } else if (wasOpen) {
+    items.push(del(ctx, `open-case:${after.id}`, keys.openCaseMirror(after.customerId, after.id)));
+  }
+  const delta = Number(nowOpen) - Number(wasOpen);
+  if (delta !== 0) items.push(statsItem(ctx, after.customerId, { openCases: delta }));
+  return items;
+}
+
+/** Which list a query reads: a customer's cases, an owner's, a branch's queue (no owner), or all of a branch's. */
+export type CaseList = { by: 'customer'; customerId: string } | { by: 'owner'; ownerId: string } | { by: 'queue'; branchId: string } | { by: 'branch'; branchId: string };
+
+function listQuery(list: CaseList): { index: string; pkAttr: string; pk: string } {
+  switch (list.by) {
+    case 'customer':
+      return { index: indexNames.gsi1, pkAttr: attr.gsi1pk, pk: keys.casesByCustomer(list.customerId) };
+    case 'owner':
+      return { index: indexNames.gsi2, pkAttr: attr.gsi2pk, pk: keys.casesByOwner(list.ownerId) };
+    case 'queue':
+      return { index: indexNames.gsi2, pkAttr: attr.gsi2pk, pk: keys.branchCaseQueue(list.branchId) };
+    case 'branch':
+      return { index: indexNames.gsi3, pkAttr: attr.gsi3pk, pk: keys.casesByBranch(list.branchId) };
+  }
+}
+
+export interface CaseFilter {
+  status?: CaseStatus;
+  type?: Case['type'];
+}
+
+export function caseRepository(ctx: StoreContext) {
+  const { doc, tableName } = ctx;
+  return {
+    async get(id: string, consistent = false): Promise<Case | undefined> {
+      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.case(id), ConsistentRead: consistent }));
+      return Item ? stripKeys<Case>(Item) : undefined;
+    },
+
+    /** The next number of the year's sequence; taken before the case transaction, so gaps are possible. */
+    async nextSequence(year: number): Promise<number> {
+      const { Attributes } = await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.counter(`case-${year}`),
+          UpdateExpression: 'ADD #seq :one',
+          ExpressionAttributeNames: { '#seq': 'seq' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Attributes!.seq as number;
+    },
+
+    /** Newest first. Status and type narrow the page with a filter on the chosen index. */
+    async list(list: CaseList, filter: CaseFilter, startKey: Record<string, unknown> | undefined, limit: number) {
+      const { index, pkAttr, pk } = listQuery(list);
+      const conditions: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':pk': pk };
+      if (filter.status) {
+        conditions.push('#status = :status');
+        names['#status'] = 'status';
+        values[':status'] = filter.status;
+      }
+      if (filter.type) {
+        conditions.push('#type = :type');
+        names['#type'] = 'type';
+        values[':type'] = filter.type;
+      }
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: index,
+          KeyConditionExpression: `${pkAttr} = :pk`,
+          ...(conditions.length && { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names }),
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+          Limit: limit,
+        }),
+      );
+      return { items: (result.Items ?? []).map((i) => stripKeys<Case>(i)), lastKey: result.LastEvaluatedKey };
+    },
+
+    /** The history of one case, oldest first. */
+    async history(caseId: string, limit = 200): Promise<CaseHistoryEntry[]> {
+      const { Items } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hist)',
+          ExpressionAttributeValues: { ':pk': keys.casePartition(caseId), ':hist': keys.caseHistoryPrefix },
+          Limit: limit,
+        }),
+      );
+      return (Items ?? []).map((i) => stripKeys<CaseHistoryEntry>(i));
+    },
+  };
+}
+
+export type CaseRepository = ReturnType<typeof caseRepository>;

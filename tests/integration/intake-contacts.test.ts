@@ -1,0 +1,82 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '@cc/store';
+import { createTestContext, type TestContext } from '../support/harness';
+import { createCustomer, partitionItems, problem, timelineOf } from './intake-support';
+
+let t: TestContext;
+let agent: string;
+beforeAll(async () => {
+  t = await createTestContext();
+  agent = await t.token('agent-1', 'agent', 'BR-001');
+});
+
+const call = (over: Record<string, unknown> = {}) => ({
+  direction: 'inbound',
+  channel: 'voice',
+  startedAt: '2026-03-02T09:00:00Z',
+  endedAt: '2026-03-02T09:04:30Z',
+  outcome: 'resolved',
+  notes: 'Asked about card limit',
+  ...over,
+});
+
+describe('POST /contacts (call center)', () => {
+  it('logs a call on the customer timeline with its duration, counters and last contact', async () => {
+    const customer = await createCustomer(t);
+    const res = await t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id }) });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { id: string; customerId: string; channel: string; details: { durationSeconds: number; outcome: string } };
+    expect(body).toMatchObject({ customerId: customer.id, channel: 'voice', details: { durationSeconds: 270, outcome: 'resolved' } });
+    const items = await timelineOf(t, customer.id);
+    expect(items.map((i) => i.id)).toEqual([body.id]);
+    const stats = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id) }));
+    expect(stats.Item?.lastContactAt).toBe('2026-03-02T09:00:00.000Z');
+    const day = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.contactDay(customer.id, '2026-03-02') }));
+    expect(day.Item?.count).toBe(1);
+  });
+
+  it('resolves the customer by phone in any common format', async () => {
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'phone', value: '+86 138 0013 8000' }] });
+    const res = await t.request('POST', '/contacts', { token: agent, json: call({ phone: '138-0013-8000' }) });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { customerId: string }).customerId).toBe(customer.id);
+  });
+
+  it('keeps an unknown caller as an unidentified contact', async () => {
+    const res = await t.request('POST', '/contacts', { token: agent, json: call({ phone: '+86 139 0000 7777' }) });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { customerId: null; sender: { kind: string; value: string } };
+    expect(body).toMatchObject({ customerId: null, sender: { kind: 'phone', value: '+8613900007777' } });
+    expect(await partitionItems(t, keys.anonymousPartition('phone', '+8613900007777'), 'TL#')).toHaveLength(1);
+  });
+
+  it('refuses a call that ends before it starts, and one with no customer', async () => {
+    const customer = await createCustomer(t);
+    const backwards = await t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id, endedAt: '2026-03-02T08:00:00Z' }) });
+    expect(backwards.status).toBe(400);
+    const nobody = await t.request('POST', '/contacts', { token: agent, json: call() });
+    expect((await problem(nobody)).code).toBe('request.invalid');
+    expect(await timelineOf(t, customer.id)).toHaveLength(0);
+  });
+
+  it('answers 404 for a customer outside a manager\'s book', async () => {
+    const customer = await createCustomer(t);
+    const res = await t.request('POST', '/contacts', { token: await t.token('mgr-x', 'manager', 'BR-001'), json: call({ customerId: customer.id }) });
+    expect(res.status).toBe(404);
+    expect(await timelineOf(t, customer.id)).toHaveLength(0);
+  });
+
+  it('is idempotent by Idempotency-Key: same body replays, another body is 422', async () => {
+    const customer = await createCustomer(t);
+    const headers = { 'idempotency-key': `k-${customer.id}` };
+    const responses = await Promise.all(Array.from({ length: 5 }, () => t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id }), headers })));
+    const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ id: string }>));
+    expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(new Set(bodies.map((b) => b.id)).size).toBe(1);
+    expect(await timelineOf(t, customer.id)).toHaveLength(1);
+    const other = await t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id, notes: 'different' }), headers });
+    expect((await problem(other)).code).toBe('idempotency.key_reused');
+    expect(other.status).toBe(422);
+  });
+});

@@ -1,0 +1,100 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '@cc/store';
+import { createTestContext, type TestContext } from '../support/harness';
+import { createCustomer, partitionItems, problem, timelineOf } from './intake-support';
+
+let t: TestContext;
+let ipCounter = 0;
+beforeAll(async () => {
+  t = await createTestContext({ PUBLIC_RATE_LIMIT_PER_MINUTE: '5' });
+});
+
+/** Each test posts from its own address so the per-IP limit only bites where it is meant to. */
+const ip = () => `203.0.113.${++ipCounter}`;
+
+const complaint = (over: Record<string, unknown> = {}) => ({
+  kind: 'complaint',
+  name: 'Li Wei',
+  phone: '+86 138 0000 2222',
+  category: 'card',
+  subject: 'Card blocked abroad',
+  description: 'My card was blocked while travelling and nobody called me.',
+  ...over,
+});
+
+const submit = (json: unknown, from = ip(), headers: Record<string, string> = {}) => t.request('POST', '/public/complaints', { json, headers: { 'x-forwarded-for': `${from}, 10.0.0.1`, ...headers } });
+
+describe('public complaints', () => {
+  it('serves the HTML form without a login', async () => {
+    const res = await t.request('GET', '/complaint');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('action="/public/complaints"');
+  });
+
+  it('opens a case from JSON, routes it to the customer found by phone, and answers a reference', async () => {
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'phone', value: '+8613800002222' }] });
+    const res = await submit(complaint());
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { reference: string; status: string };
+    expect(body.reference).toMatch(/^C-\d{4}-\d{6}$/);
+    expect(body.status).toBe('new');
+    const timeline = await timelineOf(t, customer.id);
+    expect(timeline.some((e) => e.channel === 'web' && (e.links as { caseId?: string }).caseId === body.reference)).toBe(true);
+  });
+
+  it('reveals status only to the phone or email used, with the same 404 for wrong reference and wrong contact', async () => {
+    const { reference } = (await (await submit(complaint({ phone: '', email: 'Zhang.San@Example.com' }))).json()) as { reference: string };
+    const ok = await t.request('GET', `/public/complaints/${reference}?email=zhang.san@example.com`, { headers: { 'x-forwarded-for': ip() } });
+    expect(ok.status).toBe(200);
+    const status = (await ok.json()) as Record<string, unknown>;
+    expect(Object.keys(status).sort()).toEqual(['lastUpdatedAt', 'reference', 'status']);
+    const wrongContact = await t.request('GET', `/public/complaints/${reference}?email=other@example.com`, { headers: { 'x-forwarded-for': ip() } });
+    const wrongReference = await t.request('GET', `/public/complaints/C-2020-999999?email=zhang.san@example.com`, { headers: { 'x-forwarded-for': ip() } });
+    expect(wrongContact.status).toBe(404);
+    expect(wrongReference.status).toBe(404);
+    const [a, b] = [await problem(wrongContact), await problem(wrongReference)];
+    expect({ ...a, instance: undefined }).toEqual({ ...b, instance: undefined });
+  });
+
+  it('refuses fields the public may not set', async () => {
+    const res = await submit(complaint({ ownerId: 'mgr-1', status: 'closed', priority: 'urgent', createdAt: '2020-01-01T00:00:00Z' }));
+    expect(res.status).toBe(400);
+    expect((await problem(res)).errors?.map((e) => e.path).sort()).toEqual(['createdAt', 'ownerId', 'priority', 'status']);
+  });
+
+  it('answers a filled honeypot as if accepted but stores nothing', async () => {
+    const phone = '+8613800003333';
+    const res = await submit(complaint({ phone, website: 'http://spam.example' }));
+    expect(res.status).toBe(201);
+    const { reference } = (await res.json()) as { reference: string };
+    expect(await partitionItems(t, keys.anonymousPartition('phone', phone))).toHaveLength(0);
+    expect((await t.request('GET', `/public/complaints/${reference}?phone=${encodeURIComponent(phone)}`, { headers: { 'x-forwarded-for': ip() } })).status).toBe(404);
+  });
+
+  it('limits each client address per minute with a 429 and Retry-After', async () => {
+    const from = ip();
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await submit(complaint({ description: `Attempt number ${i} to complain about fees` }), from)).status);
+    expect(statuses.slice(0, 5)).toEqual([201, 201, 201, 201, 201]);
+    const limited = await submit(complaint(), from);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await problem(limited)).code).toBe('request.rate_limited');
+    expect((await submit(complaint(), ip())).status).toBe(201);
+  });
+
+  it('refuses oversized bodies', async () => {
+    const res = await submit(complaint({ description: 'x'.repeat(40_000) }));
+    expect(res.status).toBe(413);
+  });
+
+  it('replays the same receipt for a repeated Idempotency-Key', async () => {
+    const headers = { 'idempotency-key': 'form-retry-1' };
+    const from = ip();
+    const first = (await (await submit(complaint(), from, headers)).json()) as { reference: string };
+    const again = await submit(complaint(), from, headers);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as { reference: string }).reference).toBe(first.reference);
+  });
+});
