@@ -106,6 +106,7 @@ describe('the notifier', () => {
     await drain(viaDeliverer(adapters));
     expect(sent).toEqual([n!.id]);
     expect(await queueDepth(t.queues.notifications)).toBe(0);
+    expect(await queueDepth(t.queues.notificationsDlq)).toBe(0);
   });
 
   it('gives a failed delivery back and delivers it on the next receive', async () => {

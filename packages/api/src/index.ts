@@ -12,3 +12,4 @@ export * from './services/cases';
 export * from './services/case-imports';
 export * from './services/opportunities';
 export * from './services/opportunity-conversion';
+export * from './services/email-intake';

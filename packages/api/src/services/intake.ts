@@ -115,19 +115,18 @@ export function contactRecorder(deps: IntakeDeps) {
     let committed: { entry: TimelineEntry; unresolved?: number } | undefined;
     const result = await withIdempotency<B>(deps.store, options.claim, async (recordFor) => {
       const entry = entryOf(draft);
-      // First: extra writes may add links to the entry (e.g. the case it opened).
+      // Counted against the cases open before this contact: the contact that opens a case is not "unresolved".
+      const current = entry.customerId && entry.direction === 'inbound' ? await stats(entry.customerId) : undefined;
+      const counts = !!current && current.openCases > 0;
+      const unresolved = counts ? current.unresolvedContacts + 1 : undefined;
+      // Extra writes may add links to the entry (e.g. the case it opened), so they come before the entry's item.
       const extra = (await options.extra?.(entry)) ?? [];
       const items: LabelledItem[] = [timelineItem(deps.store, entry, deps.config.RETENTION_DAYS), ...extra];
-      let unresolved: number | undefined;
       if (entry.customerId) {
-        const inbound = entry.direction === 'inbound';
-        const current = inbound ? await stats(entry.customerId) : undefined;
-        const counts = !!current && current.openCases > 0;
         items.push(
           contactDayItem(deps.store, entry.customerId, entry.occurredAt),
           statsItem(deps.store, entry.customerId, { lastContactAt: entry.occurredAt, ...(counts && { unresolvedContacts: 1 }) }),
         );
-        if (counts) unresolved = current.unresolvedContacts + 1;
       }
       const response = options.respond(entry);
       const all = [...items, ...recordFor(response)];

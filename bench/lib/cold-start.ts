@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { median } from './stats';
+
+/** Imports the bundle, answers one API Gateway v2 GET /health, prints timings (ms since process start). */
+const handlerScript = `
+const t0 = performance.now();
+const { handler } = await import(process.argv[2]);
+const t1 = performance.now();
+const now = Date.now();
+const event = {
+  version: '2.0', routeKey: '$default', rawPath: '/health', rawQueryString: '', isBase64Encoded: false,
+  headers: { host: 'bench.execute-api.local', 'user-agent': 'cc-bench', 'x-forwarded-proto': 'https' },
+  requestContext: {
+    accountId: '000000000000', apiId: 'bench', domainName: 'bench.execute-api.local', domainPrefix: 'bench',
+    http: { method: 'GET', path: '/health', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'cc-bench' },
+    requestId: 'cold-' + now, routeKey: '$default', stage: '$default', time: new Date(now).toISOString(), timeEpoch: now,
+  },
+};
+const res = await handler(event, { awsRequestId: 'cold-' + now, functionName: 'api', getRemainingTimeInMillis: () => 10000 });
+const t2 = performance.now();
+process.stdout.write(JSON.stringify({ status: res.statusCode, body: res.body, beforeImportMs: t0, importMs: t1 - t0, firstRequestMs: t2 - t1, readyMs: t2 }) + '\\n');
+process.exit(0);
+`;
+
+const emptyScript = `process.stdout.write(JSON.stringify({ readyMs: performance.now() }) + '\\n');\nprocess.exit(0);\n`;
+
+interface ChildRun {
+  wallMs: number;
+  out: { status?: number; body?: string; importMs?: number; firstRequestMs?: number; readyMs: number };
+}
+
+function runNode(script: string, args: string[], env: Record<string, string>): Promise<ChildRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const wallMs = performance.now() - started;
+      const line = stdout.trim().split('\n').pop() ?? '';
+      try {
+        resolve({ wallMs, out: JSON.parse(line) as ChildRun['out'] });
+      } catch {
+        reject(new Error(`cold-start child exited ${code} without a result:\n${stderr.slice(-1500)}`));
+      }
+    });
+  });
+}
+
+export interface ColdStartReport {
+  runs: number;
+  status: number | undefined;
+  /** Wall clock, spawn to exit: a fresh node that imports the API bundle and answers GET /health. */
+  apiWallMs: number;
+  /** Wall clock, spawn to exit: a fresh node that imports nothing. */
+  emptyWallMs: number;
+  ratio: number;
+  importMs: number;
+  firstRequestMs: number;
+  /** Same, with NODE_OPTIONS=--enable-source-maps as the deployed function sets it. */
+  withSourceMaps: { apiWallMs: number; ratio: number; importMs: number };
+}
+
+/**
+ * Runs the API bundle's handler in fresh processes, `runs` times each, alternating with empty
+ * processes so noise hits both; the env is what lambdaConfigSchema needs, pointed at local services.
+ */
+export async function measureColdStart(options: { bundleFile: string; workDir: string; runs: number; env: Record<string, string> }): Promise<ColdStartReport> {
+  const handlerFile = join(options.workDir, 'cold-handler.mjs');
+  const emptyFile = join(options.workDir, 'cold-empty.mjs');
+  writeFileSync(handlerFile, handlerScript);
+  writeFileSync(emptyFile, emptyScript);
+  const bundleUrl = pathToFileURL(options.bundleFile).href;
+  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env };
+  const api: ChildRun[] = [];
+  const mapped: ChildRun[] = [];
+  const empty: ChildRun[] = [];
+  // One unmeasured run of each warms the OS file cache.
+  await runNode(emptyFile, [], base);
+  await runNode(handlerFile, [bundleUrl], base);
+  for (let i = 0; i < options.runs; i++) {
+    empty.push(await runNode(emptyFile, [], base));
+    api.push(await runNode(handlerFile, [bundleUrl], base));
+    mapped.push(await runNode(handlerFile, [bundleUrl], { ...base, NODE_OPTIONS: '--enable-source-maps' }));
+  }
+  const med = (runs: ChildRun[], pick: (r: ChildRun) => number | undefined) => median(runs.map(pick).filter((v): v is number => v !== undefined));
+  const apiWallMs = med(api, (r) => r.wallMs);
+  const emptyWallMs = med(empty, (r) => r.wallMs);
+  const mappedWall = med(mapped, (r) => r.wallMs);
+  return {
+    runs: options.runs,
+    status: api[0]?.out.status,
+    apiWallMs,
+    emptyWallMs,
+    ratio: apiWallMs / emptyWallMs,
+    importMs: med(api, (r) => r.out.importMs),
+    firstRequestMs: med(api, (r) => r.out.firstRequestMs),
+    withSourceMaps: { apiWallMs: mappedWall, ratio: mappedWall / emptyWallMs, importMs: med(mapped, (r) => r.out.importMs) },
+  };
+}

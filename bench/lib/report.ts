@@ -1,0 +1,34 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { fromRoot } from '../../infra/paths';
+
+/** Every figure is one printed line; the same lines go into docs/performance.md with --write-docs. */
+export class Report {
+  readonly lines: string[] = [];
+  line(text: string): void {
+    this.lines.push(text);
+    process.stdout.write(`${text}\n`);
+  }
+  section(title: string): void {
+    this.line('');
+    this.line(`== ${title}`);
+  }
+}
+
+export const machineLine = () =>
+  `machine: ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
+
+const BEGIN = '<!-- bench:begin -->';
+const END = '<!-- bench:end -->';
+
+/** Replaces the block between the markers in docs/performance.md with the latest run's lines. */
+export function writeDocs(lines: string[]): string {
+  const file = fromRoot('docs', 'performance.md');
+  const block = `${BEGIN}\n\`\`\`text\n${lines.join('\n').trim()}\n\`\`\`\n${END}`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : `# Performance\n\n${BEGIN}\n${END}\n`;
+  const start = current.indexOf(BEGIN);
+  const end = current.indexOf(END);
+  const next = start >= 0 && end > start ? current.slice(0, start) + block + current.slice(end + END.length) : `${current.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, next);
+  return file;
+}

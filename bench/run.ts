@@ -1,0 +1,313 @@
+/**
+ * npm run bench: starts its own DynamoDB Local (in memory) and SQS emulator on free ports, serves the
+ * real app on 127.0.0.1, and prints every figure of issue 7 as a line. Every loop is bounded in count
+ * and time. Never part of npm test. `npm run bench -- --write-docs` also puts the lines in
+ * docs/performance.md.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ensureQueues } from '../packages/local/src/provision';
+import { buildBundles, measureSdkFloor, whatIfSizes } from './lib/bundles';
+import { diffUsage } from './lib/capacity';
+import { measureColdStart } from './lib/cold-start';
+import { benchUsers, complaintRequest, contactRequest, createCustomerRequest, poolPhone, tokensFor } from './lib/fixtures';
+import { measureFlatness, type FlatRoute } from './lib/flatness';
+import { createHttpClient, runLoad, type RequestSpec } from './lib/http-load';
+import { measureLag } from './lib/lag';
+import { measureOverhead, withFreshIds, type OverheadRoute } from './lib/overhead';
+import { machineLine, Report, writeDocs } from './lib/report';
+import { batchWrite, historyItems } from './lib/seed';
+import { BENCH_PUBLIC_RATE_LIMIT, startBenchEnv, type AppServer, type BenchEnv } from './lib/services';
+import { Budget, kb, ms, summarize, times } from './lib/stats';
+
+const quick = process.argv.includes('--quick');
+const scale = quick ? 0.2 : 1;
+const HISTORY = 10_000;
+const SMALL = 10;
+const POOL = 64;
+
+const report = new Report();
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+
+/** Is METHOD PATH (OpenAPI style, {id}) served by the app? Routes still being built are reported, not faked. */
+function hasRoute(server: AppServer, method: string, path: string): boolean {
+  const honoPath = path.replace(/\{(\w+)\}/g, ':$1');
+  return server.app.routes.some((r) => r.method === method && r.path === honoPath);
+}
+
+async function main() {
+  report.line(`contact-center bench — ${new Date().toISOString()}`);
+  report.line(machineLine());
+  report.line(`reproduce: npm run bench   (DynamoDB Local in memory + fauxqs on free ports, app on 127.0.0.1:0)`);
+  const env = await startBenchEnv();
+  running = env;
+  const workDir = mkdtempSync(join(tmpdir(), 'cc-bench-bundles-'));
+  scratch = workDir;
+  try {
+    report.line(`services: DynamoDB Local ${env.endpoints.dynamodb}, SQS ${env.endpoints.sqs} (started in ${elapsed()})`);
+
+    // ---------------------------------------------------------------- 5. bundles and cold start (quiet machine first)
+    report.section('Cold start: bundle sizes (esbuild with infra/constructs/node-function.ts `bundling`, AWS SDK bundled)');
+    const bundles = await buildBundles(join(workDir, 'out'));
+    for (const b of bundles) {
+      const verdict = b.budget === undefined ? '(no budget)' : b.bytes <= b.budget ? `within budget ${kb(b.budget)}` : `OVER budget ${kb(b.budget)} by ${kb(b.bytes - b.budget)}`;
+      report.line(`bundle ${b.name}: ${kb(b.bytes)} minified — ${verdict}; largest: ${b.top.map((t) => `${t.pkg} ${kb(t.bytes)}`).join(', ')}`);
+    }
+    const floor = await measureSdkFloor(join(workDir, 'floor'));
+    report.line(`bundle floor: a bare DynamoDBDocumentClient + one GetCommand, same options: ${kb(floor.dynamo)}; + SQSClient SendMessageBatch: ${kb(floor.dynamoSqs)}; zod 4 via \`import { z } from 'zod'\`: ${kb(floor.zodNamed)} vs \`import * as z from 'zod'\`: ${kb(floor.zodStar)}`);
+    for (const name of ['api', 'notifier'].filter((n) => bundles.some((b) => b.name === n))) {
+      const w = await whatIfSizes(name, join(workDir, 'what-if'));
+      report.line(`bundle ${name} what-if (not deployed): zod as \`import * as z\` everywhere ${kb(w.zodNamespace)}; AWS SDK left to the runtime ${kb(w.sdkExternal)}; both ${kb(w.both)}`);
+    }
+    const api = bundles.find((b) => b.name === 'api');
+    if (api) {
+      const cold = await measureColdStart({
+        bundleFile: api.file,
+        workDir,
+        runs: quick ? 3 : 7,
+        env: {
+          TABLE_NAME: env.tableName,
+          NOTIFICATION_QUEUE_URL: env.queues.notifications,
+          AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+          CURSOR_SECRET: env.keys.cursorSecret,
+          LOG_LEVEL: 'silent',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          AWS_ENDPOINT_URL_DYNAMODB: env.endpoints.dynamodb,
+          AWS_ENDPOINT_URL_SQS: env.endpoints.sqs,
+        },
+      });
+      report.line(
+        `cold start API (fresh node: import bundle + first GET /health, status ${cold.status}): ${ms(cold.apiWallMs, 0)} vs empty node ${ms(cold.emptyWallMs, 0)} = ${times(cold.ratio, 1)} (median of ${cold.runs}; import ${ms(cold.importMs, 0)}, first request ${ms(cold.firstRequestMs, 0)})`,
+      );
+      report.line(`cold start API with NODE_OPTIONS=--enable-source-maps (as deployed): ${ms(cold.withSourceMaps.apiWallMs, 0)} = ${times(cold.withSourceMaps.ratio, 1)} empty node (import ${ms(cold.withSourceMaps.importMs, 0)})`);
+    } else report.line('not measured: cold start (functions/api.ts missing)');
+
+    // ---------------------------------------------------------------- set-up
+    await env.putUsers(benchUsers);
+    const server = await env.serveApp();
+    const http = createHttpClient(server.baseUrl, 64);
+    const tokens = await tokensFor(env);
+    const mustCreate = async (spec: RequestSpec) => {
+      const res = await http.send(spec);
+      if (res.status !== 201) throw new Error(`set-up ${spec.method} ${spec.path} failed: ${res.status} ${res.body.slice(0, 500)}`);
+      return JSON.parse(res.body) as { id: string; customerNumber: string; name: string };
+    };
+    // Contacts go to customers without open cases (no escalation); complaints come from the phones of others.
+    const contactPool = await Promise.all(Array.from({ length: POOL }, () => mustCreate(createCustomerRequest(tokens.supervisor))));
+    const complaintPool = await Promise.all(
+      Array.from({ length: POOL }, (_, i) => mustCreate(createCustomerRequest(tokens.supervisor, { contactPoints: [{ kind: 'phone', value: poolPhone(i) }] }))),
+    );
+    const small = await mustCreate(createCustomerRequest(tokens.supervisor, { primaryManagerId: 'mgr-small' }));
+    const large = await mustCreate(createCustomerRequest(tokens.supervisor, { primaryManagerId: 'mgr-large' }));
+    let rr = 0;
+    const nextContact = () => contactRequest(tokens.agent, contactPool[rr++ % POOL]!.id);
+    const nextComplaint = () => complaintRequest(poolPhone(rr++ % POOL));
+
+    const intake: { route: OverheadRoute; method: string; path: string }[] = [
+      { method: 'POST', path: '/customers', route: { name: 'POST /customers', request: () => createCustomerRequest(tokens.supervisor), keep: [] } },
+      { method: 'POST', path: '/contacts', route: { name: 'POST /contacts', request: nextContact, keep: contactPool.map((c) => c.id) } },
+      { method: 'POST', path: '/public/complaints', route: { name: 'POST /public/complaints', request: nextComplaint, keep: complaintPool.map((c) => c.id) } },
+    ];
+
+    // ---------------------------------------------------------------- 1. overhead ratio
+    report.section('Overhead: whole app over HTTP ÷ the same TransactWriteItems sent directly (A/B interleaved; target ≤ 1.3× at p50)');
+    // The app's fixed cost per request, with no storage call at all: an unknown path (HTTP + Hono + problem
+    // JSON), and GET /me (the same plus ES256 JWT verification).
+    for (const [name, spec] of [
+      ['404 (no route, no auth)', { method: 'GET', path: '/no-such-route' }],
+      ['GET /me (JWT verify, no storage)', { method: 'GET', path: '/me', token: tokens.agent }],
+    ] as [string, RequestSpec][]) {
+      const samples: number[] = [];
+      for (let i = 0; i < 50; i++) await http.send(spec);
+      const budget = new Budget(Math.round(500 * scale), 10_000);
+      while (budget.next()) samples.push((await http.send(spec)).ms);
+      const s = summarize(samples);
+      report.line(`fixed cost ${name}: p50 ${ms(s.p50)} p99 ${ms(s.p99)} [n=${s.n}]`);
+    }
+    for (const { route, method, path } of intake) {
+      if (!hasRoute(server, method, path)) {
+        report.line(`not measured: ${route.name} (route missing)`);
+        continue;
+      }
+      const r = await measureOverhead(server, http, env.direct, route, { warmup: 30, pairs: Math.round(600 * scale), maxMs: 35_000 * scale });
+      report.line(
+        `overhead ${r.name}: app p50 ${ms(r.app.p50)} p99 ${ms(r.app.p99)} | direct TransactWriteItems (${r.transactItems} items) p50 ${ms(r.direct.p50)} p99 ${ms(r.direct.p99)} | ratio p50 ${times(r.p50Ratio)} ${r.p50Ratio <= 1.3 ? '(≤ 1.3× target met)' : '(ABOVE 1.3× target)'}, p99 ${times(r.p99Ratio)} [n=${r.app.n} rounds, ${r.errors} errors]`,
+      );
+      report.line(
+        `overhead ${r.name}, split: all ${r.callCount} DynamoDB calls of the request replayed in order p50 ${ms(r.calls.p50)} p99 ${ms(r.calls.p99)} → app ÷ its own DynamoDB calls p50 ${times(r.callsRatio)} (the rest is HTTP, auth, validation, app code${r.name.includes('complaints') ? ' and the SQS publish' : ''})`,
+      );
+    }
+
+    // ---------------------------------------------------------------- 3. flatness (seed first)
+    report.section(`Flatness: an owner with ${SMALL} items vs ${HISTORY.toLocaleString('en-US')} (ratio of medians; target ≤ 1.2)`);
+    const seedStarted = performance.now();
+    const owner = (c: { id: string; customerNumber: string; name: string }, managerId: string) => ({ customerId: c.id, customerNumber: c.customerNumber, customerName: c.name, managerId, branchId: 'BR-001' });
+    const seeded = await batchWrite(
+      server.deps.store,
+      [...historyItems(server.deps.store, owner(small, 'mgr-small'), SMALL, env.config.RETENTION_DAYS), ...historyItems(server.deps.store, owner(large, 'mgr-large'), HISTORY, env.config.RETENTION_DAYS)],
+      { parallel: 8, maxMs: 180_000 },
+    );
+    report.line(`seeded ${seeded.toLocaleString('en-US')} items with BatchWriteItem (timeline entries, closed cases, inbox notifications) in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+    const get = (path: string, token: string): RequestSpec => ({ method: 'GET', path, token });
+    /** Lists read with `limit` (undefined: the default page of 25), so both owners can answer equal pages. */
+    const flatRoutesFor = (limit?: number): (FlatRoute & { method: string; path: string })[] => {
+      const q = (path: string) => (limit ? `${path}${path.includes('?') ? '&' : '?'}limit=${limit}` : path);
+      return [
+        { name: 'GET /customers/{id}/timeline', method: 'GET', path: '/customers/{id}/timeline', small: () => get(q(`/customers/${small.id}/timeline`), tokens.mgrSmall), large: () => get(q(`/customers/${large.id}/timeline`), tokens.mgrLarge) },
+        { name: 'GET /me/inbox', method: 'GET', path: '/me/inbox', small: () => get(q('/me/inbox'), tokens.mgrSmall), large: () => get(q('/me/inbox'), tokens.mgrLarge) },
+        { name: 'GET /cases?customerId=', method: 'GET', path: '/cases', small: () => get(q(`/cases?customerId=${small.id}`), tokens.mgrSmall), large: () => get(q(`/cases?customerId=${large.id}`), tokens.mgrLarge) },
+        { name: 'GET /cases?owner=me', method: 'GET', path: '/cases', small: () => get(q('/cases?owner=me'), tokens.mgrSmall), large: () => get(q('/cases?owner=me'), tokens.mgrLarge) },
+      ];
+    };
+    const viewRoute: FlatRoute & { method: string; path: string } = {
+      name: 'GET /customers/{id}/view',
+      method: 'GET',
+      path: '/customers/{id}/view',
+      small: () => get(`/customers/${small.id}/view`, tokens.mgrSmall),
+      large: () => get(`/customers/${large.id}/view`, tokens.mgrLarge),
+    };
+    const flatRoutes = [viewRoute, ...flatRoutesFor()];
+    const flatRuns: { routes: (FlatRoute & { method: string; path: string })[]; note: string }[] = [
+      { routes: [viewRoute, ...flatRoutesFor(SMALL)], note: `equal pages (lists read with limit=${SMALL})` },
+      { routes: flatRoutesFor(), note: 'default page of 25 (the 10-item owner answers 10)' },
+    ];
+    for (const { routes, note } of flatRuns) {
+      for (const route of routes) {
+        if (!hasRoute(server, route.method, route.path)) {
+          report.line(`not measured: ${route.name} (route missing)`);
+          continue;
+        }
+        const r = await measureFlatness(http, route, { warmup: 20, samples: Math.round(300 * scale), maxMs: 15_000 * scale });
+        report.line(
+          `flatness ${r.name}, ${note}: ${SMALL} items median ${ms(r.smallMedian)} vs ${HISTORY.toLocaleString('en-US')} items median ${ms(r.largeMedian)} = ${times(r.ratio)} ${r.ratio <= 1.2 ? '(≤ 1.2 target met)' : '(ABOVE 1.2 target)'} [n=${r.samples} each, items answered ${r.smallItems ?? '?'}/${r.largeItems ?? '?'}, ${r.errors} errors]`,
+        );
+      }
+    }
+
+    // ---------------------------------------------------------------- 2. cost per operation
+    report.section('Cost per operation (DynamoDB Local ReturnConsumedCapacity TOTAL, summed per request; SQS sends)');
+    const costRoutes: { name: string; method: string; path: string; spec: () => RequestSpec }[] = [
+      ...intake.map(({ route, method, path }) => ({ name: route.name, method, path, spec: route.request })),
+      ...flatRoutes.map((r) => ({ name: `${r.name} (${HISTORY.toLocaleString('en-US')} items)`, method: r.method, path: r.path, spec: r.large })),
+      { name: 'GET /health', method: 'GET', path: '/health', spec: () => ({ method: 'GET', path: '/health' }) },
+    ];
+    report.line(`${'route'.padEnd(51)} ${'DDB req'.padStart(8)} ${'RCU'.padStart(7)} ${'WCU'.padStart(7)} ${'SQS'.padStart(5)}  operations`);
+    const costN = quick ? 5 : 20;
+    for (const route of costRoutes) {
+      if (!hasRoute(server, route.method, route.path)) {
+        report.line(`not measured: ${route.name} (route missing)`);
+        continue;
+      }
+      server.meter.capacity = true;
+      const before = server.meter.snapshot();
+      let errors = 0;
+      for (let i = 0; i < costN; i++) if ((await http.send(route.spec())).status >= 300) errors++;
+      const d = diffUsage(server.meter.snapshot(), before);
+      server.meter.capacity = false;
+      const per = (v: number) => (v / costN).toFixed(2);
+      const ops = Object.entries(d.byOperation).map(([op, n]) => `${op.replace(/Command$/, '')}×${(n / costN).toFixed(1).replace(/\.0$/, '')}`).join(' ');
+      report.line(`cost ${route.name.padEnd(46)} ${per(d.requests).padStart(8)} ${per(d.rcu).padStart(7)} ${per(d.wcu).padStart(7)} ${per(d.sqsSends).padStart(5)}  ${ops}${errors ? ` [${errors} errors]` : ''}`);
+    }
+    if (!server.meter.capacityReported) report.line('note: DynamoDB Local returned no ConsumedCapacity; RCU/WCU columns are 0');
+
+    // ---------------------------------------------------------------- 4. throughput
+    report.section(`Throughput on the intake routes (closed loop; PUBLIC_RATE_LIMIT_PER_MINUTE=${BENCH_PUBLIC_RATE_LIMIT} and one X-Forwarded-For per request, so the limiter never throttles)`);
+    for (const { route, method, path } of intake.slice(1)) {
+      if (!hasRoute(server, method, path)) {
+        report.line(`not measured: throughput ${route.name} (route missing)`);
+        continue;
+      }
+      await runLoad({ concurrency: 8, maxRequests: 100, maxMs: 3000, next: () => http.send(route.request()) });
+      for (const concurrency of [1, 8, 32]) {
+        const r = await runLoad({ concurrency, maxRequests: Math.round(6000 * scale), maxMs: 6000 * scale, next: () => http.send(route.request()) });
+        report.line(
+          `throughput ${route.name} @ concurrency ${String(concurrency).padStart(2)}: ${r.rps.toFixed(0)} req/s (${r.completed} requests in ${(r.durationMs / 1000).toFixed(1)} s), ${r.errors} non-2xx${r.firstError ? ` (first: ${r.firstError.slice(0, 160)})` : ''}`,
+        );
+      }
+      const template = server.recorder.last.get(route.name);
+      if (template) {
+        // Spread over the same customers as the app's load: the captured transaction, moved to customer i.
+        const json = JSON.stringify(template);
+        const from = route.keep.find((id) => json.includes(id));
+        const forCustomer = route.keep.map((id) => (from ? (JSON.parse(json.split(from).join(id)) as Record<string, unknown>) : template));
+        let k = 0;
+        const floors = [];
+        for (const concurrency of [8, 32]) {
+          floors.push(
+            await runLoad({
+              concurrency,
+              maxRequests: Math.round(6000 * scale),
+              maxMs: 4000 * scale,
+              next: async () => {
+                const input = withFreshIds(forCustomer[k++ % forCustomer.length]!, route.keep);
+                const t = performance.now();
+                await env.direct.send(new TransactWriteCommand(input as never));
+                return { status: 200, ms: performance.now() - t, body: '', headers: {} };
+              },
+            }),
+          );
+        }
+        report.line(
+          `throughput reference: its TransactWriteItems alone, sent directly: ${floors.map((f) => `${f.rps.toFixed(0)} req/s @ ${f.concurrency}${f.errors ? ` (${f.errors} errors)` : ''}`).join(', ')} (DynamoDB Local's ceiling on this machine)`,
+        );
+      }
+    }
+
+    // ---------------------------------------------------------------- 4b. notification lag
+    report.section('Notification lag: case committed → delivery recorded (in-process workers: packages/local startWorkers)');
+    if (hasRoute(server, 'POST', '/public/complaints')) {
+      const lagQueue = (await ensureQueues(env.sqs, 'bench-lag-')).notifications;
+      const lag = await measureLag(env, {
+        queueUrl: lagQueue,
+        makeHttp: (baseUrl) => createHttpClient(baseUrl, 8),
+        request: nextComplaint,
+        count: Math.round(200 * scale),
+        maxMs: 20_000,
+        paceMs: 20,
+        settleMs: 15_000,
+      });
+      report.line(
+        `notification lag (POST /public/complaints → notifier recorded delivery): p50 ${ms(lag.lag.p50)} p99 ${ms(lag.lag.p99)} [${lag.delivered}/${lag.sent} delivered, ${lag.errors} non-2xx]`,
+      );
+      server.meter.usage.scans += lag.scans;
+    } else report.line('not measured: notification lag (POST /public/complaints route missing)');
+
+    report.section('Scans');
+    report.line(`DynamoDB Scans during the whole run: ${server.meter.usage.scans} (of ${server.meter.usage.requests.toLocaleString('en-US')} app requests)`);
+    http.close();
+  } finally {
+    await env.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  report.line('');
+  report.line(`bench finished in ${elapsed()}`);
+  if (process.argv.includes('--write-docs')) process.stdout.write(`wrote ${writeDocs(report.lines)}\n`);
+}
+
+/** Stops our services (DynamoDB Local is a child process) on Ctrl-C or when the run overstays its limit. */
+let running: BenchEnv | undefined;
+let scratch: string | undefined;
+const abort = (message: string, code: number) => {
+  process.stderr.write(`\n${message}\n`);
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  const stopping = running?.stop().catch(() => undefined) ?? Promise.resolve();
+  void stopping.then(() => process.exit(code));
+  setTimeout(() => process.exit(code), 5000).unref();
+};
+process.once('SIGINT', () => abort('bench interrupted', 130));
+process.once('SIGTERM', () => abort('bench terminated', 143));
+const RUN_LIMIT_MS = 9 * 60_000;
+setTimeout(() => abort(`bench exceeded its ${RUN_LIMIT_MS / 60_000}-minute limit; stopping`, 1), RUN_LIMIT_MS).unref();
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`\nbench failed: ${(error as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { keys } from '@cc/store';
+import { createTestContext, type TestContext } from '../support/harness';
+import { createCustomer, partitionItems, problem, timelineOf } from './intake-support';
+
+type ComposerOptions = ConstructorParameters<typeof MailComposer>[0];
+const build = (mail: ComposerOptions): Promise<Buffer> => new MailComposer(mail).compile().build();
+
+let t: TestContext;
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cc-email-'));
+  t = await createTestContext({ DATA_DIR: dataDir });
+});
+
+/** The relay's signature, written out: hex HMAC-SHA256 over "<t>." + raw bytes. */
+function sign(raw: Buffer, secret = t.config.EMAIL_WEBHOOK_SECRET!, at = Math.floor(Date.now() / 1000)) {
+  return `t=${at},v1=${createHmac('sha256', secret).update(`${at}.`).update(raw).digest('hex')}`;
+}
+
+const deliver = (raw: Buffer, signature: string | null = sign(raw)) =>
+  t.request('POST', '/webhooks/email', { body: raw, headers: { 'content-type': 'message/rfc822', ...(signature && { 'x-signature': signature }) } });
+
+let n = 0;
+const messageId = () => `<m${Date.now()}.${++n}@mail.example.com>`;
+
+describe('POST /webhooks/email', () => {
+  it('records an email from a customer, stores attachments, and opens an inquiry', async () => {
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'li.na@example.com' }] });
+    const raw = await build({
+      from: 'Li Na <Li.Na@Example.com>', to: 'care@bank.example', subject: 'Mortgage rate question', text: 'What is the current rate?', messageId: messageId(),
+      attachments: [{ filename: 'statement.pdf', content: Buffer.from('%PDF-1.4 fake'), contentType: 'application/pdf' }],
+    });
+    const res = await deliver(raw);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { outcome: string; contactId: string };
+    expect(body.outcome).toBe('new_case');
+    const timeline = await timelineOf(t, customer.id);
+    const contact = timeline.find((e) => e.id === body.contactId) as { channel: string; details: { attachments: { location: string; size: number }[] } };
+    expect(contact.channel).toBe('email');
+    expect(contact.details.attachments).toHaveLength(1);
+    expect(contact.details.attachments[0]!.location.startsWith(join(dataDir, 'attachments'))).toBe(true);
+    expect(readFileSync(contact.details.attachments[0]!.location, 'utf8')).toBe('%PDF-1.4 fake');
+    const caseEntry = timeline.find((e) => e.type === 'case') as { links: { caseId: string } } | undefined;
+    expect(caseEntry?.links.caseId).toMatch(/^C-\d{4}-\d{6}$/);
+  });
+
+  it('threads a reply onto its case by the subject reference and by In-Reply-To', async () => {
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'wu@example.com' }] });
+    const firstId = messageId();
+    await deliver(await build({ from: 'wu@example.com', to: 'care@bank.example', subject: 'Card fee', text: 'Why was I charged?', messageId: firstId }));
+    const caseId = ((await timelineOf(t, customer.id)).find((e) => e.type === 'case') as { links: { caseId: string } }).links.caseId;
+
+    const byRef = await deliver(await build({ from: 'wu@example.com', to: 'care@bank.example', subject: `Re: [${caseId}] Card fee`, text: 'Any news?\n\nOn Mon, Bank wrote:\n> old', messageId: messageId() }));
+    expect(await byRef.json()).toMatchObject({ outcome: 'case_message', caseId });
+    const byHeader = await deliver(await build({ from: 'wu@example.com', to: 'care@bank.example', subject: 'Re: Card fee', text: 'Hello again', messageId: messageId(), inReplyTo: firstId, references: [firstId] }));
+    expect(await byHeader.json()).toMatchObject({ outcome: 'case_message', caseId });
+    const messages = await partitionItems(t, keys.casePartition(caseId), 'MSG#');
+    expect(messages.map((m) => m.text).sort()).toEqual(['Any news?', 'Hello again']);
+  });
+
+  it('records auto-replies and bounces without opening cases', async () => {
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'away@example.com' }] });
+    const auto = await deliver(await build({ from: 'away@example.com', to: 'care@bank.example', subject: 'Out of office', text: 'I am away', messageId: messageId(), headers: { 'Auto-Submitted': 'auto-replied' } }));
+    expect(await auto.json()).toMatchObject({ outcome: 'recorded' });
+    const bounce = await deliver(await build({ from: 'MAILER-DAEMON@example.com', to: 'care@bank.example', subject: 'Undelivered Mail', text: 'failed', messageId: messageId() }));
+    expect(await bounce.json()).toMatchObject({ outcome: 'recorded' });
+    const timeline = await timelineOf(t, customer.id);
+    expect(timeline).toHaveLength(1);
+    expect(timeline.some((e) => e.type === 'case')).toBe(false);
+  });
+
+  it('dedups by Message-ID: 10 concurrent deliveries make one contact and one case', async () => {
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'storm@example.com' }] });
+    const raw = await build({ from: 'storm@example.com', to: 'care@bank.example', subject: 'Help', text: 'Please call me', messageId: messageId() });
+    const responses = await Promise.all(Array.from({ length: 10 }, () => deliver(raw)));
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(new Set(await Promise.all(responses.map((r) => r.text()))).size).toBe(1);
+    const timeline = await timelineOf(t, customer.id);
+    expect(timeline.filter((e) => e.type === 'contact')).toHaveLength(1);
+    expect(timeline.filter((e) => e.type === 'case')).toHaveLength(1);
+  });
+
+  it('refuses unsigned, wrongly signed, stale and tampered deliveries with 403 and writes nothing', async () => {
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'forged@example.com' }] });
+    const raw = await build({ from: 'forged@example.com', to: 'care@bank.example', subject: 'Forged', text: 'x', messageId: messageId() });
+    const stale = sign(raw, undefined, Math.floor(Date.now() / 1000) - 301);
+    const tampered = Buffer.concat([raw, Buffer.from('\r\nextra')]);
+    for (const res of [await deliver(raw, null), await deliver(raw, sign(raw, 'another-secret-0123456789')), await deliver(raw, stale), await deliver(tampered, sign(raw))]) {
+      expect(res.status).toBe(403);
+      expect((await problem(res)).code).toBe('webhook.signature_invalid');
+    }
+    expect(await timelineOf(t, customer.id)).toHaveLength(0);
+  });
+
+  it('keeps mail from an unknown address as unidentified', async () => {
+    await deliver(await build({ from: 'stranger@example.org', to: 'care@bank.example', subject: 'Hi', text: 'Who am I?', messageId: messageId() }));
+    expect((await partitionItems(t, keys.anonymousPartition('email', 'stranger@example.org'), 'TL#')).length).toBeGreaterThanOrEqual(1);
+    expect(existsSync(join(dataDir, 'attachments'))).toBe(true);
+  });
+});

@@ -1,0 +1,90 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { customerService } from '@cc/api';
+import type { Case } from '@cc/core';
+import { keys } from '@cc/store';
+import { createTestContext, type TestContext } from '../support/harness';
+
+let t: TestContext;
+let supervisor: string;
+
+type ImportBody = { summary: { created: number; duplicate: number; rejected: number }; results: { line: number; status: string; caseId?: string; externalId?: string; reason?: string }[] };
+
+const ndjson = (lines: (Record<string, unknown> | string)[]) => lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
+const post = (body: string, token = supervisor, contentType = 'application/x-ndjson') =>
+  t.request('POST', '/imports/cases', { token, body, headers: { 'content-type': contentType } });
+const inboxOf = async (userId: string) =>
+  (await t.deps.store.doc.send(new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':p': keys.inboxPrefix } }))).Items ?? [];
+
+beforeAll(async () => {
+  t = await createTestContext();
+  const customers = customerService(t.deps);
+  const admin = { userId: 'admin-1', role: 'admin' as const, branchId: 'BR-001' };
+  await customers.create(admin, { customerNumber: 'IMP-1', name: 'Zhou Fang', type: 'individual', level: 'vip', primaryManagerId: 'mgr-1', contactPoints: [], tags: [] });
+  await customers.create(admin, { customerNumber: 'IMP-2', name: 'Demo Trading', type: 'corporate', primaryManagerId: 'mgr-2', contactPoints: [], tags: [] });
+  supervisor = await t.token('sup-1', 'supervisor', 'BR-001');
+});
+
+describe('POST /imports/cases', () => {
+  const complaint = { source: 'call_center', externalId: 'CC-1', customerNumber: 'IMP-1', type: 'complaint', category: 'card', description: 'Card blocked abroad', occurredAt: '2026-01-05T08:00:00Z' };
+  const inquiry = { source: 'online_banking', externalId: 'OB-7', customerNumber: 'IMP-2', type: 'inquiry', subject: 'product', productCode: 'FX-FWD', description: 'Forward contract pricing?' };
+
+  it('creates new cases, reports duplicates and bad lines by line number, and notifies each owner once', async () => {
+    const body = ndjson([
+      complaint,
+      '',
+      inquiry,
+      complaint,
+      '{not json',
+      { ...complaint, externalId: 'CC-2', customerNumber: 'NOBODY' },
+      { ...complaint, externalId: 'CC-3', type: 'suggestion' },
+      { source: 'fax', externalId: 'F-1', customerNumber: 'IMP-1', type: 'complaint', description: 'x' },
+      { ...inquiry, source: 'call_center' },
+    ]);
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    const result = (await res.json()) as ImportBody;
+    expect(result.summary).toEqual({ created: 3, duplicate: 1, rejected: 4 });
+    const byLine = Object.fromEntries(result.results.map((r) => [r.line, r]));
+    expect(byLine[1]).toMatchObject({ status: 'created', externalId: 'CC-1' });
+    expect(byLine[3]).toMatchObject({ status: 'created', externalId: 'OB-7' });
+    // The same externalId twice in one file is one case, whichever line won the race.
+    expect([byLine[1]!.status, byLine[4]!.status].sort()).toEqual(['created', 'duplicate']);
+    expect(byLine[4]!.caseId).toBe(byLine[1]!.caseId);
+    expect(byLine[5]).toMatchObject({ status: 'rejected', reason: 'not valid JSON' });
+    expect(byLine[6]).toMatchObject({ status: 'rejected', externalId: 'CC-2' });
+    expect(byLine[6]!.reason).toContain('customerNumber');
+    expect(byLine[7]!.reason).toContain('type');
+    expect(byLine[8]!.reason).toContain('source');
+    // Idempotency is per source: the same externalId from another system is another case.
+    expect(byLine[9]).toMatchObject({ status: 'created' });
+    expect(byLine[9]!.caseId).not.toBe(byLine[3]!.caseId);
+
+    const token = await t.token('mgr-1', 'manager', 'BR-001');
+    const imported = (await (await t.request('GET', `/cases/${byLine[1]!.caseId}`, { token })).json()) as Case;
+    expect(imported).toMatchObject({ ownerId: 'mgr-1', origin: 'call_center_import', createdBy: { kind: 'channel', channel: 'call_center_import', externalId: 'CC-1' } });
+    expect((await inboxOf('mgr-1')).map((i) => [i.kind, i.caseId])).toEqual([['case_imported', byLine[1]!.caseId]]);
+    expect(await inboxOf('mgr-2')).toHaveLength(2);
+
+    // Re-sending the file creates nothing and notifies no one again.
+    const again = (await (await post(body)).json()) as ImportBody;
+    expect(again.summary).toEqual({ created: 0, duplicate: 4, rejected: 4 });
+    expect(again.results.find((r) => r.line === 1)?.caseId).toBe(byLine[1]!.caseId);
+    expect(await inboxOf('mgr-1')).toHaveLength(1);
+  });
+
+  it('rejects a known externalId sent again with different content', async () => {
+    const res = (await (await post(ndjson([{ ...complaint, description: 'Changed text' }]))).json()) as ImportBody;
+    expect(res.results[0]).toMatchObject({ status: 'rejected', externalId: 'CC-1' });
+    expect(res.results[0]!.reason).toContain('different content');
+  });
+
+  it('accepts only NDJSON, only from supervisors and admins, and at most 1000 lines', async () => {
+    expect((await post(ndjson([complaint]), supervisor, 'application/json')).status).toBe(415);
+    expect((await post(ndjson([complaint]), await t.token('mgr-1', 'manager', 'BR-001'))).status).toBe(403);
+    const tooMany = Array.from({ length: 1001 }, (_, i) => JSON.stringify({ ...complaint, externalId: `X-${i}` })).join('\n');
+    const res = await post(tooMany);
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { code: string }).code).toBe('import.too_many_lines');
+  });
+});

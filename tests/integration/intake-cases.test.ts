@@ -1,0 +1,60 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createHmac, randomBytes } from 'node:crypto';
+import { keys } from '@cc/store';
+import { caseService } from '@cc/api';
+import { createTestContext, type TestContext } from '../support/harness';
+import { createCustomer, partitionItems } from './intake-support';
+
+let t: TestContext;
+beforeAll(async () => {
+  t = await createTestContext({ ESCALATE_AFTER_CONTACTS: '3', PUBLIC_BASE_URL: 'https://cc.example-bank.cn' });
+});
+
+const call = (customerId: string, over: Record<string, unknown> = {}) => ({
+  customerId, direction: 'inbound', startedAt: new Date().toISOString(), durationSeconds: 60, outcome: 'follow_up', notes: 'Still waiting', ...over,
+});
+
+describe('intake and cases', () => {
+  it('opens a complaint in the same request as the call, linked from the contact', async () => {
+    const customer = await createCustomer(t, { primaryManagerId: 'mgr-1' });
+    const res = await t.request('POST', '/contacts', {
+      token: await t.token('agent-1', 'agent'),
+      json: call(customer.id, { case: { type: 'complaint', category: 'fees', title: 'Double charge', description: 'Charged twice for the annual fee' } }),
+    });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { caseId: string; links: { caseId: string } };
+    expect(body.caseId).toMatch(/^C-\d{4}-\d{6}$/);
+    expect(body.links.caseId).toBe(body.caseId);
+    const c = await caseService(t.deps).repo.get(body.caseId, true);
+    expect(c).toMatchObject({ customerId: customer.id, ownerId: 'mgr-1', status: 'new' });
+  });
+
+  it('escalates the newest open case when inbound contacts reach ESCALATE_AFTER_CONTACTS', async () => {
+    const customer = await createCustomer(t, { primaryManagerId: 'mgr-2' });
+    const agent = await t.token('agent-1', 'agent');
+    const opened = (await (await t.request('POST', '/contacts', { token: agent, json: call(customer.id, { case: { type: 'complaint', category: 'card', title: 'Card not arrived', description: 'Ordered a month ago' } }) })).json()) as { caseId: string };
+    const cases = caseService(t.deps);
+    for (let i = 1; i <= 2; i++) {
+      await t.request('POST', '/contacts', { token: agent, json: call(customer.id) });
+      expect((await cases.repo.get(opened.caseId, true))?.escalated).toBe(false);
+    }
+    await t.request('POST', '/contacts', { token: agent, json: call(customer.id) });
+    expect(await cases.repo.get(opened.caseId, true)).toMatchObject({ escalated: true, priority: 'urgent' });
+  });
+
+  it('adds an SMS from a customer with an open case to that case, once per MessageSid', async () => {
+    const customer = await createCustomer(t, { primaryManagerId: 'mgr-3', contactPoints: [{ kind: 'phone', value: '+8613800005555' }] });
+    const opened = (await (await t.request('POST', '/contacts', { token: await t.token('agent-1'), json: call(customer.id, { direction: 'outbound', case: { type: 'complaint', category: 'loan', title: 'Loan statement wrong', description: 'Interest seems wrong' } }) })).json()) as { caseId: string };
+    const sid = `SM${randomBytes(16).toString('hex')}`;
+    const params = { MessageSid: sid, AccountSid: `AC${randomBytes(16).toString('hex')}`, From: '+8613800005555', To: '+8610955880000', Body: 'Any update on my loan?', NumMedia: '0' };
+    const url = `https://cc.example-bank.cn/webhooks/sms/twilio`;
+    const signature = createHmac('sha1', t.config.TWILIO_AUTH_TOKEN!).update(Object.keys(params).sort().reduce((a, k) => a + k + params[k as keyof typeof params], url)).digest('base64');
+    const send = () => t.request('POST', '/webhooks/sms/twilio', { body: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } });
+    const statuses = (await Promise.all([send(), send(), send()])).map((r) => r.status);
+    expect(statuses).toEqual([200, 200, 200]);
+    const messages = await partitionItems(t, keys.casePartition(opened.caseId), 'MSG#');
+    expect(messages.map((m) => m.text)).toEqual(['Any update on my loan?']);
+    const inbox = await partitionItems(t, keys.userPartition('mgr-3'), keys.inboxPrefix);
+    expect(inbox.some((i) => i.kind === 'case_message' && i.caseId === opened.caseId)).toBe(true);
+  });
+});
