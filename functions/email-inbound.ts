@@ -4,7 +4,7 @@ import type { SESEvent } from 'aws-lambda';
 import { appConfigSchema, composeDeps, emailIntake, parseEnv } from '@cc/api';
 import * as emailModule from '@cc/channels/email';
 import { s3AttachmentStore } from '@cc/channels/s3';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // SES stored the raw message at inbound/<messageId> and invokes us asynchronously: the same intake
 // service as POST /webhooks/email, with S3 for attachments. Composition happens once per container.

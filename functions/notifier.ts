@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createLogger } from '@cc/core';
 import { awsDeliveryAdapters, notifierHandler } from '@cc/messaging';
 import { createDocumentClient } from '@cc/store';

@@ -1,25 +1,22 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
-import { createLogger } from '@cc/core';
-import { createSqsPublisher, republishUndelivered } from '@cc/messaging';
-import { createDocumentClient } from '@cc/store';
+import { randomBytes } from 'node:crypto';
+import * as z from 'zod';
+import { appConfigSchema, composeDeps, parseEnv, sweepOnce } from '@cc/api';
 
 // Composition happens once per container, outside the handler.
-const env = z
-  .object({
-    TABLE_NAME: z.string().min(3),
+const config = parseEnv(
+  appConfigSchema.extend({
     NOTIFICATION_QUEUE_URL: z.string().min(1),
-    LOG_LEVEL: z.enum(['info', 'silent']).default('info'),
     /** A notification still pending this long after it was written is re-published. */
     SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
-  })
-  .parse(process.env);
-const deps = {
-  store: { doc: createDocumentClient(), tableName: env.TABLE_NAME },
-  publisher: createSqsPublisher(new SQSClient({}), env.NOTIFICATION_QUEUE_URL),
-  log: createLogger({ silent: env.LOG_LEVEL === 'silent' }),
-  clock: () => new Date(),
-};
+  }),
+  process.env,
+);
+const deps = composeDeps(config, {
+  // The sweeper verifies no tokens and issues no cursors: an empty key set and a throwaway secret.
+  jwks: { keys: [] },
+  cursorSecret: randomBytes(32).toString('base64url'),
+  queueUrl: config.NOTIFICATION_QUEUE_URL,
+});
 
-/** Runs every minute (EventBridge): re-publishes undelivered notifications. */
-export const handler = async (): Promise<{ republished: number; failed: number }> => republishUndelivered(deps, { graceMs: env.SWEEP_GRACE_SECONDS * 1000 });
+/** Runs every minute (EventBridge): re-publishes undelivered notifications, raises overdue next steps. */
+export const handler = async () => sweepOnce(deps, config.SWEEP_GRACE_SECONDS * 1000);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every setting comes from the environment, parsed once at start. Defaults are the local ones;

@@ -13,3 +13,4 @@ export * from './services/case-imports';
 export * from './services/opportunities';
 export * from './services/opportunity-conversion';
 export * from './services/email-intake';
+export * from './services/sweep';

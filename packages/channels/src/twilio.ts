@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '@cc/core';
 import { safeEqual } from './safe-equal';
 import { toFieldIssues } from './zod-issues';

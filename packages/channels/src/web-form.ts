@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError, type FieldIssue } from '@cc/core';
 import { tryNormaliseEmail, tryNormalisePhone } from './identity';
 import { toFieldIssues } from './zod-issues';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const customerTypes = ['individual', 'corporate'] as const;
 export const contactChannels = ['voice', 'sms', 'email', 'web'] as const;

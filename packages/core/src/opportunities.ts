@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor, Caller } from './caller';
 import { isSupervisorOf } from './caller';
 import type { CaseOrigin } from './cases';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { appConfigSchema } from '@cc/api';
 
 const port = z.coerce.number().int().min(1).max(65535);

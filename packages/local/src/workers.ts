@@ -1,6 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AppDeps } from '@cc/api';
-import { localDeliveryAdapters, notificationDeliverer, republishUndelivered } from '@cc/messaging';
+import { localDeliveryAdapters, notificationDeliverer } from '@cc/messaging';
+import { sweepOnce } from '@cc/api';
 
 export interface WorkerOptions {
   queueUrl: string;
@@ -46,7 +47,7 @@ export function startWorkers(deps: AppDeps & { sqs: SQSClient }, options: Worker
   let sweeping: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     sweeping = sweeping
-      .then(() => republishUndelivered(deps, { graceMs: options.sweepIntervalMs }))
+      .then(() => sweepOnce(deps, options.sweepIntervalMs))
       .catch((error) => deps.log.warn('sweeper error', { error: (error as Error).message }));
   }, options.sweepIntervalMs);
 

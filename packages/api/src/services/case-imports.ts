@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdempotencyMismatchError, ValidationError, type Case, type CaseOrigin } from '@cc/core';
 import { customerRepository, fingerprintOf, withIdempotency, type IdempotencyClaim } from '@cc/store';
 import type { AppDeps } from '../deps';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, ForbiddenError, isSupervisorOf, ValidationError, type Caller, type ContactPoint, type Customer } from '@cc/core';
 import { isDuplicateClaim, rehomeCustomerRecords, transact, TransactionRefused, type MoveCounts } from '@cc/store';
 import type { AppDeps } from '../deps';
