@@ -1,5 +1,6 @@
+import { etag, ifMatchVersion } from '../versioning';
 import { createRoute, z } from '@hono/zod-openapi';
-import { caseOrigins, casePriorities, caseStatuses, caseTypes, DomainError, inquirySubjects, type Case } from '@cc/core';
+import { caseOrigins, casePriorities, caseStatuses, caseTypes, inquirySubjects, type Case } from '@cc/core';
 import { withIdempotency } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { idempotencyClaim, sendStored } from '../idempotency';
@@ -58,15 +59,6 @@ const ListQuery = CursorQuery.extend({
 const NoteInput = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
 const ReasonInput = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
 
-const etag = (version: number) => `"${version}"`;
-
-/** Optimistic locking over HTTP: the client echoes the ETag it read in If-Match. */
-function ifMatchVersion(header: string | undefined, required: boolean): number | undefined {
-  if (header === undefined && !required) return undefined;
-  const match = /^(?:W\/)?"(\d+)"$/.exec(header?.trim() ?? '');
-  if (!match) throw new DomainError('request.precondition_required', 'Send If-Match with the ETag from your last read of this case', {});
-  return Number(match[1]);
-}
 
 const caseResponse = (c: Case, status: 200 | 201 = 200) =>
   new Response(JSON.stringify(c), {
@@ -152,7 +144,7 @@ export function caseRoutes(deps: AppDeps) {
       responses: { 200: jsonResponse(CaseSchema, 'Updated'), ...problemResponses(400, 401, 404, 409, 428) },
     }),
     async (c) => {
-      const updated = await cases.update(c.get('caller'), c.req.valid('param').id, c.req.valid('json'), ifMatchVersion(c.req.header('if-match'), true));
+      const updated = await cases.update(c.get('caller'), c.req.valid('param').id, c.req.valid('json'), ifMatchVersion(c.req.header('if-match'), true, 'case'));
       return caseResponse(updated) as never;
     },
   );
@@ -168,7 +160,7 @@ export function caseRoutes(deps: AppDeps) {
       responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 404, 409) },
     }),
     async (c) => {
-      await cases.remove(c.get('caller'), c.req.valid('param').id, undefined, ifMatchVersion(c.req.header('if-match'), false));
+      await cases.remove(c.get('caller'), c.req.valid('param').id, undefined, ifMatchVersion(c.req.header('if-match'), false, 'case'));
       return c.body(null, 204) as never;
     },
   );

@@ -1,5 +1,6 @@
+import { etag, ifMatchVersion } from '../versioning';
 import { createRoute, z } from '@hono/zod-openapi';
-import { DomainError, hasFullAccess, ValidationError, type Caller, type Customer } from '@cc/core';
+import { hasFullAccess, ValidationError, type Caller, type Customer } from '@cc/core';
 import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
 import type { Identity } from '@cc/store';
 import type { AppDeps } from '../deps';
@@ -10,14 +11,6 @@ import { CustomerCreateInput, CustomerPatchInput, customerService, visibleCustom
 import { MergeInput, mergeService } from '../services/merge';
 import { withIdempotency } from '@cc/store';
 
-const etag = (version: number) => `"${version}"`;
-
-/** Optimistic locking over HTTP: the client echoes the ETag it read in If-Match. */
-function expectedVersion(header: string | undefined): number {
-  const match = /^(?:W\/)?"(\d+)"$/.exec(header?.trim() ?? '');
-  if (!match) throw new DomainError('request.precondition_required', 'Send If-Match with the ETag from your last read of this customer', {});
-  return Number(match[1]);
-}
 
 const LookupQuery = CursorQuery.extend({
   number: z.string().min(1).max(40).optional(),
@@ -107,7 +100,7 @@ export function customerRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const caller = c.get('caller');
-      const updated = await customers.update(caller, c.req.valid('param').id, expectedVersion(c.req.header('if-match')), c.req.valid('json'));
+      const updated = await customers.update(caller, c.req.valid('param').id, ifMatchVersion(c.req.header('if-match'), true, 'customer'), c.req.valid('json'));
       return respond(caller, updated) as never;
     },
   );

@@ -1,6 +1,7 @@
+import { etag, ifMatchVersion } from '../versioning';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { activityTypes, caseOrigins, DomainError, opportunityStages, type Opportunity } from '@cc/core';
+import { activityTypes, caseOrigins, opportunityStages, type Opportunity } from '@cc/core';
 import { findStoredResponse, withIdempotency, type LabelledItem, type RecordFor } from '@cc/store';
 import type { AppDeps, AppEnv } from '../deps';
 import { idempotencyClaim, sendStored } from '../idempotency';
@@ -76,15 +77,6 @@ const HistorySchema = z.object({
 });
 
 const IfMatch = z.object({ 'if-match': z.string().optional() });
-const etag = (version: number) => `"${version}"`;
-
-/** The version named by If-Match (the ETag of the caller's last read); undefined when absent and optional. */
-function versionFrom(header: string | undefined, required: boolean): number | undefined {
-  if (header === undefined && !required) return undefined;
-  const match = /^(?:W\/)?"(\d+)"$/.exec(header?.trim() ?? '');
-  if (!match) throw new DomainError('request.precondition_required', 'Send If-Match with the ETag from your last read of this opportunity', {});
-  return Number(match[1]);
-}
 
 const respond = (opp: Opportunity, status: 200 | 201 = 200) =>
   new Response(JSON.stringify(opp), {
@@ -228,7 +220,7 @@ export function opportunityRoutes(deps: AppDeps) {
       responses: { 200: jsonResponse(OpportunitySchema, 'Updated'), ...problemResponses(400, 401, 403, 404, 409, 428) },
     }),
     async (c) => {
-      const version = versionFrom(c.req.header('if-match'), true)!;
+      const version = ifMatchVersion(c.req.header('if-match'), true, 'opportunity');
       return respond(await opportunities.update(c.get('caller'), c.req.valid('param').id, version, c.req.valid('json'))) as never;
     },
   );
@@ -244,7 +236,7 @@ export function opportunityRoutes(deps: AppDeps) {
       responses: { 200: jsonResponse(OpportunitySchema, 'Moved'), ...problemResponses(400, 401, 403, 404, 409, 428) },
     }),
     async (c) => {
-      const version = versionFrom(c.req.header('if-match'), false);
+      const version = ifMatchVersion(c.req.header('if-match'), false, 'opportunity');
       return respond(await opportunities.changeStage(c.get('caller'), c.req.valid('param').id, c.req.valid('json'), version)) as never;
     },
   );
