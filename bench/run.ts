@@ -84,7 +84,7 @@ async function main() {
       report.line(
         `cold start API (fresh node: import bundle + first GET /health, status ${cold.status}): ${ms(cold.apiWallMs, 0)} vs empty node ${ms(cold.emptyWallMs, 0)} = ${times(cold.ratio, 1)} (median of ${cold.runs}; import ${ms(cold.importMs, 0)}, first request ${ms(cold.firstRequestMs, 0)})`,
       );
-      report.line(`cold start API with NODE_OPTIONS=--enable-source-maps (as deployed): ${ms(cold.withSourceMaps.apiWallMs, 0)} = ${times(cold.withSourceMaps.ratio, 1)} empty node (import ${ms(cold.withSourceMaps.importMs, 0)})`);
+      report.line(`cold start API with NODE_OPTIONS=--enable-source-maps (no longer deployed; for comparison): ${ms(cold.withSourceMaps.apiWallMs, 0)} = ${times(cold.withSourceMaps.ratio, 1)} empty node (import ${ms(cold.withSourceMaps.importMs, 0)})`);
     } else report.line('not measured: cold start (functions/api.ts missing)');
 
     // ---------------------------------------------------------------- set-up

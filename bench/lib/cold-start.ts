@@ -65,7 +65,7 @@ export interface ColdStartReport {
   ratio: number;
   importMs: number;
   firstRequestMs: number;
-  /** Same, with NODE_OPTIONS=--enable-source-maps as the deployed function sets it. */
+  /** Same, with NODE_OPTIONS=--enable-source-maps, which the stack used to set (kept to show its cost). */
   withSourceMaps: { apiWallMs: number; ratio: number; importMs: number };
 }
 
