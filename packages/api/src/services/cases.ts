@@ -211,18 +211,19 @@ export function caseService(deps: AppDeps) {
 
   async function create(creator: CaseCreator, rawInput: CaseCreateInput, options: CaseCreateOptions = {}): Promise<Case> {
     const input = parse(CaseCreateInput, rawInput);
-    let customer: Customer | undefined;
-    if (input.customerId) {
-      customer = await customers.get(input.customerId);
-      if (!customer || customer.status === 'merged') throw new NotFoundError('customer', input.customerId);
-    }
+    const now = deps.clock();
+    const year = now.getUTCFullYear();
+    // Independent round trips, run together; a refused request leaves a gap in the references, which is fine.
+    const [customer, sequence] = await Promise.all([
+      input.customerId ? customers.get(input.customerId) : Promise.resolve<Customer | undefined>(undefined),
+      repo.nextSequence(year),
+    ]);
+    if (input.customerId && (!customer || customer.status === 'merged')) throw new NotFoundError('customer', input.customerId);
     const caller = 'caller' in creator ? creator.caller : undefined;
     const origin: CaseOrigin = caller ? (caller.role === 'agent' ? 'agent' : 'manager') : (creator as { channel: CaseOrigin }).channel;
     const branchId = customer?.branchId ?? input.branchId ?? ('caller' in creator ? creator.caller.branchId : creator.branchId) ?? deps.config.DEFAULT_BRANCH_ID;
-    const now = deps.clock();
     const at = now.toISOString();
-    const year = now.getUTCFullYear();
-    const id = `C-${year}-${String(await repo.nextSequence(year)).padStart(6, '0')}`;
+    const id = `C-${year}-${String(sequence).padStart(6, '0')}`;
     const actor = creatorActor(creator);
     const c: Case = {
       id,
