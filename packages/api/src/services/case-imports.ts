@@ -83,11 +83,18 @@ export function caseImporter(deps: AppDeps) {
       throw new ValidationError(`An import holds at most ${MAX_IMPORT_LINES} lines; split the file`, [{ path: '(body)', message: `${lines.length} lines` }], 'import.too_many_lines');
     }
     const results: ImportResult[] = new Array(lines.length);
+    // A repeated (source, externalId) waits for its first line, so the report names the first as created.
+    const firstOfKey = new Map<string, Promise<ImportResult>>();
     let next = 0;
     const worker = async () => {
       while (next < lines.length) {
         const index = next++;
-        results[index] = await importLine(lines[index]!.text, lines[index]!.line);
+        const { text, line } = lines[index]!;
+        const key = dedupKeyOf(text);
+        const earlier = key === undefined ? undefined : firstOfKey.get(key);
+        const run = earlier ? earlier.then(() => importLine(text, line)) : importLine(text, line);
+        if (key !== undefined && !earlier) firstOfKey.set(key, run);
+        results[index] = await run;
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, lines.length) }, worker));
@@ -97,4 +104,14 @@ export function caseImporter(deps: AppDeps) {
   }
 
   return { importNdjson };
+}
+
+/** The idempotency key a line claims, when it is JSON with a source and an externalId. */
+function dedupKeyOf(text: string): string | undefined {
+  try {
+    const value = JSON.parse(text) as { source?: unknown; externalId?: unknown };
+    return typeof value?.source === 'string' && typeof value.externalId === 'string' ? `${value.source}\n${value.externalId}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
