@@ -1,4 +1,4 @@
-import { etag, ifMatchVersion } from '../versioning';
+import { etag, ifMatchVersion, versionedResponse } from '../versioning';
 import { createRoute, z } from '@hono/zod-openapi';
 import { caseOrigins, casePriorities, caseStatuses, caseTypes, inquirySubjects, type Case } from '@cc/core';
 import { withIdempotency } from '@cc/store';
@@ -60,11 +60,7 @@ const NoteInput = z.object({ text: z.string().trim().min(1).max(5000) }).strict(
 const ReasonInput = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
 
 
-const caseResponse = (c: Case, status: 200 | 201 = 200) =>
-  new Response(JSON.stringify(c), {
-    status,
-    headers: { 'content-type': 'application/json', etag: etag(c.version), ...(status === 201 && { location: `/cases/${c.id}` }) },
-  });
+const caseResponse = (c: Case, status: 200 | 201 = 200) => versionedResponse(c, c, '/cases', status);
 
 export function caseRoutes(deps: AppDeps) {
   const router = createRouter();

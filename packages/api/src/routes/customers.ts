@@ -1,4 +1,4 @@
-import { etag, ifMatchVersion } from '../versioning';
+import { etag, ifMatchVersion, versionedResponse } from '../versioning';
 import { createRoute, z } from '@hono/zod-openapi';
 import { hasFullAccess, ValidationError, type Caller, type Customer } from '@cc/core';
 import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
@@ -34,14 +34,8 @@ export function customerRoutes(deps: AppDeps) {
   const tags = ['customers'];
 
   const respond = (caller: Caller, customer: Customer, status: 200 | 201 = 200) =>
-    new Response(JSON.stringify(visibleCustomer(caller, customer)), {
-      status,
-      headers: {
-        'content-type': 'application/json',
-        etag: etag(customer.version),
-        ...(status === 201 && { location: `/customers/${customer.id}` }),
-        ...(customer.mergedInto && { link: `</customers/${customer.mergedInto}>; rel="canonical"` }),
-      },
+    versionedResponse(visibleCustomer(caller, customer), customer, '/customers', status, {
+      ...(customer.mergedInto && { link: `</customers/${customer.mergedInto}>; rel="canonical"` }),
     });
 
   router.openapi(

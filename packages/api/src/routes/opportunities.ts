@@ -1,4 +1,4 @@
-import { etag, ifMatchVersion } from '../versioning';
+import { etag, ifMatchVersion, versionedResponse } from '../versioning';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { activityTypes, caseOrigins, opportunityStages, type Opportunity } from '@cc/core';
@@ -78,11 +78,7 @@ const HistorySchema = z.object({
 
 const IfMatch = z.object({ 'if-match': z.string().optional() });
 
-const respond = (opp: Opportunity, status: 200 | 201 = 200) =>
-  new Response(JSON.stringify(opp), {
-    status,
-    headers: { 'content-type': 'application/json', etag: etag(opp.version), ...(status === 201 && { location: `/opportunities/${opp.id}` }) },
-  });
+const respond = (opp: Opportunity, status: 200 | 201 = 200) => versionedResponse(opp, opp, '/opportunities', status);
 
 const creating = { 201: jsonResponse(OpportunitySchema, 'Created'), ...problemResponses(400, 401, 403, 404, 409, 415, 422) };
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().optional() });

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { ValidationError } from '@cc/core';
 import { renderComplaintFormPage, renderComplaintReceiptPage, type ComplaintFormValues } from '@cc/channels';
 import type { AppDeps, AppEnv } from '../deps';
-import { idempotencyClaim } from '../idempotency';
+import { idempotencyClaim, sendStored } from '../idempotency';
 import { limitBody } from '../middleware';
 import { createRouter, problemResponses } from '../openapi';
 import { clientIp, enforceRateLimit } from '../rate-limit';
@@ -72,10 +72,7 @@ export function publicRoutes(deps: AppDeps) {
       try {
         const receipt = await complaints.submit(raw, idempotencyClaim(c, 'public:complaints', raw, deps.clock()));
         if (form) return html(renderComplaintReceiptPage({ reference: receipt.body.reference, statusUrl: receipt.body.statusUrl }), 201);
-        return new Response(JSON.stringify(receipt.body), {
-          status: receipt.status,
-          headers: { 'content-type': 'application/json', ...(receipt.replayed && { 'idempotent-replayed': 'true' }) },
-        });
+        return sendStored(c, { response: receipt, replayed: receipt.replayed });
       } catch (error) {
         // A person using the form sees it again with their values and the errors next to the fields.
         if (form && error instanceof ValidationError) {

@@ -4,6 +4,7 @@ import { DomainError, SignatureError } from '@cc/core';
 import { parseTwilioSms, verifyEmailWebhook, verifyTwilioSignature, type AttachmentStore } from '@cc/channels';
 import type { StoredResponse } from '@cc/store';
 import type { AppDeps, AppEnv } from '../deps';
+import { sendStored } from '../idempotency';
 import { createRouter, problemResponses } from '../openapi';
 import { smsIntake, type SmsIntakeOptions } from '../services/sms-intake';
 import { emailIntake } from '../services/email-intake';
@@ -70,10 +71,7 @@ export function webhookRoutes(deps: AppDeps, cases: SmsIntakeOptions & { escalat
       if (!secret || !verifyEmailWebhook(secret, c.req.header('x-signature'), raw, Math.floor(deps.clock().getTime() / 1000))) throw new SignatureError();
       if (!/^message\/rfc822\b/i.test(c.req.header('content-type') ?? '')) throw new DomainError('request.unsupported_media_type', 'Send the raw message as message/rfc822');
       const recorded = await email.receive(raw);
-      return new Response(JSON.stringify(recorded.response.body), {
-        status: recorded.response.status,
-        headers: { 'content-type': 'application/json', ...(recorded.replayed && { 'idempotent-replayed': 'true' }) },
-      }) as never;
+      return sendStored(c, recorded) as never;
     },
   );
 

@@ -252,4 +252,3 @@ export function customerService(deps: AppDeps) {
 }
 
 export type CustomerService = ReturnType<typeof customerService>;
-export { visibleCustomer as customerFor };
