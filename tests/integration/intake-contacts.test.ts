@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
+import { countDynamoRequests } from './customers-support';
 import { createCustomer, partitionItems, problem, timelineOf } from './intake-support';
 
 let t: TestContext;
@@ -58,6 +59,33 @@ describe('POST /contacts (call center)', () => {
     const nobody = await t.request('POST', '/contacts', { token: agent, json: call() });
     expect((await problem(nobody)).code).toBe('request.invalid');
     expect(await timelineOf(t, customer.id)).toHaveLength(0);
+  });
+
+  it('logs an agent\'s call in one DynamoDB request: the customer check rides in the transaction', async () => {
+    const customer = await createCustomer(t);
+    const counter = countDynamoRequests(t);
+    try {
+      expect((await t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id }) })).status).toBe(201);
+    } finally {
+      counter.stop();
+    }
+    expect(counter.commands).toEqual(['TransactWriteCommand']);
+  });
+
+  it('answers 404 to an agent for an unknown or merged customer and writes nothing', async () => {
+    const unknown = await t.request('POST', '/contacts', { token: agent, json: call({ customerId: 'CUS-NO-SUCH' }) });
+    expect(unknown.status).toBe(404);
+    expect((await problem(unknown)).code).toBe('customer.not_found');
+    expect(await partitionItems(t, keys.customerPartition('CUS-NO-SUCH'), '')).toHaveLength(0);
+
+    const merged = await createCustomer(t);
+    await t.deps.store.doc.send(
+      new UpdateCommand({ TableName: t.tableName, Key: keys.customer(merged.id), UpdateExpression: 'SET #s = :m', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':m': 'merged' } }),
+    );
+    expect((await t.request('POST', '/contacts', { token: agent, json: call({ customerId: merged.id }) })).status).toBe(404);
+    expect(await timelineOf(t, merged.id)).toHaveLength(0);
+    const stats = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.customerStats(merged.id) }));
+    expect(stats.Item).toBeUndefined();
   });
 
   it('answers 404 for a customer outside a manager\'s book', async () => {

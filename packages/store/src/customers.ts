@@ -3,7 +3,7 @@ import { ConflictError, type Customer, type CustomerHistoryEntry } from '@cc/cor
 import type { StoreContext } from './client';
 import { indexNames, keys, type IdentityKind } from './keys';
 import { isDuplicateClaim } from './idempotency';
-import { del, put, putNew, stripKeys, transact, TransactionRefused, update, type LabelledItem } from './transact';
+import { conditionCheck, del, put, putNew, stripKeys, transact, TransactionRefused, update, type LabelledItem } from './transact';
 
 export interface Identity {
   kind: IdentityKind;
@@ -81,6 +81,15 @@ function identityConflict(error: TransactionRefused): ConflictError | undefined 
     ? new ConflictError('customer.number_taken', `Customer number ${value} is already in use`, { kind, value })
     : new ConflictError('customer.identity_taken', `This ${kind} already belongs to another customer`, { kind, value });
 }
+
+export const LIVE_CUSTOMER_LABEL = 'live-customer';
+
+/**
+ * In a transaction, instead of reading the profile first: the customer exists and was not merged away.
+ * A refusal names LIVE_CUSTOMER_LABEL.
+ */
+export const liveCustomerCheck = (ctx: StoreContext, customerId: string): LabelledItem =>
+  conditionCheck(ctx, LIVE_CUSTOMER_LABEL, keys.customer(customerId), 'attribute_exists(pk) AND #status <> :merged', { ':merged': 'merged' }, { '#status': 'status' });
 
 export function customerRepository(ctx: StoreContext) {
   const { tableName, doc } = ctx;

@@ -41,7 +41,18 @@ export function contactDayItem(ctx: StoreContext, customerId: string, occurredAt
 }
 
 /** Adds to the customer's counters (see CustomerStats); missing counters start at zero. */
-export function statsItem(ctx: StoreContext, customerId: string, changes: { openCases?: number; unresolvedContacts?: number; resetUnresolved?: boolean; lastContactAt?: string }): LabelledItem {
+/** A condition on the stats item, e.g. what a contact assumed about the open cases when it counted itself. */
+export interface StatsGuard {
+  expression: string;
+  values: Record<string, unknown>;
+}
+
+export function statsItem(
+  ctx: StoreContext,
+  customerId: string,
+  changes: { openCases?: number; unresolvedContacts?: number; resetUnresolved?: boolean; lastContactAt?: string },
+  guard?: StatsGuard,
+): LabelledItem {
   const adds: string[] = [];
   const sets: string[] = [];
   const values: Record<string, unknown> = {};
@@ -61,7 +72,7 @@ export function statsItem(ctx: StoreContext, customerId: string, changes: { open
     values[':lc'] = changes.lastContactAt;
   }
   const expression = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' ');
-  return update(ctx, `stats:${customerId}`, keys.customerStats(customerId), expression, { values });
+  return update(ctx, `stats:${customerId}`, keys.customerStats(customerId), expression, { values: { ...values, ...guard?.values }, condition: guard?.expression });
 }
 
 export interface TimelineFilter {

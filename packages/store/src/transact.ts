@@ -85,9 +85,16 @@ export const update = (
   },
 });
 
-export const conditionCheck = (ctx: StoreContext, label: string, key: { pk: string; sk: string }, expression: string, values?: Record<string, unknown>): LabelledItem => ({
+export const conditionCheck = (
+  ctx: StoreContext,
+  label: string,
+  key: { pk: string; sk: string },
+  expression: string,
+  values?: Record<string, unknown>,
+  names?: Record<string, string>,
+): LabelledItem => ({
   label,
-  item: { ConditionCheck: { TableName: ctx.tableName, Key: key, ConditionExpression: expression, ExpressionAttributeValues: values } },
+  item: { ConditionCheck: { TableName: ctx.tableName, Key: key, ConditionExpression: expression, ExpressionAttributeValues: values, ExpressionAttributeNames: names } },
 });
 
 /** Strips the key and index attributes so a stored item can be returned as a domain object. */

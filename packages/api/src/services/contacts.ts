@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { actorOf, casePriorities, caseTypes, excerptOf, inquirySubjects, ValidationError, type Caller, type TimelineEntry } from '@cc/core';
-import { findStoredResponse, type IdempotencyClaim } from '@cc/store';
+import { actorOf, casePriorities, NotFoundError, caseTypes, excerptOf, inquirySubjects, ValidationError, type Caller, type TimelineEntry } from '@cc/core';
+import { findStoredResponse, LIVE_CUSTOMER_LABEL, liveCustomerCheck, TransactionRefused, type IdempotencyClaim } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { customerService } from './customers';
 import { contactRecorder, type ResolvedSender } from './intake';
@@ -60,16 +60,19 @@ export function contactService(deps: AppDeps, openCase?: OpenCaseForContact) {
   const recorder = contactRecorder(deps);
   const customers = customerService(deps);
 
+  /** Agents may log a call for any customer, so for them the transaction checks the customer instead of a read. */
+  const checkedInTransaction = (caller: Caller) => caller.role === 'agent';
+
   async function whoFor(caller: Caller, input: ContactCreateInput): Promise<ResolvedSender | { customerId: string; sender?: undefined }> {
     if (input.customerId) {
-      await customers.readable(caller, input.customerId);
+      if (!checkedInTransaction(caller)) await customers.readable(caller, input.customerId);
       return { customerId: input.customerId };
     }
     const kind = input.phone ? 'phone' : input.email ? 'email' : undefined;
     if (!kind) throw new ValidationError('Give customerId, phone or email', [{ path: 'customerId', message: 'one of customerId, phone, email is required' }]);
     const resolved = await recorder.resolveSender(kind, (kind === 'phone' ? input.phone : input.email)!);
     if (!resolved) throw new ValidationError(`Not a valid ${kind}`, [{ path: kind, message: 'invalid' }]);
-    if (resolved.customerId) {
+    if (resolved.customerId && !checkedInTransaction(caller)) {
       // Resolved, but outside the caller's scope: keep the contact unidentified rather than reveal whose it is.
       const visible = await customers.readable(caller, resolved.customerId).then(() => true, () => false);
       if (!visible) return { customerId: null, sender: resolved.sender };
@@ -83,10 +86,11 @@ export function contactService(deps: AppDeps, openCase?: OpenCaseForContact) {
     if (input.case && !who.customerId) throw new ValidationError('A case needs an identified customer', [{ path: 'case', message: 'the caller could not be identified' }]);
     if (input.case && !openCase) throw new ValidationError('Cases cannot be opened here yet', [{ path: 'case', message: 'not available' }], 'case.unavailable');
     const durationSeconds = durationOf(input);
-    // A retry of a request that already succeeded must not open a second case.
-    const stored = claim && (await findStoredResponse<TimelineEntry & { caseId?: string }>(deps.store, claim));
+    // A retry of a request that already succeeded must not open a second case (without one, the claim in the transaction suffices).
+    const stored = claim && input.case && (await findStoredResponse<TimelineEntry & { caseId?: string }>(deps.store, claim));
     if (stored) return { response: stored, replayed: true };
     let caseId = input.caseId;
+    const liveCheck = who.customerId && checkedInTransaction(caller) ? [liveCustomerCheck(deps.store, who.customerId)] : [];
     const recorded = await recorder.record<TimelineEntry & { caseId?: string }>(
       {
         customerId: who.customerId,
@@ -112,11 +116,15 @@ export function contactService(deps: AppDeps, openCase?: OpenCaseForContact) {
           // Idempotency-Key that lost the race replays the stored answer, so at most one contact points at it.
           if (input.case && !caseId) caseId = (await openCase!(caller, entry.customerId!, input.case, entry.id)).caseId;
           if (caseId) entry.links = { ...entry.links, caseId };
-          return [];
+          return liveCheck;
         },
+        casesOpenedWithIt: input.case ? 1 : 0,
         respond: (entry) => ({ status: 201, body: { ...entry, ...(caseId && { caseId }) } }),
       },
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof TransactionRefused && error.failedLabels.includes(LIVE_CUSTOMER_LABEL)) throw new NotFoundError('customer', who.customerId!);
+      throw error;
+    });
     return recorded;
   }
 

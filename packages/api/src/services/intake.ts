@@ -1,16 +1,19 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { newId, type Actor, type CustomerStats, type TimelineChannel, type TimelineEntry } from '@cc/core';
+import { ConflictError, newId, type Actor, type CustomerStats, type TimelineChannel, type TimelineEntry } from '@cc/core';
 import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
 import {
   contactDayItem,
   customerRepository,
+  isDuplicateClaim,
   keys,
   statsItem,
   timelineItem,
   transact,
+  TransactionRefused,
   withIdempotency,
   type IdempotencyClaim,
   type LabelledItem,
+  type StatsGuard,
   type StoredResponse,
 } from '@cc/store';
 import type { AppDeps } from '../deps';
@@ -19,6 +22,9 @@ import type { AppDeps } from '../deps';
 export type IntakeDeps = Pick<AppDeps, 'config' | 'store' | 'publisher' | 'log' | 'clock'>;
 
 export type SenderKind = 'phone' | 'email';
+
+/** A contact whose customer's cases keep opening and closing under it gives up after this many writes. */
+const MAX_COUNTER_TRIES = 4;
 
 /** Who an inbound contact came from: the customer when the phone/email is known, else just the sender. */
 export interface ResolvedSender {
@@ -49,6 +55,8 @@ export interface RecordOptions<B> {
   extra?: (entry: TimelineEntry) => LabelledItem[] | Promise<LabelledItem[]>;
   /** Writes the whole transaction itself (e.g. through a repository that must translate its own conflicts). */
   commit?: (items: LabelledItem[]) => Promise<void>;
+  /** Cases `extra` opened before the contact commits: they are not open "before" it, so it is not unresolved against them. */
+  casesOpenedWithIt?: number;
 }
 
 export interface Recorded<B> {
@@ -111,28 +119,51 @@ export function contactRecorder(deps: IntakeDeps) {
     };
   }
 
+  /**
+   * Commits the contact with the customer's counters and says what its unresolved count became. An inbound
+   * contact counts as unresolved when the customer had cases open before it. Rather than read the counters
+   * first, the write assumes no case was open (the common case) and its condition says so. Only when that is
+   * refused are the counters read (for the count that decides escalation) and the contact counted, on the
+   * condition that a case is still open. Concurrent contacts do not refuse each other: only a case opening or
+   * closing at the same instant does.
+   */
+  async function commitWithCounters(entry: TimelineEntry, casesOpenedWithIt: number, commit: (counters: LabelledItem[]) => Promise<void>): Promise<number | undefined> {
+    const customerId = entry.customerId;
+    if (!customerId) return void (await commit([]));
+    const day = contactDayItem(deps.store, customerId, entry.occurredAt);
+    if (entry.direction !== 'inbound') return void (await commit([day, statsItem(deps.store, customerId, { lastContactAt: entry.occurredAt })]));
+    const values = { ':openedWithIt': casesOpenedWithIt };
+    const noneOpenBefore: StatsGuard = { expression: 'attribute_not_exists(openCases) OR openCases <= :openedWithIt', values };
+    const someOpenBefore: StatsGuard = { expression: 'openCases > :openedWithIt', values };
+    let seen: CustomerStats | undefined;
+    for (let tries = 1; ; tries++) {
+      const counts = !!seen && seen.openCases > casesOpenedWithIt;
+      const counters = statsItem(deps.store, customerId, { lastContactAt: entry.occurredAt, ...(counts && { unresolvedContacts: 1 }) }, counts ? someOpenBefore : noneOpenBefore);
+      try {
+        await commit([day, counters]);
+        return counts ? seen!.unresolvedContacts + 1 : undefined;
+      } catch (error) {
+        const countersMoved = error instanceof TransactionRefused && error.failedLabels.includes(counters.label) && !isDuplicateClaim(error);
+        if (!countersMoved) throw error;
+        if (tries >= MAX_COUNTER_TRIES) throw new ConflictError('store.concurrent_write', "The customer's cases are opening and closing as this contact is logged; retry");
+        seen = await stats(customerId);
+      }
+    }
+  }
+
   async function record<B>(draft: ContactDraft, options: RecordOptions<B>): Promise<Recorded<B>> {
     let committed: { entry: TimelineEntry; unresolved?: number } | undefined;
     const result = await withIdempotency<B>(deps.store, options.claim, async (recordFor) => {
       const entry = entryOf(draft);
-      // Counted against the cases open before this contact: the contact that opens a case is not "unresolved".
-      const current = entry.customerId && entry.direction === 'inbound' ? await stats(entry.customerId) : undefined;
-      const counts = !!current && current.openCases > 0;
-      const unresolved = counts ? current.unresolvedContacts + 1 : undefined;
       // Extra writes may add links to the entry (e.g. the case it opened), so they come before the entry's item.
       const extra = (await options.extra?.(entry)) ?? [];
-      const items: LabelledItem[] = [timelineItem(deps.store, entry, deps.config.RETENTION_DAYS), ...extra];
-      if (entry.customerId) {
-        items.push(
-          contactDayItem(deps.store, entry.customerId, entry.occurredAt),
-          statsItem(deps.store, entry.customerId, { lastContactAt: entry.occurredAt, ...(counts && { unresolvedContacts: 1 }) }),
-        );
-      }
       const response = options.respond(entry);
-      const all = [...items, ...recordFor(response)];
-      if (options.commit) await options.commit(all);
-      else await transact(deps.store, all);
-      committed = { entry, unresolved };
+      const commit = async (counters: LabelledItem[]) => {
+        const all = [timelineItem(deps.store, entry, deps.config.RETENTION_DAYS), ...extra, ...counters, ...recordFor(response)];
+        if (options.commit) await options.commit(all);
+        else await transact(deps.store, all);
+      };
+      committed = { entry, unresolved: await commitWithCounters(entry, options.casesOpenedWithIt ?? 0, commit) };
       return response;
     });
     const out: Recorded<B> = { ...result, entry: committed?.entry };
