@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer, partitionItems, problem, timelineOf } from './intake-support';
@@ -82,6 +83,18 @@ describe('public complaints', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await problem(limited)).code).toBe('request.rate_limited');
     expect((await submit(complaint(), ip())).status).toBe(201);
+  });
+
+  it('lets the limit decide first: a limited client hears 429 whatever it sent, and nothing is written', async () => {
+    const from = ip();
+    for (let i = 0; i < 5; i++) expect((await submit(complaint({ description: `Complaint ${i} about card fees` }), from)).status).toBe(201);
+    const sequence = async () => (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.counter(`case-${new Date().getUTCFullYear()}`), ConsistentRead: true }))).Item?.seq;
+    const before = await sequence();
+    expect((await submit(complaint({ description: '' }), from)).status).toBe(429);
+    const malformed = await t.request('POST', '/public/complaints', { body: '{"name":', headers: { 'content-type': 'application/json', 'x-forwarded-for': from } });
+    expect(malformed.status).toBe(429);
+    expect((await submit(complaint(), from)).status).toBe(429);
+    expect(await sequence()).toBe(before);
   });
 
   it('refuses oversized bodies', async () => {

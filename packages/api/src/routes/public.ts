@@ -32,6 +32,14 @@ const ComplaintBody = z
 
 const isForm = (c: Context) => /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '');
 
+/** The submission as a flat object: the HTML form's string fields, or a JSON object. */
+async function readSubmission(c: Context, form: boolean): Promise<Record<string, unknown>> {
+  if (form) return Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string'));
+  const body: unknown = await c.req.json();
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('Send a JSON object', [{ path: '(body)', message: 'expected an object' }]);
+  return body as Record<string, unknown>;
+}
+
 const html = (body: string, status: number) => new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
 
 /** The public complaint/inquiry form and status check: no login; rate-limited per client address. */
@@ -59,18 +67,15 @@ export function publicRoutes(deps: AppDeps) {
       },
     }),
     async (c: Context<AppEnv>) => {
-      await limit(c, 'complaints');
+      // The limit decides first on every path; the sender's identity is looked up while it does.
+      const admitted = limit(c, 'complaints');
       const form = isForm(c);
-      let raw: Record<string, unknown>;
-      if (form) {
-        raw = Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string'));
-      } else {
-        const body: unknown = await c.req.json();
-        if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('Send a JSON object', [{ path: '(body)', message: 'expected an object' }]);
-        raw = body as Record<string, unknown>;
-      }
+      const raw = await readSubmission(c, form).catch(async (error: unknown) => {
+        await admitted;
+        throw error;
+      });
       try {
-        const receipt = await complaints.submit(raw, idempotencyClaim(c, 'public:complaints', raw, deps.clock()));
+        const receipt = await complaints.submit(raw, idempotencyClaim(c, 'public:complaints', raw, deps.clock()), admitted);
         if (form) return html(renderComplaintReceiptPage({ reference: receipt.body.reference, statusUrl: receipt.body.statusUrl }), 201);
         return sendStored(c, { response: receipt, replayed: receipt.replayed });
       } catch (error) {

@@ -36,18 +36,31 @@ export function publicComplaints(deps: AppDeps) {
   const recorder = contactRecorder(deps);
   const statusUrl = (reference: string) => `${deps.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/public/complaints/${reference}`;
 
-  async function submit(raw: Record<string, unknown>, claim: IdempotencyClaim | undefined): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
-    const now = deps.clock();
-    // A bot filled the hidden field: answer as if accepted, write nothing (the reference is not stored, so it never resolves).
-    if (honeypotTripped(raw)) {
-      const reference = fakeReference(now);
-      return { status: 201, body: { reference, status: 'new', statusUrl: statusUrl(reference) }, replayed: false };
-    }
+  /** The form, its normalised contact points and the customer they identify (one identity read). */
+  async function prepare(raw: Record<string, unknown>) {
     const form = parsePublicComplaint(raw);
     const phone = form.phone ? tryNormalisePhone(form.phone) ?? undefined : undefined;
     const email = form.email ? tryNormaliseEmail(form.email) ?? undefined : undefined;
     const resolved = (phone && (await recorder.resolveSender('phone', phone))) || (email && (await recorder.resolveSender('email', email))) || undefined;
-    const customerId = resolved ? resolved.customerId : null;
+    return { form, phone, email, customerId: resolved ? resolved.customerId : null };
+  }
+
+  /**
+   * `admitted` is the caller's rate-limit decision: the identity lookup runs alongside it (a read, so
+   * nothing is written for a refused request), and nothing is written until it has said yes.
+   */
+  async function submit(raw: Record<string, unknown>, claim: IdempotencyClaim | undefined, admitted: Promise<void> = Promise.resolve()): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
+    const now = deps.clock();
+    if (honeypotTripped(raw)) {
+      await admitted;
+      const reference = fakeReference(now);
+      return { status: 201, body: { reference, status: 'new', statusUrl: statusUrl(reference) }, replayed: false };
+    }
+    // Both settle before either is reported, so a refused client hears 429 whatever else was wrong.
+    const [gate, lookup] = await Promise.allSettled([admitted, prepare(raw)]);
+    if (gate.status === 'rejected') throw gate.reason;
+    if (lookup.status === 'rejected') throw lookup.reason;
+    const { form, phone, email, customerId } = lookup.value;
     const description = `${form.description}\n\n— ${form.name}${form.customerNumber ? ` (customer number given: ${form.customerNumber})` : ''}`;
     const result = await withIdempotency<ComplaintReceipt>(deps.store, claim, async (recordFor) => {
       let receipt: ComplaintReceipt | undefined;
