@@ -36,10 +36,22 @@ export function esbuildOptionsFrom(options: BundlingOptions, entry: string, outd
     ...(options.footer && { footer: { js: options.footer } }),
     ...(options.mainFields && { mainFields: options.mainFields }),
     ...(options.inject && { inject: options.inject }),
+    ...(options.esbuildArgs && { alias: aliasesFrom(options.esbuildArgs) }),
     // The bench always reads sizes from the metafile, as the CDK build writes index.meta.json.
     metafile: true,
     logLevel: 'silent',
   };
+}
+
+/** `--alias` is the only extra esbuild argument the stack passes; any other would go unmeasured, so it is refused. */
+function aliasesFrom(args: NonNullable<BundlingOptions['esbuildArgs']>): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  for (const [flag, value] of Object.entries(args)) {
+    if (flag !== '--alias' || typeof value !== 'string') throw new Error(`bench/lib/bundles.ts does not map esbuild argument ${flag}`);
+    const [from, to] = value.split('=') as [string, string];
+    aliases[from] = to;
+  }
+  return aliases;
 }
 
 export interface BundleReport {

@@ -8,7 +8,8 @@ import { fromRoot, repoRoot } from '../paths';
 /**
  * Bundling shared by every function: one ESM file per function, minified, with a source map and
  * an esbuild metafile (cdk.out/asset.<hash>/index.meta.json) so bundle size is measurable.
- * The AWS SDK v3 is bundled too (externalModules: []), so what is measured is what ships.
+ * The AWS SDK v3 is bundled too (externalModules: []), so what is measured is what ships; its default
+ * credential chain is swapped for the environment-only provider Lambda needs (bundling/lambda-credentials.ts).
  */
 export const bundling: BundlingOptions = {
   minify: true,
@@ -19,6 +20,7 @@ export const bundling: BundlingOptions = {
   // Some CommonJS dependencies call require() at run time; ESM has no require, so define one.
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
   externalModules: [],
+  esbuildArgs: { '--alias': '@aws-sdk/credential-provider-node=./infra/bundling/lambda-credentials.ts' },
   metafile: true,
 };
 

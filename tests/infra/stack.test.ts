@@ -175,6 +175,18 @@ describe('functions', () => {
     expect(apiBundle, 'the API bundle (Hono app + AWS SDK) should be a real, non-trivial bundle').toBeDefined();
   });
 
+  it('take credentials from the environment Lambda sets, without the default chain and its STS/SSO clients', () => {
+    const metafiles = readdirSync(outdir)
+      .map((dir) => path.join(outdir, dir, 'index.meta.json'))
+      .filter((file) => existsSync(file));
+    expect(metafiles.length).toBe(4);
+    for (const file of metafiles) {
+      const inputs = Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs);
+      expect(inputs.filter((i) => /@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity)|nested-clients)\//.test(i)), file).toEqual([]);
+      expect(inputs.some((i) => i.endsWith('infra/bundling/lambda-credentials.ts')), file).toBe(true);
+    }
+  });
+
   it('the API function: 1024 MB, 10 s, and every variable lambdaConfigSchema requires', () => {
     const api = resources[logicalId(stack.api.handler)]!;
     expect(api.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 10 });
