@@ -14,3 +14,4 @@ export * from './services/opportunities';
 export * from './services/opportunity-conversion';
 export * from './services/email-intake';
 export * from './services/sweep';
+export * from './services/follow-ups';

@@ -65,6 +65,10 @@ export const savedCaseItem = (ctx: StoreContext, after: Case, expectedVersion: n
 export const caseHistoryItem = (ctx: StoreContext, entry: CaseHistoryEntry): LabelledItem =>
   putNew(ctx, `case-history:${entry.id}`, { ...keys.caseHistory(entry.caseId, entry.at, entry.id), entity: 'case-history', ...entry });
 
+/** Threads replies by In-Reply-To/References: this Message-ID belongs to that case. */
+export const emailThreadItem = (ctx: StoreContext, messageId: string, caseId: string, expiresAt: number): LabelledItem =>
+  put(ctx, `thread:${messageId}`, { ...keys.emailThread(messageId), entity: 'email-thread', messageId, caseId, expiresAt });
+
 export const caseMessageItem = (ctx: StoreContext, message: CaseMessage): LabelledItem =>
   putNew(ctx, `case-message:${message.id}`, { ...keys.caseMessage(message.caseId, message.at, message.id), entity: 'case-message', ...message });
 

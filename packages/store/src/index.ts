@@ -14,3 +14,4 @@ export * from './users';
 export * from './timeline';
 export * from './cases';
 export * from './opportunities';
+export * from './follow-ups';

@@ -105,6 +105,15 @@ export const keys = {
   pendingNotifications: 'NOTIF#PENDING',
 
   /**
+   * Work on a case that follows a committed contact (an SMS added to its open case, an email opening an
+   * inquiry). Written in the contact's transaction; due ones are listed through the sparse gsi1 and
+   * deleted in the transaction that does the work. Ones that cannot be done move to the failed list.
+   */
+  followUp: (followUpId: string) => ({ pk: `FOLLOWUP#${followUpId}`, sk: 'FOLLOWUP' }),
+  dueFollowUps: 'FOLLOWUP#DUE',
+  failedFollowUps: 'FOLLOWUP#FAILED',
+
+  /**
    * An opportunity; its stage history, activities and branch-view copy share its partition.
    * Pipeline views: the item sits in its owner's list (gsi1) and its team's list (gsi2); a copy
    * (OPP#id / VIEW#BRANCH) sits in the branch list (its gsi1). All three sort by close date + id,

@@ -22,7 +22,6 @@ export function intakeRoutes(deps: AppDeps) {
   router.route('/', webhookRoutes(deps, {
     escalate,
     attachments: filesystemAttachmentStore(join(deps.config.DATA_DIR, 'attachments')),
-    addCaseMessage: (caseId, message) => cases.addMessage({ channel: message.channel }, caseId, { text: message.text, channel: message.channel, direction: 'inbound' }),
   }));
   return router;
 }

@@ -6,7 +6,7 @@ import type { StoredResponse } from '@cc/store';
 import type { AppDeps, AppEnv } from '../deps';
 import { sendStored } from '../idempotency';
 import { createRouter, problemResponses } from '../openapi';
-import { smsIntake, type SmsIntakeOptions } from '../services/sms-intake';
+import { smsIntake } from '../services/sms-intake';
 import { emailIntake } from '../services/email-intake';
 import { escalateIfDue, type Escalate } from '../services/escalation';
 
@@ -29,10 +29,10 @@ const twimlResponse = (response: StoredResponse<string>, replayed: boolean) =>
 const TwilioForm = z.record(z.string(), z.string()).openapi({ description: 'Twilio Messaging webhook parameters (MessageSid, From, To, Body, NumMedia, MediaUrlN...)' });
 
 /** Provider webhooks: authenticated by the provider's signature, never by a bearer token. */
-export function webhookRoutes(deps: AppDeps, cases: SmsIntakeOptions & { escalate?: Escalate; attachments: AttachmentStore }) {
+export function webhookRoutes(deps: AppDeps, options: { escalate?: Escalate; attachments: AttachmentStore }) {
   const router = createRouter();
-  const sms = smsIntake(deps, cases);
-  const email = emailIntake(deps, { attachments: cases.attachments });
+  const sms = smsIntake(deps);
+  const email = emailIntake(deps, { attachments: options.attachments });
 
   router.openapi(
     createRoute({
@@ -48,7 +48,7 @@ export function webhookRoutes(deps: AppDeps, cases: SmsIntakeOptions & { escalat
       const token = deps.config.TWILIO_AUTH_TOKEN;
       if (!token || !verifyTwilioSignature(token, signedUrl(deps, c), params, c.req.header('x-twilio-signature'))) throw new SignatureError();
       const recorded = await sms.receive(parseTwilioSms(params));
-      await escalateIfDue(deps, recorded, cases.escalate);
+      await escalateIfDue(deps, recorded, options.escalate);
       return twimlResponse(recorded.response, recorded.replayed);
     },
   );

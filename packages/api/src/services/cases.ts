@@ -361,7 +361,8 @@ export function caseService(deps: AppDeps) {
    * A message or note on a case (replies by SMS/email, agents' notes). It does not change the case's
    * version, so it never makes a manager's edit stale. An inbound message on an open case notifies the owner.
    */
-  async function addMessage(creator: CaseCreator, caseId: string, input: CaseMessageInput): Promise<CaseMessage> {
+  /** `alsoWrite`: items that must commit with the message (e.g. the follow-up it completes). */
+  async function addMessage(creator: CaseCreator, caseId: string, input: CaseMessageInput, alsoWrite: LabelledItem[] = []): Promise<CaseMessage> {
     const c = 'caller' in creator ? await load(creator.caller, caseId, 'read') : await repo.get(caseId, true);
     if (!c || c.deleted) throw new NotFoundError('case', caseId);
     const text = input.text.trim();
@@ -382,6 +383,7 @@ export function caseService(deps: AppDeps) {
         caseMessageItem(ctx, message),
         caseHistoryItem(ctx, { id: newId(now.getTime()), caseId, at: message.at, actor, action: 'message', note: excerptOf(text, 200), changes: { channel: input.channel, direction: input.direction } }),
         ...items,
+        ...alsoWrite,
       ],
       caseId,
     ).catch((error) => {

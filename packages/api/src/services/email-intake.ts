@@ -3,10 +3,11 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { excerptOf } from '@cc/core';
 import { safeFileName, type AttachmentStore } from '@cc/channels';
 import type { InboundEmail } from '@cc/channels/email';
-import { findStoredResponse, fingerprintOf, keys, put, type IdempotencyClaim, type LabelledItem } from '@cc/store';
+import { emailThreadItem, findStoredResponse, fingerprintOf, keys, type FollowUp, type IdempotencyClaim } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { caseService } from './cases';
 import { escalateIfDue } from './escalation';
+import { followUps } from './follow-ups';
 import { contactRecorder, type Recorded } from './intake';
 
 export type EmailModule = typeof import('@cc/channels/email');
@@ -32,13 +33,11 @@ export interface EmailIntakeOptions {
   emailModule?: EmailModule;
 }
 
-const threadItem = (deps: AppDeps, messageId: string, caseId: string, expiresAt: number): LabelledItem =>
-  put(deps.store, `thread:${messageId}`, { ...keys.emailThread(messageId), entity: 'email-thread', messageId, caseId, expiresAt });
-
 /** Inbound email (already authenticated) -> one contact per Message-ID, threaded onto its case or opening one. */
 export function emailIntake(deps: AppDeps, options: EmailIntakeOptions) {
   const recorder = contactRecorder(deps);
   const cases = caseService(deps);
+  const caseWork = followUps(deps);
 
   /** The case a message belongs to: the reference in its subject, else the thread its In-Reply-To/References name. */
   async function threadOf(mail: InboundEmail, extractCaseReference: EmailModule['extractCaseReference']): Promise<string | undefined> {
@@ -83,6 +82,7 @@ export function emailIntake(deps: AppDeps, options: EmailIntakeOptions) {
     const attachments = await storeAttachments(mail);
     const outcome: EmailReceipt['outcome'] = automated ? 'recorded' : caseId ? 'case_message' : 'new_case';
     const occurredAt = now.toISOString();
+    let followUp: FollowUp | undefined;
 
     const recorded = await recorder.record<EmailReceipt>(
       {
@@ -110,27 +110,25 @@ export function emailIntake(deps: AppDeps, options: EmailIntakeOptions) {
       {
         claim,
         // A reply on a case keeps the thread: later replies to this message find the case by In-Reply-To.
-        extra: () => (caseId ? [threadItem(deps, mail.messageId, caseId, expiresAt)] : []),
+        extra: (entry) => {
+          const thread = caseId ? [emailThreadItem(deps.store, mail.messageId, caseId, expiresAt)] : [];
+          if (outcome === 'recorded') return thread;
+          // The case work follows the contact's commit, as a follow-up written with it.
+          const planned = caseWork.plan(
+            outcome === 'case_message'
+              ? { kind: 'case_message', caseId: caseId!, channel: 'email', text, externalId: mail.messageId, contactId: entry.id }
+              : { kind: 'case_from_email', messageId: mail.messageId, customerId: resolved?.customerId ?? null, from: mail.from.address, subject: mail.subject, text, threadExpiresAt: expiresAt },
+          );
+          followUp = planned.followUp;
+          return [...thread, planned.item];
+        },
         respond: (entry) => ({ status: 200, body: { messageId: mail.messageId, contactId: entry.id, outcome, ...(caseId && { caseId }) } }),
       },
     );
     if (recorded.replayed || !recorded.entry) return recorded;
 
-    // Only the delivery that won the Message-ID claim touches the case, so duplicates never add twice.
-    try {
-      if (outcome === 'case_message') {
-        await cases.addMessage({ channel: 'email', externalId: mail.messageId }, caseId!, { text, channel: 'email', direction: 'inbound' });
-      } else if (outcome === 'new_case') {
-        // An email to the bank is a request: it opens an inquiry the customer's manager (or the branch queue) follows up.
-        await cases.create(
-          { channel: 'email', externalId: mail.messageId },
-          { type: 'inquiry', subject: 'other', category: 'other', title: excerptOf(mail.subject || 'Email without subject', 200), description: excerptOf(text || '(empty message)', 10_000), customerId: resolved?.customerId ?? null },
-          { submitterContact: { email: mail.from.address }, recordFor: (response) => [threadItem(deps, mail.messageId, (response.body as { id: string }).id, expiresAt)] },
-        );
-      }
-    } catch (error) {
-      deps.log.error('email recorded but its case could not be updated', { messageId: mail.messageId, outcome, error: error instanceof Error ? error.message : String(error) });
-    }
+    // Only the delivery that won the Message-ID claim wrote the follow-up, so duplicates never touch the case twice.
+    if (followUp) await caseWork.run(followUp);
     await escalateIfDue(deps, recorded, (id, reason) => cases.escalate(id, reason));
     return recorded;
   }

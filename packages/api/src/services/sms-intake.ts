@@ -1,7 +1,8 @@
 import { excerptOf, newId, type Customer } from '@cc/core';
 import { smsKeyword, twiml, type SmsKeyword, type TwilioSms } from '@cc/channels';
-import { findStoredResponse, fingerprintOf, keys, putNew, transact, type IdempotencyClaim, type LabelledItem, type StoredResponse } from '@cc/store';
+import { findStoredResponse, fingerprintOf, keys, putNew, transact, type FollowUp, type IdempotencyClaim, type LabelledItem, type StoredResponse } from '@cc/store';
 import { customerService } from './customers';
+import { followUps } from './follow-ups';
 import { contactRecorder, type Recorded } from './intake';
 import type { AppDeps } from '../deps';
 
@@ -10,17 +11,11 @@ const KEEP_SECONDS = 7 * 86_400;
 
 export const HELP_TEXT = 'Customer Care: reply with your question and an agent will answer. Reply STOP to stop messages, START to receive them again.';
 
-/** Adds an inbound message to the sender's open case and notifies its owner (the case service). */
-export type AddCaseMessage = (caseId: string, message: { channel: 'sms' | 'email'; text: string; from: string; externalId: string; contactId: string }) => Promise<unknown>;
-
-export interface SmsIntakeOptions {
-  addCaseMessage?: AddCaseMessage;
-}
-
 /** Inbound SMS (already signature-checked and parsed) -> one contact per MessageSid, opt-outs, open-case messages. */
-export function smsIntake(deps: AppDeps, options: SmsIntakeOptions = {}) {
+export function smsIntake(deps: AppDeps) {
   const recorder = contactRecorder(deps);
   const customers = customerService(deps);
+  const caseWork = followUps(deps);
 
   /** STOP / START change the customer's SMS opt-out in the same transaction as the contact. */
   function optOutCommit(customerId: string, keyword: SmsKeyword, at: string) {
@@ -58,7 +53,8 @@ export function smsIntake(deps: AppDeps, options: SmsIntakeOptions = {}) {
     const sender = resolved?.sender ?? { kind: 'phone' as const, value: sms.from.trim() };
     const customerId = resolved?.customerId ?? null;
     const keyword = smsKeyword(sms.body);
-    const openCaseId = customerId && !keyword && options.addCaseMessage ? (await recorder.openCaseIds(customerId))[0] : undefined;
+    const openCaseId = customerId && !keyword ? (await recorder.openCaseIds(customerId))[0] : undefined;
+    let followUp: FollowUp | undefined;
     const at = now.toISOString();
     const reply: StoredResponse<string> = { status: 200, body: twiml(keyword === 'help' ? HELP_TEXT : undefined) };
 
@@ -74,16 +70,21 @@ export function smsIntake(deps: AppDeps, options: SmsIntakeOptions = {}) {
         links: openCaseId ? { caseId: openCaseId } : {},
         details: { messageSid: sms.messageSid, from: sender.value, to: sms.to, body: sms.body, ...(keyword && { keyword }), ...(sms.media.length && { media: sms.media }) },
       },
-      { claim, respond: () => reply, ...(customerId && keyword && { commit: optOutCommit(customerId, keyword, at) }) },
+      {
+        claim,
+        respond: () => reply,
+        ...(customerId && keyword && { commit: optOutCommit(customerId, keyword, at) }),
+        // The message joins the open case after the contact commits, as a follow-up written with it.
+        extra: (entry) => {
+          if (!openCaseId) return [];
+          const planned = caseWork.plan({ kind: 'case_message', caseId: openCaseId, channel: 'sms', text: sms.body, externalId: sms.messageSid, contactId: entry.id });
+          followUp = planned.followUp;
+          return [planned.item];
+        },
+      },
     );
-    // Only the delivery that won the claim adds the message, so a storm of duplicates adds it once.
-    if (!recorded.replayed && openCaseId && recorded.entry) {
-      try {
-        await options.addCaseMessage!(openCaseId, { channel: 'sms', text: sms.body, from: sender.value, externalId: sms.messageSid, contactId: recorded.entry.id });
-      } catch (error) {
-        deps.log.error('adding the SMS to its open case failed', { caseId: openCaseId, contactId: recorded.entry.id, error: error instanceof Error ? error.message : String(error) });
-      }
-    }
+    // Only the delivery that won the claim wrote the follow-up, so a storm of duplicates adds the message once.
+    if (!recorded.replayed && followUp) await caseWork.run(followUp);
     return recorded;
   }
 

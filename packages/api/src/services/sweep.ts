@@ -1,13 +1,16 @@
 import { republishUndelivered } from '@cc/messaging';
 import type { AppDeps } from '../deps';
+import { followUps } from './follow-ups';
 import { opportunityService } from './opportunities';
 
 /**
  * One sweeper run, shared by functions/sweeper.ts and the local timer: re-publish notifications
- * still undelivered after the grace period, then raise overdue opportunity next steps.
+ * still undelivered after the grace period, do the case follow-ups that are due (ones the request
+ * that wrote them could not finish), then raise overdue opportunity next steps.
  */
 export async function sweepOnce(deps: AppDeps, graceMs: number) {
   const { republished, failed } = await republishUndelivered(deps, { graceMs });
+  const caseFollowUps = await followUps(deps).runDue(deps.clock());
   const overdue = await opportunityService(deps).notifyOverdueNextSteps(deps.clock());
-  return { republished, failed, overdueNextSteps: overdue };
+  return { republished, failed, caseFollowUps, overdueNextSteps: overdue };
 }

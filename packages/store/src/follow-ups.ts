@@ -1,0 +1,87 @@
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreContext } from './client';
+import { indexNames, keys } from './keys';
+import { del, putNew, stripKeys, type LabelledItem } from './transact';
+
+/** What a follow-up does; the API's follow-up service knows how to carry out each kind. */
+export type FollowUpWork =
+  | { kind: 'case_message'; caseId: string; channel: 'sms' | 'email'; text: string; externalId: string; contactId: string }
+  | { kind: 'case_from_email'; messageId: string; customerId: string | null; from: string; subject: string; text: string; threadExpiresAt: number };
+
+export type FollowUp = FollowUpWork & {
+  id: string;
+  createdAt: string;
+  /** When the sweeper may (re)try it: a grace period after the contact, then backing off after failures. */
+  dueAt: string;
+  attempts: number;
+  lastError?: string;
+  status: 'due' | 'failed';
+};
+
+export const FOLLOW_UP_LABEL = 'follow-up';
+
+const dueSort = (f: Pick<FollowUp, 'dueAt' | 'id'>) => `${f.dueAt}#${f.id}`;
+
+/** For the contact's transaction: the follow-up, due for the sweeper after `dueAt` unless done before. */
+export const followUpItem = (ctx: StoreContext, f: FollowUp): LabelledItem =>
+  putNew(ctx, FOLLOW_UP_LABEL, { ...keys.followUp(f.id), entity: 'follow-up', gsi1pk: keys.dueFollowUps, gsi1sk: dueSort(f), ...f });
+
+/**
+ * For the transaction that does the work: removes the follow-up, on the condition it is still there.
+ * A refusal naming FOLLOW_UP_LABEL means another run already did it, so nothing was written twice.
+ */
+export const followUpDone = (ctx: StoreContext, followUpId: string): LabelledItem =>
+  del(ctx, FOLLOW_UP_LABEL, keys.followUp(followUpId), { expression: 'attribute_exists(pk)' });
+
+export function followUpRepository(ctx: StoreContext) {
+  const { doc, tableName } = ctx;
+
+  async function list(partition: string, before: string | undefined, limit: number): Promise<FollowUp[]> {
+    const { Items } = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: indexNames.gsi1,
+        KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition, ...(before && { ':before': before }) },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((i) => stripKeys<FollowUp>(i));
+  }
+
+  return {
+    /** Follow-ups due at `asOf`, oldest first. */
+    due: (asOf: Date, limit: number) => list(keys.dueFollowUps, `${asOf.toISOString()}\uffff`, limit),
+    failed: (limit: number) => list(keys.failedFollowUps, undefined, limit),
+
+    /** After a failed try: due again at `nextDueAt`, or, when `nextDueAt` is null, on the failed list. Only if still there. */
+    async recordFailure(f: FollowUp, error: string, nextDueAt: string | null): Promise<void> {
+      const parked = nextDueAt === null;
+      await doc
+        .send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.followUp(f.id),
+            UpdateExpression: 'SET attempts = attempts + :one, lastError = :error, #status = :status, dueAt = :dueAt, gsi1pk = :pk, gsi1sk = :sk',
+            ConditionExpression: 'attribute_exists(pk) AND attempts = :attempts',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':attempts': f.attempts,
+              ':error': error.slice(0, 500),
+              ':status': parked ? 'failed' : 'due',
+              ':dueAt': nextDueAt ?? f.dueAt,
+              ':pk': parked ? keys.failedFollowUps : keys.dueFollowUps,
+              ':sk': dueSort({ dueAt: nextDueAt ?? f.dueAt, id: f.id }),
+            },
+          }),
+        )
+        .catch((e: unknown) => {
+          // Done or retried by another run meanwhile: its outcome stands.
+          if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+        });
+    },
+  };
+}
+
+export type FollowUpRepository = ReturnType<typeof followUpRepository>;
