@@ -4,8 +4,8 @@ import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCom
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { caseService, customerService, draftNotifications, publishNotifications } from '@cc/api';
 import type { Caller, Customer, Notification } from '@cc/core';
-import { createSqsPublisher, inboxOnly, notificationDeliverer, republishUndelivered, type DeliveryAdapter, type DeliveryAdapters } from '@cc/messaging';
-import { notificationRepository, transact, userRepository, type DeliveryRecord } from '@cc/store';
+import { createSqsPublisher, inboxOnly, MAX_DELIVERY_ATTEMPTS, notificationDeliverer, republishUndelivered, type DeliveryAdapter, type DeliveryAdapters } from '@cc/messaging';
+import { inboxRepository, notificationRepository, transact, userRepository, type DeliveryRecord } from '@cc/store';
 import { createTestContext, localCredentials, region, type TestContext } from '../support/harness';
 
 let t: TestContext;
@@ -118,6 +118,23 @@ describe('the notifier', () => {
     await drain(handle);
     expect(sent).toEqual([n!.id]);
     expect(await deliveryRecord(n!.id)).toBeUndefined();
+  });
+
+  it('gives up on a channel that keeps refusing after MAX_DELIVERY_ATTEMPTS tries; the inbox keeps the notification', async () => {
+    const [n] = await notify(1);
+    const refusing: DeliveryAdapter = { name: 'test', deliver: async () => Promise.reject(new Error('mailbox full')) };
+    const deliver = notificationDeliverer({ store: t.deps.store, adapters: { email: refusing, sms: refusing, webhook: refusing, inbox: inboxOnly }, log: t.deps.log, clock: () => new Date() });
+    const message = [{ messageId: `m-${n!.id}`, body: JSON.stringify({ notificationId: n!.id }) }];
+    const outcomes: string[] = [];
+    for (let i = 0; i < MAX_DELIVERY_ATTEMPTS + 1; i++) outcomes.push(...Object.values((await deliver(message)).outcomes));
+    expect(outcomes).toEqual([...Array<string>(MAX_DELIVERY_ATTEMPTS - 1).fill('failed'), 'undeliverable', 'duplicate']);
+    expect(await pendingIds()).not.toContain(n!.id);
+    expect(await republishUndelivered(t.deps, { graceMs: 0 })).toMatchObject({ failed: 0 });
+    const [given] = (await notificationRepository(t.deps.store).listUndeliverable(100)).filter((r) => r.notification.id === n!.id);
+    expect(given).toMatchObject({ status: 'undeliverable', attempts: MAX_DELIVERY_ATTEMPTS, lastError: 'mailbox full' });
+    const inbox = await inboxRepository(t.deps.store).list('mgr-1', undefined, 100);
+    expect(inbox.items.some((i) => i.id === n!.id && !i.read)).toBe(true);
+    await drain(viaDeliverer(countingAdapters().adapters));
   });
 
   it('the Lambda handler delivers 9 of a 10-message batch at once and sends the 1 poison message to the DLQ after 5 receives', async () => {

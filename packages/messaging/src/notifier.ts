@@ -16,7 +16,13 @@ export interface QueueRecord {
   body: string;
 }
 
-type Outcome = 'delivered' | 'duplicate' | 'failed' | 'poison';
+type Outcome = 'delivered' | 'duplicate' | 'failed' | 'poison' | 'undeliverable';
+
+/**
+ * Tries per notification (SQS receives plus the sweeper's re-publishes) before its channel is given
+ * up on; the recipient still has it in their inbox.
+ */
+export const MAX_DELIVERY_ATTEMPTS = 10;
 
 function notificationIdOf(body: string): string | undefined {
   try {
@@ -54,8 +60,14 @@ export function notificationDeliverer(deps: NotifierDeps) {
     try {
       if (recipient) await adapter.deliver(n, recipient);
     } catch (error) {
+      const message = (error as Error).message;
+      if (claimed.attempts >= MAX_DELIVERY_ATTEMPTS) {
+        await notifications.giveUp(id, message);
+        deps.log.error('notification undeliverable; giving up (it stays in the inbox)', { notificationId: id, via: adapter.name, attempts: claimed.attempts, error: message });
+        return 'undeliverable';
+      }
       await notifications.release(id);
-      deps.log.warn('notification delivery failed; will retry', { notificationId: id, via: adapter.name, error: (error as Error).message });
+      deps.log.warn('notification delivery failed; will retry', { notificationId: id, via: adapter.name, attempts: claimed.attempts, error: message });
       return 'failed';
     }
     await notifications.markDelivered(id, recipient ? adapter.name : 'inbox', deps.clock());

@@ -103,6 +103,8 @@ export const keys = {
   /** The delivery record of a notification; pending ones are listed through the sparse gsi1 for re-delivery. */
   notification: (notificationId: string) => ({ pk: `NOTIF#${notificationId}`, sk: 'NOTIF' }),
   pendingNotifications: 'NOTIF#PENDING',
+  /** Ones the delivery channel refused too often: out of the sweeper's way, listed for operations. */
+  undeliverableNotifications: 'NOTIF#UNDELIVERABLE',
 
   /**
    * Work on a case that follows a committed contact (an SMS added to its open case, an email opening an

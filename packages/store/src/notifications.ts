@@ -10,7 +10,7 @@ export interface InboxItem extends Notification {
   readAt?: string;
 }
 
-export type DeliveryStatus = 'pending' | 'delivering' | 'delivered';
+export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'undeliverable';
 
 export interface DeliveryRecord {
   notification: Notification;
@@ -19,6 +19,7 @@ export interface DeliveryRecord {
   publishedAt?: string;
   deliveredAt?: string;
   deliveredVia?: string;
+  lastError?: string;
 }
 
 /**
@@ -69,7 +70,7 @@ export function notificationRepository(ctx: StoreContext) {
         if (!isConditionalCheckFailed(error)) throw error;
         // The document client hands back this item still marshalled ({ status: { S: ... } }).
         const old = (error as { Item?: { status?: { S?: string } } }).Item;
-        if (!old || old.status?.S === 'delivered') return undefined;
+        if (!old || old.status?.S === 'delivered' || old.status?.S === 'undeliverable') return undefined;
         throw new Error(`notification ${notificationId} is being delivered by another consumer`);
       }
     },
@@ -103,6 +104,30 @@ export function notificationRepository(ctx: StoreContext) {
         .catch((error) => {
           if (!isConditionalCheckFailed(error)) throw error;
         });
+    },
+
+    /**
+     * Stops trying a delivery the channel keeps refusing: out of the pending list (the sweeper stops
+     * re-publishing it) into the undeliverable one. The recipient's inbox item stays as it was.
+     */
+    async giveUp(notificationId: string, error: string): Promise<void> {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.notification(notificationId),
+          UpdateExpression: 'SET #s = :undeliverable, lastError = :error, gsi1pk = :pk REMOVE leaseUntil',
+          ConditionExpression: '#s = :delivering',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':undeliverable': 'undeliverable', ':delivering': 'delivering', ':error': error.slice(0, 500), ':pk': keys.undeliverableNotifications },
+        }),
+      );
+    },
+
+    async listUndeliverable(limit: number): Promise<DeliveryRecord[]> {
+      const { Items } = await doc.send(
+        new QueryCommand({ TableName: tableName, IndexName: indexNames.gsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.undeliverableNotifications }, Limit: limit }),
+      );
+      return (Items ?? []).map((i) => stripKeys<DeliveryRecord>(i));
     },
 
     /** Not yet delivered and created before `olderThan`: what the sweeper re-publishes. */
