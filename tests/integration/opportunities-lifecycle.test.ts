@@ -175,6 +175,18 @@ describe('the 1+N team is notified exactly once per event', () => {
     expect(read.nextStep?.overdueNotifiedAt).toBeDefined();
   });
 
+  it('tells a collaborator added later that they joined, once; not the rest of the team, nor the one who added them', async () => {
+    const opp = await openedAs(t, 'mgr-2', terms({ prospect: { name: 'Joined Later' }, collaboratorIds: ['pm-1'] }));
+    const path = `/opportunities/${opp.id}`;
+    expect((await as('mgr-2', 'PATCH', path, { collaboratorIds: ['pm-1', 'pm-2', 'mgr-2'] }, { 'if-match': '"1"' })).status).toBe(200);
+    expect((await as('mgr-2', 'PATCH', path, { collaboratorIds: ['pm-1', 'pm-2'], expectedAmount: 5 }, { 'if-match': '"2"' })).status).toBe(200);
+    expect(await inboxFor(t, 'pm-2', opp.id, 'opportunity_team_joined')).toHaveLength(1);
+    for (const member of ['pm-1', 'mgr-2', 'sup-1']) expect(await inboxFor(t, member, opp.id, 'opportunity_team_joined'), member).toHaveLength(0);
+    // A supervisor adding themselves is not told what they just did.
+    expect((await as('sup-1', 'PATCH', path, { collaboratorIds: ['pm-1', 'pm-2', 'sup-1'] }, { 'if-match': '"3"' })).status).toBe(200);
+    expect(await inboxFor(t, 'sup-1', opp.id, 'opportunity_team_joined')).toHaveLength(0);
+  });
+
   it('reports a new next step again once it is overdue, but not future or closed ones', async () => {
     const past = new Date(Date.now() - 60_000).toISOString();
     const future = new Date(Date.now() + 86_400_000).toISOString();

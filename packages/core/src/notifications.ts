@@ -9,6 +9,7 @@ export const notificationKinds = [
   'change_request_pending',
   'opportunity_created',
   'opportunity_stage_changed',
+  'opportunity_team_joined',
   'opportunity_overdue',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];

@@ -318,7 +318,17 @@ export function opportunityService(deps: AppDeps) {
       version: expectedVersion + 1,
       updatedAt: now,
     };
-    await repo.write(savedOpportunityItems(deps.store, expectedVersion, after));
+    // Whoever joins the team hears of it (not the one who added them); the others already know the opportunity.
+    const joined = after.collaboratorIds.filter((id) => !before.collaboratorIds.includes(id) && id !== caller.userId);
+    const { notifications, items: notices } = draftNotifications(
+      deps.store,
+      teamNotices(after, 'opportunity_team_joined', `You joined the team of ${after.title}`, `${caller.userId} added you to the opportunity ${after.title} (${after.stage}), owned by ${after.ownerId}`).filter((n) =>
+        joined.includes(n.recipientId),
+      ),
+      deps.clock(),
+    );
+    await repo.write([...savedOpportunityItems(deps.store, expectedVersion, after), ...notices]);
+    await publishNotifications(deps, notifications);
     return after;
   }
 
