@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { contactDayItem, keys, statsItem, timelineItem, transact } from '@cc/store';
+import { contactDayItem, keys, statsItem, timelineItem, transact, userNameDirectory, userRepository } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
 import { contactEntry, countDynamoRequests, createCustomer, problem, staffTokens, type Tokens } from './customers-support';
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 interface View {
   profile: Record<string, unknown>;
-  managers: { primaryManagerId: string | null; assistingManagerIds: string[] };
+  managers: { primaryManagerId: string | null; assistingManagerIds: string[]; primary: { id: string; name: string | null } | null; assisting: { id: string; name: string | null }[] };
   identities: { customerNumber: string; contactPoints: { kind: string; value: string }[] };
   latestContacts: { summary: string; occurredAt: string }[];
   openCases: { id: string }[];
@@ -42,25 +42,54 @@ interface View {
 }
 
 describe('customer 360 view', () => {
-  it('assembles profile, managers, identities, latest contacts, open items and counters in at most 2 DynamoDB requests', async () => {
+  it('assembles profile, named managers, identities, latest contacts, open items and counters in 2 DynamoDB requests once names are known', async () => {
     const token = tk.mgr1; // signed before counting: token checks do not touch DynamoDB anyway
-    const counter = countDynamoRequests(t);
-    let res: Response;
-    try {
-      res = await t.request('GET', `/customers/${customerId}/view`, { token });
-    } finally {
-      counter.stop();
-    }
-    expect(res.status).toBe(200);
-    expect(counter.commands).toEqual(['QueryCommand', 'QueryCommand']);
-    const view = (await res.json()) as View;
+    const viewCounted = async () => {
+      const counter = countDynamoRequests(t);
+      try {
+        const res = await t.request('GET', `/customers/${customerId}/view`, { token });
+        expect(res.status).toBe(200);
+        return { view: (await res.json()) as View, commands: counter.commands };
+      } finally {
+        counter.stop();
+      }
+    };
+    // The first view in a process also reads the managers' names; later ones have them.
+    expect((await viewCounted()).commands).toEqual(['QueryCommand', 'QueryCommand', 'BatchGetCommand']);
+    const { view, commands } = await viewCounted();
+    expect(commands).toEqual(['QueryCommand', 'QueryCommand']);
     expect(view.profile).toMatchObject({ id: customerId, level: 'vip', figures: { aum: 2_000_000 } });
-    expect(view.managers).toEqual({ primaryManagerId: 'mgr-1', assistingManagerIds: ['mgr-2'] });
+    expect(view.managers).toEqual({
+      primaryManagerId: 'mgr-1',
+      assistingManagerIds: ['mgr-2'],
+      primary: { id: 'mgr-1', name: 'Wang Wei' },
+      assisting: [{ id: 'mgr-2', name: 'Zhang Min' }],
+    });
     expect(view.identities.contactPoints).toHaveLength(1);
     expect(view.latestContacts.map((c) => c.summary)).toEqual(['call 11', 'call 10', 'call 9', 'call 8', 'call 7', 'call 6', 'call 5', 'call 4', 'call 3', 'call 2']);
     expect(view.openCases.map((c) => c.id).sort()).toEqual(['C-1', 'C-2']);
     expect(view.openOpportunities.map((o) => o.opportunityId)).toEqual(['O-1']);
     expect(view.counters).toMatchObject({ contactsLast30Days: 5, openCases: 2, unresolvedContacts: 3 });
+  });
+
+  it('remembers names for their time to live, unknown users included, and reads them again after', async () => {
+    let now = 0;
+    const directory = userNameDirectory(t.deps.store, { ttlMs: 1000, now: () => now });
+    const users = userRepository(t.deps.store);
+    await users.put({ id: 'mgr-ttl', name: 'Before', role: 'manager', branchId: 'BR-001', notifyVia: 'inbox' });
+    expect(await directory.namesOf(['mgr-ttl', 'nobody'])).toEqual(new Map([['mgr-ttl', 'Before']]));
+    await users.put({ id: 'mgr-ttl', name: 'After', role: 'manager', branchId: 'BR-001', notifyVia: 'inbox' });
+    const counter = countDynamoRequests(t);
+    try {
+      now = 999;
+      expect(await directory.namesOf(['mgr-ttl', 'nobody'])).toEqual(new Map([['mgr-ttl', 'Before']]));
+      expect(counter.commands).toEqual([]);
+      now = 1000;
+      expect(await directory.namesOf(['mgr-ttl', 'nobody'])).toEqual(new Map([['mgr-ttl', 'After']]));
+      expect(counter.commands).toEqual(['BatchGetCommand']);
+    } finally {
+      counter.stop();
+    }
   });
 
   it('gives an agent the reduced profile inside the view', async () => {

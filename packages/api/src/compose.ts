@@ -2,7 +2,7 @@ import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { JSONWebKeySet } from 'jose';
 import { createLogger, type Logger } from '@cc/core';
-import { createCursorCodec, createDocumentClient } from '@cc/store';
+import { createCursorCodec, createDocumentClient, userNameDirectory } from '@cc/store';
 import { createSqsPublisher } from '@cc/messaging';
 import { createTokenVerifier } from './auth';
 import type { AppConfig } from './config';
@@ -19,6 +19,9 @@ export interface ComposeOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   log?: Logger;
 }
+
+/** How long a user's display name is trusted before it is read again. */
+const USER_NAMES_TTL_MS = 5 * 60_000;
 
 /** The composition root: clients are created here, once, and injected. */
 export function composeDeps(config: AppConfig, options: ComposeOptions): AppDeps & { sqs: SQSClient } {
@@ -43,6 +46,7 @@ export function composeDeps(config: AppConfig, options: ComposeOptions): AppDeps
         await sqs.send(new GetQueueAttributesCommand({ QueueUrl: options.queueUrl, AttributeNames: ['QueueArn'] }));
       },
     },
+    directory: userNameDirectory({ doc, tableName }, { ttlMs: USER_NAMES_TTL_MS }),
     log: options.log ?? createLogger({ silent: config.LOG_LEVEL === 'silent' }),
     clock: () => new Date(),
     sqs,

@@ -1,5 +1,5 @@
 import type { Caller, Logger } from '@cc/core';
-import type { CursorCodec, StoreContext } from '@cc/store';
+import type { CursorCodec, StoreContext, UserNameDirectory } from '@cc/store';
 import type { MessagePublisher } from '@cc/messaging';
 import type { TokenVerifier } from './auth';
 import type { AppConfig } from './config';
@@ -18,6 +18,8 @@ export interface AppDeps {
   auth: TokenVerifier;
   publisher: MessagePublisher;
   health: HealthProbes;
+  /** Users' display names (cached per process). */
+  directory: UserNameDirectory;
   log: Logger;
   clock: () => Date;
 }

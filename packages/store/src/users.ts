@@ -63,3 +63,32 @@ export function userRepository(ctx: StoreContext) {
 }
 
 export type UserRepository = ReturnType<typeof userRepository>;
+
+/**
+ * Users' display names, remembered for `ttlMs`: the customer 360 names the customer's managers on every
+ * read, names rarely change, and a warm Lambda container then answers the 360 without a third request.
+ * Unknown ids are remembered as unknown for the same time.
+ */
+export function userNameDirectory(ctx: StoreContext, options: { ttlMs: number; maxEntries?: number; now?: () => number }) {
+  const users = userRepository(ctx);
+  const maxEntries = options.maxEntries ?? 10_000;
+  const now = options.now ?? Date.now;
+  const known = new Map<string, { name: string | null; until: number }>();
+  return {
+    async namesOf(ids: string[]): Promise<Map<string, string>> {
+      const at = now();
+      const missing = [...new Set(ids)].filter((id) => !((known.get(id)?.until ?? 0) > at));
+      if (missing.length) {
+        const found = await users.getMany(missing);
+        for (const id of missing) {
+          known.delete(id);
+          if (known.size >= maxEntries) known.delete(known.keys().next().value!);
+          known.set(id, { name: found.get(id)?.name ?? null, until: at + options.ttlMs });
+        }
+      }
+      return new Map(ids.flatMap((id) => (known.get(id)?.name ? [[id, known.get(id)!.name!] as const] : [])));
+    },
+  };
+}
+
+export type UserNameDirectory = ReturnType<typeof userNameDirectory>;

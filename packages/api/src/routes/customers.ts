@@ -238,10 +238,17 @@ const HistoryEntrySchema = z
   .object({ id: z.string(), customerId: z.string(), at: z.string(), actor: z.object({ kind: z.string(), id: z.string() }), action: z.string(), details: z.record(z.string(), z.unknown()) })
   .openapi('CustomerHistoryEntry');
 
+const ManagerRef = z.object({ id: z.string(), name: z.string().nullable().openapi({ description: 'null when no such user exists' }) });
+
 const CustomerViewSchema = z
   .object({
     profile: CustomerSchema,
-    managers: z.object({ primaryManagerId: z.string().nullable(), assistingManagerIds: z.array(z.string()) }),
+    managers: z.object({
+      primaryManagerId: z.string().nullable(),
+      assistingManagerIds: z.array(z.string()),
+      primary: ManagerRef.nullable(),
+      assisting: z.array(ManagerRef),
+    }),
     identities: z.object({ customerNumber: z.string(), contactPoints: z.array(z.object({ kind: z.string(), value: z.string(), verified: z.boolean(), preferred: z.boolean() })) }),
     latestContacts: z.array(z.record(z.string(), z.unknown())),
     openCases: z.array(z.record(z.string(), z.unknown())),

@@ -230,9 +230,17 @@ export function customerService(deps: AppDeps) {
     const data = await readCustomerView(deps.store, id, deps.clock());
     if (!data || !(caller.role === 'agent' || hasFullAccess(caller, data.profile))) throw new NotFoundError('customer', id);
     const { profile } = data;
+    const managerIds = [...(profile.primaryManagerId ? [profile.primaryManagerId] : []), ...profile.assistingManagerIds];
+    const names = await deps.directory.namesOf(managerIds);
+    const person = (id: string) => ({ id, name: names.get(id) ?? null });
     return {
       profile: visibleCustomer(caller, profile),
-      managers: { primaryManagerId: profile.primaryManagerId, assistingManagerIds: profile.assistingManagerIds },
+      managers: {
+        primaryManagerId: profile.primaryManagerId,
+        assistingManagerIds: profile.assistingManagerIds,
+        primary: profile.primaryManagerId ? person(profile.primaryManagerId) : null,
+        assisting: profile.assistingManagerIds.map(person),
+      },
       identities: { customerNumber: profile.customerNumber, contactPoints: profile.contactPoints },
       latestContacts: data.latestContacts,
       openCases: data.openCases,
