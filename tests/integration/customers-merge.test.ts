@@ -93,6 +93,27 @@ describe('merging two records of the same person', () => {
     expect(view.counters).toMatchObject({ contactsLast30Days: 3, openCases: 1, unresolvedContacts: 3 });
   });
 
+  it("keeps the merged record's manager on the survivor (assisting), in their book, and tells them", async () => {
+    const res = await t.request('GET', `/customers/${survivor.id}`, { token: tk.mgr2 });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ primaryManagerId: 'mgr-1', assistingManagerIds: ['mgr-2'] });
+    const { Item: book } = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.bookEntry('mgr-2', survivor.id) }));
+    expect(book).toMatchObject({ role: 'assisting', customerId: survivor.id });
+    const { Item: gone } = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.bookEntry('mgr-2', duplicate.id) }));
+    expect(gone).toBeUndefined();
+    const inbox = await t.deps.store.doc.send(
+      new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.userPartition('mgr-2'), ':p': keys.inboxPrefix } }),
+    );
+    const notices = (inbox.Items ?? []).filter((i) => i.kind === 'assignment_changed' && i.customerId === survivor.id);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.title).toContain('assisting manager');
+    // mgr-1 already managed the survivor: no notice for them.
+    const mgr1Inbox = await t.deps.store.doc.send(
+      new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.userPartition('mgr-1'), ':p': keys.inboxPrefix } }),
+    );
+    expect((mgr1Inbox.Items ?? []).filter((i) => i.kind === 'assignment_changed' && i.customerId === survivor.id)).toHaveLength(0);
+  });
+
   it('answers the merged id with a pointer to the survivor', async () => {
     const res = await t.request('GET', `/customers/${duplicate.id}`, { token: tk.sup1 });
     expect(res.status).toBe(200);

@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, isSupervisorOf, ValidationError, type Ca
 import { isDuplicateClaim, rehomeCustomerRecords, transact, TransactionRefused, type MoveCounts } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { customerService } from './customers';
+import { draftNotifications, publishNotifications } from './notify';
 
 export const MergeInput = z.object({ mergedId: z.string().min(1).max(80), reason: z.string().trim().min(3).max(500) }).strict();
 export type MergeInput = z.infer<typeof MergeInput>;
@@ -13,6 +14,18 @@ function combinedContactPoints(survivor: readonly ContactPoint[], merged: readon
   const preferredKinds = new Set(survivor.filter((p) => p.preferred).map((p) => p.kind));
   return [...survivor, ...merged.filter((p) => !has(p)).map((p) => ({ ...p, preferred: p.preferred && !preferredKinds.has(p.kind) }))];
 }
+
+/**
+ * The merged record's managers keep the person in their book: as the survivor's primary manager when
+ * it had none, otherwise as assisting managers.
+ */
+function combinedManagers(survivor: Customer, merged: Customer): Pick<Customer, 'primaryManagerId' | 'assistingManagerIds'> {
+  const primaryManagerId = survivor.primaryManagerId ?? merged.primaryManagerId;
+  const candidates = [...survivor.assistingManagerIds, merged.primaryManagerId, ...merged.assistingManagerIds];
+  return { primaryManagerId, assistingManagerIds: [...new Set(candidates.filter((m): m is string => !!m && m !== primaryManagerId))] };
+}
+
+const managersOf = (c: Customer) => [...(c.primaryManagerId ? [c.primaryManagerId] : []), ...c.assistingManagerIds];
 
 /**
  * Folds two records of the same person into one. Step 1 (one transaction): the merged profile is
@@ -57,15 +70,32 @@ export function mergeService(deps: AppDeps) {
       ...survivor,
       contactPoints: combinedContactPoints(survivor.contactPoints, merged.contactPoints),
       tags: [...new Set([...survivor.tags, ...merged.tags])],
+      ...combinedManagers(survivor, merged),
       version: survivor.version + 1,
       updatedAt: at,
     };
     const details = { survivorId: survivor.id, mergedId: merged.id, mergedCustomerNumber: merged.customerNumber, reason };
+    // Managers who gain the survivor hear why their book changed.
+    const gained = managersOf(survivorAfter).filter((m) => !managersOf(survivor).includes(m) && m !== caller.userId);
+    const { notifications, items: notices } = draftNotifications(
+      deps.store,
+      gained.map((recipientId) => ({
+        recipientId,
+        kind: 'assignment_changed',
+        title: `${merged.name} (${merged.customerNumber}) was merged into ${survivor.customerNumber}; you are its ${survivorAfter.primaryManagerId === recipientId ? 'primary' : 'assisting'} manager`,
+        excerpt: reason,
+        customerId: survivor.id,
+        customerNumber: survivor.customerNumber,
+        customerName: survivor.name,
+      })),
+      deps.clock(),
+    );
     try {
       await transact(deps.store, [
         ...customers.repo.mergeItems(merged, mergedAfter, survivor, survivorAfter),
-        customers.historyItem(survivor.id, at, caller, 'merged_in', details),
+        customers.historyItem(survivor.id, at, caller, 'merged_in', { ...details, ...(gained.length && { managersAdded: gained }) }),
         customers.historyItem(merged.id, at, caller, 'merged_into', details),
+        ...notices,
       ]);
     } catch (error) {
       if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
@@ -74,6 +104,7 @@ export function mergeService(deps: AppDeps) {
       }
       throw error;
     }
+    await publishNotifications(deps, notifications);
     return { survivor: survivorAfter, merged: mergedAfter };
   }
 
