@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac, randomBytes } from 'node:crypto';
 import { keys } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
@@ -120,6 +121,11 @@ describe('POST /webhooks/sms/twilio', () => {
     expect(moved).toHaveLength(2);
     expect(moved.every((m) => m.customerId === customer.id && m.gsi3pk === undefined)).toBe(true);
     expect(await partitionItems(t, keys.anonymousPartition('phone', phone))).toHaveLength(0);
+    // The moved contacts count for the customer: today's contacts and the last contact.
+    const today = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.contactDay(customer.id, String(moved[0]!.occurredAt).slice(0, 10)) }));
+    expect(today.Item?.count).toBe(2);
+    const stats = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id) }));
+    expect(stats.Item?.lastContactAt).toBe(moved.map((m) => String(m.occurredAt)).sort().at(-1));
     // The phone now identifies the customer: the next SMS lands on their timeline directly.
     await signedPost(withSid(twilioParams(phone, 'third message')));
     expect(await timelineOf(t, customer.id)).toHaveLength(3);

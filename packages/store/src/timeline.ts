@@ -1,6 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TimelineEntry } from '@cc/core';
 import type { StoreContext } from './client';
+import { isConditionalCheckFailed } from './errors';
 import { indexNames, keys } from './keys';
 import { putNew, stripKeys, update, type LabelledItem } from './transact';
 
@@ -32,21 +33,21 @@ export function timelineItem(ctx: StoreContext, entry: TimelineEntry, retentionD
 }
 
 /** Daily contact counter for the 360's "contacts in the last 30 days"; expires after 31 days. */
-export function contactDayItem(ctx: StoreContext, customerId: string, occurredAt: string): LabelledItem {
+export function contactDayItem(ctx: StoreContext, customerId: string, occurredAt: string, contacts = 1): LabelledItem {
   const day = occurredAt.slice(0, 10);
-  return update(ctx, `contact-day:${day}`, keys.contactDay(customerId, day), 'ADD #n :one SET expiresAt = :exp', {
+  return update(ctx, `contact-day:${day}`, keys.contactDay(customerId, day), 'ADD #n :n SET expiresAt = :exp', {
     names: { '#n': 'count' },
-    values: { ':one': 1, ':exp': Math.floor(Date.parse(day) / 1000) + 32 * 86_400 },
+    values: { ':n': contacts, ':exp': Math.floor(Date.parse(day) / 1000) + 32 * 86_400 },
   });
 }
 
-/** Adds to the customer's counters (see CustomerStats); missing counters start at zero. */
 /** A condition on the stats item, e.g. what a contact assumed about the open cases when it counted itself. */
 export interface StatsGuard {
   expression: string;
   values: Record<string, unknown>;
 }
 
+/** Adds to the customer's counters (see CustomerStats); missing counters start at zero. */
 export function statsItem(
   ctx: StoreContext,
   customerId: string,
@@ -73,6 +74,23 @@ export function statsItem(
   }
   const expression = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' ');
   return update(ctx, `stats:${customerId}`, keys.customerStats(customerId), expression, { values: { ...values, ...guard?.values }, condition: guard?.expression });
+}
+
+/** Moves the customer's last contact forward to `at`, never back (e.g. for older contacts attached later). */
+export async function advanceLastContact(ctx: StoreContext, customerId: string, at: string): Promise<void> {
+  await ctx.doc
+    .send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: keys.customerStats(customerId),
+        UpdateExpression: 'SET lastContactAt = :at',
+        ConditionExpression: 'attribute_not_exists(lastContactAt) OR lastContactAt < :at',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!isConditionalCheckFailed(error)) throw error;
+    });
 }
 
 export interface TimelineFilter {

@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from '@hono/zod-openapi';
 import { ForbiddenError, ValidationError, type Caller, type TimelineEntry } from '@cc/core';
-import { del, indexNames, keys, stripKeys, timelineItem, transact, TransactionRefused } from '@cc/store';
+import { advanceLastContact, contactDayItem, del, indexNames, keys, stripKeys, timelineItem, transact, TransactionRefused } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { customerService } from './customers';
 import { normaliseSender } from './intake';
@@ -68,23 +68,31 @@ export function unidentifiedService(deps: AppDeps) {
     const customer = await customers.readable(caller, input.customerId);
     const partition = keys.anonymousPartition(input.kind, value);
     let moved = 0;
+    let lastContactAt: string | undefined;
     for (let items = await page(partition); items.length > 0; items = await page(partition)) {
-      const writes = items.flatMap((item) => {
-        const { sender, ...entry } = stripKeys<TimelineEntry>(item);
+      const entries = items.map((item) => ({ item, entry: stripKeys<TimelineEntry>(item) }));
+      const writes = entries.flatMap(({ item, entry: { sender, ...entry } }) => {
         const attached: TimelineEntry = { ...entry, customerId: customer.id, details: { ...entry.details, sender: sender ?? { kind: input.kind, value }, attachedBy: caller.userId } };
         return [
           timelineItem(deps.store, attached, deps.config.RETENTION_DAYS),
           del(deps.store, `detach:${entry.id}`, { pk: String(item.pk), sk: String(item.sk) }, { expression: 'attribute_exists(pk)' }),
         ];
       });
+      // The moved contacts count on the customer's days, in the same transaction (one update per day).
+      const contacts = entries.map((e) => e.entry).filter((e) => e.type === 'contact');
+      const perDay = new Map<string, number>();
+      for (const e of contacts) perDay.set(e.occurredAt.slice(0, 10), (perDay.get(e.occurredAt.slice(0, 10)) ?? 0) + 1);
+      const days = [...perDay].map(([day, count]) => contactDayItem(deps.store, customer.id, day, count));
       try {
-        await transact(deps.store, writes);
+        await transact(deps.store, [...writes, ...days]);
         moved += items.length;
+        for (const e of contacts) if (!lastContactAt || e.occurredAt > lastContactAt) lastContactAt = e.occurredAt;
       } catch (error) {
         // Someone else moved (some of) these meanwhile: read again.
         if (!(error instanceof TransactionRefused)) throw error;
       }
     }
+    if (lastContactAt) await advanceLastContact(deps.store, customer.id, lastContactAt);
     if (input.addContactPoint && !customer.contactPoints.some((p) => p.kind === input.kind && p.value === value)) {
       const before = await customers.repo.get(customer.id, true);
       if (before && !before.contactPoints.some((p) => p.kind === input.kind && p.value === value)) {
