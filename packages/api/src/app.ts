@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './deps';
-import { authenticate, limitBody } from './middleware';
+import { authenticate, limitBodies } from './middleware';
 import { createRouter } from './openapi';
 import { problemResponse, toProblem } from './problems';
 import { healthRoutes } from './routes/health';
@@ -14,12 +14,13 @@ import { changeRequestRoutes } from './routes/change-requests';
 import { teamRoutes } from './routes/teams';
 import { opportunityRoutes } from './routes/opportunities';
 import { intakeRoutes } from './routes/intake';
+import { EMAIL_WEBHOOK_PATH } from './routes/webhooks';
 
 /** The only place routes exist. Lambda (functions/api.ts) and Node (packages/local) both host this. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   app.use('*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] } }));
-  app.use('*', limitBody(deps.config.MAX_BODY_BYTES));
+  app.use('*', limitBodies(deps.config.MAX_BODY_BYTES, { [EMAIL_WEBHOOK_PATH]: deps.config.EMAIL_MAX_BYTES }));
   app.use('*', authenticate(deps.auth));
 
   app.route('/', healthRoutes(deps));

@@ -17,6 +17,11 @@ export const appConfigSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(395),
   PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  /**
+   * The email webhook takes whole messages, attachments included; 4 MB keeps a base64-encoded body under
+   * Lambda's 6 MB request limit. Larger mail arrives through SES → S3 (functions/email-inbound.ts).
+   */
+  EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(4 * 1024 * 1024),
   LOG_LEVEL: z.enum(['info', 'silent']).default('info'),
   /** Ordered customer levels, lowest first, and the level from which a primary manager is mandatory. */
   CUSTOMER_LEVELS: z.string().default('standard,gold,vip,private').transform((s) => s.split(',').map((l) => l.trim()).filter(Boolean)),

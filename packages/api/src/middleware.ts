@@ -13,6 +13,13 @@ export const limitBody = (maxBytes: number): MiddlewareHandler =>
     },
   });
 
+/** `limitBody(maxBytes)` everywhere except the paths given their own limit. */
+export function limitBodies(maxBytes: number, exceptions: Record<string, number>): MiddlewareHandler {
+  const byDefault = limitBody(maxBytes);
+  const own = new Map(Object.entries(exceptions).map(([path, max]) => [path, limitBody(max)]));
+  return (c, next) => (own.get(c.req.path) ?? byDefault)(c, next);
+}
+
 /** Paths that do their own authentication (provider signatures) or need none. */
 const publicPaths = [/^\/health$/, /^\/openapi\.json$/, /^\/complaint$/, /^\/public\//, /^\/webhooks\//];
 

@@ -28,6 +28,9 @@ const twimlResponse = (response: StoredResponse<string>, replayed: boolean) =>
 
 const TwilioForm = z.record(z.string(), z.string()).openapi({ description: 'Twilio Messaging webhook parameters (MessageSid, From, To, Body, NumMedia, MediaUrlN...)' });
 
+/** Whole RFC 822 messages: this path has its own body limit (EMAIL_MAX_BYTES). */
+export const EMAIL_WEBHOOK_PATH = '/webhooks/email';
+
 /** Provider webhooks: authenticated by the provider's signature, never by a bearer token. */
 export function webhookRoutes(deps: AppDeps, options: { escalate?: Escalate; attachments: AttachmentStore }) {
   const router = createRouter();
@@ -56,7 +59,7 @@ export function webhookRoutes(deps: AppDeps, options: { escalate?: Escalate; att
   router.openapi(
     createRoute({
       method: 'post',
-      path: '/webhooks/email',
+      path: EMAIL_WEBHOOK_PATH,
       tags: ['webhooks'],
       summary: 'Inbound email as a raw RFC 5322 message (local relay; in AWS SES stores to S3 and the email function takes over). Signed: X-Signature t=...,v1=...',
       request: { body: { required: true, content: { 'message/rfc822': { schema: z.string() } } } },
