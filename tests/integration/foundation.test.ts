@@ -84,9 +84,22 @@ describe('problems', () => {
   it('serves OpenAPI 3.1 listing the routes', async () => {
     const res = await t.request('GET', '/openapi.json');
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    type Doc = { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>>; components: { schemas: Record<string, { required?: string[] }> } };
+    const doc = (await res.json()) as Doc;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/me']));
+    // Every route that takes a body says what it takes, the public form included (JSON or form-encoded).
+    const complaint = doc.paths['/public/complaints']!.post!.requestBody!.content;
+    expect(Object.keys(complaint).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    expect(complaint['application/json']!.schema).toEqual({ $ref: '#/components/schemas/PublicComplaint' });
+    expect(doc.components.schemas.PublicComplaint!.required).toEqual(expect.arrayContaining(['name', 'category', 'subject', 'description']));
+    const bodiless = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([method, op]) => ['post', 'put', 'patch'].includes(method) && !op.requestBody)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    // Marking read is an action on the path alone.
+    expect(bodiless.sort()).toEqual(['POST /me/inbox/read-all', 'POST /me/inbox/{notificationId}/read']);
   });
 
   it('answers zod failures with a 400 problem listing each bad field', async () => {

@@ -41,7 +41,12 @@ describe('public complaints', () => {
     expect(body.reference).toMatch(/^C-\d{4}-\d{6}$/);
     expect(body.status).toBe('new');
     const timeline = await timelineOf(t, customer.id);
-    expect(timeline.some((e) => e.channel === 'web' && (e.links as { caseId?: string }).caseId === body.reference)).toBe(true);
+    const entry = timeline.find((e) => e.channel === 'web' && (e.links as { caseId?: string }).caseId === body.reference);
+    expect(entry).toBeDefined();
+    // The complaint is the customer's contact: it counts on today's contacts and is their last contact.
+    const read = async (key: { pk: string; sk: string }) => (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: key, ConsistentRead: true }))).Item;
+    expect(await read(keys.customerStats(customer.id))).toMatchObject({ openCases: 1, lastContactAt: entry!.occurredAt });
+    expect(await read(keys.contactDay(customer.id, String(entry!.occurredAt).slice(0, 10)))).toMatchObject({ count: 1 });
   });
 
   it('reveals status only to the phone or email used, with the same 404 for wrong reference and wrong contact', async () => {

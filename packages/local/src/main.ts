@@ -1,5 +1,5 @@
 import './quiet-sdk-warning';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { serve } from '@hono/node-server';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -13,6 +13,11 @@ import { assertPortFree, ServiceStartError, startDynamoDbLocal, startSqsEmulator
 import { startWorkers } from './workers';
 
 const log = createLogger();
+/** Paths relative to where npm start runs (".data"): the log masks digit runs, and absolute paths often have some. */
+const shownPath = (path: string) => {
+  const inside = relative(process.cwd(), path);
+  return inside && !inside.startsWith('..') ? inside : path;
+};
 const running: { stop(): Promise<void> }[] = [];
 
 async function main() {
@@ -27,7 +32,7 @@ async function main() {
     const dynamo: RunningService = await startDynamoDbLocal({ port: config.DYNAMODB_PORT, dataDir: join(config.DATA_DIR, 'dynamodb') });
     running.push(dynamo);
     dynamoEndpoint = dynamo.endpoint;
-    log.info('DynamoDB Local started', { endpoint: dynamoEndpoint, dataDir: join(config.DATA_DIR, 'dynamodb') });
+    log.info('DynamoDB Local started', { endpoint: dynamoEndpoint, dataDir: shownPath(join(config.DATA_DIR, 'dynamodb')) });
   }
   let sqsEndpoint = config.AWS_ENDPOINT_URL_SQS;
   if (!sqsEndpoint) {
@@ -69,7 +74,7 @@ async function main() {
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' });
   running.push({ stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-  log.info('contact-center API listening', { url: `http://localhost:${config.PORT}`, health: `http://localhost:${config.PORT}/health`, dataDir: config.DATA_DIR });
+  log.info('contact-center API listening', { url: `http://localhost:${config.PORT}`, health: `http://localhost:${config.PORT}/health`, dataDir: shownPath(config.DATA_DIR) });
 }
 
 let stopping = false;

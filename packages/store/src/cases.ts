@@ -76,7 +76,8 @@ export const caseMessageItem = (ctx: StoreContext, message: CaseMessage): Labell
  * Keeps the customer's open-case mirror and open-case counter in step with a change from `before`
  * (undefined for a new case) to `after`: put while open, removed and counted down when it leaves.
  */
-export function openCaseItems(ctx: StoreContext, before: Case | undefined, after: Case): LabelledItem[] {
+/** `lastContactAt`: the case is itself the customer's contact (the public form), so it moves their last contact too. */
+export function openCaseItems(ctx: StoreContext, before: Case | undefined, after: Case, lastContactAt?: string): LabelledItem[] {
   if (!after.customerId) return [];
   const wasOpen = countsAsOpen(before);
   const nowOpen = countsAsOpen(after);
@@ -88,7 +89,7 @@ export function openCaseItems(ctx: StoreContext, before: Case | undefined, after
     items.push(del(ctx, `open-case:${after.id}`, keys.openCaseMirror(after.customerId, after.id)));
   }
   const delta = Number(nowOpen) - Number(wasOpen);
-  if (delta !== 0) items.push(statsItem(ctx, after.customerId, { openCases: delta }));
+  if (delta !== 0 || lastContactAt) items.push(statsItem(ctx, after.customerId, { openCases: delta, lastContactAt }));
   return items;
 }
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { ValidationError } from '@cc/core';
-import { renderComplaintFormPage, renderComplaintReceiptPage, type ComplaintFormValues } from '@cc/channels';
+import { COMPLAINT_CATEGORIES, COMPLAINT_KINDS, renderComplaintFormPage, renderComplaintReceiptPage, type ComplaintFormValues } from '@cc/channels';
 import type { AppDeps, AppEnv } from '../deps';
 import { idempotencyClaim, sendStored } from '../idempotency';
 import { limitBody } from '../middleware';
@@ -14,21 +14,28 @@ import { publicComplaints } from '../services/public-complaints';
 export const PUBLIC_MAX_BODY_BYTES = 32 * 1024;
 const FORM_ACTION = '/public/complaints';
 
-const ReceiptSchema = z.object({ reference: z.string().openapi({ example: 'C-2026-000123' }), status: z.string(), statusUrl: z.string() }).openapi('ComplaintReceipt');
+const ReceiptSchema = z
+  .object({ reference: z.string().openapi({ example: 'C-2026-000123' }), status: z.string(), statusUrl: z.string().openapi({ description: 'GET it with ?phone= or ?email= as submitted' }) })
+  .openapi('ComplaintReceipt');
 const StatusSchema = z.object({ reference: z.string(), status: z.string(), lastUpdatedAt: z.string() }).openapi('ComplaintStatus');
-const ComplaintBody = z
+/**
+ * What the form sends, for /openapi.json only: the handler parses it itself (parsePublicComplaint), so
+ * the HTML form can be shown again with its errors; the route refers to it by $ref, which adds no validator.
+ */
+const ComplaintSubmission = z
   .object({
-    kind: z.enum(['complaint', 'inquiry']).optional(),
-    name: z.string(),
-    phone: z.string().optional(),
+    kind: z.enum(COMPLAINT_KINDS).optional().openapi({ description: 'Defaults to complaint' }),
+    name: z.string().min(1).max(120).openapi({ example: 'Li Hua' }),
+    phone: z.string().optional().openapi({ description: 'A phone or an email is required; either may identify a known customer', example: '+86 138 0013 8000' }),
     email: z.string().optional(),
-    customerNumber: z.string().optional(),
-    category: z.string(),
-    subject: z.string(),
-    description: z.string(),
-    productCode: z.string().optional(),
+    customerNumber: z.string().max(40).optional(),
+    category: z.enum(COMPLAINT_CATEGORIES),
+    subject: z.string().min(3).max(200).openapi({ description: 'A short title', example: 'Charged twice for the annual fee' }),
+    description: z.string().min(10).max(5000),
+    productCode: z.string().max(40).optional().openapi({ description: 'For an inquiry about a product' }),
   })
   .openapi('PublicComplaint');
+const complaintSubmissionRef = { $ref: '#/components/schemas/PublicComplaint' };
 
 const isForm = (c: Context) => /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '');
 
@@ -49,6 +56,7 @@ export function publicRoutes(deps: AppDeps) {
   const limit = (c: Context, name: string) => enforceRateLimit(deps.store, name, clientIp(c), deps.config.PUBLIC_RATE_LIMIT_PER_MINUTE, deps.clock());
 
   router.use('/public/*', limitBody(PUBLIC_MAX_BODY_BYTES));
+  router.openAPIRegistry.register('PublicComplaint', ComplaintSubmission);
 
   router.get('/complaint', () => html(renderComplaintFormPage({ action: FORM_ACTION }), 200));
 
@@ -60,6 +68,7 @@ export function publicRoutes(deps: AppDeps) {
       summary: 'Submit a complaint or inquiry (JSON, or the HTML form which gets the receipt page); rate-limited',
       request: {
         headers: z.object({ 'idempotency-key': z.string().optional() }),
+        body: { required: true, content: { 'application/json': { schema: complaintSubmissionRef }, 'application/x-www-form-urlencoded': { schema: complaintSubmissionRef } } },
       },
       responses: {
         201: { description: 'Received', content: { 'application/json': { schema: ReceiptSchema }, 'text/html': { schema: z.string() } } },

@@ -26,6 +26,7 @@ import {
 } from '@cc/core';
 import {
   caseHistoryItem,
+  contactDayItem,
   caseMessageItem,
   caseRepository,
   conditionCheck,
@@ -95,6 +96,8 @@ export interface CaseCreateOptions {
   submitterContact?: { phone?: string; email?: string };
   /** When the case happened in the source system (imports); defaults to now. */
   occurredAt?: string;
+  /** The case is itself a contact from the customer (the public form): it counts on their days and last contact. */
+  isContact?: boolean;
 }
 
 export interface CaseMessageInput {
@@ -285,11 +288,13 @@ export function caseService(deps: AppDeps) {
       timeline.push(timelineItem(ctx, entry, deps.config.RETENTION_DAYS));
     }
 
+    const contactAt = options.isContact ? (options.occurredAt ?? at) : undefined;
     await commit(
       [
         newCaseItem(ctx, c),
         caseHistoryItem(ctx, { id: newId(now.getTime()), caseId: id, at, actor, action: 'created', to: 'new', changes: { origin, ownerId: c.ownerId } }),
-        ...openCaseItems(ctx, undefined, c),
+        ...openCaseItems(ctx, undefined, c, contactAt),
+        ...(contactAt && c.customerId ? [contactDayItem(ctx, c.customerId, contactAt)] : []),
         ...timeline,
         ...notificationItems,
         ...(options.recordFor?.({ status: 201, body: c }) ?? []),

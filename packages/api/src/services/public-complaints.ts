@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { NotFoundError, ValidationError, type Case } from '@cc/core';
 import { honeypotTripped, parseComplaintForm, tryNormaliseEmail, tryNormalisePhone, type ComplaintForm } from '@cc/channels';
-import { contactDayItem, withIdempotency, type IdempotencyClaim } from '@cc/store';
+import { withIdempotency, type IdempotencyClaim } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { caseService } from './cases';
 import { contactRecorder } from './intake';
@@ -76,11 +76,12 @@ export function publicComplaints(deps: AppDeps) {
         },
         {
           submitterContact: { ...(phone && { phone }), ...(email && { email }) },
+          isContact: true,
           recordFor: (response) => {
             const c = response.body as Case;
             receipt = { reference: c.id, status: c.status, statusUrl: statusUrl(c.id) };
             // Every inbound contact counts towards the customer's 30-day contact figure.
-            return [...recordFor({ status: 201, body: receipt }), ...(customerId ? [contactDayItem(deps.store, customerId, c.createdAt)] : [])];
+            return recordFor({ status: 201, body: receipt });
           },
         },
       );
