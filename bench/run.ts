@@ -17,7 +17,7 @@ import { measureFlatness, type FlatRoute } from './lib/flatness';
 import { createHttpClient, runLoad, type RequestSpec } from './lib/http-load';
 import { measureLag } from './lib/lag';
 import { measureOverhead, withFreshIds, type OverheadRoute } from './lib/overhead';
-import { machineLine, Report, writeDocs } from './lib/report';
+import { machineLine, Report, targetSummary, writeDocs } from './lib/report';
 import { batchWrite, historyItems } from './lib/seed';
 import { BENCH_PUBLIC_RATE_LIMIT, startBenchEnv, type AppServer, type BenchEnv } from './lib/services';
 import { Budget, kb, ms, summarize, times } from './lib/stats';
@@ -284,7 +284,8 @@ async function main() {
     await env.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
-  report.line('');
+  report.section('Summary');
+  for (const line of targetSummary(report.lines)) report.line(line);
   report.line(`bench finished in ${elapsed()}`);
   if (process.argv.includes('--write-docs')) process.stdout.write(`wrote ${writeDocs(report.lines)}\n`);
 }

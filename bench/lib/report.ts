@@ -15,6 +15,14 @@ export class Report {
   }
 }
 
+/** The lines that state a target or budget and whether it was met: what the run sums up at its end. */
+export function targetSummary(lines: string[]): string[] {
+  const name = (line: string) => line.split(':')[0]!.trim();
+  const missed = lines.filter((l) => /\(ABOVE | OVER budget/.test(l)).map(name);
+  const met = lines.filter((l) => /target met|within budget/.test(l)).length;
+  return [`targets: ${met} met, ${missed.length} missed${missed.length ? `: ${missed.join('; ')}` : ''}`];
+}
+
 export const machineLine = () =>
   `machine: ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
 
