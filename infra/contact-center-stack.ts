@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Api } from './constructs/api';
 import { Auth } from './constructs/auth';
 import { Data } from './constructs/data';
+import { GivenUpAlarm } from './constructs/given-up-alarm';
 import { Messaging } from './constructs/messaging';
 import { Workers } from './constructs/workers';
 
@@ -19,6 +20,7 @@ export class ContactCenterStack extends Stack {
   readonly auth: Auth;
   readonly api: Api;
   readonly workers: Workers;
+  readonly givenUp: GivenUpAlarm;
 
   constructor(scope: Construct, id: string, props: ContactCenterStackProps = {}) {
     super(scope, id, props);
@@ -38,6 +40,10 @@ export class ContactCenterStack extends Stack {
       notifications: this.messaging.notifications,
       retentionDays,
       inboundRecipients: props.inboundRecipients,
+    });
+
+    this.givenUp = new GivenUpAlarm(this, 'GivenUp', {
+      functions: [this.api.handler, this.workers.notifier, this.workers.sweeper, this.workers.emailInbound],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });

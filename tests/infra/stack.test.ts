@@ -7,6 +7,8 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContactCenterStack } from '../../infra/contact-center-stack';
+import { GIVEN_UP_METRIC } from '../../infra/constructs/given-up-alarm';
+import { givenUpMessages } from '../../packages/core/src/log';
 import { fromRoot } from '../../infra/paths';
 import { lambdaConfigSchema } from '../../packages/api/src/config';
 import { notifierTimeoutSeconds, queueDefinitions } from '../../packages/messaging/src/queues';
@@ -137,7 +139,6 @@ describe('queues', () => {
 
   it('alarm as soon as one message is visible in the DLQ', () => {
     const [dlqId] = dlq();
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -145,6 +146,28 @@ describe('queues', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       EvaluationPeriods: 1,
+    });
+  });
+});
+
+describe('work given up on after acceptance', () => {
+  it("is counted from every function's log by its exact message, and alarms on the first", () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    const filters = ofType('AWS::Logs::MetricFilter');
+    expect(filters).toHaveLength(4);
+    const logGroups = new Set(filters.map(([, f]) => JSON.stringify(f.Properties.LogGroupName)));
+    expect(logGroups.size).toBe(4);
+    for (const [, f] of filters) {
+      for (const message of Object.values(givenUpMessages)) expect(f.Properties.FilterPattern).toContain(message);
+      expect(f.Properties.MetricTransformations).toEqual([{ MetricNamespace: GIVEN_UP_METRIC.namespace, MetricName: GIVEN_UP_METRIC.name, MetricValue: '1' }]);
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: GIVEN_UP_METRIC.namespace,
+      MetricName: GIVEN_UP_METRIC.name,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
     });
   });
 });

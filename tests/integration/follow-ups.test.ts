@@ -116,3 +116,18 @@ describe('case follow-ups: written with the contact, done once, even after a fai
     expect(counts.failed + counts.done + counts.retry_later).toBe(0);
   });
 });
+
+describe('GET /ops/stuck', () => {
+  it('shows an administrator the follow-ups parked as failed, and nobody else', async () => {
+    const service = followUps(t.deps);
+    const { followUp, item } = service.plan({ kind: 'case_message', caseId: 'C-2026-888888', channel: 'email', text: 'Anyone?', externalId: 'mid-stuck', contactId: 'C3' });
+    await transact(t.deps.store, [item]);
+    await service.run(followUp);
+    const res = await t.request('GET', '/ops/stuck', { token: await t.token('admin-1', 'admin') });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { failedFollowUps: { id: string; caseId?: string; lastError?: string }[]; undeliverableNotifications: unknown[] };
+    expect(body.failedFollowUps.find((f) => f.id === followUp.id)).toMatchObject({ caseId: 'C-2026-888888', lastError: expect.stringContaining('not found') });
+    expect(Array.isArray(body.undeliverableNotifications)).toBe(true);
+    expect((await t.request('GET', '/ops/stuck', { token: await t.token('sup-1', 'supervisor') })).status).toBe(403);
+  });
+});

@@ -14,6 +14,7 @@ import { changeRequestRoutes } from './routes/change-requests';
 import { teamRoutes } from './routes/teams';
 import { opportunityRoutes } from './routes/opportunities';
 import { intakeRoutes } from './routes/intake';
+import { operationsRoutes } from './routes/operations';
 import { EMAIL_WEBHOOK_PATH } from './routes/webhooks';
 
 /** The only place routes exist. Lambda (functions/api.ts) and Node (packages/local) both host this. */
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', teamRoutes(deps));
   app.route('/', opportunityRoutes(deps));
   app.route('/', intakeRoutes(deps));
+  app.route('/', operationsRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

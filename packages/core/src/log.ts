@@ -6,6 +6,15 @@ export function maskPii(text: string): string {
   return text.replace(EMAIL, '$1***@$2').replace(DIGITS, (m) => `***${m.replace(/\D/g, '').slice(-2)}`);
 }
 
+/**
+ * Error log messages that mean the system stopped retrying something after acceptance. The stack turns
+ * each into a metric and an alarm (infra/constructs/given-up-alarm.ts), so keep them exact.
+ */
+export const givenUpMessages = {
+  followUp: 'case follow-up failed for good, see GET /ops/stuck',
+  notification: 'notification undeliverable, giving up, it stays in the inbox, see GET /ops/stuck',
+} as const;
+
 export type LogFields = Record<string, unknown>;
 export interface Logger {
   info(message: string, fields?: LogFields): void;

@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Logger } from '@cc/core';
+import { givenUpMessages, type Logger } from '@cc/core';
 import { keys, notificationRepository, userRepository, type StoreContext, type User } from '@cc/store';
 import type { DeliveryAdapters } from './delivery';
 
@@ -63,7 +63,7 @@ export function notificationDeliverer(deps: NotifierDeps) {
       const message = (error as Error).message;
       if (claimed.attempts >= MAX_DELIVERY_ATTEMPTS) {
         await notifications.giveUp(id, message);
-        deps.log.error('notification undeliverable; giving up (it stays in the inbox)', { notificationId: id, via: adapter.name, attempts: claimed.attempts, error: message });
+        deps.log.error(givenUpMessages.notification, { notificationId: id, via: adapter.name, attempts: claimed.attempts, error: message });
         return 'undeliverable';
       }
       await notifications.release(id);

@@ -1,4 +1,4 @@
-import { excerptOf, newId, NotFoundError, ValidationError } from '@cc/core';
+import { excerptOf, givenUpMessages, newId, NotFoundError, ValidationError } from '@cc/core';
 import { emailThreadItem, FOLLOW_UP_LABEL, followUpDone, followUpItem, followUpRepository, TransactionRefused, type FollowUp, type FollowUpWork, type LabelledItem } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { caseService } from './cases';
@@ -60,7 +60,7 @@ export function followUps(deps: AppDeps) {
       const attempts = f.attempts + 1;
       const park = isPermanent(error) || attempts >= FOLLOW_UP_MAX_ATTEMPTS;
       const nextDueAt = park ? null : new Date(deps.clock().getTime() + RETRY_BASE_MS * 2 ** (attempts - 1)).toISOString();
-      deps.log.error(park ? 'follow-up failed for good' : 'follow-up failed; will retry', { followUpId: f.id, kind: f.kind, attempts, error: message, ...(nextDueAt && { nextDueAt }) });
+      deps.log[park ? 'error' : 'warn'](park ? givenUpMessages.followUp : 'case follow-up failed; will retry', { followUpId: f.id, kind: f.kind, attempts, error: message, ...(nextDueAt && { nextDueAt }) });
       // If even this fails, the follow-up stays due as it was and the sweeper tries it again.
       await repo.recordFailure(f, message, nextDueAt).catch((e: unknown) => deps.log.error('could not record a follow-up failure', { followUpId: f.id, error: e instanceof Error ? e.message : String(e) }));
       return park ? 'failed' : 'retry_later';
