@@ -59,6 +59,22 @@ describe('intake and cases', () => {
     expect(await counters()).toMatchObject({ unresolvedContacts: 6 });
   });
 
+  it('takes a STOP from a customer with an open case: opted out, counted once, not added to the case', async () => {
+    const customer = await createCustomer(t, { primaryManagerId: 'mgr-5', contactPoints: [{ kind: 'phone', value: '+8613800005656' }] });
+    const agent = await t.token('agent-1', 'agent');
+    const opened = (await (await t.request('POST', '/contacts', { token: agent, json: call(customer.id, { case: { type: 'complaint', category: 'card', title: 'Too many texts', description: 'Receives marketing texts' } }) })).json()) as { caseId: string };
+    const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: `AC${randomBytes(16).toString('hex')}`, From: '+8613800005656', To: '+8610955880000', Body: 'STOP', NumMedia: '0' };
+    const url = `https://cc.example-bank.cn/webhooks/sms/twilio`;
+    const signature = createHmac('sha1', t.config.TWILIO_AUTH_TOKEN!).update(Object.keys(params).sort().reduce((a, k) => a + k + params[k as keyof typeof params], url)).digest('base64');
+    const res = await t.request('POST', '/webhooks/sms/twilio', { body: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } });
+    expect(res.status).toBe(200);
+    const profile = (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.customer(customer.id), ConsistentRead: true }))).Item;
+    expect(profile?.preferences).toMatchObject({ optOut: { sms: true } });
+    const stats = (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id), ConsistentRead: true }))).Item;
+    expect(stats).toMatchObject({ openCases: 1, unresolvedContacts: 1 });
+    expect(await partitionItems(t, keys.casePartition(opened.caseId), 'MSG#')).toHaveLength(0);
+  });
+
   it('adds an SMS from a customer with an open case to that case, once per MessageSid', async () => {
     const customer = await createCustomer(t, { primaryManagerId: 'mgr-3', contactPoints: [{ kind: 'phone', value: '+8613800005555' }] });
     const opened = (await (await t.request('POST', '/contacts', { token: await t.token('agent-1'), json: call(customer.id, { direction: 'outbound', case: { type: 'complaint', category: 'loan', title: 'Loan statement wrong', description: 'Interest seems wrong' } }) })).json()) as { caseId: string };
