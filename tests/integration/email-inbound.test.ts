@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import S3rver from 's3rver';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { SESEvent } from 'aws-lambda';
+import { emailInboundHandler } from '@cc/api/email-inbound';
+import * as emailModule from '@cc/channels/email';
+import { createTestContext, type TestContext } from '../support/harness';
+import { createCustomer, timelineOf } from './intake-support';
+
+// SES → S3 → Lambda, with a real S3 emulator (s3rver) in place of the buckets the stack creates.
+const RAW = 'raw-mail';
+const ATTACHMENTS = 'mail-attachments';
+
+let t: TestContext;
+let s3server: S3rver;
+let s3: S3Client;
+let directory: string;
+let handler: (event: SESEvent) => Promise<void>;
+
+beforeAll(async () => {
+  t = await createTestContext();
+  directory = mkdtempSync(join(tmpdir(), 'cc-s3-'));
+  s3server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: RAW }, { name: ATTACHMENTS }] });
+  const { port } = await s3server.run();
+  s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  handler = emailInboundHandler(t.deps, { s3, rawMailBucket: RAW, attachmentsBucket: ATTACHMENTS, emailModule });
+});
+
+afterAll(async () => {
+  await s3server?.close();
+  if (directory) rmSync(directory, { recursive: true, force: true });
+});
+
+/** The event SES sends after its receipt rule stored the message at inbound/<id>. */
+const sesEvent = (sesMessageId: string, verdict: 'PASS' | 'FAIL' = 'PASS') =>
+  ({ Records: [{ ses: { mail: { messageId: sesMessageId }, receipt: { spamVerdict: { status: verdict }, virusVerdict: { status: 'PASS' } } } }] }) as unknown as SESEvent;
+
+async function storeInbound(sesMessageId: string, mail: ConstructorParameters<typeof MailComposer>[0]) {
+  const raw = await new MailComposer(mail).compile().build();
+  await s3.send(new PutObjectCommand({ Bucket: RAW, Key: `inbound/${sesMessageId}`, Body: raw }));
+}
+
+describe('inbound email through SES and S3', () => {
+  it('records the mail from S3 on the customer\'s timeline, stores its attachment in S3, and opens an inquiry; a retry changes nothing', async () => {
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'sun.mei@example.com' }] });
+    await storeInbound('ses-1', {
+      from: 'Sun Mei <sun.mei@example.com>', to: 'care@bank.example', subject: 'Loan documents', text: 'Attached are the documents you asked for.', messageId: `<ses-1.${Date.now()}@mail.example.com>`,
+      attachments: [{ filename: 'payslip.pdf', content: Buffer.from('%PDF-1.4 payslip'), contentType: 'application/pdf' }],
+    });
+    await handler(sesEvent('ses-1'));
+    await handler(sesEvent('ses-1')); // SES retries an asynchronous invocation that failed or timed out
+
+    const timeline = await timelineOf(t, customer.id);
+    const contacts = timeline.filter((e) => e.type === 'contact') as { channel: string; details: { attachments: { location: string }[] } }[];
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]!.channel).toBe('email');
+    const location = contacts[0]!.details.attachments[0]!.location;
+    expect(location).toMatch(new RegExp(`^s3://${ATTACHMENTS}/attachments/`));
+    const stored = await s3.send(new GetObjectCommand({ Bucket: ATTACHMENTS, Key: location.slice(`s3://${ATTACHMENTS}/`.length) }));
+    expect(Buffer.from(await stored.Body!.transformToByteArray()).toString()).toBe('%PDF-1.4 payslip');
+    expect(timeline.filter((e) => e.type === 'case')).toHaveLength(1);
+  });
+
+  it('drops what SES judged spam without recording a contact', async () => {
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'spam.target@example.com' }] });
+    await storeInbound('ses-2', { from: 'spam.target@example.com', to: 'care@bank.example', subject: 'WIN NOW', text: 'Click here', messageId: `<ses-2.${Date.now()}@mail.example.com>` });
+    await handler(sesEvent('ses-2', 'FAIL'));
+    expect(await timelineOf(t, customer.id)).toHaveLength(0);
+  });
+
+  it('fails the invocation (so SES retries it) when the message is not in S3', async () => {
+    await expect(handler(sesEvent('ses-missing'))).rejects.toThrow();
+  });
+});
