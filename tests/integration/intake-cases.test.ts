@@ -4,6 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '@cc/store';
 import { caseService } from '@cc/api';
 import { createTestContext, type TestContext } from '../support/harness';
+import { countDynamoRequests } from './customers-support';
 import { createCustomer, partitionItems } from './intake-support';
 
 let t: TestContext;
@@ -73,6 +74,25 @@ describe('intake and cases', () => {
     const stats = (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id), ConsistentRead: true }))).Item;
     expect(stats).toMatchObject({ openCases: 1, unresolvedContacts: 1 });
     expect(await partitionItems(t, keys.casePartition(opened.caseId), 'MSG#')).toHaveLength(0);
+  });
+
+  it('an SMS to an open case reads the counters first instead of guessing: no refused transaction', async () => {
+    const customer = await createCustomer(t, { primaryManagerId: 'mgr-5', contactPoints: [{ kind: 'phone', value: '+8613800005757' }] });
+    await t.request('POST', '/contacts', { token: await t.token('agent-1', 'agent'), json: call(customer.id, { case: { type: 'complaint', category: 'loan', title: 'Rate wrong', description: 'The rate on the statement is wrong' } }) });
+    const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: `AC${randomBytes(16).toString('hex')}`, From: '+8613800005757', To: '+8610955880000', Body: 'Any news?', NumMedia: '0' };
+    const url = `https://cc.example-bank.cn/webhooks/sms/twilio`;
+    const signature = createHmac('sha1', t.config.TWILIO_AUTH_TOKEN!).update(Object.keys(params).sort().reduce((a, k) => a + k + params[k as keyof typeof params], url)).digest('base64');
+    const counter = countDynamoRequests(t);
+    try {
+      const res = await t.request('POST', '/webhooks/sms/twilio', { body: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } });
+      expect(res.status).toBe(200);
+    } finally {
+      counter.stop();
+    }
+    // One transaction for the contact (with its counters and follow-up), one for the message on the case.
+    expect(counter.commands.filter((c) => c === 'TransactWriteCommand')).toHaveLength(2);
+    const stats = (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id), ConsistentRead: true }))).Item;
+    expect(stats).toMatchObject({ openCases: 1, unresolvedContacts: 1 });
   });
 
   it('adds an SMS from a customer with an open case to that case, once per MessageSid', async () => {

@@ -57,6 +57,8 @@ export interface RecordOptions<B> {
   commit?: (items: LabelledItem[]) => Promise<void>;
   /** Cases `extra` opened before the contact commits: they are not open "before" it, so it is not unresolved against them. */
   casesOpenedWithIt?: number;
+  /** The caller already knows the customer has an open case: read the counters first rather than guess none. */
+  expectOpenCases?: boolean;
 }
 
 export interface Recorded<B> {
@@ -123,11 +125,15 @@ export function contactRecorder(deps: IntakeDeps) {
    * Commits the contact with the customer's counters and says what its unresolved count became. An inbound
    * contact counts as unresolved when the customer had cases open before it. Rather than read the counters
    * first, the write assumes no case was open (the common case) and its condition says so. Only when that is
-   * refused are the counters read (for the count that decides escalation) and the contact counted, on the
-   * condition that a case is still open. Concurrent contacts do not refuse each other: only a case opening or
-   * closing at the same instant does.
+   * refused (or when the caller expects an open case) are the counters read, for the count that decides
+   * escalation, and the contact counted on the condition that a case is still open. Concurrent contacts do
+   * not refuse each other: only a case opening or closing at the same instant does.
    */
-  async function commitWithCounters(entry: TimelineEntry, casesOpenedWithIt: number, commit: (counters: LabelledItem[]) => Promise<void>): Promise<number | undefined> {
+  async function commitWithCounters(
+    entry: TimelineEntry,
+    { casesOpenedWithIt = 0, expectOpenCases = false }: Pick<RecordOptions<unknown>, 'casesOpenedWithIt' | 'expectOpenCases'>,
+    commit: (counters: LabelledItem[]) => Promise<void>,
+  ): Promise<number | undefined> {
     const customerId = entry.customerId;
     if (!customerId) return void (await commit([]));
     const day = contactDayItem(deps.store, customerId, entry.occurredAt);
@@ -135,7 +141,7 @@ export function contactRecorder(deps: IntakeDeps) {
     const values = { ':openedWithIt': casesOpenedWithIt };
     const noneOpenBefore: StatsGuard = { expression: 'attribute_not_exists(openCases) OR openCases <= :openedWithIt', values };
     const someOpenBefore: StatsGuard = { expression: 'openCases > :openedWithIt', values };
-    let seen: CustomerStats | undefined;
+    let seen: CustomerStats | undefined = expectOpenCases ? await stats(customerId) : undefined;
     for (let tries = 1; ; tries++) {
       const counts = !!seen && seen.openCases > casesOpenedWithIt;
       const counters = statsItem(deps.store, customerId, { lastContactAt: entry.occurredAt, ...(counts && { unresolvedContacts: 1 }) }, counts ? someOpenBefore : noneOpenBefore);
@@ -163,7 +169,7 @@ export function contactRecorder(deps: IntakeDeps) {
         if (options.commit) await options.commit(all);
         else await transact(deps.store, all);
       };
-      committed = { entry, unresolved: await commitWithCounters(entry, options.casesOpenedWithIt ?? 0, commit) };
+      committed = { entry, unresolved: await commitWithCounters(entry, options, commit) };
       return response;
     });
     const out: Recorded<B> = { ...result, entry: committed?.entry };

@@ -74,6 +74,7 @@ export function smsIntake(deps: AppDeps) {
         claim,
         respond: () => reply,
         ...(customerId && keyword && { commit: optOutCommit(customerId, keyword, at) }),
+        expectOpenCases: !!openCaseId,
         // The message joins the open case after the contact commits, as a follow-up written with it.
         extra: (entry) => {
           if (!openCaseId) return [];
