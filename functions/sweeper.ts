@@ -18,5 +18,5 @@ const deps = composeDeps(config, {
   queueUrl: config.NOTIFICATION_QUEUE_URL,
 });
 
-/** Runs every minute (EventBridge): re-publishes undelivered notifications, does due case follow-ups, raises overdue next steps. */
+/** Runs every minute (EventBridge): re-publishes undelivered notifications, does due case follow-ups, reports overdue first responses and next steps. */
 export const handler = async () => sweepOnce(deps, config.SWEEP_GRACE_SECONDS * 1000);

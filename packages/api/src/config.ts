@@ -28,6 +28,8 @@ export const appConfigSchema = z.object({
   MANAGED_FROM_LEVEL: z.string().default('vip'),
   /** Inbound contacts without resolution before a customer's case escalates (the seeds: 5 contacts = likely lost). */
   ESCALATE_AFTER_CONTACTS: z.coerce.number().int().min(2).max(50).default(5),
+  /** Hours a new normal-priority case may wait for a first response (urgent: a sixth, high: half, low: double). */
+  CASE_RESPOND_WITHIN_HOURS: z.coerce.number().min(1).max(720).default(24),
   /** Local runtime's data directory; inbound email attachments go under DATA_DIR/attachments (S3 in AWS). */
   DATA_DIR: z.string().min(1).default('.data'),
   /** Branch whose queue receives cases from people who are not (yet) customers. */

@@ -25,6 +25,18 @@ export const caseTransitions: Record<CaseStatus, readonly CaseStatus[]> = {
 export const openCaseStatuses: readonly CaseStatus[] = ['new', 'acknowledged', 'in_progress'];
 export const isOpen = (status: CaseStatus) => openCaseStatuses.includes(status);
 
+/**
+ * When a new case must have been acted on (moved out of `new`): the seeds' 24–48 hours, by priority.
+ * `baseHours` (CASE_RESPOND_WITHIN_HOURS) is the normal priority's window.
+ */
+export function responseDeadline(createdAt: string, priority: CasePriority, baseHours: number): string {
+  const hours = { urgent: baseHours / 6, high: baseHours / 2, normal: baseHours, low: baseHours * 2 }[priority];
+  return new Date(Date.parse(createdAt) + hours * 3_600_000).toISOString();
+}
+
+/** Waiting for a first response: new and not deleted. */
+export const awaitsResponse = (c: Pick<Case, 'status' | 'deleted'>) => c.status === 'new' && !c.deleted;
+
 export function assertCaseTransition(from: CaseStatus, to: CaseStatus): void {
   if (!caseTransitions[from].includes(to)) throw new InvalidTransitionError('case', from, to, caseTransitions[from]);
 }
@@ -53,6 +65,8 @@ export interface Case {
   /** For public status checks: the phone/email the submitter gave (normalised). */
   submitterContact?: { phone?: string; email?: string };
   escalated: boolean;
+  /** When the case must have left `new` (see responseDeadline); absent on cases from before it existed. */
+  respondBy?: string;
   opportunityId?: string;
   deleted: boolean;
   version: number;

@@ -4,6 +4,7 @@ export const notificationKinds = [
   'case_imported',
   'case_message',
   'case_escalated',
+  'case_response_overdue',
   'level_changed',
   'assignment_changed',
   'change_request_pending',

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isOpen, type Actor, type Case, type CaseStatus } from '@cc/core';
+import { awaitsResponse, isOpen, type Actor, type Case, type CaseStatus } from '@cc/core';
 import type { StoreContext } from './client';
 import { attr, indexNames, keys } from './keys';
 import { del, put, putNew, stripKeys, type LabelledItem } from './transact';
@@ -11,7 +11,7 @@ export interface CaseHistoryEntry {
   caseId: string;
   at: string;
   actor: Actor;
-  action: 'created' | 'status_changed' | 'updated' | 'deleted' | 'restored' | 'escalated' | 'message';
+  action: 'created' | 'status_changed' | 'updated' | 'deleted' | 'restored' | 'escalated' | 'message' | 'response_overdue';
   from?: CaseStatus;
   to?: CaseStatus;
   note?: string;
@@ -65,6 +65,28 @@ export const savedCaseItem = (ctx: StoreContext, after: Case, expectedVersion: n
 export const caseHistoryItem = (ctx: StoreContext, entry: CaseHistoryEntry): LabelledItem =>
   putNew(ctx, `case-history:${entry.id}`, { ...keys.caseHistory(entry.caseId, entry.at, entry.id), entity: 'case-history', ...entry });
 
+export const RESPONSE_WATCH_LABEL = 'response-watch';
+
+/** Watches a case until its first response: the sweeper lists these by `respondBy`. */
+export const responseWatchItem = (ctx: StoreContext, c: Pick<Case, 'id' | 'respondBy'>): LabelledItem =>
+  put(ctx, RESPONSE_WATCH_LABEL, { ...keys.caseResponseWatch(c.id), entity: 'response-watch', caseId: c.id, respondBy: c.respondBy, gsi1pk: keys.caseResponsesDue, gsi1sk: `${c.respondBy}#${c.id}` });
+
+/** Ends the watch. `onlyIfWatched`: refused (naming RESPONSE_WATCH_LABEL) when another run already ended it. */
+export const responseWatchEnd = (ctx: StoreContext, caseId: string, onlyIfWatched = false): LabelledItem =>
+  del(ctx, RESPONSE_WATCH_LABEL, keys.caseResponseWatch(caseId), onlyIfWatched ? { expression: 'attribute_exists(pk)' } : undefined);
+
+/**
+ * The watch follows the case: it starts when a case waits for a first response (new, not deleted)
+ * and ends when it no longer does (acted on, converted, deleted).
+ */
+export function responseWatchItems(ctx: StoreContext, before: Case | undefined, after: Case): LabelledItem[] {
+  const was = !!before && awaitsResponse(before) && !!before.respondBy;
+  const is = awaitsResponse(after) && !!after.respondBy;
+  if (is && !was) return [responseWatchItem(ctx, after)];
+  if (was && !is) return [responseWatchEnd(ctx, after.id)];
+  return [];
+}
+
 /** Threads replies by In-Reply-To/References: this Message-ID belongs to that case. */
 export const emailThreadItem = (ctx: StoreContext, messageId: string, caseId: string, expiresAt: number): LabelledItem =>
   put(ctx, `thread:${messageId}`, { ...keys.emailThread(messageId), entity: 'email-thread', messageId, caseId, expiresAt });
@@ -117,6 +139,20 @@ export interface CaseFilter {
 export function caseRepository(ctx: StoreContext) {
   const { doc, tableName } = ctx;
   return {
+    /** Cases whose first-response deadline passed before `now` while still watched, oldest deadline first. */
+    async listResponsesDue(now: Date, limit: number): Promise<{ caseId: string; respondBy: string }[]> {
+      const { Items } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: indexNames.gsi1,
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :now',
+          ExpressionAttributeValues: { ':pk': keys.caseResponsesDue, ':now': now.toISOString() },
+          Limit: limit,
+        }),
+      );
+      return (Items ?? []).map((i) => ({ caseId: String(i.caseId), respondBy: String(i.respondBy) }));
+    },
+
     async get(id: string, consistent = false): Promise<Case | undefined> {
       const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.case(id), ConsistentRead: consistent }));
       return Item ? stripKeys<Case>(Item) : undefined;

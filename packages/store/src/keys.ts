@@ -81,6 +81,9 @@ export const keys = {
   casePartition: (caseId: string) => `CASE#${caseId}`,
   caseHistory: (caseId: string, at: string, entryId: string) => ({ pk: `CASE#${caseId}`, sk: `HIST#${at}#${entryId}` }),
   caseMessage: (caseId: string, at: string, messageId: string) => ({ pk: `CASE#${caseId}`, sk: `MSG#${at}#${messageId}` }),
+  /** While a case waits for its first response: listed by deadline (gsi1) for the sweeper. */
+  caseResponseWatch: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'RESPONDBY' }),
+  caseResponsesDue: 'CASE#RESPONDBY',
   caseHistoryPrefix: 'HIST#',
   caseMessagePrefix: 'MSG#',
   casesByCustomer: (customerId: string) => `CUSTCASES#${customerId}`,

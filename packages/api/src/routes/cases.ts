@@ -28,6 +28,7 @@ export const CaseSchema = z
     ownerId: z.string().nullable().openapi({ description: "The customer's primary manager at creation; null = the branch queue" }),
     assistingManagerIds: z.array(z.string()),
     escalated: z.boolean(),
+    respondBy: z.string().optional().openapi({ description: 'When it must have left new; owner and supervisors are told once if it has not' }),
     opportunityId: z.string().optional(),
     deleted: z.boolean(),
     version: z.number().int(),

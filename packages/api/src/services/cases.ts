@@ -14,6 +14,8 @@ import {
   managesCustomer,
   newId,
   NotFoundError,
+  responseDeadline,
+  awaitsResponse,
   ValidationError,
   type Actor,
   type Caller,
@@ -35,6 +37,9 @@ import {
   keys,
   newCaseItem,
   openCaseItems,
+  responseWatchEnd,
+  responseWatchItems,
+  RESPONSE_WATCH_LABEL,
   savedCaseItem,
   CASE_LABEL,
   timelineItem,
@@ -119,6 +124,9 @@ const timelineChannelOf: Record<CaseOrigin, TimelineChannel> = {
   online_banking_import: 'web',
 };
 
+/** Overdue first responses reported per query of the sweeper. */
+const RESPONSES_BATCH = 100;
+
 const isImport = (origin: CaseOrigin) => origin === 'call_center_import' || origin === 'online_banking_import';
 
 export const creatorActor = (creator: CaseCreator): Actor =>
@@ -142,6 +150,7 @@ function changeItems(ctx: StoreContext, before: Case, after: Case, actor: Actor,
     savedCaseItem(ctx, after, before.version),
     ...history.map((h) => caseHistoryItem(ctx, { id: newId(), caseId: after.id, at: after.updatedAt, actor, ...h })),
     ...openCaseItems(ctx, before, after),
+    ...responseWatchItems(ctx, before, after),
   ];
 }
 
@@ -247,6 +256,7 @@ export function caseService(deps: AppDeps) {
       assistingManagerIds: customer?.assistingManagerIds ?? [],
       ...(options.submitterContact && { submitterContact: options.submitterContact }),
       escalated: false,
+      respondBy: responseDeadline(at, input.priority, deps.config.CASE_RESPOND_WITHIN_HOURS),
       deleted: false,
       version: 1,
       createdAt: at,
@@ -292,6 +302,7 @@ export function caseService(deps: AppDeps) {
     await commit(
       [
         newCaseItem(ctx, c),
+        ...responseWatchItems(ctx, undefined, c),
         caseHistoryItem(ctx, { id: newId(now.getTime()), caseId: id, at, actor, action: 'created', to: 'new', changes: { origin, ownerId: c.ownerId } }),
         ...openCaseItems(ctx, undefined, c, contactAt),
         ...(contactAt && c.customerId ? [contactDayItem(ctx, c.customerId, contactAt)] : []),
@@ -427,6 +438,47 @@ export function caseService(deps: AppDeps) {
     }
   }
 
+  /**
+   * The sweeper's part of "act within 24–48 hours": each case still new past its `respondBy` is reported
+   * once to the branch's supervisors and its owner, with a history line. The watch ends in the same
+   * transaction, on the condition it is still there, so concurrent sweeps report a case once, and a
+   * case acted on meanwhile (its change ends the watch) is not reported at all.
+   */
+  async function notifyOverdueResponses(now: Date): Promise<number> {
+    let reported = 0;
+    for (;;) {
+      const due = await repo.listResponsesDue(now, RESPONSES_BATCH);
+      let progressed = false;
+      for (const { caseId } of due) {
+        const outcome = await reportOverdueResponse(caseId, now);
+        if (outcome !== 'taken') progressed = true;
+        if (outcome === 'reported') reported++;
+      }
+      if (due.length < RESPONSES_BATCH || !progressed) return reported;
+    }
+  }
+
+  async function reportOverdueResponse(caseId: string, now: Date): Promise<'reported' | 'ended' | 'taken'> {
+    const c = await repo.get(caseId, true);
+    try {
+      // A watch left behind by a case no longer waiting is just ended.
+      if (!c || !awaitsResponse(c)) return (await transact(ctx, [responseWatchEnd(ctx, caseId, true)]), 'ended');
+      const recipients = [...new Set([...(await supervisorsOf(c.branchId)), ...(c.ownerId ? [c.ownerId] : [])])];
+      const { notifications, items } = draftNotifications(
+        ctx,
+        recipients.map((recipientId) => ({ recipientId, kind: 'case_response_overdue', title: `No response yet: ${c.id} ${c.title}`, excerpt: `Due by ${c.respondBy}, still new. ${excerptOf(c.description, 200)}`, ...aboutCase(c) })),
+        now,
+      );
+      const history = caseHistoryItem(ctx, { id: newId(now.getTime()), caseId, at: now.toISOString(), actor: { kind: 'system', id: 'response-watch' }, action: 'response_overdue', note: `not acted on by ${c.respondBy}` });
+      await transact(ctx, [responseWatchEnd(ctx, caseId, true), history, ...items]);
+      await publishNotifications(deps, notifications);
+      return 'reported';
+    } catch (error) {
+      if (error instanceof TransactionRefused && error.failedLabels.includes(RESPONSE_WATCH_LABEL)) return 'taken';
+      throw error;
+    }
+  }
+
   /** Which list the caller reads: a customer's cases (in scope), their own, the branch queue, or the branch. */
   async function listFor(caller: Caller, query: { customerId?: string; owner?: 'me' | 'queue' }): Promise<CaseList> {
     if (query.customerId) {
@@ -453,7 +505,7 @@ export function caseService(deps: AppDeps) {
 
   const listForCustomer = (caller: Caller, customerId: string, filter: CaseFilter = {}, cursor?: string, limit = 25) => list(caller, { customerId, ...filter }, cursor, limit);
 
-  return { repo, create, get, history, update, transition, transitionItems, remove, restore, addMessage, escalate, list, listForCustomer };
+  return { repo, create, get, history, update, transition, transitionItems, remove, restore, addMessage, escalate, notifyOverdueResponses, list, listForCustomer };
 }
 
 export type CaseService = ReturnType<typeof caseService>;
