@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { awaitsResponse, isOpen, type Actor, type Case, type CaseStatus } from '@cc/core';
 import type { StoreContext } from './client';
 import { attr, indexNames, keys } from './keys';
+import { queryIndex } from './index-query';
 import { del, put, putNew, stripKeys, type LabelledItem } from './transact';
 import { statsItem } from './timeline';
 
@@ -141,16 +142,8 @@ export function caseRepository(ctx: StoreContext) {
   return {
     /** Cases whose first-response deadline passed before `now` while still watched, oldest deadline first. */
     async listResponsesDue(now: Date, limit: number): Promise<{ caseId: string; respondBy: string }[]> {
-      const { Items } = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: indexNames.gsi1,
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :now',
-          ExpressionAttributeValues: { ':pk': keys.caseResponsesDue, ':now': now.toISOString() },
-          Limit: limit,
-        }),
-      );
-      return (Items ?? []).map((i) => ({ caseId: String(i.caseId), respondBy: String(i.respondBy) }));
+      const items = await queryIndex(ctx, indexNames.gsi1, keys.caseResponsesDue, { before: now.toISOString(), limit });
+      return items.map((i) => ({ caseId: String(i.caseId), respondBy: String(i.respondBy) }));
     },
 
     async get(id: string, consistent = false): Promise<Case | undefined> {

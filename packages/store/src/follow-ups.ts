@@ -1,6 +1,7 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client';
 import { indexNames, keys } from './keys';
+import { queryIndex } from './index-query';
 import { del, putNew, stripKeys, type LabelledItem } from './transact';
 
 /** What a follow-up does; the API's follow-up service knows how to carry out each kind. */
@@ -36,18 +37,8 @@ export const followUpDone = (ctx: StoreContext, followUpId: string): LabelledIte
 export function followUpRepository(ctx: StoreContext) {
   const { doc, tableName } = ctx;
 
-  async function list(partition: string, before: string | undefined, limit: number): Promise<FollowUp[]> {
-    const { Items } = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: indexNames.gsi1,
-        KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition, ...(before && { ':before': before }) },
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map((i) => stripKeys<FollowUp>(i));
-  }
+  const list = async (partition: string, before: string | undefined, limit: number): Promise<FollowUp[]> =>
+    (await queryIndex(ctx, indexNames.gsi1, partition, { before, limit })).map((i) => stripKeys<FollowUp>(i));
 
   return {
     /** Follow-ups due at `asOf`, oldest first. */

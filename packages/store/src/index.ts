@@ -15,3 +15,4 @@ export * from './timeline';
 export * from './cases';
 export * from './opportunities';
 export * from './follow-ups';
+export * from './index-query';

@@ -3,6 +3,7 @@ import type { Notification } from '@cc/core';
 import type { StoreContext } from './client';
 import { isConditionalCheckFailed } from './errors';
 import { indexNames, keys } from './keys';
+import { queryIndex } from './index-query';
 import { del, put, putNew, stripKeys, transact, TransactionRefused, type LabelledItem } from './transact';
 
 export interface InboxItem extends Notification {
@@ -124,24 +125,12 @@ export function notificationRepository(ctx: StoreContext) {
     },
 
     async listUndeliverable(limit: number): Promise<DeliveryRecord[]> {
-      const { Items } = await doc.send(
-        new QueryCommand({ TableName: tableName, IndexName: indexNames.gsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.undeliverableNotifications }, Limit: limit }),
-      );
-      return (Items ?? []).map((i) => stripKeys<DeliveryRecord>(i));
+      return (await queryIndex(ctx, indexNames.gsi1, keys.undeliverableNotifications, { limit })).map((i) => stripKeys<DeliveryRecord>(i));
     },
 
     /** Not yet delivered and created before `olderThan`: what the sweeper re-publishes. */
     async listUndelivered(olderThan: Date, limit: number): Promise<DeliveryRecord[]> {
-      const { Items } = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: indexNames.gsi1,
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
-          ExpressionAttributeValues: { ':pk': keys.pendingNotifications, ':before': olderThan.toISOString() },
-          Limit: limit,
-        }),
-      );
-      return (Items ?? []).map((i) => stripKeys<DeliveryRecord>(i));
+      return (await queryIndex(ctx, indexNames.gsi1, keys.pendingNotifications, { before: olderThan.toISOString(), limit })).map((i) => stripKeys<DeliveryRecord>(i));
     },
   };
 }

@@ -4,6 +4,7 @@ import type { StoreContext } from './client';
 import type { Page } from './customers';
 import { isDuplicateClaim } from './idempotency';
 import { indexNames, keys } from './keys';
+import { queryIndex } from './index-query';
 import { del, put, putNew, stripKeys, transact, TransactionRefused, type LabelledItem } from './transact';
 
 export const OPPORTUNITY_LABEL = 'opportunity';
@@ -162,16 +163,7 @@ export function opportunityRepository(ctx: StoreContext) {
 
   /** Open opportunities whose next step was due before `now` and has not been reported. */
   async function listOverdueNextSteps(now: Date, limit: number): Promise<Opportunity[]> {
-    const { Items } = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: indexNames.gsi3,
-        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :now',
-        ExpressionAttributeValues: { ':pk': keys.opportunityNextSteps, ':now': now.toISOString() },
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map((i) => stripKeys<Opportunity>(i));
+    return (await queryIndex(ctx, indexNames.gsi3, keys.opportunityNextSteps, { before: now.toISOString(), limit })).map((i) => stripKeys<Opportunity>(i));
   }
 
   /** Stage changes and activities, oldest first. */
