@@ -169,6 +169,20 @@ describe('lifecycle', () => {
     expect(await getItem(keys.openCaseMirror(managed.id, body.id))).toMatchObject({ status: 'in_progress', priority: 'high' });
   });
 
+  it('answers a PATCH that changes nothing: unchanged when current, 409 when stale, 400 for a note alone', async () => {
+    const { body } = await createCase(tokens['agent-1']!, { type: 'complaint', description: 'No-op edits', customerId: managed.id, priority: 'high' });
+    await t.request('PATCH', `/cases/${body.id}`, { token: tokens['mgr-1'], json: { status: 'acknowledged' }, headers: { 'if-match': '"1"' } });
+    const same = await t.request('PATCH', `/cases/${body.id}`, { token: tokens['mgr-1'], json: { priority: 'high' }, headers: { 'if-match': '"2"' } });
+    expect(same.status).toBe(200);
+    expect(same.headers.get('etag')).toBe('"2"');
+    const stale = await t.request('PATCH', `/cases/${body.id}`, { token: tokens['mgr-1'], json: { priority: 'high' }, headers: { 'if-match': '"1"' } });
+    expect(stale.status).toBe(409);
+    expect((await problem(stale)).code).toBe('case.stale');
+    const noteOnly = await t.request('PATCH', `/cases/${body.id}`, { token: tokens['mgr-1'], json: { note: 'called the customer' }, headers: { 'if-match': '"2"' } });
+    expect(noteOnly.status).toBe(400);
+    expect((await problem(noteOnly)).errors?.map((e) => e.path)).toEqual(['note']);
+  });
+
   it('keeps the open-case counter equal to the number of open cases', async () => {
     const open = (await (await t.request('GET', `/cases?customerId=${managed.id}&limit=100`, { token: tokens['mgr-1'] })).json()) as { items: Case[] };
     const stats = await getItem(keys.customerStats(managed.id));

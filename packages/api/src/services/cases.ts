@@ -172,10 +172,12 @@ export function statusChange(
   return { after, items: changeItems(ctx, before, after, actor, [{ action: 'status_changed', from: before.status, to, ...(note && { note }) }]) };
 }
 
+const staleCase = (id: string) => new ConflictError('case.stale', `Case ${id} was changed by someone else; reload and retry`);
+
 /** Translates a refused case write; an idempotency duplicate passes through for withIdempotency. */
 function refused(error: unknown, id: string): unknown {
   if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
-    if (error.failedLabels.includes(CASE_LABEL)) return new ConflictError('case.stale', `Case ${id} was changed by someone else; reload and retry`);
+    if (error.failedLabels.includes(CASE_LABEL)) return staleCase(id);
   }
   return error;
 }
@@ -345,7 +347,12 @@ export function caseService(deps: AppDeps) {
       after = { ...after, status };
       history.push({ action: 'status_changed', from: before.status, to: status, ...(note && { note }) });
     }
-    if (history.length === 0) return stored;
+    if (history.length === 0) {
+      // Nothing changes: a stale If-Match is still stale, and a note alone belongs on the notes route.
+      if (expectedVersion !== undefined && expectedVersion !== stored.version) throw staleCase(id);
+      if (note) throw new ValidationError('A note alone changes nothing here; add it with POST /cases/{id}/notes', [{ path: 'note', message: 'nothing else changes' }]);
+      return stored;
+    }
     await commit(changeItems(ctx, before, after, { kind: 'user', id: caller.userId }, history), id);
     return after;
   }
