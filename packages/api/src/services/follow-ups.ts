@@ -5,7 +5,7 @@ import { caseService } from './cases';
 
 /** The sweeper leaves a new follow-up to the request that wrote it for this long. */
 export const FOLLOW_UP_GRACE_MS = 60_000;
-/** Retries back off from one minute, doubling; after this many tries the follow-up is parked as failed (~4 h). */
+/** Retries back off from one minute, doubling; after this many tries (about two hours) the follow-up is parked as failed. */
 export const FOLLOW_UP_MAX_ATTEMPTS = 8;
 const RETRY_BASE_MS = 60_000;
 /** A message's text as the case keeps it (an email body may be far longer; the contact keeps its own excerpt). */
