@@ -1,5 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client';
+import { isConditionalCheckFailed } from './errors';
 import { indexNames, keys } from './keys';
 import { queryIndex } from './index-query';
 import { del, putNew, stripKeys, type LabelledItem } from './transact';
@@ -69,7 +70,7 @@ export function followUpRepository(ctx: StoreContext) {
         )
         .catch((e: unknown) => {
           // Done or retried by another run meanwhile: its outcome stands.
-          if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+          if (!isConditionalCheckFailed(e)) throw e;
         });
     },
   };

@@ -468,8 +468,11 @@ export function caseService(deps: AppDeps) {
   async function reportOverdueResponse(caseId: string, now: Date): Promise<'reported' | 'ended' | 'taken'> {
     const c = await repo.get(caseId, true);
     try {
-      // A watch left behind by a case no longer waiting is just ended.
-      if (!c || !awaitsResponse(c)) return (await transact(ctx, [responseWatchEnd(ctx, caseId, true)]), 'ended');
+      if (!c || !awaitsResponse(c)) {
+        // A watch left behind by a case no longer waiting is just ended.
+        await transact(ctx, [responseWatchEnd(ctx, caseId, true)]);
+        return 'ended';
+      }
       const recipients = [...new Set([...(await supervisorsOf(c.branchId)), ...(c.ownerId ? [c.ownerId] : [])])];
       const { notifications, items } = draftNotifications(
         ctx,
