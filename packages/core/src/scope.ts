@@ -8,6 +8,9 @@ export interface ManagedRecord {
   assistingManagerIds: readonly string[];
 }
 
+/** The primary manager (if any) first, then the assisting ones. */
+export const managersOf = (record: ManagedRecord): string[] => [...(record.primaryManagerId ? [record.primaryManagerId] : []), ...record.assistingManagerIds];
+
 export const managesCustomer = (caller: Caller, record: ManagedRecord) =>
   record.primaryManagerId === caller.userId || record.assistingManagerIds.includes(caller.userId);
 

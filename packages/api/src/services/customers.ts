@@ -8,6 +8,7 @@ import {
   customerTypes,
   ForbiddenError,
   hasFullAccess,
+  managersOf,
   isSupervisorOf,
   levelByRule,
   levelRank,
@@ -230,8 +231,7 @@ export function customerService(deps: AppDeps) {
     const data = await readCustomerView(deps.store, id, deps.clock());
     if (!data || !(caller.role === 'agent' || hasFullAccess(caller, data.profile))) throw new NotFoundError('customer', id);
     const { profile } = data;
-    const managerIds = [...(profile.primaryManagerId ? [profile.primaryManagerId] : []), ...profile.assistingManagerIds];
-    const names = await deps.directory.namesOf(managerIds);
+    const names = await deps.directory.namesOf(managersOf(profile));
     const person = (id: string) => ({ id, name: names.get(id) ?? null });
     return {
       profile: visibleCustomer(caller, profile),

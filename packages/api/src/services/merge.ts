@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConflictError, ForbiddenError, isSupervisorOf, ValidationError, type Caller, type ContactPoint, type Customer } from '@cc/core';
+import { ConflictError, ForbiddenError, isSupervisorOf, managersOf, ValidationError, type Caller, type ContactPoint, type Customer } from '@cc/core';
 import { isDuplicateClaim, rehomeCustomerRecords, transact, TransactionRefused, type MoveCounts } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { customerService } from './customers';
@@ -24,8 +24,6 @@ function combinedManagers(survivor: Customer, merged: Customer): Pick<Customer, 
   const candidates = [...survivor.assistingManagerIds, merged.primaryManagerId, ...merged.assistingManagerIds];
   return { primaryManagerId, assistingManagerIds: [...new Set(candidates.filter((m): m is string => !!m && m !== primaryManagerId))] };
 }
-
-const managersOf = (c: Customer) => [...(c.primaryManagerId ? [c.primaryManagerId] : []), ...c.assistingManagerIds];
 
 /**
  * Folds two records of the same person into one. Step 1 (one transaction): the merged profile is
