@@ -31,26 +31,28 @@ const CATEGORY_LABELS: Record<ComplaintCategory, string> = {
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalText = (schema: z.ZodString) => z.preprocess(blankToUndefined, schema.optional());
 
-export const complaintFormSchema = z
-  .object({
-    kind: z.preprocess(blankToUndefined, z.enum(COMPLAINT_KINDS, 'Choose complaint or inquiry').default('complaint')),
-    name: z.string('Enter your name').trim().min(1, 'Enter your name').max(120, 'Use at most 120 characters'),
-    phone: optionalText(
-      z.string().trim().refine((v) => tryNormalisePhone(v) !== null, 'Enter a valid phone number, e.g. +86 138 0000 0001'),
-    ),
-    email: optionalText(z.string().trim().refine((v) => tryNormaliseEmail(v) !== null, 'Enter a valid email address')),
-    customerNumber: optionalText(z.string().trim().max(40, 'Use at most 40 characters')),
-    category: z.enum(COMPLAINT_CATEGORIES, 'Choose a category'),
-    subject: z.string('Enter a subject').trim().min(3, 'Use at least 3 characters').max(200, 'Use at most 200 characters'),
-    description: z
-      .string('Describe your request')
-      .trim()
-      .min(10, 'Use at least 10 characters')
-      .max(5000, 'Use at most 5000 characters'),
-    productCode: optionalText(z.string().trim().max(40, 'Use at most 40 characters')),
-    /** Honeypot: hidden from people, so any value means a bot filled the form. */
-    website: z.string().optional(),
-  })
+/** The form's fields; the API documents these (less the honeypot) as its public complaint body. */
+export const complaintFormFields = z.object({
+  kind: z.preprocess(blankToUndefined, z.enum(COMPLAINT_KINDS, 'Choose complaint or inquiry').default('complaint')),
+  name: z.string('Enter your name').trim().min(1, 'Enter your name').max(120, 'Use at most 120 characters'),
+  phone: optionalText(
+    z.string().trim().refine((v) => tryNormalisePhone(v) !== null, 'Enter a valid phone number, e.g. +86 138 0000 0001'),
+  ),
+  email: optionalText(z.string().trim().refine((v) => tryNormaliseEmail(v) !== null, 'Enter a valid email address')),
+  customerNumber: optionalText(z.string().trim().max(40, 'Use at most 40 characters')),
+  category: z.enum(COMPLAINT_CATEGORIES, 'Choose a category'),
+  subject: z.string('Enter a subject').trim().min(3, 'Use at least 3 characters').max(200, 'Use at most 200 characters'),
+  description: z
+    .string('Describe your request')
+    .trim()
+    .min(10, 'Use at least 10 characters')
+    .max(5000, 'Use at most 5000 characters'),
+  productCode: optionalText(z.string().trim().max(40, 'Use at most 40 characters')),
+  /** Honeypot: hidden from people, so any value means a bot filled the form. */
+  website: z.string().optional(),
+});
+
+export const complaintFormSchema = complaintFormFields
   .refine((v) => v.phone !== undefined || v.email !== undefined, {
     path: ['phone'],
     message: 'Enter a phone number or an email address so we can reach you',

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { ValidationError } from '@cc/core';
-import { COMPLAINT_CATEGORIES, COMPLAINT_KINDS, renderComplaintFormPage, renderComplaintReceiptPage, type ComplaintFormValues } from '@cc/channels';
+import { complaintFormFields, renderComplaintFormPage, renderComplaintReceiptPage, type ComplaintFormValues } from '@cc/channels';
 import type { AppDeps, AppEnv } from '../deps';
 import { idempotencyClaim, sendStored } from '../idempotency';
 import { limitBody } from '../middleware';
@@ -19,22 +19,13 @@ const ReceiptSchema = z
   .openapi('ComplaintReceipt');
 const StatusSchema = z.object({ reference: z.string(), status: z.string(), lastUpdatedAt: z.string() }).openapi('ComplaintStatus');
 /**
- * What the form sends, for /openapi.json only: the handler parses it itself (parsePublicComplaint), so
- * the HTML form can be shown again with its errors; the route refers to it by $ref, which adds no validator.
+ * What the form sends, for /openapi.json only: the form's own fields less the honeypot. The handler parses
+ * the body itself (parsePublicComplaint), so the HTML form can be shown again with its errors; the route
+ * refers to this by $ref, which adds no validator.
  */
-const ComplaintSubmission = z
-  .object({
-    kind: z.enum(COMPLAINT_KINDS).optional().openapi({ description: 'Defaults to complaint' }),
-    name: z.string().min(1).max(120).openapi({ example: 'Li Hua' }),
-    phone: z.string().optional().openapi({ description: 'A phone or an email is required; either may identify a known customer', example: '+86 138 0013 8000' }),
-    email: z.string().optional(),
-    customerNumber: z.string().max(40).optional(),
-    category: z.enum(COMPLAINT_CATEGORIES),
-    subject: z.string().min(3).max(200).openapi({ description: 'A short title', example: 'Charged twice for the annual fee' }),
-    description: z.string().min(10).max(5000),
-    productCode: z.string().max(40).optional().openapi({ description: 'For an inquiry about a product' }),
-  })
-  .openapi('PublicComplaint');
+const ComplaintSubmission = complaintFormFields
+  .omit({ website: true })
+  .openapi('PublicComplaint', { description: 'A phone or an email is required; either may identify a known customer. kind defaults to complaint.' });
 const complaintSubmissionRef = { $ref: '#/components/schemas/PublicComplaint' };
 
 const isForm = (c: Context) => /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '');
