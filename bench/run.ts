@@ -12,7 +12,14 @@ import { ensureQueues } from '../packages/local/src/provision';
 import { buildBundles, measureSdkFloor, whatIfSizes } from './lib/bundles';
 import { diffUsage } from './lib/capacity';
 import { measureColdStart } from './lib/cold-start';
-import { benchUsers, complaintRequest, contactRequest, createCustomerRequest, poolPhone, tokensFor } from './lib/fixtures';
+import {
+  benchUsers,
+  complaintRequest,
+  contactRequest,
+  createCustomerRequest,
+  poolPhone,
+  tokensFor,
+} from './lib/fixtures';
 import { measureFlatness, type FlatRoute } from './lib/flatness';
 import { createHttpClient, runLoad, type RequestSpec } from './lib/http-load';
 import { measureLag } from './lib/lag';
@@ -47,20 +54,35 @@ async function main() {
   const workDir = mkdtempSync(join(tmpdir(), 'cc-bench-bundles-'));
   scratch = workDir;
   try {
-    report.line(`services: DynamoDB Local ${env.endpoints.dynamodb}, SQS ${env.endpoints.sqs} (started in ${elapsed()})`);
+    report.line(
+      `services: DynamoDB Local ${env.endpoints.dynamodb}, SQS ${env.endpoints.sqs} (started in ${elapsed()})`,
+    );
 
     // ---------------------------------------------------------------- 5. bundles and cold start (quiet machine first)
-    report.section('Cold start: bundle sizes (esbuild with infra/constructs/node-function.ts `bundling`, AWS SDK bundled)');
+    report.section(
+      'Cold start: bundle sizes (esbuild with infra/constructs/node-function.ts `bundling`, AWS SDK bundled)',
+    );
     const bundles = await buildBundles(join(workDir, 'out'));
     for (const b of bundles) {
-      const verdict = b.budget === undefined ? '(no budget)' : b.bytes <= b.budget ? `within budget ${kb(b.budget)}` : `OVER budget ${kb(b.budget)} by ${kb(b.bytes - b.budget)}`;
-      report.line(`bundle ${b.name}: ${kb(b.bytes)} minified — ${verdict}; largest: ${b.top.map((t) => `${t.pkg} ${kb(t.bytes)}`).join(', ')}`);
+      const verdict =
+        b.budget === undefined
+          ? '(no budget)'
+          : b.bytes <= b.budget
+            ? `within budget ${kb(b.budget)}`
+            : `OVER budget ${kb(b.budget)} by ${kb(b.bytes - b.budget)}`;
+      report.line(
+        `bundle ${b.name}: ${kb(b.bytes)} minified — ${verdict}; largest: ${b.top.map((t) => `${t.pkg} ${kb(t.bytes)}`).join(', ')}`,
+      );
     }
     const floor = await measureSdkFloor(join(workDir, 'floor'));
-    report.line(`bundle floor: a bare DynamoDBDocumentClient + one GetCommand, same options: ${kb(floor.dynamo)}; + SQSClient SendMessageBatch: ${kb(floor.dynamoSqs)}; zod 4 via \`import { z } from 'zod'\`: ${kb(floor.zodNamed)} vs \`import * as z from 'zod'\`: ${kb(floor.zodStar)}`);
+    report.line(
+      `bundle floor: a bare DynamoDBDocumentClient + one GetCommand, same options: ${kb(floor.dynamo)}; + SQSClient SendMessageBatch: ${kb(floor.dynamoSqs)}; zod 4 via \`import { z } from 'zod'\`: ${kb(floor.zodNamed)} vs \`import * as z from 'zod'\`: ${kb(floor.zodStar)}`,
+    );
     for (const name of ['api', 'notifier'].filter((n) => bundles.some((b) => b.name === n))) {
       const w = await whatIfSizes(name, join(workDir, 'what-if'));
-      report.line(`bundle ${name} what-if (not deployed): zod as \`import * as z\` everywhere ${kb(w.zodNamespace)}; AWS SDK left to the runtime ${kb(w.sdkExternal)}; both ${kb(w.both)}`);
+      report.line(
+        `bundle ${name} what-if (not deployed): zod as \`import * as z\` everywhere ${kb(w.zodNamespace)}; AWS SDK left to the runtime ${kb(w.sdkExternal)}; both ${kb(w.both)}`,
+      );
     }
     const api = bundles.find((b) => b.name === 'api');
     if (api) {
@@ -84,7 +106,9 @@ async function main() {
       report.line(
         `cold start API (fresh node: import bundle + first GET /health, status ${cold.status}): ${ms(cold.apiWallMs, 0)} vs empty node ${ms(cold.emptyWallMs, 0)} = ${times(cold.ratio, 1)} (median of ${cold.runs}; import ${ms(cold.importMs, 0)}, first request ${ms(cold.firstRequestMs, 0)})`,
       );
-      report.line(`cold start API with NODE_OPTIONS=--enable-source-maps (no longer deployed; for comparison): ${ms(cold.withSourceMaps.apiWallMs, 0)} = ${times(cold.withSourceMaps.ratio, 1)} empty node (import ${ms(cold.withSourceMaps.importMs, 0)})`);
+      report.line(
+        `cold start API with NODE_OPTIONS=--enable-source-maps (no longer deployed; for comparison): ${ms(cold.withSourceMaps.apiWallMs, 0)} = ${times(cold.withSourceMaps.ratio, 1)} empty node (import ${ms(cold.withSourceMaps.importMs, 0)})`,
+      );
     } else report.line('not measured: cold start (functions/api.ts missing)');
 
     // ---------------------------------------------------------------- set-up
@@ -94,13 +118,20 @@ async function main() {
     const tokens = await tokensFor(env);
     const mustCreate = async (spec: RequestSpec) => {
       const res = await http.send(spec);
-      if (res.status !== 201) throw new Error(`set-up ${spec.method} ${spec.path} failed: ${res.status} ${res.body.slice(0, 500)}`);
+      if (res.status !== 201)
+        throw new Error(`set-up ${spec.method} ${spec.path} failed: ${res.status} ${res.body.slice(0, 500)}`);
       return JSON.parse(res.body) as { id: string; customerNumber: string; name: string };
     };
     // Contacts go to customers without open cases (no escalation); complaints come from the phones of others.
-    const contactPool = await Promise.all(Array.from({ length: POOL }, () => mustCreate(createCustomerRequest(tokens.supervisor))));
+    const contactPool = await Promise.all(
+      Array.from({ length: POOL }, () => mustCreate(createCustomerRequest(tokens.supervisor))),
+    );
     const complaintPool = await Promise.all(
-      Array.from({ length: POOL }, (_, i) => mustCreate(createCustomerRequest(tokens.supervisor, { contactPoints: [{ kind: 'phone', value: poolPhone(i) }] }))),
+      Array.from({ length: POOL }, (_, i) =>
+        mustCreate(
+          createCustomerRequest(tokens.supervisor, { contactPoints: [{ kind: 'phone', value: poolPhone(i) }] }),
+        ),
+      ),
     );
     const small = await mustCreate(createCustomerRequest(tokens.supervisor, { primaryManagerId: 'mgr-small' }));
     const large = await mustCreate(createCustomerRequest(tokens.supervisor, { primaryManagerId: 'mgr-large' }));
@@ -109,13 +140,27 @@ async function main() {
     const nextComplaint = () => complaintRequest(poolPhone(rr++ % POOL));
 
     const intake: { route: OverheadRoute; method: string; path: string }[] = [
-      { method: 'POST', path: '/customers', route: { name: 'POST /customers', request: () => createCustomerRequest(tokens.supervisor), keep: [] } },
-      { method: 'POST', path: '/contacts', route: { name: 'POST /contacts', request: nextContact, keep: contactPool.map((c) => c.id) } },
-      { method: 'POST', path: '/public/complaints', route: { name: 'POST /public/complaints', request: nextComplaint, keep: complaintPool.map((c) => c.id) } },
+      {
+        method: 'POST',
+        path: '/customers',
+        route: { name: 'POST /customers', request: () => createCustomerRequest(tokens.supervisor), keep: [] },
+      },
+      {
+        method: 'POST',
+        path: '/contacts',
+        route: { name: 'POST /contacts', request: nextContact, keep: contactPool.map((c) => c.id) },
+      },
+      {
+        method: 'POST',
+        path: '/public/complaints',
+        route: { name: 'POST /public/complaints', request: nextComplaint, keep: complaintPool.map((c) => c.id) },
+      },
     ];
 
     // ---------------------------------------------------------------- 1. overhead ratio
-    report.section('Overhead: whole app over HTTP ÷ the same TransactWriteItems sent directly (A/B interleaved; target ≤ 1.3× at p50)');
+    report.section(
+      'Overhead: whole app over HTTP ÷ the same TransactWriteItems sent directly (A/B interleaved; target ≤ 1.3× at p50)',
+    );
     // The app's fixed cost per request, with no storage call at all: an unknown path (HTTP + Hono + problem
     // JSON), and GET /me (the same plus ES256 JWT verification).
     for (const [name, spec] of [
@@ -134,7 +179,11 @@ async function main() {
         report.line(`not measured: ${route.name} (route missing)`);
         continue;
       }
-      const r = await measureOverhead(server, http, env.direct, route, { warmup: 30, pairs: Math.round(600 * scale), maxMs: 35_000 * scale });
+      const r = await measureOverhead(server, http, env.direct, route, {
+        warmup: 30,
+        pairs: Math.round(600 * scale),
+        maxMs: 35_000 * scale,
+      });
       report.line(
         `overhead ${r.name}: app p50 ${ms(r.app.p50)} p99 ${ms(r.app.p99)} | direct TransactWriteItems (${r.transactItems} items) p50 ${ms(r.direct.p50)} p99 ${ms(r.direct.p99)} | ratio p50 ${times(r.p50Ratio)} ${r.p50Ratio <= 1.3 ? '(≤ 1.3× target met)' : '(ABOVE 1.3× target)'}, p99 ${times(r.p99Ratio)} [n=${r.app.n} rounds, ${r.errors} errors]`,
       );
@@ -144,24 +193,61 @@ async function main() {
     }
 
     // ---------------------------------------------------------------- 3. flatness (seed first)
-    report.section(`Flatness: an owner with ${SMALL} items vs ${HISTORY.toLocaleString('en-US')} (ratio of medians; target ≤ 1.2)`);
+    report.section(
+      `Flatness: an owner with ${SMALL} items vs ${HISTORY.toLocaleString('en-US')} (ratio of medians; target ≤ 1.2)`,
+    );
     const seedStarted = performance.now();
-    const owner = (c: { id: string; customerNumber: string; name: string }, managerId: string) => ({ customerId: c.id, customerNumber: c.customerNumber, customerName: c.name, managerId, branchId: 'BR-001' });
+    const owner = (c: { id: string; customerNumber: string; name: string }, managerId: string) => ({
+      customerId: c.id,
+      customerNumber: c.customerNumber,
+      customerName: c.name,
+      managerId,
+      branchId: 'BR-001',
+    });
     const seeded = await batchWrite(
       server.deps.store,
-      [...historyItems(server.deps.store, owner(small, 'mgr-small'), SMALL, env.config.RETENTION_DAYS), ...historyItems(server.deps.store, owner(large, 'mgr-large'), HISTORY, env.config.RETENTION_DAYS)],
+      [
+        ...historyItems(server.deps.store, owner(small, 'mgr-small'), SMALL, env.config.RETENTION_DAYS),
+        ...historyItems(server.deps.store, owner(large, 'mgr-large'), HISTORY, env.config.RETENTION_DAYS),
+      ],
       { parallel: 8, maxMs: 180_000 },
     );
-    report.line(`seeded ${seeded.toLocaleString('en-US')} items with BatchWriteItem (timeline entries, closed cases, inbox notifications) in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+    report.line(
+      `seeded ${seeded.toLocaleString('en-US')} items with BatchWriteItem (timeline entries, closed cases, inbox notifications) in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
+    );
     const get = (path: string, token: string): RequestSpec => ({ method: 'GET', path, token });
     /** Lists read with `limit` (undefined: the default page of 25), so both owners can answer equal pages. */
     const flatRoutesFor = (limit?: number): (FlatRoute & { method: string; path: string })[] => {
       const q = (path: string) => (limit ? `${path}${path.includes('?') ? '&' : '?'}limit=${limit}` : path);
       return [
-        { name: 'GET /customers/{id}/timeline', method: 'GET', path: '/customers/{id}/timeline', small: () => get(q(`/customers/${small.id}/timeline`), tokens.mgrSmall), large: () => get(q(`/customers/${large.id}/timeline`), tokens.mgrLarge) },
-        { name: 'GET /me/inbox', method: 'GET', path: '/me/inbox', small: () => get(q('/me/inbox'), tokens.mgrSmall), large: () => get(q('/me/inbox'), tokens.mgrLarge) },
-        { name: 'GET /cases?customerId=', method: 'GET', path: '/cases', small: () => get(q(`/cases?customerId=${small.id}`), tokens.mgrSmall), large: () => get(q(`/cases?customerId=${large.id}`), tokens.mgrLarge) },
-        { name: 'GET /cases?owner=me', method: 'GET', path: '/cases', small: () => get(q('/cases?owner=me'), tokens.mgrSmall), large: () => get(q('/cases?owner=me'), tokens.mgrLarge) },
+        {
+          name: 'GET /customers/{id}/timeline',
+          method: 'GET',
+          path: '/customers/{id}/timeline',
+          small: () => get(q(`/customers/${small.id}/timeline`), tokens.mgrSmall),
+          large: () => get(q(`/customers/${large.id}/timeline`), tokens.mgrLarge),
+        },
+        {
+          name: 'GET /me/inbox',
+          method: 'GET',
+          path: '/me/inbox',
+          small: () => get(q('/me/inbox'), tokens.mgrSmall),
+          large: () => get(q('/me/inbox'), tokens.mgrLarge),
+        },
+        {
+          name: 'GET /cases?customerId=',
+          method: 'GET',
+          path: '/cases',
+          small: () => get(q(`/cases?customerId=${small.id}`), tokens.mgrSmall),
+          large: () => get(q(`/cases?customerId=${large.id}`), tokens.mgrLarge),
+        },
+        {
+          name: 'GET /cases?owner=me',
+          method: 'GET',
+          path: '/cases',
+          small: () => get(q('/cases?owner=me'), tokens.mgrSmall),
+          large: () => get(q('/cases?owner=me'), tokens.mgrLarge),
+        },
       ];
     };
     const viewRoute: FlatRoute & { method: string; path: string } = {
@@ -182,7 +268,11 @@ async function main() {
           report.line(`not measured: ${route.name} (route missing)`);
           continue;
         }
-        const r = await measureFlatness(http, route, { warmup: 20, samples: Math.round(300 * scale), maxMs: 15_000 * scale });
+        const r = await measureFlatness(http, route, {
+          warmup: 20,
+          samples: Math.round(300 * scale),
+          maxMs: 15_000 * scale,
+        });
         report.line(
           `flatness ${r.name}, ${note}: ${SMALL} items median ${ms(r.smallMedian)} vs ${HISTORY.toLocaleString('en-US')} items median ${ms(r.largeMedian)} = ${times(r.ratio)} ${r.ratio <= 1.2 ? '(≤ 1.2 target met)' : '(ABOVE 1.2 target)'} [n=${r.samples} each, items answered ${r.smallItems ?? '?'}/${r.largeItems ?? '?'}, ${r.errors} errors]`,
         );
@@ -193,10 +283,17 @@ async function main() {
     report.section('Cost per operation (DynamoDB Local ReturnConsumedCapacity TOTAL, summed per request; SQS sends)');
     const costRoutes: { name: string; method: string; path: string; spec: () => RequestSpec }[] = [
       ...intake.map(({ route, method, path }) => ({ name: route.name, method, path, spec: route.request })),
-      ...flatRoutes.map((r) => ({ name: `${r.name} (${HISTORY.toLocaleString('en-US')} items)`, method: r.method, path: r.path, spec: r.large })),
+      ...flatRoutes.map((r) => ({
+        name: `${r.name} (${HISTORY.toLocaleString('en-US')} items)`,
+        method: r.method,
+        path: r.path,
+        spec: r.large,
+      })),
       { name: 'GET /health', method: 'GET', path: '/health', spec: () => ({ method: 'GET', path: '/health' }) },
     ];
-    report.line(`${'route'.padEnd(51)} ${'DDB req'.padStart(8)} ${'RCU'.padStart(7)} ${'WCU'.padStart(7)} ${'SQS'.padStart(5)}  operations`);
+    report.line(
+      `${'route'.padEnd(51)} ${'DDB req'.padStart(8)} ${'RCU'.padStart(7)} ${'WCU'.padStart(7)} ${'SQS'.padStart(5)}  operations`,
+    );
     const costN = quick ? 5 : 20;
     for (const route of costRoutes) {
       if (!hasRoute(server, route.method, route.path)) {
@@ -210,13 +307,20 @@ async function main() {
       const d = diffUsage(server.meter.snapshot(), before);
       server.meter.capacity = false;
       const per = (v: number) => (v / costN).toFixed(2);
-      const ops = Object.entries(d.byOperation).map(([op, n]) => `${op.replace(/Command$/, '')}×${(n / costN).toFixed(1).replace(/\.0$/, '')}`).join(' ');
-      report.line(`cost ${route.name.padEnd(46)} ${per(d.requests).padStart(8)} ${per(d.rcu).padStart(7)} ${per(d.wcu).padStart(7)} ${per(d.sqsSends).padStart(5)}  ${ops}${errors ? ` [${errors} errors]` : ''}`);
+      const ops = Object.entries(d.byOperation)
+        .map(([op, n]) => `${op.replace(/Command$/, '')}×${(n / costN).toFixed(1).replace(/\.0$/, '')}`)
+        .join(' ');
+      report.line(
+        `cost ${route.name.padEnd(46)} ${per(d.requests).padStart(8)} ${per(d.rcu).padStart(7)} ${per(d.wcu).padStart(7)} ${per(d.sqsSends).padStart(5)}  ${ops}${errors ? ` [${errors} errors]` : ''}`,
+      );
     }
-    if (!server.meter.capacityReported) report.line('note: DynamoDB Local returned no ConsumedCapacity; RCU/WCU columns are 0');
+    if (!server.meter.capacityReported)
+      report.line('note: DynamoDB Local returned no ConsumedCapacity; RCU/WCU columns are 0');
 
     // ---------------------------------------------------------------- 4. throughput
-    report.section(`Throughput on the intake routes (closed loop; PUBLIC_RATE_LIMIT_PER_MINUTE=${BENCH_PUBLIC_RATE_LIMIT} and one X-Forwarded-For per request, so the limiter never throttles)`);
+    report.section(
+      `Throughput on the intake routes (closed loop; PUBLIC_RATE_LIMIT_PER_MINUTE=${BENCH_PUBLIC_RATE_LIMIT} and one X-Forwarded-For per request, so the limiter never throttles)`,
+    );
     for (const { route, method, path } of intake.slice(1)) {
       if (!hasRoute(server, method, path)) {
         report.line(`not measured: throughput ${route.name} (route missing)`);
@@ -224,7 +328,12 @@ async function main() {
       }
       await runLoad({ concurrency: 8, maxRequests: 100, maxMs: 3000, next: () => http.send(route.request()) });
       for (const concurrency of [1, 8, 32]) {
-        const r = await runLoad({ concurrency, maxRequests: Math.round(6000 * scale), maxMs: 6000 * scale, next: () => http.send(route.request()) });
+        const r = await runLoad({
+          concurrency,
+          maxRequests: Math.round(6000 * scale),
+          maxMs: 6000 * scale,
+          next: () => http.send(route.request()),
+        });
         report.line(
           `throughput ${route.name} @ concurrency ${String(concurrency).padStart(2)}: ${r.rps.toFixed(0)} req/s (${r.completed} requests in ${(r.durationMs / 1000).toFixed(1)} s), ${r.errors} non-2xx${r.firstError ? ` (first: ${r.firstError.slice(0, 160)})` : ''}`,
         );
@@ -234,7 +343,9 @@ async function main() {
         // Spread over the same customers as the app's load: the captured transaction, moved to customer i.
         const json = JSON.stringify(template);
         const from = route.keep.find((id) => json.includes(id));
-        const forCustomer = route.keep.map((id) => (from ? (JSON.parse(json.split(from).join(id)) as Record<string, unknown>) : template));
+        const forCustomer = route.keep.map((id) =>
+          from ? (JSON.parse(json.split(from).join(id)) as Record<string, unknown>) : template,
+        );
         let k = 0;
         const floors = [];
         for (const concurrency of [8, 32]) {
@@ -259,7 +370,9 @@ async function main() {
     }
 
     // ---------------------------------------------------------------- 4b. notification lag
-    report.section('Notification lag: case committed → delivery recorded (in-process workers: packages/local startWorkers)');
+    report.section(
+      'Notification lag: case committed → delivery recorded (in-process workers: packages/local startWorkers)',
+    );
     if (hasRoute(server, 'POST', '/public/complaints')) {
       const lagQueue = (await ensureQueues(env.sqs, 'bench-lag-')).notifications;
       const lag = await measureLag(env, {
@@ -278,7 +391,9 @@ async function main() {
     } else report.line('not measured: notification lag (POST /public/complaints route missing)');
 
     report.section('Scans');
-    report.line(`DynamoDB Scans during the whole run: ${server.meter.usage.scans} (of ${server.meter.usage.requests.toLocaleString('en-US')} app requests)`);
+    report.line(
+      `DynamoDB Scans during the whole run: ${server.meter.usage.scans} (of ${server.meter.usage.requests.toLocaleString('en-US')} app requests)`,
+    );
     http.close();
   } finally {
     await env.stop();

@@ -47,7 +47,8 @@ export function esbuildOptionsFrom(options: BundlingOptions, entry: string, outd
 function aliasesFrom(args: NonNullable<BundlingOptions['esbuildArgs']>): Record<string, string> {
   const aliases: Record<string, string> = {};
   for (const [flag, value] of Object.entries(args)) {
-    if (flag !== '--alias' || typeof value !== 'string') throw new Error(`bench/lib/bundles.ts does not map esbuild argument ${flag}`);
+    if (flag !== '--alias' || typeof value !== 'string')
+      throw new Error(`bench/lib/bundles.ts does not map esbuild argument ${flag}`);
     const [from, to] = value.split('=') as [string, string];
     aliases[from] = to;
   }
@@ -72,13 +73,19 @@ const packageOf = (input: string): string => {
 
 function topPackages(meta: Metafile, output: string): { pkg: string; bytes: number }[] {
   const totals = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(meta.outputs[output]!.inputs)) totals.set(packageOf(input), (totals.get(packageOf(input)) ?? 0) + bytesInOutput);
-  return [...totals].map(([pkg, bytes]) => ({ pkg, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 5);
+  for (const [input, { bytesInOutput }] of Object.entries(meta.outputs[output]!.inputs))
+    totals.set(packageOf(input), (totals.get(packageOf(input)) ?? 0) + bytesInOutput);
+  return [...totals]
+    .map(([pkg, bytes]) => ({ pkg, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 5);
 }
 
 /** Builds every functions/*.ts with the deploy settings into `outRoot/<name>/` and reads sizes from the metafiles. */
 export async function buildBundles(outRoot: string): Promise<BundleReport[]> {
-  const entries = readdirSync(fromRoot('functions')).filter((f) => f.endsWith('.ts')).sort();
+  const entries = readdirSync(fromRoot('functions'))
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   return Promise.all(
     entries.map(async (fileName) => {
       const name = basename(fileName, '.ts');
@@ -88,13 +95,21 @@ export async function buildBundles(outRoot: string): Promise<BundleReport[]> {
       const result = await build(options);
       const meta = result.metafile!;
       const output = Object.keys(meta.outputs).find((o) => /index\.m?js$/.test(o))!;
-      return { name, file: join(repoRoot, output), bytes: meta.outputs[output]!.bytes, budget: budgets[name], top: topPackages(meta, output) };
+      return {
+        name,
+        file: join(repoRoot, output),
+        bytes: meta.outputs[output]!.bytes,
+        budget: budgets[name],
+        top: topPackages(meta, output),
+      };
     }),
   );
 }
 
 /** What the SDK and zod alone cost with the same options: the floor under any bundle that uses them. */
-export async function measureSdkFloor(outRoot: string): Promise<{ dynamo: number; dynamoSqs: number; zodNamed: number; zodStar: number }> {
+export async function measureSdkFloor(
+  outRoot: string,
+): Promise<{ dynamo: number; dynamoSqs: number; zodNamed: number; zodStar: number }> {
   const sources = {
     dynamo: `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -116,7 +131,10 @@ export const handler = (env) => z.object({ A: z.string().min(3), B: z.coerce.num
     const outdir = join(outRoot, name);
     mkdirSync(outdir, { recursive: true });
     const { entryPoints: _entry, ...options } = esbuildOptionsFrom(bundling, 'stdin.ts', outdir);
-    const result = await build({ ...options, stdin: { contents, loader: 'ts', resolveDir: repoRoot, sourcefile: `${name}.ts` } });
+    const result = await build({
+      ...options,
+      stdin: { contents, loader: 'ts', resolveDir: repoRoot, sourcefile: `${name}.ts` },
+    });
     const output = Object.keys(result.metafile!.outputs).find((o) => /index\.m?js$/.test(o))!;
     sizes[name] = result.metafile!.outputs[output]!.bytes;
   }
@@ -128,14 +146,23 @@ export const handler = (env) => z.object({ A: z.string().min(3), B: z.coerce.num
  * (ours and @hono/zod-openapi's) rewritten to `import * as z from 'zod'`, which lets esbuild drop zod's
  * locales; and with the AWS SDK left to the Lambda runtime.
  */
-export async function whatIfSizes(name: string, outRoot: string): Promise<{ zodNamespace: number; sdkExternal: number; both: number }> {
+export async function whatIfSizes(
+  name: string,
+  outRoot: string,
+): Promise<{ zodNamespace: number; sdkExternal: number; both: number }> {
   const namespaceZod: Plugin = {
     name: 'namespace-zod',
     setup(b) {
-      b.onLoad({ filter: /(\/packages\/[^/]+\/src\/|\/functions\/)[^/]+\.ts$|@hono\/zod-openapi\/dist\/index\.mjs$/ }, (args) => {
-        const source = readFileSync(args.path, 'utf8').replace(/import\s*\{\s*z\s*\}\s*from\s*(['"])zod\1/g, 'import * as z from $1zod$1');
-        return { contents: source, loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
-      });
+      b.onLoad(
+        { filter: /(\/packages\/[^/]+\/src\/|\/functions\/)[^/]+\.ts$|@hono\/zod-openapi\/dist\/index\.mjs$/ },
+        (args) => {
+          const source = readFileSync(args.path, 'utf8').replace(
+            /import\s*\{\s*z\s*\}\s*from\s*(['"])zod\1/g,
+            'import * as z from $1zod$1',
+          );
+          return { contents: source, loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+        },
+      );
     },
   };
   const sizeOf = async (variant: string, extra: Partial<BuildOptions>) => {

@@ -19,7 +19,16 @@ export interface Usage {
   byOperation: Record<string, number>;
 }
 
-export const emptyUsage = (): Usage => ({ requests: 0, rcu: 0, wcu: 0, cu: 0, scans: 0, sqsSends: 0, sqsMessages: 0, byOperation: {} });
+export const emptyUsage = (): Usage => ({
+  requests: 0,
+  rcu: 0,
+  wcu: 0,
+  cu: 0,
+  scans: 0,
+  sqsSends: 0,
+  sqsMessages: 0,
+  byOperation: {},
+});
 
 export function diffUsage(after: Usage, before: Usage): Usage {
   const byOperation: Record<string, number> = {};
@@ -44,7 +53,10 @@ interface ConsumedCapacity {
   ReadCapacityUnits?: number;
   WriteCapacityUnits?: number;
   Table?: { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
-  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }>;
+  GlobalSecondaryIndexes?: Record<
+    string,
+    { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }
+  >;
 }
 
 export interface Meter {
@@ -78,7 +90,13 @@ function addCapacity(meter: Meter, consumed: ConsumedCapacity | ConsumedCapacity
   }
 }
 
-const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand', 'TransactGetItemsCommand']);
+const READS = new Set([
+  'GetItemCommand',
+  'QueryCommand',
+  'BatchGetItemCommand',
+  'ScanCommand',
+  'TransactGetItemsCommand',
+]);
 
 export function instrumentDynamo(doc: DynamoDBDocumentClient, meter: Meter): void {
   doc.middlewareStack.add(
@@ -91,7 +109,8 @@ export function instrumentDynamo(doc: DynamoDBDocumentClient, meter: Meter): voi
       if (measure) (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
       const result = await next(args);
       if (measure) {
-        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
+        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
+          .ConsumedCapacity;
         const before = { rcu: meter.usage.rcu, wcu: meter.usage.wcu, cu: meter.usage.cu };
         addCapacity(meter, consumed);
         // When only CapacityUnits is reported, attribute it by the kind of operation.

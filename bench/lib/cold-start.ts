@@ -73,7 +73,12 @@ export interface ColdStartReport {
  * Runs the API bundle's handler in fresh processes, `runs` times each, alternating with empty
  * processes so noise hits both; the env is what lambdaConfigSchema needs, pointed at local services.
  */
-export async function measureColdStart(options: { bundleFile: string; workDir: string; runs: number; env: Record<string, string> }): Promise<ColdStartReport> {
+export async function measureColdStart(options: {
+  bundleFile: string;
+  workDir: string;
+  runs: number;
+  env: Record<string, string>;
+}): Promise<ColdStartReport> {
   const handlerFile = join(options.workDir, 'cold-handler.mjs');
   const emptyFile = join(options.workDir, 'cold-empty.mjs');
   writeFileSync(handlerFile, handlerScript);
@@ -91,7 +96,8 @@ export async function measureColdStart(options: { bundleFile: string; workDir: s
     api.push(await runNode(handlerFile, [bundleUrl], base));
     mapped.push(await runNode(handlerFile, [bundleUrl], { ...base, NODE_OPTIONS: '--enable-source-maps' }));
   }
-  const med = (runs: ChildRun[], pick: (r: ChildRun) => number | undefined) => median(runs.map(pick).filter((v): v is number => v !== undefined));
+  const med = (runs: ChildRun[], pick: (r: ChildRun) => number | undefined) =>
+    median(runs.map(pick).filter((v): v is number => v !== undefined));
   const apiWallMs = med(api, (r) => r.wallMs);
   const emptyWallMs = med(empty, (r) => r.wallMs);
   const mappedWall = med(mapped, (r) => r.wallMs);
@@ -103,6 +109,10 @@ export async function measureColdStart(options: { bundleFile: string; workDir: s
     ratio: apiWallMs / emptyWallMs,
     importMs: med(api, (r) => r.out.importMs),
     firstRequestMs: med(api, (r) => r.out.firstRequestMs),
-    withSourceMaps: { apiWallMs: mappedWall, ratio: mappedWall / emptyWallMs, importMs: med(mapped, (r) => r.out.importMs) },
+    withSourceMaps: {
+      apiWallMs: mappedWall,
+      ratio: mappedWall / emptyWallMs,
+      importMs: med(mapped, (r) => r.out.importMs),
+    },
   };
 }

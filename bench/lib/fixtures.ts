@@ -6,7 +6,14 @@ import type { BenchEnv } from './services';
 export const benchUsers: User[] = [
   { id: 'sup-bench', name: 'Bench Supervisor', role: 'supervisor', branchId: 'BR-001', notifyVia: 'inbox' },
   { id: 'agent-bench', name: 'Bench Agent', role: 'agent', branchId: 'BR-001', notifyVia: 'inbox' },
-  { id: 'mgr-intake', name: 'Intake Manager', role: 'manager', branchId: 'BR-001', email: 'mgr-intake@bank.example', notifyVia: 'email' },
+  {
+    id: 'mgr-intake',
+    name: 'Intake Manager',
+    role: 'manager',
+    branchId: 'BR-001',
+    email: 'mgr-intake@bank.example',
+    notifyVia: 'email',
+  },
   { id: 'mgr-small', name: 'Manager with 10 items', role: 'manager', branchId: 'BR-001', notifyVia: 'inbox' },
   { id: 'mgr-large', name: 'Manager with 10,000 items', role: 'manager', branchId: 'BR-001', notifyVia: 'inbox' },
 ];
@@ -37,7 +44,14 @@ export const createCustomerRequest = (token: string, over: Record<string, unknow
   method: 'POST',
   path: '/customers',
   token,
-  json: { customerNumber: nextNumber(), name: `Bench Customer ${counter}`, type: 'individual', level: 'vip', primaryManagerId: 'mgr-intake', ...over },
+  json: {
+    customerNumber: nextNumber(),
+    name: `Bench Customer ${counter}`,
+    type: 'individual',
+    level: 'vip',
+    primaryManagerId: 'mgr-intake',
+    ...over,
+  },
 });
 
 /** POST /contacts: an agent logs an inbound call for a customer by id (no case opened). */

@@ -29,7 +29,11 @@ const itemsIn = (body: string): number | undefined => {
 };
 
 /** The same read for an owner with 10 items and one with 10,000, interleaved (alternating order). */
-export async function measureFlatness(http: HttpClient, route: FlatRoute, options: { warmup: number; samples: number; maxMs: number }): Promise<FlatResult> {
+export async function measureFlatness(
+  http: HttpClient,
+  route: FlatRoute,
+  options: { warmup: number; samples: number; maxMs: number },
+): Promise<FlatResult> {
   let errors = 0;
   let smallItems: number | undefined;
   let largeItems: number | undefined;
@@ -61,5 +65,14 @@ export async function measureFlatness(http: HttpClient, route: FlatRoute, option
   }
   const smallMedian = median(small);
   const largeMedian = median(large);
-  return { name: route.name, smallMedian, largeMedian, ratio: largeMedian / smallMedian, samples: small.length, errors, smallItems, largeItems };
+  return {
+    name: route.name,
+    smallMedian,
+    largeMedian,
+    ratio: largeMedian / smallMedian,
+    samples: small.length,
+    errors,
+    smallItems,
+    largeItems,
+  };
 }

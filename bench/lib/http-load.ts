@@ -37,12 +37,22 @@ export function createHttpClient(baseUrl: string, maxSockets = 64): HttpClient {
       }
       return new Promise((resolve, reject) => {
         const started = performance.now();
-        const req = httpRequest({ host: '127.0.0.1', port: url.port, method: spec.method, path: spec.path, headers, agent }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-          res.on('error', reject);
-        });
+        const req = httpRequest(
+          { host: '127.0.0.1', port: url.port, method: spec.method, path: spec.path, headers, agent },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                ms: performance.now() - started,
+                body: Buffer.concat(chunks).toString('utf8'),
+                headers: res.headers,
+              }),
+            );
+            res.on('error', reject);
+          },
+        );
         req.setTimeout(30_000, () => req.destroy(new Error(`timeout: ${spec.method} ${spec.path}`)));
         req.on('error', reject);
         req.end(body);
@@ -68,7 +78,12 @@ export interface LoadResult {
  * Closed-loop load: `concurrency` workers each send the next request as soon as the previous answers,
  * until `maxRequests` have been sent or `maxMs` has passed.
  */
-export async function runLoad(options: { concurrency: number; maxRequests: number; maxMs: number; next: (i: number) => Promise<HttpResult> }): Promise<LoadResult> {
+export async function runLoad(options: {
+  concurrency: number;
+  maxRequests: number;
+  maxMs: number;
+  next: (i: number) => Promise<HttpResult>;
+}): Promise<LoadResult> {
   const budget = new Budget(options.maxRequests, options.maxMs);
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
@@ -96,5 +111,14 @@ export async function runLoad(options: { concurrency: number; maxRequests: numbe
     }),
   );
   const durationMs = performance.now() - started;
-  return { concurrency: options.concurrency, completed: latencies.length, errors, statuses, firstError, durationMs, rps: (latencies.length / durationMs) * 1000, latencies };
+  return {
+    concurrency: options.concurrency,
+    completed: latencies.length,
+    errors,
+    statuses,
+    firstError,
+    durationMs,
+    rps: (latencies.length / durationMs) * 1000,
+    latencies,
+  };
 }

@@ -22,7 +22,18 @@ type Keyed = { Put?: { Item?: { pk?: unknown } } };
  * recorded). The app under test publishes to its own queue; the workers (packages/local startWorkers)
  * poll it with their own clients, as the notifier Lambda would.
  */
-export async function measureLag(env: BenchEnv, options: { queueUrl: string; makeHttp: (baseUrl: string) => HttpClient; request: () => RequestSpec; count: number; maxMs: number; paceMs: number; settleMs: number }): Promise<LagResult> {
+export async function measureLag(
+  env: BenchEnv,
+  options: {
+    queueUrl: string;
+    makeHttp: (baseUrl: string) => HttpClient;
+    request: () => RequestSpec;
+    count: number;
+    maxMs: number;
+    paceMs: number;
+    settleMs: number;
+  },
+): Promise<LagResult> {
   const server = await env.serveApp(options.queueUrl);
   const committed = new Map<string, number>();
   const delivered = new Map<string, number>();
@@ -42,10 +53,15 @@ export async function measureLag(env: BenchEnv, options: { queueUrl: string; mak
     after: (command, _out, at) => {
       if (!(command instanceof UpdateCommand)) return;
       const pk = String((command.input.Key as { pk?: unknown } | undefined)?.pk ?? '');
-      if (pk.startsWith('NOTIF#') && command.input.UpdateExpression?.includes('deliveredAt')) delivered.set(pk.slice(6), at);
+      if (pk.startsWith('NOTIF#') && command.input.UpdateExpression?.includes('deliveredAt'))
+        delivered.set(pk.slice(6), at);
     },
   });
-  const workers = startWorkers(workerDeps, { queueUrl: options.queueUrl, dataDir: env.dataDir, sweepIntervalMs: 3_600_000 });
+  const workers = startWorkers(workerDeps, {
+    queueUrl: options.queueUrl,
+    dataDir: env.dataDir,
+    sweepIntervalMs: 3_600_000,
+  });
   const http = options.makeHttp(server.baseUrl);
   let errors = 0;
   let sent = 0;
@@ -58,7 +74,8 @@ export async function measureLag(env: BenchEnv, options: { queueUrl: string; mak
       await new Promise((r) => setTimeout(r, options.paceMs));
     }
     const settle = new Budget(Number.MAX_SAFE_INTEGER, options.settleMs);
-    while (settle.next() && [...committed.keys()].some((id) => !delivered.has(id))) await new Promise((r) => setTimeout(r, 50));
+    while (settle.next() && [...committed.keys()].some((id) => !delivered.has(id)))
+      await new Promise((r) => setTimeout(r, 50));
   } finally {
     http.close();
     await workers.stop();
@@ -67,5 +84,11 @@ export async function measureLag(env: BenchEnv, options: { queueUrl: string; mak
     await server.close();
   }
   const lags = [...committed].filter(([id]) => delivered.has(id)).map(([id, at]) => delivered.get(id)! - at);
-  return { sent, errors, delivered: lags.length, lag: summarize(lags), scans: server.meter.usage.scans + workerMeter.usage.scans };
+  return {
+    sent,
+    errors,
+    delivered: lags.length,
+    lag: summarize(lags),
+    scans: server.meter.usage.scans + workerMeter.usage.scans,
+  };
 }

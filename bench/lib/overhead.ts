@@ -40,7 +40,8 @@ function freshTokens(input: Record<string, unknown>, keep: Set<string>): string[
   for (const item of (input.TransactItems as Item[]) ?? []) {
     if (!item.Put?.ConditionExpression?.includes('attribute_not_exists')) continue;
     const key = `${String(item.Put.Item?.pk)} ${String(item.Put.Item?.sk)}`;
-    for (const pattern of [ULID, CASE_ID, BENCH_NUMBER]) for (const m of key.matchAll(pattern)) if (!keep.has(m[0])) tokens.add(m[0]);
+    for (const pattern of [ULID, CASE_ID, BENCH_NUMBER])
+      for (const m of key.matchAll(pattern)) if (!keep.has(m[0])) tokens.add(m[0]);
   }
   return [...tokens];
 }
@@ -48,7 +49,11 @@ function freshTokens(input: Record<string, unknown>, keep: Set<string>): string[
 let replayCase = 0;
 let replayNumber = 0;
 const replacementFor = (token: string) =>
-  /^C-\d{4}-\d{6}$/.test(token) ? `C-2099-${String(++replayCase).padStart(6, '0')}` : /^BENCH\d+$/.test(token) ? `BENCH${9_000_000 + ++replayNumber}` : newId();
+  /^C-\d{4}-\d{6}$/.test(token)
+    ? `C-2099-${String(++replayCase).padStart(6, '0')}`
+    : /^BENCH\d+$/.test(token)
+      ? `BENCH${9_000_000 + ++replayNumber}`
+      : newId();
 
 /** The captured TransactWriteItems input again, with fresh ids for everything it creates. */
 export function withFreshIds(template: Record<string, unknown>, keep: string[]): Record<string, unknown> {
@@ -64,7 +69,13 @@ export function withFreshIds(template: Record<string, unknown>, keep: string[]):
  * in order the same way, which splits A÷B into "more round trips" and "the app's own work".
  * Bounded by `pairs` and `maxMs`.
  */
-export async function measureOverhead(server: AppServer, http: HttpClient, direct: DynamoDBDocumentClient, route: OverheadRoute, options: { warmup: number; pairs: number; maxMs: number }): Promise<OverheadResult> {
+export async function measureOverhead(
+  server: AppServer,
+  http: HttpClient,
+  direct: DynamoDBDocumentClient,
+  route: OverheadRoute,
+  options: { warmup: number; pairs: number; maxMs: number },
+): Promise<OverheadResult> {
   const label = route.name;
   let errors = 0;
   // Only warm-up requests are captured (a structuredClone per call), so the timed ones carry no bench work.
@@ -88,7 +99,8 @@ export async function measureOverhead(server: AppServer, http: HttpClient, direc
     const calls = server.recorder.calls.get(label) ?? [];
     const started = performance.now();
     for (const call of calls) {
-      const input = call.make === TransactWriteCommand ? withFreshIds(call.input, route.keep) : structuredClone(call.input);
+      const input =
+        call.make === TransactWriteCommand ? withFreshIds(call.input, route.keep) : structuredClone(call.input);
       await direct.send(new call.make(input as never) as never);
     }
     return performance.now() - started;

@@ -27,7 +27,13 @@ export interface HistoryOwner {
  * `n` contacts on the customer's timeline, `n` closed cases of the customer owned by the manager,
  * and `n` notifications in the manager's inbox (all but the newest 10 read), spread over ~300 days.
  */
-export function historyItems(ctx: StoreContext, owner: HistoryOwner, n: number, retentionDays: number, now = Date.now()): Record<string, unknown>[] {
+export function historyItems(
+  ctx: StoreContext,
+  owner: HistoryOwner,
+  n: number,
+  retentionDays: number,
+  now = Date.now(),
+): Record<string, unknown>[] {
   const items: Record<string, unknown>[] = [];
   const step = Math.max(1, Math.floor((300 * DAY) / Math.max(n, 1)));
   for (let i = 0; i < n; i++) {
@@ -43,7 +49,12 @@ export function historyItems(ctx: StoreContext, owner: HistoryOwner, n: number, 
       actor: { kind: 'user', id: 'agent-bench' },
       summary: `Inbound call: resolved — history item ${i} about card limits and statement questions`,
       links: {},
-      details: { outcome: 'resolved', notes: 'Asked about the card limit and the last statement', loggedBy: 'agent-bench', durationSeconds: 120 + (i % 300) },
+      details: {
+        outcome: 'resolved',
+        notes: 'Asked about the card limit and the last statement',
+        loggedBy: 'agent-bench',
+        durationSeconds: 120 + (i % 300),
+      },
     };
     items.push(putItemOf(timelineItem(ctx, entry, retentionDays).item));
 
@@ -86,13 +97,19 @@ export function historyItems(ctx: StoreContext, owner: HistoryOwner, n: number, 
     };
     const inbox = putItemOf(notificationItems(ctx, notification)[0]!.item);
     // Older notifications have been read: moved to the read range as inboxRepository.markRead does.
-    items.push(i < 10 ? inbox : { ...inbox, ...keys.inboxItem(owner.managerId, 'R', notification.id), read: true, readAt: iso });
+    items.push(
+      i < 10 ? inbox : { ...inbox, ...keys.inboxItem(owner.managerId, 'R', notification.id), read: true, readAt: iso },
+    );
   }
   return items;
 }
 
 /** BatchWriteItem in chunks of 25, `parallel` at a time, retrying unprocessed items. Bounded by `maxMs`. */
-export async function batchWrite(ctx: StoreContext, items: Record<string, unknown>[], options: { parallel?: number; maxMs?: number } = {}): Promise<number> {
+export async function batchWrite(
+  ctx: StoreContext,
+  items: Record<string, unknown>[],
+  options: { parallel?: number; maxMs?: number } = {},
+): Promise<number> {
   const chunks: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
   const deadline = performance.now() + (options.maxMs ?? 120_000);
@@ -107,9 +124,12 @@ export async function batchWrite(ctx: StoreContext, items: Record<string, unknow
         for (let attempt = 0; request && Object.keys(request).length; attempt++) {
           if (performance.now() > deadline) throw new Error(`seeding did not finish within ${options.maxMs} ms`);
           const result = await ctx.doc.send(new BatchWriteCommand({ RequestItems: request }));
-          written += (request[ctx.tableName]?.length ?? 0) - ((result.UnprocessedItems?.[ctx.tableName] as unknown[] | undefined)?.length ?? 0);
+          written +=
+            (request[ctx.tableName]?.length ?? 0) -
+            ((result.UnprocessedItems?.[ctx.tableName] as unknown[] | undefined)?.length ?? 0);
           request = result.UnprocessedItems as typeof request;
-          if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 5)));
+          if (request && Object.keys(request).length)
+            await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 5)));
         }
       }
     }),

@@ -12,7 +12,14 @@ import { createDocumentClient, userRepository, type User } from '@cc/store';
 import { freePort, startDynamoDbLocal, startSqsEmulator, type RunningService } from '../../packages/local/src/services';
 import { ensureQueues, ensureTable, type QueueUrls } from '../../packages/local/src/provision';
 import { generateDevKeys, signDevToken, type DevKeys } from '../../packages/local/src/dev-keys';
-import { createMeter, instrumentDynamo, instrumentSqs, recordTransactions, type Meter, type TransactRecorder } from './capacity';
+import {
+  createMeter,
+  instrumentDynamo,
+  instrumentSqs,
+  recordTransactions,
+  type Meter,
+  type TransactRecorder,
+} from './capacity';
 
 export const HOST = '127.0.0.1';
 export const region = 'us-east-1';
@@ -60,15 +67,24 @@ export interface BenchEnv {
 
 export async function startBenchEnv(): Promise<BenchEnv> {
   const running: RunningService[] = [];
-  const [dynamoService, sqsService] = await Promise.all([freePort().then((port) => startDynamoDbLocal({ port })), startSqsEmulator({ port: 0 })]);
+  const [dynamoService, sqsService] = await Promise.all([
+    freePort().then((port) => startDynamoDbLocal({ port })),
+    startSqsEmulator({ port: 0 }),
+  ]);
   running.push(dynamoService, sqsService);
   const endpoints = { dynamodb: dynamoService.endpoint, sqs: sqsService.endpoint };
-  for (const url of Object.values(endpoints)) if (!new URL(url).hostname.startsWith('127.0.0.1')) throw new Error(`bench services must be on 127.0.0.1, got ${url}`);
+  for (const url of Object.values(endpoints))
+    if (!new URL(url).hostname.startsWith('127.0.0.1'))
+      throw new Error(`bench services must be on 127.0.0.1, got ${url}`);
 
   const tableName = 'bench';
   const dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials: localCredentials });
   const sqs = new SQSClient({ endpoint: endpoints.sqs, region, credentials: localCredentials });
-  const [keys, queues] = await Promise.all([generateDevKeys(), ensureQueues(sqs, 'bench-'), ensureTable(dynamo, tableName)]);
+  const [keys, queues] = await Promise.all([
+    generateDevKeys(),
+    ensureQueues(sqs, 'bench-'),
+    ensureTable(dynamo, tableName),
+  ]);
   const dataDir = mkdtempSync(join(tmpdir(), 'cc-bench-'));
   const config = appConfigSchema.parse({
     TABLE_NAME: tableName,
@@ -86,7 +102,14 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   const compose = (queueUrl = queues.notifications) =>
     composeDeps(
       { ...config, NOTIFICATION_QUEUE_URL: queueUrl },
-      { jwks: { keys: [keys.publicJwk] }, cursorSecret: keys.cursorSecret, queueUrl, endpoints, region, credentials: localCredentials },
+      {
+        jwks: { keys: [keys.publicJwk] },
+        cursorSecret: keys.cursorSecret,
+        queueUrl,
+        endpoints,
+        region,
+        credentials: localCredentials,
+      },
     );
 
   async function serveApp(queueUrl?: string): Promise<AppServer> {
@@ -128,7 +151,10 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     sqs,
     direct,
     token: (userId, role, branchId = 'BR-001') =>
-      signDevToken(keys, { userId, role, branchId } satisfies Caller, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
+      signDevToken(keys, { userId, role, branchId } satisfies Caller, {
+        issuer: config.AUTH_ISSUER,
+        audience: config.AUTH_AUDIENCE,
+      }),
     compose,
     serveApp,
     putUsers: async (users) => {

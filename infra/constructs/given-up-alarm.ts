@@ -17,7 +17,9 @@ export class GivenUpAlarm extends Construct {
 
   constructor(scope: Construct, id: string, props: { functions: NodejsFunction[] }) {
     super(scope, id);
-    const filterPattern = FilterPattern.any(...Object.values(givenUpMessages).map((message) => FilterPattern.stringValue('$.message', '=', message)));
+    const filterPattern = FilterPattern.any(
+      ...Object.values(givenUpMessages).map((message) => FilterPattern.stringValue('$.message', '=', message)),
+    );
     for (const fn of props.functions) {
       new MetricFilter(this, `${fn.node.id}Filter`, {
         logGroup: fn.logGroup,
@@ -28,8 +30,14 @@ export class GivenUpAlarm extends Construct {
       });
     }
     this.alarm = new Alarm(this, 'Alarm', {
-      alarmDescription: 'Accepted work was given up on after its retries (case follow-up or notification); see GET /ops/stuck.',
-      metric: new Metric({ namespace: GIVEN_UP_METRIC.namespace, metricName: GIVEN_UP_METRIC.name, statistic: 'Sum', period: Duration.minutes(5) }),
+      alarmDescription:
+        'Accepted work was given up on after its retries (case follow-up or notification); see GET /ops/stuck.',
+      metric: new Metric({
+        namespace: GIVEN_UP_METRIC.namespace,
+        metricName: GIVEN_UP_METRIC.name,
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

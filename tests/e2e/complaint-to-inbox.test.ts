@@ -17,7 +17,14 @@ let workers: { stop(): Promise<void> };
 beforeAll(async () => {
   t = await createTestContext();
   dataDir = await mkdtemp(join(tmpdir(), 'cc-e2e-'));
-  await userRepository(t.deps.store).put({ id: 'mgr-1', name: 'Wang Wei', role: 'manager', branchId: 'BR-001', email: 'mgr-1@bank.example', notifyVia: 'email' });
+  await userRepository(t.deps.store).put({
+    id: 'mgr-1',
+    name: 'Wang Wei',
+    role: 'manager',
+    branchId: 'BR-001',
+    email: 'mgr-1@bank.example',
+    notifyVia: 'email',
+  });
   // The same workers `npm start` runs: the queue poller and the sweeper.
   workers = startWorkers(t.deps, { queueUrl: t.queues.notifications, dataDir, sweepIntervalMs: 60_000 });
 });
@@ -41,22 +48,43 @@ describe('a complaint submitted on the web reaches the owning manager', () => {
   it("creates the case for the customer's primary manager, shows it in their inbox, and delivers it through the queue", async () => {
     const customer = await customerService(t.deps).create(
       { userId: 'admin-1', role: 'admin', branchId: 'BR-001' },
-      { customerNumber: 'E2E-0001', name: 'Zhao Lei', type: 'individual', level: 'vip', primaryManagerId: 'mgr-1', contactPoints: [], tags: [] },
+      {
+        customerNumber: 'E2E-0001',
+        name: 'Zhao Lei',
+        type: 'individual',
+        level: 'vip',
+        primaryManagerId: 'mgr-1',
+        contactPoints: [],
+        tags: [],
+      },
     );
 
     // What the public web form does with a submission it has matched to a customer.
     const submitted = await caseService(t.deps).create(
       { channel: 'web' },
-      { type: 'complaint', category: 'service', description: 'The ATM at the Pudong branch kept my card and nobody called me back.', customerId: customer.id },
+      {
+        type: 'complaint',
+        category: 'service',
+        description: 'The ATM at the Pudong branch kept my card and nobody called me back.',
+        customerId: customer.id,
+      },
       { submitterContact: { email: 'zhao.lei@example.com' } },
     );
 
     const token = await t.token('mgr-1', 'manager', 'BR-001');
     const read = await t.request('GET', `/cases/${submitted.id}`, { token });
     expect(read.status).toBe(200);
-    expect((await read.json()) as Case).toMatchObject({ id: submitted.id, ownerId: 'mgr-1', origin: 'web', createdBy: { kind: 'channel', channel: 'web' }, status: 'new' });
+    expect((await read.json()) as Case).toMatchObject({
+      id: submitted.id,
+      ownerId: 'mgr-1',
+      origin: 'web',
+      createdBy: { kind: 'channel', channel: 'web' },
+      status: 'new',
+    });
 
-    const inbox = (await (await t.request('GET', '/me/inbox', { token })).json()) as { items: Record<string, unknown>[] };
+    const inbox = (await (await t.request('GET', '/me/inbox', { token })).json()) as {
+      items: Record<string, unknown>[];
+    };
     expect(inbox.items).toHaveLength(1);
     const item = inbox.items[0]!;
     expect(item).toMatchObject({
@@ -72,14 +100,34 @@ describe('a complaint submitted on the web reaches the owning manager', () => {
 
     // The notifier consumed the SQS message and recorded the delivery through the manager's channel.
     const record = await eventually(async () => {
-      const { Item } = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.notification(item.id as string), ConsistentRead: true }));
+      const { Item } = await t.deps.store.doc.send(
+        new GetCommand({ TableName: t.tableName, Key: keys.notification(item.id as string), ConsistentRead: true }),
+      );
       return Item?.status === 'delivered' ? Item : undefined;
     });
     expect(record).toMatchObject({ deliveredVia: 'outbox:email', attempts: 1 });
-    const outbox = (await readFile(join(dataDir, 'outbox', 'email.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(outbox).toEqual([expect.objectContaining({ notificationId: item.id, to: 'mgr-1@bank.example', caseId: submitted.id, customerNumber: 'E2E-0001', customerName: 'Zhao Lei' })]);
-    const { Attributes } = await t.deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: t.queues.notifications, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-    expect(Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible)).toBe(0);
+    const outbox = (await readFile(join(dataDir, 'outbox', 'email.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(outbox).toEqual([
+      expect.objectContaining({
+        notificationId: item.id,
+        to: 'mgr-1@bank.example',
+        caseId: submitted.id,
+        customerNumber: 'E2E-0001',
+        customerName: 'Zhao Lei',
+      }),
+    ]);
+    const { Attributes } = await t.deps.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: t.queues.notifications,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(
+      Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+    ).toBe(0);
   });
 
   it('stops the workers cleanly', async () => {

@@ -159,7 +159,9 @@ describe('work given up on after acceptance', () => {
     expect(logGroups.size).toBe(4);
     for (const [, f] of filters) {
       for (const message of Object.values(givenUpMessages)) expect(f.Properties.FilterPattern).toContain(message);
-      expect(f.Properties.MetricTransformations).toEqual([{ MetricNamespace: GIVEN_UP_METRIC.namespace, MetricName: GIVEN_UP_METRIC.name, MetricValue: '1' }]);
+      expect(f.Properties.MetricTransformations).toEqual([
+        { MetricNamespace: GIVEN_UP_METRIC.namespace, MetricName: GIVEN_UP_METRIC.name, MetricValue: '1' },
+      ]);
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: GIVEN_UP_METRIC.namespace,
@@ -194,7 +196,9 @@ describe('functions', () => {
       expect(files).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map', 'index.meta.json']));
       expect(readFileSync(path.join(outdir, dir, 'index.mjs'), 'utf8').startsWith(banner)).toBe(true);
     }
-    const apiBundle = assetDirs.map((d) => path.join(outdir, d, 'index.mjs')).find((f) => existsSync(f) && readFileSync(f).length > 100_000);
+    const apiBundle = assetDirs
+      .map((d) => path.join(outdir, d, 'index.mjs'))
+      .find((f) => existsSync(f) && readFileSync(f).length > 100_000);
     expect(apiBundle, 'the API bundle (Hono app + AWS SDK) should be a real, non-trivial bundle').toBeDefined();
   });
 
@@ -204,19 +208,42 @@ describe('functions', () => {
       .filter((file) => existsSync(file));
     expect(metafiles.length).toBe(4);
     for (const file of metafiles) {
-      const inputs = Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs);
-      expect(inputs.filter((i) => /@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity)|nested-clients)\//.test(i)), file).toEqual([]);
-      expect(inputs.some((i) => i.endsWith('infra/bundling/lambda-credentials.ts')), file).toBe(true);
+      const inputs = Object.keys(
+        (JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs,
+      );
+      expect(
+        inputs.filter((i) =>
+          /@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity)|nested-clients)\//.test(i),
+        ),
+        file,
+      ).toEqual([]);
+      expect(
+        inputs.some((i) => i.endsWith('infra/bundling/lambda-credentials.ts')),
+        file,
+      ).toBe(true);
     }
   });
 
   it('the API function: 1024 MB, 10 s, and every variable lambdaConfigSchema requires', () => {
     const api = resources[logicalId(stack.api.handler)]!;
-    expect(api.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 10 });
+    expect(api.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 10,
+    });
     const env = api.Properties.Environment.Variables as Json;
     const expected = [
-      'TABLE_NAME', 'NOTIFICATION_QUEUE_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL',
-      'CURSOR_SECRET', 'PUBLIC_BASE_URL', 'TWILIO_AUTH_TOKEN', 'EMAIL_WEBHOOK_SECRET', 'RETENTION_DAYS',
+      'TABLE_NAME',
+      'NOTIFICATION_QUEUE_URL',
+      'AUTH_ISSUER',
+      'AUTH_AUDIENCE',
+      'AUTH_JWKS_URL',
+      'CURSOR_SECRET',
+      'PUBLIC_BASE_URL',
+      'TWILIO_AUTH_TOKEN',
+      'EMAIL_WEBHOOK_SECRET',
+      'RETENTION_DAYS',
     ];
     expect(Object.keys(env)).toEqual(expect.arrayContaining(expected));
     // Anything the schema requires without a default must be set, or the Lambda fails at init.
@@ -239,7 +266,7 @@ describe('functions', () => {
     }
   });
 
-  it("the notifier consumes the notifications queue in batches of 10 and reports item failures", () => {
+  it('the notifier consumes the notifications queue in batches of 10 and reports item failures', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack.workers.notifier) },
@@ -266,7 +293,13 @@ describe('functions', () => {
 });
 
 describe('HTTP API', () => {
-  const publicRouteKeys = ['GET /health', 'GET /openapi.json', 'GET /complaint', 'ANY /public/{proxy+}', 'ANY /webhooks/{proxy+}'];
+  const publicRouteKeys = [
+    'GET /health',
+    'GET /openapi.json',
+    'GET /complaint',
+    'ANY /public/{proxy+}',
+    'ANY /webhooks/{proxy+}',
+  ];
 
   it('is an HTTP API with a Cognito JWT authorizer (issuer = user pool, audience = app client)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
@@ -278,7 +311,15 @@ describe('HTTP API', () => {
       JwtConfiguration: {
         Audience: [{ Ref: logicalId(stack.auth.client) }],
         Issuer: {
-          'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: logicalId(stack.auth.userPool) }]],
+          'Fn::Join': [
+            '',
+            [
+              'https://cognito-idp.',
+              { Ref: 'AWS::Region' },
+              '.amazonaws.com/',
+              { Ref: logicalId(stack.auth.userPool) },
+            ],
+          ],
         },
       },
     });
@@ -311,7 +352,9 @@ describe('IAM least privilege', () => {
     const statements = statementsOf(roleOf(stack.api.handler));
     expect(statements.length).toBeGreaterThan(0);
 
-    const dynamo = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('dynamodb:')));
+    const dynamo = statements.filter((s) =>
+      asArray(s.Action as string | string[]).some((a) => a.startsWith('dynamodb:')),
+    );
     const sqs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('sqs:')));
     expect(dynamo.length).toBeGreaterThan(0);
     expect(sqs.length).toBeGreaterThan(0);
@@ -359,7 +402,9 @@ describe('inbound email', () => {
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
       LifecycleConfiguration: {
         Rules: Match.arrayWith([Match.objectLike({ Prefix: 'inbound/', ExpirationInDays: 395, Status: 'Enabled' })]),
       },
@@ -428,7 +473,9 @@ describe('auth and outputs', () => {
 
   it('exports the API URL, table, queue, user pool and client', () => {
     const outputs = template.toJSON().Outputs as Json;
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'TableName', 'QueueUrl', 'UserPoolId', 'UserPoolClientId']));
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['ApiUrl', 'TableName', 'QueueUrl', 'UserPoolId', 'UserPoolClientId']),
+    );
     expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] });
     expect(outputs.TableName.Value).toEqual({ Ref: logicalId(stack.data.table) });
     expect(outputs.QueueUrl.Value).toEqual({ Ref: logicalId(stack.messaging.notifications) });

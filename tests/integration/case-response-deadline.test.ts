@@ -19,20 +19,49 @@ beforeAll(async () => {
     users.put({ id: 'mgr-1', name: 'Wang Wei', role: 'manager', branchId: 'BR-001', notifyVia: 'inbox' }),
     users.put({ id: 'sup-1', name: 'Liu Yang', role: 'supervisor', branchId: 'BR-001', notifyVia: 'inbox' }),
   ]);
-  customer = await customerService(t.deps).create(admin, { customerNumber: 'C-SLA', name: 'Gao Yan', type: 'individual', level: 'vip', primaryManagerId: 'mgr-1', contactPoints: [], tags: [] });
+  customer = await customerService(t.deps).create(admin, {
+    customerNumber: 'C-SLA',
+    name: 'Gao Yan',
+    type: 'individual',
+    level: 'vip',
+    primaryManagerId: 'mgr-1',
+    contactPoints: [],
+    tags: [],
+  });
 });
 
 const cases = () => caseService(t.deps);
-const open = (priority: Case['priority'] = 'normal') => cases().create({ channel: 'web' }, { type: 'complaint', description: 'Nobody called me back about my card', customerId: customer.id, priority });
-const overdueNotices = async (userId: string, caseId: string) =>
-  ((await t.deps.store.doc.send(new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':p': keys.inboxPrefix } }))).Items ?? []).filter(
-    (i) => i.kind === 'case_response_overdue' && i.caseId === caseId,
+const open = (priority: Case['priority'] = 'normal') =>
+  cases().create(
+    { channel: 'web' },
+    { type: 'complaint', description: 'Nobody called me back about my card', customerId: customer.id, priority },
   );
-const watched = async (caseId: string) => !!(await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.caseResponseWatch(caseId), ConsistentRead: true }))).Item;
+const overdueNotices = async (userId: string, caseId: string) =>
+  (
+    (
+      await t.deps.store.doc.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':p': keys.inboxPrefix },
+        }),
+      )
+    ).Items ?? []
+  ).filter((i) => i.kind === 'case_response_overdue' && i.caseId === caseId);
+const watched = async (caseId: string) =>
+  !!(
+    await t.deps.store.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: keys.caseResponseWatch(caseId), ConsistentRead: true }),
+    )
+  ).Item;
 
 describe('first-response deadline of a case', () => {
   it('is set by priority: 24 h normal, 4 h urgent, 48 h low', async () => {
-    for (const [priority, hours] of [['normal', 24], ['urgent', 4], ['low', 48]] as const) {
+    for (const [priority, hours] of [
+      ['normal', 24],
+      ['urgent', 4],
+      ['low', 48],
+    ] as const) {
       const c = await open(priority);
       expect(Date.parse(c.respondBy!) - Date.parse(c.createdAt), priority).toBe(hours * HOUR);
       expect(await watched(c.id)).toBe(true);

@@ -2,7 +2,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { contactDayItem, indexNames, keys, statsItem, timelineItem, transact } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
-import { contactEntry, createCustomer, problem, staffTokens, uniqueContact, type CreatedCustomer, type Tokens } from './customers-support';
+import {
+  contactEntry,
+  createCustomer,
+  problem,
+  staffTokens,
+  uniqueContact,
+  type CreatedCustomer,
+  type Tokens,
+} from './customers-support';
 
 let t: TestContext;
 let tk: Tokens;
@@ -13,7 +21,13 @@ let duplicateEmail: string;
 
 const partition = (customerId: string, prefix: string) =>
   t.deps.store.doc
-    .send(new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':p': prefix } }))
+    .send(
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':p': prefix },
+      }),
+    )
     .then((r) => r.Items ?? []);
 
 beforeAll(async () => {
@@ -25,24 +39,52 @@ beforeAll(async () => {
   duplicate = await createCustomer(t, tk.admin, {
     name: 'Huang Li (dup)',
     primaryManagerId: 'mgr-2',
-    contactPoints: [{ kind: 'phone', value: duplicatePhone, preferred: true }, { kind: 'email', value: duplicateEmail }],
+    contactPoints: [
+      { kind: 'phone', value: duplicatePhone, preferred: true },
+      { kind: 'email', value: duplicateEmail },
+    ],
   });
   const ctx = t.deps.store;
   const now = Date.now();
-  await transact(ctx, [timelineItem(ctx, contactEntry(survivor.id, new Date(now - 5 * 3_600_000).toISOString(), 'survivor call'), 395)]);
+  await transact(ctx, [
+    timelineItem(ctx, contactEntry(survivor.id, new Date(now - 5 * 3_600_000).toISOString(), 'survivor call'), 395),
+  ]);
   for (let i = 0; i < 3; i++) {
     const at = new Date(now - (3 - i) * 3_600_000).toISOString();
-    await transact(ctx, [timelineItem(ctx, contactEntry(duplicate.id, at, `dup call ${i}`), 395), contactDayItem(ctx, duplicate.id, at)]);
+    await transact(ctx, [
+      timelineItem(ctx, contactEntry(duplicate.id, at, `dup call ${i}`), 395),
+      contactDayItem(ctx, duplicate.id, at),
+    ]);
   }
   await transact(ctx, [statsItem(ctx, duplicate.id, { openCases: 1, unresolvedContacts: 3 })]);
   // A case of the duplicate, as the case store writes it, and its open mirror.
   await ctx.doc.send(
     new PutCommand({
       TableName: t.tableName,
-      Item: { ...keys.case('C-MERGE-1'), entity: 'case', id: 'C-MERGE-1', status: 'new', customerId: duplicate.id, customerNumber: duplicate.customerNumber, customerName: 'Huang Li (dup)', gsi1pk: keys.casesByCustomer(duplicate.id), gsi1sk: `2025-01-01#C-MERGE-1` },
+      Item: {
+        ...keys.case('C-MERGE-1'),
+        entity: 'case',
+        id: 'C-MERGE-1',
+        status: 'new',
+        customerId: duplicate.id,
+        customerNumber: duplicate.customerNumber,
+        customerName: 'Huang Li (dup)',
+        gsi1pk: keys.casesByCustomer(duplicate.id),
+        gsi1sk: `2025-01-01#C-MERGE-1`,
+      },
     }),
   );
-  await ctx.doc.send(new PutCommand({ TableName: t.tableName, Item: { ...keys.openCaseMirror(duplicate.id, 'C-MERGE-1'), entity: 'open-case', id: 'C-MERGE-1', title: 'Wrong fee' } }));
+  await ctx.doc.send(
+    new PutCommand({
+      TableName: t.tableName,
+      Item: {
+        ...keys.openCaseMirror(duplicate.id, 'C-MERGE-1'),
+        entity: 'open-case',
+        id: 'C-MERGE-1',
+        title: 'Wrong fee',
+      },
+    }),
+  );
 });
 
 const merge = (token: string, survivorId = survivor.id, mergedId = duplicate.id) =>
@@ -52,7 +94,10 @@ describe('merging two records of the same person', () => {
   it('is refused to managers (403) and for a customer into itself (400)', async () => {
     const res = await merge(tk.mgr1, survivor.id, survivor.id);
     expect(res.status).toBe(400);
-    const asManager = await t.request('POST', `/customers/${survivor.id}/merge`, { token: tk.sup2, json: { mergedId: duplicate.id, reason: 'other branch' } });
+    const asManager = await t.request('POST', `/customers/${survivor.id}/merge`, {
+      token: tk.sup2,
+      json: { mergedId: duplicate.id, reason: 'other branch' },
+    });
     expect(asManager.status).toBe(404);
     // mgr-1 manages the survivor only: the duplicate is out of scope.
     expect((await merge(tk.mgr1)).status).toBe(404);
@@ -65,20 +110,38 @@ describe('merging two records of the same person', () => {
   it('moves contact history, cases, mirrors and counters to the survivor and re-points identities', async () => {
     const res = await merge(tk.sup1);
     expect(res.status, await res.clone().text()).toBe(200);
-    const result = (await res.json()) as { moved: Record<string, number>; survivor: { contactPoints: { value: string }[] } };
+    const result = (await res.json()) as {
+      moved: Record<string, number>;
+      survivor: { contactPoints: { value: string }[] };
+    };
     expect(result.moved).toMatchObject({ timeline: 3, mirrors: 1, cases: 1 });
-    expect(result.survivor.contactPoints.map((p) => p.value)).toEqual(expect.arrayContaining([duplicatePhone, duplicateEmail]));
+    expect(result.survivor.contactPoints.map((p) => p.value)).toEqual(
+      expect.arrayContaining([duplicatePhone, duplicateEmail]),
+    );
 
     // Timeline: all four entries under the survivor, none left under the merged id.
-    expect((await partition(survivor.id, 'TL#')).map((i) => i.summary)).toEqual(expect.arrayContaining(['survivor call', 'dup call 0', 'dup call 1', 'dup call 2']));
+    expect((await partition(survivor.id, 'TL#')).map((i) => i.summary)).toEqual(
+      expect.arrayContaining(['survivor call', 'dup call 0', 'dup call 1', 'dup call 2']),
+    );
     expect(await partition(duplicate.id, 'TL#')).toHaveLength(0);
     expect(await partition(duplicate.id, 'OPENCASE#')).toHaveLength(0);
 
     // The case now belongs to the survivor, also in the by-customer index.
-    const { Item: kase } = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.case('C-MERGE-1') }));
-    expect(kase).toMatchObject({ customerId: survivor.id, customerNumber: survivor.customerNumber, customerName: 'Huang Li' });
+    const { Item: kase } = await t.deps.store.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: keys.case('C-MERGE-1') }),
+    );
+    expect(kase).toMatchObject({
+      customerId: survivor.id,
+      customerNumber: survivor.customerNumber,
+      customerName: 'Huang Li',
+    });
     const byCustomer = await t.deps.store.doc.send(
-      new QueryCommand({ TableName: t.tableName, IndexName: indexNames.gsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.casesByCustomer(survivor.id) } }),
+      new QueryCommand({
+        TableName: t.tableName,
+        IndexName: indexNames.gsi1,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.casesByCustomer(survivor.id) },
+      }),
     );
     expect(byCustomer.Items?.map((i) => i.id)).toEqual(['C-MERGE-1']);
 
@@ -97,21 +160,35 @@ describe('merging two records of the same person', () => {
     const res = await t.request('GET', `/customers/${survivor.id}`, { token: tk.mgr2 });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ primaryManagerId: 'mgr-1', assistingManagerIds: ['mgr-2'] });
-    const { Item: book } = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.bookEntry('mgr-2', survivor.id) }));
+    const { Item: book } = await t.deps.store.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: keys.bookEntry('mgr-2', survivor.id) }),
+    );
     expect(book).toMatchObject({ role: 'assisting', customerId: survivor.id });
-    const { Item: gone } = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.bookEntry('mgr-2', duplicate.id) }));
+    const { Item: gone } = await t.deps.store.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: keys.bookEntry('mgr-2', duplicate.id) }),
+    );
     expect(gone).toBeUndefined();
     const inbox = await t.deps.store.doc.send(
-      new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.userPartition('mgr-2'), ':p': keys.inboxPrefix } }),
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': keys.userPartition('mgr-2'), ':p': keys.inboxPrefix },
+      }),
     );
     const notices = (inbox.Items ?? []).filter((i) => i.kind === 'assignment_changed' && i.customerId === survivor.id);
     expect(notices).toHaveLength(1);
     expect(notices[0]!.title).toContain('assisting manager');
     // mgr-1 already managed the survivor: no notice for them.
     const mgr1Inbox = await t.deps.store.doc.send(
-      new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.userPartition('mgr-1'), ':p': keys.inboxPrefix } }),
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': keys.userPartition('mgr-1'), ':p': keys.inboxPrefix },
+      }),
     );
-    expect((mgr1Inbox.Items ?? []).filter((i) => i.kind === 'assignment_changed' && i.customerId === survivor.id)).toHaveLength(0);
+    expect(
+      (mgr1Inbox.Items ?? []).filter((i) => i.kind === 'assignment_changed' && i.customerId === survivor.id),
+    ).toHaveLength(0);
   });
 
   it('answers the merged id with a pointer to the survivor', async () => {
@@ -122,24 +199,47 @@ describe('merging two records of the same person', () => {
   });
 
   it("resolves the merged record's phone, email and number to the survivor", async () => {
-    for (const query of [`phone=${encodeURIComponent(duplicatePhone)}`, `email=${encodeURIComponent(duplicateEmail)}`, `number=${duplicate.customerNumber}`]) {
-      const page = (await (await t.request('GET', `/customers?${query}`, { token: tk.agent })).json()) as { items: { id: string }[] };
-      expect(page.items.map((c) => c.id), query).toEqual([survivor.id]);
+    for (const query of [
+      `phone=${encodeURIComponent(duplicatePhone)}`,
+      `email=${encodeURIComponent(duplicateEmail)}`,
+      `number=${duplicate.customerNumber}`,
+    ]) {
+      const page = (await (await t.request('GET', `/customers?${query}`, { token: tk.agent })).json()) as {
+        items: { id: string }[];
+      };
+      expect(
+        page.items.map((c) => c.id),
+        query,
+      ).toEqual([survivor.id]);
     }
   });
 
   it('records the merge in both histories and moves nothing twice when repeated', async () => {
-    for (const [id, action] of [[survivor.id, 'merged_in'], [duplicate.id, 'merged_into']] as const) {
-      const history = (await (await t.request('GET', `/customers/${id}/history`, { token: tk.sup1 })).json()) as { items: { action: string; actor: { id: string } }[] };
+    for (const [id, action] of [
+      [survivor.id, 'merged_in'],
+      [duplicate.id, 'merged_into'],
+    ] as const) {
+      const history = (await (await t.request('GET', `/customers/${id}/history`, { token: tk.sup1 })).json()) as {
+        items: { action: string; actor: { id: string } }[];
+      };
       expect(history.items).toContainEqual(expect.objectContaining({ action, actor: { kind: 'user', id: 'sup-1' } }));
     }
     const again = await merge(tk.sup1);
     expect(again.status).toBe(200);
-    expect(((await again.json()) as { moved: Record<string, number> }).moved).toMatchObject({ timeline: 0, mirrors: 0, counters: 0, cases: 0 });
-    const view = (await (await t.request('GET', `/customers/${survivor.id}/view`, { token: tk.mgr1 })).json()) as { counters: { contactsLast30Days: number; openCases: number } };
+    expect(((await again.json()) as { moved: Record<string, number> }).moved).toMatchObject({
+      timeline: 0,
+      mirrors: 0,
+      counters: 0,
+      cases: 0,
+    });
+    const view = (await (await t.request('GET', `/customers/${survivor.id}/view`, { token: tk.mgr1 })).json()) as {
+      counters: { contactsLast30Days: number; openCases: number };
+    };
     expect(view.counters).toMatchObject({ contactsLast30Days: 3, openCases: 1 });
     // The merged manager's book no longer lists the merged record.
-    const book = (await (await t.request('GET', '/me/customers', { token: tk.mgr2 })).json()) as { items: { customerId: string }[] };
+    const book = (await (await t.request('GET', '/me/customers', { token: tk.mgr2 })).json()) as {
+      items: { customerId: string }[];
+    };
     expect(book.items.map((b) => b.customerId)).not.toContain(duplicate.id);
   });
 

@@ -61,7 +61,11 @@ export interface CreatedCustomer {
 }
 
 /** Creates a customer as an admin (who may set level, managers and figures). */
-export async function createCustomer(t: TestContext, token: string, overrides: Record<string, unknown> = {}): Promise<CreatedCustomer> {
+export async function createCustomer(
+  t: TestContext,
+  token: string,
+  overrides: Record<string, unknown> = {},
+): Promise<CreatedCustomer> {
   const { number, phone } = uniqueContact();
   const res = await t.request('POST', '/customers', {
     token,
@@ -76,7 +80,13 @@ export async function createCustomer(t: TestContext, token: string, overrides: R
   expect(res.status, await res.clone().text()).toBe(201);
   expect(res.headers.get('etag')).toMatch(/^"\d+"$/);
   const body = (await res.json()) as Record<string, unknown> & { id: string; customerNumber: string; version: number };
-  return { id: body.id, customerNumber: body.customerNumber, version: body.version, etag: res.headers.get('etag')!, body };
+  return {
+    id: body.id,
+    customerNumber: body.customerNumber,
+    version: body.version,
+    etag: res.headers.get('etag')!,
+    body,
+  };
 }
 
 /** Counts the DynamoDB requests the app sends through the shared document client until `stop()`. */

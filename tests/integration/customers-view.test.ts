@@ -2,7 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { contactDayItem, keys, statsItem, timelineItem, transact, userNameDirectory, userRepository } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
-import { contactEntry, countDynamoRequests, createCustomer, problem, staffTokens, type Tokens } from './customers-support';
+import {
+  contactEntry,
+  countDynamoRequests,
+  createCustomer,
+  problem,
+  staffTokens,
+  type Tokens,
+} from './customers-support';
 
 let t: TestContext;
 let tk: Tokens;
@@ -12,28 +19,69 @@ const DAY = 86_400_000;
 beforeAll(async () => {
   t = await createTestContext();
   tk = await staffTokens(t);
-  customerId = (await createCustomer(t, tk.admin, { level: 'vip', primaryManagerId: 'mgr-1', assistingManagerIds: ['mgr-2'], figures: { aum: 2_000_000 } })).id;
+  customerId = (
+    await createCustomer(t, tk.admin, {
+      level: 'vip',
+      primaryManagerId: 'mgr-1',
+      assistingManagerIds: ['mgr-2'],
+      figures: { aum: 2_000_000 },
+    })
+  ).id;
   const ctx = t.deps.store;
   const now = Date.now();
   // 12 contacts over the last 12 hours: the view shows the newest 10.
   for (let i = 0; i < 12; i++) {
-    await transact(ctx, [timelineItem(ctx, contactEntry(customerId, new Date(now - (12 - i) * 3_600_000).toISOString(), `call ${i}`), 395)]);
+    await transact(ctx, [
+      timelineItem(ctx, contactEntry(customerId, new Date(now - (12 - i) * 3_600_000).toISOString(), `call ${i}`), 395),
+    ]);
   }
   // Day counters: 3 today, 2 ten days ago (inside 30 days), 5 forty days ago (outside).
-  const counts: [number, number][] = [[0, 3], [10, 2], [40, 5]];
+  const counts: [number, number][] = [
+    [0, 3],
+    [10, 2],
+    [40, 5],
+  ];
   for (const [daysAgo, n] of counts) {
-    for (let i = 0; i < n; i++) await transact(ctx, [contactDayItem(ctx, customerId, new Date(now - daysAgo * DAY).toISOString())]);
+    for (let i = 0; i < n; i++)
+      await transact(ctx, [contactDayItem(ctx, customerId, new Date(now - daysAgo * DAY).toISOString())]);
   }
-  await transact(ctx, [statsItem(ctx, customerId, { openCases: 2, unresolvedContacts: 3, lastContactAt: new Date(now).toISOString() })]);
+  await transact(ctx, [
+    statsItem(ctx, customerId, { openCases: 2, unresolvedContacts: 3, lastContactAt: new Date(now).toISOString() }),
+  ]);
   const put = (item: Record<string, unknown>) => ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: item }));
-  await put({ ...keys.openCaseMirror(customerId, 'C-1'), entity: 'open-case', id: 'C-1', type: 'complaint', title: 'Card fee', status: 'new' });
-  await put({ ...keys.openCaseMirror(customerId, 'C-2'), entity: 'open-case', id: 'C-2', type: 'inquiry', title: 'Fund question', status: 'in_progress' });
-  await put({ ...keys.openOpportunityMirror(customerId, 'O-1'), entity: 'open-opportunity', opportunityId: 'O-1', title: 'Wealth product', stage: 'qualified' });
+  await put({
+    ...keys.openCaseMirror(customerId, 'C-1'),
+    entity: 'open-case',
+    id: 'C-1',
+    type: 'complaint',
+    title: 'Card fee',
+    status: 'new',
+  });
+  await put({
+    ...keys.openCaseMirror(customerId, 'C-2'),
+    entity: 'open-case',
+    id: 'C-2',
+    type: 'inquiry',
+    title: 'Fund question',
+    status: 'in_progress',
+  });
+  await put({
+    ...keys.openOpportunityMirror(customerId, 'O-1'),
+    entity: 'open-opportunity',
+    opportunityId: 'O-1',
+    title: 'Wealth product',
+    stage: 'qualified',
+  });
 });
 
 interface View {
   profile: Record<string, unknown>;
-  managers: { primaryManagerId: string | null; assistingManagerIds: string[]; primary: { id: string; name: string | null } | null; assisting: { id: string; name: string | null }[] };
+  managers: {
+    primaryManagerId: string | null;
+    assistingManagerIds: string[];
+    primary: { id: string; name: string | null } | null;
+    assisting: { id: string; name: string | null }[];
+  };
   identities: { customerNumber: string; contactPoints: { kind: string; value: string }[] };
   latestContacts: { summary: string; occurredAt: string }[];
   openCases: { id: string }[];
@@ -66,7 +114,18 @@ describe('customer 360 view', () => {
       assisting: [{ id: 'mgr-2', name: 'Zhang Min' }],
     });
     expect(view.identities.contactPoints).toHaveLength(1);
-    expect(view.latestContacts.map((c) => c.summary)).toEqual(['call 11', 'call 10', 'call 9', 'call 8', 'call 7', 'call 6', 'call 5', 'call 4', 'call 3', 'call 2']);
+    expect(view.latestContacts.map((c) => c.summary)).toEqual([
+      'call 11',
+      'call 10',
+      'call 9',
+      'call 8',
+      'call 7',
+      'call 6',
+      'call 5',
+      'call 4',
+      'call 3',
+      'call 2',
+    ]);
     expect(view.openCases.map((c) => c.id).sort()).toEqual(['C-1', 'C-2']);
     expect(view.openOpportunities.map((o) => o.opportunityId)).toEqual(['O-1']);
     expect(view.counters).toMatchObject({ contactsLast30Days: 5, openCases: 2, unresolvedContacts: 3 });

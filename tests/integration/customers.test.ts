@@ -15,7 +15,12 @@ describe('identity uniqueness', () => {
     const attempt = () =>
       t.request('POST', '/customers', {
         token: tk.admin,
-        json: { customerNumber: uniqueContact().number, name: 'Twin', type: 'individual', contactPoints: [{ kind: 'phone', value: phone }] },
+        json: {
+          customerNumber: uniqueContact().number,
+          name: 'Twin',
+          type: 'individual',
+          contactPoints: [{ kind: 'phone', value: phone }],
+        },
       });
     const results = await Promise.all([attempt(), attempt()]);
     const statuses = results.map((r) => r.status).sort();
@@ -23,7 +28,9 @@ describe('identity uniqueness', () => {
     const loser = results.find((r) => r.status === 409)!;
     expect((await problem(loser)).code).toBe('customer.identity_taken');
     const winner = (await results.find((r) => r.status === 201)!.json()) as { id: string };
-    const lookup = (await (await t.request('GET', `/customers?phone=${encodeURIComponent(phone)}`, { token: tk.admin })).json()) as { items: { id: string }[] };
+    const lookup = (await (
+      await t.request('GET', `/customers?phone=${encodeURIComponent(phone)}`, { token: tk.admin })
+    ).json()) as { items: { id: string }[] };
     expect(lookup.items.map((c) => c.id)).toEqual([winner.id]);
   });
 });
@@ -31,7 +38,12 @@ describe('identity uniqueness', () => {
 describe('scope', () => {
   let customer: Awaited<ReturnType<typeof createCustomer>>;
   beforeAll(async () => {
-    customer = await createCustomer(t, tk.admin, { level: 'vip', primaryManagerId: 'mgr-1', figures: { aum: 1_200_000, creditRating: 'AA' }, notes: 'prefers mornings' });
+    customer = await createCustomer(t, tk.admin, {
+      level: 'vip',
+      primaryManagerId: 'mgr-1',
+      figures: { aum: 1_200_000, creditRating: 'AA' },
+      notes: 'prefers mornings',
+    });
   });
 
   it("answers 404 to a manager asking for another manager's customer", async () => {
@@ -45,7 +57,10 @@ describe('scope', () => {
   });
 
   it('gives the manager the full profile and an agent the reduced one', async () => {
-    const full = (await (await t.request('GET', `/customers/${customer.id}`, { token: tk.mgr1 })).json()) as Record<string, unknown>;
+    const full = (await (await t.request('GET', `/customers/${customer.id}`, { token: tk.mgr1 })).json()) as Record<
+      string,
+      unknown
+    >;
     expect(full.figures).toMatchObject({ aum: 1_200_000 });
     expect(full.notes).toBe('prefers mornings');
     const res = await t.request('GET', `/customers/${customer.id}`, { token: tk.agent });
@@ -65,7 +80,12 @@ describe('updates', () => {
   const patch = (json: unknown, token: string, etag: string | undefined = customer.etag) =>
     t.request('PATCH', `/customers/${customer.id}`, { token, json, headers: etag ? { 'if-match': etag } : {} });
 
-  it.each([['level', 'vip'], ['primaryManagerId', 'mgr-2'], ['version', 9], ['createdAt', '2020-01-01T00:00:00Z']])('refuses %s in a PATCH with 400', async (field, value) => {
+  it.each([
+    ['level', 'vip'],
+    ['primaryManagerId', 'mgr-2'],
+    ['version', 9],
+    ['createdAt', '2020-01-01T00:00:00Z'],
+  ])('refuses %s in a PATCH with 400', async (field, value) => {
     const res = await patch({ [field]: value }, tk.mgr1);
     expect(res.status).toBe(400);
     expect((await problem(res)).code).toBe('request.invalid');
@@ -91,14 +111,17 @@ describe('updates', () => {
     const stale = await patch({ name: 'Lost Update' }, tk.mgr1);
     expect(stale.status).toBe(409);
     expect((await problem(stale)).code).toBe('customer.stale');
-    const now = (await (await t.request('GET', `/customers/${customer.id}`, { token: tk.mgr1 })).json()) as { name: string };
+    const now = (await (await t.request('GET', `/customers/${customer.id}`, { token: tk.mgr1 })).json()) as {
+      name: string;
+    };
     expect(now.name).toBe('Renamed');
   });
 });
 
 describe('pagination cursors', () => {
   beforeAll(async () => {
-    for (const name of ['Pagel Alpha', 'Pagel Beta', 'Pagel Gamma']) await createCustomer(t, tk.admin, { name, primaryManagerId: 'mgr-3' });
+    for (const name of ['Pagel Alpha', 'Pagel Beta', 'Pagel Gamma'])
+      await createCustomer(t, tk.admin, { name, primaryManagerId: 'mgr-3' });
   });
 
   async function allPages(path: string, token: string) {
@@ -106,7 +129,9 @@ describe('pagination cursors', () => {
     const cursors: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.request('GET', `${path}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+      const res = await t.request('GET', `${path}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+        token,
+      });
       expect(res.status).toBe(200);
       const page = (await res.json()) as { items: { id?: string; customerId?: string }[]; nextCursor: string | null };
       seen.push(...page.items.map((i) => (i.id ?? i.customerId)!));
@@ -130,21 +155,29 @@ describe('pagination cursors', () => {
   });
 
   it('refuses a tampered cursor with 400 request.cursor_invalid (name search and book)', async () => {
-    const first = (await (await t.request('GET', '/customers?q=pagel&limit=1', { token: tk.sup1 })).json()) as { nextCursor: string };
+    const first = (await (await t.request('GET', '/customers?q=pagel&limit=1', { token: tk.sup1 })).json()) as {
+      nextCursor: string;
+    };
     const [payload, mac] = first.nextCursor.split('.');
-    const forged = Buffer.from(JSON.stringify({ pk: 'CUST#x', sk: 'PROFILE', gsi1pk: 'BRANCH#BR-001#NAME', gsi1sk: 'pagel z' })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ pk: 'CUST#x', sk: 'PROFILE', gsi1pk: 'BRANCH#BR-001#NAME', gsi1sk: 'pagel z' }),
+    ).toString('base64url');
     for (const bad of [`${forged}.${mac}`, `${payload}.${mac}x`, 'garbage']) {
       const res = await t.request('GET', `/customers?q=pagel&cursor=${encodeURIComponent(bad)}`, { token: tk.sup1 });
       expect(res.status).toBe(400);
       expect((await problem(res)).code).toBe('request.cursor_invalid');
     }
-    const book = (await (await t.request('GET', '/me/customers?limit=1', { token: tk.mgr3 })).json()) as { nextCursor: string };
+    const book = (await (await t.request('GET', '/me/customers?limit=1', { token: tk.mgr3 })).json()) as {
+      nextCursor: string;
+    };
     const tampered = book.nextCursor.slice(0, -2) + (book.nextCursor.endsWith('A') ? 'BB' : 'AA');
     const res = await t.request('GET', `/me/customers?cursor=${encodeURIComponent(tampered)}`, { token: tk.mgr3 });
     expect(res.status).toBe(400);
     expect((await problem(res)).code).toBe('request.cursor_invalid');
     // A cursor minted for the name search is not accepted by the book either.
-    const crossed = await t.request('GET', `/me/customers?cursor=${encodeURIComponent(first.nextCursor)}`, { token: tk.mgr3 });
+    const crossed = await t.request('GET', `/me/customers?cursor=${encodeURIComponent(first.nextCursor)}`, {
+      token: tk.mgr3,
+    });
     expect((await problem(crossed)).code).toBe('request.cursor_invalid');
   });
 });
@@ -152,8 +185,14 @@ describe('pagination cursors', () => {
 describe('idempotent create', () => {
   it('replays the same key and body, and refuses the same key with another body (422)', async () => {
     const { number, phone } = uniqueContact();
-    const body = { customerNumber: number, name: 'Idem Potent', type: 'individual', contactPoints: [{ kind: 'phone', value: phone }] };
-    const send = (json: unknown) => t.request('POST', '/customers', { token: tk.mgr1, json, headers: { 'idempotency-key': `key-${number}` } });
+    const body = {
+      customerNumber: number,
+      name: 'Idem Potent',
+      type: 'individual',
+      contactPoints: [{ kind: 'phone', value: phone }],
+    };
+    const send = (json: unknown) =>
+      t.request('POST', '/customers', { token: tk.mgr1, json, headers: { 'idempotency-key': `key-${number}` } });
     const first = await send(body);
     expect(first.status).toBe(201);
     expect(first.headers.get('idempotent-replayed')).toBeNull();

@@ -24,9 +24,20 @@ let handler: (event: SESEvent) => Promise<void>;
 beforeAll(async () => {
   t = await createTestContext();
   directory = mkdtempSync(join(tmpdir(), 'cc-s3-'));
-  s3server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: RAW }, { name: ATTACHMENTS }] });
+  s3server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: RAW }, { name: ATTACHMENTS }],
+  });
   const { port } = await s3server.run();
-  s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  s3 = new S3Client({
+    endpoint: `http://127.0.0.1:${port}`,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   handler = emailInboundHandler(t.deps, { s3, rawMailBucket: RAW, attachmentsBucket: ATTACHMENTS, emailModule });
 });
 
@@ -37,7 +48,16 @@ afterAll(async () => {
 
 /** The event SES sends after its receipt rule stored the message at inbound/<id>. */
 const sesEvent = (sesMessageId: string, verdict: 'PASS' | 'FAIL' = 'PASS') =>
-  ({ Records: [{ ses: { mail: { messageId: sesMessageId }, receipt: { spamVerdict: { status: verdict }, virusVerdict: { status: 'PASS' } } } }] }) as unknown as SESEvent;
+  ({
+    Records: [
+      {
+        ses: {
+          mail: { messageId: sesMessageId },
+          receipt: { spamVerdict: { status: verdict }, virusVerdict: { status: 'PASS' } },
+        },
+      },
+    ],
+  }) as unknown as SESEvent;
 
 async function storeInbound(sesMessageId: string, mail: ConstructorParameters<typeof MailComposer>[0]) {
   const raw = await new MailComposer(mail).compile().build();
@@ -45,29 +65,46 @@ async function storeInbound(sesMessageId: string, mail: ConstructorParameters<ty
 }
 
 describe('inbound email through SES and S3', () => {
-  it('records the mail from S3 on the customer\'s timeline, stores its attachment in S3, and opens an inquiry; a retry changes nothing', async () => {
+  it("records the mail from S3 on the customer's timeline, stores its attachment in S3, and opens an inquiry; a retry changes nothing", async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'sun.mei@example.com' }] });
     await storeInbound('ses-1', {
-      from: 'Sun Mei <sun.mei@example.com>', to: 'care@bank.example', subject: 'Loan documents', text: 'Attached are the documents you asked for.', messageId: `<ses-1.${Date.now()}@mail.example.com>`,
-      attachments: [{ filename: 'payslip.pdf', content: Buffer.from('%PDF-1.4 payslip'), contentType: 'application/pdf' }],
+      from: 'Sun Mei <sun.mei@example.com>',
+      to: 'care@bank.example',
+      subject: 'Loan documents',
+      text: 'Attached are the documents you asked for.',
+      messageId: `<ses-1.${Date.now()}@mail.example.com>`,
+      attachments: [
+        { filename: 'payslip.pdf', content: Buffer.from('%PDF-1.4 payslip'), contentType: 'application/pdf' },
+      ],
     });
     await handler(sesEvent('ses-1'));
     await handler(sesEvent('ses-1')); // SES retries an asynchronous invocation that failed or timed out
 
     const timeline = await timelineOf(t, customer.id);
-    const contacts = timeline.filter((e) => e.type === 'contact') as { channel: string; details: { attachments: { location: string }[] } }[];
+    const contacts = timeline.filter((e) => e.type === 'contact') as {
+      channel: string;
+      details: { attachments: { location: string }[] };
+    }[];
     expect(contacts).toHaveLength(1);
     expect(contacts[0]!.channel).toBe('email');
     const location = contacts[0]!.details.attachments[0]!.location;
     expect(location).toMatch(new RegExp(`^s3://${ATTACHMENTS}/attachments/`));
-    const stored = await s3.send(new GetObjectCommand({ Bucket: ATTACHMENTS, Key: location.slice(`s3://${ATTACHMENTS}/`.length) }));
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: ATTACHMENTS, Key: location.slice(`s3://${ATTACHMENTS}/`.length) }),
+    );
     expect(Buffer.from(await stored.Body!.transformToByteArray()).toString()).toBe('%PDF-1.4 payslip');
     expect(timeline.filter((e) => e.type === 'case')).toHaveLength(1);
   });
 
   it('drops what SES judged spam without recording a contact', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'spam.target@example.com' }] });
-    await storeInbound('ses-2', { from: 'spam.target@example.com', to: 'care@bank.example', subject: 'WIN NOW', text: 'Click here', messageId: `<ses-2.${Date.now()}@mail.example.com>` });
+    await storeInbound('ses-2', {
+      from: 'spam.target@example.com',
+      to: 'care@bank.example',
+      subject: 'WIN NOW',
+      text: 'Click here',
+      messageId: `<ses-2.${Date.now()}@mail.example.com>`,
+    });
     await handler(sesEvent('ses-2', 'FAIL'));
     expect(await timelineOf(t, customer.id)).toHaveLength(0);
   });

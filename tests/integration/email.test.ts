@@ -24,7 +24,10 @@ function sign(raw: Buffer, secret = t.config.EMAIL_WEBHOOK_SECRET!, at = Math.fl
 }
 
 const deliver = (raw: Buffer, signature: string | null = sign(raw)) =>
-  t.request('POST', '/webhooks/email', { body: raw, headers: { 'content-type': 'message/rfc822', ...(signature && { 'x-signature': signature }) } });
+  t.request('POST', '/webhooks/email', {
+    body: raw,
+    headers: { 'content-type': 'message/rfc822', ...(signature && { 'x-signature': signature }) },
+  });
 
 let n = 0;
 const messageId = () => `<m${Date.now()}.${++n}@mail.example.com>`;
@@ -33,15 +36,24 @@ describe('POST /webhooks/email', () => {
   it('records an email from a customer, stores attachments, and opens an inquiry', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'li.na@example.com' }] });
     const raw = await build({
-      from: 'Li Na <Li.Na@Example.com>', to: 'care@bank.example', subject: 'Mortgage rate question', text: 'What is the current rate?', messageId: messageId(),
-      attachments: [{ filename: 'statement.pdf', content: Buffer.from('%PDF-1.4 fake'), contentType: 'application/pdf' }],
+      from: 'Li Na <Li.Na@Example.com>',
+      to: 'care@bank.example',
+      subject: 'Mortgage rate question',
+      text: 'What is the current rate?',
+      messageId: messageId(),
+      attachments: [
+        { filename: 'statement.pdf', content: Buffer.from('%PDF-1.4 fake'), contentType: 'application/pdf' },
+      ],
     });
     const res = await deliver(raw);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { outcome: string; contactId: string };
     expect(body.outcome).toBe('new_case');
     const timeline = await timelineOf(t, customer.id);
-    const contact = timeline.find((e) => e.id === body.contactId) as { channel: string; details: { attachments: { location: string; size: number }[] } };
+    const contact = timeline.find((e) => e.id === body.contactId) as {
+      channel: string;
+      details: { attachments: { location: string; size: number }[] };
+    };
     expect(contact.channel).toBe('email');
     expect(contact.details.attachments).toHaveLength(1);
     expect(contact.details.attachments[0]!.location.startsWith(join(dataDir, 'attachments'))).toBe(true);
@@ -53,7 +65,14 @@ describe('POST /webhooks/email', () => {
   it('takes a message above the API-wide body limit up to EMAIL_MAX_BYTES, and refuses a larger one with nothing written', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'big.mail@example.com' }] });
     const mail = (bytes: number) =>
-      build({ from: 'big.mail@example.com', to: 'care@bank.example', subject: 'Scanned contract', text: 'See attached.', messageId: messageId(), attachments: [{ filename: 'scan.bin', content: randomBytes(bytes), contentType: 'application/octet-stream' }] });
+      build({
+        from: 'big.mail@example.com',
+        to: 'care@bank.example',
+        subject: 'Scanned contract',
+        text: 'See attached.',
+        messageId: messageId(),
+        attachments: [{ filename: 'scan.bin', content: randomBytes(bytes), contentType: 'application/octet-stream' }],
+      });
     const big = await mail(500 * 1024);
     expect(big.length).toBeGreaterThan(t.config.MAX_BODY_BYTES);
     expect((await deliver(big)).status).toBe(200);
@@ -68,12 +87,39 @@ describe('POST /webhooks/email', () => {
   it('threads a reply onto its case by the subject reference and by In-Reply-To', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'wu@example.com' }] });
     const firstId = messageId();
-    await deliver(await build({ from: 'wu@example.com', to: 'care@bank.example', subject: 'Card fee', text: 'Why was I charged?', messageId: firstId }));
-    const caseId = ((await timelineOf(t, customer.id)).find((e) => e.type === 'case') as { links: { caseId: string } }).links.caseId;
+    await deliver(
+      await build({
+        from: 'wu@example.com',
+        to: 'care@bank.example',
+        subject: 'Card fee',
+        text: 'Why was I charged?',
+        messageId: firstId,
+      }),
+    );
+    const caseId = ((await timelineOf(t, customer.id)).find((e) => e.type === 'case') as { links: { caseId: string } })
+      .links.caseId;
 
-    const byRef = await deliver(await build({ from: 'wu@example.com', to: 'care@bank.example', subject: `Re: [${caseId}] Card fee`, text: 'Any news?\n\nOn Mon, Bank wrote:\n> old', messageId: messageId() }));
+    const byRef = await deliver(
+      await build({
+        from: 'wu@example.com',
+        to: 'care@bank.example',
+        subject: `Re: [${caseId}] Card fee`,
+        text: 'Any news?\n\nOn Mon, Bank wrote:\n> old',
+        messageId: messageId(),
+      }),
+    );
     expect(await byRef.json()).toMatchObject({ outcome: 'case_message', caseId });
-    const byHeader = await deliver(await build({ from: 'wu@example.com', to: 'care@bank.example', subject: 'Re: Card fee', text: 'Hello again', messageId: messageId(), inReplyTo: firstId, references: [firstId] }));
+    const byHeader = await deliver(
+      await build({
+        from: 'wu@example.com',
+        to: 'care@bank.example',
+        subject: 'Re: Card fee',
+        text: 'Hello again',
+        messageId: messageId(),
+        inReplyTo: firstId,
+        references: [firstId],
+      }),
+    );
     expect(await byHeader.json()).toMatchObject({ outcome: 'case_message', caseId });
     const messages = await partitionItems(t, keys.casePartition(caseId), 'MSG#');
     expect(messages.map((m) => m.text).sort()).toEqual(['Any news?', 'Hello again']);
@@ -81,9 +127,26 @@ describe('POST /webhooks/email', () => {
 
   it('records auto-replies and bounces without opening cases', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'away@example.com' }] });
-    const auto = await deliver(await build({ from: 'away@example.com', to: 'care@bank.example', subject: 'Out of office', text: 'I am away', messageId: messageId(), headers: { 'Auto-Submitted': 'auto-replied' } }));
+    const auto = await deliver(
+      await build({
+        from: 'away@example.com',
+        to: 'care@bank.example',
+        subject: 'Out of office',
+        text: 'I am away',
+        messageId: messageId(),
+        headers: { 'Auto-Submitted': 'auto-replied' },
+      }),
+    );
     expect(await auto.json()).toMatchObject({ outcome: 'recorded' });
-    const bounce = await deliver(await build({ from: 'MAILER-DAEMON@example.com', to: 'care@bank.example', subject: 'Undelivered Mail', text: 'failed', messageId: messageId() }));
+    const bounce = await deliver(
+      await build({
+        from: 'MAILER-DAEMON@example.com',
+        to: 'care@bank.example',
+        subject: 'Undelivered Mail',
+        text: 'failed',
+        messageId: messageId(),
+      }),
+    );
     expect(await bounce.json()).toMatchObject({ outcome: 'recorded' });
     const timeline = await timelineOf(t, customer.id);
     expect(timeline).toHaveLength(1);
@@ -92,7 +155,13 @@ describe('POST /webhooks/email', () => {
 
   it('dedups by Message-ID: 10 concurrent deliveries make one contact and one case', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'storm@example.com' }] });
-    const raw = await build({ from: 'storm@example.com', to: 'care@bank.example', subject: 'Help', text: 'Please call me', messageId: messageId() });
+    const raw = await build({
+      from: 'storm@example.com',
+      to: 'care@bank.example',
+      subject: 'Help',
+      text: 'Please call me',
+      messageId: messageId(),
+    });
     const responses = await Promise.all(Array.from({ length: 10 }, () => deliver(raw)));
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(new Set(await Promise.all(responses.map((r) => r.text()))).size).toBe(1);
@@ -103,10 +172,21 @@ describe('POST /webhooks/email', () => {
 
   it('refuses unsigned, wrongly signed, stale and tampered deliveries with 403 and writes nothing', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'forged@example.com' }] });
-    const raw = await build({ from: 'forged@example.com', to: 'care@bank.example', subject: 'Forged', text: 'x', messageId: messageId() });
+    const raw = await build({
+      from: 'forged@example.com',
+      to: 'care@bank.example',
+      subject: 'Forged',
+      text: 'x',
+      messageId: messageId(),
+    });
     const stale = sign(raw, undefined, Math.floor(Date.now() / 1000) - 301);
     const tampered = Buffer.concat([raw, Buffer.from('\r\nextra')]);
-    for (const res of [await deliver(raw, null), await deliver(raw, sign(raw, 'another-secret-0123456789')), await deliver(raw, stale), await deliver(tampered, sign(raw))]) {
+    for (const res of [
+      await deliver(raw, null),
+      await deliver(raw, sign(raw, 'another-secret-0123456789')),
+      await deliver(raw, stale),
+      await deliver(tampered, sign(raw)),
+    ]) {
       expect(res.status).toBe(403);
       expect((await problem(res)).code).toBe('webhook.signature_invalid');
     }
@@ -114,8 +194,18 @@ describe('POST /webhooks/email', () => {
   });
 
   it('keeps mail from an unknown address as unidentified', async () => {
-    await deliver(await build({ from: 'stranger@example.org', to: 'care@bank.example', subject: 'Hi', text: 'Who am I?', messageId: messageId() }));
-    expect((await partitionItems(t, keys.anonymousPartition('email', 'stranger@example.org'), 'TL#')).length).toBeGreaterThanOrEqual(1);
+    await deliver(
+      await build({
+        from: 'stranger@example.org',
+        to: 'care@bank.example',
+        subject: 'Hi',
+        text: 'Who am I?',
+        messageId: messageId(),
+      }),
+    );
+    expect(
+      (await partitionItems(t, keys.anonymousPartition('email', 'stranger@example.org'), 'TL#')).length,
+    ).toBeGreaterThanOrEqual(1);
     expect(existsSync(join(dataDir, 'attachments'))).toBe(true);
   });
 });

@@ -22,7 +22,10 @@ describe('health', () => {
   });
 
   it('answers a 503 problem naming the dependency that is down', async () => {
-    const app = createApp({ ...t.deps, health: { dynamodb: async () => undefined, sqs: async () => Promise.reject(new Error('down')) } });
+    const app = createApp({
+      ...t.deps,
+      health: { dynamodb: async () => undefined, sqs: async () => Promise.reject(new Error('down')) },
+    });
     const res = await app.request('/health');
     expect(res.status).toBe(503);
     const body = (await problem(res)) as unknown as { checks: Record<string, string> };
@@ -58,18 +61,26 @@ describe('authentication', () => {
   });
 
   it('refuses an expired token', async () => {
-    const expired = await signDevToken(t.keys, { userId: 'mgr-1', role: 'manager', branchId: 'BR-001' }, {
-      issuer: t.config.AUTH_ISSUER,
-      audience: t.config.AUTH_AUDIENCE,
-      expiresIn: Math.floor(Date.now() / 1000) - 60,
-    });
+    const expired = await signDevToken(
+      t.keys,
+      { userId: 'mgr-1', role: 'manager', branchId: 'BR-001' },
+      {
+        issuer: t.config.AUTH_ISSUER,
+        audience: t.config.AUTH_AUDIENCE,
+        expiresIn: Math.floor(Date.now() / 1000) - 60,
+      },
+    );
     const res = await t.request('GET', '/me', { token: expired });
     expect(res.status).toBe(401);
     expect((await problem(res)).code).toBe('auth.token_expired');
   });
 
   it('refuses a token for another audience', async () => {
-    const other = await signDevToken(t.keys, { userId: 'mgr-1', role: 'manager', branchId: 'BR-001' }, { issuer: t.config.AUTH_ISSUER, audience: 'someone-else' });
+    const other = await signDevToken(
+      t.keys,
+      { userId: 'mgr-1', role: 'manager', branchId: 'BR-001' },
+      { issuer: t.config.AUTH_ISSUER, audience: 'someone-else' },
+    );
     expect((await t.request('GET', '/me', { token: other })).status).toBe(401);
   });
 });
@@ -84,7 +95,11 @@ describe('problems', () => {
   it('serves OpenAPI 3.1 listing the routes', async () => {
     const res = await t.request('GET', '/openapi.json');
     expect(res.status).toBe(200);
-    type Doc = { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>>; components: { schemas: Record<string, { required?: string[] }> } };
+    type Doc = {
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>>;
+      components: { schemas: Record<string, { required?: string[] }> };
+    };
     const doc = (await res.json()) as Doc;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/me']));
@@ -92,7 +107,9 @@ describe('problems', () => {
     const complaint = doc.paths['/public/complaints']!.post!.requestBody!.content;
     expect(Object.keys(complaint).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
     expect(complaint['application/json']!.schema).toEqual({ $ref: '#/components/schemas/PublicComplaint' });
-    expect(doc.components.schemas.PublicComplaint!.required).toEqual(expect.arrayContaining(['name', 'category', 'subject', 'description']));
+    expect(doc.components.schemas.PublicComplaint!.required).toEqual(
+      expect.arrayContaining(['name', 'category', 'subject', 'description']),
+    );
     const bodiless = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops)
         .filter(([method, op]) => ['post', 'put', 'patch'].includes(method) && !op.requestBody)
@@ -103,7 +120,10 @@ describe('problems', () => {
   });
 
   it('answers zod failures with a 400 problem listing each bad field', async () => {
-    const res = await t.request('POST', '/customers', { token: await t.token('sup-1', 'supervisor'), json: { name: '', type: 'alien' } });
+    const res = await t.request('POST', '/customers', {
+      token: await t.token('sup-1', 'supervisor'),
+      json: { name: '', type: 'alien' },
+    });
     expect(res.status).toBe(400);
     const body = await problem(res);
     expect(body.code).toBe('request.invalid');
@@ -111,13 +131,21 @@ describe('problems', () => {
   });
 
   it('answers malformed JSON with a 400 problem', async () => {
-    const res = await t.request('POST', '/customers', { token: await t.token('sup-1', 'supervisor'), body: '{"name":', headers: { 'content-type': 'application/json' } });
+    const res = await t.request('POST', '/customers', {
+      token: await t.token('sup-1', 'supervisor'),
+      body: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect((await problem(res)).code).toBe('request.malformed');
   });
 
   it('answers a wrong content type with a 415 problem', async () => {
-    const res = await t.request('POST', '/customers', { token: await t.token('sup-1', 'supervisor'), body: 'name=x', headers: { 'content-type': 'text/plain' } });
+    const res = await t.request('POST', '/customers', {
+      token: await t.token('sup-1', 'supervisor'),
+      body: 'name=x',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(415);
     expect((await problem(res)).code).toBe('request.unsupported_media_type');
   });

@@ -8,26 +8,69 @@ import { createTestContext, type TestContext } from '../support/harness';
 let t: TestContext;
 let supervisor: string;
 
-type ImportBody = { summary: { created: number; duplicate: number; rejected: number }; results: { line: number; status: string; caseId?: string; externalId?: string; reason?: string }[] };
+type ImportBody = {
+  summary: { created: number; duplicate: number; rejected: number };
+  results: { line: number; status: string; caseId?: string; externalId?: string; reason?: string }[];
+};
 
-const ndjson = (lines: (Record<string, unknown> | string)[]) => lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
+const ndjson = (lines: (Record<string, unknown> | string)[]) =>
+  lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
 const post = (body: string, token = supervisor, contentType = 'application/x-ndjson') =>
   t.request('POST', '/imports/cases', { token, body, headers: { 'content-type': contentType } });
 const inboxOf = async (userId: string) =>
-  (await t.deps.store.doc.send(new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':p': keys.inboxPrefix } }))).Items ?? [];
+  (
+    await t.deps.store.doc.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':p': keys.inboxPrefix },
+      }),
+    )
+  ).Items ?? [];
 
 beforeAll(async () => {
   t = await createTestContext();
   const customers = customerService(t.deps);
   const admin = { userId: 'admin-1', role: 'admin' as const, branchId: 'BR-001' };
-  await customers.create(admin, { customerNumber: 'IMP-1', name: 'Zhou Fang', type: 'individual', level: 'vip', primaryManagerId: 'mgr-1', contactPoints: [], tags: [] });
-  await customers.create(admin, { customerNumber: 'IMP-2', name: 'Demo Trading', type: 'corporate', primaryManagerId: 'mgr-2', contactPoints: [], tags: [] });
+  await customers.create(admin, {
+    customerNumber: 'IMP-1',
+    name: 'Zhou Fang',
+    type: 'individual',
+    level: 'vip',
+    primaryManagerId: 'mgr-1',
+    contactPoints: [],
+    tags: [],
+  });
+  await customers.create(admin, {
+    customerNumber: 'IMP-2',
+    name: 'Demo Trading',
+    type: 'corporate',
+    primaryManagerId: 'mgr-2',
+    contactPoints: [],
+    tags: [],
+  });
   supervisor = await t.token('sup-1', 'supervisor', 'BR-001');
 });
 
 describe('POST /imports/cases', () => {
-  const complaint = { source: 'call_center', externalId: 'CC-1', customerNumber: 'IMP-1', type: 'complaint', category: 'card', description: 'Card blocked abroad', occurredAt: '2026-01-05T08:00:00Z' };
-  const inquiry = { source: 'online_banking', externalId: 'OB-7', customerNumber: 'IMP-2', type: 'inquiry', subject: 'product', productCode: 'FX-FWD', description: 'Forward contract pricing?' };
+  const complaint = {
+    source: 'call_center',
+    externalId: 'CC-1',
+    customerNumber: 'IMP-1',
+    type: 'complaint',
+    category: 'card',
+    description: 'Card blocked abroad',
+    occurredAt: '2026-01-05T08:00:00Z',
+  };
+  const inquiry = {
+    source: 'online_banking',
+    externalId: 'OB-7',
+    customerNumber: 'IMP-2',
+    type: 'inquiry',
+    subject: 'product',
+    productCode: 'FX-FWD',
+    description: 'Forward contract pricing?',
+  };
 
   it('creates new cases, reports duplicates and bad lines by line number, and notifies each owner once', async () => {
     const body = ndjson([
@@ -62,7 +105,11 @@ describe('POST /imports/cases', () => {
 
     const token = await t.token('mgr-1', 'manager', 'BR-001');
     const imported = (await (await t.request('GET', `/cases/${byLine[1]!.caseId}`, { token })).json()) as Case;
-    expect(imported).toMatchObject({ ownerId: 'mgr-1', origin: 'call_center_import', createdBy: { kind: 'channel', channel: 'call_center_import', externalId: 'CC-1' } });
+    expect(imported).toMatchObject({
+      ownerId: 'mgr-1',
+      origin: 'call_center_import',
+      createdBy: { kind: 'channel', channel: 'call_center_import', externalId: 'CC-1' },
+    });
     expect((await inboxOf('mgr-1')).map((i) => [i.kind, i.caseId])).toEqual([['case_imported', byLine[1]!.caseId]]);
     expect(await inboxOf('mgr-2')).toHaveLength(2);
 
@@ -82,7 +129,9 @@ describe('POST /imports/cases', () => {
   it('accepts only NDJSON, only from supervisors and admins, and at most 1000 lines', async () => {
     expect((await post(ndjson([complaint]), supervisor, 'application/json')).status).toBe(415);
     expect((await post(ndjson([complaint]), await t.token('mgr-1', 'manager', 'BR-001'))).status).toBe(403);
-    const tooMany = Array.from({ length: 1001 }, (_, i) => JSON.stringify({ ...complaint, externalId: `X-${i}` })).join('\n');
+    const tooMany = Array.from({ length: 1001 }, (_, i) => JSON.stringify({ ...complaint, externalId: `X-${i}` })).join(
+      '\n',
+    );
     const res = await post(tooMany);
     expect(res.status).toBe(422);
     expect(((await res.json()) as { code: string }).code).toBe('import.too_many_lines');

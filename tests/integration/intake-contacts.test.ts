@@ -27,13 +27,26 @@ describe('POST /contacts (call center)', () => {
     const customer = await createCustomer(t);
     const res = await t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id }) });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { id: string; customerId: string; channel: string; details: { durationSeconds: number; outcome: string } };
-    expect(body).toMatchObject({ customerId: customer.id, channel: 'voice', details: { durationSeconds: 270, outcome: 'resolved' } });
+    const body = (await res.json()) as {
+      id: string;
+      customerId: string;
+      channel: string;
+      details: { durationSeconds: number; outcome: string };
+    };
+    expect(body).toMatchObject({
+      customerId: customer.id,
+      channel: 'voice',
+      details: { durationSeconds: 270, outcome: 'resolved' },
+    });
     const items = await timelineOf(t, customer.id);
     expect(items.map((i) => i.id)).toEqual([body.id]);
-    const stats = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id) }));
+    const stats = await t.deps.store.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id) }),
+    );
     expect(stats.Item?.lastContactAt).toBe('2026-03-02T09:00:00.000Z');
-    const day = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.contactDay(customer.id, '2026-03-02') }));
+    const day = await t.deps.store.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: keys.contactDay(customer.id, '2026-03-02') }),
+    );
     expect(day.Item?.count).toBe(1);
   });
 
@@ -54,18 +67,23 @@ describe('POST /contacts (call center)', () => {
 
   it('refuses a call that ends before it starts, and one with no customer', async () => {
     const customer = await createCustomer(t);
-    const backwards = await t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id, endedAt: '2026-03-02T08:00:00Z' }) });
+    const backwards = await t.request('POST', '/contacts', {
+      token: agent,
+      json: call({ customerId: customer.id, endedAt: '2026-03-02T08:00:00Z' }),
+    });
     expect(backwards.status).toBe(400);
     const nobody = await t.request('POST', '/contacts', { token: agent, json: call() });
     expect((await problem(nobody)).code).toBe('request.invalid');
     expect(await timelineOf(t, customer.id)).toHaveLength(0);
   });
 
-  it('logs an agent\'s call in one DynamoDB request: the customer check rides in the transaction', async () => {
+  it("logs an agent's call in one DynamoDB request: the customer check rides in the transaction", async () => {
     const customer = await createCustomer(t);
     const counter = countDynamoRequests(t);
     try {
-      expect((await t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id }) })).status).toBe(201);
+      expect(
+        (await t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id }) })).status,
+      ).toBe(201);
     } finally {
       counter.stop();
     }
@@ -80,17 +98,30 @@ describe('POST /contacts (call center)', () => {
 
     const merged = await createCustomer(t);
     await t.deps.store.doc.send(
-      new UpdateCommand({ TableName: t.tableName, Key: keys.customer(merged.id), UpdateExpression: 'SET #s = :m', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':m': 'merged' } }),
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: keys.customer(merged.id),
+        UpdateExpression: 'SET #s = :m',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':m': 'merged' },
+      }),
     );
-    expect((await t.request('POST', '/contacts', { token: agent, json: call({ customerId: merged.id }) })).status).toBe(404);
+    expect((await t.request('POST', '/contacts', { token: agent, json: call({ customerId: merged.id }) })).status).toBe(
+      404,
+    );
     expect(await timelineOf(t, merged.id)).toHaveLength(0);
-    const stats = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.customerStats(merged.id) }));
+    const stats = await t.deps.store.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: keys.customerStats(merged.id) }),
+    );
     expect(stats.Item).toBeUndefined();
   });
 
-  it('answers 404 for a customer outside a manager\'s book', async () => {
+  it("answers 404 for a customer outside a manager's book", async () => {
     const customer = await createCustomer(t);
-    const res = await t.request('POST', '/contacts', { token: await t.token('mgr-x', 'manager', 'BR-001'), json: call({ customerId: customer.id }) });
+    const res = await t.request('POST', '/contacts', {
+      token: await t.token('mgr-x', 'manager', 'BR-001'),
+      json: call({ customerId: customer.id }),
+    });
     expect(res.status).toBe(404);
     expect(await timelineOf(t, customer.id)).toHaveLength(0);
   });
@@ -98,12 +129,20 @@ describe('POST /contacts (call center)', () => {
   it('is idempotent by Idempotency-Key: same body replays, another body is 422', async () => {
     const customer = await createCustomer(t);
     const headers = { 'idempotency-key': `k-${customer.id}` };
-    const responses = await Promise.all(Array.from({ length: 5 }, () => t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id }), headers })));
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id }), headers }),
+      ),
+    );
     const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ id: string }>));
     expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(bodies.map((b) => b.id)).size).toBe(1);
     expect(await timelineOf(t, customer.id)).toHaveLength(1);
-    const other = await t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id, notes: 'different' }), headers });
+    const other = await t.request('POST', '/contacts', {
+      token: agent,
+      json: call({ customerId: customer.id, notes: 'different' }),
+      headers,
+    });
     expect((await problem(other)).code).toBe('idempotency.key_reused');
     expect(other.status).toBe(422);
   });

@@ -23,7 +23,8 @@ const complaint = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-const submit = (json: unknown, from = ip(), headers: Record<string, string> = {}) => t.request('POST', '/public/complaints', { json, headers: { 'x-forwarded-for': `${from}, 10.0.0.1`, ...headers } });
+const submit = (json: unknown, from = ip(), headers: Record<string, string> = {}) =>
+  t.request('POST', '/public/complaints', { json, headers: { 'x-forwarded-for': `${from}, 10.0.0.1`, ...headers } });
 
 describe('public complaints', () => {
   it('serves the HTML form without a login', async () => {
@@ -41,22 +42,38 @@ describe('public complaints', () => {
     expect(body.reference).toMatch(/^C-\d{4}-\d{6}$/);
     expect(body.status).toBe('new');
     const timeline = await timelineOf(t, customer.id);
-    const entry = timeline.find((e) => e.channel === 'web' && (e.links as { caseId?: string }).caseId === body.reference);
+    const entry = timeline.find(
+      (e) => e.channel === 'web' && (e.links as { caseId?: string }).caseId === body.reference,
+    );
     expect(entry).toBeDefined();
     // The complaint is the customer's contact: it counts on today's contacts and is their last contact.
-    const read = async (key: { pk: string; sk: string }) => (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: key, ConsistentRead: true }))).Item;
-    expect(await read(keys.customerStats(customer.id))).toMatchObject({ openCases: 1, lastContactAt: entry!.occurredAt });
-    expect(await read(keys.contactDay(customer.id, String(entry!.occurredAt).slice(0, 10)))).toMatchObject({ count: 1 });
+    const read = async (key: { pk: string; sk: string }) =>
+      (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: key, ConsistentRead: true }))).Item;
+    expect(await read(keys.customerStats(customer.id))).toMatchObject({
+      openCases: 1,
+      lastContactAt: entry!.occurredAt,
+    });
+    expect(await read(keys.contactDay(customer.id, String(entry!.occurredAt).slice(0, 10)))).toMatchObject({
+      count: 1,
+    });
   });
 
   it('reveals status only to the phone or email used, with the same 404 for wrong reference and wrong contact', async () => {
-    const { reference } = (await (await submit(complaint({ phone: '', email: 'Zhang.San@Example.com' }))).json()) as { reference: string };
-    const ok = await t.request('GET', `/public/complaints/${reference}?email=zhang.san@example.com`, { headers: { 'x-forwarded-for': ip() } });
+    const { reference } = (await (await submit(complaint({ phone: '', email: 'Zhang.San@Example.com' }))).json()) as {
+      reference: string;
+    };
+    const ok = await t.request('GET', `/public/complaints/${reference}?email=zhang.san@example.com`, {
+      headers: { 'x-forwarded-for': ip() },
+    });
     expect(ok.status).toBe(200);
     const status = (await ok.json()) as Record<string, unknown>;
     expect(Object.keys(status).sort()).toEqual(['lastUpdatedAt', 'reference', 'status']);
-    const wrongContact = await t.request('GET', `/public/complaints/${reference}?email=other@example.com`, { headers: { 'x-forwarded-for': ip() } });
-    const wrongReference = await t.request('GET', `/public/complaints/C-2020-999999?email=zhang.san@example.com`, { headers: { 'x-forwarded-for': ip() } });
+    const wrongContact = await t.request('GET', `/public/complaints/${reference}?email=other@example.com`, {
+      headers: { 'x-forwarded-for': ip() },
+    });
+    const wrongReference = await t.request('GET', `/public/complaints/C-2020-999999?email=zhang.san@example.com`, {
+      headers: { 'x-forwarded-for': ip() },
+    });
     expect(wrongContact.status).toBe(404);
     expect(wrongReference.status).toBe(404);
     const [a, b] = [await problem(wrongContact), await problem(wrongReference)];
@@ -64,9 +81,16 @@ describe('public complaints', () => {
   });
 
   it('refuses fields the public may not set', async () => {
-    const res = await submit(complaint({ ownerId: 'mgr-1', status: 'closed', priority: 'urgent', createdAt: '2020-01-01T00:00:00Z' }));
+    const res = await submit(
+      complaint({ ownerId: 'mgr-1', status: 'closed', priority: 'urgent', createdAt: '2020-01-01T00:00:00Z' }),
+    );
     expect(res.status).toBe(400);
-    expect((await problem(res)).errors?.map((e) => e.path).sort()).toEqual(['createdAt', 'ownerId', 'priority', 'status']);
+    expect((await problem(res)).errors?.map((e) => e.path).sort()).toEqual([
+      'createdAt',
+      'ownerId',
+      'priority',
+      'status',
+    ]);
   });
 
   it('answers a filled honeypot as if accepted but stores nothing', async () => {
@@ -75,13 +99,22 @@ describe('public complaints', () => {
     expect(res.status).toBe(201);
     const { reference } = (await res.json()) as { reference: string };
     expect(await partitionItems(t, keys.anonymousPartition('phone', phone))).toHaveLength(0);
-    expect((await t.request('GET', `/public/complaints/${reference}?phone=${encodeURIComponent(phone)}`, { headers: { 'x-forwarded-for': ip() } })).status).toBe(404);
+    expect(
+      (
+        await t.request('GET', `/public/complaints/${reference}?phone=${encodeURIComponent(phone)}`, {
+          headers: { 'x-forwarded-for': ip() },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('limits each client address per minute with a 429 and Retry-After', async () => {
     const from = ip();
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await submit(complaint({ description: `Attempt number ${i} to complain about fees` }), from)).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push(
+        (await submit(complaint({ description: `Attempt number ${i} to complain about fees` }), from)).status,
+      );
     expect(statuses.slice(0, 5)).toEqual([201, 201, 201, 201, 201]);
     const limited = await submit(complaint(), from);
     expect(limited.status).toBe(429);
@@ -92,11 +125,24 @@ describe('public complaints', () => {
 
   it('lets the limit decide first: a limited client hears 429 whatever it sent, and nothing is written', async () => {
     const from = ip();
-    for (let i = 0; i < 5; i++) expect((await submit(complaint({ description: `Complaint ${i} about card fees` }), from)).status).toBe(201);
-    const sequence = async () => (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.counter(`case-${new Date().getUTCFullYear()}`), ConsistentRead: true }))).Item?.seq;
+    for (let i = 0; i < 5; i++)
+      expect((await submit(complaint({ description: `Complaint ${i} about card fees` }), from)).status).toBe(201);
+    const sequence = async () =>
+      (
+        await t.deps.store.doc.send(
+          new GetCommand({
+            TableName: t.tableName,
+            Key: keys.counter(`case-${new Date().getUTCFullYear()}`),
+            ConsistentRead: true,
+          }),
+        )
+      ).Item?.seq;
     const before = await sequence();
     expect((await submit(complaint({ description: '' }), from)).status).toBe(429);
-    const malformed = await t.request('POST', '/public/complaints', { body: '{"name":', headers: { 'content-type': 'application/json', 'x-forwarded-for': from } });
+    const malformed = await t.request('POST', '/public/complaints', {
+      body: '{"name":',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+    });
     expect(malformed.status).toBe(429);
     expect((await submit(complaint(), from)).status).toBe(429);
     expect(await sequence()).toBe(before);

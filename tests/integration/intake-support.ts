@@ -14,7 +14,12 @@ export async function createCustomer(t: TestContext, overrides: Record<string, u
     json: { customerNumber: `N${Date.now()}${counter}`, name: `Customer ${counter}`, type: 'individual', ...overrides },
   });
   expect(res.status, await res.clone().text()).toBe(201);
-  return (await res.json()) as { id: string; version: number; contactPoints: { kind: string; value: string }[]; preferences: { optOut: { sms: boolean } } };
+  return (await res.json()) as {
+    id: string;
+    version: number;
+    contactPoints: { kind: string; value: string }[];
+    preferences: { optOut: { sms: boolean } };
+  };
 }
 
 /** Every item in a partition (with the sort key prefix), read straight from the table. */
@@ -37,7 +42,8 @@ export async function partitionItems(t: TestContext, pk: string, prefix = '') {
   return out;
 }
 
-export const timelineOf = (t: TestContext, customerId: string) => partitionItems(t, keys.customerPartition(customerId), keys.customerTimelinePrefix);
+export const timelineOf = (t: TestContext, customerId: string) =>
+  partitionItems(t, keys.customerPartition(customerId), keys.customerTimelinePrefix);
 
 export async function problem(res: Response) {
   expect(res.headers.get('content-type')).toContain('application/problem+json');

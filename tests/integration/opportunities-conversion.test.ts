@@ -4,7 +4,16 @@ import { createApp } from '@cc/api';
 import type { Opportunity } from '@cc/core';
 import { caseRepository, keys, opportunityRepository } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
-import { customerItems, inboxFor, problem, seedCase, seedCustomer, seedPeople, terms, tokenOf } from './opportunities-support';
+import {
+  customerItems,
+  inboxFor,
+  problem,
+  seedCase,
+  seedCustomer,
+  seedPeople,
+  terms,
+  tokenOf,
+} from './opportunities-support';
 
 let t: TestContext;
 beforeAll(async () => {
@@ -12,7 +21,13 @@ beforeAll(async () => {
   await seedPeople(t);
 });
 
-const convert = async (caseId: string, userId = 'mgr-1', body: Record<string, unknown> = terms(), headers: Record<string, string> = {}, app = t.app) =>
+const convert = async (
+  caseId: string,
+  userId = 'mgr-1',
+  body: Record<string, unknown> = terms(),
+  headers: Record<string, string> = {},
+  app = t.app,
+) =>
   app.request(`/cases/${caseId}/convert`, {
     method: 'POST',
     headers: { authorization: `Bearer ${await tokenOf(t, userId)}`, 'content-type': 'application/json', ...headers },
@@ -20,7 +35,8 @@ const convert = async (caseId: string, userId = 'mgr-1', body: Record<string, un
   });
 
 const stats = async (customerId: string) => (await customerItems(t, customerId, 'STATS'))[0]?.openCases;
-const ownerPipeline = (ownerId: string) => opportunityRepository(t.deps.store).list({ kind: 'owner', ownerId }, {}, undefined, 100);
+const ownerPipeline = (ownerId: string) =>
+  opportunityRepository(t.deps.store).list({ kind: 'owner', ownerId }, {}, undefined, 100);
 
 /**
  * An app whose DynamoDB client runs `interloper` once, just before the first TransactWriteItems:
@@ -46,9 +62,14 @@ const touchCase = (caseId: string, set: Record<string, unknown>) =>
     new UpdateCommand({
       TableName: t.tableName,
       Key: keys.case(caseId),
-      UpdateExpression: `SET ${Object.keys(set).map((k) => `#${k} = :${k}`).join(', ')} ADD version :one`,
+      UpdateExpression: `SET ${Object.keys(set)
+        .map((k) => `#${k} = :${k}`)
+        .join(', ')} ADD version :one`,
       ExpressionAttributeNames: Object.fromEntries(Object.keys(set).map((k) => [`#${k}`, k])),
-      ExpressionAttributeValues: { ...Object.fromEntries(Object.entries(set).map(([k, v]) => [`:${k}`, v])), ':one': 1 },
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(Object.entries(set).map(([k, v]) => [`:${k}`, v])),
+        ':one': 1,
+      },
     }),
   );
 
@@ -92,8 +113,11 @@ describe('POST /cases/{id}/convert', () => {
     expect(timeline[0]!.links).toEqual({ caseId: inquiry.id, opportunityId: opp.id });
 
     const stages = await opportunityRepository(t.deps.store).history(opp.id);
-    expect(stages.stageChanges.map((s) => [s.from, s.to, s.actor])).toEqual([[null, 'new', { kind: 'user', id: 'mgr-1' }]]);
-    for (const member of ['mgr-1', 'pm-1', 'sup-1']) expect(await inboxFor(t, member, opp.id, 'opportunity_created'), member).toHaveLength(1);
+    expect(stages.stageChanges.map((s) => [s.from, s.to, s.actor])).toEqual([
+      [null, 'new', { kind: 'user', id: 'mgr-1' }],
+    ]);
+    for (const member of ['mgr-1', 'pm-1', 'sup-1'])
+      expect(await inboxFor(t, member, opp.id, 'opportunity_created'), member).toHaveLength(1);
     expect(await inboxFor(t, 'mgr-2', opp.id)).toHaveLength(0);
   });
 
@@ -156,12 +180,20 @@ describe('POST /cases/{id}/convert', () => {
     expect(transactions()).toBe(2);
     const opp = (await res.json()) as Opportunity;
     expect((await ownerPipeline('pm-2')).items.map((o) => o.id)).toEqual([opp.id]);
-    expect(await caseRepository(t.deps.store).get(inquiry.id, true)).toMatchObject({ status: 'converted', opportunityId: opp.id, priority: 'high', version: 3 });
+    expect(await caseRepository(t.deps.store).get(inquiry.id, true)).toMatchObject({
+      status: 'converted',
+      opportunityId: opp.id,
+      priority: 'high',
+      version: 3,
+    });
   });
 
   it('refuses complaints and non-product inquiries with case.not_convertible', async () => {
     const customer = await seedCustomer(t);
-    for (const kind of [{ type: 'complaint' as const, subject: undefined }, { type: 'inquiry' as const, subject: 'service' as const }]) {
+    for (const kind of [
+      { type: 'complaint' as const, subject: undefined },
+      { type: 'inquiry' as const, subject: 'service' as const },
+    ]) {
       const c = await seedCase(t, customer, kind);
       const res = await convert(c.id);
       expect(res.status).toBe(409);
@@ -190,7 +222,11 @@ describe('POST /cases/{id}/convert', () => {
     }
     const bad = await convert(c.id, 'mgr-1', { expectedAmount: -1, currency: 'yuan', expectedCloseDate: '30/09/2026' });
     expect(bad.status).toBe(400);
-    expect((await problem(bad)).errors?.map((e) => e.path).sort()).toEqual(['currency', 'expectedAmount', 'expectedCloseDate']);
+    expect((await problem(bad)).errors?.map((e) => e.path).sort()).toEqual([
+      'currency',
+      'expectedAmount',
+      'expectedCloseDate',
+    ]);
     expect((await caseRepository(t.deps.store).get(c.id, true))?.status).toBe('new');
   });
 
@@ -209,9 +245,19 @@ describe('POST /cases/{id}/convert', () => {
   });
 
   it('converts an inquiry from an unidentified sender into a new-customer opportunity', async () => {
-    const c = await seedCase(t, null, { origin: 'web', customerName: 'Ma Lin', ownerId: null, submitterContact: { email: 'ma.lin@example.com' } });
+    const c = await seedCase(t, null, {
+      origin: 'web',
+      customerName: 'Ma Lin',
+      ownerId: null,
+      submitterContact: { email: 'ma.lin@example.com' },
+    });
     const res = await convert(c.id, 'sup-1', terms({ ownerId: 'mgr-2' }));
     expect(res.status, await res.clone().text()).toBe(201);
-    expect(await res.json()).toMatchObject({ customerId: null, prospect: { name: 'Ma Lin', email: 'ma.lin@example.com' }, ownerId: 'mgr-2', source: { kind: 'case', channel: 'web' } });
+    expect(await res.json()).toMatchObject({
+      customerId: null,
+      prospect: { name: 'Ma Lin', email: 'ma.lin@example.com' },
+      ownerId: 'mgr-2',
+      source: { kind: 'case', channel: 'web' },
+    });
   });
 });

@@ -31,9 +31,16 @@ beforeAll(async () => {
   t = await createTestContext();
   await seedPeople(t);
   for (const [owner, stage, productCode, expectedAmount, currency, expectedCloseDate] of plan) {
-    const opp = await openedAs(t, owner, terms({ prospect: { name: `${owner} ${stage}` }, productCode, expectedAmount, currency, expectedCloseDate }));
+    const opp = await openedAs(
+      t,
+      owner,
+      terms({ prospect: { name: `${owner} ${stage}` }, productCode, expectedAmount, currency, expectedCloseDate }),
+    );
     for (const step of path[stage]!) {
-      const res = await t.request('POST', `/opportunities/${opp.id}/stage`, { token: await tokenOf(t, owner), json: { stage: step, ...(step === 'lost' && { lostReason: 'no budget' }) } });
+      const res = await t.request('POST', `/opportunities/${opp.id}/stage`, {
+        token: await tokenOf(t, owner),
+        json: { stage: step, ...(step === 'lost' && { lostReason: 'no budget' }) },
+      });
       expect(res.status).toBe(200);
     }
   }
@@ -44,7 +51,11 @@ async function listAll(userId: string, query: string): Promise<Opportunity[]> {
   const items: Opportunity[] = [];
   let cursor: string | null = null;
   do {
-    const res = await t.request('GET', `/opportunities?${query}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: await tokenOf(t, userId) });
+    const res = await t.request(
+      'GET',
+      `/opportunities?${query}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { token: await tokenOf(t, userId) },
+    );
     expect(res.status, await res.clone().text()).toBe(200);
     const page = (await res.json()) as { items: Opportunity[]; nextCursor: string | null };
     items.push(...page.items);
@@ -62,7 +73,8 @@ interface Totals {
 
 /** The totals a client would compute from the listed items (in cents, so exact). */
 function totalsOf(items: Opportunity[]): Omit<Totals, 'truncated'> {
-  const cents = (into: Record<string, number>, o: Opportunity) => (into[o.currency] = (into[o.currency] ?? 0) + Math.round(o.expectedAmount * 100));
+  const cents = (into: Record<string, number>, o: Opportunity) =>
+    (into[o.currency] = (into[o.currency] ?? 0) + Math.round(o.expectedAmount * 100));
   const amounts: Record<string, number> = {};
   const byStage: Record<string, { count: number; amounts: Record<string, number> }> = {};
   for (const o of items) {
@@ -72,10 +84,20 @@ function totalsOf(items: Opportunity[]): Omit<Totals, 'truncated'> {
     cents(byStage[o.stage]!.amounts, o);
   }
   const major = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v / 100]));
-  return { count: items.length, amounts: major(amounts), byStage: Object.fromEntries(Object.entries(byStage).map(([s, v]) => [s, { count: v.count, amounts: major(v.amounts) }])) };
+  return {
+    count: items.length,
+    amounts: major(amounts),
+    byStage: Object.fromEntries(
+      Object.entries(byStage).map(([s, v]) => [s, { count: v.count, amounts: major(v.amounts) }]),
+    ),
+  };
 }
 
-const expected = (filter: (row: (typeof plan)[number]) => boolean) => plan.filter(filter).map((r) => `${r[0]}:${r[1]}:${r[5]}`).sort();
+const expected = (filter: (row: (typeof plan)[number]) => boolean) =>
+  plan
+    .filter(filter)
+    .map((r) => `${r[0]}:${r[1]}:${r[5]}`)
+    .sort();
 const ids = (items: Opportunity[]) => items.map((o) => `${o.ownerId}:${o.stage}:${o.expectedCloseDate}`).sort();
 
 describe('pipeline views', () => {
@@ -86,8 +108,16 @@ describe('pipeline views', () => {
     { who: 'sup-1', query: 'view=branch&stage=new', rows: (r) => r[1] === 'new' },
     { who: 'mgr-2', query: 'view=team&product=LOAN-SME', rows: (r) => r[0] !== 'mgr-3' && r[2] === 'LOAN-SME' },
     { who: 'sup-1', query: 'view=branch&closeMonth=2026-09', rows: (r) => r[5].startsWith('2026-09') },
-    { who: 'mgr-1', query: 'view=mine&closeMonth=2026-10&product=WM-GOLD-90', rows: (r) => r[0] === 'mgr-1' && r[5].startsWith('2026-10') && r[2] === 'WM-GOLD-90' },
-    { who: 'sup-1', query: 'view=branch&stage=proposal&closeMonth=2026-10', rows: (r) => r[1] === 'proposal' && r[5].startsWith('2026-10') },
+    {
+      who: 'mgr-1',
+      query: 'view=mine&closeMonth=2026-10&product=WM-GOLD-90',
+      rows: (r) => r[0] === 'mgr-1' && r[5].startsWith('2026-10') && r[2] === 'WM-GOLD-90',
+    },
+    {
+      who: 'sup-1',
+      query: 'view=branch&stage=proposal&closeMonth=2026-10',
+      rows: (r) => r[1] === 'proposal' && r[5].startsWith('2026-10'),
+    },
   ];
 
   for (const { who, query, rows } of cases) {
@@ -107,7 +137,9 @@ describe('pipeline views', () => {
   }
 
   it('gives exact per-currency sums (no floating-point drift)', async () => {
-    const totals = (await (await t.request('GET', '/opportunities/totals?view=mine', { token: await tokenOf(t, 'mgr-1') })).json()) as Totals;
+    const totals = (await (
+      await t.request('GET', '/opportunities/totals?view=mine', { token: await tokenOf(t, 'mgr-1') })
+    ).json()) as Totals;
     expect(totals.amounts).toEqual({ CNY: 350000.45, USD: 120000.1 });
     expect(totals.byStage.lost).toEqual({ count: 1, amounts: { CNY: 0.2 } });
   });
@@ -117,10 +149,14 @@ describe('pipeline views', () => {
     expect(branch.status).toBe(403);
     const noTeam = await t.request('GET', '/opportunities/totals?view=team', { token: await tokenOf(t, 'pm-1') });
     expect(noTeam.status).toBe(400);
-    const bad = await t.request('GET', '/opportunities?view=all&closeMonth=2026-13&stage=open', { token: await tokenOf(t, 'mgr-1') });
+    const bad = await t.request('GET', '/opportunities?view=all&closeMonth=2026-13&stage=open', {
+      token: await tokenOf(t, 'mgr-1'),
+    });
     expect(bad.status).toBe(400);
     expect((await problem(bad)).errors?.map((e) => e.path).sort()).toEqual(['closeMonth', 'stage', 'view']);
-    const forged = await t.request('GET', '/opportunities?view=mine&cursor=abc.def', { token: await tokenOf(t, 'mgr-1') });
+    const forged = await t.request('GET', '/opportunities?view=mine&cursor=abc.def', {
+      token: await tokenOf(t, 'mgr-1'),
+    });
     expect((await problem(forged)).code).toBe('request.cursor_invalid');
   });
 });

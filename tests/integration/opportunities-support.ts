@@ -1,7 +1,16 @@
 import { expect } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { newId, type Case, type Customer, type Opportunity, type Role } from '@cc/core';
-import { customerRepository, inboxRepository, keys, newCaseItem, openCaseItems, transact, userRepository, type User } from '@cc/store';
+import {
+  customerRepository,
+  inboxRepository,
+  keys,
+  newCaseItem,
+  openCaseItems,
+  transact,
+  userRepository,
+  type User,
+} from '@cc/store';
 import type { TestContext } from '../support/harness';
 
 export const BRANCH = 'BR-001';
@@ -11,9 +20,33 @@ export const BRANCH = 'BR-001';
  * a manager of another team, a supervisor and an agent.
  */
 export const people: User[] = [
-  { id: 'mgr-1', name: 'Li Wei', role: 'manager', branchId: BRANCH, notifyVia: 'inbox', teamId: 'T-1', supervisorId: 'sup-1' },
-  { id: 'mgr-2', name: 'Wang Fang', role: 'manager', branchId: BRANCH, notifyVia: 'inbox', teamId: 'T-1', supervisorId: 'sup-1' },
-  { id: 'mgr-3', name: 'Zhao Lei', role: 'manager', branchId: BRANCH, notifyVia: 'inbox', teamId: 'T-2', supervisorId: 'sup-1' },
+  {
+    id: 'mgr-1',
+    name: 'Li Wei',
+    role: 'manager',
+    branchId: BRANCH,
+    notifyVia: 'inbox',
+    teamId: 'T-1',
+    supervisorId: 'sup-1',
+  },
+  {
+    id: 'mgr-2',
+    name: 'Wang Fang',
+    role: 'manager',
+    branchId: BRANCH,
+    notifyVia: 'inbox',
+    teamId: 'T-1',
+    supervisorId: 'sup-1',
+  },
+  {
+    id: 'mgr-3',
+    name: 'Zhao Lei',
+    role: 'manager',
+    branchId: BRANCH,
+    notifyVia: 'inbox',
+    teamId: 'T-2',
+    supervisorId: 'sup-1',
+  },
   { id: 'pm-1', name: 'Chen Jie', role: 'manager', branchId: BRANCH, notifyVia: 'inbox' },
   { id: 'pm-2', name: 'Sun Min', role: 'manager', branchId: BRANCH, notifyVia: 'inbox' },
   { id: 'sup-1', name: 'Zhou Qiang', role: 'supervisor', branchId: BRANCH, notifyVia: 'inbox', teamId: 'T-1' },
@@ -57,7 +90,11 @@ export async function seedCustomer(t: TestContext, overrides: Partial<Customer> 
 }
 
 /** Until the cases service lands: a case written the way the case store writes it (item, open mirror, counter). */
-export async function seedCase(t: TestContext, customer: Customer | null, overrides: Partial<Case> = {}): Promise<Case> {
+export async function seedCase(
+  t: TestContext,
+  customer: Customer | null,
+  overrides: Partial<Case> = {},
+): Promise<Case> {
   const now = new Date().toISOString();
   const c: Case = {
     id: `C-2026-${newId().slice(-6)}`,
@@ -90,7 +127,14 @@ export async function seedCase(t: TestContext, customer: Customer | null, overri
 
 export async function problem(res: Response) {
   expect(res.headers.get('content-type')).toContain('application/problem+json');
-  return (await res.json()) as { status: number; code: string; errors?: { path: string; message: string }[]; detail?: string; allowed?: string[]; opportunityId?: string };
+  return (await res.json()) as {
+    status: number;
+    code: string;
+    errors?: { path: string; message: string }[];
+    detail?: string;
+    allowed?: string[];
+    opportunityId?: string;
+  };
 }
 
 export const terms = (overrides: Record<string, unknown> = {}) => ({
@@ -120,7 +164,12 @@ export async function customerItems(t: TestContext, customerId: string, prefix: 
   return Items ?? [];
 }
 
-export async function openedAs(t: TestContext, userId: string, body: Record<string, unknown>, path = '/opportunities'): Promise<Opportunity> {
+export async function openedAs(
+  t: TestContext,
+  userId: string,
+  body: Record<string, unknown>,
+  path = '/opportunities',
+): Promise<Opportunity> {
   const res = await t.request('POST', path, { token: await tokenOf(t, userId), json: body });
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as Opportunity;

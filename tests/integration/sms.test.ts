@@ -16,8 +16,25 @@ const hex = (n: number) => randomBytes(n).toString('hex');
 /** What Twilio posts for an inbound SMS (Messaging webhook), in Twilio's parameter order. */
 function twilioParams(from: string, body: string, over: Record<string, string> = {}): Record<string, string> {
   return {
-    ToCountry: 'CN', ToState: '', SmsMessageSid: `SM${hex(16)}`, NumMedia: '0', ToCity: '', FromZip: '', SmsSid: '', FromState: '', SmsStatus: 'received',
-    FromCity: '', Body: body, FromCountry: 'CN', To: '+8610955880000', ToZip: '', NumSegments: '1', MessageSid: '', AccountSid: `AC${hex(16)}`, From: from, ApiVersion: '2010-04-01',
+    ToCountry: 'CN',
+    ToState: '',
+    SmsMessageSid: `SM${hex(16)}`,
+    NumMedia: '0',
+    ToCity: '',
+    FromZip: '',
+    SmsSid: '',
+    FromState: '',
+    SmsStatus: 'received',
+    FromCity: '',
+    Body: body,
+    FromCountry: 'CN',
+    To: '+8610955880000',
+    ToZip: '',
+    NumSegments: '1',
+    MessageSid: '',
+    AccountSid: `AC${hex(16)}`,
+    From: from,
+    ApiVersion: '2010-04-01',
     ...over,
   };
 }
@@ -29,18 +46,24 @@ function withSid(params: Record<string, string>) {
 
 /** Twilio's algorithm, written out independently: HMAC-SHA1(url + sorted name+value pairs), base64. */
 function twilioSign(token: string, url: string, params: Record<string, string>) {
-  const data = Object.keys(params).sort().reduce((acc, k) => acc + k + params[k], url);
+  const data = Object.keys(params)
+    .sort()
+    .reduce((acc, k) => acc + k + params[k], url);
   return createHmac('sha1', token).update(Buffer.from(data, 'utf-8')).digest('base64');
 }
 
 function post(params: Record<string, string>, signature: string | undefined, query = '') {
   return t.request('POST', `${PATH}${query}`, {
     body: new URLSearchParams(params).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature !== undefined && { 'x-twilio-signature': signature }) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(signature !== undefined && { 'x-twilio-signature': signature }),
+    },
   });
 }
 
-const signedPost = (params: Record<string, string>, query = '') => post(params, twilioSign(t.config.TWILIO_AUTH_TOKEN!, `https://cc.example-bank.cn${PATH}${query}`, params), query);
+const signedPost = (params: Record<string, string>, query = '') =>
+  post(params, twilioSign(t.config.TWILIO_AUTH_TOKEN!, `https://cc.example-bank.cn${PATH}${query}`, params), query);
 
 describe('POST /webhooks/sms/twilio', () => {
   it('records a signed SMS from a known customer and answers TwiML', async () => {
@@ -52,7 +75,11 @@ describe('POST /webhooks/sms/twilio', () => {
     expect(await res.text()).toContain('<Response>');
     const items = await timelineOf(t, customer.id);
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ channel: 'sms', direction: 'inbound', details: { messageSid: params.MessageSid, body: 'Hello, my card is blocked' } });
+    expect(items[0]).toMatchObject({
+      channel: 'sms',
+      direction: 'inbound',
+      details: { messageSid: params.MessageSid, body: 'Hello, my card is blocked' },
+    });
   });
 
   it('refuses missing, wrong and replayed-with-changes signatures with 403 and writes nothing', async () => {
@@ -87,7 +114,10 @@ describe('POST /webhooks/sms/twilio', () => {
 
   it('STOP opts the customer out of SMS, START opts back in, HELP answers with help text', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'phone', value: '+8613800000104' }] });
-    const read = async () => (await (await t.request('GET', `/customers/${customer.id}`, { token: await t.token('sup-1', 'supervisor') })).json()) as { preferences: { optOut: { sms: boolean } }; version: number };
+    const read = async () =>
+      (await (
+        await t.request('GET', `/customers/${customer.id}`, { token: await t.token('sup-1', 'supervisor') })
+      ).json()) as { preferences: { optOut: { sms: boolean } }; version: number };
     expect((await signedPost(withSid(twilioParams('+8613800000104', ' stop ')))).status).toBe(200);
     expect((await read()).preferences.optOut.sms).toBe(true);
     const stopAgain = withSid(twilioParams('+8613800000104', 'STOP'));
@@ -107,12 +137,20 @@ describe('POST /webhooks/sms/twilio', () => {
     await signedPost(withSid(twilioParams(phone, 'first message')));
     await signedPost(withSid(twilioParams(phone, 'second message')));
     const agent = await t.token('agent-1', 'agent');
-    const queue = (await (await t.request('GET', '/contacts/unidentified?limit=100', { token: agent })).json()) as { items: { sender: { value: string } }[] };
+    const queue = (await (await t.request('GET', '/contacts/unidentified?limit=100', { token: agent })).json()) as {
+      items: { sender: { value: string } }[];
+    };
     expect(queue.items.filter((i) => i.sender.value === phone)).toHaveLength(2);
-    expect((await t.request('GET', '/contacts/unidentified', { token: await t.token('mgr-1', 'manager') })).status).toBe(403);
+    expect(
+      (await t.request('GET', '/contacts/unidentified', { token: await t.token('mgr-1', 'manager') })).status,
+    ).toBe(403);
 
     const customer = await createCustomer(t);
-    const attach = () => t.request('POST', '/contacts/unidentified/attach', { token: agent, json: { kind: 'phone', value: '138 0000 0199', customerId: customer.id, addContactPoint: true } });
+    const attach = () =>
+      t.request('POST', '/contacts/unidentified/attach', {
+        token: agent,
+        json: { kind: 'phone', value: '138 0000 0199', customerId: customer.id, addContactPoint: true },
+      });
     const first = await attach();
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ moved: 2, value: phone });
@@ -122,10 +160,22 @@ describe('POST /webhooks/sms/twilio', () => {
     expect(moved.every((m) => m.customerId === customer.id && m.gsi3pk === undefined)).toBe(true);
     expect(await partitionItems(t, keys.anonymousPartition('phone', phone))).toHaveLength(0);
     // The moved contacts count for the customer: today's contacts and the last contact.
-    const today = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.contactDay(customer.id, String(moved[0]!.occurredAt).slice(0, 10)) }));
+    const today = await t.deps.store.doc.send(
+      new GetCommand({
+        TableName: t.tableName,
+        Key: keys.contactDay(customer.id, String(moved[0]!.occurredAt).slice(0, 10)),
+      }),
+    );
     expect(today.Item?.count).toBe(2);
-    const stats = await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id) }));
-    expect(stats.Item?.lastContactAt).toBe(moved.map((m) => String(m.occurredAt)).sort().at(-1));
+    const stats = await t.deps.store.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id) }),
+    );
+    expect(stats.Item?.lastContactAt).toBe(
+      moved
+        .map((m) => String(m.occurredAt))
+        .sort()
+        .at(-1),
+    );
     // The phone now identifies the customer: the next SMS lands on their timeline directly.
     await signedPost(withSid(twilioParams(phone, 'third message')));
     expect(await timelineOf(t, customer.id)).toHaveLength(3);

@@ -74,7 +74,9 @@ describe('GET /customers/{id}/timeline', () => {
   it('filters by channel and by type through their own index, still complete and ordered', async () => {
     const token = await t.token('sup-1', 'supervisor', 'BR-001');
     const sms = await pageAll('&channel=sms', token, 50);
-    expect(sms.seen).toHaveLength(Array.from({ length: TOTAL }, (_, i) => channels[i % 4]).filter((c) => c === 'sms').length);
+    expect(sms.seen).toHaveLength(
+      Array.from({ length: TOTAL }, (_, i) => channels[i % 4]).filter((c) => c === 'sms').length,
+    );
     expect(sms.seen.every((e) => e.channel === 'sms')).toBe(true);
     expect(sms.seen.map(sortKey)).toEqual(sms.seen.map(sortKey).sort().reverse());
     const cases = await pageAll('&type=case', token, 40);
@@ -84,8 +86,14 @@ describe('GET /customers/{id}/timeline', () => {
 
   it('refuses a cursor issued for another filter', async () => {
     const token = await t.token('agent-1', 'agent');
-    const first = (await (await t.request('GET', `/customers/${customerId}/timeline?limit=5`, { token })).json()) as { nextCursor: string };
-    const res = await t.request('GET', `/customers/${customerId}/timeline?limit=5&channel=sms&cursor=${encodeURIComponent(first.nextCursor)}`, { token });
+    const first = (await (await t.request('GET', `/customers/${customerId}/timeline?limit=5`, { token })).json()) as {
+      nextCursor: string;
+    };
+    const res = await t.request(
+      'GET',
+      `/customers/${customerId}/timeline?limit=5&channel=sms&cursor=${encodeURIComponent(first.nextCursor)}`,
+      { token },
+    );
     expect((await problem(res)).code).toBe('request.cursor_invalid');
   });
 
@@ -97,7 +105,9 @@ describe('GET /customers/{id}/timeline', () => {
 
   it('lets the primary manager read it', async () => {
     const own = await createCustomer(t, { primaryManagerId: 'mgr-1' });
-    const res = await t.request('GET', `/customers/${own.id}/timeline`, { token: await t.token('mgr-1', 'manager', 'BR-001') });
+    const res = await t.request('GET', `/customers/${own.id}/timeline`, {
+      token: await t.token('mgr-1', 'manager', 'BR-001'),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ items: [], nextCursor: null });
   });

@@ -30,13 +30,19 @@ export interface RequestOptions {
 }
 
 /** A fresh table and queue pair on the run's shared local services, and the real app over them. */
-export async function createTestContext(overrides: Partial<Record<keyof AppConfig, string>> = {}): Promise<TestContext> {
+export async function createTestContext(
+  overrides: Partial<Record<keyof AppConfig, string>> = {},
+): Promise<TestContext> {
   const endpoints = { dynamodb: inject('dynamoEndpoint'), sqs: inject('sqsEndpoint') };
   const suffix = randomBytes(4).toString('hex');
   const tableName = `t-${suffix}`;
   const dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials: localCredentials });
   const sqs = new SQSClient({ endpoint: endpoints.sqs, region, credentials: localCredentials });
-  const [keys, queues] = await Promise.all([generateDevKeys(), ensureQueues(sqs, `${suffix}-`), ensureTable(dynamo, tableName)]);
+  const [keys, queues] = await Promise.all([
+    generateDevKeys(),
+    ensureQueues(sqs, `${suffix}-`),
+    ensureTable(dynamo, tableName),
+  ]);
   const config = appConfigSchema.parse({
     TABLE_NAME: tableName,
     LOG_LEVEL: 'silent',
@@ -55,7 +61,10 @@ export async function createTestContext(overrides: Partial<Record<keyof AppConfi
   });
   const app = createApp(deps);
   const token = (userId: string, role: Role = 'agent', branchId = 'BR-001') =>
-    signDevToken(keys, { userId, role, branchId } satisfies Caller, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
+    signDevToken(keys, { userId, role, branchId } satisfies Caller, {
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+    });
   const request = async (method: string, path: string, options: RequestOptions = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -20,7 +20,12 @@ import { EMAIL_WEBHOOK_PATH } from './routes/webhooks';
 /** The only place routes exist. Lambda (functions/api.ts) and Node (packages/local) both host this. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  app.use('*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] } }));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] },
+    }),
+  );
   app.use('*', limitBodies(deps.config.MAX_BODY_BYTES, { [EMAIL_WEBHOOK_PATH]: deps.config.EMAIL_MAX_BYTES }));
   app.use('*', authenticate(deps.auth));
 
@@ -36,13 +41,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', intakeRoutes(deps));
   app.route('/', operationsRoutes(deps));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Contact-center API',
       version: '0.1.0',
-      description: 'Omnichannel contact history, complaints and inquiries, and opportunities for a bank. Errors are application/problem+json (RFC 9457) with a stable `code`.',
+      description:
+        'Omnichannel contact history, complaints and inquiries, and opportunities for a bank. Errors are application/problem+json (RFC 9457) with a stable `code`.',
     },
     servers: [{ url: deps.config.PUBLIC_BASE_URL }],
   });

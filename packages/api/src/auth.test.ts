@@ -28,7 +28,7 @@ async function setup(cacheSize?: number) {
 }
 
 describe('token verification', () => {
-  it('checks a token\'s signature once and answers the same caller from memory after', async () => {
+  it("checks a token's signature once and answers the same caller from memory after", async () => {
     const { verifier, sign, lookups } = await setup();
     const token = await sign('agent-1');
     const first = await verifier.verify(token);
@@ -61,7 +61,8 @@ describe('token verification', () => {
     const { verifier, sign, lookups } = await setup();
     const token = await sign('agent-3');
     const forged = `${token.slice(0, -4)}AAAA`;
-    for (let i = 0; i < 2; i++) await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'auth.token_invalid' });
+    for (let i = 0; i < 2; i++)
+      await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'auth.token_invalid' });
     expect(lookups()).toBe(2);
   });
 });

@@ -28,7 +28,8 @@ const DEFAULT_CACHE_SIZE = 1000;
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const { jwks } = options;
-  const keySet: JWTVerifyGetKey = typeof jwks === 'function' ? jwks : jwks instanceof URL ? createRemoteJWKSet(jwks) : createLocalJWKSet(jwks);
+  const keySet: JWTVerifyGetKey =
+    typeof jwks === 'function' ? jwks : jwks instanceof URL ? createRemoteJWKSet(jwks) : createLocalJWKSet(jwks);
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
   const now = options.now ?? Date.now;
   const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
@@ -53,13 +54,21 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   async function verifyAfresh(token: string): Promise<{ caller: Caller; exp: unknown }> {
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, keySet, { issuer: options.issuer, clockTolerance: 5, currentDate: new Date(now()) }));
+      ({ payload } = await jwtVerify(token, keySet, {
+        issuer: options.issuer,
+        clockTolerance: 5,
+        currentDate: new Date(now()),
+      }));
     } catch (error) {
       const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
-      throw new UnauthenticatedError(expired ? 'The token has expired' : 'The token is invalid', expired ? 'auth.token_expired' : 'auth.token_invalid');
+      throw new UnauthenticatedError(
+        expired ? 'The token has expired' : 'The token is invalid',
+        expired ? 'auth.token_expired' : 'auth.token_invalid',
+      );
     }
     const audiences = [payload.aud, payload.client_id].flat().filter((a): a is string => typeof a === 'string');
-    if (!audiences.includes(options.audience)) throw new UnauthenticatedError('The token was issued for another audience', 'auth.token_invalid');
+    if (!audiences.includes(options.audience))
+      throw new UnauthenticatedError('The token was issued for another audience', 'auth.token_invalid');
     const userId = payload.sub;
     const role = payload.role ?? payload['custom:role'];
     const branchId = payload.branch ?? payload['custom:branch'];

@@ -16,15 +16,33 @@ export const appConfigSchema = z.object({
   EMAIL_WEBHOOK_SECRET: z.string().min(16).optional(),
   RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(395),
   PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(256 * 1024),
   /**
    * The email webhook takes whole messages, attachments included; 4 MB keeps a base64-encoded body under
    * Lambda's 6 MB request limit. Larger mail arrives through SES → S3 (functions/email-inbound.ts).
    */
-  EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(4 * 1024 * 1024),
+  EMAIL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(4 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
   LOG_LEVEL: z.enum(['info', 'silent']).default('info'),
   /** Ordered customer levels, lowest first, and the level from which a primary manager is mandatory. */
-  CUSTOMER_LEVELS: z.string().default('standard,gold,vip,private').transform((s) => s.split(',').map((l) => l.trim()).filter(Boolean)),
+  CUSTOMER_LEVELS: z
+    .string()
+    .default('standard,gold,vip,private')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    ),
   MANAGED_FROM_LEVEL: z.string().default('vip'),
   /** Inbound contacts without resolution before a customer's case escalates (the seeds: 5 contacts = likely lost). */
   ESCALATE_AFTER_CONTACTS: z.coerce.number().int().min(2).max(50).default(5),

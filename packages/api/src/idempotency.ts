@@ -10,15 +10,30 @@ export function idempotencyClaim(c: Context, scope: string, request: unknown, no
   const key = c.req.header('idempotency-key');
   if (key === undefined) return undefined;
   if (!KEY_PATTERN.test(key)) {
-    throw new ValidationError('Idempotency-Key must be 1–255 visible ASCII characters', [{ path: 'Idempotency-Key', message: 'invalid' }]);
+    throw new ValidationError('Idempotency-Key must be 1–255 visible ASCII characters', [
+      { path: 'Idempotency-Key', message: 'invalid' },
+    ]);
   }
-  return { scope, key, fingerprint: fingerprintOf(c.req.method, c.req.path, request), expiresAt: Math.floor(now.getTime() / 1000) + KEEP_SECONDS };
+  return {
+    scope,
+    key,
+    fingerprint: fingerprintOf(c.req.method, c.req.path, request),
+    expiresAt: Math.floor(now.getTime() / 1000) + KEEP_SECONDS,
+  };
 }
 
 /** Sends a stored (or fresh) response; replays say so in a header. */
-export function sendStored(c: Context, result: { response: StoredResponse; replayed: boolean }, headers: Record<string, string> = {}): Response {
+export function sendStored(
+  c: Context,
+  result: { response: StoredResponse; replayed: boolean },
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(result.response.body), {
     status: result.response.status,
-    headers: { 'content-type': 'application/json', ...(result.replayed && { 'idempotent-replayed': 'true' }), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(result.replayed && { 'idempotent-replayed': 'true' }),
+      ...headers,
+    },
   });
 }

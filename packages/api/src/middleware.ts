@@ -25,11 +25,13 @@ const publicPaths = [/^\/health$/, /^\/openapi\.json$/, /^\/complaint$/, /^\/pub
 
 export const isPublicPath = (path: string) => publicPaths.some((p) => p.test(path));
 
-export const authenticate = (verifier: TokenVerifier): MiddlewareHandler<AppEnv> => async (c, next) => {
-  // Unknown routes fall through to the 404 problem whoever asks; only middleware (method ALL) matched them.
-  const routeExists = c.req.matchedRoutes.some((r) => r.method !== 'ALL');
-  if (isPublicPath(c.req.path) || !routeExists) return next();
-  const caller = await verifier.verify(bearerToken(c.req.header('authorization')));
-  c.set('caller', caller);
-  await next();
-};
+export const authenticate =
+  (verifier: TokenVerifier): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    // Unknown routes fall through to the 404 problem whoever asks; only middleware (method ALL) matched them.
+    const routeExists = c.req.matchedRoutes.some((r) => r.method !== 'ALL');
+    if (isPublicPath(c.req.path) || !routeExists) return next();
+    const caller = await verifier.verify(bearerToken(c.req.header('authorization')));
+    c.set('caller', caller);
+    await next();
+  };

@@ -18,7 +18,10 @@ export const problemContent = { 'application/problem+json': { schema: ProblemSch
 
 /** Standard error responses every route may give. */
 export const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: 'Problem', content: problemContent }])) as Record<number, { description: string; content: typeof problemContent }>;
+  Object.fromEntries(statuses.map((s) => [s, { description: 'Problem', content: problemContent }])) as Record<
+    number,
+    { description: string; content: typeof problemContent }
+  >;
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });

@@ -1,11 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import {
-  DomainError,
-  RateLimitedError,
-  ValidationError,
-  type FieldIssue,
-} from '@cc/core';
+import { DomainError, RateLimitedError, ValidationError, type FieldIssue } from '@cc/core';
 
 /** RFC 9457 problem details, plus our stable `code` and field `errors`. */
 export interface Problem {
@@ -58,7 +53,14 @@ function statusFor(code: string): number {
   const known = statusByCode[code];
   if (known) return known;
   if (code.endsWith('.not_found')) return 404;
-  if (code.endsWith('.invalid_transition') || code.endsWith('.conflict') || code.endsWith('.exists') || code.endsWith('.stale') || code.endsWith('.concurrent_write')) return 409;
+  if (
+    code.endsWith('.invalid_transition') ||
+    code.endsWith('.conflict') ||
+    code.endsWith('.exists') ||
+    code.endsWith('.stale') ||
+    code.endsWith('.concurrent_write')
+  )
+    return 409;
   if (code.endsWith('_invalid') || code.endsWith('.invalid') || code.endsWith('.required')) return 400;
   if (code.endsWith('.forbidden')) return 403;
   return 422;
@@ -79,7 +81,13 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function problemResponse(c: Context, code: string, detail: string | undefined, extra: Partial<Problem> = {}, headers: Record<string, string> = {}): Response {
+export function problemResponse(
+  c: Context,
+  code: string,
+  detail: string | undefined,
+  extra: Partial<Problem> = {},
+  headers: Record<string, string> = {},
+): Response {
   const status = extra.status ?? statusFor(code);
   const body: Problem = {
     type: PROBLEM_BASE + code,
@@ -118,7 +126,12 @@ export function toProblem(error: unknown, c: Context, log: ErrorLogger): Respons
     const status = statusFor(error.code);
     if (status >= 500) log('dependency failure', { code: error.code, error: describe(error.cause ?? error) });
     const { errors: _ignored, ...details } = error.details as Record<string, unknown> & { errors?: unknown };
-    return problemResponse(c, error.code, status >= 500 ? 'A dependency is unavailable; try again shortly' : error.message, details);
+    return problemResponse(
+      c,
+      error.code,
+      status >= 500 ? 'A dependency is unavailable; try again shortly' : error.message,
+      details,
+    );
   }
   if (error instanceof HTTPException) {
     const code = httpExceptionCodes[error.status] ?? 'request.invalid';

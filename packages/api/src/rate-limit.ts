@@ -16,7 +16,13 @@ export function clientIp(c: Context): string {
  * A fixed one-minute window per (name, client) counted in one DynamoDB item that expires on its own.
  * Throws RateLimitedError (429 with Retry-After) once the window's count passes `limit`.
  */
-export async function enforceRateLimit(store: StoreContext, name: string, client: string, limit: number, now: Date): Promise<void> {
+export async function enforceRateLimit(
+  store: StoreContext,
+  name: string,
+  client: string,
+  limit: number,
+  now: Date,
+): Promise<void> {
   const windowStart = Math.floor(now.getTime() / 60_000) * 60_000;
   const window = new Date(windowStart).toISOString().slice(0, 16);
   const { Attributes } = await store.doc.send(
@@ -29,5 +35,6 @@ export async function enforceRateLimit(store: StoreContext, name: string, client
       ReturnValues: 'UPDATED_NEW',
     }),
   );
-  if (Number(Attributes?.count ?? 0) > limit) throw new RateLimitedError(Math.max(1, Math.ceil((windowStart + 60_000 - now.getTime()) / 1000)));
+  if (Number(Attributes?.count ?? 0) > limit)
+    throw new RateLimitedError(Math.max(1, Math.ceil((windowStart + 60_000 - now.getTime()) / 1000)));
 }

@@ -1,7 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { ContactPointInput, ContactPreferences, contactChannels, CustomerFigures, customerTypes } from '@cc/core';
 
-export const IdParam = z.object({ id: z.string().min(1).max(80).openapi({ param: { name: 'id', in: 'path' } }) });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(80)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
 export const CustomerSchema = z
   .object({

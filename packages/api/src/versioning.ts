@@ -4,10 +4,21 @@ import { DomainError } from '@cc/core';
 export const etag = (version: number) => `"${version}"`;
 
 /** A versioned item as JSON with its ETag; a 201 also says where the new item lives. */
-export function versionedResponse(body: unknown, item: { id: string; version: number }, collectionPath: string, status: 200 | 201 = 200, headers: Record<string, string> = {}): Response {
+export function versionedResponse(
+  body: unknown,
+  item: { id: string; version: number },
+  collectionPath: string,
+  status: 200 | 201 = 200,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json', etag: etag(item.version), ...(status === 201 && { location: `${collectionPath}/${item.id}` }), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      etag: etag(item.version),
+      ...(status === 201 && { location: `${collectionPath}/${item.id}` }),
+      ...headers,
+    },
   });
 }
 
@@ -20,6 +31,11 @@ export function ifMatchVersion(header: string | undefined, required: boolean, re
 export function ifMatchVersion(header: string | undefined, required: boolean, resource: string): number | undefined {
   if (header === undefined && !required) return undefined;
   const match = /^(?:W\/)?"(\d+)"$/.exec(header?.trim() ?? '');
-  if (!match) throw new DomainError('request.precondition_required', `Send If-Match with the ETag from your last read of this ${resource}`, {});
+  if (!match)
+    throw new DomainError(
+      'request.precondition_required',
+      `Send If-Match with the ETag from your last read of this ${resource}`,
+      {},
+    );
   return Number(match[1]);
 }

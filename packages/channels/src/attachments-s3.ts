@@ -6,7 +6,15 @@ export function s3AttachmentStore(s3: S3Client, bucket: string, prefix = 'attach
   return {
     async put(key, content, contentType) {
       const objectKey = `${prefix}${key}`;
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: content, ContentType: contentType, ServerSideEncryption: 'AES256' }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: objectKey,
+          Body: content,
+          ContentType: contentType,
+          ServerSideEncryption: 'AES256',
+        }),
+      );
       return `s3://${bucket}/${objectKey}`;
     },
   };

@@ -8,7 +8,12 @@ export interface AttachmentStore {
 }
 
 /** A file name safe to use as one path segment. */
-export const safeFileName = (name: string) => name.normalize('NFKC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '_').slice(0, 120) || 'attachment';
+export const safeFileName = (name: string) =>
+  name
+    .normalize('NFKC')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 120) || 'attachment';
 
 /** Stores attachments under `root` on the local disk (DATA_DIR/attachments for the local runtime). */
 export function filesystemAttachmentStore(root: string): AttachmentStore {

@@ -130,7 +130,9 @@ describe('parseInboundEmail', () => {
       to: 'care@bank.example',
       subject: 'screenshot',
       html: '<p>See this:</p><img src="cid:shot@example.com">',
-      attachments: [{ filename: 'shot.png', cid: 'shot@example.com', content: Buffer.alloc(4000, 7), contentType: 'image/png' }],
+      attachments: [
+        { filename: 'shot.png', cid: 'shot@example.com', content: Buffer.alloc(4000, 7), contentType: 'image/png' },
+      ],
     });
     const mail = await parseInboundEmail(raw, LIMITS);
     expect(mail.html).toContain('src="cid:shot@example.com"');
@@ -215,7 +217,7 @@ describe('parseInboundEmail', () => {
       from: 'Mail Delivery System <MAILER-DAEMON@mx1.example.cn>',
       to: 'care@bank.example',
       subject: 'Undelivered Mail Returned to Sender',
-      text: 'This is the mail system at host mx1.example.cn.\n\nI\'m sorry to have to inform you that your message could not be delivered.',
+      text: "This is the mail system at host mx1.example.cn.\n\nI'm sorry to have to inform you that your message could not be delivered.",
     });
     const mail = await parseInboundEmail(raw, LIMITS);
     expect(mail.isBounce).toBe(true);
@@ -223,7 +225,12 @@ describe('parseInboundEmail', () => {
   });
 
   it('flags a postmaster sender as a bounce', async () => {
-    const raw = await build({ from: 'postmaster@bank.example', to: 'care@bank.example', subject: 'Delivery failure', text: 'failed' });
+    const raw = await build({
+      from: 'postmaster@bank.example',
+      to: 'care@bank.example',
+      subject: 'Delivery failure',
+      text: 'failed',
+    });
     expect((await parseInboundEmail(raw, LIMITS)).isBounce).toBe(true);
   });
 
@@ -304,19 +311,25 @@ describe('extractCaseReference', () => {
 
 describe('stripQuotedReply', () => {
   it('cuts at an "On ... wrote:" line', () => {
-    expect(stripQuotedReply('Thanks, resolved.\n\nOn Mon, 2 Mar 2026, Care <care@bank.example> wrote:\n> Hello\n> there\n')).toBe(
-      'Thanks, resolved.',
-    );
+    expect(
+      stripQuotedReply('Thanks, resolved.\n\nOn Mon, 2 Mar 2026, Care <care@bank.example> wrote:\n> Hello\n> there\n'),
+    ).toBe('Thanks, resolved.');
   });
 
   it('cuts at an Outlook original-message separator and a Chinese attribution line', () => {
-    expect(stripQuotedReply('Please call me.\r\n\r\n-----Original Message-----\r\nFrom: Care\r\nSent: ...')).toBe('Please call me.');
-    expect(stripQuotedReply('好的，谢谢。\n\n在 2026年3月2日 星期一，Care <care@bank.example> 写道：\n> 您好')).toBe('好的，谢谢。');
+    expect(stripQuotedReply('Please call me.\r\n\r\n-----Original Message-----\r\nFrom: Care\r\nSent: ...')).toBe(
+      'Please call me.',
+    );
+    expect(stripQuotedReply('好的，谢谢。\n\n在 2026年3月2日 星期一，Care <care@bank.example> 写道：\n> 您好')).toBe(
+      '好的，谢谢。',
+    );
   });
 
   it('drops a trailing > block but keeps inline quotes followed by an answer', () => {
     expect(stripQuotedReply('Yes please.\n\n> Do you want a new card?\n> Reply yes or no.\n\n')).toBe('Yes please.');
-    expect(stripQuotedReply('> Which branch?\nThe one on Nanjing Road.')).toBe('> Which branch?\nThe one on Nanjing Road.');
+    expect(stripQuotedReply('> Which branch?\nThe one on Nanjing Road.')).toBe(
+      '> Which branch?\nThe one on Nanjing Road.',
+    );
   });
 
   it('leaves unquoted text alone', () => {

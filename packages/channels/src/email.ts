@@ -55,7 +55,11 @@ export async function parseInboundEmail(raw: Buffer, opts: ParseInboundEmailOpti
   const fromAddress = addresses(mail.from)[0];
   const from = fromAddress ? tryNormaliseEmail(fromAddress.address) : null;
   if (!fromAddress || from === null) {
-    throw new ValidationError('The email has no valid From address', [{ path: 'from', message: 'A valid From address is required' }], 'email.from_invalid');
+    throw new ValidationError(
+      'The email has no valid From address',
+      [{ path: 'from', message: 'A valid From address is required' }],
+      'email.from_invalid',
+    );
   }
 
   const attachments: EmailAttachment[] = [];
@@ -72,7 +76,10 @@ export async function parseInboundEmail(raw: Buffer, opts: ParseInboundEmailOpti
     }
   });
 
-  const references = ([] as string[]).concat(mail.references ?? []).map(stripAngles).filter((r) => r !== '');
+  const references = ([] as string[])
+    .concat(mail.references ?? [])
+    .map(stripAngles)
+    .filter((r) => r !== '');
   const contentType = mail.headers.get('content-type');
 
   return {
@@ -80,7 +87,10 @@ export async function parseInboundEmail(raw: Buffer, opts: ParseInboundEmailOpti
     inReplyTo: firstMessageId(mail.inReplyTo),
     references,
     from: { address: from, name: fromAddress.name },
-    replyTo: addresses(mail.replyTo).map((a) => tryNormaliseEmail(a.address)).find((a) => a !== null) ?? null,
+    replyTo:
+      addresses(mail.replyTo)
+        .map((a) => tryNormaliseEmail(a.address))
+        .find((a) => a !== null) ?? null,
     to: normalisedAddresses(mail.to),
     cc: normalisedAddresses(mail.cc),
     subject: mail.subject ?? '',
@@ -127,7 +137,12 @@ function firstMessageId(value: string | undefined): string | null {
 function headerDate(lines: HeaderLines): string | null {
   const line = lines.find((l) => l.key === 'date')?.line;
   if (!line) return null;
-  const date = new Date(line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+  const date = new Date(
+    line
+      .slice(line.indexOf(':') + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim(),
+  );
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 

@@ -7,7 +7,11 @@ export type IdentityKind = 'phone' | 'email';
 export function normalisePhone(raw: string, defaultCountry: CountryCode = 'CN'): string {
   const e164 = tryNormalisePhone(raw, defaultCountry);
   if (e164 === null) {
-    throw new ValidationError('Not a valid phone number', [{ path: 'phone', message: 'Not a valid phone number' }], 'identity.phone_invalid');
+    throw new ValidationError(
+      'Not a valid phone number',
+      [{ path: 'phone', message: 'Not a valid phone number' }],
+      'identity.phone_invalid',
+    );
   }
   return e164;
 }
@@ -25,7 +29,11 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 export function normaliseEmail(raw: string): string {
   const email = tryNormaliseEmail(raw);
   if (email === null) {
-    throw new ValidationError('Not a valid email address', [{ path: 'email', message: 'Not a valid email address' }], 'identity.email_invalid');
+    throw new ValidationError(
+      'Not a valid email address',
+      [{ path: 'email', message: 'Not a valid email address' }],
+      'identity.email_invalid',
+    );
   }
   return email;
 }

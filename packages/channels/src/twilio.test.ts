@@ -37,7 +37,9 @@ describe('Twilio signature', () => {
   });
 
   it('rejects a different URL or query string', () => {
-    expect(verifyTwilioSignature(DOC_TOKEN, 'https://mycompany.com/myapp.php?foo=1&bar=3', DOC_PARAMS, DOC_SIGNATURE)).toBe(false);
+    expect(
+      verifyTwilioSignature(DOC_TOKEN, 'https://mycompany.com/myapp.php?foo=1&bar=3', DOC_PARAMS, DOC_SIGNATURE),
+    ).toBe(false);
     expect(verifyTwilioSignature(DOC_TOKEN, 'https://mycompany.com/myapp.php', DOC_PARAMS, DOC_SIGNATURE)).toBe(false);
   });
 
@@ -158,9 +160,12 @@ describe('smsKeyword', () => {
     expect(smsKeyword(body)).toBe(expected);
   });
 
-  it.each(['', 'please stop charging me', 'stop!', 'helpme', 'constructor', 'toString'])('%j is not a keyword', (body) => {
-    expect(smsKeyword(body)).toBeNull();
-  });
+  it.each(['', 'please stop charging me', 'stop!', 'helpme', 'constructor', 'toString'])(
+    '%j is not a keyword',
+    (body) => {
+      expect(smsKeyword(body)).toBeNull();
+    },
+  );
 });
 
 describe('twiml', () => {

@@ -46,7 +46,10 @@ const MAX_MEDIA = 10;
 
 const smsParamsSchema = z.object({
   MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i, 'MessageSid must be SM/MM followed by 32 hex digits'),
-  AccountSid: z.string().regex(/^AC[0-9a-f]{32}$/i, 'AccountSid must be AC followed by 32 hex digits').optional(),
+  AccountSid: z
+    .string()
+    .regex(/^AC[0-9a-f]{32}$/i, 'AccountSid must be AC followed by 32 hex digits')
+    .optional(),
   From: z.string().trim().min(1, 'From is required'),
   To: z.string().trim().min(1, 'To is required'),
   Body: z.string().default(''),

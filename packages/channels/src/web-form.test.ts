@@ -54,7 +54,13 @@ describe('complaintFormSchema', () => {
   });
 
   it('accepts an inquiry with email only and a product code', () => {
-    const result = complaintFormSchema.parse({ ...POSTED, kind: 'inquiry', phone: '', email: 'a@b.cn', productCode: 'DEP-12M' });
+    const result = complaintFormSchema.parse({
+      ...POSTED,
+      kind: 'inquiry',
+      phone: '',
+      email: 'a@b.cn',
+      productCode: 'DEP-12M',
+    });
     expect(result.kind).toBe('inquiry');
     expect(result.phone).toBeUndefined();
     expect(result.productCode).toBe('DEP-12M');
@@ -210,7 +216,13 @@ describe('renderComplaintFormPage', () => {
     const evil = '"><script>alert(1)</script>';
     const page = renderComplaintFormPage({
       action: '/complaints?x="1"',
-      values: { ...POSTED, kind: 'inquiry', name: evil, description: `</textarea><script>alert(2)</script>`, category: 'fees' },
+      values: {
+        ...POSTED,
+        kind: 'inquiry',
+        name: evil,
+        description: `</textarea><script>alert(2)</script>`,
+        category: 'fees',
+      },
       errors: [
         { path: 'subject', message: 'Use at least 3 characters' },
         { path: 'phone', message: 'Enter a <b>phone</b>' },
@@ -228,7 +240,9 @@ describe('renderComplaintFormPage', () => {
     const subject = controlTags(page).find((t) => attr(t, 'id') === 'subject')!;
     expect(attr(subject, 'aria-invalid')).toBe('true');
     expect(attr(subject, 'aria-describedby')).toBe('subject-error');
-    expect(page).toMatch(/<input [^>]*id="subject"[^>]*>\s*<p class="error" id="subject-error" role="alert">Use at least 3 characters<\/p>/);
+    expect(page).toMatch(
+      /<input [^>]*id="subject"[^>]*>\s*<p class="error" id="subject-error" role="alert">Use at least 3 characters<\/p>/,
+    );
     expect(page).toContain('<p class="error" id="phone-error" role="alert">Enter a &lt;b&gt;phone&lt;/b&gt;</p>');
     expect(page).toContain('<a href="#subject">Use at least 3 characters</a>');
     expect(page).toContain('<li>Something odd</li>');
@@ -244,7 +258,10 @@ describe('renderComplaintFormPage', () => {
 
 describe('renderComplaintReceiptPage', () => {
   it('shows the reference and how to check status', () => {
-    const page = renderComplaintReceiptPage({ reference: 'C-2026-000123', statusUrl: 'https://care.bank.example/status' });
+    const page = renderComplaintReceiptPage({
+      reference: 'C-2026-000123',
+      statusUrl: 'https://care.bank.example/status',
+    });
     expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(page).toContain('<p class="reference" id="reference">C-2026-000123</p>');
     expect(page).toContain('<a href="https://care.bank.example/status">');

@@ -36,12 +36,24 @@ export const complaintFormFields = z.object({
   kind: z.preprocess(blankToUndefined, z.enum(COMPLAINT_KINDS, 'Choose complaint or inquiry').default('complaint')),
   name: z.string('Enter your name').trim().min(1, 'Enter your name').max(120, 'Use at most 120 characters'),
   phone: optionalText(
-    z.string().trim().refine((v) => tryNormalisePhone(v) !== null, 'Enter a valid phone number, e.g. +86 138 0000 0001'),
+    z
+      .string()
+      .trim()
+      .refine((v) => tryNormalisePhone(v) !== null, 'Enter a valid phone number, e.g. +86 138 0000 0001'),
   ),
-  email: optionalText(z.string().trim().refine((v) => tryNormaliseEmail(v) !== null, 'Enter a valid email address')),
+  email: optionalText(
+    z
+      .string()
+      .trim()
+      .refine((v) => tryNormaliseEmail(v) !== null, 'Enter a valid email address'),
+  ),
   customerNumber: optionalText(z.string().trim().max(40, 'Use at most 40 characters')),
   category: z.enum(COMPLAINT_CATEGORIES, 'Choose a category'),
-  subject: z.string('Enter a subject').trim().min(3, 'Use at least 3 characters').max(200, 'Use at most 200 characters'),
+  subject: z
+    .string('Enter a subject')
+    .trim()
+    .min(3, 'Use at least 3 characters')
+    .max(200, 'Use at most 200 characters'),
   description: z
     .string('Describe your request')
     .trim()
@@ -52,13 +64,12 @@ export const complaintFormFields = z.object({
   website: z.string().optional(),
 });
 
-export const complaintFormSchema = complaintFormFields
-  .refine((v) => v.phone !== undefined || v.email !== undefined, {
-    path: ['phone'],
-    message: 'Enter a phone number or an email address so we can reach you',
-    // Also report this when other fields are missing, so the person sees every problem at once.
-    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
-  });
+export const complaintFormSchema = complaintFormFields.refine((v) => v.phone !== undefined || v.email !== undefined, {
+  path: ['phone'],
+  message: 'Enter a phone number or an email address so we can reach you',
+  // Also report this when other fields are missing, so the person sees every problem at once.
+  when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+});
 
 export type ComplaintForm = z.infer<typeof complaintFormSchema>;
 export type ComplaintFormField = keyof ComplaintForm;
@@ -146,7 +157,13 @@ const FIELDS: readonly FieldSpec[] = [
       { value: 'inquiry', label: 'Inquiry' },
     ],
   },
-  { id: 'name', label: 'Full name', control: 'input', required: true, attrs: 'type="text" maxlength="120" autocomplete="name"' },
+  {
+    id: 'name',
+    label: 'Full name',
+    control: 'input',
+    required: true,
+    attrs: 'type="text" maxlength="120" autocomplete="name"',
+  },
   {
     id: 'phone',
     label: 'Phone number',
@@ -169,7 +186,13 @@ const FIELDS: readonly FieldSpec[] = [
     required: true,
     options: COMPLAINT_CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABELS[c] })),
   },
-  { id: 'subject', label: 'Subject', control: 'input', required: true, attrs: 'type="text" minlength="3" maxlength="200"' },
+  {
+    id: 'subject',
+    label: 'Subject',
+    control: 'input',
+    required: true,
+    attrs: 'type="text" minlength="3" maxlength="200"',
+  },
   {
     id: 'description',
     label: 'Describe your request',
@@ -251,7 +274,10 @@ function renderField(f: FieldSpec, value: string | undefined, error: string | un
     const placeholder = f.id === 'kind' ? '' : `<option value=""${value ? '' : ' selected'}>Choose…</option>\n`;
     const selected = value ?? (f.id === 'kind' ? 'complaint' : '');
     const options = (f.options ?? [])
-      .map((o) => `<option value="${escapeHtml(o.value)}"${o.value === selected ? ' selected' : ''}>${escapeHtml(o.label)}</option>`)
+      .map(
+        (o) =>
+          `<option value="${escapeHtml(o.value)}"${o.value === selected ? ' selected' : ''}>${escapeHtml(o.label)}</option>`,
+      )
       .join('\n');
     control = `<select ${common}>\n${placeholder}${options}\n</select>`;
   } else {

@@ -10,9 +10,7 @@ export interface Caller {
 
 /** Actor recorded on history entries: a person, a channel acting for the customer, or the system. */
 export type Actor =
-  | { kind: 'user'; id: string }
-  | { kind: 'customer'; channel: string }
-  | { kind: 'system'; id: string };
+  { kind: 'user'; id: string } | { kind: 'customer'; channel: string } | { kind: 'system'; id: string };
 
 export const actorOf = (caller: Caller): Actor => ({ kind: 'user', id: caller.userId });
 

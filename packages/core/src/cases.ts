@@ -6,7 +6,16 @@ export const inquirySubjects = ['product', 'service', 'account', 'other'] as con
 export const casePriorities = ['low', 'normal', 'high', 'urgent'] as const;
 export type CasePriority = (typeof casePriorities)[number];
 /** Where a case came from: entered in this system, or imported from an external one. */
-export const caseOrigins = ['agent', 'manager', 'web', 'sms', 'email', 'voice', 'call_center_import', 'online_banking_import'] as const;
+export const caseOrigins = [
+  'agent',
+  'manager',
+  'web',
+  'sms',
+  'email',
+  'voice',
+  'call_center_import',
+  'online_banking_import',
+] as const;
 export type CaseOrigin = (typeof caseOrigins)[number];
 
 export const caseStatuses = ['new', 'acknowledged', 'in_progress', 'resolved', 'closed', 'converted'] as const;

@@ -48,8 +48,12 @@ export type ContactPoint = ContactPointInput;
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM');
 
 export const ContactPreferences = z.object({
-  quietHours: z.object({ start: timeOfDay, end: timeOfDay, timezone: z.string().min(1).max(64).default('Asia/Shanghai') }).optional(),
-  optOut: z.object({ sms: z.boolean().default(false), email: z.boolean().default(false), voice: z.boolean().default(false) }).default({ sms: false, email: false, voice: false }),
+  quietHours: z
+    .object({ start: timeOfDay, end: timeOfDay, timezone: z.string().min(1).max(64).default('Asia/Shanghai') })
+    .optional(),
+  optOut: z
+    .object({ sms: z.boolean().default(false), email: z.boolean().default(false), voice: z.boolean().default(false) })
+    .default({ sms: false, email: false, voice: false }),
 });
 export type ContactPreferences = z.infer<typeof ContactPreferences>;
 
@@ -59,7 +63,10 @@ export const CustomerFigures = z.object({
   points: z.number().int().min(0).optional(),
   aum: z.number().min(0).optional(),
   contribution: z.number().optional(),
-  products: z.array(z.object({ code: z.string().max(40), name: z.string().max(120) })).max(100).optional(),
+  products: z
+    .array(z.object({ code: z.string().max(40), name: z.string().max(120) }))
+    .max(100)
+    .optional(),
 });
 export type CustomerFigures = z.infer<typeof CustomerFigures>;
 
@@ -67,7 +74,8 @@ export type CustomerFigures = z.infer<typeof CustomerFigures>;
 export function contactPointIssues(points: readonly ContactPoint[]): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   for (const kind of ['phone', 'email'] as const) {
-    if (points.filter((p) => p.kind === kind && p.preferred).length > 1) issues.push({ path: 'contactPoints', message: `only one ${kind} may be preferred` });
+    if (points.filter((p) => p.kind === kind && p.preferred).length > 1)
+      issues.push({ path: 'contactPoints', message: `only one ${kind} may be preferred` });
   }
   const seen = new Set<string>();
   points.forEach((p, i) => {
@@ -161,13 +169,17 @@ export function applyChange(customer: Customer, change: CustomerChange): Custome
   if (change.kind === 'level') return { ...customer, level: change.level };
   const primaryManagerId = change.primaryManagerId === undefined ? customer.primaryManagerId : change.primaryManagerId;
   const removed = new Set(change.removeAssisting ?? []);
-  const assisting = [...customer.assistingManagerIds, ...(change.addAssisting ?? [])].filter((m) => !removed.has(m) && m !== primaryManagerId);
+  const assisting = [...customer.assistingManagerIds, ...(change.addAssisting ?? [])].filter(
+    (m) => !removed.has(m) && m !== primaryManagerId,
+  );
   return { ...customer, primaryManagerId, assistingManagerIds: [...new Set(assisting)] };
 }
 
 /** True when `after` breaks the rule that corporate and managed-level customers keep a primary manager. */
-export const lacksRequiredManager = (policy: LevelPolicy, customer: Pick<Customer, 'type' | 'level' | 'primaryManagerId'>) =>
-  requiresPrimaryManager(policy, customer.type, customer.level) && !customer.primaryManagerId;
+export const lacksRequiredManager = (
+  policy: LevelPolicy,
+  customer: Pick<Customer, 'type' | 'level' | 'primaryManagerId'>,
+) => requiresPrimaryManager(policy, customer.type, customer.level) && !customer.primaryManagerId;
 
 /** A team of relationship managers (the "1+N" team): a leader and members, within one branch. */
 export interface Team {

@@ -20,7 +20,11 @@ export class DomainError extends Error {
 
 /** Input that breaks a rule; `errors` lists the offending fields. */
 export class ValidationError extends DomainError {
-  constructor(message: string, readonly errors: FieldIssue[] = [], code = 'request.invalid') {
+  constructor(
+    message: string,
+    readonly errors: FieldIssue[] = [],
+    code = 'request.invalid',
+  ) {
     super(code, message, { errors });
   }
 }
@@ -37,7 +41,12 @@ export class ConflictError extends DomainError {}
 
 /** A state machine refused the move; `allowed` names the legal next states. */
 export class InvalidTransitionError extends DomainError {
-  constructor(resource: string, from: string, to: string, readonly allowed: readonly string[]) {
+  constructor(
+    resource: string,
+    from: string,
+    to: string,
+    readonly allowed: readonly string[],
+  ) {
     super(`${resource}.invalid_transition`, `${resource} cannot move from ${from} to ${to}`, { from, to, allowed });
   }
 }

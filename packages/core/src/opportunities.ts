@@ -24,17 +24,28 @@ export const opportunityTransitions: Record<OpportunityStage, readonly Opportuni
 export const isOpenStage = (stage: OpportunityStage) => stage !== 'won' && stage !== 'lost';
 
 export function assertOpportunityTransition(from: OpportunityStage, to: OpportunityStage): void {
-  if (!opportunityTransitions[from].includes(to)) throw new InvalidTransitionError('opportunity', from, to, opportunityTransitions[from]);
+  if (!opportunityTransitions[from].includes(to))
+    throw new InvalidTransitionError('opportunity', from, to, opportunityTransitions[from]);
 }
 
 export const activityTypes = ['call', 'visit', 'email', 'note'] as const;
 export type ActivityType = (typeof activityTypes)[number];
 
 /** A calendar date, YYYY-MM-DD, that exists (no 2026-02-30). */
-export const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s, 'use an existing date as YYYY-MM-DD');
+export const isoDate = z
+  .string()
+  .refine(
+    (s) =>
+      /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s,
+    'use an existing date as YYYY-MM-DD',
+  );
 export const isoDateTime = z.iso.datetime({ offset: true });
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY');
-export const moneyAmount = z.number().nonnegative().max(1e13).refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals');
+export const moneyAmount = z
+  .number()
+  .nonnegative()
+  .max(1e13)
+  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals');
 
 export const NextStepInput = z.object({ at: isoDateTime, description: z.string().trim().min(1).max(500) }).strict();
 export type NextStepInput = z.infer<typeof NextStepInput>;
@@ -125,7 +136,9 @@ export const canChangeOpportunity = (caller: Caller, opp: Pick<Opportunity, 'own
  * The customer's managers may also read; that needs the customer record, so the service checks it.
  */
 export const isOnOpportunityTeam = (caller: Caller, opp: Opportunity) =>
-  canChangeOpportunity(caller, opp) || opp.collaboratorIds.includes(caller.userId) || opp.supervisorId === caller.userId;
+  canChangeOpportunity(caller, opp) ||
+  opp.collaboratorIds.includes(caller.userId) ||
+  opp.supervisorId === caller.userId;
 
 /** Sums in minor units so totals are exact whatever the order of addition. */
 export const toMinor = (value: number) => Math.round(value * 100);

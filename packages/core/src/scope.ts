@@ -9,7 +9,10 @@ export interface ManagedRecord {
 }
 
 /** The primary manager (if any) first, then the assisting ones. */
-export const managersOf = (record: ManagedRecord): string[] => [...(record.primaryManagerId ? [record.primaryManagerId] : []), ...record.assistingManagerIds];
+export const managersOf = (record: ManagedRecord): string[] => [
+  ...(record.primaryManagerId ? [record.primaryManagerId] : []),
+  ...record.assistingManagerIds,
+];
 
 export const managesCustomer = (caller: Caller, record: ManagedRecord) =>
   record.primaryManagerId === caller.userId || record.assistingManagerIds.includes(caller.userId);

@@ -7,7 +7,11 @@ const port = z.coerce.number().int().min(1).max(65535);
 /** The local runtime's settings on top of the app's; all from the environment, all optional. */
 export const localConfigSchema = appConfigSchema.extend({
   PORT: port.default(3000),
-  DATA_DIR: z.string().min(1).default('.data').transform((p) => resolve(p)),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default('.data')
+    .transform((p) => resolve(p)),
   DYNAMODB_PORT: port.default(8000),
   SQS_PORT: port.default(9324),
   AWS_ENDPOINT_URL_DYNAMODB: z.string().url().optional(),

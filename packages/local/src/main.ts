@@ -9,7 +9,13 @@ import { loadOrCreateDevKeys } from './dev-keys';
 import { localConfigSchema } from './local-config';
 import { ensureQueues, ensureTable } from './provision';
 import { seedDemoData } from './seed';
-import { assertPortFree, ServiceStartError, startDynamoDbLocal, startSqsEmulator, type RunningService } from './services';
+import {
+  assertPortFree,
+  ServiceStartError,
+  startDynamoDbLocal,
+  startSqsEmulator,
+  type RunningService,
+} from './services';
 import { startWorkers } from './workers';
 
 const log = createLogger();
@@ -29,10 +35,16 @@ async function main() {
   let dynamoEndpoint = config.AWS_ENDPOINT_URL_DYNAMODB;
   if (!dynamoEndpoint) {
     await assertPortFree(config.DYNAMODB_PORT, 'DynamoDB Local', 'DYNAMODB_PORT');
-    const dynamo: RunningService = await startDynamoDbLocal({ port: config.DYNAMODB_PORT, dataDir: join(config.DATA_DIR, 'dynamodb') });
+    const dynamo: RunningService = await startDynamoDbLocal({
+      port: config.DYNAMODB_PORT,
+      dataDir: join(config.DATA_DIR, 'dynamodb'),
+    });
     running.push(dynamo);
     dynamoEndpoint = dynamo.endpoint;
-    log.info('DynamoDB Local started', { endpoint: dynamoEndpoint, dataDir: shownPath(join(config.DATA_DIR, 'dynamodb')) });
+    log.info('DynamoDB Local started', {
+      endpoint: dynamoEndpoint,
+      dataDir: shownPath(join(config.DATA_DIR, 'dynamodb')),
+    });
   }
   let sqsEndpoint = config.AWS_ENDPOINT_URL_SQS;
   if (!sqsEndpoint) {
@@ -42,14 +54,17 @@ async function main() {
     sqsEndpoint = sqs.endpoint;
     log.info('SQS emulator started', { endpoint: sqsEndpoint });
   }
-  const usingLocal = !config.AWS_ENDPOINT_URL_DYNAMODB || !config.AWS_ENDPOINT_URL_SQS || !process.env.AWS_ACCESS_KEY_ID;
+  const usingLocal =
+    !config.AWS_ENDPOINT_URL_DYNAMODB || !config.AWS_ENDPOINT_URL_SQS || !process.env.AWS_ACCESS_KEY_ID;
   const credentials = usingLocal ? localCredentials : undefined;
 
   const keys = await loadOrCreateDevKeys(config.DATA_DIR);
   const dynamoClient = new DynamoDBClient({ endpoint: dynamoEndpoint, region: config.AWS_REGION, credentials });
   const sqsClient = new SQSClient({ endpoint: sqsEndpoint, region: config.AWS_REGION, credentials });
   await ensureTable(dynamoClient, config.TABLE_NAME);
-  const queues = config.NOTIFICATION_QUEUE_URL ? { notifications: config.NOTIFICATION_QUEUE_URL, notificationsDlq: '' } : await ensureQueues(sqsClient);
+  const queues = config.NOTIFICATION_QUEUE_URL
+    ? { notifications: config.NOTIFICATION_QUEUE_URL, notificationsDlq: '' }
+    : await ensureQueues(sqsClient);
 
   const appConfig = {
     ...config,
@@ -67,14 +82,28 @@ async function main() {
     credentials,
     log,
   });
-  if (await seedDemoData(deps)) log.info('demo data seeded', { customers: 'DEMO-0001..DEMO-0005', users: 'agent-1, mgr-1, mgr-2, pm-1, sup-1, admin-1' });
+  if (await seedDemoData(deps))
+    log.info('demo data seeded', {
+      customers: 'DEMO-0001..DEMO-0005',
+      users: 'agent-1, mgr-1, mgr-2, pm-1, sup-1, admin-1',
+    });
 
-  running.push(startWorkers(deps, { queueUrl: queues.notifications, dataDir: config.DATA_DIR, sweepIntervalMs: config.SWEEP_INTERVAL_MS }));
+  running.push(
+    startWorkers(deps, {
+      queueUrl: queues.notifications,
+      dataDir: config.DATA_DIR,
+      sweepIntervalMs: config.SWEEP_INTERVAL_MS,
+    }),
+  );
 
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' });
   running.push({ stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-  log.info('contact-center API listening', { url: `http://localhost:${config.PORT}`, health: `http://localhost:${config.PORT}/health`, dataDir: shownPath(config.DATA_DIR) });
+  log.info('contact-center API listening', {
+    url: `http://localhost:${config.PORT}`,
+    health: `http://localhost:${config.PORT}/health`,
+    dataDir: shownPath(config.DATA_DIR),
+  });
 }
 
 let stopping = false;

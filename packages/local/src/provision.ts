@@ -11,7 +11,11 @@ import { queueDefinitions } from '@cc/messaging';
 
 /** Creates the table and its indexes from the shared definition; a no-op when it exists. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const keyAttributes = [tableDefinition.partitionKey, tableDefinition.sortKey, ...tableDefinition.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const keyAttributes = [
+    tableDefinition.partitionKey,
+    tableDefinition.sortKey,
+    ...tableDefinition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   try {
     await client.send(
       new CreateTableCommand({
@@ -33,7 +37,10 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       }),
     );
     await client.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
+      }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
@@ -49,13 +56,18 @@ export interface QueueUrls {
 /** Creates the notification queue and its dead-letter queue (CreateQueue is idempotent in SQS). */
 export async function ensureQueues(sqs: SQSClient, prefix = ''): Promise<QueueUrls> {
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: prefix + queueDefinitions.notificationsDlq.name }));
-  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+  const dlqArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
   const main = await sqs.send(
     new CreateQueueCommand({
       QueueName: prefix + queueDefinitions.notifications.name,
       Attributes: {
         VisibilityTimeout: String(queueDefinitions.notifications.visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: String(queueDefinitions.notifications.maxReceiveCount) }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn,
+          maxReceiveCount: String(queueDefinitions.notifications.maxReceiveCount),
+        }),
       },
     }),
   );

@@ -7,22 +7,114 @@ import { userRepository, type User } from '@cc/store';
 export const demoBranch = { id: 'BR-001', name: 'Shanghai Pudong Branch' };
 
 export const demoUsers: User[] = [
-  { id: 'agent-1', name: 'Li Na (call center)', role: 'agent', branchId: 'BR-001', email: 'agent-1@bank.example', notifyVia: 'inbox' },
-  { id: 'mgr-1', name: 'Wang Wei', role: 'manager', branchId: 'BR-001', email: 'mgr-1@bank.example', phone: '+8613900000001', notifyVia: 'email', teamId: 'TEAM-1', supervisorId: 'sup-1' },
-  { id: 'mgr-2', name: 'Zhang Min', role: 'manager', branchId: 'BR-001', email: 'mgr-2@bank.example', phone: '+8613900000002', notifyVia: 'sms', teamId: 'TEAM-1', supervisorId: 'sup-1' },
-  { id: 'pm-1', name: 'Chen Jie (wealth products)', role: 'manager', branchId: 'BR-001', email: 'pm-1@bank.example', notifyVia: 'email', supervisorId: 'sup-1' },
-  { id: 'sup-1', name: 'Liu Yang', role: 'supervisor', branchId: 'BR-001', email: 'sup-1@bank.example', notifyVia: 'email' },
-  { id: 'admin-1', name: 'System Administrator', role: 'admin', branchId: 'BR-001', email: 'admin-1@bank.example', notifyVia: 'inbox' },
+  {
+    id: 'agent-1',
+    name: 'Li Na (call center)',
+    role: 'agent',
+    branchId: 'BR-001',
+    email: 'agent-1@bank.example',
+    notifyVia: 'inbox',
+  },
+  {
+    id: 'mgr-1',
+    name: 'Wang Wei',
+    role: 'manager',
+    branchId: 'BR-001',
+    email: 'mgr-1@bank.example',
+    phone: '+8613900000001',
+    notifyVia: 'email',
+    teamId: 'TEAM-1',
+    supervisorId: 'sup-1',
+  },
+  {
+    id: 'mgr-2',
+    name: 'Zhang Min',
+    role: 'manager',
+    branchId: 'BR-001',
+    email: 'mgr-2@bank.example',
+    phone: '+8613900000002',
+    notifyVia: 'sms',
+    teamId: 'TEAM-1',
+    supervisorId: 'sup-1',
+  },
+  {
+    id: 'pm-1',
+    name: 'Chen Jie (wealth products)',
+    role: 'manager',
+    branchId: 'BR-001',
+    email: 'pm-1@bank.example',
+    notifyVia: 'email',
+    supervisorId: 'sup-1',
+  },
+  {
+    id: 'sup-1',
+    name: 'Liu Yang',
+    role: 'supervisor',
+    branchId: 'BR-001',
+    email: 'sup-1@bank.example',
+    notifyVia: 'email',
+  },
+  {
+    id: 'admin-1',
+    name: 'System Administrator',
+    role: 'admin',
+    branchId: 'BR-001',
+    email: 'admin-1@bank.example',
+    notifyVia: 'inbox',
+  },
 ];
 
 const contact = (kind: 'phone' | 'email', value: string) => ({ kind, value, verified: true, preferred: true });
 
 export const demoCustomers = [
-  { customerNumber: 'DEMO-0001', name: 'Zhao Lei', type: 'individual', level: 'vip', primaryManagerId: 'mgr-1', contactPoints: [contact('phone', '+8613800000001'), contact('email', 'demo1@example.com')], preferredChannel: 'sms', figures: { aum: 1_500_000, creditRating: 'AA', points: 12000 } },
-  { customerNumber: 'DEMO-0002', name: 'Demo Trading Co., Ltd.', type: 'corporate', level: 'gold', primaryManagerId: 'mgr-2', contactPoints: [contact('phone', '+8613800000002'), contact('email', 'ops@demo2.example.com')], preferredChannel: 'email', figures: { aum: 800_000, creditRating: 'A' } },
-  { customerNumber: 'DEMO-0003', name: 'Sun Mei', type: 'individual', level: 'standard', contactPoints: [contact('phone', '+8613800000003')], preferredChannel: 'voice', figures: { aum: 20_000 } },
-  { customerNumber: 'DEMO-0004', name: 'Qian Hao', type: 'individual', level: 'private', primaryManagerId: 'mgr-1', assistingManagerIds: ['mgr-2'], contactPoints: [contact('phone', '+8613800000004'), contact('email', 'qian.hao@example.com')], figures: { aum: 8_000_000, creditRating: 'AAA' } },
-  { customerNumber: 'DEMO-0005', name: 'Zhou Fang', type: 'individual', level: 'gold', primaryManagerId: 'mgr-2', contactPoints: [contact('email', 'zhou.fang@example.com')], figures: { aum: 300_000 } },
+  {
+    customerNumber: 'DEMO-0001',
+    name: 'Zhao Lei',
+    type: 'individual',
+    level: 'vip',
+    primaryManagerId: 'mgr-1',
+    contactPoints: [contact('phone', '+8613800000001'), contact('email', 'demo1@example.com')],
+    preferredChannel: 'sms',
+    figures: { aum: 1_500_000, creditRating: 'AA', points: 12000 },
+  },
+  {
+    customerNumber: 'DEMO-0002',
+    name: 'Demo Trading Co., Ltd.',
+    type: 'corporate',
+    level: 'gold',
+    primaryManagerId: 'mgr-2',
+    contactPoints: [contact('phone', '+8613800000002'), contact('email', 'ops@demo2.example.com')],
+    preferredChannel: 'email',
+    figures: { aum: 800_000, creditRating: 'A' },
+  },
+  {
+    customerNumber: 'DEMO-0003',
+    name: 'Sun Mei',
+    type: 'individual',
+    level: 'standard',
+    contactPoints: [contact('phone', '+8613800000003')],
+    preferredChannel: 'voice',
+    figures: { aum: 20_000 },
+  },
+  {
+    customerNumber: 'DEMO-0004',
+    name: 'Qian Hao',
+    type: 'individual',
+    level: 'private',
+    primaryManagerId: 'mgr-1',
+    assistingManagerIds: ['mgr-2'],
+    contactPoints: [contact('phone', '+8613800000004'), contact('email', 'qian.hao@example.com')],
+    figures: { aum: 8_000_000, creditRating: 'AAA' },
+  },
+  {
+    customerNumber: 'DEMO-0005',
+    name: 'Zhou Fang',
+    type: 'individual',
+    level: 'gold',
+    primaryManagerId: 'mgr-2',
+    contactPoints: [contact('email', 'zhou.fang@example.com')],
+    figures: { aum: 300_000 },
+  },
 ] as const;
 
 const seedCaller: Caller = { userId: 'admin-1', role: 'admin', branchId: demoBranch.id };
@@ -31,17 +123,31 @@ const seedCaller: Caller = { userId: 'admin-1', role: 'admin', branchId: demoBra
 export async function seedDemoData(deps: AppDeps): Promise<boolean> {
   const { doc, tableName } = deps.store;
   try {
-    await doc.send(new PutCommand({ TableName: tableName, Item: { pk: 'SEED#demo', sk: 'SEED', at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: 'SEED#demo', sk: 'SEED', at: new Date().toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   } catch (error) {
     if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
     throw error;
   }
   const users = userRepository(deps.store);
-  await doc.send(new PutCommand({ TableName: tableName, Item: { pk: `BRANCH#${demoBranch.id}`, sk: 'PROFILE', entity: 'branch', ...demoBranch } }));
+  await doc.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { pk: `BRANCH#${demoBranch.id}`, sk: 'PROFILE', entity: 'branch', ...demoBranch },
+    }),
+  );
   await Promise.all(demoUsers.map((u) => users.put(u)));
   const customers = customerService(deps);
   for (const customer of demoCustomers) {
-    await customers.create(seedCaller, structuredClone({ ...customer, tags: ['demo'], contactPoints: [...customer.contactPoints] }) as never);
+    await customers.create(
+      seedCaller,
+      structuredClone({ ...customer, tags: ['demo'], contactPoints: [...customer.contactPoints] }) as never,
+    );
   }
   return true;
 }

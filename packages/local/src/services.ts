@@ -38,7 +38,11 @@ export async function assertPortFree(port: number, what: string, envVar: string)
   await new Promise<void>((resolve, reject) => {
     const server = createServer();
     server.once('error', () =>
-      reject(new ServiceStartError(`Port ${port} (${what}) is already in use. Stop whatever is listening there, or choose another port with ${envVar}=<port>.`)),
+      reject(
+        new ServiceStartError(
+          `Port ${port} (${what}) is already in use. Stop whatever is listening there, or choose another port with ${envVar}=<port>.`,
+        ),
+      ),
     );
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
   });
@@ -59,12 +63,16 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   const started = Date.now();
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new ServiceStartError(`DynamoDB Local exited during start:\n${output.slice(-2000)}`);
+      if (child.exitCode !== null)
+        throw new ServiceStartError(`DynamoDB Local exited during start:\n${output.slice(-2000)}`);
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch {
-        if (Date.now() - started > 30_000) throw new ServiceStartError(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output.slice(-2000)}`);
+        if (Date.now() - started > 30_000)
+          throw new ServiceStartError(
+            `DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output.slice(-2000)}`,
+          );
         await new Promise((r) => setTimeout(r, 150));
       }
     }

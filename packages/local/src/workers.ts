@@ -15,7 +15,12 @@ export interface WorkerOptions {
  * failures come back after the visibility timeout and end in the DLQ after maxReceiveCount.
  */
 export function startWorkers(deps: AppDeps & { sqs: SQSClient }, options: WorkerOptions): { stop(): Promise<void> } {
-  const deliver = notificationDeliverer({ store: deps.store, adapters: localDeliveryAdapters(options.dataDir, deps.log), log: deps.log, clock: deps.clock });
+  const deliver = notificationDeliverer({
+    store: deps.store,
+    adapters: localDeliveryAdapters(options.dataDir, deps.log),
+    log: deps.log,
+    clock: deps.clock,
+  });
   const abort = new AbortController();
   let stopped = false;
 
@@ -28,7 +33,12 @@ export function startWorkers(deps: AppDeps & { sqs: SQSClient }, options: Worker
     const { failed } = await deliver(Messages.map((m) => ({ messageId: m.MessageId!, body: m.Body ?? '' })));
     const done = Messages.filter((m) => !failed.includes(m.MessageId!));
     if (done.length) {
-      await deps.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await deps.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
     }
   }
 

@@ -45,7 +45,11 @@ export function notificationDeliverer(deps: NotifierDeps) {
   const users = userRepository(deps.store);
 
   const recordExists = async (id: string) =>
-    !!(await deps.store.doc.send(new GetCommand({ TableName: deps.store.tableName, Key: keys.notification(id), ProjectionExpression: 'pk' }))).Item;
+    !!(
+      await deps.store.doc.send(
+        new GetCommand({ TableName: deps.store.tableName, Key: keys.notification(id), ProjectionExpression: 'pk' }),
+      )
+    ).Item;
 
   async function deliverOne(record: QueueRecord): Promise<Outcome> {
     const id = notificationIdOf(record.body);
@@ -63,31 +67,52 @@ export function notificationDeliverer(deps: NotifierDeps) {
       const message = (error as Error).message;
       if (claimed.attempts >= MAX_DELIVERY_ATTEMPTS) {
         await notifications.giveUp(id, message);
-        deps.log.error(givenUpMessages.notification, { notificationId: id, via: adapter.name, attempts: claimed.attempts, error: message });
+        deps.log.error(givenUpMessages.notification, {
+          notificationId: id,
+          via: adapter.name,
+          attempts: claimed.attempts,
+          error: message,
+        });
         return 'undeliverable';
       }
       await notifications.release(id);
-      deps.log.warn('notification delivery failed; will retry', { notificationId: id, via: adapter.name, attempts: claimed.attempts, error: message });
+      deps.log.warn('notification delivery failed; will retry', {
+        notificationId: id,
+        via: adapter.name,
+        attempts: claimed.attempts,
+        error: message,
+      });
       return 'failed';
     }
     await notifications.markDelivered(id, recipient ? adapter.name : 'inbox', deps.clock());
     return 'delivered';
   }
 
-  return async function deliverBatch(records: QueueRecord[]): Promise<{ failed: string[]; outcomes: Record<string, Outcome> }> {
+  return async function deliverBatch(
+    records: QueueRecord[],
+  ): Promise<{ failed: string[]; outcomes: Record<string, Outcome> }> {
     const outcomes: Record<string, Outcome> = {};
     await Promise.all(
       records.map(async (record) => {
         try {
           outcomes[record.messageId] = await deliverOne(record);
         } catch (error) {
-          deps.log.warn('notification message failed', { messageId: record.messageId, error: (error as Error).message });
+          deps.log.warn('notification message failed', {
+            messageId: record.messageId,
+            error: (error as Error).message,
+          });
           outcomes[record.messageId] = 'failed';
         }
-        if (outcomes[record.messageId] === 'poison') deps.log.warn('poison notification message; it will reach the DLQ', { messageId: record.messageId });
+        if (outcomes[record.messageId] === 'poison')
+          deps.log.warn('poison notification message; it will reach the DLQ', { messageId: record.messageId });
       }),
     );
-    return { failed: records.filter((r) => outcomes[r.messageId] === 'failed' || outcomes[r.messageId] === 'poison').map((r) => r.messageId), outcomes };
+    return {
+      failed: records
+        .filter((r) => outcomes[r.messageId] === 'failed' || outcomes[r.messageId] === 'poison')
+        .map((r) => r.messageId),
+      outcomes,
+    };
   };
 }
 

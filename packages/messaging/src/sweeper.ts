@@ -14,12 +14,18 @@ export interface SweeperDeps {
  * a publish that failed (queue down), or a delivery that never finished. Re-publishing is safe
  * because the notifier delivers each notification id once.
  */
-export async function republishUndelivered(deps: SweeperDeps, options: { graceMs: number; limit?: number }): Promise<{ republished: number; failed: number }> {
+export async function republishUndelivered(
+  deps: SweeperDeps,
+  options: { graceMs: number; limit?: number },
+): Promise<{ republished: number; failed: number }> {
   const olderThan = new Date(deps.clock().getTime() - options.graceMs);
   const pending = await notificationRepository(deps.store).listUndelivered(olderThan, options.limit ?? 500);
   if (pending.length === 0) return { republished: 0, failed: 0 };
-  const { sent, failed } = await deps.publisher.publish(pending.map((r) => ({ id: r.notification.id, body: { notificationId: r.notification.id } })));
-  if (failed.length) deps.log.warn('sweeper could not re-publish notifications; next sweep retries', { count: failed.length });
+  const { sent, failed } = await deps.publisher.publish(
+    pending.map((r) => ({ id: r.notification.id, body: { notificationId: r.notification.id } })),
+  );
+  if (failed.length)
+    deps.log.warn('sweeper could not re-publish notifications; next sweep retries', { count: failed.length });
   if (sent.length) deps.log.info('sweeper re-published undelivered notifications', { count: sent.length });
   return { republished: sent.length, failed: failed.length };
 }

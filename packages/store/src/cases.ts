@@ -12,7 +12,8 @@ export interface CaseHistoryEntry {
   caseId: string;
   at: string;
   actor: Actor;
-  action: 'created' | 'status_changed' | 'updated' | 'deleted' | 'restored' | 'escalated' | 'message' | 'response_overdue';
+  action:
+    'created' | 'status_changed' | 'updated' | 'deleted' | 'restored' | 'escalated' | 'message' | 'response_overdue';
   from?: CaseStatus;
   to?: CaseStatus;
   note?: string;
@@ -61,20 +62,40 @@ export const newCaseItem = (ctx: StoreContext, c: Case): LabelledItem => putNew(
 
 /** Writes `after` only if the stored case is still at `expectedVersion` (optimistic locking). */
 export const savedCaseItem = (ctx: StoreContext, after: Case, expectedVersion: number): LabelledItem =>
-  put(ctx, CASE_LABEL, caseRecord(after), { expression: '#v = :expected', names: { '#v': 'version' }, values: { ':expected': expectedVersion } });
+  put(ctx, CASE_LABEL, caseRecord(after), {
+    expression: '#v = :expected',
+    names: { '#v': 'version' },
+    values: { ':expected': expectedVersion },
+  });
 
 export const caseHistoryItem = (ctx: StoreContext, entry: CaseHistoryEntry): LabelledItem =>
-  putNew(ctx, `case-history:${entry.id}`, { ...keys.caseHistory(entry.caseId, entry.at, entry.id), entity: 'case-history', ...entry });
+  putNew(ctx, `case-history:${entry.id}`, {
+    ...keys.caseHistory(entry.caseId, entry.at, entry.id),
+    entity: 'case-history',
+    ...entry,
+  });
 
 export const RESPONSE_WATCH_LABEL = 'response-watch';
 
 /** Watches a case until its first response: the sweeper lists these by `respondBy`. */
 export const responseWatchItem = (ctx: StoreContext, c: Pick<Case, 'id' | 'respondBy'>): LabelledItem =>
-  put(ctx, RESPONSE_WATCH_LABEL, { ...keys.caseResponseWatch(c.id), entity: 'response-watch', caseId: c.id, respondBy: c.respondBy, gsi1pk: keys.caseResponsesDue, gsi1sk: `${c.respondBy}#${c.id}` });
+  put(ctx, RESPONSE_WATCH_LABEL, {
+    ...keys.caseResponseWatch(c.id),
+    entity: 'response-watch',
+    caseId: c.id,
+    respondBy: c.respondBy,
+    gsi1pk: keys.caseResponsesDue,
+    gsi1sk: `${c.respondBy}#${c.id}`,
+  });
 
 /** Ends the watch. `onlyIfWatched`: refused (naming RESPONSE_WATCH_LABEL) when another run already ended it. */
 export const responseWatchEnd = (ctx: StoreContext, caseId: string, onlyIfWatched = false): LabelledItem =>
-  del(ctx, RESPONSE_WATCH_LABEL, keys.caseResponseWatch(caseId), onlyIfWatched ? { expression: 'attribute_exists(pk)' } : undefined);
+  del(
+    ctx,
+    RESPONSE_WATCH_LABEL,
+    keys.caseResponseWatch(caseId),
+    onlyIfWatched ? { expression: 'attribute_exists(pk)' } : undefined,
+  );
 
 /**
  * The watch follows the case: it starts when a case waits for a first response (new, not deleted)
@@ -89,25 +110,59 @@ export function responseWatchItems(ctx: StoreContext, before: Case | undefined, 
 }
 
 /** Threads replies by In-Reply-To/References: this Message-ID belongs to that case. */
-export const emailThreadItem = (ctx: StoreContext, messageId: string, caseId: string, expiresAt: number): LabelledItem =>
-  put(ctx, `thread:${messageId}`, { ...keys.emailThread(messageId), entity: 'email-thread', messageId, caseId, expiresAt });
+export const emailThreadItem = (
+  ctx: StoreContext,
+  messageId: string,
+  caseId: string,
+  expiresAt: number,
+): LabelledItem =>
+  put(ctx, `thread:${messageId}`, {
+    ...keys.emailThread(messageId),
+    entity: 'email-thread',
+    messageId,
+    caseId,
+    expiresAt,
+  });
 
 export const caseMessageItem = (ctx: StoreContext, message: CaseMessage): LabelledItem =>
-  putNew(ctx, `case-message:${message.id}`, { ...keys.caseMessage(message.caseId, message.at, message.id), entity: 'case-message', ...message });
+  putNew(ctx, `case-message:${message.id}`, {
+    ...keys.caseMessage(message.caseId, message.at, message.id),
+    entity: 'case-message',
+    ...message,
+  });
 
 /**
  * Keeps the customer's open-case mirror and open-case counter in step with a change from `before`
  * (undefined for a new case) to `after`: put while open, removed and counted down when it leaves.
  */
 /** `lastContactAt`: the case is itself the customer's contact (the public form), so it moves their last contact too. */
-export function openCaseItems(ctx: StoreContext, before: Case | undefined, after: Case, lastContactAt?: string): LabelledItem[] {
+export function openCaseItems(
+  ctx: StoreContext,
+  before: Case | undefined,
+  after: Case,
+  lastContactAt?: string,
+): LabelledItem[] {
   if (!after.customerId) return [];
   const wasOpen = countsAsOpen(before);
   const nowOpen = countsAsOpen(after);
   const items: LabelledItem[] = [];
   if (nowOpen) {
-    const summary: OpenCaseSummary = { id: after.id, type: after.type, title: after.title, status: after.status, priority: after.priority, createdAt: after.createdAt, ownerId: after.ownerId };
-    items.push(put(ctx, `open-case:${after.id}`, { ...keys.openCaseMirror(after.customerId, after.id), entity: 'open-case', ...summary }));
+    const summary: OpenCaseSummary = {
+      id: after.id,
+      type: after.type,
+      title: after.title,
+      status: after.status,
+      priority: after.priority,
+      createdAt: after.createdAt,
+      ownerId: after.ownerId,
+    };
+    items.push(
+      put(ctx, `open-case:${after.id}`, {
+        ...keys.openCaseMirror(after.customerId, after.id),
+        entity: 'open-case',
+        ...summary,
+      }),
+    );
   } else if (wasOpen) {
     items.push(del(ctx, `open-case:${after.id}`, keys.openCaseMirror(after.customerId, after.id)));
   }
@@ -117,7 +172,11 @@ export function openCaseItems(ctx: StoreContext, before: Case | undefined, after
 }
 
 /** Which list a query reads: a customer's cases, an owner's, a branch's queue (no owner), or all of a branch's. */
-export type CaseList = { by: 'customer'; customerId: string } | { by: 'owner'; ownerId: string } | { by: 'queue'; branchId: string } | { by: 'branch'; branchId: string };
+export type CaseList =
+  | { by: 'customer'; customerId: string }
+  | { by: 'owner'; ownerId: string }
+  | { by: 'queue'; branchId: string }
+  | { by: 'branch'; branchId: string };
 
 function listQuery(list: CaseList): { index: string; pkAttr: string; pk: string } {
   switch (list.by) {
@@ -147,7 +206,9 @@ export function caseRepository(ctx: StoreContext) {
     },
 
     async get(id: string, consistent = false): Promise<Case | undefined> {
-      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.case(id), ConsistentRead: consistent }));
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: keys.case(id), ConsistentRead: consistent }),
+      );
       return Item ? stripKeys<Case>(Item) : undefined;
     },
 

@@ -22,14 +22,25 @@ export function changeRequestRepository(ctx: StoreContext) {
 
     /** The decided request, written only if it is still pending: two deciders cannot both win. */
     decideItem: (decided: ChangeRequest): LabelledItem =>
-      put(ctx, CHANGE_REQUEST_LABEL, requestItem(decided), { expression: '#s = :pending', names: { '#s': 'status' }, values: { ':pending': 'pending' } }),
+      put(ctx, CHANGE_REQUEST_LABEL, requestItem(decided), {
+        expression: '#s = :pending',
+        names: { '#s': 'status' },
+        values: { ':pending': 'pending' },
+      }),
 
     async get(id: string, consistent = false): Promise<ChangeRequest | undefined> {
-      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.changeRequest(id), ConsistentRead: consistent }));
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: keys.changeRequest(id), ConsistentRead: consistent }),
+      );
       return Item ? stripKeys<ChangeRequest>(Item) : undefined;
     },
 
-    async listByStatus(branchId: string, status: ChangeRequestStatus, startKey: Record<string, unknown> | undefined, limit: number) {
+    async listByStatus(
+      branchId: string,
+      status: ChangeRequestStatus,
+      startKey: Record<string, unknown> | undefined,
+      limit: number,
+    ) {
       const result = await doc.send(
         new QueryCommand({
           TableName: tableName,

@@ -14,7 +14,11 @@ export function createCursorCodec(secret: string): CursorCodec {
   const sign = (payload: string, scope: string) =>
     createHmac('sha256', secret).update(scope).update('\n').update(payload).digest().subarray(0, 16);
   const invalid = () =>
-    new ValidationError('The cursor is invalid or was issued for another list', [{ path: 'cursor', message: 'invalid cursor' }], 'request.cursor_invalid');
+    new ValidationError(
+      'The cursor is invalid or was issued for another list',
+      [{ path: 'cursor', message: 'invalid cursor' }],
+      'request.cursor_invalid',
+    );
 
   return {
     encode(key, scope) {

@@ -23,7 +23,8 @@ const profileSort = keys.customer('').sk;
 const statsSort = keys.customerStats('').sk;
 
 /** The first day (YYYY-MM-DD, UTC) counted in "the last 30 days" ending `now`. */
-export const firstCountedDay = (now: Date, days = 30) => new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+export const firstCountedDay = (now: Date, days = 30) =>
+  new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * Everything the customer 360 needs, in two parallel Queries on the customer's partition:
@@ -31,7 +32,12 @@ export const firstCountedDay = (now: Date, days = 30) => new Date(now.getTime() 
  * mirrors, the profile, the stats item) and (2) the newest timeline entries.
  * Query 1 stays small: day counters expire after 31 days and mirrors exist only while open.
  */
-export async function readCustomerView(ctx: StoreContext, customerId: string, now: Date, latest = 10): Promise<CustomerViewData | undefined> {
+export async function readCustomerView(
+  ctx: StoreContext,
+  customerId: string,
+  now: Date,
+  latest = 10,
+): Promise<CustomerViewData | undefined> {
   const pk = keys.customerPartition(customerId);
   const [head, timeline] = await Promise.all([
     ctx.doc.send(

@@ -3,7 +3,17 @@ import { ConflictError, type Customer, type CustomerHistoryEntry } from '@cc/cor
 import type { StoreContext } from './client';
 import { indexNames, keys, type IdentityKind } from './keys';
 import { isDuplicateClaim } from './idempotency';
-import { conditionCheck, del, put, putNew, stripKeys, transact, TransactionRefused, update, type LabelledItem } from './transact';
+import {
+  conditionCheck,
+  del,
+  put,
+  putNew,
+  stripKeys,
+  transact,
+  TransactionRefused,
+  update,
+  type LabelledItem,
+} from './transact';
 
 export interface Identity {
   kind: IdentityKind;
@@ -45,7 +55,10 @@ function profileItem(customer: Customer): Record<string, unknown> {
     ...keys.customer(customer.id),
     entity: 'customer',
     ...customer,
-    ...(searchable && { gsi1pk: keys.customerNameIndex(customer.branchId), gsi1sk: `${nameKey(customer.name)}#${customer.id}` }),
+    ...(searchable && {
+      gsi1pk: keys.customerNameIndex(customer.branchId),
+      gsi1sk: `${nameKey(customer.name)}#${customer.id}`,
+    }),
   };
 }
 
@@ -60,8 +73,16 @@ function bookEntries(customer: Customer): { managerId: string; entry: BookEntry 
     branchId: customer.branchId,
     status: customer.status,
   };
-  const primary = customer.primaryManagerId ? [{ managerId: customer.primaryManagerId, entry: { ...summary, role: 'primary' as const } }] : [];
-  return [...primary, ...customer.assistingManagerIds.map((managerId) => ({ managerId, entry: { ...summary, role: 'assisting' as const } }))];
+  const primary = customer.primaryManagerId
+    ? [{ managerId: customer.primaryManagerId, entry: { ...summary, role: 'primary' as const } }]
+    : [];
+  return [
+    ...primary,
+    ...customer.assistingManagerIds.map((managerId) => ({
+      managerId,
+      entry: { ...summary, role: 'assisting' as const },
+    })),
+  ];
 }
 
 const bookItem = (managerId: string, entry: BookEntry) => ({
@@ -89,18 +110,29 @@ export const LIVE_CUSTOMER_LABEL = 'live-customer';
  * A refusal names LIVE_CUSTOMER_LABEL.
  */
 export const liveCustomerCheck = (ctx: StoreContext, customerId: string): LabelledItem =>
-  conditionCheck(ctx, LIVE_CUSTOMER_LABEL, keys.customer(customerId), 'attribute_exists(pk) AND #status <> :merged', { ':merged': 'merged' }, { '#status': 'status' });
+  conditionCheck(
+    ctx,
+    LIVE_CUSTOMER_LABEL,
+    keys.customer(customerId),
+    'attribute_exists(pk) AND #status <> :merged',
+    { ':merged': 'merged' },
+    { '#status': 'status' },
+  );
 
 export function customerRepository(ctx: StoreContext) {
   const { tableName, doc } = ctx;
 
   async function get(id: string, consistent = false): Promise<Customer | undefined> {
-    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.customer(id), ConsistentRead: consistent }));
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: keys.customer(id), ConsistentRead: consistent }),
+    );
     return Item ? stripKeys<Customer>(Item) : undefined;
   }
 
   async function idByIdentity(identity: Identity): Promise<string | undefined> {
-    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.customerIdentity(identity.kind, identity.value) }));
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: keys.customerIdentity(identity.kind, identity.value) }),
+    );
     return Item?.customerId as string | undefined;
   }
 
@@ -111,14 +143,21 @@ export function customerRepository(ctx: StoreContext) {
   async function create(customer: Customer, extra: LabelledItem[] = []): Promise<void> {
     const items = [
       putNew(ctx, 'profile', profileItem(customer)),
-      ...identitiesOf(customer).map((i) => putNew(ctx, identityLabel(i), { ...keys.customerIdentity(i.kind, i.value), entity: 'identity', customerId: customer.id })),
+      ...identitiesOf(customer).map((i) =>
+        putNew(ctx, identityLabel(i), {
+          ...keys.customerIdentity(i.kind, i.value),
+          entity: 'identity',
+          customerId: customer.id,
+        }),
+      ),
       ...bookEntries(customer).map(({ managerId, entry }) => put(ctx, `book:${managerId}`, bookItem(managerId, entry))),
       ...extra,
     ];
     try {
       await transact(ctx, items);
     } catch (error) {
-      if (error instanceof TransactionRefused && !isDuplicateClaim(error)) throw identityConflict(error) ?? new ConflictError('customer.exists', 'The customer already exists');
+      if (error instanceof TransactionRefused && !isDuplicateClaim(error))
+        throw identityConflict(error) ?? new ConflictError('customer.exists', 'The customer already exists');
       throw error;
     }
   }
@@ -136,14 +175,29 @@ export function customerRepository(ctx: StoreContext) {
     const afterBook = bookEntries(after);
     const bookChanged = JSON.stringify(beforeBook) !== JSON.stringify(afterBook);
     return [
-      put(ctx, 'profile', profileItem(after), { expression: '#v = :expected', names: { '#v': 'version' }, values: { ':expected': before.version } }),
+      put(ctx, 'profile', profileItem(after), {
+        expression: '#v = :expected',
+        names: { '#v': 'version' },
+        values: { ':expected': before.version },
+      }),
       ...removed.map((i) =>
-        del(ctx, `release:${i.kind}:${i.value}`, keys.customerIdentity(i.kind, i.value), { expression: 'customerId = :id', values: { ':id': before.id } }),
+        del(ctx, `release:${i.kind}:${i.value}`, keys.customerIdentity(i.kind, i.value), {
+          expression: 'customerId = :id',
+          values: { ':id': before.id },
+        }),
       ),
-      ...added.map((i) => putNew(ctx, identityLabel(i), { ...keys.customerIdentity(i.kind, i.value), entity: 'identity', customerId: after.id })),
+      ...added.map((i) =>
+        putNew(ctx, identityLabel(i), {
+          ...keys.customerIdentity(i.kind, i.value),
+          entity: 'identity',
+          customerId: after.id,
+        }),
+      ),
       ...(bookChanged
         ? [
-            ...beforeBook.filter((b) => !afterBook.some((a) => a.managerId === b.managerId)).map((b) => del(ctx, `unbook:${b.managerId}`, keys.bookEntry(b.managerId, before.id))),
+            ...beforeBook
+              .filter((b) => !afterBook.some((a) => a.managerId === b.managerId))
+              .map((b) => del(ctx, `unbook:${b.managerId}`, keys.bookEntry(b.managerId, before.id))),
             ...afterBook.map(({ managerId, entry }) => put(ctx, `book:${managerId}`, bookItem(managerId, entry))),
           ]
         : []),
@@ -158,13 +212,21 @@ export function customerRepository(ctx: StoreContext) {
       if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
         const identity = identityConflict(error);
         if (identity) throw identity;
-        if (error.failedLabels.includes('profile')) throw new ConflictError('customer.stale', 'The customer was changed by someone else; reload and retry', { currentVersionIsNot: before.version });
+        if (error.failedLabels.includes('profile'))
+          throw new ConflictError('customer.stale', 'The customer was changed by someone else; reload and retry', {
+            currentVersionIsNot: before.version,
+          });
       }
       throw error;
     }
   }
 
-  async function searchByName(branchId: string, prefix: string, startKey: Record<string, unknown> | undefined, limit: number): Promise<Page<Customer>> {
+  async function searchByName(
+    branchId: string,
+    prefix: string,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ): Promise<Page<Customer>> {
     const result = await doc.send(
       new QueryCommand({
         TableName: tableName,
@@ -178,19 +240,33 @@ export function customerRepository(ctx: StoreContext) {
     return { items: (result.Items ?? []).map((i) => stripKeys<Customer>(i)), lastKey: result.LastEvaluatedKey };
   }
 
-  async function listBook(managerId: string, filter: { level?: string; role?: BookRole }, startKey: Record<string, unknown> | undefined, limit: number): Promise<Page<BookEntry>> {
+  async function listBook(
+    managerId: string,
+    filter: { level?: string; role?: BookRole },
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ): Promise<Page<BookEntry>> {
     const byLevel = filter.level !== undefined;
     const result = await doc.send(
       new QueryCommand({
         TableName: tableName,
         ...(byLevel
-          ? { IndexName: indexNames.gsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.bookByLevel(managerId, filter.level!) } }
-          : { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :book)', ExpressionAttributeValues: { ':pk': keys.bookPartition(managerId), ':book': 'BOOK#' } }),
+          ? {
+              IndexName: indexNames.gsi1,
+              KeyConditionExpression: 'gsi1pk = :pk',
+              ExpressionAttributeValues: { ':pk': keys.bookByLevel(managerId, filter.level!) },
+            }
+          : {
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :book)',
+              ExpressionAttributeValues: { ':pk': keys.bookPartition(managerId), ':book': 'BOOK#' },
+            }),
         ...(filter.role && {
           FilterExpression: '#role = :role',
           ExpressionAttributeNames: { '#role': 'role' },
           ExpressionAttributeValues: {
-            ...(byLevel ? { ':pk': keys.bookByLevel(managerId, filter.level!) } : { ':pk': keys.bookPartition(managerId), ':book': 'BOOK#' }),
+            ...(byLevel
+              ? { ':pk': keys.bookByLevel(managerId, filter.level!) }
+              : { ':pk': keys.bookPartition(managerId), ':book': 'BOOK#' }),
             ':role': filter.role,
           },
         }),
@@ -202,7 +278,11 @@ export function customerRepository(ctx: StoreContext) {
   }
 
   /** Who changed what and when (assignments, levels, merges, status), newest first. */
-  async function listHistory(customerId: string, startKey: Record<string, unknown> | undefined, limit: number): Promise<Page<CustomerHistoryEntry>> {
+  async function listHistory(
+    customerId: string,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ): Promise<Page<CustomerHistoryEntry>> {
     const result = await doc.send(
       new QueryCommand({
         TableName: tableName,
@@ -213,7 +293,10 @@ export function customerRepository(ctx: StoreContext) {
         Limit: limit,
       }),
     );
-    return { items: (result.Items ?? []).map((i) => stripKeys<CustomerHistoryEntry>(i)), lastKey: result.LastEvaluatedKey };
+    return {
+      items: (result.Items ?? []).map((i) => stripKeys<CustomerHistoryEntry>(i)),
+      lastKey: result.LastEvaluatedKey,
+    };
   }
 
   /**
@@ -222,9 +305,18 @@ export function customerRepository(ctx: StoreContext) {
    * the book entries that follow from both profiles. The survivor's new contact points are the merged
    * record's, whose identity items these updates re-point, so they are not created again.
    */
-  function mergeItems(mergedBefore: Customer, mergedAfter: Customer, survivorBefore: Customer, survivorAfter: Customer): LabelledItem[] {
+  function mergeItems(
+    mergedBefore: Customer,
+    mergedAfter: Customer,
+    survivorBefore: Customer,
+    survivorAfter: Customer,
+  ): LabelledItem[] {
     const versioned = (c: Customer, label: string, expected: number) =>
-      put(ctx, label, profileItem(c), { expression: '#v = :expected', names: { '#v': 'version' }, values: { ':expected': expected } });
+      put(ctx, label, profileItem(c), {
+        expression: '#v = :expected',
+        names: { '#v': 'version' },
+        values: { ':expected': expected },
+      });
     const survivorBook = bookEntries(survivorAfter);
     return [
       versioned(mergedAfter, 'profile', mergedBefore.version),
@@ -235,7 +327,9 @@ export function customerRepository(ctx: StoreContext) {
           values: { ':survivor': survivorAfter.id, ':merged': mergedBefore.id },
         }),
       ),
-      ...bookEntries(mergedBefore).map((b) => del(ctx, `unbook:${b.managerId}`, keys.bookEntry(b.managerId, mergedBefore.id))),
+      ...bookEntries(mergedBefore).map((b) =>
+        del(ctx, `unbook:${b.managerId}`, keys.bookEntry(b.managerId, mergedBefore.id)),
+      ),
       ...survivorBook.map(({ managerId, entry }) => put(ctx, `book:survivor:${managerId}`, bookItem(managerId, entry))),
     ];
   }

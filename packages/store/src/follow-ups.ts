@@ -7,8 +7,23 @@ import { del, putNew, stripKeys, type LabelledItem } from './transact';
 
 /** What a follow-up does; the API's follow-up service knows how to carry out each kind. */
 export type FollowUpWork =
-  | { kind: 'case_message'; caseId: string; channel: 'sms' | 'email'; text: string; externalId: string; contactId: string }
-  | { kind: 'case_from_email'; messageId: string; customerId: string | null; from: string; subject: string; text: string; threadExpiresAt: number };
+  | {
+      kind: 'case_message';
+      caseId: string;
+      channel: 'sms' | 'email';
+      text: string;
+      externalId: string;
+      contactId: string;
+    }
+  | {
+      kind: 'case_from_email';
+      messageId: string;
+      customerId: string | null;
+      from: string;
+      subject: string;
+      text: string;
+      threadExpiresAt: number;
+    };
 
 export type FollowUp = FollowUpWork & {
   id: string;
@@ -26,7 +41,13 @@ const dueSort = (f: Pick<FollowUp, 'dueAt' | 'id'>) => `${f.dueAt}#${f.id}`;
 
 /** For the contact's transaction: the follow-up, due for the sweeper after `dueAt` unless done before. */
 export const followUpItem = (ctx: StoreContext, f: FollowUp): LabelledItem =>
-  putNew(ctx, FOLLOW_UP_LABEL, { ...keys.followUp(f.id), entity: 'follow-up', gsi1pk: keys.dueFollowUps, gsi1sk: dueSort(f), ...f });
+  putNew(ctx, FOLLOW_UP_LABEL, {
+    ...keys.followUp(f.id),
+    entity: 'follow-up',
+    gsi1pk: keys.dueFollowUps,
+    gsi1sk: dueSort(f),
+    ...f,
+  });
 
 /**
  * For the transaction that does the work: removes the follow-up, on the condition it is still there.
@@ -54,7 +75,8 @@ export function followUpRepository(ctx: StoreContext) {
           new UpdateCommand({
             TableName: tableName,
             Key: keys.followUp(f.id),
-            UpdateExpression: 'SET attempts = attempts + :one, lastError = :error, #status = :status, dueAt = :dueAt, gsi1pk = :pk, gsi1sk = :sk',
+            UpdateExpression:
+              'SET attempts = attempts + :one, lastError = :error, #status = :status, dueAt = :dueAt, gsi1pk = :pk, gsi1sk = :sk',
             ConditionExpression: 'attribute_exists(pk) AND attempts = :attempts',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {

@@ -19,12 +19,14 @@ export interface StoredResponse<B = unknown> {
   body: B;
 }
 
-export const fingerprintOf = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+export const fingerprintOf = (...parts: unknown[]) =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 
 export const IDEMPOTENCY_LABEL = 'idempotency';
 const MAX_ATTEMPTS = 6;
 
-export const isDuplicateClaim = (error: unknown) => error instanceof TransactionRefused && error.failedLabels.includes(IDEMPOTENCY_LABEL);
+export const isDuplicateClaim = (error: unknown) =>
+  error instanceof TransactionRefused && error.failedLabels.includes(IDEMPOTENCY_LABEL);
 
 /** Builds the idempotency record for the response a request is about to commit. */
 export type RecordFor<B> = (response: StoredResponse<B>) => LabelledItem[];
@@ -55,22 +57,33 @@ export async function withIdempotency<B>(
       return { response: await attempt(recordFor), replayed: false };
     } catch (error) {
       if (isDuplicateClaim(error)) return { response: await storedResponse<B>(ctx, claim), replayed: true };
-      if (!(error instanceof ConflictError && error.code === 'store.concurrent_write' && tries < MAX_ATTEMPTS)) throw error;
+      if (!(error instanceof ConflictError && error.code === 'store.concurrent_write' && tries < MAX_ATTEMPTS))
+        throw error;
       await new Promise((r) => setTimeout(r, 10 * 2 ** tries * Math.random()));
     }
   }
 }
 
 /** Idempotent plain transaction: `items` plus the record. */
-export const writeOnce = <B>(ctx: StoreContext, claim: IdempotencyClaim | undefined, items: LabelledItem[], response: StoredResponse<B>) =>
+export const writeOnce = <B>(
+  ctx: StoreContext,
+  claim: IdempotencyClaim | undefined,
+  items: LabelledItem[],
+  response: StoredResponse<B>,
+) =>
   withIdempotency<B>(ctx, claim, async (recordFor) => {
     await transact(ctx, [...items, ...recordFor(response)]);
     return response;
   });
 
 /** Looks up an earlier answer for the claim before doing expensive work (e.g. parsing a large email). */
-export async function findStoredResponse<B>(ctx: StoreContext, claim: IdempotencyClaim): Promise<StoredResponse<B> | undefined> {
-  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.idempotency(claim.scope, claim.key), ConsistentRead: true }));
+export async function findStoredResponse<B>(
+  ctx: StoreContext,
+  claim: IdempotencyClaim,
+): Promise<StoredResponse<B> | undefined> {
+  const { Item } = await ctx.doc.send(
+    new GetCommand({ TableName: ctx.tableName, Key: keys.idempotency(claim.scope, claim.key), ConsistentRead: true }),
+  );
   if (!Item) return undefined;
   if (Item.fingerprint !== claim.fingerprint) throw new IdempotencyMismatchError();
   return Item.response as StoredResponse<B>;

@@ -47,7 +47,10 @@ export const keys = {
   /** Everything the customer 360 needs sorts below this under the customer's partition. */
   customerTimelinePrefix: 'TL#',
   customerIdentity: (kind: IdentityKind, value: string) => ({ pk: `IDENT#${kind}#${value}`, sk: 'IDENT' }),
-  customerHistory: (customerId: string, at: string, id: string) => ({ pk: `CUSTHIST#${customerId}`, sk: `${at}#${id}` }),
+  customerHistory: (customerId: string, at: string, id: string) => ({
+    pk: `CUSTHIST#${customerId}`,
+    sk: `${at}#${id}`,
+  }),
   customerHistoryPartition: (customerId: string) => `CUSTHIST#${customerId}`,
   /** One item per (manager, customer): the manager's book, listable by level through gsi1. */
   bookEntry: (managerId: string, customerId: string) => ({ pk: `MGR#${managerId}`, sk: `BOOK#${customerId}` }),
@@ -59,7 +62,10 @@ export const keys = {
   team: (teamId: string) => ({ pk: `TEAM#${teamId}`, sk: 'TEAM' }),
   /** Under the customer partition, below TL#: the 360 view reads these with the profile in one query. */
   openCaseMirror: (customerId: string, caseId: string) => ({ pk: `CUST#${customerId}`, sk: `OPENCASE#${caseId}` }),
-  openOpportunityMirror: (customerId: string, opportunityId: string) => ({ pk: `CUST#${customerId}`, sk: `OPENOPP#${opportunityId}` }),
+  openOpportunityMirror: (customerId: string, opportunityId: string) => ({
+    pk: `CUST#${customerId}`,
+    sk: `OPENOPP#${opportunityId}`,
+  }),
   /** Daily contact counters, TTL'd after 31 days; the 360 view sums the last 30. */
   contactDay: (customerId: string, day: string) => ({ pk: `CUST#${customerId}`, sk: `CNT#${day}` }),
   customerPartition: (customerId: string) => `CUST#${customerId}`,
@@ -70,7 +76,10 @@ export const keys = {
    * Timeline entries sit in the owner's partition: a customer (CUST#id) or, until attached, an
    * unidentified sender (ANON#kind#value). Sort key = time + ULID, so pages are stable.
    */
-  timelineEntry: (partition: string, occurredAt: string, entryId: string) => ({ pk: partition, sk: `TL#${occurredAt}#${entryId}` }),
+  timelineEntry: (partition: string, occurredAt: string, entryId: string) => ({
+    pk: partition,
+    sk: `TL#${occurredAt}#${entryId}`,
+  }),
   anonymousPartition: (kind: 'phone' | 'email', value: string) => `ANON#${kind}#${value}`,
   timelineByChannel: (partition: string, channel: string) => `TLCH#${partition}#${channel}`,
   timelineByType: (partition: string, type: string) => `TLTY#${partition}#${type}`,
@@ -80,7 +89,10 @@ export const keys = {
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   casePartition: (caseId: string) => `CASE#${caseId}`,
   caseHistory: (caseId: string, at: string, entryId: string) => ({ pk: `CASE#${caseId}`, sk: `HIST#${at}#${entryId}` }),
-  caseMessage: (caseId: string, at: string, messageId: string) => ({ pk: `CASE#${caseId}`, sk: `MSG#${at}#${messageId}` }),
+  caseMessage: (caseId: string, at: string, messageId: string) => ({
+    pk: `CASE#${caseId}`,
+    sk: `MSG#${at}#${messageId}`,
+  }),
   /** While a case waits for its first response: listed by deadline (gsi1) for the sweeper. */
   caseResponseWatch: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'RESPONDBY' }),
   caseResponsesDue: 'CASE#RESPONDBY',
@@ -99,7 +111,10 @@ export const keys = {
    * Inbox sort keys put unread (U) above read (R) in a descending query: "unread first, newest first".
    * Notification ids are ULIDs, so they sort by creation time.
    */
-  inboxItem: (userId: string, state: 'U' | 'R', notificationId: string) => ({ pk: `USER#${userId}`, sk: `INBOX#${state}#${notificationId}` }),
+  inboxItem: (userId: string, state: 'U' | 'R', notificationId: string) => ({
+    pk: `USER#${userId}`,
+    sk: `INBOX#${state}#${notificationId}`,
+  }),
   inboxPrefix: 'INBOX#',
   inboxUnreadPrefix: 'INBOX#U#',
   userPartition: (userId: string) => `USER#${userId}`,
@@ -128,14 +143,21 @@ export const keys = {
   opportunity: (opportunityId: string) => ({ pk: `OPP#${opportunityId}`, sk: 'OPP' }),
   opportunityBranchView: (opportunityId: string) => ({ pk: `OPP#${opportunityId}`, sk: 'VIEW#BRANCH' }),
   opportunityPartition: (opportunityId: string) => `OPP#${opportunityId}`,
-  opportunityStageChange: (opportunityId: string, at: string, entryId: string) => ({ pk: `OPP#${opportunityId}`, sk: `HIST#${at}#${entryId}` }),
-  opportunityActivity: (opportunityId: string, at: string, activityId: string) => ({ pk: `OPP#${opportunityId}`, sk: `ACT#${at}#${activityId}` }),
+  opportunityStageChange: (opportunityId: string, at: string, entryId: string) => ({
+    pk: `OPP#${opportunityId}`,
+    sk: `HIST#${at}#${entryId}`,
+  }),
+  opportunityActivity: (opportunityId: string, at: string, activityId: string) => ({
+    pk: `OPP#${opportunityId}`,
+    sk: `ACT#${at}#${activityId}`,
+  }),
   opportunityHistoryPrefix: 'HIST#',
   opportunityActivityPrefix: 'ACT#',
   opportunitiesByOwner: (ownerId: string) => `OWNEROPPS#${ownerId}`,
   opportunitiesByTeam: (teamId: string) => `TEAMOPPS#${teamId}`,
   opportunitiesByBranch: (branchId: string) => `BRANCHOPPS#${branchId}`,
-  opportunityPipelineSort: (expectedCloseDate: string, opportunityId: string) => `${expectedCloseDate}#${opportunityId}`,
+  opportunityPipelineSort: (expectedCloseDate: string, opportunityId: string) =>
+    `${expectedCloseDate}#${opportunityId}`,
   opportunityNextSteps: 'OPP#NEXTSTEP',
   opportunityNextStepSort: (nextStepAt: string, opportunityId: string) => `${nextStepAt}#${opportunityId}`,
 } as const;

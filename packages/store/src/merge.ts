@@ -45,25 +45,46 @@ const sortPrefix = {
 };
 
 /** The writes that move one item of the merged partition to the survivor, or undefined to leave it. */
-function moveItems(ctx: StoreContext, item: Record<string, unknown>, target: RehomeTarget, retentionDays: number): { kind: keyof MoveCounts; writes: LabelledItem[] } | undefined {
+function moveItems(
+  ctx: StoreContext,
+  item: Record<string, unknown>,
+  target: RehomeTarget,
+  retentionDays: number,
+): { kind: keyof MoveCounts; writes: LabelledItem[] } | undefined {
   const sk = String(item.sk);
   const survivorId = target.survivor.id;
   const gone = del(ctx, `remove:${sk}`, { pk: String(item.pk), sk }, { expression: 'attribute_exists(pk)' });
   if (sk.startsWith(sortPrefix.timeline)) {
     const entry: TimelineEntry = { ...stripKeys<TimelineEntry>(item), customerId: survivorId };
     const moved = (timelineItem(ctx, entry, retentionDays).item.Put?.Item ?? {}) as Record<string, unknown>;
-    return { kind: 'timeline', writes: [put(ctx, `move:${sk}`, { ...moved, expiresAt: item.expiresAt ?? moved.expiresAt }), gone] };
+    return {
+      kind: 'timeline',
+      writes: [put(ctx, `move:${sk}`, { ...moved, expiresAt: item.expiresAt ?? moved.expiresAt }), gone],
+    };
   }
   if (sk.startsWith(sortPrefix.openCase) || sk.startsWith(sortPrefix.openOpportunity)) {
-    const moved = { ...item, pk: keys.customerPartition(survivorId), ...('customerId' in item && { customerId: survivorId }) };
+    const moved = {
+      ...item,
+      pk: keys.customerPartition(survivorId),
+      ...('customerId' in item && { customerId: survivorId }),
+    };
     return { kind: 'mirrors', writes: [put(ctx, `move:${sk}`, moved), gone] };
   }
   if (sk.startsWith(sortPrefix.contactDay)) {
     const day = sk.slice(sortPrefix.contactDay.length);
-    const add = update(ctx, `move:${sk}`, keys.contactDay(survivorId, day), 'ADD #n :n SET expiresAt = if_not_exists(expiresAt, :exp)', {
-      names: { '#n': 'count' },
-      values: { ':n': Number(item.count ?? 0), ':exp': item.expiresAt ?? Math.floor(Date.parse(day) / 1000) + 32 * 86_400 },
-    });
+    const add = update(
+      ctx,
+      `move:${sk}`,
+      keys.contactDay(survivorId, day),
+      'ADD #n :n SET expiresAt = if_not_exists(expiresAt, :exp)',
+      {
+        names: { '#n': 'count' },
+        values: {
+          ':n': Number(item.count ?? 0),
+          ':exp': item.expiresAt ?? Math.floor(Date.parse(day) / 1000) + 32 * 86_400,
+        },
+      },
+    );
     return { kind: 'counters', writes: [add, gone] };
   }
   if (sk === sortPrefix.stats) {
@@ -73,7 +94,13 @@ function moveItems(ctx: StoreContext, item: Record<string, unknown>, target: Reh
       'move:stats',
       keys.customerStats(survivorId),
       `ADD openCases :oc, unresolvedContacts :uc${last ? ' SET lastContactAt = if_not_exists(lastContactAt, :lc)' : ''}`,
-      { values: { ':oc': Number(item.openCases ?? 0), ':uc': Number(item.unresolvedContacts ?? 0), ...(last && { ':lc': last }) } },
+      {
+        values: {
+          ':oc': Number(item.openCases ?? 0),
+          ':uc': Number(item.unresolvedContacts ?? 0),
+          ...(last && { ':lc': last }),
+        },
+      },
     );
     return { kind: 'counters', writes: [add, gone] };
   }
@@ -85,7 +112,12 @@ function moveItems(ctx: StoreContext, item: Record<string, unknown>, target: Reh
  * survivor, one page per transaction: each item is written under the survivor and deleted from the
  * merged partition atomically, so a re-run moves only what is left and never counts anything twice.
  */
-async function movePartition(ctx: StoreContext, target: RehomeTarget, retentionDays: number, counts: MoveCounts): Promise<void> {
+async function movePartition(
+  ctx: StoreContext,
+  target: RehomeTarget,
+  retentionDays: number,
+  counts: MoveCounts,
+): Promise<void> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await ctx.doc.send(
@@ -98,8 +130,14 @@ async function movePartition(ctx: StoreContext, target: RehomeTarget, retentionD
         Limit: PAGE,
       }),
     );
-    const moves = (page.Items ?? []).map((i) => moveItems(ctx, i, target, retentionDays)).filter((m) => m !== undefined);
-    if (moves.length) await transact(ctx, moves.flatMap((m) => m.writes));
+    const moves = (page.Items ?? [])
+      .map((i) => moveItems(ctx, i, target, retentionDays))
+      .filter((m) => m !== undefined);
+    if (moves.length)
+      await transact(
+        ctx,
+        moves.flatMap((m) => m.writes),
+      );
     for (const m of moves) counts[m.kind] = (counts[m.kind] ?? 0) + 1;
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -123,7 +161,11 @@ async function moveCases(ctx: StoreContext, target: RehomeTarget, counts: MoveCo
     );
     const found = page.Items ?? [];
     if (found.length === 0) return;
-    const moved = await Promise.all(found.map((k) => reassign(ctx, { pk: String(k.pk), sk: String(k.sk) }, target, keys.casesByCustomer(target.survivor.id))));
+    const moved = await Promise.all(
+      found.map((k) =>
+        reassign(ctx, { pk: String(k.pk), sk: String(k.sk) }, target, keys.casesByCustomer(target.survivor.id)),
+      ),
+    );
     counts.cases += moved.filter(Boolean).length;
     // The index is eventually consistent: stop when a page yields nothing new to move.
     if (!moved.some(Boolean)) return;
@@ -140,17 +182,29 @@ async function moveOpenOpportunities(ctx: StoreContext, target: RehomeTarget, co
     new QueryCommand({
       TableName: ctx.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :opp)',
-      ExpressionAttributeValues: { ':pk': keys.customerPartition(target.survivor.id), ':opp': sortPrefix.openOpportunity },
+      ExpressionAttributeValues: {
+        ':pk': keys.customerPartition(target.survivor.id),
+        ':opp': sortPrefix.openOpportunity,
+      },
       ConsistentRead: true,
     }),
   );
   const ids = Items.map((i) => String(i.opportunityId ?? String(i.sk).slice(sortPrefix.openOpportunity.length)));
-  const moved = await Promise.all(ids.flatMap((id) => [keys.opportunity(id), keys.opportunityBranchView(id)].map((key) => reassign(ctx, key, target))));
+  const moved = await Promise.all(
+    ids.flatMap((id) =>
+      [keys.opportunity(id), keys.opportunityBranchView(id)].map((key) => reassign(ctx, key, target)),
+    ),
+  );
   counts.opportunities = (counts.opportunities ?? 0) + moved.filter(Boolean).length / 2;
 }
 
 /** Sets the survivor's customer fields on one record that still names the merged customer. */
-async function reassign(ctx: StoreContext, key: { pk: string; sk: string }, target: RehomeTarget, index?: string): Promise<boolean> {
+async function reassign(
+  ctx: StoreContext,
+  key: { pk: string; sk: string },
+  target: RehomeTarget,
+  index?: string,
+): Promise<boolean> {
   try {
     await ctx.doc.send(
       new UpdateCommand({
@@ -175,7 +229,11 @@ async function reassign(ctx: StoreContext, key: { pk: string; sk: string }, targ
 }
 
 /** Re-homes everything of the merged customer under the survivor. Safe to run again after a failure. */
-export async function rehomeCustomerRecords(ctx: StoreContext, target: RehomeTarget, retentionDays: number): Promise<MoveCounts> {
+export async function rehomeCustomerRecords(
+  ctx: StoreContext,
+  target: RehomeTarget,
+  retentionDays: number,
+): Promise<MoveCounts> {
   const counts: MoveCounts = { timeline: 0, mirrors: 0, counters: 0, cases: 0 };
   await movePartition(ctx, target, retentionDays, counts);
   await moveCases(ctx, target, counts);

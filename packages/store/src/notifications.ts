@@ -61,7 +61,13 @@ export function notificationRepository(ctx: StoreContext) {
             UpdateExpression: 'SET #s = :delivering, leaseUntil = :lease ADD attempts :one',
             ConditionExpression: 'attribute_exists(pk) AND (#s = :pending OR (#s = :delivering AND leaseUntil < :now))',
             ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':delivering': 'delivering', ':pending': 'pending', ':lease': now.getTime() + LEASE_MS, ':now': now.getTime(), ':one': 1 },
+            ExpressionAttributeValues: {
+              ':delivering': 'delivering',
+              ':pending': 'pending',
+              ':lease': now.getTime() + LEASE_MS,
+              ':now': now.getTime(),
+              ':one': 1,
+            },
             ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
@@ -81,10 +87,16 @@ export function notificationRepository(ctx: StoreContext) {
         new UpdateCommand({
           TableName: tableName,
           Key: keys.notification(notificationId),
-          UpdateExpression: 'SET #s = :delivered, deliveredAt = :at, deliveredVia = :via REMOVE gsi1pk, gsi1sk, leaseUntil',
+          UpdateExpression:
+            'SET #s = :delivered, deliveredAt = :at, deliveredVia = :via REMOVE gsi1pk, gsi1sk, leaseUntil',
           ConditionExpression: '#s = :delivering',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':delivered': 'delivered', ':delivering': 'delivering', ':at': now.toISOString(), ':via': via },
+          ExpressionAttributeValues: {
+            ':delivered': 'delivered',
+            ':delivering': 'delivering',
+            ':at': now.toISOString(),
+            ':via': via,
+          },
         }),
       );
     },
@@ -119,18 +131,27 @@ export function notificationRepository(ctx: StoreContext) {
           UpdateExpression: 'SET #s = :undeliverable, lastError = :error, gsi1pk = :pk REMOVE leaseUntil',
           ConditionExpression: '#s = :delivering',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':undeliverable': 'undeliverable', ':delivering': 'delivering', ':error': error.slice(0, 500), ':pk': keys.undeliverableNotifications },
+          ExpressionAttributeValues: {
+            ':undeliverable': 'undeliverable',
+            ':delivering': 'delivering',
+            ':error': error.slice(0, 500),
+            ':pk': keys.undeliverableNotifications,
+          },
         }),
       );
     },
 
     async listUndeliverable(limit: number): Promise<DeliveryRecord[]> {
-      return (await queryIndex(ctx, indexNames.gsi1, keys.undeliverableNotifications, { limit })).map((i) => stripKeys<DeliveryRecord>(i));
+      return (await queryIndex(ctx, indexNames.gsi1, keys.undeliverableNotifications, { limit })).map((i) =>
+        stripKeys<DeliveryRecord>(i),
+      );
     },
 
     /** Not yet delivered and created before `olderThan`: what the sweeper re-publishes. */
     async listUndelivered(olderThan: Date, limit: number): Promise<DeliveryRecord[]> {
-      return (await queryIndex(ctx, indexNames.gsi1, keys.pendingNotifications, { before: olderThan.toISOString(), limit })).map((i) => stripKeys<DeliveryRecord>(i));
+      return (
+        await queryIndex(ctx, indexNames.gsi1, keys.pendingNotifications, { before: olderThan.toISOString(), limit })
+      ).map((i) => stripKeys<DeliveryRecord>(i));
     },
   };
 }
@@ -145,7 +166,10 @@ export function inboxRepository(ctx: StoreContext) {
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':prefix': unreadOnly ? keys.inboxUnreadPrefix : keys.inboxPrefix },
+          ExpressionAttributeValues: {
+            ':pk': keys.userPartition(userId),
+            ':prefix': unreadOnly ? keys.inboxUnreadPrefix : keys.inboxPrefix,
+          },
           ScanIndexForward: false,
           ExclusiveStartKey: startKey,
           Limit: limit,
@@ -162,7 +186,12 @@ export function inboxRepository(ctx: StoreContext) {
       try {
         await transact(ctx, [
           del(ctx, 'unread', unreadKey, { expression: 'attribute_exists(pk)' }),
-          put(ctx, 'read', { ...Item, ...keys.inboxItem(userId, 'R', notificationId), read: true, readAt: now.toISOString() }),
+          put(ctx, 'read', {
+            ...Item,
+            ...keys.inboxItem(userId, 'R', notificationId),
+            read: true,
+            readAt: now.toISOString(),
+          }),
         ]);
         return true;
       } catch (error) {
@@ -173,7 +202,15 @@ export function inboxRepository(ctx: StoreContext) {
 
     async exists(userId: string, notificationId: string): Promise<boolean> {
       const results = await Promise.all(
-        (['U', 'R'] as const).map((state) => doc.send(new GetCommand({ TableName: tableName, Key: keys.inboxItem(userId, state, notificationId), ProjectionExpression: 'pk' }))),
+        (['U', 'R'] as const).map((state) =>
+          doc.send(
+            new GetCommand({
+              TableName: tableName,
+              Key: keys.inboxItem(userId, state, notificationId),
+              ProjectionExpression: 'pk',
+            }),
+          ),
+        ),
       );
       return results.some((r) => r.Item);
     },

@@ -9,7 +9,8 @@ import { del, put, putNew, stripKeys, transact, TransactionRefused, type Labelle
 
 export const OPPORTUNITY_LABEL = 'opportunity';
 
-export type PipelineView = { kind: 'owner'; ownerId: string } | { kind: 'team'; teamId: string } | { kind: 'branch'; branchId: string };
+export type PipelineView =
+  { kind: 'owner'; ownerId: string } | { kind: 'team'; teamId: string } | { kind: 'branch'; branchId: string };
 
 export interface PipelineFilter {
   stage?: string;
@@ -77,17 +78,33 @@ export const newOpportunityItems = (ctx: StoreContext, opp: Opportunity): Labell
 ];
 
 /** `after` replaces the stored opportunity only if it is still at `expectedVersion`. */
-export const savedOpportunityItems = (ctx: StoreContext, expectedVersion: number, after: Opportunity): LabelledItem[] => [
-  put(ctx, OPPORTUNITY_LABEL, mainItem(after), { expression: '#v = :expected', names: { '#v': 'version' }, values: { ':expected': expectedVersion } }),
+export const savedOpportunityItems = (
+  ctx: StoreContext,
+  expectedVersion: number,
+  after: Opportunity,
+): LabelledItem[] => [
+  put(ctx, OPPORTUNITY_LABEL, mainItem(after), {
+    expression: '#v = :expected',
+    names: { '#v': 'version' },
+    values: { ':expected': expectedVersion },
+  }),
   put(ctx, 'opportunity-branch-view', branchViewItem(after)),
   ...mirrorItems(ctx, after),
 ];
 
 export const stageChangeItem = (ctx: StoreContext, change: StageChange): LabelledItem =>
-  putNew(ctx, `stage-change:${change.id}`, { ...keys.opportunityStageChange(change.opportunityId, change.at, change.id), entity: 'opportunity-stage', ...change });
+  putNew(ctx, `stage-change:${change.id}`, {
+    ...keys.opportunityStageChange(change.opportunityId, change.at, change.id),
+    entity: 'opportunity-stage',
+    ...change,
+  });
 
 export const activityItem = (ctx: StoreContext, activity: Activity): LabelledItem =>
-  putNew(ctx, `activity:${activity.id}`, { ...keys.opportunityActivity(activity.opportunityId, activity.at, activity.id), entity: 'opportunity-activity', ...activity });
+  putNew(ctx, `activity:${activity.id}`, {
+    ...keys.opportunityActivity(activity.opportunityId, activity.at, activity.id),
+    entity: 'opportunity-activity',
+    ...activity,
+  });
 
 function viewQuery(ctx: StoreContext, view: PipelineView, filter: PipelineFilter): QueryCommandInput {
   const [index, pkAttr, skAttr, pk] =
@@ -127,7 +144,9 @@ export function opportunityRepository(ctx: StoreContext) {
   const { doc, tableName } = ctx;
 
   async function get(id: string, consistent = false): Promise<Opportunity | undefined> {
-    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.opportunity(id), ConsistentRead: consistent }));
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: keys.opportunity(id), ConsistentRead: consistent }),
+    );
     return Item ? stripKeys<Opportunity>(Item) : undefined;
   }
 
@@ -136,7 +155,11 @@ export function opportunityRepository(ctx: StoreContext) {
     try {
       await transact(ctx, items);
     } catch (error) {
-      if (error instanceof TransactionRefused && !isDuplicateClaim(error) && error.failedLabels.includes(OPPORTUNITY_LABEL)) {
+      if (
+        error instanceof TransactionRefused &&
+        !isDuplicateClaim(error) &&
+        error.failedLabels.includes(OPPORTUNITY_LABEL)
+      ) {
         throw new ConflictError('opportunity.stale', 'The opportunity was changed by someone else; reload and retry');
       }
       throw error;
@@ -144,13 +167,24 @@ export function opportunityRepository(ctx: StoreContext) {
   }
 
   /** One page of a pipeline view, in close-date order. */
-  async function list(view: PipelineView, filter: PipelineFilter, startKey: Record<string, unknown> | undefined, limit: number): Promise<Page<Opportunity>> {
-    const result = await doc.send(new QueryCommand({ ...viewQuery(ctx, view, filter), ExclusiveStartKey: startKey, Limit: limit }));
+  async function list(
+    view: PipelineView,
+    filter: PipelineFilter,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ): Promise<Page<Opportunity>> {
+    const result = await doc.send(
+      new QueryCommand({ ...viewQuery(ctx, view, filter), ExclusiveStartKey: startKey, Limit: limit }),
+    );
     return { items: (result.Items ?? []).map((i) => stripKeys<Opportunity>(i)), lastKey: result.LastEvaluatedKey };
   }
 
   /** Every item of the view, page by page, up to `max` items; `truncated` when there were more. */
-  async function listAll(view: PipelineView, filter: PipelineFilter, max: number): Promise<{ items: Opportunity[]; truncated: boolean }> {
+  async function listAll(
+    view: PipelineView,
+    filter: PipelineFilter,
+    max: number,
+  ): Promise<{ items: Opportunity[]; truncated: boolean }> {
     const items: Opportunity[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -163,7 +197,9 @@ export function opportunityRepository(ctx: StoreContext) {
 
   /** Open opportunities whose next step was due before `now` and has not been reported. */
   async function listOverdueNextSteps(now: Date, limit: number): Promise<Opportunity[]> {
-    return (await queryIndex(ctx, indexNames.gsi3, keys.opportunityNextSteps, { before: now.toISOString(), limit })).map((i) => stripKeys<Opportunity>(i));
+    return (
+      await queryIndex(ctx, indexNames.gsi3, keys.opportunityNextSteps, { before: now.toISOString(), limit })
+    ).map((i) => stripKeys<Opportunity>(i));
   }
 
   /** Stage changes and activities, oldest first. */
@@ -185,7 +221,10 @@ export function opportunityRepository(ctx: StoreContext) {
       } while (startKey);
       return out;
     };
-    const [stageChanges, activities] = await Promise.all([read<StageChange>(keys.opportunityHistoryPrefix), read<Activity>(keys.opportunityActivityPrefix)]);
+    const [stageChanges, activities] = await Promise.all([
+      read<StageChange>(keys.opportunityHistoryPrefix),
+      read<Activity>(keys.opportunityActivityPrefix),
+    ]);
     return { stageChanges, activities };
   }
 

@@ -11,7 +11,12 @@ export function teamRepository(ctx: StoreContext) {
       const members = [...new Set([team.leaderId, ...team.memberIds])];
       await transact(ctx, [
         putNew(ctx, 'team', { ...keys.team(team.id), entity: 'team', ...team }),
-        ...members.map((userId) => update(ctx, `member:${userId}`, keys.user(userId), 'SET teamId = :team', { condition: 'attribute_exists(pk)', values: { ':team': team.id } })),
+        ...members.map((userId) =>
+          update(ctx, `member:${userId}`, keys.user(userId), 'SET teamId = :team', {
+            condition: 'attribute_exists(pk)',
+            values: { ':team': team.id },
+          }),
+        ),
       ]);
     },
     async get(id: string): Promise<Team | undefined> {

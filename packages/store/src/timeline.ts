@@ -72,8 +72,13 @@ export function statsItem(
     sets.push('lastContactAt = :lc');
     values[':lc'] = changes.lastContactAt;
   }
-  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' ');
-  return update(ctx, `stats:${customerId}`, keys.customerStats(customerId), expression, { values: { ...values, ...guard?.values }, condition: guard?.expression });
+  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
+  return update(ctx, `stats:${customerId}`, keys.customerStats(customerId), expression, {
+    values: { ...values, ...guard?.values },
+    condition: guard?.expression,
+  });
 }
 
 /** Moves the customer's last contact forward to `at`, never back (e.g. for older contacts attached later). */
@@ -102,13 +107,33 @@ export interface TimelineFilter {
  * Newest first, one Query per page whatever the history's length: the channel and type filters
  * are served by their own index (gsi1, gsi2) rather than by a FilterExpression.
  */
-export async function listTimeline(ctx: StoreContext, partition: string, filter: TimelineFilter, startKey: Record<string, unknown> | undefined, limit: number) {
+export async function listTimeline(
+  ctx: StoreContext,
+  partition: string,
+  filter: TimelineFilter,
+  startKey: Record<string, unknown> | undefined,
+  limit: number,
+) {
   const base = { TableName: ctx.tableName, ScanIndexForward: false, ExclusiveStartKey: startKey, Limit: limit };
   const query = filter.channel
-    ? { ...base, IndexName: indexNames.gsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.timelineByChannel(partition, filter.channel) } }
+    ? {
+        ...base,
+        IndexName: indexNames.gsi1,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.timelineByChannel(partition, filter.channel) },
+      }
     : filter.type
-      ? { ...base, IndexName: indexNames.gsi2, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.timelineByType(partition, filter.type) } }
-      : { ...base, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)', ExpressionAttributeValues: { ':pk': partition, ':tl': keys.customerTimelinePrefix } };
+      ? {
+          ...base,
+          IndexName: indexNames.gsi2,
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.timelineByType(partition, filter.type) },
+        }
+      : {
+          ...base,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
+          ExpressionAttributeValues: { ':pk': partition, ':tl': keys.customerTimelinePrefix },
+        };
   // Both filters at once: the channel index, with type as a filter on that page.
   if (filter.channel && filter.type) {
     Object.assign(query, { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } });

@@ -22,7 +22,9 @@ export class TransactionRefused extends Error {
  */
 export async function transact(ctx: StoreContext, items: LabelledItem[], clientRequestToken?: string): Promise<void> {
   try {
-    await ctx.doc.send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item), ClientRequestToken: clientRequestToken }));
+    await ctx.doc.send(
+      new TransactWriteCommand({ TransactItems: items.map((i) => i.item), ClientRequestToken: clientRequestToken }),
+    );
   } catch (error) {
     const codes = cancellationCodes(error);
     if (codes?.includes('ConditionalCheckFailed')) {
@@ -32,7 +34,12 @@ export async function transact(ctx: StoreContext, items: LabelledItem[], clientR
   }
 }
 
-export const put = (ctx: StoreContext, label: string, item: Record<string, unknown>, condition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> }): LabelledItem => ({
+export const put = (
+  ctx: StoreContext,
+  label: string,
+  item: Record<string, unknown>,
+  condition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
+): LabelledItem => ({
   label,
   item: {
     Put: {
@@ -50,7 +57,12 @@ export const put = (ctx: StoreContext, label: string, item: Record<string, unkno
 export const putNew = (ctx: StoreContext, label: string, item: Record<string, unknown>): LabelledItem =>
   put(ctx, label, item, { expression: 'attribute_not_exists(pk)' });
 
-export const del = (ctx: StoreContext, label: string, key: { pk: string; sk: string }, condition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> }): LabelledItem => ({
+export const del = (
+  ctx: StoreContext,
+  label: string,
+  key: { pk: string; sk: string },
+  condition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
+): LabelledItem => ({
   label,
   item: {
     Delete: {
@@ -94,11 +106,31 @@ export const conditionCheck = (
   names?: Record<string, string>,
 ): LabelledItem => ({
   label,
-  item: { ConditionCheck: { TableName: ctx.tableName, Key: key, ConditionExpression: expression, ExpressionAttributeValues: values, ExpressionAttributeNames: names } },
+  item: {
+    ConditionCheck: {
+      TableName: ctx.tableName,
+      Key: key,
+      ConditionExpression: expression,
+      ExpressionAttributeValues: values,
+      ExpressionAttributeNames: names,
+    },
+  },
 });
 
 /** Strips the key and index attributes so a stored item can be returned as a domain object. */
 export function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, expiresAt: _g, entity: _h, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    gsi2pk: _c,
+    gsi2sk: _d,
+    gsi3pk: _e,
+    gsi3sk: _f,
+    expiresAt: _g,
+    entity: _h,
+    ...rest
+  } = item;
   return rest as T;
 }

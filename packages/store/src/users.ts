@@ -30,7 +30,9 @@ export function userRepository(ctx: StoreContext) {
       const unique = [...new Set(ids)];
       const found = new Map<string, User>();
       for (let i = 0; i < unique.length; i += 100) {
-        let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName]: { Keys: unique.slice(i, i + 100).map((id) => keys.user(id)) } };
+        let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+          [tableName]: { Keys: unique.slice(i, i + 100).map((id) => keys.user(id)) },
+        };
         while (request && Object.keys(request).length > 0) {
           const result = await doc.send(new BatchGetCommand({ RequestItems: request }));
           for (const item of result.Responses?.[tableName] ?? []) {
@@ -44,7 +46,18 @@ export function userRepository(ctx: StoreContext) {
     },
     async put(user: User): Promise<void> {
       // Listed by branch and role (gsi1), e.g. to find the branch's supervisors.
-      await doc.send(new PutCommand({ TableName: tableName, Item: { ...keys.user(user.id), entity: 'user', ...user, gsi1pk: keys.usersByBranch(user.branchId), gsi1sk: `${user.role}#${user.id}` } }));
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...keys.user(user.id),
+            entity: 'user',
+            ...user,
+            gsi1pk: keys.usersByBranch(user.branchId),
+            gsi1sk: `${user.role}#${user.id}`,
+          },
+        }),
+      );
     },
     /** Users of a branch with one role (at most 100: enough to notify a branch's supervisors). */
     async listByBranch(branchId: string, role: Role): Promise<User[]> {
@@ -69,7 +82,10 @@ export type UserRepository = ReturnType<typeof userRepository>;
  * read, names rarely change, and a warm Lambda container then answers the 360 without a third request.
  * Unknown ids are remembered as unknown for the same time.
  */
-export function userNameDirectory(ctx: StoreContext, options: { ttlMs: number; maxEntries?: number; now?: () => number }) {
+export function userNameDirectory(
+  ctx: StoreContext,
+  options: { ttlMs: number; maxEntries?: number; now?: () => number },
+) {
   const users = userRepository(ctx);
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;

@@ -20,15 +20,24 @@ export const CaseSchema = z
     description: z.string(),
     status: z.enum(caseStatuses),
     origin: z.enum(caseOrigins),
-    createdBy: z.union([z.object({ kind: z.literal('user'), id: z.string() }), z.object({ kind: z.literal('channel'), channel: z.enum(caseOrigins), externalId: z.string().optional() })]),
+    createdBy: z.union([
+      z.object({ kind: z.literal('user'), id: z.string() }),
+      z.object({ kind: z.literal('channel'), channel: z.enum(caseOrigins), externalId: z.string().optional() }),
+    ]),
     customerId: z.string().nullable(),
     customerNumber: z.string().optional(),
     customerName: z.string().optional(),
     branchId: z.string(),
-    ownerId: z.string().nullable().openapi({ description: "The customer's primary manager at creation; null = the branch queue" }),
+    ownerId: z
+      .string()
+      .nullable()
+      .openapi({ description: "The customer's primary manager at creation; null = the branch queue" }),
     assistingManagerIds: z.array(z.string()),
     escalated: z.boolean(),
-    respondBy: z.string().optional().openapi({ description: 'When it must have left new; owner and supervisors are told once if it has not' }),
+    respondBy: z
+      .string()
+      .optional()
+      .openapi({ description: 'When it must have left new; owner and supervisors are told once if it has not' }),
     opportunityId: z.string().optional(),
     deleted: z.boolean(),
     version: z.number().int(),
@@ -54,12 +63,14 @@ const ListQuery = CursorQuery.extend({
   customerId: z.string().min(1).max(80).optional(),
   status: z.enum(caseStatuses).optional(),
   type: z.enum(caseTypes).optional(),
-  owner: z.enum(['me', 'queue']).optional().openapi({ description: "me: the caller's cases; queue: the branch's cases without an owner (supervisors)" }),
+  owner: z
+    .enum(['me', 'queue'])
+    .optional()
+    .openapi({ description: "me: the caller's cases; queue: the branch's cases without an owner (supervisors)" }),
 });
 
 const NoteInput = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
 const ReasonInput = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
-
 
 const caseResponse = (c: Case, status: 200 | 201 = 200) => versionedResponse(c, c, '/cases', status);
 
@@ -82,7 +93,10 @@ export function caseRoutes(deps: AppDeps) {
       const caller = c.get('caller');
       const input = c.req.valid('json');
       const claim = idempotencyClaim(c, `${caller.userId}:cases`, input, deps.clock());
-      const result = await withIdempotency<Case>(deps.store, claim, async (recordFor) => ({ status: 201, body: await cases.create({ caller }, input, { recordFor }) }));
+      const result = await withIdempotency<Case>(deps.store, claim, async (recordFor) => ({
+        status: 201,
+        body: await cases.create({ caller }, input, { recordFor }),
+      }));
       const created = result.response.body;
       return sendStored(c, result, { location: `/cases/${created.id}`, etag: etag(created.version) }) as never;
     },
@@ -93,7 +107,8 @@ export function caseRoutes(deps: AppDeps) {
       method: 'get',
       path: '/cases',
       tags,
-      summary: "List cases: a customer's, the caller's own, the branch queue, or (supervisors) the branch's; newest first",
+      summary:
+        "List cases: a customer's, the caller's own, the branch queue, or (supervisors) the branch's; newest first",
       security: bearerSecurity,
       request: { query: ListQuery },
       responses: { 200: jsonResponse(pageOf(CaseSchema), 'A page of cases'), ...problemResponses(400, 401, 403, 404) },
@@ -125,7 +140,10 @@ export function caseRoutes(deps: AppDeps) {
       summary: 'Every change to a case: actor, time, from, to, note',
       security: bearerSecurity,
       request: { params: IdParam },
-      responses: { 200: jsonResponse(z.object({ items: z.array(HistorySchema) }), 'History, oldest first'), ...problemResponses(401, 404) },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(HistorySchema) }), 'History, oldest first'),
+        ...problemResponses(401, 404),
+      },
     }),
     async (c) => c.json({ items: await cases.history(c.get('caller'), c.req.valid('param').id) }, 200) as never,
   );
@@ -135,13 +153,23 @@ export function caseRoutes(deps: AppDeps) {
       method: 'patch',
       path: '/cases/{id}',
       tags,
-      summary: 'Edit a case and/or move its status (If-Match required); an illegal move is a 409 listing the allowed ones',
+      summary:
+        'Edit a case and/or move its status (If-Match required); an illegal move is a 409 listing the allowed ones',
       security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(CasePatchInput), headers: z.object({ 'if-match': z.string().optional() }) },
+      request: {
+        params: IdParam,
+        body: jsonBody(CasePatchInput),
+        headers: z.object({ 'if-match': z.string().optional() }),
+      },
       responses: { 200: jsonResponse(CaseSchema, 'Updated'), ...problemResponses(400, 401, 404, 409, 428) },
     }),
     async (c) => {
-      const updated = await cases.update(c.get('caller'), c.req.valid('param').id, c.req.valid('json'), ifMatchVersion(c.req.header('if-match'), true, 'case'));
+      const updated = await cases.update(
+        c.get('caller'),
+        c.req.valid('param').id,
+        c.req.valid('json'),
+        ifMatchVersion(c.req.header('if-match'), true, 'case'),
+      );
       return caseResponse(updated) as never;
     },
   );
@@ -157,7 +185,12 @@ export function caseRoutes(deps: AppDeps) {
       responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 404, 409) },
     }),
     async (c) => {
-      await cases.remove(c.get('caller'), c.req.valid('param').id, undefined, ifMatchVersion(c.req.header('if-match'), false, 'case'));
+      await cases.remove(
+        c.get('caller'),
+        c.req.valid('param').id,
+        undefined,
+        ifMatchVersion(c.req.header('if-match'), false, 'case'),
+      );
       return c.body(null, 204) as never;
     },
   );
@@ -172,7 +205,8 @@ export function caseRoutes(deps: AppDeps) {
       request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: ReasonInput } } } },
       responses: { 200: jsonResponse(CaseSchema, 'Restored'), ...problemResponses(401, 404, 409) },
     }),
-    async (c) => caseResponse(await cases.restore(c.get('caller'), c.req.valid('param').id, c.req.valid('json')?.reason)) as never,
+    async (c) =>
+      caseResponse(await cases.restore(c.get('caller'), c.req.valid('param').id, c.req.valid('json')?.reason)) as never,
   );
 
   router.openapi(
@@ -184,12 +218,26 @@ export function caseRoutes(deps: AppDeps) {
       security: bearerSecurity,
       request: { params: IdParam, body: jsonBody(NoteInput) },
       responses: {
-        201: jsonResponse(z.object({ id: z.string(), caseId: z.string(), at: z.string(), text: z.string(), direction: z.string(), channel: z.string() }), 'Added'),
+        201: jsonResponse(
+          z.object({
+            id: z.string(),
+            caseId: z.string(),
+            at: z.string(),
+            text: z.string(),
+            direction: z.string(),
+            channel: z.string(),
+          }),
+          'Added',
+        ),
         ...problemResponses(400, 401, 404),
       },
     }),
     async (c) => {
-      const message = await cases.addMessage({ caller: c.get('caller') }, c.req.valid('param').id, { text: c.req.valid('json').text, channel: 'system', direction: 'internal' });
+      const message = await cases.addMessage({ caller: c.get('caller') }, c.req.valid('param').id, {
+        text: c.req.valid('json').text,
+        channel: 'system',
+        direction: 'internal',
+      });
       return c.json(message, 201) as never;
     },
   );

@@ -55,7 +55,10 @@ export function changeRequestRoutes(deps: AppDeps) {
       summary: "The caller's branch's change requests by status (supervisors and admins)",
       security: bearerSecurity,
       request: { query: ListQuery },
-      responses: { 200: jsonResponse(pageOf(ChangeRequestSchema), 'Change requests'), ...problemResponses(400, 401, 403) },
+      responses: {
+        200: jsonResponse(pageOf(ChangeRequestSchema), 'Change requests'),
+        ...problemResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const caller = c.get('caller');
@@ -89,7 +92,8 @@ export function changeRequestRoutes(deps: AppDeps) {
       request: { params: IdParam, body: jsonBody(DecisionInput) },
       responses: { 200: jsonResponse(ChangeRequestSchema, 'Decided'), ...problemResponses(400, 401, 403, 404, 409) },
     }),
-    async (c) => c.json(await service.decide(c.get('caller'), c.req.valid('param').id, c.req.valid('json')), 200) as never,
+    async (c) =>
+      c.json(await service.decide(c.get('caller'), c.req.valid('param').id, c.req.valid('json')), 200) as never,
   );
 
   return router;

@@ -23,7 +23,10 @@ export function contactRoutes(deps: AppDeps, cases: { openCase?: OpenCaseForCont
       summary: 'Log a call (inbound or outbound), optionally opening a complaint or inquiry in the same request',
       security: bearerSecurity,
       request: { body: jsonBody(ContactCreateInput) },
-      responses: { 201: jsonResponse(TimelineEntrySchema.extend({ caseId: z.string().optional() }), 'Logged'), ...problemResponses(400, 401, 404, 422) },
+      responses: {
+        201: jsonResponse(TimelineEntrySchema.extend({ caseId: z.string().optional() }), 'Logged'),
+        ...problemResponses(400, 401, 404, 422),
+      },
     }),
     async (c) => {
       const caller = c.get('caller');
@@ -43,7 +46,10 @@ export function contactRoutes(deps: AppDeps, cases: { openCase?: OpenCaseForCont
       summary: 'Contacts from senders no customer is known by, newest first (agents and supervisors)',
       security: bearerSecurity,
       request: { query: CursorQuery },
-      responses: { 200: jsonResponse(pageOf(TimelineEntrySchema), 'A page of entries'), ...problemResponses(400, 401, 403) },
+      responses: {
+        200: jsonResponse(pageOf(TimelineEntrySchema), 'A page of entries'),
+        ...problemResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const query = c.req.valid('query');
@@ -62,7 +68,15 @@ export function contactRoutes(deps: AppDeps, cases: { openCase?: OpenCaseForCont
       security: bearerSecurity,
       request: { body: jsonBody(AttachInput) },
       responses: {
-        200: jsonResponse(z.object({ customerId: z.string(), kind: z.enum(['phone', 'email']), value: z.string(), moved: z.number().int() }), 'Attached'),
+        200: jsonResponse(
+          z.object({
+            customerId: z.string(),
+            kind: z.enum(['phone', 'email']),
+            value: z.string(),
+            moved: z.number().int(),
+          }),
+          'Attached',
+        ),
         ...problemResponses(400, 401, 403, 404, 409),
       },
     }),

@@ -11,7 +11,6 @@ import { CustomerCreateInput, CustomerPatchInput, customerService, visibleCustom
 import { MergeInput, mergeService } from '../services/merge';
 import { withIdempotency } from '@cc/store';
 
-
 const LookupQuery = CursorQuery.extend({
   number: z.string().min(1).max(40).optional(),
   phone: z.string().min(3).max(40).optional(),
@@ -89,12 +88,21 @@ export function customerRoutes(deps: AppDeps) {
       tags,
       summary: 'Change profile fields (If-Match required; owner, level and status have their own flows)',
       security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(CustomerPatchInput), headers: z.object({ 'if-match': z.string().optional() }) },
+      request: {
+        params: IdParam,
+        body: jsonBody(CustomerPatchInput),
+        headers: z.object({ 'if-match': z.string().optional() }),
+      },
       responses: { 200: jsonResponse(CustomerSchema, 'Updated'), ...problemResponses(400, 401, 403, 404, 409, 428) },
     }),
     async (c) => {
       const caller = c.get('caller');
-      const updated = await customers.update(caller, c.req.valid('param').id, ifMatchVersion(c.req.header('if-match'), true, 'customer'), c.req.valid('json'));
+      const updated = await customers.update(
+        caller,
+        c.req.valid('param').id,
+        ifMatchVersion(c.req.header('if-match'), true, 'customer'),
+        c.req.valid('json'),
+      );
       return respond(caller, updated) as never;
     },
   );
@@ -112,7 +120,12 @@ export function customerRoutes(deps: AppDeps) {
       }),
       async (c) => {
         const caller = c.get('caller');
-        const updated = await customers.setStatus(caller, c.req.valid('param').id, action === 'close' ? 'closed' : 'active', c.req.valid('json').reason);
+        const updated = await customers.setStatus(
+          caller,
+          c.req.valid('param').id,
+          action === 'close' ? 'closed' : 'active',
+          c.req.valid('json').reason,
+        );
         return respond(caller, updated) as never;
       },
     );
@@ -139,11 +152,25 @@ export function customerRoutes(deps: AppDeps) {
         const items = customer && readableBy(customer) ? [visibleCustomer(caller, customer)] : [];
         return c.json({ items, nextCursor: null }, 200) as never;
       }
-      if (!query.q) throw new ValidationError('Give one of number, phone, email or q', [{ path: 'q', message: 'required when no identity is given' }]);
+      if (!query.q)
+        throw new ValidationError('Give one of number, phone, email or q', [
+          { path: 'q', message: 'required when no identity is given' },
+        ]);
       const branchId = query.branchId ?? caller.branchId;
       const scope = `customers:name:${branchId}:${query.q}`;
-      const page = await customers.repo.searchByName(branchId, query.q, deps.cursors.decode(query.cursor, scope), query.limit);
-      return c.json({ items: page.items.filter(readableBy).map((cust) => visibleCustomer(caller, cust)), nextCursor: deps.cursors.encode(page.lastKey, scope) }, 200) as never;
+      const page = await customers.repo.searchByName(
+        branchId,
+        query.q,
+        deps.cursors.decode(query.cursor, scope),
+        query.limit,
+      );
+      return c.json(
+        {
+          items: page.items.filter(readableBy).map((cust) => visibleCustomer(caller, cust)),
+          nextCursor: deps.cursors.encode(page.lastKey, scope),
+        },
+        200,
+      ) as never;
     },
   );
 
@@ -157,7 +184,18 @@ export function customerRoutes(deps: AppDeps) {
       request: { query: BookQuery },
       responses: {
         200: jsonResponse(
-          pageOf(z.object({ customerId: z.string(), customerNumber: z.string(), name: z.string(), type: z.string(), level: z.string(), branchId: z.string(), role: z.enum(['primary', 'assisting']), status: z.string() })),
+          pageOf(
+            z.object({
+              customerId: z.string(),
+              customerNumber: z.string(),
+              name: z.string(),
+              type: z.string(),
+              level: z.string(),
+              branchId: z.string(),
+              role: z.enum(['primary', 'assisting']),
+              status: z.string(),
+            }),
+          ),
           'Book entries',
         ),
         ...problemResponses(400, 401),
@@ -168,7 +206,12 @@ export function customerRoutes(deps: AppDeps) {
       const query = c.req.valid('query');
       if (query.level) customers.assertLevel(query.level);
       const scope = `book:${caller.userId}:${query.level ?? ''}:${query.role ?? ''}`;
-      const page = await customers.repo.listBook(caller.userId, { level: query.level, role: query.role }, deps.cursors.decode(query.cursor, scope), query.limit);
+      const page = await customers.repo.listBook(
+        caller.userId,
+        { level: query.level, role: query.role },
+        deps.cursors.decode(query.cursor, scope),
+        query.limit,
+      );
       return c.json({ items: page.items, nextCursor: deps.cursors.encode(page.lastKey, scope) }, 200) as never;
     },
   );
@@ -178,7 +221,8 @@ export function customerRoutes(deps: AppDeps) {
       method: 'get',
       path: '/customers/{id}/view',
       tags,
-      summary: 'Customer 360: profile, managers, identities, latest contacts, open cases and opportunities, counters (two DynamoDB reads)',
+      summary:
+        'Customer 360: profile, managers, identities, latest contacts, open cases and opportunities, counters (two DynamoDB reads)',
       security: bearerSecurity,
       request: { params: IdParam },
       responses: { 200: jsonResponse(CustomerViewSchema, 'The customer 360'), ...problemResponses(401, 404) },
@@ -199,7 +243,10 @@ export function customerRoutes(deps: AppDeps) {
       summary: 'Who changed the customer, when and why: managers, level, status, merges (newest first)',
       security: bearerSecurity,
       request: { params: IdParam, query: CursorQuery },
-      responses: { 200: jsonResponse(pageOf(HistoryEntrySchema), 'History entries'), ...problemResponses(400, 401, 404) },
+      responses: {
+        200: jsonResponse(pageOf(HistoryEntrySchema), 'History entries'),
+        ...problemResponses(400, 401, 404),
+      },
     }),
     async (c) => {
       const caller = c.get('caller');
@@ -216,18 +263,24 @@ export function customerRoutes(deps: AppDeps) {
       method: 'post',
       path: '/customers/{id}/merge',
       tags,
-      summary: 'Merge another record of the same person into this one (supervisor/admin); repeating it finishes an interrupted merge',
+      summary:
+        'Merge another record of the same person into this one (supervisor/admin); repeating it finishes an interrupted merge',
       security: bearerSecurity,
       request: { params: IdParam, body: jsonBody(MergeInput) },
       responses: {
-        200: jsonResponse(z.object({ survivor: CustomerSchema, merged: CustomerSchema, moved: z.record(z.string(), z.number()) }), 'Merged'),
+        200: jsonResponse(
+          z.object({ survivor: CustomerSchema, merged: CustomerSchema, moved: z.record(z.string(), z.number()) }),
+          'Merged',
+        ),
         ...problemResponses(400, 401, 403, 404, 409),
       },
     }),
     async (c) => {
       const caller = c.get('caller');
       const result = await merger.merge(caller, c.req.valid('param').id, c.req.valid('json'));
-      return c.json({ survivor: result.survivor, merged: result.merged, moved: result.moved }, 200, { etag: etag(result.survivor.version) }) as never;
+      return c.json({ survivor: result.survivor, merged: result.merged, moved: result.moved }, 200, {
+        etag: etag(result.survivor.version),
+      }) as never;
     },
   );
 
@@ -235,10 +288,20 @@ export function customerRoutes(deps: AppDeps) {
 }
 
 const HistoryEntrySchema = z
-  .object({ id: z.string(), customerId: z.string(), at: z.string(), actor: z.object({ kind: z.string(), id: z.string() }), action: z.string(), details: z.record(z.string(), z.unknown()) })
+  .object({
+    id: z.string(),
+    customerId: z.string(),
+    at: z.string(),
+    actor: z.object({ kind: z.string(), id: z.string() }),
+    action: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  })
   .openapi('CustomerHistoryEntry');
 
-const ManagerRef = z.object({ id: z.string(), name: z.string().nullable().openapi({ description: 'null when no such user exists' }) });
+const ManagerRef = z.object({
+  id: z.string(),
+  name: z.string().nullable().openapi({ description: 'null when no such user exists' }),
+});
 
 const CustomerViewSchema = z
   .object({
@@ -249,11 +312,21 @@ const CustomerViewSchema = z
       primary: ManagerRef.nullable(),
       assisting: z.array(ManagerRef),
     }),
-    identities: z.object({ customerNumber: z.string(), contactPoints: z.array(z.object({ kind: z.string(), value: z.string(), verified: z.boolean(), preferred: z.boolean() })) }),
+    identities: z.object({
+      customerNumber: z.string(),
+      contactPoints: z.array(
+        z.object({ kind: z.string(), value: z.string(), verified: z.boolean(), preferred: z.boolean() }),
+      ),
+    }),
     latestContacts: z.array(z.record(z.string(), z.unknown())),
     openCases: z.array(z.record(z.string(), z.unknown())),
     openOpportunities: z.array(z.record(z.string(), z.unknown())),
-    counters: z.object({ contactsLast30Days: z.number().int(), openCases: z.number().int(), unresolvedContacts: z.number().int(), lastContactAt: z.string().optional() }),
+    counters: z.object({
+      contactsLast30Days: z.number().int(),
+      openCases: z.number().int(),
+      unresolvedContacts: z.number().int(),
+      lastContactAt: z.string().optional(),
+    }),
   })
   .openapi('CustomerView');
 
@@ -271,4 +344,3 @@ function identityFrom(query: { number?: string; phone?: string; email?: string }
   }
   return undefined;
 }
-

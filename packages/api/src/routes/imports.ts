@@ -36,11 +36,15 @@ export function importRoutes(deps: AppDeps) {
         'Each line: {"source":"call_center"|"online_banking","externalId","customerNumber","type",...case fields}. The answer lists every line as created, duplicate or rejected (with the reason and line number). Supervisors and admins only.',
       security: bearerSecurity,
       request: { body: { required: true, content: { [NDJSON]: { schema: z.string() } } } },
-      responses: { 200: jsonResponse(ImportResponse, 'Per-line results'), ...problemResponses(401, 403, 413, 415, 422) },
+      responses: {
+        200: jsonResponse(ImportResponse, 'Per-line results'),
+        ...problemResponses(401, 403, 413, 415, 422),
+      },
     }),
     async (c) => {
       const caller = c.get('caller');
-      if (!isSupervisorOf(caller, caller.branchId)) throw new ForbiddenError('Only supervisors and admins import cases', 'import.forbidden');
+      if (!isSupervisorOf(caller, caller.branchId))
+        throw new ForbiddenError('Only supervisors and admins import cases', 'import.forbidden');
       const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
       if (type !== NDJSON) throw new DomainError('request.unsupported_media_type', `Send the import as ${NDJSON}`);
       return c.json(await importer.importNdjson(await c.req.text()), 200) as never;

@@ -24,14 +24,24 @@ export const InboxItemSchema = z
   .openapi('InboxItem');
 
 const InboxQuery = CursorQuery.extend({ unread: z.enum(['true', 'false']).optional() });
-const NotificationParam = z.object({ notificationId: z.string().min(1).max(40).openapi({ param: { name: 'notificationId', in: 'path' } }) });
+const NotificationParam = z.object({
+  notificationId: z
+    .string()
+    .min(1)
+    .max(40)
+    .openapi({ param: { name: 'notificationId', in: 'path' } }),
+});
 
 /** Read-all moves at most this many per request; the answer says whether more remain. */
 const READ_ALL_MAX = 1000;
 
 const present = (item: InboxItem) => {
   const { recipientId: _r, createdAt, ...rest } = item;
-  const link = item.caseId ? `/cases/${item.caseId}` : item.opportunityId ? `/opportunities/${item.opportunityId}` : undefined;
+  const link = item.caseId
+    ? `/cases/${item.caseId}`
+    : item.opportunityId
+      ? `/opportunities/${item.opportunityId}`
+      : undefined;
   return { ...rest, date: createdAt, ...(link && { link }) };
 };
 
@@ -49,7 +59,10 @@ export function inboxRoutes(deps: AppDeps) {
       summary: "The caller's notifications, unread first then newest first",
       security: bearerSecurity,
       request: { query: InboxQuery },
-      responses: { 200: jsonResponse(pageOf(InboxItemSchema), 'A page of notifications'), ...problemResponses(400, 401) },
+      responses: {
+        200: jsonResponse(pageOf(InboxItemSchema), 'A page of notifications'),
+        ...problemResponses(400, 401),
+      },
     }),
     async (c) => {
       const caller = c.get('caller');
@@ -57,7 +70,10 @@ export function inboxRoutes(deps: AppDeps) {
       const unreadOnly = query.unread === 'true';
       const scope = `inbox:${caller.userId}:${unreadOnly}`;
       const page = await inbox.list(caller.userId, deps.cursors.decode(query.cursor, scope), query.limit, unreadOnly);
-      return c.json({ items: page.items.map(present), nextCursor: deps.cursors.encode(page.lastKey, scope) }, 200) as never;
+      return c.json(
+        { items: page.items.map(present), nextCursor: deps.cursors.encode(page.lastKey, scope) },
+        200,
+      ) as never;
     },
   );
 
@@ -75,7 +91,8 @@ export function inboxRoutes(deps: AppDeps) {
       const caller = c.get('caller');
       const { notificationId } = c.req.valid('param');
       const moved = await inbox.markRead(caller.userId, notificationId, deps.clock());
-      if (!moved && !(await inbox.exists(caller.userId, notificationId))) throw new NotFoundError('notification', notificationId);
+      if (!moved && !(await inbox.exists(caller.userId, notificationId)))
+        throw new NotFoundError('notification', notificationId);
       return c.body(null, 204) as never;
     },
   );
@@ -87,7 +104,10 @@ export function inboxRoutes(deps: AppDeps) {
       tags,
       summary: 'Mark every unread notification read',
       security: bearerSecurity,
-      responses: { 200: jsonResponse(z.object({ marked: z.number().int(), more: z.boolean() }), 'How many were marked'), ...problemResponses(401) },
+      responses: {
+        200: jsonResponse(z.object({ marked: z.number().int(), more: z.boolean() }), 'How many were marked'),
+        ...problemResponses(401),
+      },
     }),
     async (c) => {
       const caller = c.get('caller');

@@ -13,15 +13,23 @@ export function intakeRoutes(deps: AppDeps) {
   const router = createRouter();
   const cases = caseService(deps);
   const escalate = (caseId: string, reason: string) => cases.escalate(caseId, reason);
-  router.route('/', contactRoutes(deps, {
-    escalate,
-    openCase: async (caller, customerId, input) => ({ caseId: (await cases.create({ caller }, { ...input, customerId })).id }),
-  }));
+  router.route(
+    '/',
+    contactRoutes(deps, {
+      escalate,
+      openCase: async (caller, customerId, input) => ({
+        caseId: (await cases.create({ caller }, { ...input, customerId })).id,
+      }),
+    }),
+  );
   router.route('/', timelineRoutes(deps));
   router.route('/', publicRoutes(deps));
-  router.route('/', webhookRoutes(deps, {
-    escalate,
-    attachments: filesystemAttachmentStore(join(deps.config.DATA_DIR, 'attachments')),
-  }));
+  router.route(
+    '/',
+    webhookRoutes(deps, {
+      escalate,
+      attachments: filesystemAttachmentStore(join(deps.config.DATA_DIR, 'attachments')),
+    }),
+  );
   return router;
 }

@@ -11,10 +11,26 @@ const SHOWN = 100;
 const StuckWork = z
   .object({
     failedFollowUps: z.array(
-      z.object({ id: z.string(), kind: z.string(), createdAt: z.string(), attempts: z.number().int(), lastError: z.string().optional(), caseId: z.string().optional(), messageId: z.string().optional() }),
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        createdAt: z.string(),
+        attempts: z.number().int(),
+        lastError: z.string().optional(),
+        caseId: z.string().optional(),
+        messageId: z.string().optional(),
+      }),
     ),
     undeliverableNotifications: z.array(
-      z.object({ id: z.string(), recipientId: z.string(), kind: z.string(), title: z.string(), createdAt: z.string(), attempts: z.number().int(), lastError: z.string().optional() }),
+      z.object({
+        id: z.string(),
+        recipientId: z.string(),
+        kind: z.string(),
+        title: z.string(),
+        createdAt: z.string(),
+        attempts: z.number().int(),
+        lastError: z.string().optional(),
+      }),
     ),
   })
   .openapi('StuckWork');
@@ -32,8 +48,12 @@ export function operationsRoutes(deps: AppDeps) {
       responses: { 200: jsonResponse(StuckWork, 'Work given up on'), ...problemResponses(401, 403) },
     }),
     async (c) => {
-      if (c.get('caller').role !== 'admin') throw new ForbiddenError('Only administrators see stuck work', 'auth.forbidden');
-      const [followUps, notifications] = await Promise.all([followUpRepository(deps.store).failed(SHOWN), notificationRepository(deps.store).listUndeliverable(SHOWN)]);
+      if (c.get('caller').role !== 'admin')
+        throw new ForbiddenError('Only administrators see stuck work', 'auth.forbidden');
+      const [followUps, notifications] = await Promise.all([
+        followUpRepository(deps.store).failed(SHOWN),
+        notificationRepository(deps.store).listUndeliverable(SHOWN),
+      ]);
       return c.json(
         {
           failedFollowUps: followUps.map((f) => ({

@@ -46,7 +46,9 @@ export const OpportunitySchema = z
       channel: z.enum(caseOrigins).optional(),
       contact: z.object({ phone: z.string().optional(), email: z.string().optional() }).optional(),
     }),
-    nextStep: z.object({ at: z.string(), description: z.string(), overdueNotifiedAt: z.string().optional() }).optional(),
+    nextStep: z
+      .object({ at: z.string(), description: z.string(), overdueNotifiedAt: z.string().optional() })
+      .optional(),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -58,7 +60,10 @@ const PipelineQuery = z.object({
   view: z.enum(pipelineViews).default('mine'),
   stage: z.enum(opportunityStages).optional(),
   product: z.string().min(1).max(40).optional(),
-  closeMonth: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM').optional(),
+  closeMonth: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM')
+    .optional(),
 });
 
 const TotalsSchema = z
@@ -72,15 +77,37 @@ const TotalsSchema = z
 
 const actorSchema = z.object({ kind: z.string(), id: z.string().optional(), channel: z.string().optional() });
 const HistorySchema = z.object({
-  stageChanges: z.array(z.object({ id: z.string(), from: z.string().nullable(), to: z.string(), at: z.string(), actor: actorSchema, note: z.string().optional(), lostReason: z.string().optional() })),
-  activities: z.array(z.object({ id: z.string(), type: z.enum(activityTypes), note: z.string(), at: z.string(), actor: actorSchema, nextStep: z.object({ at: z.string(), description: z.string() }).optional() })),
+  stageChanges: z.array(
+    z.object({
+      id: z.string(),
+      from: z.string().nullable(),
+      to: z.string(),
+      at: z.string(),
+      actor: actorSchema,
+      note: z.string().optional(),
+      lostReason: z.string().optional(),
+    }),
+  ),
+  activities: z.array(
+    z.object({
+      id: z.string(),
+      type: z.enum(activityTypes),
+      note: z.string(),
+      at: z.string(),
+      actor: actorSchema,
+      nextStep: z.object({ at: z.string(), description: z.string() }).optional(),
+    }),
+  ),
 });
 
 const IfMatch = z.object({ 'if-match': z.string().optional() });
 
 const respond = (opp: Opportunity, status: 200 | 201 = 200) => versionedResponse(opp, opp, '/opportunities', status);
 
-const creating = { 201: jsonResponse(OpportunitySchema, 'Created'), ...problemResponses(400, 401, 403, 404, 409, 415, 422) };
+const creating = {
+  201: jsonResponse(OpportunitySchema, 'Created'),
+  ...problemResponses(400, 401, 403, 404, 409, 415, 422),
+};
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().optional() });
 
 export function opportunityRoutes(deps: AppDeps) {
@@ -90,11 +117,21 @@ export function opportunityRoutes(deps: AppDeps) {
   const tags = ['opportunities'];
 
   /** Runs a creating request under its Idempotency-Key; a replay answers the stored 201. */
-  async function createOnce(c: Context<AppEnv>, scope: string, request: unknown, create: (extra: (opp: Opportunity) => LabelledItem[]) => Promise<Opportunity>) {
+  async function createOnce(
+    c: Context<AppEnv>,
+    scope: string,
+    request: unknown,
+    create: (extra: (opp: Opportunity) => LabelledItem[]) => Promise<Opportunity>,
+  ) {
     const claim = idempotencyClaim(c, scope, request, deps.clock());
     // A retry after success must replay even though the request would now be refused (e.g. already converted).
     const stored = claim && (await findStoredResponse(deps.store, claim));
-    if (stored) return sendStored(c, { response: stored, replayed: true }, { location: `/opportunities/${(stored.body as Opportunity).id}` });
+    if (stored)
+      return sendStored(
+        c,
+        { response: stored, replayed: true },
+        { location: `/opportunities/${(stored.body as Opportunity).id}` },
+      );
     const result = await withIdempotency(deps.store, claim, async (recordFor: RecordFor<unknown>) => {
       const response = { status: 201, body: {} as unknown };
       await create((opp) => {
@@ -112,7 +149,8 @@ export function opportunityRoutes(deps: AppDeps) {
       method: 'post',
       path: '/cases/{id}/convert',
       tags,
-      summary: 'Convert a product inquiry into an opportunity (one transaction; 409 if already converted or not a product inquiry)',
+      summary:
+        'Convert a product inquiry into an opportunity (one transaction; 409 if already converted or not a product inquiry)',
       security: bearerSecurity,
       request: { params: IdParam, body: jsonBody(ConvertInput), headers: idempotencyHeader },
       responses: creating,
@@ -121,7 +159,9 @@ export function opportunityRoutes(deps: AppDeps) {
       const caller = c.get('caller');
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
-      return (await createOnce(c, `${caller.userId}:convert:${id}`, input, (extra) => conversions.convert(caller, id, input, extra))) as never;
+      return (await createOnce(c, `${caller.userId}:convert:${id}`, input, (extra) =>
+        conversions.convert(caller, id, input, extra),
+      )) as never;
     },
   );
 
@@ -138,7 +178,9 @@ export function opportunityRoutes(deps: AppDeps) {
     async (c) => {
       const caller = c.get('caller');
       const input = c.req.valid('json');
-      return (await createOnce(c, `${caller.userId}:opportunities`, input, (extra) => opportunities.create(caller, input, extra))) as never;
+      return (await createOnce(c, `${caller.userId}:opportunities`, input, (extra) =>
+        opportunities.create(caller, input, extra),
+      )) as never;
     },
   );
 
@@ -156,7 +198,9 @@ export function opportunityRoutes(deps: AppDeps) {
       const caller = c.get('caller');
       const { id } = c.req.valid('param');
       const input = { ...c.req.valid('json'), customerId: id };
-      return (await createOnce(c, `${caller.userId}:opportunities`, input, (extra) => opportunities.create(caller, input, extra))) as never;
+      return (await createOnce(c, `${caller.userId}:opportunities`, input, (extra) =>
+        opportunities.create(caller, input, extra),
+      )) as never;
     },
   );
 
@@ -165,14 +209,18 @@ export function opportunityRoutes(deps: AppDeps) {
       method: 'get',
       path: '/opportunities/totals',
       tags,
-      summary: 'Pipeline totals by stage (count, and expected amount per currency) over the same view and filters as the list',
+      summary:
+        'Pipeline totals by stage (count, and expected amount per currency) over the same view and filters as the list',
       security: bearerSecurity,
       request: { query: PipelineQuery },
       responses: { 200: jsonResponse(TotalsSchema, 'Totals'), ...problemResponses(400, 401, 403) },
     }),
     async (c) => {
       const { view, stage, product, closeMonth } = c.req.valid('query');
-      return c.json(await opportunities.totals(c.get('caller'), view, { stage, productCode: product, closeMonth }), 200) as never;
+      return c.json(
+        await opportunities.totals(c.get('caller'), view, { stage, productCode: product, closeMonth }),
+        200,
+      ) as never;
     },
   );
 
@@ -188,7 +236,10 @@ export function opportunityRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { view, stage, product, closeMonth, cursor, limit } = c.req.valid('query');
-      return c.json(await opportunities.list(c.get('caller'), view, { stage, productCode: product, closeMonth }, cursor, limit), 200) as never;
+      return c.json(
+        await opportunities.list(c.get('caller'), view, { stage, productCode: product, closeMonth }, cursor, limit),
+        200,
+      ) as never;
     },
   );
 
@@ -210,14 +261,17 @@ export function opportunityRoutes(deps: AppDeps) {
       method: 'patch',
       path: '/opportunities/{id}',
       tags,
-      summary: 'Change amount, currency, close date, collaborators or next step (owner or supervisor; If-Match required)',
+      summary:
+        'Change amount, currency, close date, collaborators or next step (owner or supervisor; If-Match required)',
       security: bearerSecurity,
       request: { params: IdParam, body: jsonBody(OpportunityPatchInput), headers: IfMatch },
       responses: { 200: jsonResponse(OpportunitySchema, 'Updated'), ...problemResponses(400, 401, 403, 404, 409, 428) },
     }),
     async (c) => {
       const version = ifMatchVersion(c.req.header('if-match'), true, 'opportunity');
-      return respond(await opportunities.update(c.get('caller'), c.req.valid('param').id, version, c.req.valid('json'))) as never;
+      return respond(
+        await opportunities.update(c.get('caller'), c.req.valid('param').id, version, c.req.valid('json')),
+      ) as never;
     },
   );
 
@@ -233,7 +287,9 @@ export function opportunityRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const version = ifMatchVersion(c.req.header('if-match'), false, 'opportunity');
-      return respond(await opportunities.changeStage(c.get('caller'), c.req.valid('param').id, c.req.valid('json'), version)) as never;
+      return respond(
+        await opportunities.changeStage(c.get('caller'), c.req.valid('param').id, c.req.valid('json'), version),
+      ) as never;
     },
   );
 
@@ -246,7 +302,10 @@ export function opportunityRoutes(deps: AppDeps) {
       security: bearerSecurity,
       request: { params: IdParam, body: jsonBody(ActivityInput) },
       responses: {
-        201: jsonResponse(z.object({ activity: HistorySchema.shape.activities.element, opportunity: OpportunitySchema }), 'Recorded'),
+        201: jsonResponse(
+          z.object({ activity: HistorySchema.shape.activities.element, opportunity: OpportunitySchema }),
+          'Recorded',
+        ),
         ...problemResponses(400, 401, 403, 404, 409),
       },
     }),

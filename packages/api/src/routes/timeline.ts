@@ -17,7 +17,11 @@ export const TimelineEntrySchema = z
     occurredAt: z.string(),
     actor: z.record(z.string(), z.unknown()),
     summary: z.string(),
-    links: z.object({ caseId: z.string().optional(), opportunityId: z.string().optional(), contactId: z.string().optional() }),
+    links: z.object({
+      caseId: z.string().optional(),
+      opportunityId: z.string().optional(),
+      contactId: z.string().optional(),
+    }),
     details: z.record(z.string(), z.unknown()).optional(),
   })
   .openapi('TimelineEntry');
@@ -40,7 +44,10 @@ export function timelineRoutes(deps: AppDeps) {
       summary: "The customer's contact history across all channels, newest first (same scope as reading the customer)",
       security: bearerSecurity,
       request: { params: IdParam, query: TimelineQuery },
-      responses: { 200: jsonResponse(pageOf(TimelineEntrySchema), 'A page of entries'), ...problemResponses(400, 401, 404) },
+      responses: {
+        200: jsonResponse(pageOf(TimelineEntrySchema), 'A page of entries'),
+        ...problemResponses(400, 401, 404),
+      },
     }),
     async (c) => {
       const caller = c.get('caller');
@@ -48,7 +55,13 @@ export function timelineRoutes(deps: AppDeps) {
       const query = c.req.valid('query');
       await customers.readable(caller, id);
       const scope = `timeline:${id}:${query.channel ?? ''}:${query.type ?? ''}`;
-      const page = await listTimeline(deps.store, keys.customerPartition(id), { channel: query.channel, type: query.type }, deps.cursors.decode(query.cursor, scope), query.limit);
+      const page = await listTimeline(
+        deps.store,
+        keys.customerPartition(id),
+        { channel: query.channel, type: query.type },
+        deps.cursors.decode(query.cursor, scope),
+        query.limit,
+      );
       return c.json({ items: page.items, nextCursor: deps.cursors.encode(page.lastKey, scope) }, 200) as never;
     },
   );

@@ -8,7 +8,10 @@ export const MAX_IMPORT_LINES = 1000;
 const CONCURRENCY = 4;
 
 const importSources = ['call_center', 'online_banking'] as const;
-const originOf: Record<(typeof importSources)[number], CaseOrigin> = { call_center: 'call_center_import', online_banking: 'online_banking_import' };
+const originOf: Record<(typeof importSources)[number], CaseOrigin> = {
+  call_center: 'call_center_import',
+  online_banking: 'online_banking_import',
+};
 
 /** One NDJSON line: the case fields plus where it came from and the customer's number in our system. */
 const ImportLine = z
@@ -49,23 +52,42 @@ export function caseImporter(deps: AppDeps) {
     }
     const head = ImportLine.safeParse(raw);
     if (!head.success) {
-      return { line, status: 'rejected', reason: head.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ') };
+      return {
+        line,
+        status: 'rejected',
+        reason: head.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; '),
+      };
     }
     const { source, externalId, customerNumber, occurredAt, ...fields } = head.data;
     try {
       const customerId = await customers.idByIdentity({ kind: 'number', value: customerNumber });
-      if (!customerId) return { line, status: 'rejected', externalId, reason: `customerNumber: no customer ${customerNumber}` };
+      if (!customerId)
+        return { line, status: 'rejected', externalId, reason: `customerNumber: no customer ${customerNumber}` };
       const input = { ...fields, customerId } as z.input<typeof CaseCreateInput>;
       const now = deps.clock();
-      const claim: IdempotencyClaim = { scope: `import:${source}`, key: externalId, fingerprint: fingerprintOf(head.data), expiresAt: Math.floor(now.getTime() / 1000) + keepSeconds };
+      const claim: IdempotencyClaim = {
+        scope: `import:${source}`,
+        key: externalId,
+        fingerprint: fingerprintOf(head.data),
+        expiresAt: Math.floor(now.getTime() / 1000) + keepSeconds,
+      };
       const result = await withIdempotency<Case>(deps.store, claim, async (recordFor) => ({
         status: 201,
         body: await cases.create({ channel: originOf[source], externalId }, input, { recordFor, occurredAt }),
       }));
       return { line, status: result.replayed ? 'duplicate' : 'created', externalId, caseId: result.response.body.id };
     } catch (error) {
-      if (error instanceof IdempotencyMismatchError) return { line, status: 'rejected', externalId, reason: `externalId ${externalId} was already imported with different content` };
-      if (error instanceof ValidationError || (error instanceof Error && 'code' in error && String((error as { code: string }).code).endsWith('.not_found'))) {
+      if (error instanceof IdempotencyMismatchError)
+        return {
+          line,
+          status: 'rejected',
+          externalId,
+          reason: `externalId ${externalId} was already imported with different content`,
+        };
+      if (
+        error instanceof ValidationError ||
+        (error instanceof Error && 'code' in error && String((error as { code: string }).code).endsWith('.not_found'))
+      ) {
         return { line, status: 'rejected', externalId, reason: reasonOf(error) };
       }
       throw error;
@@ -73,14 +95,21 @@ export function caseImporter(deps: AppDeps) {
   }
 
   /** Lines are numbered from 1 as in the file; blank lines are skipped. */
-  async function importNdjson(body: string): Promise<{ summary: Record<ImportResult['status'], number>; results: ImportResult[] }> {
+  async function importNdjson(
+    body: string,
+  ): Promise<{ summary: Record<ImportResult['status'], number>; results: ImportResult[] }> {
     const lines = body
       .split(/\r?\n/)
       .map((text, i) => ({ text: text.trim(), line: i + 1 }))
       .filter((l) => l.text !== '');
-    if (lines.length === 0) throw new ValidationError('The import is empty', [{ path: '(body)', message: 'no lines' }], 'import.empty');
+    if (lines.length === 0)
+      throw new ValidationError('The import is empty', [{ path: '(body)', message: 'no lines' }], 'import.empty');
     if (lines.length > MAX_IMPORT_LINES) {
-      throw new ValidationError(`An import holds at most ${MAX_IMPORT_LINES} lines; split the file`, [{ path: '(body)', message: `${lines.length} lines` }], 'import.too_many_lines');
+      throw new ValidationError(
+        `An import holds at most ${MAX_IMPORT_LINES} lines; split the file`,
+        [{ path: '(body)', message: `${lines.length} lines` }],
+        'import.too_many_lines',
+      );
     }
     const results: ImportResult[] = new Array(lines.length);
     // A repeated (source, externalId) waits for its first line, so the report names the first as created.
@@ -110,7 +139,9 @@ export function caseImporter(deps: AppDeps) {
 function dedupKeyOf(text: string): string | undefined {
   try {
     const value = JSON.parse(text) as { source?: unknown; externalId?: unknown };
-    return typeof value?.source === 'string' && typeof value.externalId === 'string' ? `${value.source}\n${value.externalId}` : undefined;
+    return typeof value?.source === 'string' && typeof value.externalId === 'string'
+      ? `${value.source}\n${value.externalId}`
+      : undefined;
   } catch {
     return undefined;
   }

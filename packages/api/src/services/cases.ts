@@ -71,9 +71,16 @@ export const CaseCreateInput = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    if (v.type === 'inquiry' && !v.subject) ctx.addIssue({ code: 'custom', path: ['subject'], message: 'an inquiry needs a subject' });
-    if (v.type === 'complaint' && v.subject) ctx.addIssue({ code: 'custom', path: ['subject'], message: 'only inquiries have a subject' });
-    if (v.subject === 'product' && !v.productCode) ctx.addIssue({ code: 'custom', path: ['productCode'], message: 'an inquiry about a product needs its product code' });
+    if (v.type === 'inquiry' && !v.subject)
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'an inquiry needs a subject' });
+    if (v.type === 'complaint' && v.subject)
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'only inquiries have a subject' });
+    if (v.subject === 'product' && !v.productCode)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['productCode'],
+        message: 'an inquiry about a product needs its product code',
+      });
   });
 export type CaseCreateInput = z.input<typeof CaseCreateInput>;
 
@@ -139,13 +146,22 @@ export const creatorActor = (creator: CaseCreator): Actor =>
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (!result.success) {
-    throw new ValidationError('The case has invalid fields', result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })));
+    throw new ValidationError(
+      'The case has invalid fields',
+      result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })),
+    );
   }
   return result.data;
 }
 
 /** The writes of one change to a case: the case itself (if still at `before.version`), its history, and the open-case mirror and counter. */
-function changeItems(ctx: StoreContext, before: Case, after: Case, actor: Actor, history: HistoryChange[]): LabelledItem[] {
+function changeItems(
+  ctx: StoreContext,
+  before: Case,
+  after: Case,
+  actor: Actor,
+  history: HistoryChange[],
+): LabelledItem[] {
   return [
     savedCaseItem(ctx, after, before.version),
     ...history.map((h) => caseHistoryItem(ctx, { id: newId(), caseId: after.id, at: after.updatedAt, actor, ...h })),
@@ -169,10 +185,16 @@ export function statusChange(
 ): { after: Case; items: LabelledItem[] } {
   assertCaseTransition(before.status, to);
   const after: Case = { ...before, ...extra, status: to, version: before.version + 1, updatedAt: now.toISOString() };
-  return { after, items: changeItems(ctx, before, after, actor, [{ action: 'status_changed', from: before.status, to, ...(note && { note }) }]) };
+  return {
+    after,
+    items: changeItems(ctx, before, after, actor, [
+      { action: 'status_changed', from: before.status, to, ...(note && { note }) },
+    ]),
+  };
 }
 
-const staleCase = (id: string) => new ConflictError('case.stale', `Case ${id} was changed by someone else; reload and retry`);
+const staleCase = (id: string) =>
+  new ConflictError('case.stale', `Case ${id} was changed by someone else; reload and retry`);
 
 /** Translates a refused case write; an idempotency duplicate passes through for withIdempotency. */
 function refused(error: unknown, id: string): unknown {
@@ -202,7 +224,14 @@ export function caseService(deps: AppDeps) {
    */
   async function accessOf(caller: Caller, c: Case): Promise<'full' | 'read' | 'none'> {
     if (c.deleted) return caller.role === 'admin' ? 'full' : 'none';
-    if (hasFullAccess(caller, { branchId: c.branchId, primaryManagerId: c.ownerId, assistingManagerIds: c.assistingManagerIds })) return 'full';
+    if (
+      hasFullAccess(caller, {
+        branchId: c.branchId,
+        primaryManagerId: c.ownerId,
+        assistingManagerIds: c.assistingManagerIds,
+      })
+    )
+      return 'full';
     if (c.customerId && caller.role === 'manager') {
       const customer = await customers.get(c.customerId);
       if (customer && managesCustomer(caller, customer)) return 'full';
@@ -221,9 +250,18 @@ export function caseService(deps: AppDeps) {
     return (await users.listByBranch(branchId, 'supervisor')).map((u) => u.id);
   }
 
-  const aboutCase = (c: Case) => ({ customerId: c.customerId ?? undefined, customerNumber: c.customerNumber, customerName: c.customerName, caseId: c.id });
+  const aboutCase = (c: Case) => ({
+    customerId: c.customerId ?? undefined,
+    customerNumber: c.customerNumber,
+    customerName: c.customerName,
+    caseId: c.id,
+  });
 
-  async function create(creator: CaseCreator, rawInput: CaseCreateInput, options: CaseCreateOptions = {}): Promise<Case> {
+  async function create(
+    creator: CaseCreator,
+    rawInput: CaseCreateInput,
+    options: CaseCreateOptions = {},
+  ): Promise<Case> {
     const input = parse(CaseCreateInput, rawInput);
     const now = deps.clock();
     const year = now.getUTCFullYear();
@@ -232,10 +270,19 @@ export function caseService(deps: AppDeps) {
       input.customerId ? customers.get(input.customerId) : Promise.resolve<Customer | undefined>(undefined),
       repo.nextSequence(year),
     ]);
-    if (input.customerId && (!customer || customer.status === 'merged')) throw new NotFoundError('customer', input.customerId);
+    if (input.customerId && (!customer || customer.status === 'merged'))
+      throw new NotFoundError('customer', input.customerId);
     const caller = 'caller' in creator ? creator.caller : undefined;
-    const origin: CaseOrigin = caller ? (caller.role === 'agent' ? 'agent' : 'manager') : (creator as { channel: CaseOrigin }).channel;
-    const branchId = customer?.branchId ?? input.branchId ?? ('caller' in creator ? creator.caller.branchId : creator.branchId) ?? deps.config.DEFAULT_BRANCH_ID;
+    const origin: CaseOrigin = caller
+      ? caller.role === 'agent'
+        ? 'agent'
+        : 'manager'
+      : (creator as { channel: CaseOrigin }).channel;
+    const branchId =
+      customer?.branchId ??
+      input.branchId ??
+      ('caller' in creator ? creator.caller.branchId : creator.branchId) ??
+      deps.config.DEFAULT_BRANCH_ID;
     const at = now.toISOString();
     const id = `C-${year}-${String(sequence).padStart(6, '0')}`;
     const actor = creatorActor(creator);
@@ -250,7 +297,13 @@ export function caseService(deps: AppDeps) {
       description: input.description,
       status: 'new',
       origin,
-      createdBy: caller ? { kind: 'user', id: caller.userId } : { kind: 'channel', channel: origin, ...('externalId' in creator && creator.externalId && { externalId: creator.externalId }) },
+      createdBy: caller
+        ? { kind: 'user', id: caller.userId }
+        : {
+            kind: 'channel',
+            channel: origin,
+            ...('externalId' in creator && creator.externalId && { externalId: creator.externalId }),
+          },
       customerId: customer?.id ?? null,
       ...(customer && { customerNumber: customer.customerNumber, customerName: customer.name }),
       branchId,
@@ -305,7 +358,15 @@ export function caseService(deps: AppDeps) {
       [
         newCaseItem(ctx, c),
         ...responseWatchItems(ctx, undefined, c),
-        caseHistoryItem(ctx, { id: newId(now.getTime()), caseId: id, at, actor, action: 'created', to: 'new', changes: { origin, ownerId: c.ownerId } }),
+        caseHistoryItem(ctx, {
+          id: newId(now.getTime()),
+          caseId: id,
+          at,
+          actor,
+          action: 'created',
+          to: 'new',
+          changes: { origin, ownerId: c.ownerId },
+        }),
         ...openCaseItems(ctx, undefined, c, contactAt),
         ...(contactAt && c.customerId ? [contactDayItem(ctx, c.customerId, contactAt)] : []),
         ...timeline,
@@ -327,7 +388,13 @@ export function caseService(deps: AppDeps) {
     return repo.history(id);
   }
 
-  async function transition(caller: Caller, id: string, to: CaseStatus, note?: string, expectedVersion?: number): Promise<Case> {
+  async function transition(
+    caller: Caller,
+    id: string,
+    to: CaseStatus,
+    note?: string,
+    expectedVersion?: number,
+  ): Promise<Case> {
     return update(caller, id, { status: to, ...(note && { note }) }, expectedVersion);
   }
 
@@ -340,7 +407,9 @@ export function caseService(deps: AppDeps) {
     const { status, note, ...fields } = patch;
     const changed = Object.fromEntries(Object.entries(fields).filter(([k, v]) => before[k as keyof Case] !== v));
     const edited: Case = { ...before, ...changed };
-    const history: HistoryChange[] = Object.keys(changed).length ? [{ action: 'updated', changes: changed, ...(note && !status && { note }) }] : [];
+    const history: HistoryChange[] = Object.keys(changed).length
+      ? [{ action: 'updated', changes: changed, ...(note && !status && { note }) }]
+      : [];
     let after: Case = { ...edited, version: before.version + 1, updatedAt: now.toISOString() };
     if (status && status !== before.status) {
       assertCaseTransition(before.status, status);
@@ -350,7 +419,10 @@ export function caseService(deps: AppDeps) {
     if (history.length === 0) {
       // Nothing changes: a stale If-Match is still stale, and a note alone belongs on the notes route.
       if (expectedVersion !== undefined && expectedVersion !== stored.version) throw staleCase(id);
-      if (note) throw new ValidationError('A note alone changes nothing here; add it with POST /cases/{id}/notes', [{ path: 'note', message: 'nothing else changes' }]);
+      if (note)
+        throw new ValidationError('A note alone changes nothing here; add it with POST /cases/{id}/notes', [
+          { path: 'note', message: 'nothing else changes' },
+        ]);
       return stored;
     }
     await commit(changeItems(ctx, before, after, { kind: 'user', id: caller.userId }, history), id);
@@ -358,7 +430,13 @@ export function caseService(deps: AppDeps) {
   }
 
   /** For another service's transaction: the items of a status change (see statusChange). */
-  function transitionItems(before: Case, to: CaseStatus, actor: Actor, note?: string, extra: Parameters<typeof statusChange>[5] = {}): LabelledItem[] {
+  function transitionItems(
+    before: Case,
+    to: CaseStatus,
+    actor: Actor,
+    note?: string,
+    extra: Parameters<typeof statusChange>[5] = {},
+  ): LabelledItem[] {
     return statusChange(ctx, before, to, actor, note, extra, deps.clock()).items;
   }
 
@@ -367,16 +445,36 @@ export function caseService(deps: AppDeps) {
     const stored = await load(caller, id, 'full');
     if (stored.deleted) throw new NotFoundError('case', id);
     const before = { ...stored, version: expectedVersion ?? stored.version };
-    const after: Case = { ...before, deleted: true, version: before.version + 1, updatedAt: deps.clock().toISOString() };
-    await commit(changeItems(ctx, before, after, { kind: 'user', id: caller.userId }, [{ action: 'deleted', ...(reason && { note: reason }) }]), id);
+    const after: Case = {
+      ...before,
+      deleted: true,
+      version: before.version + 1,
+      updatedAt: deps.clock().toISOString(),
+    };
+    await commit(
+      changeItems(ctx, before, after, { kind: 'user', id: caller.userId }, [
+        { action: 'deleted', ...(reason && { note: reason }) },
+      ]),
+      id,
+    );
   }
 
   async function restore(caller: Caller, id: string, reason?: string): Promise<Case> {
     if (caller.role !== 'admin') throw new NotFoundError('case', id);
     const before = await repo.get(id, true);
     if (!before || !before.deleted) throw new NotFoundError('case', id);
-    const after: Case = { ...before, deleted: false, version: before.version + 1, updatedAt: deps.clock().toISOString() };
-    await commit(changeItems(ctx, before, after, { kind: 'user', id: caller.userId }, [{ action: 'restored', ...(reason && { note: reason }) }]), id);
+    const after: Case = {
+      ...before,
+      deleted: false,
+      version: before.version + 1,
+      updatedAt: deps.clock().toISOString(),
+    };
+    await commit(
+      changeItems(ctx, before, after, { kind: 'user', id: caller.userId }, [
+        { action: 'restored', ...(reason && { note: reason }) },
+      ]),
+      id,
+    );
     return after;
   }
 
@@ -385,26 +483,57 @@ export function caseService(deps: AppDeps) {
    * version, so it never makes a manager's edit stale. An inbound message on an open case notifies the owner.
    */
   /** `alsoWrite`: items that must commit with the message (e.g. the follow-up it completes). */
-  async function addMessage(creator: CaseCreator, caseId: string, input: CaseMessageInput, alsoWrite: LabelledItem[] = []): Promise<CaseMessage> {
+  async function addMessage(
+    creator: CaseCreator,
+    caseId: string,
+    input: CaseMessageInput,
+    alsoWrite: LabelledItem[] = [],
+  ): Promise<CaseMessage> {
     const c = 'caller' in creator ? await load(creator.caller, caseId, 'read') : await repo.get(caseId, true);
     if (!c || c.deleted) throw new NotFoundError('case', caseId);
     const text = input.text.trim();
     if (!text) throw new ValidationError('The message is empty', [{ path: 'text', message: 'required' }]);
     const now = deps.clock();
     const actor = creatorActor(creator);
-    const message: CaseMessage = { id: newId(now.getTime()), caseId, at: now.toISOString(), actor, channel: input.channel, direction: input.direction, text };
+    const message: CaseMessage = {
+      id: newId(now.getTime()),
+      caseId,
+      at: now.toISOString(),
+      actor,
+      channel: input.channel,
+      direction: input.direction,
+      text,
+    };
     const author = 'caller' in creator ? creator.caller.userId : undefined;
     const notify = input.direction === 'inbound' && isOpen(c.status) && c.ownerId && c.ownerId !== author;
     const { notifications, items } = draftNotifications(
       ctx,
-      notify ? [{ recipientId: c.ownerId!, kind: 'case_message', title: `New message on ${c.id}: ${c.title}`, excerpt: excerptOf(text), ...aboutCase(c) }] : [],
+      notify
+        ? [
+            {
+              recipientId: c.ownerId!,
+              kind: 'case_message',
+              title: `New message on ${c.id}: ${c.title}`,
+              excerpt: excerptOf(text),
+              ...aboutCase(c),
+            },
+          ]
+        : [],
       now,
     );
     await commit(
       [
         conditionCheck(ctx, CASE_LABEL, keys.case(caseId), 'attribute_exists(pk) AND deleted = :no', { ':no': false }),
         caseMessageItem(ctx, message),
-        caseHistoryItem(ctx, { id: newId(now.getTime()), caseId, at: message.at, actor, action: 'message', note: excerptOf(text, 200), changes: { channel: input.channel, direction: input.direction } }),
+        caseHistoryItem(ctx, {
+          id: newId(now.getTime()),
+          caseId,
+          at: message.at,
+          actor,
+          action: 'message',
+          note: excerptOf(text, 200),
+          changes: { channel: input.channel, direction: input.direction },
+        }),
         ...items,
         ...alsoWrite,
       ],
@@ -427,15 +556,35 @@ export function caseService(deps: AppDeps) {
       if (!before || before.deleted) throw new NotFoundError('case', caseId);
       if (before.escalated) return before;
       const now = deps.clock();
-      const after: Case = { ...before, escalated: true, priority: 'urgent', version: before.version + 1, updatedAt: now.toISOString() };
+      const after: Case = {
+        ...before,
+        escalated: true,
+        priority: 'urgent',
+        version: before.version + 1,
+        updatedAt: now.toISOString(),
+      };
       const recipients = [...(await supervisorsOf(before.branchId)), ...(before.ownerId ? [before.ownerId] : [])];
       const { notifications, items } = draftNotifications(
         ctx,
-        recipients.map((recipientId) => ({ recipientId, kind: 'case_escalated', title: `Escalated: ${before.id} ${before.title}`, excerpt: excerptOf(reason), ...aboutCase(before) })),
+        recipients.map((recipientId) => ({
+          recipientId,
+          kind: 'case_escalated',
+          title: `Escalated: ${before.id} ${before.title}`,
+          excerpt: excerptOf(reason),
+          ...aboutCase(before),
+        })),
         now,
       );
       try {
-        await commit([...changeItems(ctx, before, after, { kind: 'system', id: 'escalation' }, [{ action: 'escalated', note: reason, changes: { priority: 'urgent' } }]), ...items], caseId);
+        await commit(
+          [
+            ...changeItems(ctx, before, after, { kind: 'system', id: 'escalation' }, [
+              { action: 'escalated', note: reason, changes: { priority: 'urgent' } },
+            ]),
+            ...items,
+          ],
+          caseId,
+        );
       } catch (error) {
         if (error instanceof ConflictError && attempt < 3) continue;
         throw error;
@@ -476,10 +625,23 @@ export function caseService(deps: AppDeps) {
       const recipients = [...new Set([...(await supervisorsOf(c.branchId)), ...(c.ownerId ? [c.ownerId] : [])])];
       const { notifications, items } = draftNotifications(
         ctx,
-        recipients.map((recipientId) => ({ recipientId, kind: 'case_response_overdue', title: `No response yet: ${c.id} ${c.title}`, excerpt: `Due by ${c.respondBy}, still new. ${excerptOf(c.description, 200)}`, ...aboutCase(c) })),
+        recipients.map((recipientId) => ({
+          recipientId,
+          kind: 'case_response_overdue',
+          title: `No response yet: ${c.id} ${c.title}`,
+          excerpt: `Due by ${c.respondBy}, still new. ${excerptOf(c.description, 200)}`,
+          ...aboutCase(c),
+        })),
         now,
       );
-      const history = caseHistoryItem(ctx, { id: newId(now.getTime()), caseId, at: now.toISOString(), actor: { kind: 'system', id: 'response-watch' }, action: 'response_overdue', note: `not acted on by ${c.respondBy}` });
+      const history = caseHistoryItem(ctx, {
+        id: newId(now.getTime()),
+        caseId,
+        at: now.toISOString(),
+        actor: { kind: 'system', id: 'response-watch' },
+        action: 'response_overdue',
+        note: `not acted on by ${c.respondBy}`,
+      });
       await transact(ctx, [responseWatchEnd(ctx, caseId, true), history, ...items]);
       await publishNotifications(deps, notifications);
       return 'reported';
@@ -493,19 +655,27 @@ export function caseService(deps: AppDeps) {
   async function listFor(caller: Caller, query: { customerId?: string; owner?: 'me' | 'queue' }): Promise<CaseList> {
     if (query.customerId) {
       const customer = await customers.get(query.customerId);
-      if (!customer || !(caller.role === 'agent' || hasFullAccess(caller, customer))) throw new NotFoundError('customer', query.customerId);
+      if (!customer || !(caller.role === 'agent' || hasFullAccess(caller, customer)))
+        throw new NotFoundError('customer', query.customerId);
       return { by: 'customer', customerId: customer.id };
     }
     if (query.owner === 'queue') {
-      if (!isSupervisorOf(caller, caller.branchId)) throw new ForbiddenError('Only supervisors and admins read the branch queue', 'case.forbidden');
+      if (!isSupervisorOf(caller, caller.branchId))
+        throw new ForbiddenError('Only supervisors and admins read the branch queue', 'case.forbidden');
       return { by: 'queue', branchId: caller.branchId };
     }
     if (query.owner === 'me' || caller.role === 'manager') return { by: 'owner', ownerId: caller.userId };
-    if (caller.role === 'agent') throw new ValidationError('Agents list the cases of one customer', [{ path: 'customerId', message: 'required' }]);
+    if (caller.role === 'agent')
+      throw new ValidationError('Agents list the cases of one customer', [{ path: 'customerId', message: 'required' }]);
     return { by: 'branch', branchId: caller.branchId };
   }
 
-  async function list(caller: Caller, query: { customerId?: string; owner?: 'me' | 'queue' } & CaseFilter, cursor: string | undefined, limit: number) {
+  async function list(
+    caller: Caller,
+    query: { customerId?: string; owner?: 'me' | 'queue' } & CaseFilter,
+    cursor: string | undefined,
+    limit: number,
+  ) {
     const target = await listFor(caller, query);
     const filter: CaseFilter = { status: query.status, type: query.type };
     const scope = `cases:${JSON.stringify(target)}:${filter.status ?? ''}:${filter.type ?? ''}`;
@@ -513,9 +683,25 @@ export function caseService(deps: AppDeps) {
     return { items: page.items, nextCursor: deps.cursors.encode(page.lastKey, scope) };
   }
 
-  const listForCustomer = (caller: Caller, customerId: string, filter: CaseFilter = {}, cursor?: string, limit = 25) => list(caller, { customerId, ...filter }, cursor, limit);
+  const listForCustomer = (caller: Caller, customerId: string, filter: CaseFilter = {}, cursor?: string, limit = 25) =>
+    list(caller, { customerId, ...filter }, cursor, limit);
 
-  return { repo, create, get, history, update, transition, transitionItems, remove, restore, addMessage, escalate, notifyOverdueResponses, list, listForCustomer };
+  return {
+    repo,
+    create,
+    get,
+    history,
+    update,
+    transition,
+    transitionItems,
+    remove,
+    restore,
+    addMessage,
+    escalate,
+    notifyOverdueResponses,
+    list,
+    listForCustomer,
+  };
 }
 
 export type CaseService = ReturnType<typeof caseService>;

@@ -15,7 +15,15 @@ import {
   type Customer,
   type CustomerChange,
 } from '@cc/core';
-import { CHANGE_REQUEST_LABEL, changeRequestRepository, isDuplicateClaim, transact, TransactionRefused, userRepository, type LabelledItem } from '@cc/store';
+import {
+  CHANGE_REQUEST_LABEL,
+  changeRequestRepository,
+  isDuplicateClaim,
+  transact,
+  TransactionRefused,
+  userRepository,
+  type LabelledItem,
+} from '@cc/store';
 import type { AppDeps } from '../deps';
 import { customerService } from './customers';
 import { draftNotifications, publishNotifications, type NotificationDraft } from './notify';
@@ -37,14 +45,21 @@ export const ChangeRequestInput = z.discriminatedUnion('kind', [
 ]);
 export type ChangeRequestInput = z.infer<typeof ChangeRequestInput>;
 
-export const DecisionInput = z.object({ decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(500).optional() }).strict();
+export const DecisionInput = z
+  .object({ decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(500).optional() })
+  .strict();
 export type DecisionInput = z.infer<typeof DecisionInput>;
 
 const sameManagers = (a: Customer, b: Customer) =>
-  a.primaryManagerId === b.primaryManagerId && JSON.stringify([...a.assistingManagerIds].sort()) === JSON.stringify([...b.assistingManagerIds].sort());
+  a.primaryManagerId === b.primaryManagerId &&
+  JSON.stringify([...a.assistingManagerIds].sort()) === JSON.stringify([...b.assistingManagerIds].sort());
 
 const managerRequired = (policy: { managedFrom: string }) =>
-  new ValidationError(`Corporate customers and customers at level ${policy.managedFrom} or above must keep a primary manager`, [{ path: 'primaryManagerId', message: 'required' }], 'customer.manager_required');
+  new ValidationError(
+    `Corporate customers and customers at level ${policy.managedFrom} or above must keep a primary manager`,
+    [{ path: 'primaryManagerId', message: 'required' }],
+    'customer.manager_required',
+  );
 
 /**
  * Maker-checker for a customer's managers and level: anyone who manages the customer (or supervises
@@ -67,13 +82,17 @@ export function changeRequestService(deps: AppDeps) {
         const user = found.get(id);
         return !user || user.branchId !== customer.branchId || !(user.role === 'manager' || user.role === 'supervisor');
       })
-      .map((id) => ({ path: change.primaryManagerId === id ? 'primaryManagerId' : 'addAssisting', message: `${id} is not a manager of branch ${customer.branchId}` }));
+      .map((id) => ({
+        path: change.primaryManagerId === id ? 'primaryManagerId' : 'addAssisting',
+        message: `${id} is not a manager of branch ${customer.branchId}`,
+      }));
     if (issues.length) throw new ValidationError('Unknown manager', issues, 'change_request.invalid');
   }
 
   /** The customer after the change, refused when it changes nothing or breaks the manager rule. */
   function proposed(customer: Customer, change: CustomerChange): Customer {
-    if (customer.status !== 'active') throw new ValidationError(`A ${customer.status} customer cannot be changed`, [], 'customer.not_active');
+    if (customer.status !== 'active')
+      throw new ValidationError(`A ${customer.status} customer cannot be changed`, [], 'customer.not_active');
     if (change.kind === 'level') customers.assertLevel(change.level);
     const after = applyChange(customer, change);
     if (change.kind === 'level' ? after.level === customer.level : sameManagers(after, customer)) {
@@ -84,7 +103,8 @@ export function changeRequestService(deps: AppDeps) {
   }
 
   async function request(caller: Caller, customerId: string, input: ChangeRequestInput): Promise<ChangeRequest> {
-    if (caller.role === 'agent') throw new ForbiddenError('Agents cannot request assignment or level changes', 'change_request.forbidden');
+    if (caller.role === 'agent')
+      throw new ForbiddenError('Agents cannot request assignment or level changes', 'change_request.forbidden');
     const customer = await customers.changeable(caller, customerId);
     const { reason, ...change } = input;
     proposed(customer, change);
@@ -102,7 +122,9 @@ export function changeRequestService(deps: AppDeps) {
       requestedBy: caller.userId,
       requestedAt: now.toISOString(),
     };
-    const supervisors = (await users.listByBranch(customer.branchId, 'supervisor')).filter((u) => u.id !== caller.userId);
+    const supervisors = (await users.listByBranch(customer.branchId, 'supervisor')).filter(
+      (u) => u.id !== caller.userId,
+    );
     const { notifications, items } = draftNotifications(
       deps.store,
       supervisors.map((s) => ({
@@ -118,7 +140,11 @@ export function changeRequestService(deps: AppDeps) {
     );
     await transact(deps.store, [
       requests.createItem(created),
-      customers.historyItem(customerId, created.requestedAt, caller, 'change_requested', { requestId: created.id, change, reason }),
+      customers.historyItem(customerId, created.requestedAt, caller, 'change_requested', {
+        requestId: created.id,
+        change,
+        reason,
+      }),
       ...items,
     ]);
     await publishNotifications(deps, notifications);
@@ -128,30 +154,62 @@ export function changeRequestService(deps: AppDeps) {
   /** Visible to the branch's supervisors/admins and to the requester; 404 for anyone else. */
   async function read(caller: Caller, id: string, consistent = false): Promise<ChangeRequest> {
     const found = await requests.get(id, consistent);
-    if (!found || !(isSupervisorOf(caller, found.branchId) || found.requestedBy === caller.userId)) throw new NotFoundError('change_request', id);
+    if (!found || !(isSupervisorOf(caller, found.branchId) || found.requestedBy === caller.userId))
+      throw new NotFoundError('change_request', id);
     return found;
   }
 
-  async function list(caller: Caller, status: ChangeRequestStatus, startKey: Record<string, unknown> | undefined, limit: number) {
-    if (!isSupervisorOf(caller, caller.branchId)) throw new ForbiddenError("Only supervisors and admins list the branch's change requests", 'change_request.forbidden');
+  async function list(
+    caller: Caller,
+    status: ChangeRequestStatus,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ) {
+    if (!isSupervisorOf(caller, caller.branchId))
+      throw new ForbiddenError(
+        "Only supervisors and admins list the branch's change requests",
+        'change_request.forbidden',
+      );
     return requests.listByStatus(caller.branchId, status, startKey, limit);
   }
 
   async function decide(caller: Caller, id: string, input: DecisionInput): Promise<ChangeRequest> {
     const pending = await read(caller, id, true);
-    if (!isSupervisorOf(caller, pending.branchId)) throw new ForbiddenError('Only a supervisor or admin of the branch decides change requests', 'change_request.forbidden');
-    if (pending.requestedBy === caller.userId) throw new ForbiddenError('Nobody may decide on their own change request', 'change_request.self_approval');
+    if (!isSupervisorOf(caller, pending.branchId))
+      throw new ForbiddenError(
+        'Only a supervisor or admin of the branch decides change requests',
+        'change_request.forbidden',
+      );
+    if (pending.requestedBy === caller.userId)
+      throw new ForbiddenError('Nobody may decide on their own change request', 'change_request.self_approval');
     const status = input.decision === 'approve' ? 'approved' : 'rejected';
     if (pending.status !== 'pending') throw new InvalidTransitionError('change_request', pending.status, status, []);
     const now = deps.clock();
     const at = now.toISOString();
-    const decided: ChangeRequest = { ...pending, status, decidedBy: caller.userId, decidedAt: at, ...(input.note && { note: input.note }) };
-    const decision = { requestId: id, requestedBy: pending.requestedBy, decidedBy: caller.userId, reason: pending.reason, note: input.note };
+    const decided: ChangeRequest = {
+      ...pending,
+      status,
+      decidedBy: caller.userId,
+      decidedAt: at,
+      ...(input.note && { note: input.note }),
+    };
+    const decision = {
+      requestId: id,
+      requestedBy: pending.requestedBy,
+      decidedBy: caller.userId,
+      reason: pending.reason,
+      note: input.note,
+    };
 
     let items: LabelledItem[];
     let drafts: NotificationDraft[] = [];
     if (status === 'rejected') {
-      items = [customers.historyItem(pending.customerId, at, caller, 'change_rejected', { ...decision, change: pending.change })];
+      items = [
+        customers.historyItem(pending.customerId, at, caller, 'change_rejected', {
+          ...decision,
+          change: pending.change,
+        }),
+      ];
     } else {
       const before = await customers.repo.get(pending.customerId, true);
       if (!before) throw new NotFoundError('customer', pending.customerId);
@@ -166,16 +224,24 @@ export function changeRequestService(deps: AppDeps) {
                 to: { primaryManagerId: after.primaryManagerId, assistingManagerIds: after.assistingManagerIds },
               },
             };
-      items = [...customers.repo.saveItems(before, after), customers.historyItem(before.id, at, caller, change.action, { ...change.details, ...decision })];
-      drafts = pending.change.kind === 'level' ? customers.levelChangeNotices(after, before.level, 'approved request') : assignmentNotices(before, after, pending.reason);
+      items = [
+        ...customers.repo.saveItems(before, after),
+        customers.historyItem(before.id, at, caller, change.action, { ...change.details, ...decision }),
+      ];
+      drafts =
+        pending.change.kind === 'level'
+          ? customers.levelChangeNotices(after, before.level, 'approved request')
+          : assignmentNotices(before, after, pending.reason);
     }
     const { notifications, items: notificationWrites } = draftNotifications(deps.store, drafts, now);
     try {
       await transact(deps.store, [requests.decideItem(decided), ...items, ...notificationWrites]);
     } catch (error) {
       if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
-        if (error.failedLabels.includes(CHANGE_REQUEST_LABEL)) throw new InvalidTransitionError('change_request', 'decided', status, []);
-        if (error.failedLabels.includes('profile')) throw new ConflictError('customer.stale', 'The customer changed while deciding; decide again');
+        if (error.failedLabels.includes(CHANGE_REQUEST_LABEL))
+          throw new InvalidTransitionError('change_request', 'decided', status, []);
+        if (error.failedLabels.includes('profile'))
+          throw new ConflictError('customer.stale', 'The customer changed while deciding; decide again');
       }
       throw error;
     }
@@ -198,8 +264,14 @@ function describe(change: CustomerChange): string {
 
 /** Every manager who gains or loses the customer is told, the (new) primary manager first. */
 function assignmentNotices(before: Customer, after: Customer, reason: string): NotificationDraft[] {
-  const involved = [after.primaryManagerId, before.primaryManagerId, ...after.assistingManagerIds, ...before.assistingManagerIds].filter((m): m is string => !!m);
-  const roleOf = (c: Customer, m: string) => (c.primaryManagerId === m ? 'primary' : c.assistingManagerIds.includes(m) ? 'assisting' : 'none');
+  const involved = [
+    after.primaryManagerId,
+    before.primaryManagerId,
+    ...after.assistingManagerIds,
+    ...before.assistingManagerIds,
+  ].filter((m): m is string => !!m);
+  const roleOf = (c: Customer, m: string) =>
+    c.primaryManagerId === m ? 'primary' : c.assistingManagerIds.includes(m) ? 'assisting' : 'none';
   return [...new Set(involved)]
     .filter((m) => roleOf(before, m) !== roleOf(after, m) || m === after.primaryManagerId)
     .map((m) => ({

@@ -95,13 +95,15 @@ export function customerService(deps: AppDeps) {
   const policy = levelPolicyOf(deps.config);
 
   const assertLevel = (level: string, path = 'level') => {
-    if (!policy.levels.includes(level)) throw new ValidationError('Unknown customer level', [{ path, message: `one of ${policy.levels.join(', ')}` }]);
+    if (!policy.levels.includes(level))
+      throw new ValidationError('Unknown customer level', [{ path, message: `one of ${policy.levels.join(', ')}` }]);
   };
 
   /** Readable by the caller: agents read any customer (reduced); others only within scope; 404 otherwise. */
   async function readable(caller: Caller, id: string): Promise<Customer> {
     const customer = await repo.get(id);
-    if (!customer || !(caller.role === 'agent' || hasFullAccess(caller, customer))) throw new NotFoundError('customer', id);
+    if (!customer || !(caller.role === 'agent' || hasFullAccess(caller, customer)))
+      throw new NotFoundError('customer', id);
     return customer;
   }
 
@@ -112,7 +114,13 @@ export function customerService(deps: AppDeps) {
     return customer;
   }
 
-  function historyItem(customerId: string, at: string, caller: Caller | 'system', action: string, details: Record<string, unknown>): LabelledItem {
+  function historyItem(
+    customerId: string,
+    at: string,
+    caller: Caller | 'system',
+    action: string,
+    details: Record<string, unknown>,
+  ): LabelledItem {
     const id = newId();
     return putNew(deps.store, `history:${id}`, {
       ...keys.customerHistory(customerId, at, id),
@@ -125,18 +133,32 @@ export function customerService(deps: AppDeps) {
     });
   }
 
-  async function create(caller: Caller, input: CustomerCreateInput, extraFor: (customer: Customer) => LabelledItem[] = () => []): Promise<Customer> {
+  async function create(
+    caller: Caller,
+    input: CustomerCreateInput,
+    extraFor: (customer: Customer) => LabelledItem[] = () => [],
+  ): Promise<Customer> {
     const branchId = input.branchId ?? caller.branchId;
     const supervising = isSupervisorOf(caller, branchId);
-    const forbidden = (['level', 'primaryManagerId', 'assistingManagerIds', 'figures'] as const).filter((f) => input[f] !== undefined && !supervising);
+    const forbidden = (['level', 'primaryManagerId', 'assistingManagerIds', 'figures'] as const).filter(
+      (f) => input[f] !== undefined && !supervising,
+    );
     if (forbidden.length) {
-      throw new ForbiddenError(`Only a supervisor or admin of branch ${branchId} may set ${forbidden.join(', ')}; request an assignment or level change instead`, 'customer.field_forbidden');
+      throw new ForbiddenError(
+        `Only a supervisor or admin of branch ${branchId} may set ${forbidden.join(', ')}; request an assignment or level change instead`,
+        'customer.field_forbidden',
+      );
     }
-    if (branchId !== caller.branchId && caller.role !== 'admin') throw new ForbiddenError('Customers are created in your own branch', 'customer.field_forbidden');
+    if (branchId !== caller.branchId && caller.role !== 'admin')
+      throw new ForbiddenError('Customers are created in your own branch', 'customer.field_forbidden');
     const level = input.level ?? policy.levels[0]!;
     assertLevel(level);
     if (requiresPrimaryManager(policy, input.type, level) && !input.primaryManagerId) {
-      throw new ValidationError('Corporate customers and customers at level ' + policy.managedFrom + ' or above need a primary manager', [{ path: 'primaryManagerId', message: 'required' }], 'customer.manager_required');
+      throw new ValidationError(
+        'Corporate customers and customers at level ' + policy.managedFrom + ' or above need a primary manager',
+        [{ path: 'primaryManagerId', message: 'required' }],
+        'customer.manager_required',
+      );
     }
     const now = deps.clock().toISOString();
     const customer: Customer = {
@@ -159,15 +181,27 @@ export function customerService(deps: AppDeps) {
       createdAt: now,
       updatedAt: now,
     };
-    await repo.create(customer, [historyItem(customer.id, now, caller, 'created', { level, primaryManagerId: customer.primaryManagerId }), ...extraFor(customer)]);
+    await repo.create(customer, [
+      historyItem(customer.id, now, caller, 'created', { level, primaryManagerId: customer.primaryManagerId }),
+      ...extraFor(customer),
+    ]);
     return customer;
   }
 
-  async function update(caller: Caller, id: string, expectedVersion: number, patch: CustomerPatchInput): Promise<Customer> {
+  async function update(
+    caller: Caller,
+    id: string,
+    expectedVersion: number,
+    patch: CustomerPatchInput,
+  ): Promise<Customer> {
     const before = await changeable(caller, id);
-    if (before.status === 'merged') throw new ValidationError('A merged customer cannot be changed; change the survivor', [], 'customer.merged');
+    if (before.status === 'merged')
+      throw new ValidationError('A merged customer cannot be changed; change the survivor', [], 'customer.merged');
     if (patch.figures !== undefined && !isSupervisorOf(caller, before.branchId)) {
-      throw new ForbiddenError('Financial figures come from core banking and are set by supervisors or admins', 'customer.field_forbidden');
+      throw new ForbiddenError(
+        'Financial figures come from core banking and are set by supervisors or admins',
+        'customer.field_forbidden',
+      );
     }
     const now = deps.clock();
     const after: Customer = {
@@ -188,7 +222,13 @@ export function customerService(deps: AppDeps) {
     const ruleLevel = patch.figures ? levelByRule(policy, after.figures) : undefined;
     if (ruleLevel && ruleLevel !== before.level && policy.levels.includes(ruleLevel)) {
       after.level = ruleLevel;
-      extra.push(historyItem(id, after.updatedAt, 'system', 'level_changed', { from: before.level, to: ruleLevel, reason: `rule: assets under management ${after.figures.aum}` }));
+      extra.push(
+        historyItem(id, after.updatedAt, 'system', 'level_changed', {
+          from: before.level,
+          to: ruleLevel,
+          reason: `rule: assets under management ${after.figures.aum}`,
+        }),
+      );
       drafts.push(...levelChangeNotices(after, before.level, 'by rule'));
     }
     const { notifications, items } = draftNotifications(deps.store, drafts, now);
@@ -215,11 +255,14 @@ export function customerService(deps: AppDeps) {
 
   async function setStatus(caller: Caller, id: string, status: 'active' | 'closed', reason: string): Promise<Customer> {
     const before = await changeable(caller, id);
-    if (before.status === 'merged') throw new ValidationError('A merged customer cannot be reopened', [], 'customer.merged');
+    if (before.status === 'merged')
+      throw new ValidationError('A merged customer cannot be reopened', [], 'customer.merged');
     if (before.status === status) return before;
     const at = deps.clock().toISOString();
     const after = { ...before, status, version: before.version + 1, updatedAt: at };
-    await repo.save(before, after, [historyItem(id, at, caller, status === 'closed' ? 'closed' : 'reopened', { reason })]);
+    await repo.save(before, after, [
+      historyItem(id, at, caller, status === 'closed' ? 'closed' : 'reopened', { reason }),
+    ]);
     return after;
   }
 
@@ -229,7 +272,8 @@ export function customerService(deps: AppDeps) {
    */
   async function view(caller: Caller, id: string) {
     const data = await readCustomerView(deps.store, id, deps.clock());
-    if (!data || !(caller.role === 'agent' || hasFullAccess(caller, data.profile))) throw new NotFoundError('customer', id);
+    if (!data || !(caller.role === 'agent' || hasFullAccess(caller, data.profile)))
+      throw new NotFoundError('customer', id);
     const { profile } = data;
     const names = await deps.directory.namesOf(managersOf(profile));
     const person = (id: string) => ({ id, name: names.get(id) ?? null });
@@ -256,7 +300,20 @@ export function customerService(deps: AppDeps) {
     return repo.listHistory(id, startKey, limit);
   }
 
-  return { repo, policy, readable, changeable, create, update, setStatus, view, history, historyItem, levelChangeNotices, assertLevel };
+  return {
+    repo,
+    policy,
+    readable,
+    changeable,
+    create,
+    update,
+    setStatus,
+    view,
+    history,
+    historyItem,
+    levelChangeNotices,
+    assertLevel,
+  };
 }
 
 export type CustomerService = ReturnType<typeof customerService>;

@@ -3,7 +3,14 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { excerptOf } from '@cc/core';
 import { safeFileName, type AttachmentStore } from '@cc/channels';
 import type { InboundEmail } from '@cc/channels/email';
-import { emailThreadItem, findStoredResponse, fingerprintOf, keys, type FollowUp, type IdempotencyClaim } from '@cc/store';
+import {
+  emailThreadItem,
+  findStoredResponse,
+  fingerprintOf,
+  keys,
+  type FollowUp,
+  type IdempotencyClaim,
+} from '@cc/store';
 import type { AppDeps } from '../deps';
 import { caseService } from './cases';
 import { escalateIfDue } from './escalation';
@@ -40,7 +47,10 @@ export function emailIntake(deps: AppDeps, options: EmailIntakeOptions) {
   const caseWork = followUps(deps);
 
   /** The case a message belongs to: the reference in its subject, else the thread its In-Reply-To/References name. */
-  async function threadOf(mail: InboundEmail, extractCaseReference: EmailModule['extractCaseReference']): Promise<string | undefined> {
+  async function threadOf(
+    mail: InboundEmail,
+    extractCaseReference: EmailModule['extractCaseReference'],
+  ): Promise<string | undefined> {
     const reference = extractCaseReference(mail.subject);
     if (reference) {
       const c = await cases.repo.get(reference);
@@ -48,10 +58,18 @@ export function emailIntake(deps: AppDeps, options: EmailIntakeOptions) {
     }
     const ids = [...new Set([mail.inReplyTo, ...mail.references].filter((id): id is string => !!id))].slice(-50);
     if (!ids.length) return undefined;
-    const result = await deps.store.doc.send(new BatchGetCommand({ RequestItems: { [deps.store.tableName]: { Keys: ids.map((id) => keys.emailThread(id)) } } }));
-    const found = new Map((result.Responses?.[deps.store.tableName] ?? []).map((i) => [String(i.messageId), String(i.caseId)]));
+    const result = await deps.store.doc.send(
+      new BatchGetCommand({
+        RequestItems: { [deps.store.tableName]: { Keys: ids.map((id) => keys.emailThread(id)) } },
+      }),
+    );
+    const found = new Map(
+      (result.Responses?.[deps.store.tableName] ?? []).map((i) => [String(i.messageId), String(i.caseId)]),
+    );
     // Prefer the direct parent, then the newest reference.
-    return [mail.inReplyTo, ...[...mail.references].reverse()].map((id) => (id ? found.get(id) : undefined)).find(Boolean);
+    return [mail.inReplyTo, ...[...mail.references].reverse()]
+      .map((id) => (id ? found.get(id) : undefined))
+      .find(Boolean);
   }
 
   async function storeAttachments(mail: InboundEmail) {
@@ -61,7 +79,11 @@ export function emailIntake(deps: AppDeps, options: EmailIntakeOptions) {
         filename: a.filename,
         contentType: a.contentType,
         size: a.size,
-        location: await options.attachments.put(`${folder}/${i + 1}-${safeFileName(a.filename)}`, a.content, a.contentType),
+        location: await options.attachments.put(
+          `${folder}/${i + 1}-${safeFileName(a.filename)}`,
+          a.content,
+          a.contentType,
+        ),
       })),
     );
   }
@@ -71,7 +93,12 @@ export function emailIntake(deps: AppDeps, options: EmailIntakeOptions) {
     const mail = await email.parseInboundEmail(raw, EMAIL_LIMITS);
     const now = deps.clock();
     const expiresAt = Math.floor(now.getTime() / 1000) + KEEP_SECONDS;
-    const claim: IdempotencyClaim = { scope: 'email', key: mail.messageId, fingerprint: fingerprintOf(mail.messageId), expiresAt };
+    const claim: IdempotencyClaim = {
+      scope: 'email',
+      key: mail.messageId,
+      fingerprint: fingerprintOf(mail.messageId),
+      expiresAt,
+    };
     const stored = await findStoredResponse<EmailReceipt>(deps.store, claim);
     if (stored) return { response: stored, replayed: true };
 
@@ -116,13 +143,31 @@ export function emailIntake(deps: AppDeps, options: EmailIntakeOptions) {
           // The case work follows the contact's commit, as a follow-up written with it.
           const planned = caseWork.plan(
             outcome === 'case_message'
-              ? { kind: 'case_message', caseId: caseId!, channel: 'email', text, externalId: mail.messageId, contactId: entry.id }
-              : { kind: 'case_from_email', messageId: mail.messageId, customerId: resolved?.customerId ?? null, from: mail.from.address, subject: mail.subject, text, threadExpiresAt: expiresAt },
+              ? {
+                  kind: 'case_message',
+                  caseId: caseId!,
+                  channel: 'email',
+                  text,
+                  externalId: mail.messageId,
+                  contactId: entry.id,
+                }
+              : {
+                  kind: 'case_from_email',
+                  messageId: mail.messageId,
+                  customerId: resolved?.customerId ?? null,
+                  from: mail.from.address,
+                  subject: mail.subject,
+                  text,
+                  threadExpiresAt: expiresAt,
+                },
           );
           followUp = planned.followUp;
           return [...thread, planned.item];
         },
-        respond: (entry) => ({ status: 200, body: { messageId: mail.messageId, contactId: entry.id, outcome, ...(caseId && { caseId }) } }),
+        respond: (entry) => ({
+          status: 200,
+          body: { messageId: mail.messageId, contactId: entry.id, outcome, ...(caseId && { caseId }) },
+        }),
       },
     );
     if (recorded.replayed || !recorded.entry) return recorded;

@@ -7,7 +7,11 @@ export type Escalate = (caseId: string, reason: string) => Promise<unknown>;
  * ESCALATE_AFTER_CONTACTS. Runs after the contact committed; a failure is logged and does not undo
  * the contact (the sweeper can escalate from the stats item later).
  */
-export async function escalateIfDue(deps: IntakeDeps, recorded: Pick<Recorded<unknown>, 'escalate'>, escalate: Escalate | undefined): Promise<void> {
+export async function escalateIfDue(
+  deps: IntakeDeps,
+  recorded: Pick<Recorded<unknown>, 'escalate'>,
+  escalate: Escalate | undefined,
+): Promise<void> {
   const due = recorded.escalate;
   if (!due || !escalate) return;
   const [newest] = await contactRecorder(deps).openCaseIds(due.customerId);
@@ -15,6 +19,10 @@ export async function escalateIfDue(deps: IntakeDeps, recorded: Pick<Recorded<un
   try {
     await escalate(newest, `${due.unresolvedContacts} contacts without resolution`);
   } catch (error) {
-    deps.log.error('escalation failed', { customerId: due.customerId, caseId: newest, error: error instanceof Error ? error.message : String(error) });
+    deps.log.error('escalation failed', {
+      customerId: due.customerId,
+      caseId: newest,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }

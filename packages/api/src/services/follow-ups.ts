@@ -1,5 +1,15 @@
 import { excerptOf, givenUpMessages, newId, NotFoundError, ValidationError } from '@cc/core';
-import { emailThreadItem, FOLLOW_UP_LABEL, followUpDone, followUpItem, followUpRepository, TransactionRefused, type FollowUp, type FollowUpWork, type LabelledItem } from '@cc/store';
+import {
+  emailThreadItem,
+  FOLLOW_UP_LABEL,
+  followUpDone,
+  followUpItem,
+  followUpRepository,
+  TransactionRefused,
+  type FollowUp,
+  type FollowUpWork,
+  type LabelledItem,
+} from '@cc/store';
 import type { AppDeps } from '../deps';
 import { caseService } from './cases';
 
@@ -29,7 +39,15 @@ export function followUps(deps: AppDeps) {
   /** A follow-up for `work`, and the item that writes it in the contact's transaction. */
   function plan(work: FollowUpWork): { followUp: FollowUp; item: LabelledItem } {
     const now = deps.clock();
-    const followUp: FollowUp = { ...work, text: work.text.slice(0, MAX_TEXT), id: newId(now.getTime()), createdAt: now.toISOString(), dueAt: new Date(now.getTime() + FOLLOW_UP_GRACE_MS).toISOString(), attempts: 0, status: 'due' };
+    const followUp: FollowUp = {
+      ...work,
+      text: work.text.slice(0, MAX_TEXT),
+      id: newId(now.getTime()),
+      createdAt: now.toISOString(),
+      dueAt: new Date(now.getTime() + FOLLOW_UP_GRACE_MS).toISOString(),
+      attempts: 0,
+      status: 'due',
+    };
     return { followUp, item: followUpItem(deps.store, followUp) };
   }
 
@@ -37,14 +55,32 @@ export function followUps(deps: AppDeps) {
     const done = followUpDone(deps.store, f.id);
     switch (f.kind) {
       case 'case_message':
-        await cases.addMessage({ channel: f.channel, externalId: f.externalId }, f.caseId, { text: f.text, channel: f.channel, direction: 'inbound' }, [done]);
+        await cases.addMessage(
+          { channel: f.channel, externalId: f.externalId },
+          f.caseId,
+          { text: f.text, channel: f.channel, direction: 'inbound' },
+          [done],
+        );
         return;
       case 'case_from_email':
         // An email to the bank is a request: it opens an inquiry the customer's manager (or the branch queue) follows up.
         await cases.create(
           { channel: 'email', externalId: f.messageId },
-          { type: 'inquiry', subject: 'other', category: 'other', title: excerptOf(f.subject || 'Email without subject', 200), description: excerptOf(f.text || '(empty message)', 10_000), customerId: f.customerId },
-          { submitterContact: { email: f.from }, recordFor: (response) => [emailThreadItem(deps.store, f.messageId, (response.body as { id: string }).id, f.threadExpiresAt), done] },
+          {
+            type: 'inquiry',
+            subject: 'other',
+            category: 'other',
+            title: excerptOf(f.subject || 'Email without subject', 200),
+            description: excerptOf(f.text || '(empty message)', 10_000),
+            customerId: f.customerId,
+          },
+          {
+            submitterContact: { email: f.from },
+            recordFor: (response) => [
+              emailThreadItem(deps.store, f.messageId, (response.body as { id: string }).id, f.threadExpiresAt),
+              done,
+            ],
+          },
         );
         return;
     }
@@ -59,10 +95,23 @@ export function followUps(deps: AppDeps) {
       const message = error instanceof Error ? error.message : String(error);
       const attempts = f.attempts + 1;
       const park = isPermanent(error) || attempts >= FOLLOW_UP_MAX_ATTEMPTS;
-      const nextDueAt = park ? null : new Date(deps.clock().getTime() + RETRY_BASE_MS * 2 ** (attempts - 1)).toISOString();
-      deps.log[park ? 'error' : 'warn'](park ? givenUpMessages.followUp : 'case follow-up failed; will retry', { followUpId: f.id, kind: f.kind, attempts, error: message, ...(nextDueAt && { nextDueAt }) });
+      const nextDueAt = park
+        ? null
+        : new Date(deps.clock().getTime() + RETRY_BASE_MS * 2 ** (attempts - 1)).toISOString();
+      deps.log[park ? 'error' : 'warn'](park ? givenUpMessages.followUp : 'case follow-up failed; will retry', {
+        followUpId: f.id,
+        kind: f.kind,
+        attempts,
+        error: message,
+        ...(nextDueAt && { nextDueAt }),
+      });
       // If even this fails, the follow-up stays due as it was and the sweeper tries it again.
-      await repo.recordFailure(f, message, nextDueAt).catch((e: unknown) => deps.log.error('could not record a follow-up failure', { followUpId: f.id, error: e instanceof Error ? e.message : String(e) }));
+      await repo.recordFailure(f, message, nextDueAt).catch((e: unknown) =>
+        deps.log.error('could not record a follow-up failure', {
+          followUpId: f.id,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
       return park ? 'failed' : 'retry_later';
     }
   }

@@ -1,5 +1,12 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, newId, type Actor, type CustomerStats, type TimelineChannel, type TimelineEntry } from '@cc/core';
+import {
+  ConflictError,
+  newId,
+  type Actor,
+  type CustomerStats,
+  type TimelineChannel,
+  type TimelineEntry,
+} from '@cc/core';
 import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
 import {
   contactDayItem,
@@ -32,7 +39,8 @@ export interface ResolvedSender {
   sender: { kind: SenderKind; value: string };
 }
 
-export const normaliseSender = (kind: SenderKind, raw: string): string | null => (kind === 'phone' ? tryNormalisePhone(raw) : tryNormaliseEmail(raw));
+export const normaliseSender = (kind: SenderKind, raw: string): string | null =>
+  kind === 'phone' ? tryNormalisePhone(raw) : tryNormaliseEmail(raw);
 
 export interface ContactDraft {
   customerId: string | null;
@@ -85,8 +93,14 @@ export function contactRecorder(deps: IntakeDeps) {
   }
 
   async function stats(customerId: string): Promise<CustomerStats> {
-    const { Item } = await deps.store.doc.send(new GetCommand({ TableName: deps.store.tableName, Key: keys.customerStats(customerId), ConsistentRead: true }));
-    return { openCases: Number(Item?.openCases ?? 0), unresolvedContacts: Number(Item?.unresolvedContacts ?? 0), lastContactAt: Item?.lastContactAt as string | undefined };
+    const { Item } = await deps.store.doc.send(
+      new GetCommand({ TableName: deps.store.tableName, Key: keys.customerStats(customerId), ConsistentRead: true }),
+    );
+    return {
+      openCases: Number(Item?.openCases ?? 0),
+      unresolvedContacts: Number(Item?.unresolvedContacts ?? 0),
+      lastContactAt: Item?.lastContactAt as string | undefined,
+    };
   }
 
   /** The customer's open cases, newest first (the OPENCASE# mirrors under the customer's partition). */
@@ -100,7 +114,10 @@ export function contactRecorder(deps: IntakeDeps) {
       }),
     );
     return (result.Items ?? [])
-      .map((i) => ({ id: String(i.id ?? String(i.sk).slice(keys.openCaseMirror('', '').sk.length)), at: String(i.createdAt ?? '') }))
+      .map((i) => ({
+        id: String(i.id ?? String(i.sk).slice(keys.openCaseMirror('', '').sk.length)),
+        at: String(i.createdAt ?? ''),
+      }))
       .sort((a, b) => (a.at === b.at ? b.id.localeCompare(a.id) : b.at.localeCompare(a.at)))
       .map((c) => c.id);
   }
@@ -131,27 +148,46 @@ export function contactRecorder(deps: IntakeDeps) {
    */
   async function commitWithCounters(
     entry: TimelineEntry,
-    { casesOpenedWithIt = 0, expectOpenCases = false }: Pick<RecordOptions<unknown>, 'casesOpenedWithIt' | 'expectOpenCases'>,
+    {
+      casesOpenedWithIt = 0,
+      expectOpenCases = false,
+    }: Pick<RecordOptions<unknown>, 'casesOpenedWithIt' | 'expectOpenCases'>,
     commit: (counters: LabelledItem[]) => Promise<void>,
   ): Promise<number | undefined> {
     const customerId = entry.customerId;
     if (!customerId) return void (await commit([]));
     const day = contactDayItem(deps.store, customerId, entry.occurredAt);
-    if (entry.direction !== 'inbound') return void (await commit([day, statsItem(deps.store, customerId, { lastContactAt: entry.occurredAt })]));
+    if (entry.direction !== 'inbound')
+      return void (await commit([day, statsItem(deps.store, customerId, { lastContactAt: entry.occurredAt })]));
     const values = { ':openedWithIt': casesOpenedWithIt };
-    const noneOpenBefore: StatsGuard = { expression: 'attribute_not_exists(openCases) OR openCases <= :openedWithIt', values };
+    const noneOpenBefore: StatsGuard = {
+      expression: 'attribute_not_exists(openCases) OR openCases <= :openedWithIt',
+      values,
+    };
     const someOpenBefore: StatsGuard = { expression: 'openCases > :openedWithIt', values };
     let seen: CustomerStats | undefined = expectOpenCases ? await stats(customerId) : undefined;
     for (let tries = 1; ; tries++) {
       const counts = !!seen && seen.openCases > casesOpenedWithIt;
-      const counters = statsItem(deps.store, customerId, { lastContactAt: entry.occurredAt, ...(counts && { unresolvedContacts: 1 }) }, counts ? someOpenBefore : noneOpenBefore);
+      const counters = statsItem(
+        deps.store,
+        customerId,
+        { lastContactAt: entry.occurredAt, ...(counts && { unresolvedContacts: 1 }) },
+        counts ? someOpenBefore : noneOpenBefore,
+      );
       try {
         await commit([day, counters]);
         return counts ? seen!.unresolvedContacts + 1 : undefined;
       } catch (error) {
-        const countersMoved = error instanceof TransactionRefused && error.failedLabels.includes(counters.label) && !isDuplicateClaim(error);
+        const countersMoved =
+          error instanceof TransactionRefused &&
+          error.failedLabels.includes(counters.label) &&
+          !isDuplicateClaim(error);
         if (!countersMoved) throw error;
-        if (tries >= MAX_COUNTER_TRIES) throw new ConflictError('store.concurrent_write', "The customer's cases are opening and closing as this contact is logged; retry");
+        if (tries >= MAX_COUNTER_TRIES)
+          throw new ConflictError(
+            'store.concurrent_write',
+            "The customer's cases are opening and closing as this contact is logged; retry",
+          );
         seen = await stats(customerId);
       }
     }
@@ -165,7 +201,12 @@ export function contactRecorder(deps: IntakeDeps) {
       const extra = (await options.extra?.(entry)) ?? [];
       const response = options.respond(entry);
       const commit = async (counters: LabelledItem[]) => {
-        const all = [timelineItem(deps.store, entry, deps.config.RETENTION_DAYS), ...extra, ...counters, ...recordFor(response)];
+        const all = [
+          timelineItem(deps.store, entry, deps.config.RETENTION_DAYS),
+          ...extra,
+          ...counters,
+          ...recordFor(response),
+        ];
         if (options.commit) await options.commit(all);
         else await transact(deps.store, all);
       };
@@ -174,7 +215,12 @@ export function contactRecorder(deps: IntakeDeps) {
     });
     const out: Recorded<B> = { ...result, entry: committed?.entry };
     const unresolved = committed?.unresolved;
-    if (!result.replayed && committed?.entry.customerId && unresolved !== undefined && unresolved >= deps.config.ESCALATE_AFTER_CONTACTS) {
+    if (
+      !result.replayed &&
+      committed?.entry.customerId &&
+      unresolved !== undefined &&
+      unresolved >= deps.config.ESCALATE_AFTER_CONTACTS
+    ) {
       out.escalate = { customerId: committed.entry.customerId, unresolvedContacts: unresolved };
     }
     return out;

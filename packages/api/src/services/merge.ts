@@ -1,28 +1,48 @@
 import * as z from 'zod';
-import { ConflictError, ForbiddenError, isSupervisorOf, managersOf, ValidationError, type Caller, type ContactPoint, type Customer } from '@cc/core';
+import {
+  ConflictError,
+  ForbiddenError,
+  isSupervisorOf,
+  managersOf,
+  ValidationError,
+  type Caller,
+  type ContactPoint,
+  type Customer,
+} from '@cc/core';
 import { isDuplicateClaim, rehomeCustomerRecords, transact, TransactionRefused, type MoveCounts } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { customerService } from './customers';
 import { draftNotifications, publishNotifications } from './notify';
 
-export const MergeInput = z.object({ mergedId: z.string().min(1).max(80), reason: z.string().trim().min(3).max(500) }).strict();
+export const MergeInput = z
+  .object({ mergedId: z.string().min(1).max(80), reason: z.string().trim().min(3).max(500) })
+  .strict();
 export type MergeInput = z.infer<typeof MergeInput>;
 
 /** The survivor keeps its own preferred points; the merged record's come over as non-preferred where they would clash. */
 function combinedContactPoints(survivor: readonly ContactPoint[], merged: readonly ContactPoint[]): ContactPoint[] {
   const has = (p: ContactPoint) => survivor.some((s) => s.kind === p.kind && s.value === p.value);
   const preferredKinds = new Set(survivor.filter((p) => p.preferred).map((p) => p.kind));
-  return [...survivor, ...merged.filter((p) => !has(p)).map((p) => ({ ...p, preferred: p.preferred && !preferredKinds.has(p.kind) }))];
+  return [
+    ...survivor,
+    ...merged.filter((p) => !has(p)).map((p) => ({ ...p, preferred: p.preferred && !preferredKinds.has(p.kind) })),
+  ];
 }
 
 /**
  * The merged record's managers keep the person in their book: as the survivor's primary manager when
  * it had none, otherwise as assisting managers.
  */
-function combinedManagers(survivor: Customer, merged: Customer): Pick<Customer, 'primaryManagerId' | 'assistingManagerIds'> {
+function combinedManagers(
+  survivor: Customer,
+  merged: Customer,
+): Pick<Customer, 'primaryManagerId' | 'assistingManagerIds'> {
   const primaryManagerId = survivor.primaryManagerId ?? merged.primaryManagerId;
   const candidates = [...survivor.assistingManagerIds, merged.primaryManagerId, ...merged.assistingManagerIds];
-  return { primaryManagerId, assistingManagerIds: [...new Set(candidates.filter((m): m is string => !!m && m !== primaryManagerId))] };
+  return {
+    primaryManagerId,
+    assistingManagerIds: [...new Set(candidates.filter((m): m is string => !!m && m !== primaryManagerId))],
+  };
 }
 
 /**
@@ -38,24 +58,46 @@ export function mergeService(deps: AppDeps) {
   /** Both must be in the caller's scope (404 otherwise), then the caller must supervise both branches (403). */
   async function supervised(caller: Caller, ids: [string, string]): Promise<[Customer, Customer]> {
     const both = await Promise.all(ids.map((id) => customers.changeable(caller, id)));
-    if (!both.every((c) => isSupervisorOf(caller, c.branchId))) throw new ForbiddenError('Only a supervisor or admin of the branch merges customers', 'customer.merge_forbidden');
+    if (!both.every((c) => isSupervisorOf(caller, c.branchId)))
+      throw new ForbiddenError('Only a supervisor or admin of the branch merges customers', 'customer.merge_forbidden');
     return both as [Customer, Customer];
   }
 
-  async function merge(caller: Caller, survivorId: string, input: MergeInput): Promise<{ survivor: Customer; merged: Customer; moved: MoveCounts }> {
-    if (survivorId === input.mergedId) throw new ValidationError('A customer cannot be merged into itself', [{ path: 'mergedId', message: 'must differ from the survivor' }], 'customer.merge_invalid');
+  async function merge(
+    caller: Caller,
+    survivorId: string,
+    input: MergeInput,
+  ): Promise<{ survivor: Customer; merged: Customer; moved: MoveCounts }> {
+    if (survivorId === input.mergedId)
+      throw new ValidationError(
+        'A customer cannot be merged into itself',
+        [{ path: 'mergedId', message: 'must differ from the survivor' }],
+        'customer.merge_invalid',
+      );
     const [survivor, merged] = await supervised(caller, [survivorId, input.mergedId]);
-    if (survivor.status === 'merged') throw new ValidationError('The survivor was itself merged; merge into ' + survivor.mergedInto, [], 'customer.merged');
+    if (survivor.status === 'merged')
+      throw new ValidationError(
+        'The survivor was itself merged; merge into ' + survivor.mergedInto,
+        [],
+        'customer.merged',
+      );
 
     let result = { survivor, merged };
     if (merged.status === 'merged') {
-      if (merged.mergedInto !== survivorId) throw new ConflictError('customer.merge_conflict', `Customer ${merged.id} was already merged into ${merged.mergedInto}`);
+      if (merged.mergedInto !== survivorId)
+        throw new ConflictError(
+          'customer.merge_conflict',
+          `Customer ${merged.id} was already merged into ${merged.mergedInto}`,
+        );
     } else {
       result = await fold(caller, survivor, merged, input.reason);
     }
     const moved = await rehomeCustomerRecords(
       deps.store,
-      { mergedId: merged.id, survivor: { id: survivor.id, customerNumber: survivor.customerNumber, name: survivor.name } },
+      {
+        mergedId: merged.id,
+        survivor: { id: survivor.id, customerNumber: survivor.customerNumber, name: survivor.name },
+      },
       deps.config.RETENTION_DAYS,
     );
     return { ...result, moved };
@@ -63,7 +105,13 @@ export function mergeService(deps: AppDeps) {
 
   async function fold(caller: Caller, survivor: Customer, merged: Customer, reason: string) {
     const at = deps.clock().toISOString();
-    const mergedAfter: Customer = { ...merged, status: 'merged', mergedInto: survivor.id, version: merged.version + 1, updatedAt: at };
+    const mergedAfter: Customer = {
+      ...merged,
+      status: 'merged',
+      mergedInto: survivor.id,
+      version: merged.version + 1,
+      updatedAt: at,
+    };
     const survivorAfter: Customer = {
       ...survivor,
       contactPoints: combinedContactPoints(survivor.contactPoints, merged.contactPoints),
@@ -72,7 +120,12 @@ export function mergeService(deps: AppDeps) {
       version: survivor.version + 1,
       updatedAt: at,
     };
-    const details = { survivorId: survivor.id, mergedId: merged.id, mergedCustomerNumber: merged.customerNumber, reason };
+    const details = {
+      survivorId: survivor.id,
+      mergedId: merged.id,
+      mergedCustomerNumber: merged.customerNumber,
+      reason,
+    };
     // Managers who gain the survivor hear why their book changed.
     const gained = managersOf(survivorAfter).filter((m) => !managersOf(survivor).includes(m) && m !== caller.userId);
     const { notifications, items: notices } = draftNotifications(
@@ -91,13 +144,20 @@ export function mergeService(deps: AppDeps) {
     try {
       await transact(deps.store, [
         ...customers.repo.mergeItems(merged, mergedAfter, survivor, survivorAfter),
-        customers.historyItem(survivor.id, at, caller, 'merged_in', { ...details, ...(gained.length && { managersAdded: gained }) }),
+        customers.historyItem(survivor.id, at, caller, 'merged_in', {
+          ...details,
+          ...(gained.length && { managersAdded: gained }),
+        }),
         customers.historyItem(merged.id, at, caller, 'merged_into', details),
         ...notices,
       ]);
     } catch (error) {
       if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
-        if (error.failedLabels.some((l) => l.startsWith('identity:'))) throw new ConflictError('customer.merge_conflict', 'An identity of the merged customer changed meanwhile; retry');
+        if (error.failedLabels.some((l) => l.startsWith('identity:')))
+          throw new ConflictError(
+            'customer.merge_conflict',
+            'An identity of the merged customer changed meanwhile; retry',
+          );
         throw new ConflictError('customer.stale', 'One of the customers changed meanwhile; retry the merge');
       }
       throw error;

@@ -66,18 +66,28 @@ export const OpportunityTerms = z
 export type OpportunityTerms = z.infer<typeof OpportunityTerms>;
 
 export const ProspectInput = z
-  .object({ name: z.string().trim().min(1).max(200), phone: z.string().min(3).max(40).optional(), email: z.string().min(3).max(254).optional() })
+  .object({
+    name: z.string().trim().min(1).max(200),
+    phone: z.string().min(3).max(40).optional(),
+    email: z.string().min(3).max(254).optional(),
+  })
   .strict();
 
 /** `POST /opportunities`: for a known customer (customerId) or a new one (prospect), not both. */
 export const OpportunityCreateInput = OpportunityTerms.extend({
   customerId: z.string().min(1).max(80).optional(),
   prospect: ProspectInput.optional(),
-}).refine((i) => (i.customerId === undefined) !== (i.prospect === undefined), { message: 'give either customerId or prospect', path: ['customerId'] });
+}).refine((i) => (i.customerId === undefined) !== (i.prospect === undefined), {
+  message: 'give either customerId or prospect',
+  path: ['customerId'],
+});
 export type OpportunityCreateInput = z.infer<typeof OpportunityCreateInput>;
 
 /** `POST /cases/{id}/convert`: the product defaults to the inquiry's product. */
-export const ConvertInput = OpportunityTerms.extend({ productCode: z.string().trim().min(1).max(40).optional(), note: z.string().max(1000).optional() });
+export const ConvertInput = OpportunityTerms.extend({
+  productCode: z.string().trim().min(1).max(40).optional(),
+  note: z.string().max(1000).optional(),
+});
 export type ConvertInput = z.infer<typeof ConvertInput>;
 
 export const OpportunityPatchInput = z
@@ -94,10 +104,20 @@ export const OpportunityPatchInput = z
 export type OpportunityPatchInput = z.infer<typeof OpportunityPatchInput>;
 
 export const StageInput = z
-  .object({ stage: z.enum(opportunityStages), lostReason: z.string().trim().min(3).max(500).optional(), note: z.string().max(1000).optional() })
+  .object({
+    stage: z.enum(opportunityStages),
+    lostReason: z.string().trim().min(3).max(500).optional(),
+    note: z.string().max(1000).optional(),
+  })
   .strict()
-  .refine((i) => i.stage !== 'lost' || i.lostReason !== undefined, { message: 'required when the stage is lost', path: ['lostReason'] })
-  .refine((i) => i.stage === 'lost' || i.lostReason === undefined, { message: 'only for the lost stage', path: ['lostReason'] });
+  .refine((i) => i.stage !== 'lost' || i.lostReason !== undefined, {
+    message: 'required when the stage is lost',
+    path: ['lostReason'],
+  })
+  .refine((i) => i.stage === 'lost' || i.lostReason === undefined, {
+    message: 'only for the lost stage',
+    path: ['lostReason'],
+  });
 export type StageInput = z.infer<typeof StageInput>;
 
 export const ActivityInput = z
@@ -132,7 +152,8 @@ export function pipelineTotals(items: Opportunity[], truncated: boolean): Pipeli
     stage.count++;
     add(stage.amounts, opp);
   }
-  const major = (minor: Record<string, number>) => Object.fromEntries(Object.entries(minor).map(([c, v]) => [c, fromMinor(v)]));
+  const major = (minor: Record<string, number>) =>
+    Object.fromEntries(Object.entries(minor).map(([c, v]) => [c, fromMinor(v)]));
   for (const stage of Object.values(byStage)) stage.amounts = major(stage.amounts);
   return { truncated, count: items.length, amounts: major(overall), byStage };
 }
@@ -145,7 +166,8 @@ export function opportunityService(deps: AppDeps) {
   /** The owner must be a known user; their team and supervisor join the opportunity's team. */
   async function ownerOf(ownerId: string): Promise<User> {
     const owner = await users.get(ownerId);
-    if (!owner) throw new ValidationError('The owner is not a known user', [{ path: 'ownerId', message: 'unknown user' }]);
+    if (!owner)
+      throw new ValidationError('The owner is not a known user', [{ path: 'ownerId', message: 'unknown user' }]);
     return owner;
   }
 
@@ -163,7 +185,13 @@ export function opportunityService(deps: AppDeps) {
   /** Builds a new opportunity at stage `new`. */
   async function draft(
     terms: OpportunityTerms,
-    about: { customer?: Customer; prospect?: Prospect; branchId: string; defaultOwnerId: string; source: OpportunitySource },
+    about: {
+      customer?: Customer;
+      prospect?: Prospect;
+      branchId: string;
+      defaultOwnerId: string;
+      source: OpportunitySource;
+    },
     now: Date,
   ): Promise<Opportunity> {
     const owner = await ownerOf(terms.ownerId ?? about.defaultOwnerId);
@@ -193,7 +221,13 @@ export function opportunityService(deps: AppDeps) {
     };
   }
 
-  function teamNotices(opp: Opportunity, kind: NotificationKind, title: string, excerpt: string, caseId?: string): NotificationDraft[] {
+  function teamNotices(
+    opp: Opportunity,
+    kind: NotificationKind,
+    title: string,
+    excerpt: string,
+    caseId?: string,
+  ): NotificationDraft[] {
     return teamOf(opp).map((recipientId) => ({
       recipientId,
       kind,
@@ -201,7 +235,11 @@ export function opportunityService(deps: AppDeps) {
       excerpt,
       opportunityId: opp.id,
       ...(caseId && { caseId }),
-      ...(opp.customerId && { customerId: opp.customerId, customerNumber: opp.customerNumber, customerName: opp.customerName ?? opp.prospect?.name }),
+      ...(opp.customerId && {
+        customerId: opp.customerId,
+        customerNumber: opp.customerNumber,
+        customerName: opp.customerName ?? opp.prospect?.name,
+      }),
     }));
   }
 
@@ -230,19 +268,38 @@ export function opportunityService(deps: AppDeps) {
     const at = now.toISOString();
     const { notifications, items: notices } = draftNotifications(
       deps.store,
-      teamNotices(opp, 'opportunity_created', `New opportunity: ${opp.title}`, `${summary}; expected ${opp.expectedAmount} ${opp.currency} by ${opp.expectedCloseDate}`, caseId),
+      teamNotices(
+        opp,
+        'opportunity_created',
+        `New opportunity: ${opp.title}`,
+        `${summary}; expected ${opp.expectedAmount} ${opp.currency} by ${opp.expectedCloseDate}`,
+        caseId,
+      ),
       now,
     );
     const items = [
       ...newOpportunityItems(deps.store, opp),
-      stageChangeItem(deps.store, { id: newId(now.getTime()), opportunityId: opp.id, from: null, to: 'new', at, actor, ...(caseId && { note: `converted from case ${caseId}` }) }),
+      stageChangeItem(deps.store, {
+        id: newId(now.getTime()),
+        opportunityId: opp.id,
+        from: null,
+        to: 'new',
+        at,
+        actor,
+        ...(caseId && { note: `converted from case ${caseId}` }),
+      }),
       ...timelineFor(opp, actor, at, summary, caseId),
       ...notices,
     ];
     return { items, notifications };
   }
 
-  async function createFor(caller: Caller, opp: Opportunity, summary: string, extra: (opp: Opportunity) => LabelledItem[]): Promise<Opportunity> {
+  async function createFor(
+    caller: Caller,
+    opp: Opportunity,
+    summary: string,
+    extra: (opp: Opportunity) => LabelledItem[],
+  ): Promise<Opportunity> {
     const { items, notifications } = openingItems(opp, actorOf(caller), new Date(opp.createdAt), summary);
     await repo.write([...items, ...extra(opp)]);
     await publishNotifications(deps, notifications);
@@ -252,23 +309,37 @@ export function opportunityService(deps: AppDeps) {
   /** A customer the caller manages or supervises; anything else is not found. */
   async function customerInScope(caller: Caller, customerId: string): Promise<Customer> {
     const customer = await customers.get(customerId);
-    if (!customer || customer.status === 'merged' || !hasFullAccess(caller, customer)) throw new NotFoundError('customer', customerId);
+    if (!customer || customer.status === 'merged' || !hasFullAccess(caller, customer))
+      throw new NotFoundError('customer', customerId);
     return customer;
   }
 
   /** `POST /opportunities` and `POST /customers/{id}/opportunities`. */
-  async function create(caller: Caller, input: OpportunityCreateInput, extra: (opp: Opportunity) => LabelledItem[] = () => []): Promise<Opportunity> {
-    if (caller.role === 'agent') throw new ForbiddenError('Agents register inquiries; a manager converts or opens opportunities');
+  async function create(
+    caller: Caller,
+    input: OpportunityCreateInput,
+    extra: (opp: Opportunity) => LabelledItem[] = () => [],
+  ): Promise<Opportunity> {
+    if (caller.role === 'agent')
+      throw new ForbiddenError('Agents register inquiries; a manager converts or opens opportunities');
     const now = deps.clock();
     const { customerId, prospect, ...terms } = input;
     if (customerId) {
       const customer = await customerInScope(caller, customerId);
       const source: OpportunitySource = { kind: 'customer_record' };
-      const opp = await draft(terms, { customer, branchId: customer.branchId, defaultOwnerId: customer.primaryManagerId ?? caller.userId, source }, now);
+      const opp = await draft(
+        terms,
+        { customer, branchId: customer.branchId, defaultOwnerId: customer.primaryManagerId ?? caller.userId, source },
+        now,
+      );
       return createFor(caller, opp, `Opportunity opened for ${terms.productCode}`, extra);
     }
     const source: OpportunitySource = { kind: 'direct' };
-    const opp = await draft(terms, { prospect: prospect!, branchId: caller.branchId, defaultOwnerId: caller.userId, source }, now);
+    const opp = await draft(
+      terms,
+      { prospect: prospect!, branchId: caller.branchId, defaultOwnerId: caller.userId, source },
+      now,
+    );
     return createFor(caller, opp, `New-customer opportunity for ${terms.productCode}`, extra);
   }
 
@@ -278,7 +349,11 @@ export function opportunityService(deps: AppDeps) {
    */
   async function readable(caller: Caller, id: string, consistent = false): Promise<Opportunity> {
     const opp = await repo.get(id, consistent);
-    if (opp && (isOnOpportunityTeam(caller, opp) || (await isTeammate(caller, opp)) || (await managesItsCustomer(caller, opp)))) return opp;
+    if (
+      opp &&
+      (isOnOpportunityTeam(caller, opp) || (await isTeammate(caller, opp)) || (await managesItsCustomer(caller, opp)))
+    )
+      return opp;
     throw new NotFoundError('opportunity', id);
   }
 
@@ -295,15 +370,27 @@ export function opportunityService(deps: AppDeps) {
   /** Changeable: the owner or a supervisor/admin of the branch; readers without that right get a 403. */
   async function changeable(caller: Caller, id: string): Promise<Opportunity> {
     const opp = await readable(caller, id, true);
-    if (!canChangeOpportunity(caller, opp)) throw new ForbiddenError('Only the owner or a supervisor of the branch may change this opportunity', 'opportunity.forbidden');
+    if (!canChangeOpportunity(caller, opp))
+      throw new ForbiddenError(
+        'Only the owner or a supervisor of the branch may change this opportunity',
+        'opportunity.forbidden',
+      );
     return opp;
   }
 
   const assertOpen = (opp: Opportunity) => {
-    if (!isOpenStage(opp.stage)) throw new ConflictError('opportunity.closed', `The opportunity is ${opp.stage}; it can no longer change`, { stage: opp.stage });
+    if (!isOpenStage(opp.stage))
+      throw new ConflictError('opportunity.closed', `The opportunity is ${opp.stage}; it can no longer change`, {
+        stage: opp.stage,
+      });
   };
 
-  async function update(caller: Caller, id: string, expectedVersion: number, patch: OpportunityPatchInput): Promise<Opportunity> {
+  async function update(
+    caller: Caller,
+    id: string,
+    expectedVersion: number,
+    patch: OpportunityPatchInput,
+  ): Promise<Opportunity> {
     const before = await changeable(caller, id);
     assertOpen(before);
     const now = deps.clock().toISOString();
@@ -313,8 +400,11 @@ export function opportunityService(deps: AppDeps) {
       ...(patch.expectedAmount !== undefined && { expectedAmount: patch.expectedAmount }),
       ...(patch.currency !== undefined && { currency: patch.currency }),
       ...(patch.expectedCloseDate !== undefined && { expectedCloseDate: patch.expectedCloseDate }),
-      ...(patch.collaboratorIds !== undefined && { collaboratorIds: [...new Set(patch.collaboratorIds)].filter((c) => c !== before.ownerId) }),
-      nextStep: patch.nextStep === undefined ? before.nextStep : patch.nextStep === null ? undefined : { ...patch.nextStep },
+      ...(patch.collaboratorIds !== undefined && {
+        collaboratorIds: [...new Set(patch.collaboratorIds)].filter((c) => c !== before.ownerId),
+      }),
+      nextStep:
+        patch.nextStep === undefined ? before.nextStep : patch.nextStep === null ? undefined : { ...patch.nextStep },
       version: expectedVersion + 1,
       updatedAt: now,
     };
@@ -322,9 +412,12 @@ export function opportunityService(deps: AppDeps) {
     const joined = after.collaboratorIds.filter((id) => !before.collaboratorIds.includes(id) && id !== caller.userId);
     const { notifications, items: notices } = draftNotifications(
       deps.store,
-      teamNotices(after, 'opportunity_team_joined', `You joined the team of ${after.title}`, `${caller.userId} added you to the opportunity ${after.title} (${after.stage}), owned by ${after.ownerId}`).filter((n) =>
-        joined.includes(n.recipientId),
-      ),
+      teamNotices(
+        after,
+        'opportunity_team_joined',
+        `You joined the team of ${after.title}`,
+        `${caller.userId} added you to the opportunity ${after.title} (${after.stage}), owned by ${after.ownerId}`,
+      ).filter((n) => joined.includes(n.recipientId)),
       deps.clock(),
     );
     await repo.write([...savedOpportunityItems(deps.store, expectedVersion, after), ...notices]);
@@ -332,7 +425,12 @@ export function opportunityService(deps: AppDeps) {
     return after;
   }
 
-  async function changeStage(caller: Caller, id: string, input: StageInput, expectedVersion?: number): Promise<Opportunity> {
+  async function changeStage(
+    caller: Caller,
+    id: string,
+    input: StageInput,
+    expectedVersion?: number,
+  ): Promise<Opportunity> {
     const before = await changeable(caller, id);
     assertOpportunityTransition(before.stage, input.stage);
     const now = deps.clock();
@@ -350,12 +448,26 @@ export function opportunityService(deps: AppDeps) {
     const summary = `Opportunity ${before.title}: ${before.stage} → ${input.stage}${input.lostReason ? ` (${input.lostReason})` : ''}`;
     const { notifications, items: notices } = draftNotifications(
       deps.store,
-      teamNotices(after, 'opportunity_stage_changed', `Stage ${before.stage} → ${input.stage}: ${before.title}`, input.note ? `${summary}. ${input.note}` : summary),
+      teamNotices(
+        after,
+        'opportunity_stage_changed',
+        `Stage ${before.stage} → ${input.stage}: ${before.title}`,
+        input.note ? `${summary}. ${input.note}` : summary,
+      ),
       now,
     );
     await repo.write([
       ...savedOpportunityItems(deps.store, version, after),
-      stageChangeItem(deps.store, { id: newId(now.getTime()), opportunityId: id, from: before.stage, to: input.stage, at, actor, note: input.note, lostReason: input.lostReason }),
+      stageChangeItem(deps.store, {
+        id: newId(now.getTime()),
+        opportunityId: id,
+        from: before.stage,
+        to: input.stage,
+        at,
+        actor,
+        note: input.note,
+        lostReason: input.lostReason,
+      }),
       ...timelineFor(after, actor, at, summary),
       ...notices,
     ]);
@@ -367,9 +479,18 @@ export function opportunityService(deps: AppDeps) {
   async function addActivity(caller: Caller, id: string, input: ActivityInput) {
     for (let attempt = 1; ; attempt++) {
       const opp = await readable(caller, id, true);
-      if (!isOnOpportunityTeam(caller, opp)) throw new ForbiddenError('Only the opportunity team records activities', 'opportunity.forbidden');
+      if (!isOnOpportunityTeam(caller, opp))
+        throw new ForbiddenError('Only the opportunity team records activities', 'opportunity.forbidden');
       const now = deps.clock().toISOString();
-      const activity = { id: newId(), opportunityId: id, type: input.type, note: input.note, at: now, actor: actorOf(caller), ...(input.nextStep && { nextStep: input.nextStep }) };
+      const activity = {
+        id: newId(),
+        opportunityId: id,
+        type: input.type,
+        note: input.note,
+        at: now,
+        actor: actorOf(caller),
+        ...(input.nextStep && { nextStep: input.nextStep }),
+      };
       const items = [activityItem(deps.store, activity)];
       let updated = opp;
       if (input.nextStep) {
@@ -395,15 +516,23 @@ export function opportunityService(deps: AppDeps) {
   async function viewFor(caller: Caller, name: PipelineViewName): Promise<PipelineView> {
     if (name === 'mine') return { kind: 'owner', ownerId: caller.userId };
     if (name === 'branch') {
-      if (!isSupervisorOf(caller, caller.branchId)) throw new ForbiddenError('Only supervisors and admins see the branch pipeline');
+      if (!isSupervisorOf(caller, caller.branchId))
+        throw new ForbiddenError('Only supervisors and admins see the branch pipeline');
       return { kind: 'branch', branchId: caller.branchId };
     }
     const teamId = (await users.get(caller.userId))?.teamId;
-    if (!teamId) throw new ValidationError('You are not on a team', [{ path: 'view', message: 'no team for this user' }]);
+    if (!teamId)
+      throw new ValidationError('You are not on a team', [{ path: 'view', message: 'no team for this user' }]);
     return { kind: 'team', teamId };
   }
 
-  async function list(caller: Caller, name: PipelineViewName, filter: PipelineFilter, cursor: string | undefined, limit: number) {
+  async function list(
+    caller: Caller,
+    name: PipelineViewName,
+    filter: PipelineFilter,
+    cursor: string | undefined,
+    limit: number,
+  ) {
     const view = await viewFor(caller, name);
     const scope = `opps:${caller.userId}:${JSON.stringify([view, filter])}`;
     const page = await repo.list(view, filter, deps.cursors.decode(cursor, scope), limit);
@@ -438,10 +567,20 @@ export function opportunityService(deps: AppDeps) {
   async function reportOverdue(opp: Opportunity, now: Date): Promise<boolean> {
     if (!opp.nextStep) return false;
     const at = now.toISOString();
-    const after: Opportunity = { ...opp, nextStep: { ...opp.nextStep, overdueNotifiedAt: at }, version: opp.version + 1, updatedAt: at };
+    const after: Opportunity = {
+      ...opp,
+      nextStep: { ...opp.nextStep, overdueNotifiedAt: at },
+      version: opp.version + 1,
+      updatedAt: at,
+    };
     const { notifications, items } = draftNotifications(
       deps.store,
-      teamNotices(opp, 'opportunity_overdue', `Next step overdue: ${opp.title}`, `Due ${opp.nextStep.at}: ${opp.nextStep.description}`),
+      teamNotices(
+        opp,
+        'opportunity_overdue',
+        `Next step overdue: ${opp.title}`,
+        `Due ${opp.nextStep.at}: ${opp.nextStep.description}`,
+      ),
       now,
     );
     try {
@@ -455,7 +594,22 @@ export function opportunityService(deps: AppDeps) {
     return true;
   }
 
-  return { repo, users, draft, openingItems, create, readable, changeable, update, changeStage, addActivity, history, list, totals, notifyOverdueNextSteps };
+  return {
+    repo,
+    users,
+    draft,
+    openingItems,
+    create,
+    readable,
+    changeable,
+    update,
+    changeStage,
+    addActivity,
+    history,
+    list,
+    totals,
+    notifyOverdueNextSteps,
+  };
 }
 
 export type OpportunityService = ReturnType<typeof opportunityService>;

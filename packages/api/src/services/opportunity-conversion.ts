@@ -31,17 +31,40 @@ import { opportunityService, type ConvertInput } from './opportunities';
  * opportunity's id only if it is still at the version read, plus its history line, and the
  * open-case mirror and counter go.
  */
-export const caseConversionItems = (store: StoreContext, before: Case, opportunityId: string, actor: Actor, now: Date, note?: string): LabelledItem[] =>
-  statusChange(store, before, 'converted', actor, note ?? `converted into opportunity ${opportunityId}`, { opportunityId }, now).items;
+export const caseConversionItems = (
+  store: StoreContext,
+  before: Case,
+  opportunityId: string,
+  actor: Actor,
+  now: Date,
+  note?: string,
+): LabelledItem[] =>
+  statusChange(
+    store,
+    before,
+    'converted',
+    actor,
+    note ?? `converted into opportunity ${opportunityId}`,
+    { opportunityId },
+    now,
+  ).items;
 
 export const alreadyConverted = (c: Case) =>
-  new ConflictError('opportunity.already_converted', `Case ${c.id} was already converted into opportunity ${c.opportunityId}`, { caseId: c.id, opportunityId: c.opportunityId });
+  new ConflictError(
+    'opportunity.already_converted',
+    `Case ${c.id} was already converted into opportunity ${c.opportunityId}`,
+    { caseId: c.id, opportunityId: c.opportunityId },
+  );
 
 /** Only product inquiries become opportunities; complaints and other inquiries are refused (409). */
 export function assertConvertible(c: Case): void {
   if (c.status === 'converted') throw alreadyConverted(c);
   if (c.type !== 'inquiry' || c.subject !== 'product') {
-    throw new DomainError('case.not_convertible', `Only product inquiries can be converted; case ${c.id} is a ${c.type}${c.subject ? ` about ${c.subject}` : ''}`, { caseId: c.id, type: c.type, subject: c.subject ?? null });
+    throw new DomainError(
+      'case.not_convertible',
+      `Only product inquiries can be converted; case ${c.id} is a ${c.type}${c.subject ? ` about ${c.subject}` : ''}`,
+      { caseId: c.id, type: c.type, subject: c.subject ?? null },
+    );
   }
   assertCaseTransition(c.status, 'converted');
 }
@@ -58,8 +81,13 @@ export function conversionService(deps: AppDeps) {
     const found = await cases.get(caseId, true);
     if (!found || found.deleted) throw new NotFoundError('case', caseId);
     const customer = found.customerId ? await customers.get(found.customerId) : undefined;
-    const asRecord = { branchId: found.branchId, primaryManagerId: found.ownerId, assistingManagerIds: found.assistingManagerIds };
-    if (!hasFullAccess(caller, asRecord) && !(customer && hasFullAccess(caller, customer))) throw new NotFoundError('case', caseId);
+    const asRecord = {
+      branchId: found.branchId,
+      primaryManagerId: found.ownerId,
+      assistingManagerIds: found.assistingManagerIds,
+    };
+    if (!hasFullAccess(caller, asRecord) && !(customer && hasFullAccess(caller, customer)))
+      throw new NotFoundError('case', caseId);
     return { found, customer };
   }
 
@@ -70,7 +98,12 @@ export function conversionService(deps: AppDeps) {
    * A concurrent change to the case refuses the whole transaction; it is re-read and re-judged, so a
    * second convert ends in `opportunity.already_converted`.
    */
-  async function convert(caller: Caller, caseId: string, input: ConvertInput, extra: (opp: Opportunity) => LabelledItem[] = () => []): Promise<Opportunity> {
+  async function convert(
+    caller: Caller,
+    caseId: string,
+    input: ConvertInput,
+    extra: (opp: Opportunity) => LabelledItem[] = () => [],
+  ): Promise<Opportunity> {
     for (let attempt = 1; ; attempt++) {
       const { found, customer } = await caseInScope(caller, caseId);
       assertConvertible(found);
@@ -84,17 +117,34 @@ export function conversionService(deps: AppDeps) {
           prospect,
           branchId: found.branchId,
           defaultOwnerId: customer?.primaryManagerId ?? found.ownerId ?? caller.userId,
-          source: { kind: 'case', caseId: found.id, channel: found.origin, ...(found.submitterContact && { contact: found.submitterContact }) },
+          source: {
+            kind: 'case',
+            caseId: found.id,
+            channel: found.origin,
+            ...(found.submitterContact && { contact: found.submitterContact }),
+          },
         },
         now,
       );
       const actor = actorOf(caller);
-      const { items, notifications } = opportunities.openingItems(opp, actor, now, `Inquiry ${found.id} converted into an opportunity for ${opp.productCode}`, found.id);
+      const { items, notifications } = opportunities.openingItems(
+        opp,
+        actor,
+        now,
+        `Inquiry ${found.id} converted into an opportunity for ${opp.productCode}`,
+        found.id,
+      );
       try {
-        await transact(deps.store, [...caseConversionItems(deps.store, found, opp.id, actor, now, note), ...items, ...extra(opp)]);
+        await transact(deps.store, [
+          ...caseConversionItems(deps.store, found, opp.id, actor, now, note),
+          ...items,
+          ...extra(opp),
+        ]);
       } catch (error) {
         if (isDuplicateClaim(error)) throw error;
-        const raced = (error instanceof TransactionRefused && error.failedLabels.includes(CASE_LABEL)) || (error instanceof ConflictError && error.code === 'store.concurrent_write');
+        const raced =
+          (error instanceof TransactionRefused && error.failedLabels.includes(CASE_LABEL)) ||
+          (error instanceof ConflictError && error.code === 'store.concurrent_write');
         if (raced && attempt < MAX_ATTEMPTS) continue;
         throw raced ? new ConflictError('case.stale', 'The case kept changing; reload and retry') : error;
       }

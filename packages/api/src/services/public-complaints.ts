@@ -1,13 +1,30 @@
 import { randomInt } from 'node:crypto';
 import { NotFoundError, ValidationError, type Case } from '@cc/core';
-import { honeypotTripped, parseComplaintForm, tryNormaliseEmail, tryNormalisePhone, type ComplaintForm } from '@cc/channels';
+import {
+  honeypotTripped,
+  parseComplaintForm,
+  tryNormaliseEmail,
+  tryNormalisePhone,
+  type ComplaintForm,
+} from '@cc/channels';
 import { withIdempotency, type IdempotencyClaim } from '@cc/store';
 import type { AppDeps } from '../deps';
 import { caseService } from './cases';
 import { contactRecorder } from './intake';
 
 /** What the public may send; anything else (owner, status, priority, timestamps...) is refused. */
-const PUBLIC_FIELDS = new Set(['kind', 'name', 'phone', 'email', 'customerNumber', 'category', 'subject', 'description', 'productCode', 'website']);
+const PUBLIC_FIELDS = new Set([
+  'kind',
+  'name',
+  'phone',
+  'email',
+  'customerNumber',
+  'category',
+  'subject',
+  'description',
+  'productCode',
+  'website',
+]);
 
 export interface ComplaintReceipt {
   reference: string;
@@ -24,24 +41,33 @@ export interface ComplaintStatus {
 /** Refuses fields the public may not set, then validates the form. */
 export function parsePublicComplaint(input: Record<string, unknown>): ComplaintForm {
   const refused = Object.keys(input).filter((k) => !PUBLIC_FIELDS.has(k));
-  if (refused.length) throw new ValidationError('These fields cannot be set here', refused.map((path) => ({ path, message: 'not allowed' })));
+  if (refused.length)
+    throw new ValidationError(
+      'These fields cannot be set here',
+      refused.map((path) => ({ path, message: 'not allowed' })),
+    );
   return parseComplaintForm(input);
 }
 
-const fakeReference = (now: Date) => `C-${now.getUTCFullYear()}-${String(randomInt(100_000, 1_000_000)).padStart(6, '0')}`;
+const fakeReference = (now: Date) =>
+  `C-${now.getUTCFullYear()}-${String(randomInt(100_000, 1_000_000)).padStart(6, '0')}`;
 
 /** The public complaint/inquiry form: opens a case from the web and answers its status to the submitter only. */
 export function publicComplaints(deps: AppDeps) {
   const cases = caseService(deps);
   const recorder = contactRecorder(deps);
-  const statusUrl = (reference: string) => `${deps.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/public/complaints/${reference}`;
+  const statusUrl = (reference: string) =>
+    `${deps.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/public/complaints/${reference}`;
 
   /** The form, its normalised contact points and the customer they identify (one identity read). */
   async function prepare(raw: Record<string, unknown>) {
     const form = parsePublicComplaint(raw);
-    const phone = form.phone ? tryNormalisePhone(form.phone) ?? undefined : undefined;
-    const email = form.email ? tryNormaliseEmail(form.email) ?? undefined : undefined;
-    const resolved = (phone && (await recorder.resolveSender('phone', phone))) || (email && (await recorder.resolveSender('email', email))) || undefined;
+    const phone = form.phone ? (tryNormalisePhone(form.phone) ?? undefined) : undefined;
+    const email = form.email ? (tryNormaliseEmail(form.email) ?? undefined) : undefined;
+    const resolved =
+      (phone && (await recorder.resolveSender('phone', phone))) ||
+      (email && (await recorder.resolveSender('email', email))) ||
+      undefined;
     return { form, phone, email, customerId: resolved ? resolved.customerId : null };
   }
 
@@ -49,7 +75,11 @@ export function publicComplaints(deps: AppDeps) {
    * `admitted` is the caller's rate-limit decision: the identity lookup runs alongside it (a read, so
    * nothing is written for a refused request), and nothing is written until it has said yes.
    */
-  async function submit(raw: Record<string, unknown>, claim: IdempotencyClaim | undefined, admitted: Promise<void> = Promise.resolve()): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
+  async function submit(
+    raw: Record<string, unknown>,
+    claim: IdempotencyClaim | undefined,
+    admitted: Promise<void> = Promise.resolve(),
+  ): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
     const now = deps.clock();
     if (honeypotTripped(raw)) {
       await admitted;
@@ -68,7 +98,10 @@ export function publicComplaints(deps: AppDeps) {
         { channel: 'web' },
         {
           type: form.kind,
-          ...(form.kind === 'inquiry' && { subject: form.productCode ? 'product' : 'other', ...(form.productCode && { productCode: form.productCode }) }),
+          ...(form.kind === 'inquiry' && {
+            subject: form.productCode ? 'product' : 'other',
+            ...(form.productCode && { productCode: form.productCode }),
+          }),
           category: form.category,
           title: form.subject,
           description,
@@ -94,9 +127,15 @@ export function publicComplaints(deps: AppDeps) {
   async function status(reference: string, contact: { phone?: string; email?: string }): Promise<ComplaintStatus> {
     const phone = contact.phone ? tryNormalisePhone(contact.phone) : null;
     const email = contact.email ? tryNormaliseEmail(contact.email) : null;
-    if (!phone && !email) throw new ValidationError('Give the phone or email you used', [{ path: 'phone', message: 'phone or email required' }]);
+    if (!phone && !email)
+      throw new ValidationError('Give the phone or email you used', [
+        { path: 'phone', message: 'phone or email required' },
+      ]);
     const c = /^C-\d{4}-\d{6}$/.test(reference) ? await cases.repo.get(reference) : undefined;
-    const matches = !!c && !c.deleted && ((phone && c.submitterContact?.phone === phone) || (email && c.submitterContact?.email === email));
+    const matches =
+      !!c &&
+      !c.deleted &&
+      ((phone && c.submitterContact?.phone === phone) || (email && c.submitterContact?.email === email));
     if (!c || !matches) throw new NotFoundError('case');
     return { reference: c.id, status: c.status, lastUpdatedAt: c.updatedAt };
   }

@@ -1,6 +1,16 @@
 import { excerptOf, newId, type Customer } from '@cc/core';
 import { smsKeyword, twiml, type SmsKeyword, type TwilioSms } from '@cc/channels';
-import { findStoredResponse, fingerprintOf, keys, putNew, transact, type FollowUp, type IdempotencyClaim, type LabelledItem, type StoredResponse } from '@cc/store';
+import {
+  findStoredResponse,
+  fingerprintOf,
+  keys,
+  putNew,
+  transact,
+  type FollowUp,
+  type IdempotencyClaim,
+  type LabelledItem,
+  type StoredResponse,
+} from '@cc/store';
 import { customerService } from './customers';
 import { followUps } from './follow-ups';
 import { contactRecorder, type Recorded } from './intake';
@@ -9,7 +19,8 @@ import type { AppDeps } from '../deps';
 /** Twilio retries a failed webhook for hours; remember a MessageSid for a week. */
 const KEEP_SECONDS = 7 * 86_400;
 
-export const HELP_TEXT = 'Customer Care: reply with your question and an agent will answer. Reply STOP to stop messages, START to receive them again.';
+export const HELP_TEXT =
+  'Customer Care: reply with your question and an agent will answer. Reply STOP to stop messages, START to receive them again.';
 
 /** Inbound SMS (already signature-checked and parsed) -> one contact per MessageSid, opt-outs, open-case messages. */
 export function smsIntake(deps: AppDeps) {
@@ -22,7 +33,8 @@ export function smsIntake(deps: AppDeps) {
     return async (items: LabelledItem[]) => {
       const before = await customers.repo.get(customerId, true);
       const optOut = keyword === 'stop';
-      if (!before || (keyword !== 'stop' && keyword !== 'start') || before.preferences.optOut.sms === optOut) return transact(deps.store, items);
+      if (!before || (keyword !== 'stop' && keyword !== 'start') || before.preferences.optOut.sms === optOut)
+        return transact(deps.store, items);
       const after: Customer = {
         ...before,
         preferences: { ...before.preferences, optOut: { ...before.preferences.optOut, sms: optOut } },
@@ -45,7 +57,12 @@ export function smsIntake(deps: AppDeps) {
 
   async function receive(sms: TwilioSms): Promise<Recorded<string>> {
     const now = deps.clock();
-    const claim: IdempotencyClaim = { scope: 'twilio', key: sms.messageSid, fingerprint: fingerprintOf(sms.messageSid), expiresAt: Math.floor(now.getTime() / 1000) + KEEP_SECONDS };
+    const claim: IdempotencyClaim = {
+      scope: 'twilio',
+      key: sms.messageSid,
+      fingerprint: fingerprintOf(sms.messageSid),
+      expiresAt: Math.floor(now.getTime() / 1000) + KEEP_SECONDS,
+    };
     const stored = await findStoredResponse<string>(deps.store, claim);
     if (stored) return { response: stored, replayed: true };
 
@@ -68,7 +85,14 @@ export function smsIntake(deps: AppDeps) {
         actor: { kind: 'customer', channel: 'sms' },
         summary: keyword ? `SMS ${keyword.toUpperCase()}` : `SMS: ${excerptOf(sms.body, 160)}`,
         links: openCaseId ? { caseId: openCaseId } : {},
-        details: { messageSid: sms.messageSid, from: sender.value, to: sms.to, body: sms.body, ...(keyword && { keyword }), ...(sms.media.length && { media: sms.media }) },
+        details: {
+          messageSid: sms.messageSid,
+          from: sender.value,
+          to: sms.to,
+          body: sms.body,
+          ...(keyword && { keyword }),
+          ...(sms.media.length && { media: sms.media }),
+        },
       },
       {
         claim,
@@ -78,7 +102,14 @@ export function smsIntake(deps: AppDeps) {
         // The message joins the open case after the contact commits, as a follow-up written with it.
         extra: (entry) => {
           if (!openCaseId) return [];
-          const planned = caseWork.plan({ kind: 'case_message', caseId: openCaseId, channel: 'sms', text: sms.body, externalId: sms.messageSid, contactId: entry.id });
+          const planned = caseWork.plan({
+            kind: 'case_message',
+            caseId: openCaseId,
+            channel: 'sms',
+            text: sms.body,
+            externalId: sms.messageSid,
+            contactId: entry.id,
+          });
           followUp = planned.followUp;
           return [planned.item];
         },

@@ -1,7 +1,17 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from '@hono/zod-openapi';
 import { ForbiddenError, ValidationError, type Caller, type TimelineEntry } from '@cc/core';
-import { advanceLastContact, contactDayItem, del, indexNames, keys, stripKeys, timelineItem, transact, TransactionRefused } from '@cc/store';
+import {
+  advanceLastContact,
+  contactDayItem,
+  del,
+  indexNames,
+  keys,
+  stripKeys,
+  timelineItem,
+  transact,
+  TransactionRefused,
+} from '@cc/store';
 import type { AppDeps } from '../deps';
 import { customerService } from './customers';
 import { normaliseSender } from './intake';
@@ -11,7 +21,10 @@ export const AttachInput = z
     kind: z.enum(['phone', 'email']),
     value: z.string().min(3).max(254),
     customerId: z.string().min(1).max(80),
-    addContactPoint: z.boolean().default(false).openapi({ description: "Also add the phone/email to the customer's contact points" }),
+    addContactPoint: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "Also add the phone/email to the customer's contact points" }),
   })
   .strict()
   .openapi('AttachUnidentified');
@@ -25,7 +38,8 @@ export function unidentifiedService(deps: AppDeps) {
   const customers = customerService(deps);
 
   const assertMayWork = (caller: Caller) => {
-    if (caller.role === 'manager') throw new ForbiddenError('Unidentified contacts are worked by agents and supervisors', 'contact.forbidden');
+    if (caller.role === 'manager')
+      throw new ForbiddenError('Unidentified contacts are worked by agents and supervisors', 'contact.forbidden');
   };
 
   async function list(caller: Caller, startKey: Record<string, unknown> | undefined, limit: number) {
@@ -72,10 +86,19 @@ export function unidentifiedService(deps: AppDeps) {
     for (let items = await page(partition); items.length > 0; items = await page(partition)) {
       const entries = items.map((item) => ({ item, entry: stripKeys<TimelineEntry>(item) }));
       const writes = entries.flatMap(({ item, entry: { sender, ...entry } }) => {
-        const attached: TimelineEntry = { ...entry, customerId: customer.id, details: { ...entry.details, sender: sender ?? { kind: input.kind, value }, attachedBy: caller.userId } };
+        const attached: TimelineEntry = {
+          ...entry,
+          customerId: customer.id,
+          details: { ...entry.details, sender: sender ?? { kind: input.kind, value }, attachedBy: caller.userId },
+        };
         return [
           timelineItem(deps.store, attached, deps.config.RETENTION_DAYS),
-          del(deps.store, `detach:${entry.id}`, { pk: String(item.pk), sk: String(item.sk) }, { expression: 'attribute_exists(pk)' }),
+          del(
+            deps.store,
+            `detach:${entry.id}`,
+            { pk: String(item.pk), sk: String(item.sk) },
+            { expression: 'attribute_exists(pk)' },
+          ),
         ];
       });
       // The moved contacts count on the customer's days, in the same transaction (one update per day).
@@ -97,8 +120,19 @@ export function unidentifiedService(deps: AppDeps) {
       const before = await customers.repo.get(customer.id, true);
       if (before && !before.contactPoints.some((p) => p.kind === input.kind && p.value === value)) {
         const at = deps.clock().toISOString();
-        const after = { ...before, contactPoints: [...before.contactPoints, { kind: input.kind, value, verified: false, preferred: false }], version: before.version + 1, updatedAt: at };
-        await customers.repo.save(before, after, [customers.historyItem(customer.id, at, caller, 'contact_point_added', { kind: input.kind, value, from: 'unidentified_contacts' })]);
+        const after = {
+          ...before,
+          contactPoints: [...before.contactPoints, { kind: input.kind, value, verified: false, preferred: false }],
+          version: before.version + 1,
+          updatedAt: at,
+        };
+        await customers.repo.save(before, after, [
+          customers.historyItem(customer.id, at, caller, 'contact_point_added', {
+            kind: input.kind,
+            value,
+            from: 'unidentified_contacts',
+          }),
+        ]);
       }
     }
     return { customerId: customer.id, kind: input.kind, value, moved };

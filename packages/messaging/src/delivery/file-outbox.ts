@@ -14,7 +14,16 @@ export function fileOutboxAdapter(dataDir: string, channel: Exclude<DeliveryChan
       ready ??= mkdir(dir, { recursive: true });
       await ready;
       const to = channel === 'email' ? recipient.email : channel === 'sms' ? recipient.phone : recipient.webhookUrl;
-      await appendFile(file, JSON.stringify({ at: new Date().toISOString(), channel, recipientId: recipient.id, to, ...messageFor(notification) }) + '\n');
+      await appendFile(
+        file,
+        JSON.stringify({
+          at: new Date().toISOString(),
+          channel,
+          recipientId: recipient.id,
+          to,
+          ...messageFor(notification),
+        }) + '\n',
+      );
     },
   };
 }

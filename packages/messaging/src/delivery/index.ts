@@ -25,8 +25,12 @@ export interface GatewaySettings {
 
 /** In AWS: webhooks by fetch; email/SMS through the gateway when configured, else logged. */
 export const awsDeliveryAdapters = (settings: GatewaySettings, log: Logger): DeliveryAdapters => ({
-  email: settings.EMAIL_GATEWAY_URL ? gatewayAdapter('email', settings.EMAIL_GATEWAY_URL, settings.GATEWAY_TOKEN) : logAdapter(log, 'email'),
-  sms: settings.SMS_GATEWAY_URL ? gatewayAdapter('sms', settings.SMS_GATEWAY_URL, settings.GATEWAY_TOKEN) : logAdapter(log, 'sms'),
+  email: settings.EMAIL_GATEWAY_URL
+    ? gatewayAdapter('email', settings.EMAIL_GATEWAY_URL, settings.GATEWAY_TOKEN)
+    : logAdapter(log, 'email'),
+  sms: settings.SMS_GATEWAY_URL
+    ? gatewayAdapter('sms', settings.SMS_GATEWAY_URL, settings.GATEWAY_TOKEN)
+    : logAdapter(log, 'sms'),
   webhook: webhookAdapter(),
   inbox: inboxOnly,
 });

@@ -6,7 +6,13 @@ export function logAdapter(log: Logger, channel: string): DeliveryAdapter {
   return {
     name: `log:${channel}`,
     async deliver(notification, recipient) {
-      log.info('notification delivered', { channel, notificationId: notification.id, recipientId: recipient.id, kind: notification.kind, caseId: notification.caseId });
+      log.info('notification delivered', {
+        channel,
+        notificationId: notification.id,
+        recipientId: recipient.id,
+        kind: notification.kind,
+        caseId: notification.caseId,
+      });
     },
   };
 }

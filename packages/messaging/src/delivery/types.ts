@@ -20,7 +20,13 @@ export const messageFor = (n: Notification) => ({
   notificationId: n.id,
   kind: n.kind,
   subject: n.title,
-  text: [n.excerpt, n.customerNumber && `Customer: ${n.customerName ?? ''} (${n.customerNumber})`, n.caseId && `Case: ${n.caseId}`].filter(Boolean).join('\n'),
+  text: [
+    n.excerpt,
+    n.customerNumber && `Customer: ${n.customerName ?? ''} (${n.customerNumber})`,
+    n.caseId && `Case: ${n.caseId}`,
+  ]
+    .filter(Boolean)
+    .join('\n'),
   caseId: n.caseId,
   customerNumber: n.customerNumber,
   customerName: n.customerName,
