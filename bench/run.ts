@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ensureQueues } from '../packages/local/src/provision';
+import { ensureQueues } from '@cc/local/provision';
 import { buildBundles, measureSdkFloor, whatIfSizes } from './lib/bundles';
 import { diffUsage } from './lib/capacity';
 import { measureColdStart } from './lib/cold-start';

@@ -1,12 +1,22 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { handle } from 'hono/aws-lambda';
-import { composeDeps, createApp, lambdaConfigSchema, parseEnv } from '@cc/api';
+import { parseEnv } from '@cc/core';
+import { createApp, httpDeps, lambdaConfigSchema } from '@cc/api';
+import { s3AttachmentStore } from '@cc/channels/s3';
+import { composeServices, connectAws } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
 const config = parseEnv(lambdaConfigSchema, process.env);
-const deps = composeDeps(config, {
+const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL);
+const services = composeServices(
+  { ...aws, attachments: s3AttachmentStore(new S3Client({}), config.ATTACHMENTS_BUCKET) },
+  config,
+);
+const http = httpDeps(config, {
   jwks: new URL(config.AUTH_JWKS_URL),
   cursorSecret: config.CURSOR_SECRET,
-  queueUrl: config.NOTIFICATION_QUEUE_URL,
+  health: aws.probes,
+  log: aws.log,
 });
 
-export const handler = handle(createApp(deps));
+export const handler = handle(createApp(services, http));

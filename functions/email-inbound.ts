@@ -1,29 +1,29 @@
-import { randomBytes } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
-import { appConfigSchema, composeDeps, parseEnv } from '@cc/api';
-import { emailInboundHandler } from '@cc/api/email-inbound';
-import * as emailModule from '@cc/channels/email';
 import * as z from 'zod';
+import { parseEnv } from '@cc/core';
+import * as emailModule from '@cc/channels/email';
+import { s3AttachmentStore, s3RawMailReader } from '@cc/channels/s3';
+import { composeServices, connectAws, serviceSettingsSchema } from '@cc/services';
+import { sesInboundHandler } from '@cc/services/email-inbound';
 
 // Composition happens once per container, outside the handler.
 const config = parseEnv(
-  appConfigSchema.extend({
+  serviceSettingsSchema.extend({
     NOTIFICATION_QUEUE_URL: z.string().min(1),
     RAW_MAIL_BUCKET: z.string().min(3),
     ATTACHMENTS_BUCKET: z.string().min(3),
   }),
   process.env,
 );
-// No HTTP here: the token verifier and cursors are never used, so they get throwaway settings.
-const deps = composeDeps(config, {
-  jwks: { keys: [] },
-  cursorSecret: randomBytes(32).toString('hex'),
-  queueUrl: config.NOTIFICATION_QUEUE_URL,
-});
+const s3 = new S3Client({});
+const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL);
+const services = composeServices(
+  { ...aws, attachments: s3AttachmentStore(s3, config.ATTACHMENTS_BUCKET), emailModule },
+  config,
+);
 
-export const handler = emailInboundHandler(deps, {
-  s3: new S3Client({}),
-  rawMailBucket: config.RAW_MAIL_BUCKET,
-  attachmentsBucket: config.ATTACHMENTS_BUCKET,
-  emailModule,
+export const handler = sesInboundHandler({
+  intake: services.email,
+  readRawMail: s3RawMailReader(s3, config.RAW_MAIL_BUCKET),
+  log: aws.log,
 });

@@ -29,17 +29,18 @@ export class ContactCenterStack extends Stack {
     this.data = new Data(this, 'Data');
     this.messaging = new Messaging(this, 'Messaging');
     this.auth = new Auth(this, 'Auth');
-    this.api = new Api(this, 'Api', {
-      table: this.data.table,
-      notifications: this.messaging.notifications,
-      auth: this.auth,
-      retentionDays,
-    });
     this.workers = new Workers(this, 'Workers', {
       table: this.data.table,
       notifications: this.messaging.notifications,
       retentionDays,
       inboundRecipients: props.inboundRecipients,
+    });
+    this.api = new Api(this, 'Api', {
+      table: this.data.table,
+      notifications: this.messaging.notifications,
+      mailBucket: this.workers.mailBucket,
+      auth: this.auth,
+      retentionDays,
     });
 
     this.givenUp = new GivenUpAlarm(this, 'GivenUp', {

@@ -1,5 +1,5 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { startWorkers } from '../../packages/local/src/workers';
+import { startWorkers } from '@cc/local/workers';
 import { createMeter, instrumentDynamo, tapSend } from './capacity';
 import type { HttpClient, RequestSpec } from './http-load';
 import type { BenchEnv } from './services';
@@ -57,7 +57,9 @@ export async function measureLag(
         delivered.set(pk.slice(6), at);
     },
   });
-  const workers = startWorkers(workerDeps, {
+  const workers = startWorkers(workerDeps.services, {
+    sqs: workerDeps.sqs,
+    log: workerDeps.log,
     queueUrl: options.queueUrl,
     dataDir: env.dataDir,
     sweepIntervalMs: 3_600_000,

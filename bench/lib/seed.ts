@@ -1,6 +1,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { newId, type Case, type Notification, type TimelineEntry } from '@cc/core';
-import { keys, newCaseItem, notificationItems, timelineItem, type StoreContext, type TransactItem } from '@cc/store';
+import { newCaseItem, notificationItems, timelineItem, type StoreContext, type TransactItem } from '@cc/store';
+import { keys } from '@cc/store/keys';
 
 /**
  * History seeded straight into the table with BatchWriteItem, in exactly the item shapes the store

@@ -1,4 +1,4 @@
-import '../../packages/local/src/quiet-sdk-warning';
+import '@cc/local/quiet-sdk-warning';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,12 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { appConfigSchema, composeDeps, createApp, type AppConfig } from '@cc/api';
+import { appConfigSchema, createApp, httpDeps, type AppConfig, type AppServices, type HttpDeps } from '@cc/api';
+import { filesystemAttachmentStore } from '@cc/channels';
+import { composeServices, connectAws, type AwsConnection } from '@cc/services';
 import type { Caller, Role } from '@cc/core';
 import { createDocumentClient, userRepository, type User } from '@cc/store';
-import { freePort, startDynamoDbLocal, startSqsEmulator, type RunningService } from '../../packages/local/src/services';
-import { ensureQueues, ensureTable, type QueueUrls } from '../../packages/local/src/provision';
-import { generateDevKeys, signDevToken, type DevKeys } from '../../packages/local/src/dev-keys';
+import { freePort, startDynamoDbLocal, startSqsEmulator, type RunningService } from '@cc/local/services';
+import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
+import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys';
 import {
   createMeter,
   instrumentDynamo,
@@ -32,7 +34,11 @@ export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local'
  */
 export const BENCH_PUBLIC_RATE_LIMIT = '10000';
 
-export type ComposedDeps = ReturnType<typeof composeDeps>;
+/** What a composition root builds: the clients, the services over them, and the HTTP deps. */
+export interface ComposedDeps extends AwsConnection {
+  services: AppServices;
+  http: HttpDeps;
+}
 
 export interface AppServer {
   deps: ComposedDeps;
@@ -99,18 +105,19 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   const direct = createDocumentClient({ endpoint: endpoints.dynamodb, region, credentials: localCredentials });
   const servers: AppServer[] = [];
 
-  const compose = (queueUrl = queues.notifications) =>
-    composeDeps(
-      { ...config, NOTIFICATION_QUEUE_URL: queueUrl },
-      {
-        jwks: { keys: [keys.publicJwk] },
-        cursorSecret: keys.cursorSecret,
-        queueUrl,
-        endpoints,
-        region,
-        credentials: localCredentials,
-      },
-    );
+  const compose = (queueUrl = queues.notifications): ComposedDeps => {
+    const settings = { ...config, NOTIFICATION_QUEUE_URL: queueUrl };
+    const aws = connectAws(settings, queueUrl, { endpoints, region, credentials: localCredentials });
+    const attachments = filesystemAttachmentStore(join(dataDir, 'attachments'));
+    const services = composeServices({ ...aws, attachments }, settings);
+    const http = httpDeps(settings, {
+      jwks: { keys: [keys.publicJwk] },
+      cursorSecret: keys.cursorSecret,
+      health: aws.probes,
+      log: aws.log,
+    });
+    return { ...aws, services, http };
+  };
 
   async function serveApp(queueUrl?: string): Promise<AppServer> {
     const deps = compose(queueUrl);
@@ -118,7 +125,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     instrumentDynamo(deps.store.doc, meter);
     instrumentSqs(deps.sqs, meter);
     const recorder = recordTransactions(deps.store.doc);
-    const app = createApp(deps);
+    const app = createApp(deps.services, deps.http);
     const server: ServerType = await new Promise((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: HOST }, () => resolve(s));
     });

@@ -5,21 +5,26 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { AppConfig } from '../../packages/api/src/config';
+import type { lambdaConfigSchema } from '@cc/api/config';
+import type * as z from 'zod';
 import type { Auth } from './auth';
 import { createNodeFunction } from './node-function';
+import { attachmentsPrefix } from './workers';
 
 export interface ApiProps {
   table: ITableV2;
   notifications: IQueue;
+  /** Attachments of email posted to /webhooks/email go under attachments/ here, as SES mail's do. */
+  mailBucket: IBucket;
   auth: Auth;
   retentionDays: number;
 }
 
 /** Variables the API Lambda gets; keyed by the config schema so a renamed variable fails to compile. */
-type ApiEnvironment = { [K in keyof AppConfig]?: string };
+type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string };
 
 /** Routes served without a token: health, the OpenAPI document, the public complaint form, provider webhooks. */
 export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
@@ -84,6 +89,7 @@ export class Api extends Construct {
       TWILIO_AUTH_TOKEN: channelSecrets.secretValueFromJson('twilioAuthToken').unsafeUnwrap(),
       EMAIL_WEBHOOK_SECRET: channelSecrets.secretValueFromJson('emailWebhookSecret').unsafeUnwrap(),
       RETENTION_DAYS: String(props.retentionDays),
+      ATTACHMENTS_BUCKET: props.mailBucket.bucketName,
     };
 
     this.handler = createNodeFunction(this, 'Handler', {
@@ -95,6 +101,7 @@ export class Api extends Construct {
     });
     props.table.grantReadWriteData(this.handler);
     props.notifications.grantSendMessages(this.handler);
+    props.mailBucket.grantPut(this.handler, `${attachmentsPrefix}*`);
 
     const integration = new HttpLambdaIntegration('Lambda', this.handler);
     this.authorizer = new HttpJwtAuthorizer('Cognito', auth.issuer, {

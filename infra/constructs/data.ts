@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { tableDefinition } from '../../packages/store/src/keys';
+import { tableDefinition } from '@cc/store/keys';
 
 /** The single DynamoDB table, built from the same `tableDefinition` the local runtime provisions. */
 export class Data extends Construct {

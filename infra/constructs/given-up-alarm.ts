@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { givenUpMessages } from '../../packages/core/src/log';
+import { givenUpMessages } from '@cc/core/log';
 
 export const GIVEN_UP_METRIC = { namespace: 'ContactCenter', name: 'WorkGivenUp' } as const;
 

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { notifierTimeoutSeconds, queueDefinitions } from '../../packages/messaging/src/queues';
+import { notifierTimeoutSeconds, queueDefinitions } from '@cc/messaging/queues';
 
 /** The notifications queue, its dead-letter queue, and an alarm as soon as anything lands in the DLQ. */
 export class Messaging extends Construct {

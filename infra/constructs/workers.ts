@@ -9,7 +9,7 @@ import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { notifierTimeoutSeconds } from '../../packages/messaging/src/queues';
+import { notifierTimeoutSeconds } from '@cc/messaging/queues';
 import { createNodeFunction } from './node-function';
 
 export interface WorkersProps {

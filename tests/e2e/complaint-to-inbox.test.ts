@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { caseService, customerService } from '@cc/api';
 import type { Case } from '@cc/core';
-import { keys, userRepository } from '@cc/store';
-import { startWorkers } from '../../packages/local/src/workers';
+import { userRepository } from '@cc/store';
+import { keys } from '@cc/store/keys';
+import { startWorkers } from '@cc/local/workers';
 import { createTestContext, type TestContext } from '../support/harness';
 
 let t: TestContext;
@@ -26,7 +26,13 @@ beforeAll(async () => {
     notifyVia: 'email',
   });
   // The same workers `npm start` runs: the queue poller and the sweeper.
-  workers = startWorkers(t.deps, { queueUrl: t.queues.notifications, dataDir, sweepIntervalMs: 60_000 });
+  workers = startWorkers(t.services, {
+    sqs: t.deps.sqs,
+    queueUrl: t.queues.notifications,
+    dataDir,
+    sweepIntervalMs: 60_000,
+    log: t.deps.log,
+  });
 });
 
 afterAll(async () => {
@@ -46,7 +52,7 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10
 
 describe('a complaint submitted on the web reaches the owning manager', () => {
   it("creates the case for the customer's primary manager, shows it in their inbox, and delivers it through the queue", async () => {
-    const customer = await customerService(t.deps).create(
+    const customer = await t.services.customers.create(
       { userId: 'admin-1', role: 'admin', branchId: 'BR-001' },
       {
         customerNumber: 'E2E-0001',
@@ -60,7 +66,7 @@ describe('a complaint submitted on the web reaches the owning manager', () => {
     );
 
     // What the public web form does with a submission it has matched to a customer.
-    const submitted = await caseService(t.deps).create(
+    const submitted = await t.services.cases.create(
       { channel: 'web' },
       {
         type: 'complaint',

@@ -8,11 +8,11 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContactCenterStack } from '../../infra/contact-center-stack';
 import { GIVEN_UP_METRIC } from '../../infra/constructs/given-up-alarm';
-import { givenUpMessages } from '../../packages/core/src/log';
+import { givenUpMessages } from '@cc/core/log';
 import { fromRoot } from '../../infra/paths';
-import { lambdaConfigSchema } from '../../packages/api/src/config';
-import { notifierTimeoutSeconds, queueDefinitions } from '../../packages/messaging/src/queues';
-import { tableDefinition } from '../../packages/store/src/keys';
+import { lambdaConfigSchema } from '@cc/api/config';
+import { notifierTimeoutSeconds, queueDefinitions } from '@cc/messaging/queues';
+import { tableDefinition } from '@cc/store/keys';
 
 type Json = Record<string, any>;
 
@@ -345,7 +345,7 @@ describe('IAM least privilege', () => {
       .flatMap(([, p]) => asArray(p.Properties.PolicyDocument.Statement as Json | Json[]));
   const roleOf = (fn: IConstruct) => resources[logicalId(fn)]!.Properties.Role['Fn::GetAtt'][0] as string;
 
-  it('the API may use DynamoDB only on the table and its indexes, and send only to the notifications queue', () => {
+  it('the API may use DynamoDB only on the table and its indexes, send only to the notifications queue, and put email attachments only under attachments/', () => {
     const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
     const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
     const queueArn = { 'Fn::GetAtt': [logicalId(stack.messaging.notifications), 'Arn'] };
@@ -366,8 +366,13 @@ describe('IAM least privilege', () => {
     expect(sqsActions).toContain('sqs:SendMessage');
     expect(sqsActions.filter((a) => /Receive|Delete|Purge|\*/.test(a))).toEqual([]);
     for (const s of sqs) for (const resource of asArray(s.Resource)) expect(resource).toEqual(queueArn);
-    // Nothing else (no S3, no secrets, no wildcards).
-    expect(statements.length).toBe(dynamo.length + sqs.length);
+    // Email posted to /webhooks/email keeps its attachments in the mail bucket, as SES mail does.
+    const s3 = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('s3:')));
+    expect(s3).toHaveLength(1);
+    expect(asArray(s3[0]!.Action as string | string[]).filter((a) => !/^s3:(PutObject|Abort)/.test(a))).toEqual([]);
+    expect(JSON.stringify(s3[0]!.Resource)).toContain('/attachments/*');
+    // Nothing else (no secrets, no wildcards).
+    expect(statements.length).toBe(dynamo.length + sqs.length + s3.length);
   });
 
   it('no policy grants DynamoDB or SQS actions on "*"', () => {

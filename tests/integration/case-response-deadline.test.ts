@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { caseService, customerService, sweepOnce } from '@cc/api';
 import type { Case, Caller, Customer } from '@cc/core';
-import { keys, userRepository } from '@cc/store';
+import { caseRepository, userRepository } from '@cc/store';
+import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 
 // "Customer events must be acted on within 24–48 hours" (mission §5): a new case carries its deadline,
@@ -19,7 +19,7 @@ beforeAll(async () => {
     users.put({ id: 'mgr-1', name: 'Wang Wei', role: 'manager', branchId: 'BR-001', notifyVia: 'inbox' }),
     users.put({ id: 'sup-1', name: 'Liu Yang', role: 'supervisor', branchId: 'BR-001', notifyVia: 'inbox' }),
   ]);
-  customer = await customerService(t.deps).create(admin, {
+  customer = await t.services.customers.create(admin, {
     customerNumber: 'C-SLA',
     name: 'Gao Yan',
     type: 'individual',
@@ -30,7 +30,7 @@ beforeAll(async () => {
   });
 });
 
-const cases = () => caseService(t.deps);
+const cases = () => t.services.cases;
 const open = (priority: Case['priority'] = 'normal') =>
   cases().create(
     { channel: 'web' },
@@ -75,7 +75,7 @@ describe('first-response deadline of a case', () => {
     const runs = await Promise.all([cases().notifyOverdueResponses(late), cases().notifyOverdueResponses(late)]);
     expect(runs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
     for (const user of ['mgr-1', 'sup-1']) expect(await overdueNotices(user, c.id), user).toHaveLength(1);
-    expect((await cases().repo.history(c.id)).map((h) => h.action)).toContain('response_overdue');
+    expect((await caseRepository(t.deps.store).history(c.id)).map((h) => h.action)).toContain('response_overdue');
     expect(await watched(c.id)).toBe(false);
     // Later sweeps (the case is still new) do not repeat it.
     await cases().notifyOverdueResponses(new Date(late.getTime() + 24 * HOUR));
@@ -85,11 +85,11 @@ describe('first-response deadline of a case', () => {
   it('is met by any move out of new, or by deleting the case: no notice afterwards', async () => {
     const acted = await open();
     const mgr: Caller = { userId: 'mgr-1', role: 'manager', branchId: 'BR-001' };
-    await cases().transition(mgr, acted.id, 'acknowledged', 'Called back');
+    await cases().update(mgr, acted.id, { status: 'acknowledged', note: 'Called back' });
     const removed = await open();
     await cases().remove(mgr, removed.id, 'duplicate');
     for (const c of [acted, removed]) expect(await watched(c.id)).toBe(false);
-    await sweepOnce({ ...t.deps, clock: () => new Date(Date.now() + 72 * HOUR) }, 60_000);
+    await t.compose({ clock: () => new Date(Date.now() + 72 * HOUR) }).sweeper.runOnce(60_000);
     for (const c of [acted, removed]) expect(await overdueNotices('mgr-1', c.id)).toHaveLength(0);
   });
 });

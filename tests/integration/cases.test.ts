@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { caseService, customerService } from '@cc/api';
+import { statusChange } from '@cc/services';
 import type { Case, Caller, Customer } from '@cc/core';
-import { keys, userRepository } from '@cc/store';
+import { userRepository } from '@cc/store';
+import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 
 let t: TestContext;
@@ -45,7 +46,7 @@ beforeAll(async () => {
     users.put({ id: 'sup-1', name: 'Liu Yang', role: 'supervisor', branchId: 'BR-001', notifyVia: 'inbox' }),
     users.put({ id: 'sup-2', name: 'Other branch', role: 'supervisor', branchId: 'BR-002', notifyVia: 'inbox' }),
   ]);
-  const customers = customerService(t.deps);
+  const customers = t.services.customers;
   managed = await customers.create(admin, {
     customerNumber: 'C-100',
     name: 'Zhao Lei',
@@ -459,8 +460,8 @@ describe('lifecycle', () => {
 });
 
 describe('service entry points for other features', () => {
-  it('transitionItems gives a status change as transaction items, refusing an illegal move', async () => {
-    const cases = caseService(t.deps);
+  it('statusChange gives a status change as transaction items, refusing an illegal move', async () => {
+    const cases = t.services.cases;
     const created = await cases.create(
       { caller: { userId: 'agent-1', role: 'agent', branchId: 'BR-001' } },
       {
@@ -474,26 +475,28 @@ describe('service entry points for other features', () => {
     const { transact } = await import('@cc/store');
     await transact(
       t.deps.store,
-      cases.transitionItems(created, 'converted', { kind: 'user', id: 'mgr-1' }, 'opportunity opened', {
+      statusChange(t.services.context, created, 'converted', { kind: 'user', id: 'mgr-1' }, 'opportunity opened', {
         opportunityId: 'OPP-1',
-      }),
+      }).items,
     );
     const after = await cases.get({ userId: 'mgr-1', role: 'manager', branchId: 'BR-001' }, created.id);
     expect(after).toMatchObject({ status: 'converted', opportunityId: 'OPP-1', version: 2 });
     expect(await getItem(keys.openCaseMirror(managed.id, created.id))).toBeUndefined();
-    expect(() => cases.transitionItems(after, 'in_progress', { kind: 'user', id: 'mgr-1' })).toThrow(/cannot move/);
+    expect(() =>
+      statusChange(t.services.context, after, 'in_progress', { kind: 'user', id: 'mgr-1' }, undefined),
+    ).toThrow(/cannot move/);
   });
 
   it('escalate makes the case urgent and tells the branch supervisors and the owner, once', async () => {
-    const cases = caseService(t.deps);
+    const cases = t.services.cases;
     const created = await cases.create(
       { channel: 'sms' },
       { type: 'complaint', description: 'Still not fixed', customerId: managed.id },
     );
     const supBefore = (await inboxOf('sup-1')).length;
-    const escalated = await cases.escalate(created.id, '5 contacts without resolution');
+    const escalated = await t.services.escalation.escalate(created.id, '5 contacts without resolution');
     expect(escalated).toMatchObject({ escalated: true, priority: 'urgent' });
-    await cases.escalate(created.id, 'again');
+    await t.services.escalation.escalate(created.id, 'again');
     const supInbox = await inboxOf('sup-1');
     expect(supInbox).toHaveLength(supBefore + 1);
     expect(supInbox.find((i) => i.caseId === created.id)).toMatchObject({
@@ -509,7 +512,7 @@ describe('service entry points for other features', () => {
   });
 
   it('addMessage on an open case notifies the owner; on a closed case it is kept without a notification', async () => {
-    const cases = caseService(t.deps);
+    const cases = t.services.cases;
     const created = await cases.create(
       { channel: 'email' },
       { type: 'complaint', description: 'Email complaint', customerId: managed.id },
@@ -522,7 +525,10 @@ describe('service entry points for other features', () => {
     expect((await inboxOf('mgr-1')).filter((i) => i.caseId === created.id && i.kind === 'case_message')).toHaveLength(
       1,
     );
-    await cases.transition({ userId: 'mgr-1', role: 'manager', branchId: 'BR-001' }, created.id, 'closed', 'answered');
+    await cases.update({ userId: 'mgr-1', role: 'manager', branchId: 'BR-001' }, created.id, {
+      status: 'closed',
+      note: 'answered',
+    });
     await cases.addMessage({ channel: 'email' }, created.id, {
       text: 'Thanks',
       channel: 'email',
@@ -536,7 +542,7 @@ describe('service entry points for other features', () => {
   });
 
   it('a web submission from an unknown person goes to the default branch queue', async () => {
-    const cases = caseService(t.deps);
+    const cases = t.services.cases;
     const created = await cases.create(
       { channel: 'web' },
       { type: 'complaint', description: 'Branch staff were rude' },

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { contactDayItem, indexNames, keys, statsItem, timelineItem, transact } from '@cc/store';
+import { contactDayItem, statsItem, timelineItem, transact } from '@cc/store';
+import { indexNames, keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import {
   contactEntry,

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { contactDayItem, keys, statsItem, timelineItem, transact, userNameDirectory, userRepository } from '@cc/store';
+import { contactDayItem, statsItem, timelineItem, transact, userNameDirectory, userRepository } from '@cc/store';
+import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import {
   contactEntry,

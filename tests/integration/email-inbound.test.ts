@@ -6,8 +6,9 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import S3rver from 's3rver';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
-import { emailInboundHandler } from '@cc/api/email-inbound';
 import * as emailModule from '@cc/channels/email';
+import { s3AttachmentStore, s3RawMailReader } from '@cc/channels/s3';
+import { sesInboundHandler } from '@cc/services/email-inbound';
 import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer, timelineOf } from './intake-support';
 
@@ -38,7 +39,9 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
-  handler = emailInboundHandler(t.deps, { s3, rawMailBucket: RAW, attachmentsBucket: ATTACHMENTS, emailModule });
+  // Composed as functions/email-inbound.ts composes it: S3 for attachments, the parser bundled statically.
+  const services = t.compose({ attachments: s3AttachmentStore(s3, ATTACHMENTS), emailModule });
+  handler = sesInboundHandler({ intake: services.email, readRawMail: s3RawMailReader(s3, RAW), log: t.deps.log });
 });
 
 afterAll(async () => {

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { followUpRepository, keys, transact, type FollowUp } from '@cc/store';
-import { followUps, FOLLOW_UP_GRACE_MS, sweepOnce, type AppDeps } from '@cc/api';
+import { followUpRepository, transact, type FollowUp } from '@cc/store';
+import { keys } from '@cc/store/keys';
+import { FOLLOW_UP_GRACE_MS } from '@cc/services';
 import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer, partitionItems, timelineOf } from './intake-support';
 
@@ -38,8 +39,8 @@ function throttleNextFollowUpWrite() {
   }) as typeof doc.send;
 }
 
-/** The same deps with the clock moved on, as the sweeper sees them later. */
-const later = (ms: number): AppDeps => ({ ...t.deps, clock: () => new Date(Date.now() + ms) });
+/** The same services with the clock moved on, as the sweeper sees them later. */
+const later = (ms: number) => t.compose({ clock: () => new Date(Date.now() + ms) });
 const caseMessages = (caseId: string) => partitionItems(t, keys.casePartition(caseId), keys.caseMessagePrefix);
 const followUpItem = async (id: string) =>
   (
@@ -104,7 +105,7 @@ describe('case follow-ups: written with the contact, done once, even after a fai
     expect(pending).toMatchObject({ attempts: 1, status: 'due', lastError: expect.stringContaining('DynamoDB') });
     expect(Date.parse(pending!.dueAt)).toBeGreaterThanOrEqual(Date.now() + 50_000);
 
-    expect((await sweepOnce(later(FOLLOW_UP_GRACE_MS + 5 * 60_000), 60_000)).caseFollowUps).toMatchObject({
+    expect((await later(FOLLOW_UP_GRACE_MS + 5 * 60_000).sweeper.runOnce(60_000)).caseFollowUps).toMatchObject({
       done: 1,
       failed: 0,
     });
@@ -113,13 +114,13 @@ describe('case follow-ups: written with the contact, done once, even after a fai
     const inbox = await partitionItems(t, keys.userPartition('mgr-6'), keys.inboxPrefix);
     expect(inbox.filter((i) => i.kind === 'case_message' && i.caseId === caseId)).toHaveLength(1);
 
-    expect((await sweepOnce(later(FOLLOW_UP_GRACE_MS + 60 * 60_000), 60_000)).caseFollowUps.done).toBe(0);
+    expect((await later(FOLLOW_UP_GRACE_MS + 60 * 60_000).sweeper.runOnce(60_000)).caseFollowUps.done).toBe(0);
     expect(await caseMessages(caseId)).toHaveLength(1);
   });
 
   it('two runs of one follow-up at the same time do its work once', async () => {
     const { caseId } = await customerWithOpenCase('mgr-7', '+8613800007777');
-    const service = followUps(t.deps);
+    const service = t.services.followUps;
     const { followUp, item } = service.plan({
       kind: 'case_message',
       caseId,
@@ -156,7 +157,7 @@ describe('case follow-ups: written with the contact, done once, even after a fai
     expect(await res.json()).toMatchObject({ outcome: 'new_case' });
     expect((await timelineOf(t, customer.id)).filter((e) => e.type === 'case')).toHaveLength(0);
 
-    expect((await sweepOnce(later(FOLLOW_UP_GRACE_MS + 5 * 60_000), 60_000)).caseFollowUps.done).toBe(1);
+    expect((await later(FOLLOW_UP_GRACE_MS + 5 * 60_000).sweeper.runOnce(60_000)).caseFollowUps.done).toBe(1);
     const opened = (await timelineOf(t, customer.id)).filter((e) => e.type === 'case') as {
       links: { caseId: string };
     }[];
@@ -169,7 +170,7 @@ describe('case follow-ups: written with the contact, done once, even after a fai
   });
 
   it('a follow-up whose case is gone is parked as failed with its reason, not retried forever', async () => {
-    const service = followUps(t.deps);
+    const service = t.services.followUps;
     const { followUp, item } = service.plan({
       kind: 'case_message',
       caseId: 'C-2026-999999',
@@ -186,14 +187,14 @@ describe('case follow-ups: written with the contact, done once, even after a fai
       attempts: 1,
       lastError: expect.stringContaining('C-2026-999999'),
     });
-    const counts = await followUps(later(24 * 3_600_000)).runDue(new Date(Date.now() + 24 * 3_600_000));
+    const counts = await later(24 * 3_600_000).followUps.runDue(new Date(Date.now() + 24 * 3_600_000));
     expect(counts.failed + counts.done + counts.retry_later).toBe(0);
   });
 });
 
 describe('GET /ops/stuck', () => {
   it('shows an administrator the follow-ups parked as failed, and nobody else', async () => {
-    const service = followUps(t.deps);
+    const service = t.services.followUps;
     const { followUp, item } = service.plan({
       kind: 'case_message',
       caseId: 'C-2026-888888',

@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, generateKeyPair } from 'jose';
-import { createApp } from '@cc/api';
 import { createTestContext, type TestContext } from '../support/harness';
-import { signDevToken } from '../../packages/local/src/dev-keys';
+import { signDevToken } from '@cc/local/dev-keys';
 
 let t: TestContext;
 beforeAll(async () => {
@@ -22,10 +21,10 @@ describe('health', () => {
   });
 
   it('answers a 503 problem naming the dependency that is down', async () => {
-    const app = createApp({
-      ...t.deps,
-      health: { dynamodb: async () => undefined, sqs: async () => Promise.reject(new Error('down')) },
-    });
+    const app = t.appWith(
+      {},
+      { health: { dynamodb: async () => undefined, sqs: async () => Promise.reject(new Error('down')) } },
+    );
     const res = await app.request('/health');
     expect(res.status).toBe(503);
     const body = (await problem(res)) as unknown as { checks: Record<string, string> };

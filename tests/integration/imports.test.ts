@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { customerService } from '@cc/api';
 import type { Case } from '@cc/core';
-import { keys } from '@cc/store';
+import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 
 let t: TestContext;
@@ -30,7 +29,7 @@ const inboxOf = async (userId: string) =>
 
 beforeAll(async () => {
   t = await createTestContext();
-  const customers = customerService(t.deps);
+  const customers = t.services.customers;
   const admin = { userId: 'admin-1', role: 'admin' as const, branchId: 'BR-001' };
   await customers.create(admin, {
     customerNumber: 'IMP-1',

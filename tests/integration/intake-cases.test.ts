@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHmac, randomBytes } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '@cc/store';
-import { caseService } from '@cc/api';
+import { caseRepository } from '@cc/store';
+import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import { countDynamoRequests } from './customers-support';
 import { createCustomer, partitionItems } from './intake-support';
@@ -40,7 +40,7 @@ describe('intake and cases', () => {
     const body = (await res.json()) as { caseId: string; links: { caseId: string } };
     expect(body.caseId).toMatch(/^C-\d{4}-\d{6}$/);
     expect(body.links.caseId).toBe(body.caseId);
-    const c = await caseService(t.deps).repo.get(body.caseId, true);
+    const c = await caseRepository(t.deps.store).get(body.caseId, true);
     expect(c).toMatchObject({ customerId: customer.id, ownerId: 'mgr-1', status: 'new' });
   });
 
@@ -55,13 +55,15 @@ describe('intake and cases', () => {
         }),
       })
     ).json()) as { caseId: string };
-    const cases = caseService(t.deps);
     for (let i = 1; i <= 2; i++) {
       await t.request('POST', '/contacts', { token: agent, json: call(customer.id) });
-      expect((await cases.repo.get(opened.caseId, true))?.escalated).toBe(false);
+      expect((await caseRepository(t.deps.store).get(opened.caseId, true))?.escalated).toBe(false);
     }
     await t.request('POST', '/contacts', { token: agent, json: call(customer.id) });
-    expect(await cases.repo.get(opened.caseId, true)).toMatchObject({ escalated: true, priority: 'urgent' });
+    expect(await caseRepository(t.deps.store).get(opened.caseId, true)).toMatchObject({
+      escalated: true,
+      priority: 'urgent',
+    });
   });
 
   it('counts every concurrent inbound call against an open case exactly once, and not the call that opened it', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { keys } from '@cc/store';
+import { keys } from '@cc/store/keys';
 import type { TestContext } from '../support/harness';
 
 let counter = 0;

@@ -8,7 +8,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { caseService, customerService, draftNotifications, publishNotifications } from '@cc/api';
+import { noticeService } from '@cc/services';
 import type { Caller, Customer, Notification } from '@cc/core';
 import {
   createSqsPublisher,
@@ -61,7 +61,10 @@ async function queueDepth(url: string): Promise<number> {
   );
 }
 
-/** Plays Lambda's event source: receive, hand the batch over, delete what succeeded. Failures come back at once (visibility 0). */
+/**
+ * Plays Lambda's event source: receive, hand the batch over, delete what succeeded. Failures come back at once
+ * (visibility 0).
+ */
 async function pollOnce(
   handle: (event: SQSEvent) => Promise<SQSBatchResponse>,
 ): Promise<{ received: string[]; failed: string[] }> {
@@ -111,13 +114,13 @@ async function notify(count: number): Promise<Notification[]> {
     title: `n${i}`,
     excerpt: `notification ${i}`,
   }));
-  const { notifications, items } = draftNotifications(
-    t.deps.store,
+  const notices = noticeService({ ...t.deps, newId: t.services.context.newId });
+  const { notifications, items } = notices.draft(
     drafts.map((d, i) => ({ ...d, recipientId: i === 0 ? 'mgr-1' : `mgr-x${i}` })),
     new Date(),
   );
   await transact(t.deps.store, items);
-  await publishNotifications(t.deps, notifications);
+  await notices.publish(notifications);
   return notifications;
 }
 
@@ -141,7 +144,7 @@ beforeAll(async () => {
       phone: `+861390000000${i}`,
       notifyVia: 'sms',
     });
-  customer = await customerService(t.deps).create(admin, {
+  customer = await t.services.customers.create(admin, {
     customerNumber: 'N-1',
     name: 'Qian Hao',
     type: 'individual',
@@ -161,10 +164,9 @@ describe('when the queue is unreachable at write time', () => {
       maxAttempts: 1,
     });
     const deadPublisher = createSqsPublisher(deadSqs, t.queues.notifications);
-    const created = await caseService({ ...t.deps, publisher: deadPublisher }).create(
-      { channel: 'web' },
-      { type: 'complaint', description: 'Queue is down', customerId: customer.id },
-    );
+    const created = await t
+      .compose({ publisher: deadPublisher })
+      .cases.create({ channel: 'web' }, { type: 'complaint', description: 'Queue is down', customerId: customer.id });
     expect(created.ownerId).toBe('mgr-1');
     expect(await queueDepth(t.queues.notifications)).toBe(0);
     const pending = await pendingIds();
@@ -302,7 +304,7 @@ describe('the notifier', () => {
 describe('the inbox', () => {
   it('lists unread first with date, excerpt, customer number and name and the case; marks one or all read', async () => {
     const token = await t.token('mgr-1', 'manager', 'BR-001');
-    const cases = caseService(t.deps);
+    const cases = t.services.cases;
     const first = await cases.create(
       { channel: 'sms' },
       { type: 'complaint', description: 'First complaint', customerId: customer.id },

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createApp } from '@cc/api';
 import type { Opportunity } from '@cc/core';
-import { caseRepository, keys, opportunityRepository } from '@cc/store';
+import { caseRepository, opportunityRepository } from '@cc/store';
+import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import {
   customerItems,
@@ -54,7 +54,7 @@ function appWithInterloper(interloper: () => Promise<unknown>) {
       };
     },
   }) as DynamoDBDocumentClient;
-  return { app: createApp({ ...t.deps, store: { ...t.deps.store, doc } }), transactions: () => transactions };
+  return { app: t.appWith({ store: { ...t.deps.store, doc } }), transactions: () => transactions };
 }
 
 const touchCase = (caseId: string, set: Record<string, unknown>) =>

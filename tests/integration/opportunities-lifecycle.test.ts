@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { opportunityService } from '@cc/api';
 import type { Opportunity } from '@cc/core';
 import { createTestContext, type TestContext } from '../support/harness';
 import {
@@ -253,7 +252,7 @@ describe('the 1+N team is notified exactly once per event', () => {
     for (const member of team)
       expect(await inboxFor(t, member, opp.id, 'opportunity_stage_changed'), member).toHaveLength(2);
 
-    const sweeper = opportunityService(t.deps);
+    const sweeper = t.services.opportunities;
     const now = new Date();
     const runs = await Promise.all([sweeper.notifyOverdueNextSteps(now), sweeper.notifyOverdueNextSteps(now)]);
     await sweeper.notifyOverdueNextSteps(new Date());
@@ -312,7 +311,7 @@ describe('the 1+N team is notified exactly once per event', () => {
     );
     expect((await moveStage('pm-1', closed.id, { stage: 'lost', lostReason: 'no budget' })).status).toBe(200);
 
-    const sweeper = opportunityService(t.deps);
+    const sweeper = t.services.opportunities;
     await sweeper.notifyOverdueNextSteps(new Date());
     const current = (await (await as('pm-1', 'GET', `/opportunities/${due.id}`)).json()) as Opportunity;
     const moved = await as(

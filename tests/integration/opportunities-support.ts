@@ -4,13 +4,13 @@ import { newId, type Case, type Customer, type Opportunity, type Role } from '@c
 import {
   customerRepository,
   inboxRepository,
-  keys,
   newCaseItem,
   openCaseItems,
   transact,
   userRepository,
   type User,
 } from '@cc/store';
+import { keys } from '@cc/store/keys';
 import type { TestContext } from '../support/harness';
 
 export const BRANCH = 'BR-001';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac, randomBytes } from 'node:crypto';
-import { keys } from '@cc/store';
+import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer, partitionItems, problem, timelineOf } from './intake-support';
 

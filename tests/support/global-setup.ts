@@ -1,6 +1,6 @@
-import '../../packages/local/src/quiet-sdk-warning';
+import '@cc/local/quiet-sdk-warning';
 import type { TestProject } from 'vitest/node';
-import { freePort, startDynamoDbLocal, startSqsEmulator } from '../../packages/local/src/services';
+import { freePort, startDynamoDbLocal, startSqsEmulator } from '@cc/local/services';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -9,7 +9,9 @@ declare module 'vitest' {
   }
 }
 
-/** One in-memory DynamoDB Local and one SQS emulator for the whole run; each test file makes its own table and queues. */
+/**
+ * One in-memory DynamoDB Local and one SQS emulator for the whole run; each test file makes its own table and queues.
+ */
 export default async function setup(project: TestProject) {
   const [dynamo, sqs] = await Promise.all([
     freePort().then((port) => startDynamoDbLocal({ port })),

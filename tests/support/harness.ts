@@ -1,18 +1,36 @@
 import { inject } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
-import type { Caller, Role } from '@cc/core';
-import { appConfigSchema, composeDeps, createApp, type AppConfig, type AppDeps } from '@cc/api';
-import { ensureQueues, ensureTable, type QueueUrls } from '../../packages/local/src/provision';
-import { generateDevKeys, signDevToken, type DevKeys } from '../../packages/local/src/dev-keys';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Caller, Logger, Role } from '@cc/core';
+import { appConfigSchema, createApp, httpDeps, type AppConfig, type HttpDeps } from '@cc/api';
+import { filesystemAttachmentStore } from '@cc/channels';
+import type { MessagePublisher } from '@cc/messaging';
+import type { StoreContext } from '@cc/store';
+import { composeServices, connectAws, type ServiceInfra } from '@cc/services';
+import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
+import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys';
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
 
+type Composed = ReturnType<
+  typeof composeServices<ServiceInfra & { attachments: NonNullable<ServiceInfra['attachments']> }>
+>;
+
 export interface TestContext {
   app: ReturnType<typeof createApp>;
-  deps: AppDeps & { sqs: SQSClient };
+  /** The clients the services were composed with (the table, the queue, the log). */
+  deps: { store: StoreContext; sqs: SQSClient; log: Logger; publisher: MessagePublisher; clock: () => Date };
+  services: Composed;
+  http: HttpDeps;
+  /** The same services over other adapters (a stalled client, a later clock, a dead publisher). */
+  compose(overrides?: Partial<ServiceInfra>): Composed;
+  /** The app over services composed with `overrides`, and HTTP deps changed by `http`. */
+  appWith(overrides?: Partial<ServiceInfra>, http?: Partial<HttpDeps>): ReturnType<typeof createApp>;
   config: AppConfig;
   keys: DevKeys;
   queues: QueueUrls;
@@ -31,35 +49,46 @@ export interface RequestOptions {
 
 /** A fresh table and queue pair on the run's shared local services, and the real app over them. */
 export async function createTestContext(
-  overrides: Partial<Record<keyof AppConfig, string>> = {},
+  overrides: Partial<Record<keyof AppConfig | 'DATA_DIR', string>> = {},
 ): Promise<TestContext> {
   const endpoints = { dynamodb: inject('dynamoEndpoint'), sqs: inject('sqsEndpoint') };
   const suffix = randomBytes(4).toString('hex');
   const tableName = `t-${suffix}`;
   const dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials: localCredentials });
-  const sqs = new SQSClient({ endpoint: endpoints.sqs, region, credentials: localCredentials });
   const [keys, queues] = await Promise.all([
     generateDevKeys(),
-    ensureQueues(sqs, `${suffix}-`),
+    ensureQueues(
+      connectAws({ TABLE_NAME: tableName, LOG_LEVEL: 'silent' }, '', {
+        endpoints,
+        region,
+        credentials: localCredentials,
+      }).sqs,
+      `${suffix}-`,
+    ),
     ensureTable(dynamo, tableName),
   ]);
+  const { DATA_DIR: dataDir = mkdtempSync(join(tmpdir(), 'cc-test-')), ...settings } = overrides;
   const config = appConfigSchema.parse({
     TABLE_NAME: tableName,
     LOG_LEVEL: 'silent',
     NOTIFICATION_QUEUE_URL: queues.notifications,
     TWILIO_AUTH_TOKEN: keys.twilioAuthToken,
     EMAIL_WEBHOOK_SECRET: keys.emailWebhookSecret,
-    ...overrides,
+    ...settings,
   });
-  const deps = composeDeps(config, {
+  const aws = connectAws(config, queues.notifications, { endpoints, region, credentials: localCredentials });
+  const attachments = filesystemAttachmentStore(join(dataDir, 'attachments'));
+  const compose = (more: Partial<ServiceInfra> = {}) => composeServices({ ...aws, attachments, ...more }, config);
+  const services = compose();
+  const http = httpDeps(config, {
     jwks: { keys: [keys.publicJwk] },
     cursorSecret: keys.cursorSecret,
-    queueUrl: queues.notifications,
-    endpoints,
-    region,
-    credentials: localCredentials,
+    health: aws.probes,
+    log: aws.log,
   });
-  const app = createApp(deps);
+  const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<HttpDeps> = {}) =>
+    createApp(compose(more), { ...http, ...httpChanges });
+  const app = createApp(services, http);
   const token = (userId: string, role: Role = 'agent', branchId = 'BR-001') =>
     signDevToken(keys, { userId, role, branchId } satisfies Caller, {
       issuer: config.AUTH_ISSUER,
@@ -75,5 +104,19 @@ export async function createTestContext(
     }
     return app.request(path, { method, headers, body });
   };
-  return { app, deps, config, keys, queues, tableName, dynamo, token, request };
+  return {
+    app,
+    deps: { store: aws.store, sqs: aws.sqs, log: aws.log, publisher: aws.publisher, clock: () => new Date() },
+    services,
+    http,
+    compose,
+    appWith,
+    config,
+    keys,
+    queues,
+    tableName,
+    dynamo,
+    token,
+    request,
+  };
 }

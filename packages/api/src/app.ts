@@ -1,63 +1,76 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import type { AppDeps, AppEnv } from './deps';
-import { authenticate, limitBodies } from './middleware';
-import { createRouter } from './openapi';
-import { problemResponse, toProblem } from './problems';
-import { healthRoutes } from './routes/health';
-import { meRoutes } from './routes/me';
-import { customerRoutes } from './routes/customers';
+import type { Services } from '@cc/services';
+import type { AppEnv, HttpDeps } from './http/env';
+import { authenticate, limitBody } from './http/middleware';
+import { problemResponse, toProblem } from './http/problems';
+import type { Route } from './http/route';
+import document from '../openapi.json';
 import { caseRoutes } from './routes/cases';
-import { inboxRoutes } from './routes/inbox';
-import { importRoutes } from './routes/imports';
 import { changeRequestRoutes } from './routes/change-requests';
-import { teamRoutes } from './routes/teams';
-import { opportunityRoutes } from './routes/opportunities';
-import { intakeRoutes } from './routes/intake';
+import { contactRoutes } from './routes/contacts';
+import { customerRoutes } from './routes/customers';
+import { healthRoutes } from './routes/health';
+import { importRoutes } from './routes/imports';
+import { inboxRoutes } from './routes/inbox';
+import { meRoutes } from './routes/me';
 import { operationsRoutes } from './routes/operations';
-import { EMAIL_WEBHOOK_PATH } from './routes/webhooks';
+import { opportunityRoutes } from './routes/opportunities';
+import { publicRoutes } from './routes/public';
+import { teamRoutes } from './routes/teams';
+import { timelineRoutes } from './routes/timeline';
+import { webhookRoutes } from './routes/webhooks';
 
-/** The only place routes exist. Lambda (functions/api.ts) and Node (packages/local) both host this. */
-export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const app = createRouter();
+/** The services the HTTP app needs: all of them, email intake included (it serves the email webhook). */
+export type AppServices = Services & { email: NonNullable<Services['email']> };
+
+/** Public form posts are small; anything bigger is refused before it is read. */
+export const PUBLIC_MAX_BODY_BYTES = 32 * 1024;
+
+/** Every route of the API, in the order they are matched. */
+export const appRoutes = (s: AppServices, http: HttpDeps): Route[] => [
+  ...healthRoutes(http),
+  ...meRoutes(),
+  ...customerRoutes(s, http),
+  ...caseRoutes(s, http),
+  ...inboxRoutes(s, http),
+  ...importRoutes(s),
+  ...changeRequestRoutes(s, http),
+  ...teamRoutes(s),
+  ...opportunityRoutes(s, http),
+  ...contactRoutes(s, http),
+  ...timelineRoutes(s, http),
+  ...publicRoutes(s, http),
+  ...webhookRoutes(s, http),
+  ...operationsRoutes(s),
+];
+
+/** Hono path syntax (:id) for an OpenAPI path ({id}). */
+const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/**
+ * The only place routes are mounted. Lambda (functions/api.ts) and Node (packages/local) both host this:
+ * it is `fetch(Request) -> Response` and knows no runtime.
+ */
+export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.use(
     '*',
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] },
     }),
   );
-  app.use('*', limitBodies(deps.config.MAX_BODY_BYTES, { [EMAIL_WEBHOOK_PATH]: deps.config.EMAIL_MAX_BYTES }));
-  app.use('*', authenticate(deps.auth));
-
-  app.route('/', healthRoutes(deps));
-  app.route('/', meRoutes());
-  app.route('/', customerRoutes(deps));
-  app.route('/', caseRoutes(deps));
-  app.route('/', inboxRoutes(deps));
-  app.route('/', importRoutes(deps));
-  app.route('/', changeRequestRoutes(deps));
-  app.route('/', teamRoutes(deps));
-  app.route('/', opportunityRoutes(deps));
-  app.route('/', intakeRoutes(deps));
-  app.route('/', operationsRoutes(deps));
-
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Contact-center API',
-      version: '0.1.0',
-      description:
-        'Omnichannel contact history, complaints and inquiries, and opportunities for a bank. Errors are application/problem+json (RFC 9457) with a stable `code`.',
-    },
-    servers: [{ url: deps.config.PUBLIC_BASE_URL }],
-  });
+  const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
+  const staff = authenticate(http.auth);
+  for (const { spec, run } of appRoutes(services, http)) {
+    const bodyLimit = limitBody(spec.bodyLimit ? limits[spec.bodyLimit] : http.config.MAX_BODY_BYTES);
+    const handlers: MiddlewareHandler<AppEnv>[] = spec.auth === 'bearer' ? [bodyLimit, staff] : [bodyLimit];
+    app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...handlers, (c) => run(c));
+  }
+  const served = { ...document, servers: [{ url: http.config.PUBLIC_BASE_URL }] };
+  app.get('/openapi.json', (c) => c.json(served));
 
   app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
-  app.onError((error, c) => toProblem(error, c, (message, fields) => deps.log.error(message, fields)));
+  app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));
   return app;
 }

@@ -8,7 +8,10 @@ export interface TokenVerifier {
 export interface TokenVerifierOptions {
   issuer: string;
   audience: string;
-  /** A JWKS URL (Cognito: https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json), a key set in hand, or a key resolver. */
+  /**
+   * A JWKS URL (Cognito: https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json), a key set in hand,
+   * or a key resolver.
+   */
   jwks: URL | JSONWebKeySet | JWTVerifyGetKey;
   /** How many verified tokens to remember (0: verify every time). */
   cacheSize?: number;

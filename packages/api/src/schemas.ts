@@ -1,13 +1,39 @@
-import { z } from '@hono/zod-openapi';
-import { ContactPointInput, ContactPreferences, contactChannels, CustomerFigures, customerTypes } from '@cc/core';
+import * as z from 'zod';
+import {
+  ContactPointInput,
+  ContactPreferences,
+  contactChannels,
+  CustomerFigures,
+  customerTypes,
+  timelineChannels,
+  timelineTypes,
+} from '@cc/core';
 
-export const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(80)
-    .openapi({ param: { name: 'id', in: 'path' } }),
+/** The contract's shared pieces: problems, pages, ids, and the customer every resource refers to. */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().meta({ example: 'request.invalid' }),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details with a stable `code`' });
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const CursorQuery = z.object({
+  cursor: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
 });
+
+export const IdParam = z.object({ id: z.string().min(1).max(80) });
+
+export const IfMatchHeader = z.object({ 'if-match': z.string().optional() });
+export const IdempotencyHeader = z.object({ 'idempotency-key': z.string().optional() });
 
 export const CustomerSchema = z
   .object({
@@ -21,7 +47,7 @@ export const CustomerSchema = z
     preferredChannel: z.enum(contactChannels).optional(),
     preferences: ContactPreferences,
     tags: z.array(z.string()),
-    figures: CustomerFigures.optional().openapi({ description: 'Absent for agents (reduced profile)' }),
+    figures: CustomerFigures.optional().meta({ description: 'Absent for agents (reduced profile)' }),
     notes: z.string().optional(),
     status: z.enum(['active', 'closed', 'merged']),
     primaryManagerId: z.string().nullable(),
@@ -31,15 +57,30 @@ export const CustomerSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Customer');
+  .meta({ id: 'Customer' });
 
-export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
-  required: true,
-  description,
-  content: { 'application/json': { schema } },
-});
+/** Who did something: a member of staff, a channel acting for the customer, or the system. */
+export const ActorSchema = z
+  .object({ kind: z.enum(['user', 'customer', 'system']), id: z.string().optional(), channel: z.string().optional() })
+  .meta({ id: 'Actor' });
 
-export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+/** One line of a customer's contact history, whatever the channel. */
+export const TimelineEntrySchema = z
+  .object({
+    id: z.string(),
+    customerId: z.string().nullable(),
+    sender: z.object({ kind: z.enum(['phone', 'email']), value: z.string() }).optional(),
+    type: z.enum(timelineTypes),
+    channel: z.enum(timelineChannels),
+    direction: z.enum(['inbound', 'outbound', 'internal']),
+    occurredAt: z.string(),
+    actor: ActorSchema,
+    summary: z.string(),
+    links: z.object({
+      caseId: z.string().optional(),
+      opportunityId: z.string().optional(),
+      contactId: z.string().optional(),
+    }),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'TimelineEntry' });

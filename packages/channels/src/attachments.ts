@@ -3,7 +3,10 @@ import { dirname, join, resolve, sep } from 'node:path';
 
 /** Where inbound attachments go: a directory locally, S3 in AWS. Keys are relative, '/'-separated. */
 export interface AttachmentStore {
-  /** Stores the bytes under `key` (overwriting: keys are derived from the message, so a redelivery writes the same). Returns where. */
+  /**
+   * Stores the bytes under `key` (overwriting: keys are derived from the message, so a redelivery writes the same).
+   * Returns where.
+   */
   put(key: string, content: Buffer, contentType: string): Promise<string>;
 }
 

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { InvalidTransitionError } from './errors';
 
 export const caseTypes = ['complaint', 'inquiry'] as const;
@@ -82,3 +83,52 @@ export interface Case {
   createdAt: string;
   updatedAt: string;
 }
+
+/** What registering a complaint or inquiry takes, whoever registers it. */
+export const CaseCreateInput = z
+  .object({
+    type: z.enum(caseTypes),
+    subject: z.enum(inquirySubjects).optional(),
+    productCode: z.string().trim().min(1).max(40).optional(),
+    category: z.string().trim().min(1).max(80).default('general'),
+    priority: z.enum(casePriorities).default('normal'),
+    title: z.string().trim().min(1).max(200).optional(),
+    description: z.string().trim().min(1).max(10_000),
+    customerId: z.string().min(1).max(80).nullable().optional(),
+    branchId: z.string().min(1).max(40).optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.type === 'inquiry' && !v.subject) {
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'an inquiry needs a subject' });
+    }
+    if (v.type === 'complaint' && v.subject) {
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'only inquiries have a subject' });
+    }
+    if (v.subject === 'product' && !v.productCode) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['productCode'],
+        message: 'an inquiry about a product needs its product code',
+      });
+    }
+  });
+export type CaseCreateInput = z.input<typeof CaseCreateInput>;
+
+/** Editable fields, and optionally a status change with a note; owner, origin and customer are fixed. */
+export const CasePatchInput = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    description: z.string().trim().min(1).max(10_000),
+    category: z.string().trim().min(1).max(80),
+    priority: z.enum(casePriorities),
+    productCode: z.string().trim().min(1).max(40),
+    status: z.enum(caseStatuses),
+    note: z.string().trim().min(1).max(2000),
+  })
+  .partial()
+  .strict();
+export type CasePatchInput = z.infer<typeof CasePatchInput>;
+
+export const CaseNoteInput = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
+export const CaseRestoreInput = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();

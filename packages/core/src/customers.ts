@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Actor } from './caller';
 
 export const customerTypes = ['individual', 'corporate'] as const;
 export const contactChannels = ['voice', 'sms', 'email', 'web'] as const;
@@ -21,6 +22,13 @@ export const defaultLevelPolicy: LevelPolicy = {
     { level: 'private', minAum: 6_000_000 },
   ],
 };
+
+/** The level policy for configured levels: the default asset rules that name a configured level. */
+export const levelPolicyFor = (levels: readonly string[], managedFrom: string): LevelPolicy => ({
+  levels,
+  managedFrom,
+  rules: defaultLevelPolicy.rules.filter((r) => levels.includes(r.level)),
+});
 
 export const levelRank = (policy: LevelPolicy, level: string) => policy.levels.indexOf(level);
 
@@ -181,23 +189,12 @@ export const lacksRequiredManager = (
   customer: Pick<Customer, 'type' | 'level' | 'primaryManagerId'>,
 ) => requiresPrimaryManager(policy, customer.type, customer.level) && !customer.primaryManagerId;
 
-/** A team of relationship managers (the "1+N" team): a leader and members, within one branch. */
-export interface Team {
-  id: string;
-  name: string;
-  branchId: string;
-  leaderId: string;
-  memberIds: string[];
-  createdBy: string;
-  createdAt: string;
-}
-
 /** One line in a customer's own history: who changed what, when and why. */
 export interface CustomerHistoryEntry {
   id: string;
   customerId: string;
   at: string;
-  actor: { kind: 'user' | 'system'; id: string };
+  actor: Actor;
   action: string;
   details: Record<string, unknown>;
 }
@@ -209,3 +206,67 @@ export interface CustomerCounters {
   unresolvedContacts: number;
   lastContactAt?: string;
 }
+
+export const CustomerCreateInput = z
+  .object({
+    customerNumber: z.string().trim().min(1).max(40),
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(customerTypes),
+    branchId: z.string().min(1).max(40).optional(),
+    level: z.string().min(1).max(40).optional(),
+    primaryManagerId: z.string().min(1).max(80).optional(),
+    assistingManagerIds: z.array(z.string().min(1).max(80)).max(10).optional(),
+    contactPoints: z.array(ContactPointInput).max(20).default([]),
+    preferredChannel: z.enum(contactChannels).optional(),
+    preferences: ContactPreferences.optional(),
+    tags: z.array(z.string().min(1).max(40)).max(30).default([]),
+    figures: CustomerFigures.optional(),
+    notes: z.string().max(5000).optional(),
+  })
+  .strict();
+export type CustomerCreateInput = z.infer<typeof CustomerCreateInput>;
+
+/** Owner, level, status, version and timestamps change only through their own flows: refused here. */
+export const CustomerPatchInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    contactPoints: z.array(ContactPointInput).max(20),
+    preferredChannel: z.enum(contactChannels).nullable(),
+    preferences: ContactPreferences,
+    tags: z.array(z.string().min(1).max(40)).max(30),
+    figures: CustomerFigures,
+    notes: z.string().max(5000).nullable(),
+  })
+  .partial()
+  .strict();
+export type CustomerPatchInput = z.infer<typeof CustomerPatchInput>;
+
+/** Closing or reopening a customer relationship says why. */
+export const CustomerStatusInput = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
+
+const managerId = z.string().min(1).max(80);
+const changeReason = z.string().trim().min(3).max(500);
+
+export const ChangeRequestInput = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('assignment'),
+      primaryManagerId: managerId.nullable().optional(),
+      addAssisting: z.array(managerId).max(10).optional(),
+      removeAssisting: z.array(managerId).max(10).optional(),
+      reason: changeReason,
+    })
+    .strict(),
+  z.object({ kind: z.literal('level'), level: z.string().min(1).max(40), reason: changeReason }).strict(),
+]);
+export type ChangeRequestInput = z.infer<typeof ChangeRequestInput>;
+
+export const DecisionInput = z
+  .object({ decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(500).optional() })
+  .strict();
+export type DecisionInput = z.infer<typeof DecisionInput>;
+
+export const MergeInput = z
+  .object({ mergedId: z.string().min(1).max(80), reason: z.string().trim().min(3).max(500) })
+  .strict();
+export type MergeInput = z.infer<typeof MergeInput>;

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let lastTime = -1;
 let lastRandom: number[] = [];
@@ -13,7 +11,7 @@ export function newId(now: number = Date.now()): string {
     incrementRandom(lastRandom);
   } else {
     lastTime = now;
-    lastRandom = Array.from(randomBytes(16), (b) => b & 31);
+    lastRandom = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b & 31);
   }
   let time = '';
   let t = now;

@@ -8,3 +8,7 @@ export * from './notifications';
 export * from './cases';
 export * from './opportunities';
 export * from './timeline';
+export * from './access';
+export * from './contacts';
+export * from './teams';
+export * from './config';

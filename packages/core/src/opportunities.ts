@@ -143,3 +143,81 @@ export const isOnOpportunityTeam = (caller: Caller, opp: Opportunity) =>
 /** Sums in minor units so totals are exact whatever the order of addition. */
 export const toMinor = (value: number) => Math.round(value * 100);
 export const fromMinor = (minor: number) => minor / 100;
+
+/** What every way of opening an opportunity asks for. */
+export const OpportunityTerms = z
+  .object({
+    title: z.string().trim().min(1).max(200).optional(),
+    productCode: z.string().trim().min(1).max(40),
+    expectedAmount: moneyAmount,
+    currency: currencyCode,
+    expectedCloseDate: isoDate,
+    ownerId: z.string().min(1).max(80).optional(),
+    collaboratorIds: z.array(z.string().min(1).max(80)).max(20).default([]),
+    nextStep: NextStepInput.optional(),
+  })
+  .strict();
+export type OpportunityTerms = z.infer<typeof OpportunityTerms>;
+
+export const ProspectInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    phone: z.string().min(3).max(40).optional(),
+    email: z.string().min(3).max(254).optional(),
+  })
+  .strict();
+
+/** `POST /opportunities`: for a known customer (customerId) or a new one (prospect), not both. */
+export const OpportunityCreateInput = OpportunityTerms.extend({
+  customerId: z.string().min(1).max(80).optional(),
+  prospect: ProspectInput.optional(),
+}).refine((i) => (i.customerId === undefined) !== (i.prospect === undefined), {
+  message: 'give either customerId or prospect',
+  path: ['customerId'],
+});
+export type OpportunityCreateInput = z.infer<typeof OpportunityCreateInput>;
+
+/** Converting a product inquiry: the product defaults to the inquiry's product. */
+export const ConvertInput = OpportunityTerms.extend({
+  productCode: z.string().trim().min(1).max(40).optional(),
+  note: z.string().max(1000).optional(),
+});
+export type ConvertInput = z.infer<typeof ConvertInput>;
+
+export const OpportunityPatchInput = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    expectedAmount: moneyAmount,
+    currency: currencyCode,
+    expectedCloseDate: isoDate,
+    collaboratorIds: z.array(z.string().min(1).max(80)).max(20),
+    nextStep: NextStepInput.nullable(),
+  })
+  .partial()
+  .strict();
+export type OpportunityPatchInput = z.infer<typeof OpportunityPatchInput>;
+
+export const StageInput = z
+  .object({
+    stage: z.enum(opportunityStages),
+    lostReason: z.string().trim().min(3).max(500).optional(),
+    note: z.string().max(1000).optional(),
+  })
+  .strict()
+  .refine((i) => i.stage !== 'lost' || i.lostReason !== undefined, {
+    message: 'required when the stage is lost',
+    path: ['lostReason'],
+  })
+  .refine((i) => i.stage === 'lost' || i.lostReason === undefined, {
+    message: 'only for the lost stage',
+    path: ['lostReason'],
+  });
+export type StageInput = z.infer<typeof StageInput>;
+
+export const ActivityInput = z
+  .object({ type: z.enum(activityTypes), note: z.string().trim().min(1).max(2000), nextStep: NextStepInput.optional() })
+  .strict();
+export type ActivityInput = z.infer<typeof ActivityInput>;
+
+export const pipelineViews = ['mine', 'team', 'branch'] as const;
+export type PipelineViewName = (typeof pipelineViews)[number];

@@ -3,8 +3,10 @@ import { join, relative } from 'node:path';
 import { serve } from '@hono/node-server';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ConfigError, composeDeps, createApp, parseEnv } from '@cc/api';
-import { createLogger } from '@cc/core';
+import { createApp, httpDeps } from '@cc/api';
+import { filesystemAttachmentStore } from '@cc/channels';
+import { ConfigError, createLogger, parseEnv } from '@cc/core';
+import { composeServices, connectAws } from '@cc/services';
 import { loadOrCreateDevKeys } from './dev-keys';
 import { localConfigSchema } from './local-config';
 import { ensureQueues, ensureTable } from './provision';
@@ -73,30 +75,40 @@ async function main() {
     TWILIO_AUTH_TOKEN: config.TWILIO_AUTH_TOKEN ?? keys.twilioAuthToken,
     EMAIL_WEBHOOK_SECRET: config.EMAIL_WEBHOOK_SECRET ?? keys.emailWebhookSecret,
   };
-  const deps = composeDeps(appConfig, {
+  const aws = connectAws(
+    appConfig,
+    queues.notifications,
+    { endpoints: { dynamodb: dynamoEndpoint, sqs: sqsEndpoint }, region: config.AWS_REGION, credentials },
+    log,
+  );
+  const services = composeServices(
+    { ...aws, attachments: filesystemAttachmentStore(join(config.DATA_DIR, 'attachments')) },
+    appConfig,
+  );
+  const http = httpDeps(appConfig, {
     jwks: config.AUTH_JWKS_URL ? new URL(config.AUTH_JWKS_URL) : { keys: [keys.publicJwk] },
     cursorSecret: appConfig.CURSOR_SECRET,
-    queueUrl: queues.notifications,
-    endpoints: { dynamodb: dynamoEndpoint, sqs: sqsEndpoint },
-    region: config.AWS_REGION,
-    credentials,
+    health: aws.probes,
     log,
   });
-  if (await seedDemoData(deps))
+  if (await seedDemoData(services)) {
     log.info('demo data seeded', {
       customers: 'DEMO-0001..DEMO-0005',
       users: 'agent-1, mgr-1, mgr-2, pm-1, sup-1, admin-1',
     });
+  }
 
   running.push(
-    startWorkers(deps, {
+    startWorkers(services, {
+      sqs: aws.sqs,
       queueUrl: queues.notifications,
       dataDir: config.DATA_DIR,
       sweepIntervalMs: config.SWEEP_INTERVAL_MS,
+      log,
     }),
   );
 
-  const app = createApp(deps);
+  const app = createApp(services, http);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' });
   running.push({ stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
   log.info('contact-center API listening', {

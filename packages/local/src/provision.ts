@@ -6,7 +6,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { tableDefinition } from '@cc/store';
+import { tableDefinition } from '@cc/store/keys';
 import { queueDefinitions } from '@cc/messaging';
 
 /** Creates the table and its indexes from the shared definition; a no-op when it exists. */

@@ -1,8 +1,6 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Caller } from '@cc/core';
-import type { AppDeps } from '@cc/api';
-import { customerService } from '@cc/api';
-import { userRepository, type User } from '@cc/store';
+import type { Caller, CustomerCreateInput } from '@cc/core';
+import type { Services } from '@cc/services';
+import { systemRepository, userRepository, type User } from '@cc/store';
 
 export const demoBranch = { id: 'BR-001', name: 'Shanghai Pudong Branch' };
 
@@ -120,34 +118,16 @@ export const demoCustomers = [
 const seedCaller: Caller = { userId: 'admin-1', role: 'admin', branchId: demoBranch.id };
 
 /** Writes the demo data once; a marker item makes later starts skip it. */
-export async function seedDemoData(deps: AppDeps): Promise<boolean> {
-  const { doc, tableName } = deps.store;
-  try {
-    await doc.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { pk: 'SEED#demo', sk: 'SEED', at: new Date().toISOString() },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
-  const users = userRepository(deps.store);
-  await doc.send(
-    new PutCommand({
-      TableName: tableName,
-      Item: { pk: `BRANCH#${demoBranch.id}`, sk: 'PROFILE', entity: 'branch', ...demoBranch },
-    }),
-  );
+export async function seedDemoData(services: Pick<Services, 'customers' | 'context'>): Promise<boolean> {
+  const { store, clock } = services.context;
+  const system = systemRepository(store);
+  if (!(await system.claimOnce('demo', clock()))) return false;
+  const users = userRepository(store);
+  await system.putBranch(demoBranch);
   await Promise.all(demoUsers.map((u) => users.put(u)));
-  const customers = customerService(deps);
   for (const customer of demoCustomers) {
-    await customers.create(
-      seedCaller,
-      structuredClone({ ...customer, tags: ['demo'], contactPoints: [...customer.contactPoints] }) as never,
-    );
+    const input = structuredClone({ ...customer, tags: ['demo'], contactPoints: [...customer.contactPoints] });
+    await services.customers.create(seedCaller, input as CustomerCreateInput);
   }
   return true;
 }

@@ -1,5 +1,5 @@
 import './quiet-sdk-warning';
-import { parseEnv } from '@cc/api';
+import { parseEnv } from '@cc/core';
 import { loadOrCreateDevKeys, signDevToken } from './dev-keys';
 import { localConfigSchema } from './local-config';
 import { demoUsers } from './seed';

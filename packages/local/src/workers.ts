@@ -1,12 +1,14 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { AppDeps } from '@cc/api';
+import type { Logger } from '@cc/core';
 import { localDeliveryAdapters, notificationDeliverer } from '@cc/messaging';
-import { sweepOnce } from '@cc/api';
+import type { Services } from '@cc/services';
 
 export interface WorkerOptions {
+  sqs: SQSClient;
   queueUrl: string;
   dataDir: string;
   sweepIntervalMs: number;
+  log: Logger;
 }
 
 /**
@@ -14,28 +16,32 @@ export interface WorkerOptions {
  * cores as functions/notifier.ts and functions/sweeper.ts. Like Lambda, only successes are deleted;
  * failures come back after the visibility timeout and end in the DLQ after maxReceiveCount.
  */
-export function startWorkers(deps: AppDeps & { sqs: SQSClient }, options: WorkerOptions): { stop(): Promise<void> } {
+export function startWorkers(
+  services: Pick<Services, 'sweeper' | 'context'>,
+  options: WorkerOptions,
+): { stop(): Promise<void> } {
+  const { sqs, queueUrl, log } = options;
   const deliver = notificationDeliverer({
-    store: deps.store,
-    adapters: localDeliveryAdapters(options.dataDir, deps.log),
-    log: deps.log,
-    clock: deps.clock,
+    store: services.context.store,
+    adapters: localDeliveryAdapters(options.dataDir, log),
+    log,
+    clock: services.context.clock,
   });
   const abort = new AbortController();
   let stopped = false;
 
   async function pollOnce(): Promise<void> {
-    const { Messages = [] } = await deps.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: options.queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
       { abortSignal: abort.signal },
     );
     if (Messages.length === 0) return;
     const { failed } = await deliver(Messages.map((m) => ({ messageId: m.MessageId!, body: m.Body ?? '' })));
     const done = Messages.filter((m) => !failed.includes(m.MessageId!));
     if (done.length) {
-      await deps.sqs.send(
+      await sqs.send(
         new DeleteMessageBatchCommand({
-          QueueUrl: options.queueUrl,
+          QueueUrl: queueUrl,
           Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
         }),
       );
@@ -48,7 +54,7 @@ export function startWorkers(deps: AppDeps & { sqs: SQSClient }, options: Worker
         await pollOnce();
       } catch (error) {
         if (stopped) break;
-        deps.log.warn('notification poller error; retrying', { error: (error as Error).message });
+        log.warn('notification poller error; retrying', { error: (error as Error).message });
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -57,8 +63,8 @@ export function startWorkers(deps: AppDeps & { sqs: SQSClient }, options: Worker
   let sweeping: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     sweeping = sweeping
-      .then(() => sweepOnce(deps, options.sweepIntervalMs))
-      .catch((error) => deps.log.warn('sweeper error', { error: (error as Error).message }));
+      .then(() => services.sweeper.runOnce(options.sweepIntervalMs))
+      .catch((error) => log.warn('sweeper error', { error: (error as Error).message }));
   }, options.sweepIntervalMs);
 
   return {

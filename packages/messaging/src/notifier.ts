@@ -1,6 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { givenUpMessages, type Logger } from '@cc/core';
-import { keys, notificationRepository, userRepository, type StoreContext, type User } from '@cc/store';
+import { notificationRepository, userRepository, type StoreContext, type User } from '@cc/store';
 import type { DeliveryAdapters } from './delivery';
 
 export interface NotifierDeps {
@@ -44,19 +43,12 @@ export function notificationDeliverer(deps: NotifierDeps) {
   const notifications = notificationRepository(deps.store);
   const users = userRepository(deps.store);
 
-  const recordExists = async (id: string) =>
-    !!(
-      await deps.store.doc.send(
-        new GetCommand({ TableName: deps.store.tableName, Key: keys.notification(id), ProjectionExpression: 'pk' }),
-      )
-    ).Item;
-
   async function deliverOne(record: QueueRecord): Promise<Outcome> {
     const id = notificationIdOf(record.body);
     if (!id) return 'poison';
     const now = deps.clock();
     const claimed = await notifications.claim(id, now);
-    if (!claimed) return (await recordExists(id)) ? 'duplicate' : 'poison';
+    if (!claimed) return (await notifications.exists(id)) ? 'duplicate' : 'poison';
     const n = claimed.notification;
     // A recipient without a profile still has the inbox item written with the cause.
     const recipient: User | undefined = await users.get(n.recipientId);

@@ -1,4 +1,9 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+  type SQSClientConfig,
+} from '@aws-sdk/client-sqs';
 
 export interface OutboundMessage {
   /** Stable id: the consumer deduplicates by it, so re-publishing is always safe. */
@@ -36,4 +41,12 @@ export function createSqsPublisher(sqs: SQSClient, queueUrl: string): MessagePub
       return { sent, failed };
     },
   };
+}
+
+/** Created once per process (composition root) and injected; a refused send is re-delivered by the sweeper. */
+export const createQueueClient = (config: SQSClientConfig = {}) => new SQSClient({ maxAttempts: 2, ...config });
+
+/** Resolves when the queue answers (for health checks). */
+export async function probeQueue(sqs: SQSClient, queueUrl: string): Promise<void> {
+  await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
 }

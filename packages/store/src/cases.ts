@@ -3,7 +3,7 @@ import { awaitsResponse, isOpen, type Actor, type Case, type CaseStatus } from '
 import type { StoreContext } from './client';
 import { attr, indexNames, keys } from './keys';
 import { queryIndex } from './index-query';
-import { del, put, putNew, stripKeys, type LabelledItem } from './transact';
+import { conditionCheck, del, put, putNew, stripKeys, type LabelledItem } from './transact';
 import { statsItem } from './timeline';
 
 /** One line of a case's history: every change, in the same transaction as the change. */
@@ -196,9 +196,31 @@ export interface CaseFilter {
   type?: Case['type'];
 }
 
+/** For a transaction that writes beside a case without changing it: the case exists and is not deleted. */
+export const liveCaseCheck = (ctx: StoreContext, caseId: string): LabelledItem =>
+  conditionCheck(ctx, CASE_LABEL, keys.case(caseId), 'attribute_exists(pk) AND deleted = :no', { ':no': false });
+
+const openCasePrefix = keys.openCaseMirror('', '').sk;
+
 export function caseRepository(ctx: StoreContext) {
   const { doc, tableName } = ctx;
   return {
+    /** The customer's open cases, newest first, from the open-case mirrors under the customer's partition. */
+    async openCaseIds(customerId: string): Promise<string[]> {
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':p': openCasePrefix },
+          ConsistentRead: true,
+        }),
+      );
+      return (result.Items ?? [])
+        .map((i) => ({ id: String(i.id ?? String(i.sk).slice(openCasePrefix.length)), at: String(i.createdAt ?? '') }))
+        .sort((a, b) => (a.at === b.at ? b.id.localeCompare(a.id) : b.at.localeCompare(a.at)))
+        .map((c) => c.id);
+    },
+
     /** Cases whose first-response deadline passed before `now` while still watched, oldest deadline first. */
     async listResponsesDue(now: Date, limit: number): Promise<{ caseId: string; respondBy: string }[]> {
       const items = await queryIndex(ctx, indexNames.gsi1, keys.caseResponsesDue, { before: now.toISOString(), limit });

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, type Customer, type CustomerHistoryEntry } from '@cc/core';
+import { ConflictError, type Customer, type CustomerHistoryEntry, type CustomerStats } from '@cc/core';
 import type { StoreContext } from './client';
 import { indexNames, keys, type IdentityKind } from './keys';
 import { isDuplicateClaim } from './idempotency';
@@ -119,8 +119,28 @@ export const liveCustomerCheck = (ctx: StoreContext, customerId: string): Labell
     { '#status': 'status' },
   );
 
+/** One line of the customer's own history, for the transaction that makes the change it records. */
+export const customerHistoryItem = (ctx: StoreContext, entry: CustomerHistoryEntry): LabelledItem =>
+  putNew(ctx, `history:${entry.id}`, {
+    ...keys.customerHistory(entry.customerId, entry.at, entry.id),
+    entity: 'customer-history',
+    ...entry,
+  });
+
 export function customerRepository(ctx: StoreContext) {
   const { tableName, doc } = ctx;
+
+  /** The counters kept beside the profile (see CustomerStats); zero when none were written yet. */
+  async function stats(customerId: string): Promise<CustomerStats> {
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: keys.customerStats(customerId), ConsistentRead: true }),
+    );
+    return {
+      openCases: Number(Item?.openCases ?? 0),
+      unresolvedContacts: Number(Item?.unresolvedContacts ?? 0),
+      lastContactAt: Item?.lastContactAt as string | undefined,
+    };
+  }
 
   async function get(id: string, consistent = false): Promise<Customer | undefined> {
     const { Item } = await doc.send(
@@ -334,7 +354,19 @@ export function customerRepository(ctx: StoreContext) {
     ];
   }
 
-  return { get, idByIdentity, create, save, saveItems, mergeItems, searchByName, listBook, listHistory };
+  return {
+    get,
+    stats,
+    idByIdentity,
+    create,
+    save,
+    saveItems,
+    mergeItems,
+    searchByName,
+    listBook,
+    listHistory,
+    historyItem: (entry: CustomerHistoryEntry) => customerHistoryItem(ctx, entry),
+  };
 }
 
 export type CustomerRepository = ReturnType<typeof customerRepository>;

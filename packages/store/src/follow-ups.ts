@@ -67,7 +67,10 @@ export function followUpRepository(ctx: StoreContext) {
     due: (asOf: Date, limit: number) => list(keys.dueFollowUps, `${asOf.toISOString()}\uffff`, limit),
     failed: (limit: number) => list(keys.failedFollowUps, undefined, limit),
 
-    /** After a failed try: due again at `nextDueAt`, or, when `nextDueAt` is null, on the failed list. Only if still there. */
+    /**
+     * After a failed try: due again at `nextDueAt`, or, when `nextDueAt` is null, on the failed list. Only if still
+     * there.
+     */
     async recordFailure(f: FollowUp, error: string, nextDueAt: string | null): Promise<void> {
       const parked = nextDueAt === null;
       await doc

@@ -19,6 +19,20 @@ export interface StoredResponse<B = unknown> {
   body: B;
 }
 
+/** A claim on (scope, key) for a request, kept `keepSeconds` after `now`. */
+export const idempotencyClaim = (
+  scope: string,
+  key: string,
+  request: unknown,
+  now: Date,
+  keepSeconds: number,
+): IdempotencyClaim => ({
+  scope,
+  key,
+  fingerprint: fingerprintOf(request),
+  expiresAt: Math.floor(now.getTime() / 1000) + keepSeconds,
+});
+
 export const fingerprintOf = (...parts: unknown[]) =>
   createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 
@@ -31,18 +45,31 @@ export const isDuplicateClaim = (error: unknown) =>
 /** Builds the idempotency record for the response a request is about to commit. */
 export type RecordFor<B> = (response: StoredResponse<B>) => LabelledItem[];
 
+export interface OnceOptions {
+  /**
+   * Look for a stored answer before attempting: for work that is expensive, has effects outside its
+   * transaction, or would now be refused (a retry of a conversion that succeeded must replay, not 409).
+   */
+  replayFirst?: boolean;
+}
+
 /**
- * Runs `attempt`, which must put `recordFor(itsResponse)` in the same transaction as its own writes,
- * so the record and the data exist together or not at all. A repeat of the same request returns the
- * stored response; concurrent repeats race on the record's condition and all but one replay.
- * Repositories that translate TransactionRefused must rethrow it when `isDuplicateClaim` holds.
+ * The one idempotency mechanism. Runs `attempt`, which must put `recordFor(itsResponse)` in the same
+ * transaction as its own writes, so the record and the data exist together or not at all. A repeat of the
+ * same request returns the stored response; concurrent repeats race on the record's condition and all but
+ * one replay. Repositories that translate TransactionRefused must rethrow it when `isDuplicateClaim` holds.
  */
 export async function withIdempotency<B>(
   ctx: StoreContext,
   claim: IdempotencyClaim | undefined,
   attempt: (recordFor: RecordFor<B>) => Promise<StoredResponse<B>>,
+  options: OnceOptions = {},
 ): Promise<{ response: StoredResponse<B>; replayed: boolean }> {
   if (!claim) return { response: await attempt(() => []), replayed: false };
+  if (options.replayFirst) {
+    const stored = await findStoredResponse<B>(ctx, claim);
+    if (stored) return { response: stored, replayed: true };
+  }
   const recordFor: RecordFor<B> = (response) => [
     putNew(ctx, IDEMPOTENCY_LABEL, {
       ...keys.idempotency(claim.scope, claim.key),
@@ -63,18 +90,6 @@ export async function withIdempotency<B>(
     }
   }
 }
-
-/** Idempotent plain transaction: `items` plus the record. */
-export const writeOnce = <B>(
-  ctx: StoreContext,
-  claim: IdempotencyClaim | undefined,
-  items: LabelledItem[],
-  response: StoredResponse<B>,
-) =>
-  withIdempotency<B>(ctx, claim, async (recordFor) => {
-    await transact(ctx, [...items, ...recordFor(response)]);
-    return response;
-  });
 
 /** Looks up an earlier answer for the claim before doing expensive work (e.g. parsing a large email). */
 export async function findStoredResponse<B>(

@@ -42,6 +42,8 @@ export const keys = {
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
   rateWindow: (bucket: string, window: string) => ({ pk: `RATE#${bucket}`, sk: window }),
   counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
+  /** A one-time marker, e.g. that the demo data was seeded. */
+  marker: (name: string) => ({ pk: `SEED#${name}`, sk: 'SEED' }),
 
   customer: (customerId: string) => ({ pk: `CUST#${customerId}`, sk: 'PROFILE' }),
   /** Everything the customer 360 needs sorts below this under the customer's partition. */
@@ -69,7 +71,9 @@ export const keys = {
   /** Daily contact counters, TTL'd after 31 days; the 360 view sums the last 30. */
   contactDay: (customerId: string, day: string) => ({ pk: `CUST#${customerId}`, sk: `CNT#${day}` }),
   customerPartition: (customerId: string) => `CUST#${customerId}`,
-  /** Counters that change with every contact/case live apart from the profile, so profile saves never overwrite them. */
+  /**
+   * Counters that change with every contact/case live apart from the profile, so profile saves never overwrite them.
+   */
   customerStats: (customerId: string) => ({ pk: `CUST#${customerId}`, sk: 'STATS' }),
 
   /**

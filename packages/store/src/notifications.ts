@@ -82,6 +82,14 @@ export function notificationRepository(ctx: StoreContext) {
       }
     },
 
+    /** Whether a delivery record exists at all (a message naming an unknown id is poison). */
+    async exists(notificationId: string): Promise<boolean> {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: keys.notification(notificationId), ProjectionExpression: 'pk' }),
+      );
+      return !!Item;
+    },
+
     async markDelivered(notificationId: string, via: string, now: Date): Promise<void> {
       await doc.send(
         new UpdateCommand({

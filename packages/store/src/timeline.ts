@@ -3,7 +3,7 @@ import type { TimelineEntry } from '@cc/core';
 import type { StoreContext } from './client';
 import { isConditionalCheckFailed } from './errors';
 import { indexNames, keys } from './keys';
-import { putNew, stripKeys, update, type LabelledItem } from './transact';
+import { del, putNew, stripKeys, transact, TransactionRefused, update, type LabelledItem } from './transact';
 
 /** The partition a timeline entry lives in: its customer's, or its unidentified sender's. */
 export function timelinePartition(entry: Pick<TimelineEntry, 'customerId' | 'sender'>): string {
@@ -103,42 +103,123 @@ export interface TimelineFilter {
   type?: string;
 }
 
-/**
- * Newest first, one Query per page whatever the history's length: the channel and type filters
- * are served by their own index (gsi1, gsi2) rather than by a FilterExpression.
- */
-export async function listTimeline(
-  ctx: StoreContext,
-  partition: string,
-  filter: TimelineFilter,
-  startKey: Record<string, unknown> | undefined,
-  limit: number,
-) {
-  const base = { TableName: ctx.tableName, ScanIndexForward: false, ExclusiveStartKey: startKey, Limit: limit };
-  const query = filter.channel
-    ? {
-        ...base,
-        IndexName: indexNames.gsi1,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.timelineByChannel(partition, filter.channel) },
-      }
-    : filter.type
+// Each moved entry is a put and a delete in one transaction (limit 100 items), plus one counter per day.
+const ATTACH_PAGE = 25;
+
+export function timelineRepository(ctx: StoreContext) {
+  const { doc, tableName } = ctx;
+
+  /**
+   * Newest first, one Query per page whatever the history's length: the channel and type filters
+   * are served by their own index (gsi1, gsi2) rather than by a FilterExpression.
+   */
+  async function list(
+    partition: string,
+    filter: TimelineFilter,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ) {
+    const base = { TableName: tableName, ScanIndexForward: false, ExclusiveStartKey: startKey, Limit: limit };
+    const query = filter.channel
       ? {
           ...base,
-          IndexName: indexNames.gsi2,
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.timelineByType(partition, filter.type) },
+          IndexName: indexNames.gsi1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.timelineByChannel(partition, filter.channel) },
         }
-      : {
-          ...base,
+      : filter.type
+        ? {
+            ...base,
+            IndexName: indexNames.gsi2,
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.timelineByType(partition, filter.type) },
+          }
+        : {
+            ...base,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
+            ExpressionAttributeValues: { ':pk': partition, ':tl': keys.customerTimelinePrefix },
+          };
+    // Both filters at once: the channel index, with type as a filter on that page.
+    if (filter.channel && filter.type) {
+      Object.assign(query, { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } });
+      (query.ExpressionAttributeValues as Record<string, unknown>)[':type'] = filter.type;
+    }
+    const result = await doc.send(new QueryCommand(query));
+    return { items: (result.Items ?? []).map((i) => stripKeys<TimelineEntry>(i)), lastKey: result.LastEvaluatedKey };
+  }
+
+  return {
+    /** One customer's contact history across every channel. */
+    listForCustomer: (
+      customerId: string,
+      filter: TimelineFilter,
+      startKey: Record<string, unknown> | undefined,
+      limit: number,
+    ) => list(keys.customerPartition(customerId), filter, startKey, limit),
+
+    /** Contacts from senders no customer is known by, newest first (gsi3). */
+    async listUnidentified(startKey: Record<string, unknown> | undefined, limit: number) {
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: indexNames.gsi3,
+          KeyConditionExpression: 'gsi3pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.unidentifiedQueue },
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+          Limit: limit,
+        }),
+      );
+      return { items: (result.Items ?? []).map((i) => stripKeys<TimelineEntry>(i)), lastKey: result.LastEvaluatedKey };
+    },
+
+    /**
+     * Moves one page of an unidentified sender's entries into the customer's timeline: each entry is written
+     * under the customer and deleted from the sender's partition in one transaction, and the moved contacts
+     * count on the customer's days. Returns the entries moved ([] when none are left), or null when another
+     * attach moved some of them meanwhile (read again).
+     */
+    async attachSenderPage(
+      sender: NonNullable<TimelineEntry['sender']>,
+      customerId: string,
+      attachedBy: string,
+      retentionDays: number,
+    ): Promise<TimelineEntry[] | null> {
+      const partition = keys.anonymousPartition(sender.kind, sender.value);
+      const { Items = [] } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
           ExpressionAttributeValues: { ':pk': partition, ':tl': keys.customerTimelinePrefix },
-        };
-  // Both filters at once: the channel index, with type as a filter on that page.
-  if (filter.channel && filter.type) {
-    Object.assign(query, { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } });
-    (query.ExpressionAttributeValues as Record<string, unknown>)[':type'] = filter.type;
-  }
-  const result = await ctx.doc.send(new QueryCommand(query));
-  return { items: (result.Items ?? []).map((i) => stripKeys<TimelineEntry>(i)), lastKey: result.LastEvaluatedKey };
+          ConsistentRead: true,
+          Limit: ATTACH_PAGE,
+        }),
+      );
+      const entries = Items.map((item) => ({ item, entry: stripKeys<TimelineEntry>(item) }));
+      const writes = entries.flatMap(({ item, entry: { sender: from, ...entry } }) => {
+        const details = { ...entry.details, sender: from ?? sender, attachedBy };
+        return [
+          timelineItem(ctx, { ...entry, customerId, details }, retentionDays),
+          del(
+            ctx,
+            `detach:${entry.id}`,
+            { pk: String(item.pk), sk: String(item.sk) },
+            { expression: 'attribute_exists(pk)' },
+          ),
+        ];
+      });
+      const contacts = entries.map((e) => e.entry).filter((e) => e.type === 'contact');
+      const perDay = new Map<string, number>();
+      for (const e of contacts) perDay.set(e.occurredAt.slice(0, 10), (perDay.get(e.occurredAt.slice(0, 10)) ?? 0) + 1);
+      const days = [...perDay].map(([day, count]) => contactDayItem(ctx, customerId, day, count));
+      if (writes.length === 0) return [];
+      try {
+        await transact(ctx, [...writes, ...days]);
+        return entries.map((e) => e.entry);
+      } catch (error) {
+        if (error instanceof TransactionRefused) return null;
+        throw error;
+      }
+    },
+  };
 }

@@ -1,16 +1,26 @@
-import { etag, ifMatchVersion, versionedResponse } from '../versioning';
-import { createRoute, z } from '@hono/zod-openapi';
-import { caseOrigins, casePriorities, caseStatuses, caseTypes, inquirySubjects, type Case } from '@cc/core';
-import { withIdempotency } from '@cc/store';
-import type { AppDeps } from '../deps';
-import { idempotencyClaim, sendStored } from '../idempotency';
-import { bearerSecurity, createRouter, CursorQuery, pageOf, problemResponses } from '../openapi';
-import { IdParam, jsonBody, jsonResponse } from '../schemas';
-import { CaseCreateInput, CasePatchInput, caseService } from '../services/cases';
+import * as z from 'zod';
+import {
+  CaseCreateInput,
+  CaseNoteInput,
+  caseOrigins,
+  CasePatchInput,
+  casePriorities,
+  CaseRestoreInput,
+  caseStatuses,
+  caseTypes,
+  inquirySubjects,
+  type Case,
+} from '@cc/core';
+import type { Services } from '@cc/services';
+import type { HttpDeps } from '../http/env';
+import { idempotencyClaim, replayHeaders } from '../http/idempotency';
+import { route, type Route } from '../http/route';
+import { ifMatchVersion, versionHeaders } from '../http/versioning';
+import { ActorSchema, CursorQuery, IdempotencyHeader, IdParam, IfMatchHeader, pageOf } from '../schemas';
 
 export const CaseSchema = z
   .object({
-    id: z.string().openapi({ example: 'C-2026-000123' }),
+    id: z.string().meta({ example: 'C-2026-000123' }),
     type: z.enum(caseTypes),
     subject: z.enum(inquirySubjects).optional(),
     productCode: z.string().optional(),
@@ -28,36 +38,50 @@ export const CaseSchema = z
     customerNumber: z.string().optional(),
     customerName: z.string().optional(),
     branchId: z.string(),
+    submitterContact: z.object({ phone: z.string().optional(), email: z.string().optional() }).optional(),
     ownerId: z
       .string()
       .nullable()
-      .openapi({ description: "The customer's primary manager at creation; null = the branch queue" }),
+      .meta({ description: "The customer's primary manager at creation; null = the branch queue" }),
     assistingManagerIds: z.array(z.string()),
     escalated: z.boolean(),
     respondBy: z
       .string()
       .optional()
-      .openapi({ description: 'When it must have left new; owner and supervisors are told once if it has not' }),
+      .meta({ description: 'When it must have left new; owner and supervisors are told once if it has not' }),
     opportunityId: z.string().optional(),
     deleted: z.boolean(),
     version: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Case');
+  .meta({ id: 'Case' });
 
 const HistorySchema = z
   .object({
     id: z.string(),
+    caseId: z.string(),
     at: z.string(),
-    actor: z.record(z.string(), z.string()),
+    actor: ActorSchema,
     action: z.string(),
     from: z.enum(caseStatuses).optional(),
     to: z.enum(caseStatuses).optional(),
     note: z.string().optional(),
     changes: z.record(z.string(), z.unknown()).optional(),
   })
-  .openapi('CaseHistoryEntry');
+  .meta({ id: 'CaseHistoryEntry' });
+
+const MessageSchema = z
+  .object({
+    id: z.string(),
+    caseId: z.string(),
+    at: z.string(),
+    actor: ActorSchema,
+    text: z.string(),
+    direction: z.enum(['inbound', 'outbound', 'internal']),
+    channel: z.string(),
+  })
+  .meta({ id: 'CaseMessage' });
 
 const ListQuery = CursorQuery.extend({
   customerId: z.string().min(1).max(80).optional(),
@@ -66,181 +90,160 @@ const ListQuery = CursorQuery.extend({
   owner: z
     .enum(['me', 'queue'])
     .optional()
-    .openapi({ description: "me: the caller's cases; queue: the branch's cases without an owner (supervisors)" }),
+    .meta({ description: "me: the caller's cases; queue: the branch's cases without an owner (supervisors)" }),
 });
 
-const NoteInput = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
-const ReasonInput = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
+const tags = ['cases'];
+const caseReply = (c: Case) => ({ status: 200 as const, body: c, headers: versionHeaders(c) });
 
-const caseResponse = (c: Case, status: 200 | 201 = 200) => versionedResponse(c, c, '/cases', status);
-
-export function caseRoutes(deps: AppDeps) {
-  const router = createRouter();
-  const cases = caseService(deps);
-  const tags = ['cases'];
-
-  router.openapi(
-    createRoute({
+export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
+  route(
+    {
+      operationId: 'createCase',
       method: 'post',
       path: '/cases',
       tags,
       summary: "Register a complaint or inquiry; it is routed to the customer's primary manager (or the branch queue)",
-      security: bearerSecurity,
-      request: { body: jsonBody(CaseCreateInput) },
-      responses: { 201: jsonResponse(CaseSchema, 'Created'), ...problemResponses(400, 401, 404, 415, 422) },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const input = c.req.valid('json');
-      const claim = idempotencyClaim(c, `${caller.userId}:cases`, input, deps.clock());
-      const result = await withIdempotency<Case>(deps.store, claim, async (recordFor) => ({
-        status: 201,
-        body: await cases.create({ caller }, input, { recordFor }),
-      }));
-      const created = result.response.body;
-      return sendStored(c, result, { location: `/cases/${created.id}`, etag: etag(created.version) }) as never;
+      auth: 'bearer',
+      headers: IdempotencyHeader,
+      body: { json: CaseCreateInput },
+      responses: { 201: { description: 'Created', json: CaseSchema } },
+      errors: [400, 401, 404, 415, 422],
     },
-  );
+    async ({ caller, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:cases`, body, http.clock());
+      const { response, replayed } = await s.cases.createOnce({ caller }, body, claim);
+      return {
+        status: 201,
+        body: response.body,
+        headers: { ...versionHeaders(response.body, '/cases'), ...replayHeaders(replayed) },
+      };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'listCases',
       method: 'get',
       path: '/cases',
       tags,
       summary:
         "List cases: a customer's, the caller's own, the branch queue, or (supervisors) the branch's; newest first",
-      security: bearerSecurity,
-      request: { query: ListQuery },
-      responses: { 200: jsonResponse(pageOf(CaseSchema), 'A page of cases'), ...problemResponses(400, 401, 403, 404) },
-    }),
-    async (c) => {
-      const { cursor, limit, ...query } = c.req.valid('query');
-      return c.json(await cases.list(c.get('caller'), query, cursor, limit), 200) as never;
+      auth: 'bearer',
+      query: ListQuery,
+      responses: { 200: { description: 'A page of cases', json: pageOf(CaseSchema) } },
+      errors: [400, 401, 403, 404],
     },
-  );
+    async ({ caller, query }) => {
+      const { cursor, limit, ...filter } = query;
+      const scope = `cases:${caller.userId}:${JSON.stringify(filter)}`;
+      const page = await s.cases.list(caller, filter, http.cursors.decode(cursor, scope), limit);
+      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'getCase',
       method: 'get',
       path: '/cases/{id}',
       tags,
       summary: 'Read a case (404 when out of scope)',
-      security: bearerSecurity,
-      request: { params: IdParam },
-      responses: { 200: jsonResponse(CaseSchema, 'The case'), ...problemResponses(401, 404) },
-    }),
-    async (c) => caseResponse(await cases.get(c.get('caller'), c.req.valid('param').id)) as never,
-  );
+      auth: 'bearer',
+      params: IdParam,
+      responses: { 200: { description: 'The case', json: CaseSchema } },
+      errors: [400, 401, 404],
+    },
+    async ({ caller, params }) => caseReply(await s.cases.get(caller, params.id)),
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'listCaseHistory',
       method: 'get',
       path: '/cases/{id}/history',
       tags,
       summary: 'Every change to a case: actor, time, from, to, note',
-      security: bearerSecurity,
-      request: { params: IdParam },
-      responses: {
-        200: jsonResponse(z.object({ items: z.array(HistorySchema) }), 'History, oldest first'),
-        ...problemResponses(401, 404),
-      },
-    }),
-    async (c) => c.json({ items: await cases.history(c.get('caller'), c.req.valid('param').id) }, 200) as never,
-  );
+      auth: 'bearer',
+      params: IdParam,
+      responses: { 200: { description: 'History, oldest first', json: z.object({ items: z.array(HistorySchema) }) } },
+      errors: [400, 401, 404],
+    },
+    async ({ caller, params }) => ({ status: 200, body: { items: await s.cases.history(caller, params.id) } }),
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'updateCase',
       method: 'patch',
       path: '/cases/{id}',
       tags,
       summary:
         'Edit a case and/or move its status (If-Match required); an illegal move is a 409 listing the allowed ones',
-      security: bearerSecurity,
-      request: {
-        params: IdParam,
-        body: jsonBody(CasePatchInput),
-        headers: z.object({ 'if-match': z.string().optional() }),
-      },
-      responses: { 200: jsonResponse(CaseSchema, 'Updated'), ...problemResponses(400, 401, 404, 409, 428) },
-    }),
-    async (c) => {
-      const updated = await cases.update(
-        c.get('caller'),
-        c.req.valid('param').id,
-        c.req.valid('json'),
-        ifMatchVersion(c.req.header('if-match'), true, 'case'),
-      );
-      return caseResponse(updated) as never;
+      auth: 'bearer',
+      params: IdParam,
+      headers: IfMatchHeader,
+      body: { json: CasePatchInput },
+      responses: { 200: { description: 'Updated', json: CaseSchema } },
+      errors: [400, 401, 404, 409, 415, 428],
     },
-  );
+    async ({ caller, params, headers, body }) => {
+      const version = ifMatchVersion(headers['if-match'], true, 'case');
+      return caseReply(await s.cases.update(caller, params.id, body, version));
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'deleteCase',
       method: 'delete',
       path: '/cases/{id}',
       tags,
       summary: 'Soft-delete a case (kept in its history; an admin may restore it). If-Match is honoured when sent',
-      security: bearerSecurity,
-      request: { params: IdParam, headers: z.object({ 'if-match': z.string().optional() }) },
-      responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 404, 409) },
-    }),
-    async (c) => {
-      await cases.remove(
-        c.get('caller'),
-        c.req.valid('param').id,
-        undefined,
-        ifMatchVersion(c.req.header('if-match'), false, 'case'),
-      );
-      return c.body(null, 204) as never;
+      auth: 'bearer',
+      params: IdParam,
+      headers: IfMatchHeader,
+      responses: { 204: { description: 'Deleted' } },
+      errors: [400, 401, 404, 409],
     },
-  );
+    async ({ caller, params, headers }) => {
+      await s.cases.remove(caller, params.id, undefined, ifMatchVersion(headers['if-match'], false, 'case'));
+      return { status: 204 };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'restoreCase',
       method: 'post',
       path: '/cases/{id}/restore',
       tags,
       summary: 'Restore a deleted case (admins)',
-      security: bearerSecurity,
-      request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: ReasonInput } } } },
-      responses: { 200: jsonResponse(CaseSchema, 'Restored'), ...problemResponses(401, 404, 409) },
-    }),
-    async (c) =>
-      caseResponse(await cases.restore(c.get('caller'), c.req.valid('param').id, c.req.valid('json')?.reason)) as never,
-  );
+      auth: 'bearer',
+      params: IdParam,
+      body: { json: CaseRestoreInput, required: false },
+      responses: { 200: { description: 'Restored', json: CaseSchema } },
+      errors: [400, 401, 404, 409, 415],
+    },
+    async ({ caller, params, body }) => caseReply(await s.cases.restore(caller, params.id, body?.reason)),
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'addCaseNote',
       method: 'post',
       path: '/cases/{id}/notes',
       tags,
       summary: 'Add an internal note to a case (agents and managers)',
-      security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(NoteInput) },
-      responses: {
-        201: jsonResponse(
-          z.object({
-            id: z.string(),
-            caseId: z.string(),
-            at: z.string(),
-            text: z.string(),
-            direction: z.string(),
-            channel: z.string(),
-          }),
-          'Added',
-        ),
-        ...problemResponses(400, 401, 404),
-      },
-    }),
-    async (c) => {
-      const message = await cases.addMessage({ caller: c.get('caller') }, c.req.valid('param').id, {
-        text: c.req.valid('json').text,
-        channel: 'system',
-        direction: 'internal',
-      });
-      return c.json(message, 201) as never;
+      auth: 'bearer',
+      params: IdParam,
+      body: { json: CaseNoteInput },
+      responses: { 201: { description: 'Added', json: MessageSchema } },
+      errors: [400, 401, 404, 415],
     },
-  );
-
-  return router;
-}
+    async ({ caller, params, body }) => {
+      const note = { text: body.text, channel: 'system', direction: 'internal' } as const;
+      return { status: 201, body: await s.cases.addMessage({ caller }, params.id, note) };
+    },
+  ),
+];

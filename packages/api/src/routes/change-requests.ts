@@ -1,9 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { changeRequestStatuses } from '@cc/core';
-import type { AppDeps } from '../deps';
-import { bearerSecurity, createRouter, CursorQuery, pageOf, problemResponses } from '../openapi';
-import { IdParam, jsonBody, jsonResponse } from '../schemas';
-import { ChangeRequestInput, changeRequestService, DecisionInput } from '../services/change-requests';
+import * as z from 'zod';
+import { ChangeRequestInput, changeRequestStatuses, DecisionInput } from '@cc/core';
+import type { Services } from '@cc/services';
+import type { HttpDeps } from '../http/env';
+import { route, type Route } from '../http/route';
+import { CursorQuery, IdParam, pageOf } from '../schemas';
 
 const ChangeRequestSchema = z
   .object({
@@ -21,80 +21,85 @@ const ChangeRequestSchema = z
     decidedAt: z.string().optional(),
     note: z.string().optional(),
   })
-  .openapi('ChangeRequest');
+  .meta({ id: 'ChangeRequest' });
 
 const ListQuery = CursorQuery.extend({ status: z.enum(changeRequestStatuses).default('pending') });
 
-/** Assignment and level changes: request, list, read, decide (maker-checker). */
-export function changeRequestRoutes(deps: AppDeps) {
-  const router = createRouter();
-  const service = changeRequestService(deps);
-  const tags = ['change-requests'];
+const tags = ['change-requests'];
 
-  router.openapi(
-    createRoute({
+/** Assignment and level changes: request, list, read, decide (maker-checker). */
+export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
+  route(
+    {
+      operationId: 'requestCustomerChange',
       method: 'post',
       path: '/customers/{id}/change-requests',
       tags,
       summary: "Request a change of the customer's managers or level; a supervisor of the branch decides",
-      security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(ChangeRequestInput) },
-      responses: { 201: jsonResponse(ChangeRequestSchema, 'Requested'), ...problemResponses(400, 401, 403, 404, 422) },
-    }),
-    async (c) => {
-      const created = await service.request(c.get('caller'), c.req.valid('param').id, c.req.valid('json'));
-      return c.json(created, 201, { location: `/change-requests/${created.id}` }) as never;
+      auth: 'bearer',
+      params: IdParam,
+      body: { json: ChangeRequestInput },
+      responses: { 201: { description: 'Requested', json: ChangeRequestSchema } },
+      errors: [400, 401, 403, 404, 415, 422],
     },
-  );
+    async ({ caller, params, body }) => {
+      const created = await s.changeRequests.request(caller, params.id, body);
+      return { status: 201, body: created, headers: { location: `/change-requests/${created.id}` } };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'listChangeRequests',
       method: 'get',
       path: '/change-requests',
       tags,
       summary: "The caller's branch's change requests by status (supervisors and admins)",
-      security: bearerSecurity,
-      request: { query: ListQuery },
-      responses: {
-        200: jsonResponse(pageOf(ChangeRequestSchema), 'Change requests'),
-        ...problemResponses(400, 401, 403),
-      },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const query = c.req.valid('query');
-      const scope = `change-requests:${caller.branchId}:${query.status}`;
-      const page = await service.list(caller, query.status, deps.cursors.decode(query.cursor, scope), query.limit);
-      return c.json({ items: page.items, nextCursor: deps.cursors.encode(page.lastKey, scope) }, 200) as never;
+      auth: 'bearer',
+      query: ListQuery,
+      responses: { 200: { description: 'Change requests', json: pageOf(ChangeRequestSchema) } },
+      errors: [400, 401, 403],
     },
-  );
+    async ({ caller, query }) => {
+      const scope = `change-requests:${caller.branchId}:${query.status}`;
+      const page = await s.changeRequests.list(
+        caller,
+        query.status,
+        http.cursors.decode(query.cursor, scope),
+        query.limit,
+      );
+      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'getChangeRequest',
       method: 'get',
       path: '/change-requests/{id}',
       tags,
       summary: 'One change request (its requester and the branch supervisors)',
-      security: bearerSecurity,
-      request: { params: IdParam },
-      responses: { 200: jsonResponse(ChangeRequestSchema, 'The change request'), ...problemResponses(401, 404) },
-    }),
-    async (c) => c.json(await service.read(c.get('caller'), c.req.valid('param').id), 200) as never,
-  );
+      auth: 'bearer',
+      params: IdParam,
+      responses: { 200: { description: 'The change request', json: ChangeRequestSchema } },
+      errors: [400, 401, 404],
+    },
+    async ({ caller, params }) => ({ status: 200, body: await s.changeRequests.read(caller, params.id) }),
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'decideChangeRequest',
       method: 'post',
       path: '/change-requests/{id}/decision',
       tags,
       summary: 'Approve or reject a pending change request (a supervisor/admin of the branch who did not request it)',
-      security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(DecisionInput) },
-      responses: { 200: jsonResponse(ChangeRequestSchema, 'Decided'), ...problemResponses(400, 401, 403, 404, 409) },
-    }),
-    async (c) =>
-      c.json(await service.decide(c.get('caller'), c.req.valid('param').id, c.req.valid('json')), 200) as never,
-  );
-
-  return router;
-}
+      auth: 'bearer',
+      params: IdParam,
+      body: { json: DecisionInput },
+      responses: { 200: { description: 'Decided', json: ChangeRequestSchema } },
+      errors: [400, 401, 403, 404, 409, 415],
+    },
+    async ({ caller, params, body }) => ({ status: 200, body: await s.changeRequests.decide(caller, params.id, body) }),
+  ),
+];

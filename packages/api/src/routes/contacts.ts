@@ -1,87 +1,78 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import type { AppDeps } from '../deps';
-import { idempotencyClaim, sendStored } from '../idempotency';
-import { bearerSecurity, createRouter, CursorQuery, pageOf, problemResponses } from '../openapi';
-import { jsonBody, jsonResponse } from '../schemas';
-import { ContactCreateInput, contactService, type OpenCaseForContact } from '../services/contacts';
-import { AttachInput, unidentifiedService } from '../services/unidentified';
-import { escalateIfDue, type Escalate } from '../services/escalation';
-import { TimelineEntrySchema } from './timeline';
+import * as z from 'zod';
+import { AttachInput, ContactCreateInput } from '@cc/core';
+import type { Services } from '@cc/services';
+import type { HttpDeps } from '../http/env';
+import { idempotencyClaim, replayHeaders } from '../http/idempotency';
+import { route, type Route } from '../http/route';
+import { CursorQuery, IdempotencyHeader, pageOf, TimelineEntrySchema } from '../schemas';
+
+const tags = ['contacts'];
 
 /** Contacts logged by agents, and the queue of contacts from senders not yet known. */
-export function contactRoutes(deps: AppDeps, cases: { openCase?: OpenCaseForContact; escalate?: Escalate } = {}) {
-  const router = createRouter();
-  const contacts = contactService(deps, cases.openCase);
-  const unidentified = unidentifiedService(deps);
-  const tags = ['contacts'];
-
-  router.openapi(
-    createRoute({
+export const contactRoutes = (s: Services, http: HttpDeps): Route[] => [
+  route(
+    {
+      operationId: 'logContact',
       method: 'post',
       path: '/contacts',
       tags,
       summary: 'Log a call (inbound or outbound), optionally opening a complaint or inquiry in the same request',
-      security: bearerSecurity,
-      request: { body: jsonBody(ContactCreateInput) },
+      auth: 'bearer',
+      headers: IdempotencyHeader,
+      body: { json: ContactCreateInput },
       responses: {
-        201: jsonResponse(TimelineEntrySchema.extend({ caseId: z.string().optional() }), 'Logged'),
-        ...problemResponses(400, 401, 404, 422),
+        201: { description: 'Logged', json: TimelineEntrySchema.extend({ caseId: z.string().optional() }) },
       },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const input = c.req.valid('json');
-      const claim = idempotencyClaim(c, `${caller.userId}:contacts`, input, deps.clock());
-      const recorded = await contacts.log(caller, input, claim);
-      await escalateIfDue(deps, recorded, cases.escalate);
-      return sendStored(c, recorded) as never;
+      errors: [400, 401, 404, 415, 422],
     },
-  );
+    async ({ caller, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:contacts`, body, http.clock());
+      const { response, replayed } = await s.contacts.log(caller, body, claim);
+      return { status: 201, body: response.body, headers: replayHeaders(replayed) };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'listUnidentifiedContacts',
       method: 'get',
       path: '/contacts/unidentified',
       tags,
       summary: 'Contacts from senders no customer is known by, newest first (agents and supervisors)',
-      security: bearerSecurity,
-      request: { query: CursorQuery },
-      responses: {
-        200: jsonResponse(pageOf(TimelineEntrySchema), 'A page of entries'),
-        ...problemResponses(400, 401, 403),
-      },
-    }),
-    async (c) => {
-      const query = c.req.valid('query');
-      const scope = 'contacts:unidentified';
-      const page = await unidentified.list(c.get('caller'), deps.cursors.decode(query.cursor, scope), query.limit);
-      return c.json({ items: page.items, nextCursor: deps.cursors.encode(page.lastKey, scope) }, 200) as never;
+      auth: 'bearer',
+      query: CursorQuery,
+      responses: { 200: { description: 'A page of entries', json: pageOf(TimelineEntrySchema) } },
+      errors: [400, 401, 403],
     },
-  );
+    async ({ caller, query }) => {
+      const scope = 'contacts:unidentified';
+      const page = await s.unidentified.list(caller, http.cursors.decode(query.cursor, scope), query.limit);
+      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'attachUnidentifiedContacts',
       method: 'post',
       path: '/contacts/unidentified/attach',
       tags,
       summary: "Move every contact of an unidentified sender to a customer's timeline (idempotent)",
-      security: bearerSecurity,
-      request: { body: jsonBody(AttachInput) },
+      auth: 'bearer',
+      body: { json: AttachInput },
       responses: {
-        200: jsonResponse(
-          z.object({
+        200: {
+          description: 'Attached',
+          json: z.object({
             customerId: z.string(),
             kind: z.enum(['phone', 'email']),
             value: z.string(),
             moved: z.number().int(),
           }),
-          'Attached',
-        ),
-        ...problemResponses(400, 401, 403, 404, 409),
+        },
       },
-    }),
-    async (c) => c.json(await unidentified.attach(c.get('caller'), c.req.valid('json')), 200) as never,
-  );
-
-  return router;
-}
+      errors: [400, 401, 403, 404, 409, 415],
+    },
+    async ({ caller, body }) => ({ status: 200, body: await s.unidentified.attach(caller, body) }),
+  ),
+];

@@ -1,21 +1,33 @@
-import { etag, ifMatchVersion, versionedResponse } from '../versioning';
-import { createRoute, z } from '@hono/zod-openapi';
-import { hasFullAccess, ValidationError, type Caller, type Customer } from '@cc/core';
-import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
-import type { Identity } from '@cc/store';
-import type { AppDeps } from '../deps';
-import { idempotencyClaim, sendStored } from '../idempotency';
-import { bearerSecurity, createRouter, CursorQuery, pageOf, problemResponses } from '../openapi';
-import { CustomerSchema, IdParam, jsonBody, jsonResponse } from '../schemas';
-import { CustomerCreateInput, CustomerPatchInput, customerService, visibleCustomer } from '../services/customers';
-import { MergeInput, mergeService } from '../services/merge';
-import { withIdempotency } from '@cc/store';
+import * as z from 'zod';
+import {
+  ValidationError,
+  CustomerCreateInput,
+  CustomerPatchInput,
+  CustomerStatusInput,
+  MergeInput,
+  type Caller,
+  type Customer,
+} from '@cc/core';
+import { identityOf, visibleCustomer, type Services } from '@cc/services';
+import type { HttpDeps } from '../http/env';
+import { idempotencyClaim, replayHeaders } from '../http/idempotency';
+import { route, type Route } from '../http/route';
+import { ifMatchVersion, versionHeaders } from '../http/versioning';
+import {
+  ActorSchema,
+  CursorQuery,
+  CustomerSchema,
+  IdParam,
+  IfMatchHeader,
+  pageOf,
+  TimelineEntrySchema,
+} from '../schemas';
 
 const LookupQuery = CursorQuery.extend({
   number: z.string().min(1).max(40).optional(),
   phone: z.string().min(3).max(40).optional(),
   email: z.string().min(3).max(254).optional(),
-  q: z.string().min(1).max(100).optional().openapi({ description: 'Name prefix, within the branch' }),
+  q: z.string().min(1).max(100).optional().meta({ description: 'Name prefix, within the branch' }),
   branchId: z.string().min(1).max(40).optional(),
 });
 
@@ -24,283 +36,31 @@ const BookQuery = CursorQuery.extend({
   level: z.string().min(1).max(40).optional(),
 });
 
-const StatusChange = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
-
-export function customerRoutes(deps: AppDeps) {
-  const router = createRouter();
-  const customers = customerService(deps);
-  const merger = mergeService(deps);
-  const tags = ['customers'];
-
-  const respond = (caller: Caller, customer: Customer, status: 200 | 201 = 200) =>
-    versionedResponse(visibleCustomer(caller, customer), customer, '/customers', status, {
-      ...(customer.mergedInto && { link: `</customers/${customer.mergedInto}>; rel="canonical"` }),
-    });
-
-  router.openapi(
-    createRoute({
-      method: 'post',
-      path: '/customers',
-      tags,
-      summary: 'Create a customer (individual or corporate)',
-      security: bearerSecurity,
-      request: { body: jsonBody(CustomerCreateInput) },
-      responses: { 201: jsonResponse(CustomerSchema, 'Created'), ...problemResponses(400, 401, 403, 409, 415, 422) },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const input = c.req.valid('json');
-      const now = deps.clock();
-      const claim = idempotencyClaim(c, `${caller.userId}:customers`, input, now);
-      const result = await withIdempotency(deps.store, claim, async (recordFor) => {
-        const response = { status: 201, body: {} as unknown };
-        await customers.create(caller, input, (customer) => {
-          response.body = visibleCustomer(caller, customer);
-          return recordFor(response);
-        });
-        return response;
-      });
-      const created = result.response.body as { id: string; version: number };
-      return sendStored(c, result, { location: `/customers/${created.id}`, etag: etag(created.version) }) as never;
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'get',
-      path: '/customers/{id}',
-      tags,
-      summary: 'Read a customer (agents get the reduced profile; merged records point at the survivor)',
-      security: bearerSecurity,
-      request: { params: IdParam },
-      responses: { 200: jsonResponse(CustomerSchema, 'The customer'), ...problemResponses(401, 404) },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      return respond(caller, await customers.readable(caller, c.req.valid('param').id)) as never;
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/customers/{id}',
-      tags,
-      summary: 'Change profile fields (If-Match required; owner, level and status have their own flows)',
-      security: bearerSecurity,
-      request: {
-        params: IdParam,
-        body: jsonBody(CustomerPatchInput),
-        headers: z.object({ 'if-match': z.string().optional() }),
-      },
-      responses: { 200: jsonResponse(CustomerSchema, 'Updated'), ...problemResponses(400, 401, 403, 404, 409, 428) },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const updated = await customers.update(
-        caller,
-        c.req.valid('param').id,
-        ifMatchVersion(c.req.header('if-match'), true, 'customer'),
-        c.req.valid('json'),
-      );
-      return respond(caller, updated) as never;
-    },
-  );
-
-  for (const action of ['close', 'reopen'] as const) {
-    router.openapi(
-      createRoute({
-        method: 'post',
-        path: `/customers/{id}/${action}`,
-        tags,
-        summary: action === 'close' ? 'Close the customer relationship' : 'Reopen a closed customer',
-        security: bearerSecurity,
-        request: { params: IdParam, body: jsonBody(StatusChange) },
-        responses: { 200: jsonResponse(CustomerSchema, 'Done'), ...problemResponses(400, 401, 404) },
-      }),
-      async (c) => {
-        const caller = c.get('caller');
-        const updated = await customers.setStatus(
-          caller,
-          c.req.valid('param').id,
-          action === 'close' ? 'closed' : 'active',
-          c.req.valid('json').reason,
-        );
-        return respond(caller, updated) as never;
-      },
-    );
-  }
-
-  router.openapi(
-    createRoute({
-      method: 'get',
-      path: '/customers',
-      tags,
-      summary: 'Look a customer up by number, phone or email, or search names by prefix within a branch',
-      security: bearerSecurity,
-      request: { query: LookupQuery },
-      responses: { 200: jsonResponse(pageOf(CustomerSchema), 'Matches'), ...problemResponses(400, 401) },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const query = c.req.valid('query');
-      const identity = identityFrom(query);
-      const readableBy = (customer: Customer) => caller.role === 'agent' || hasFullAccess(caller, customer);
-      if (identity) {
-        const id = await customers.repo.idByIdentity(identity);
-        const customer = id ? await customers.repo.get(id) : undefined;
-        const items = customer && readableBy(customer) ? [visibleCustomer(caller, customer)] : [];
-        return c.json({ items, nextCursor: null }, 200) as never;
-      }
-      if (!query.q)
-        throw new ValidationError('Give one of number, phone, email or q', [
-          { path: 'q', message: 'required when no identity is given' },
-        ]);
-      const branchId = query.branchId ?? caller.branchId;
-      const scope = `customers:name:${branchId}:${query.q}`;
-      const page = await customers.repo.searchByName(
-        branchId,
-        query.q,
-        deps.cursors.decode(query.cursor, scope),
-        query.limit,
-      );
-      return c.json(
-        {
-          items: page.items.filter(readableBy).map((cust) => visibleCustomer(caller, cust)),
-          nextCursor: deps.cursors.encode(page.lastKey, scope),
-        },
-        200,
-      ) as never;
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'get',
-      path: '/me/customers',
-      tags,
-      summary: "The caller's book: customers they manage as primary or assisting manager",
-      security: bearerSecurity,
-      request: { query: BookQuery },
-      responses: {
-        200: jsonResponse(
-          pageOf(
-            z.object({
-              customerId: z.string(),
-              customerNumber: z.string(),
-              name: z.string(),
-              type: z.string(),
-              level: z.string(),
-              branchId: z.string(),
-              role: z.enum(['primary', 'assisting']),
-              status: z.string(),
-            }),
-          ),
-          'Book entries',
-        ),
-        ...problemResponses(400, 401),
-      },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const query = c.req.valid('query');
-      if (query.level) customers.assertLevel(query.level);
-      const scope = `book:${caller.userId}:${query.level ?? ''}:${query.role ?? ''}`;
-      const page = await customers.repo.listBook(
-        caller.userId,
-        { level: query.level, role: query.role },
-        deps.cursors.decode(query.cursor, scope),
-        query.limit,
-      );
-      return c.json({ items: page.items, nextCursor: deps.cursors.encode(page.lastKey, scope) }, 200) as never;
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'get',
-      path: '/customers/{id}/view',
-      tags,
-      summary:
-        'Customer 360: profile, managers, identities, latest contacts, open cases and opportunities, counters (two DynamoDB reads)',
-      security: bearerSecurity,
-      request: { params: IdParam },
-      responses: { 200: jsonResponse(CustomerViewSchema, 'The customer 360'), ...problemResponses(401, 404) },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const view = await customers.view(caller, c.req.valid('param').id);
-      const { mergedInto } = view.profile;
-      return c.json(view, 200, mergedInto ? { link: `</customers/${mergedInto}/view>; rel="canonical"` } : {}) as never;
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'get',
-      path: '/customers/{id}/history',
-      tags,
-      summary: 'Who changed the customer, when and why: managers, level, status, merges (newest first)',
-      security: bearerSecurity,
-      request: { params: IdParam, query: CursorQuery },
-      responses: {
-        200: jsonResponse(pageOf(HistoryEntrySchema), 'History entries'),
-        ...problemResponses(400, 401, 404),
-      },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const { id } = c.req.valid('param');
-      const query = c.req.valid('query');
-      const scope = `customer-history:${id}`;
-      const page = await customers.history(caller, id, deps.cursors.decode(query.cursor, scope), query.limit);
-      return c.json({ items: page.items, nextCursor: deps.cursors.encode(page.lastKey, scope) }, 200) as never;
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      method: 'post',
-      path: '/customers/{id}/merge',
-      tags,
-      summary:
-        'Merge another record of the same person into this one (supervisor/admin); repeating it finishes an interrupted merge',
-      security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(MergeInput) },
-      responses: {
-        200: jsonResponse(
-          z.object({ survivor: CustomerSchema, merged: CustomerSchema, moved: z.record(z.string(), z.number()) }),
-          'Merged',
-        ),
-        ...problemResponses(400, 401, 403, 404, 409),
-      },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const result = await merger.merge(caller, c.req.valid('param').id, c.req.valid('json'));
-      return c.json({ survivor: result.survivor, merged: result.merged, moved: result.moved }, 200, {
-        etag: etag(result.survivor.version),
-      }) as never;
-    },
-  );
-
-  return router;
-}
+const BookEntrySchema = z.object({
+  customerId: z.string(),
+  customerNumber: z.string(),
+  name: z.string(),
+  type: z.string(),
+  level: z.string(),
+  branchId: z.string(),
+  role: z.enum(['primary', 'assisting']),
+  status: z.string(),
+});
 
 const HistoryEntrySchema = z
   .object({
     id: z.string(),
     customerId: z.string(),
     at: z.string(),
-    actor: z.object({ kind: z.string(), id: z.string() }),
+    actor: ActorSchema,
     action: z.string(),
     details: z.record(z.string(), z.unknown()),
   })
-  .openapi('CustomerHistoryEntry');
+  .meta({ id: 'CustomerHistoryEntry' });
 
 const ManagerRef = z.object({
   id: z.string(),
-  name: z.string().nullable().openapi({ description: 'null when no such user exists' }),
+  name: z.string().nullable().meta({ description: 'null when no such user exists' }),
 });
 
 const CustomerViewSchema = z
@@ -318,7 +78,7 @@ const CustomerViewSchema = z
         z.object({ kind: z.string(), value: z.string(), verified: z.boolean(), preferred: z.boolean() }),
       ),
     }),
-    latestContacts: z.array(z.record(z.string(), z.unknown())),
+    latestContacts: z.array(TimelineEntrySchema),
     openCases: z.array(z.record(z.string(), z.unknown())),
     openOpportunities: z.array(z.record(z.string(), z.unknown())),
     counters: z.object({
@@ -328,19 +88,224 @@ const CustomerViewSchema = z
       lastContactAt: z.string().optional(),
     }),
   })
-  .openapi('CustomerView');
+  .meta({ id: 'CustomerView' });
 
-function identityFrom(query: { number?: string; phone?: string; email?: string }): Identity | undefined {
-  if (query.number) return { kind: 'number', value: query.number.trim() };
-  if (query.phone) {
-    const value = tryNormalisePhone(query.phone);
-    if (!value) throw new ValidationError('Not a valid phone number', [{ path: 'phone', message: 'invalid' }]);
-    return { kind: 'phone', value };
-  }
-  if (query.email) {
-    const value = tryNormaliseEmail(query.email);
-    if (!value) throw new ValidationError('Not a valid email address', [{ path: 'email', message: 'invalid' }]);
-    return { kind: 'email', value };
-  }
-  return undefined;
-}
+const tags = ['customers'];
+
+/** A customer as the caller may see it, with its ETag and, for a merged record, where it went. */
+const customerReply = <S extends 200 | 201>(caller: Caller, customer: Customer, status: S) => ({
+  status,
+  body: visibleCustomer(caller, customer),
+  headers: {
+    ...versionHeaders(customer, status === 201 ? '/customers' : undefined),
+    ...(customer.mergedInto && { link: `</customers/${customer.mergedInto}>; rel="canonical"` }),
+  },
+});
+
+export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
+  route(
+    {
+      operationId: 'createCustomer',
+      method: 'post',
+      path: '/customers',
+      tags,
+      summary: 'Create a customer (individual or corporate)',
+      auth: 'bearer',
+      headers: z.object({ 'idempotency-key': z.string().optional() }),
+      body: { json: CustomerCreateInput },
+      responses: {
+        201: { description: 'Created', json: CustomerSchema, headers: { ETag: 'version', Location: 'url' } },
+      },
+      errors: [400, 401, 403, 409, 415, 422],
+    },
+    async ({ caller, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:customers`, body, http.clock());
+      const { response, replayed } = await s.customers.createOnce(caller, body, claim);
+      const created = response.body;
+      return {
+        status: 201,
+        body: created,
+        headers: { ...versionHeaders(created, '/customers'), ...replayHeaders(replayed) },
+      };
+    },
+  ),
+
+  route(
+    {
+      operationId: 'getCustomer',
+      method: 'get',
+      path: '/customers/{id}',
+      tags,
+      summary: 'Read a customer (agents get the reduced profile; merged records point at the survivor)',
+      auth: 'bearer',
+      params: IdParam,
+      responses: { 200: { description: 'The customer', json: CustomerSchema } },
+      errors: [400, 401, 404],
+    },
+    async ({ caller, params }) => customerReply(caller, await s.customers.readable(caller, params.id), 200),
+  ),
+
+  route(
+    {
+      operationId: 'updateCustomer',
+      method: 'patch',
+      path: '/customers/{id}',
+      tags,
+      summary: 'Change profile fields (If-Match required; owner, level and status have their own flows)',
+      auth: 'bearer',
+      params: IdParam,
+      headers: IfMatchHeader,
+      body: { json: CustomerPatchInput },
+      responses: { 200: { description: 'Updated', json: CustomerSchema } },
+      errors: [400, 401, 403, 404, 409, 415, 428],
+    },
+    async ({ caller, params, headers, body }) => {
+      const version = ifMatchVersion(headers['if-match'], true, 'customer');
+      return customerReply(caller, await s.customers.update(caller, params.id, version, body), 200);
+    },
+  ),
+
+  ...(['close', 'reopen'] as const).map((action) =>
+    route(
+      {
+        operationId: action === 'close' ? 'closeCustomer' : 'reopenCustomer',
+        method: 'post',
+        path: `/customers/{id}/${action}`,
+        tags,
+        summary: action === 'close' ? 'Close the customer relationship' : 'Reopen a closed customer',
+        auth: 'bearer',
+        params: IdParam,
+        body: { json: CustomerStatusInput },
+        responses: { 200: { description: 'Done', json: CustomerSchema } },
+        errors: [400, 401, 404, 415],
+      },
+      async ({ caller, params, body }) => {
+        const status = action === 'close' ? 'closed' : 'active';
+        return customerReply(caller, await s.customers.setStatus(caller, params.id, status, body.reason), 200);
+      },
+    ),
+  ),
+
+  route(
+    {
+      operationId: 'findCustomers',
+      method: 'get',
+      path: '/customers',
+      tags,
+      summary: 'Look a customer up by number, phone or email, or search names by prefix within a branch',
+      auth: 'bearer',
+      query: LookupQuery,
+      responses: { 200: { description: 'Matches', json: pageOf(CustomerSchema) } },
+      errors: [400, 401],
+    },
+    async ({ caller, query }) => {
+      const identity = identityOf(query);
+      if (identity)
+        return { status: 200, body: { items: await s.customers.lookup(caller, identity), nextCursor: null } };
+      if (!query.q) {
+        throw new ValidationError('Give one of number, phone, email or q', [
+          { path: 'q', message: 'required when no identity is given' },
+        ]);
+      }
+      const branchId = query.branchId ?? caller.branchId;
+      const scope = `customers:name:${branchId}:${query.q}`;
+      const page = await s.customers.search(
+        caller,
+        branchId,
+        query.q,
+        http.cursors.decode(query.cursor, scope),
+        query.limit,
+      );
+      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+    },
+  ),
+
+  route(
+    {
+      operationId: 'listMyCustomers',
+      method: 'get',
+      path: '/me/customers',
+      tags,
+      summary: "The caller's book: customers they manage as primary or assisting manager",
+      auth: 'bearer',
+      query: BookQuery,
+      responses: { 200: { description: 'Book entries', json: pageOf(BookEntrySchema) } },
+      errors: [400, 401],
+    },
+    async ({ caller, query }) => {
+      const scope = `book:${caller.userId}:${query.level ?? ''}:${query.role ?? ''}`;
+      const filter = { level: query.level, role: query.role };
+      const page = await s.customers.book(caller, filter, http.cursors.decode(query.cursor, scope), query.limit);
+      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+    },
+  ),
+
+  route(
+    {
+      operationId: 'getCustomerView',
+      method: 'get',
+      path: '/customers/{id}/view',
+      tags,
+      summary:
+        'Customer 360: profile, managers, identities, latest contacts, open cases and opportunities, counters (two DynamoDB reads)',
+      auth: 'bearer',
+      params: IdParam,
+      responses: { 200: { description: 'The customer 360', json: CustomerViewSchema } },
+      errors: [400, 401, 404],
+    },
+    async ({ caller, params }) => {
+      const view = await s.customers.view(caller, params.id);
+      const { mergedInto } = view.profile;
+      return {
+        status: 200,
+        body: view,
+        headers: mergedInto ? { link: `</customers/${mergedInto}/view>; rel="canonical"` } : undefined,
+      };
+    },
+  ),
+
+  route(
+    {
+      operationId: 'listCustomerHistory',
+      method: 'get',
+      path: '/customers/{id}/history',
+      tags,
+      summary: 'Who changed the customer, when and why: managers, level, status, merges (newest first)',
+      auth: 'bearer',
+      params: IdParam,
+      query: CursorQuery,
+      responses: { 200: { description: 'History entries', json: pageOf(HistoryEntrySchema) } },
+      errors: [400, 401, 404],
+    },
+    async ({ caller, params, query }) => {
+      const scope = `customer-history:${params.id}`;
+      const page = await s.customers.history(caller, params.id, http.cursors.decode(query.cursor, scope), query.limit);
+      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+    },
+  ),
+
+  route(
+    {
+      operationId: 'mergeCustomers',
+      method: 'post',
+      path: '/customers/{id}/merge',
+      tags,
+      summary:
+        'Merge another record of the same person into this one (supervisor/admin); repeating it finishes an interrupted merge',
+      auth: 'bearer',
+      params: IdParam,
+      body: { json: MergeInput },
+      responses: {
+        200: {
+          description: 'Merged',
+          json: z.object({ survivor: CustomerSchema, merged: CustomerSchema, moved: z.record(z.string(), z.number()) }),
+        },
+      },
+      errors: [400, 401, 403, 404, 409, 415],
+    },
+    async ({ caller, params, body }) => {
+      const result = await s.merge.merge(caller, params.id, body);
+      return { status: 200, body: result, headers: versionHeaders(result.survivor) };
+    },
+  ),
+];

@@ -1,16 +1,16 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import type { AppDeps } from '../deps';
-import { createRouter, problemResponses } from '../openapi';
-import { problemResponse } from '../problems';
+import * as z from 'zod';
+import { DomainError } from '@cc/core';
+import type { HttpDeps } from '../http/env';
+import { route, type Route } from '../http/route';
 
 const CheckResult = z.enum(['ok', 'down']);
 const HealthSchema = z
   .object({ status: z.enum(['ok', 'degraded']), checks: z.object({ dynamodb: CheckResult, sqs: CheckResult }) })
-  .openapi('Health');
+  .meta({ id: 'Health' });
 
 const PROBE_TIMEOUT_MS = 2000;
 
-const probe = async (check: () => Promise<void>): Promise<'ok' | 'down'> => {
+async function probe(check: () => Promise<void>): Promise<'ok' | 'down'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS);
@@ -23,27 +23,25 @@ const probe = async (check: () => Promise<void>): Promise<'ok' | 'down'> => {
   } finally {
     clearTimeout(timer);
   }
-};
+}
 
-export function healthRoutes(deps: AppDeps) {
-  const router = createRouter();
-  router.openapi(
-    createRoute({
+export const healthRoutes = (http: HttpDeps): Route[] => [
+  route(
+    {
+      operationId: 'getHealth',
       method: 'get',
       path: '/health',
       tags: ['system'],
       summary: 'Liveness and dependency checks',
-      responses: {
-        200: { description: 'All dependencies answer', content: { 'application/json': { schema: HealthSchema } } },
-        ...problemResponses(503),
-      },
-    }),
-    async (c) => {
-      const [dynamodb, sqs] = await Promise.all([probe(deps.health.dynamodb), probe(deps.health.sqs)]);
-      const checks = { dynamodb, sqs };
-      if (dynamodb === 'ok' && sqs === 'ok') return c.json({ status: 'ok' as const, checks }, 200);
-      return problemResponse(c, 'dependency.unavailable', 'A dependency is not answering', { checks }) as never;
+      auth: 'public',
+      responses: { 200: { description: 'All dependencies answer', json: HealthSchema } },
+      errors: [503],
     },
-  );
-  return router;
-}
+    async () => {
+      const [dynamodb, sqs] = await Promise.all([probe(http.health.dynamodb), probe(http.health.sqs)]);
+      const checks = { dynamodb, sqs };
+      if (dynamodb === 'ok' && sqs === 'ok') return { status: 200, body: { status: 'ok', checks } };
+      throw new DomainError('dependency.unavailable', 'A dependency is not answering', { checks });
+    },
+  ),
+];

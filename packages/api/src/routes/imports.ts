@@ -1,9 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { DomainError, ForbiddenError, isSupervisorOf } from '@cc/core';
-import type { AppDeps } from '../deps';
-import { bearerSecurity, createRouter, problemResponses } from '../openapi';
-import { jsonResponse } from '../schemas';
-import { caseImporter, MAX_IMPORT_LINES } from '../services/case-imports';
+import * as z from 'zod';
+import { DomainError } from '@cc/core';
+import { MAX_IMPORT_LINES, type Services } from '@cc/services';
+import { route, type Route } from '../http/route';
 
 const ImportResultSchema = z
   .object({
@@ -13,7 +11,7 @@ const ImportResultSchema = z
     caseId: z.string().optional(),
     reason: z.string().optional(),
   })
-  .openapi('CaseImportResult');
+  .meta({ id: 'CaseImportResult' });
 
 const ImportResponse = z.object({
   summary: z.object({ created: z.number().int(), duplicate: z.number().int(), rejected: z.number().int() }),
@@ -22,34 +20,26 @@ const ImportResponse = z.object({
 
 const NDJSON = 'application/x-ndjson';
 
-export function importRoutes(deps: AppDeps) {
-  const router = createRouter();
-  const importer = caseImporter(deps);
-
-  router.openapi(
-    createRoute({
+export const importRoutes = (s: Services): Route[] => [
+  route(
+    {
+      operationId: 'importCases',
       method: 'post',
       path: '/imports/cases',
       tags: ['cases'],
       summary: `Import complaints/inquiries from the call center or online banking (NDJSON, at most ${MAX_IMPORT_LINES} lines; idempotent per source and externalId)`,
       description:
         'Each line: {"source":"call_center"|"online_banking","externalId","customerNumber","type",...case fields}. The answer lists every line as created, duplicate or rejected (with the reason and line number). Supervisors and admins only.',
-      security: bearerSecurity,
-      request: { body: { required: true, content: { [NDJSON]: { schema: z.string() } } } },
-      responses: {
-        200: jsonResponse(ImportResponse, 'Per-line results'),
-        ...problemResponses(401, 403, 413, 415, 422),
-      },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      if (!isSupervisorOf(caller, caller.branchId))
-        throw new ForbiddenError('Only supervisors and admins import cases', 'import.forbidden');
+      auth: 'bearer',
+      body: { own: { [NDJSON]: z.string() }, required: true },
+      responses: { 200: { description: 'Per-line results', json: ImportResponse } },
+      errors: [401, 403, 413, 415, 422],
+    },
+    async ({ caller, c }) => {
+      s.caseImports.assertMayImport(caller);
       const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
       if (type !== NDJSON) throw new DomainError('request.unsupported_media_type', `Send the import as ${NDJSON}`);
-      return c.json(await importer.importNdjson(await c.req.text()), 200) as never;
+      return { status: 200, body: await s.caseImports.importNdjson(caller, await c.req.text()) };
     },
-  );
-
-  return router;
-}
+  ),
+];

@@ -1,41 +1,33 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { notificationKinds, NotFoundError } from '@cc/core';
-import { inboxRepository, type InboxItem } from '@cc/store';
-import type { AppDeps } from '../deps';
-import { bearerSecurity, createRouter, CursorQuery, pageOf, problemResponses } from '../openapi';
-import { jsonResponse } from '../schemas';
+import * as z from 'zod';
+import { notificationKinds, type Notification } from '@cc/core';
+import type { Services } from '@cc/services';
+import type { HttpDeps } from '../http/env';
+import { route, type Route } from '../http/route';
+import { CursorQuery, pageOf } from '../schemas';
 
 export const InboxItemSchema = z
   .object({
     id: z.string(),
     kind: z.enum(notificationKinds),
     title: z.string(),
-    excerpt: z.string().openapi({ description: 'Content excerpt (at most 280 characters)' }),
-    date: z.string().openapi({ description: 'When the notification was raised (ISO 8601)' }),
+    excerpt: z.string().meta({ description: 'Content excerpt (at most 280 characters)' }),
+    date: z.string().meta({ description: 'When the notification was raised (ISO 8601)' }),
     customerId: z.string().optional(),
     customerNumber: z.string().optional(),
     customerName: z.string().optional(),
     caseId: z.string().optional(),
     opportunityId: z.string().optional(),
-    link: z.string().optional().openapi({ description: 'API path of what the notification is about' }),
+    link: z.string().optional().meta({ description: 'API path of what the notification is about' }),
     read: z.boolean(),
     readAt: z.string().optional(),
   })
-  .openapi('InboxItem');
+  .meta({ id: 'InboxItem' });
 
 const InboxQuery = CursorQuery.extend({ unread: z.enum(['true', 'false']).optional() });
-const NotificationParam = z.object({
-  notificationId: z
-    .string()
-    .min(1)
-    .max(40)
-    .openapi({ param: { name: 'notificationId', in: 'path' } }),
-});
+const NotificationParam = z.object({ notificationId: z.string().min(1).max(40) });
 
-/** Read-all moves at most this many per request; the answer says whether more remain. */
-const READ_ALL_MAX = 1000;
-
-const present = (item: InboxItem) => {
+/** An inbox item as the home page shows it: its date, and a link to what it is about. */
+function present(item: Notification & { read: boolean; readAt?: string }) {
   const { recipientId: _r, createdAt, ...rest } = item;
   const link = item.caseId
     ? `/cases/${item.caseId}`
@@ -43,87 +35,69 @@ const present = (item: InboxItem) => {
       ? `/opportunities/${item.opportunityId}`
       : undefined;
   return { ...rest, date: createdAt, ...(link && { link }) };
-};
+}
+
+const tags = ['inbox'];
 
 /** The caller's home-page reminders: unread first, newest first. */
-export function inboxRoutes(deps: AppDeps) {
-  const router = createRouter();
-  const inbox = inboxRepository(deps.store);
-  const tags = ['inbox'];
-
-  router.openapi(
-    createRoute({
+export const inboxRoutes = (s: Services, http: HttpDeps): Route[] => [
+  route(
+    {
+      operationId: 'listMyInbox',
       method: 'get',
       path: '/me/inbox',
       tags,
       summary: "The caller's notifications, unread first then newest first",
-      security: bearerSecurity,
-      request: { query: InboxQuery },
-      responses: {
-        200: jsonResponse(pageOf(InboxItemSchema), 'A page of notifications'),
-        ...problemResponses(400, 401),
-      },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const query = c.req.valid('query');
+      auth: 'bearer',
+      query: InboxQuery,
+      responses: { 200: { description: 'A page of notifications', json: pageOf(InboxItemSchema) } },
+      errors: [400, 401],
+    },
+    async ({ caller, query }) => {
       const unreadOnly = query.unread === 'true';
       const scope = `inbox:${caller.userId}:${unreadOnly}`;
-      const page = await inbox.list(caller.userId, deps.cursors.decode(query.cursor, scope), query.limit, unreadOnly);
-      return c.json(
-        { items: page.items.map(present), nextCursor: deps.cursors.encode(page.lastKey, scope) },
-        200,
-      ) as never;
+      const page = await s.inbox.list(caller, unreadOnly, http.cursors.decode(query.cursor, scope), query.limit);
+      return {
+        status: 200,
+        body: { items: page.items.map(present), nextCursor: http.cursors.encode(page.lastKey, scope) },
+      };
     },
-  );
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'markInboxItemRead',
       method: 'post',
       path: '/me/inbox/{notificationId}/read',
       tags,
       summary: 'Mark one notification read (repeating it is harmless)',
-      security: bearerSecurity,
-      request: { params: NotificationParam },
-      responses: { 204: { description: 'Read' }, ...problemResponses(401, 404) },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const { notificationId } = c.req.valid('param');
-      const moved = await inbox.markRead(caller.userId, notificationId, deps.clock());
-      if (!moved && !(await inbox.exists(caller.userId, notificationId)))
-        throw new NotFoundError('notification', notificationId);
-      return c.body(null, 204) as never;
+      auth: 'bearer',
+      params: NotificationParam,
+      responses: { 204: { description: 'Read' } },
+      errors: [400, 401, 404],
     },
-  );
+    async ({ caller, params }) => {
+      await s.inbox.markRead(caller, params.notificationId);
+      return { status: 204 };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'markInboxRead',
       method: 'post',
       path: '/me/inbox/read-all',
       tags,
       summary: 'Mark every unread notification read',
-      security: bearerSecurity,
+      auth: 'bearer',
       responses: {
-        200: jsonResponse(z.object({ marked: z.number().int(), more: z.boolean() }), 'How many were marked'),
-        ...problemResponses(401),
+        200: {
+          description: 'How many were marked',
+          json: z.object({ marked: z.number().int(), more: z.boolean() }),
+        },
       },
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const now = deps.clock();
-      let marked = 0;
-      // Each pass re-reads the head of the unread range, which shrinks as items move to the read range.
-      for (;;) {
-        const page = await inbox.list(caller.userId, undefined, 100, true);
-        if (page.items.length === 0) return c.json({ marked, more: false }, 200) as never;
-        if (marked >= READ_ALL_MAX) return c.json({ marked, more: true }, 200) as never;
-        const results = await Promise.all(page.items.map((item) => inbox.markRead(caller.userId, item.id, now)));
-        marked += results.filter(Boolean).length;
-        if (!results.some(Boolean)) return c.json({ marked, more: false }, 200) as never;
-      }
+      errors: [401],
     },
-  );
-
-  return router;
-}
+    async ({ caller }) => ({ status: 200, body: await s.inbox.markAllRead(caller) }),
+  ),
+];

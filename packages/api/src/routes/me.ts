@@ -1,26 +1,23 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
 import { roles } from '@cc/core';
-import { bearerSecurity, createRouter, problemResponses } from '../openapi';
+import { route, type Route } from '../http/route';
 
 export const CallerSchema = z
   .object({ userId: z.string(), role: z.enum(roles), branchId: z.string() })
-  .openapi('Caller');
+  .meta({ id: 'Caller' });
 
-export function meRoutes() {
-  const router = createRouter();
-  router.openapi(
-    createRoute({
+export const meRoutes = (): Route[] => [
+  route(
+    {
+      operationId: 'getMe',
       method: 'get',
       path: '/me',
       tags: ['system'],
       summary: 'The authenticated caller',
-      security: bearerSecurity,
-      responses: {
-        200: { description: 'The caller', content: { 'application/json': { schema: CallerSchema } } },
-        ...problemResponses(401),
-      },
-    }),
-    (c) => c.json(c.get('caller'), 200),
-  );
-  return router;
-}
+      auth: 'bearer',
+      responses: { 200: { description: 'The caller', json: CallerSchema } },
+      errors: [401],
+    },
+    async ({ caller }) => ({ status: 200, body: caller }),
+  ),
+];

@@ -1,23 +1,23 @@
-import { etag, ifMatchVersion, versionedResponse } from '../versioning';
-import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { activityTypes, caseOrigins, opportunityStages, type Opportunity } from '@cc/core';
-import { findStoredResponse, withIdempotency, type LabelledItem, type RecordFor } from '@cc/store';
-import type { AppDeps, AppEnv } from '../deps';
-import { idempotencyClaim, sendStored } from '../idempotency';
-import { bearerSecurity, createRouter, CursorQuery, pageOf, problemResponses } from '../openapi';
-import { IdParam, jsonBody, jsonResponse } from '../schemas';
-import { conversionService } from '../services/opportunity-conversion';
+import * as z from 'zod';
 import {
   ActivityInput,
+  activityTypes,
+  caseOrigins,
   ConvertInput,
   OpportunityCreateInput,
   OpportunityPatchInput,
-  opportunityService,
+  opportunityStages,
   OpportunityTerms,
   pipelineViews,
   StageInput,
-} from '../services/opportunities';
+  type Opportunity,
+} from '@cc/core';
+import type { Services } from '@cc/services';
+import type { HttpDeps } from '../http/env';
+import { idempotencyClaim, replayHeaders } from '../http/idempotency';
+import { route, type Route } from '../http/route';
+import { ifMatchVersion, versionHeaders } from '../http/versioning';
+import { ActorSchema, CursorQuery, IdempotencyHeader, IdParam, IfMatchHeader, pageOf } from '../schemas';
 
 const Money = z.record(z.string(), z.number());
 
@@ -54,7 +54,7 @@ export const OpportunitySchema = z
     updatedAt: z.string(),
     closedAt: z.string().optional(),
   })
-  .openapi('Opportunity');
+  .meta({ id: 'Opportunity' });
 
 const PipelineQuery = z.object({
   view: z.enum(pipelineViews).default('mine'),
@@ -73,9 +73,8 @@ const TotalsSchema = z
     amounts: Money,
     byStage: z.record(z.string(), z.object({ count: z.number().int(), amounts: Money })),
   })
-  .openapi('PipelineTotals');
+  .meta({ id: 'PipelineTotals' });
 
-const actorSchema = z.object({ kind: z.string(), id: z.string().optional(), channel: z.string().optional() });
 const HistorySchema = z.object({
   stageChanges: z.array(
     z.object({
@@ -83,7 +82,7 @@ const HistorySchema = z.object({
       from: z.string().nullable(),
       to: z.string(),
       at: z.string(),
-      actor: actorSchema,
+      actor: ActorSchema,
       note: z.string().optional(),
       lostReason: z.string().optional(),
     }),
@@ -94,239 +93,217 @@ const HistorySchema = z.object({
       type: z.enum(activityTypes),
       note: z.string(),
       at: z.string(),
-      actor: actorSchema,
+      actor: ActorSchema,
       nextStep: z.object({ at: z.string(), description: z.string() }).optional(),
     }),
   ),
 });
 
-const IfMatch = z.object({ 'if-match': z.string().optional() });
+const tags = ['opportunities'];
+const creatingErrors = [400, 401, 403, 404, 409, 415, 422] as const;
+const opportunityReply = (opp: Opportunity) => ({ status: 200 as const, body: opp, headers: versionHeaders(opp) });
 
-const respond = (opp: Opportunity, status: 200 | 201 = 200) => versionedResponse(opp, opp, '/opportunities', status);
+/** A creating request's answer: the opportunity with its ETag and location, or the replay of it. */
+const created = ({ response, replayed }: { response: { body: Opportunity }; replayed: boolean }) => ({
+  status: 201 as const,
+  body: response.body,
+  headers: { ...versionHeaders(response.body, '/opportunities'), ...replayHeaders(replayed) },
+});
 
-const creating = {
-  201: jsonResponse(OpportunitySchema, 'Created'),
-  ...problemResponses(400, 401, 403, 404, 409, 415, 422),
-};
-const idempotencyHeader = z.object({ 'idempotency-key': z.string().optional() });
-
-export function opportunityRoutes(deps: AppDeps) {
-  const router = createRouter();
-  const opportunities = opportunityService(deps);
-  const conversions = conversionService(deps);
-  const tags = ['opportunities'];
-
-  /** Runs a creating request under its Idempotency-Key; a replay answers the stored 201. */
-  async function createOnce(
-    c: Context<AppEnv>,
-    scope: string,
-    request: unknown,
-    create: (extra: (opp: Opportunity) => LabelledItem[]) => Promise<Opportunity>,
-  ) {
-    const claim = idempotencyClaim(c, scope, request, deps.clock());
-    // A retry after success must replay even though the request would now be refused (e.g. already converted).
-    const stored = claim && (await findStoredResponse(deps.store, claim));
-    if (stored)
-      return sendStored(
-        c,
-        { response: stored, replayed: true },
-        { location: `/opportunities/${(stored.body as Opportunity).id}` },
-      );
-    const result = await withIdempotency(deps.store, claim, async (recordFor: RecordFor<unknown>) => {
-      const response = { status: 201, body: {} as unknown };
-      await create((opp) => {
-        response.body = opp;
-        return recordFor(response);
-      });
-      return response;
-    });
-    const opp = result.response.body as Opportunity;
-    return sendStored(c, result, { location: `/opportunities/${opp.id}`, etag: etag(opp.version) });
-  }
-
-  router.openapi(
-    createRoute({
+export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
+  route(
+    {
+      operationId: 'convertCase',
       method: 'post',
       path: '/cases/{id}/convert',
       tags,
       summary:
         'Convert a product inquiry into an opportunity (one transaction; 409 if already converted or not a product inquiry)',
-      security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(ConvertInput), headers: idempotencyHeader },
-      responses: creating,
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const { id } = c.req.valid('param');
-      const input = c.req.valid('json');
-      return (await createOnce(c, `${caller.userId}:convert:${id}`, input, (extra) =>
-        conversions.convert(caller, id, input, extra),
-      )) as never;
+      auth: 'bearer',
+      params: IdParam,
+      headers: IdempotencyHeader,
+      body: { json: ConvertInput },
+      responses: { 201: { description: 'Created', json: OpportunitySchema } },
+      errors: creatingErrors,
     },
-  );
+    async ({ caller, params, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:convert:${params.id}`, body, http.clock());
+      return created(await s.conversions.convert(caller, params.id, body, claim));
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'createOpportunity',
       method: 'post',
       path: '/opportunities',
       tags,
       summary: 'Open an opportunity for a customer (customerId) or a new customer (prospect)',
-      security: bearerSecurity,
-      request: { body: jsonBody(OpportunityCreateInput), headers: idempotencyHeader },
-      responses: creating,
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const input = c.req.valid('json');
-      return (await createOnce(c, `${caller.userId}:opportunities`, input, (extra) =>
-        opportunities.create(caller, input, extra),
-      )) as never;
+      auth: 'bearer',
+      headers: IdempotencyHeader,
+      body: { json: OpportunityCreateInput },
+      responses: { 201: { description: 'Created', json: OpportunitySchema } },
+      errors: creatingErrors,
     },
-  );
+    async ({ caller, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:opportunities`, body, http.clock());
+      return created(await s.opportunities.create(caller, body, claim));
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'createCustomerOpportunity',
       method: 'post',
       path: '/customers/{id}/opportunities',
       tags,
       summary: "Open an opportunity from a customer's record",
-      security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(OpportunityTerms), headers: idempotencyHeader },
-      responses: creating,
-    }),
-    async (c) => {
-      const caller = c.get('caller');
-      const { id } = c.req.valid('param');
-      const input = { ...c.req.valid('json'), customerId: id };
-      return (await createOnce(c, `${caller.userId}:opportunities`, input, (extra) =>
-        opportunities.create(caller, input, extra),
-      )) as never;
+      auth: 'bearer',
+      params: IdParam,
+      headers: IdempotencyHeader,
+      body: { json: OpportunityTerms },
+      responses: { 201: { description: 'Created', json: OpportunitySchema } },
+      errors: creatingErrors,
     },
-  );
+    async ({ caller, params, body, c }) => {
+      const input = { ...body, customerId: params.id };
+      const claim = idempotencyClaim(c, `${caller.userId}:opportunities`, input, http.clock());
+      return created(await s.opportunities.create(caller, input, claim));
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'getPipelineTotals',
       method: 'get',
       path: '/opportunities/totals',
       tags,
       summary:
         'Pipeline totals by stage (count, and expected amount per currency) over the same view and filters as the list',
-      security: bearerSecurity,
-      request: { query: PipelineQuery },
-      responses: { 200: jsonResponse(TotalsSchema, 'Totals'), ...problemResponses(400, 401, 403) },
-    }),
-    async (c) => {
-      const { view, stage, product, closeMonth } = c.req.valid('query');
-      return c.json(
-        await opportunities.totals(c.get('caller'), view, { stage, productCode: product, closeMonth }),
-        200,
-      ) as never;
+      auth: 'bearer',
+      query: PipelineQuery,
+      responses: { 200: { description: 'Totals', json: TotalsSchema } },
+      errors: [400, 401, 403],
     },
-  );
+    async ({ caller, query }) => {
+      const filter = { stage: query.stage, productCode: query.product, closeMonth: query.closeMonth };
+      return { status: 200, body: await s.opportunities.totals(caller, query.view, filter) };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'listOpportunities',
       method: 'get',
       path: '/opportunities',
       tags,
       summary: 'The pipeline: mine (owner), my team, or my branch (supervisors/admins), by close date',
-      security: bearerSecurity,
-      request: { query: PipelineQuery.extend(CursorQuery.shape) },
-      responses: { 200: jsonResponse(pageOf(OpportunitySchema), 'A page'), ...problemResponses(400, 401, 403) },
-    }),
-    async (c) => {
-      const { view, stage, product, closeMonth, cursor, limit } = c.req.valid('query');
-      return c.json(
-        await opportunities.list(c.get('caller'), view, { stage, productCode: product, closeMonth }, cursor, limit),
-        200,
-      ) as never;
+      auth: 'bearer',
+      query: PipelineQuery.extend(CursorQuery.shape),
+      responses: { 200: { description: 'A page', json: pageOf(OpportunitySchema) } },
+      errors: [400, 401, 403],
     },
-  );
+    async ({ caller, query }) => {
+      const { view, cursor, limit } = query;
+      const filter = { stage: query.stage, productCode: query.product, closeMonth: query.closeMonth };
+      const scope = `opps:${caller.userId}:${JSON.stringify([view, filter])}`;
+      const page = await s.opportunities.list(caller, view, filter, http.cursors.decode(cursor, scope), limit);
+      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'getOpportunity',
       method: 'get',
       path: '/opportunities/{id}',
       tags,
       summary: 'Read an opportunity',
-      security: bearerSecurity,
-      request: { params: IdParam },
-      responses: { 200: jsonResponse(OpportunitySchema, 'The opportunity'), ...problemResponses(401, 404) },
-    }),
-    async (c) => respond(await opportunities.readable(c.get('caller'), c.req.valid('param').id)) as never,
-  );
+      auth: 'bearer',
+      params: IdParam,
+      responses: { 200: { description: 'The opportunity', json: OpportunitySchema } },
+      errors: [400, 401, 404],
+    },
+    async ({ caller, params }) => opportunityReply(await s.opportunities.readable(caller, params.id)),
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'updateOpportunity',
       method: 'patch',
       path: '/opportunities/{id}',
       tags,
       summary:
         'Change amount, currency, close date, collaborators or next step (owner or supervisor; If-Match required)',
-      security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(OpportunityPatchInput), headers: IfMatch },
-      responses: { 200: jsonResponse(OpportunitySchema, 'Updated'), ...problemResponses(400, 401, 403, 404, 409, 428) },
-    }),
-    async (c) => {
-      const version = ifMatchVersion(c.req.header('if-match'), true, 'opportunity');
-      return respond(
-        await opportunities.update(c.get('caller'), c.req.valid('param').id, version, c.req.valid('json')),
-      ) as never;
+      auth: 'bearer',
+      params: IdParam,
+      headers: IfMatchHeader,
+      body: { json: OpportunityPatchInput },
+      responses: { 200: { description: 'Updated', json: OpportunitySchema } },
+      errors: [400, 401, 403, 404, 409, 415, 428],
     },
-  );
+    async ({ caller, params, headers, body }) => {
+      const version = ifMatchVersion(headers['if-match'], true, 'opportunity');
+      return opportunityReply(await s.opportunities.update(caller, params.id, version, body));
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'moveOpportunityStage',
       method: 'post',
       path: '/opportunities/{id}/stage',
       tags,
       summary: 'Move through the pipeline (409 lists the allowed moves; If-Match optional but enforced when sent)',
-      security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(StageInput), headers: IfMatch },
-      responses: { 200: jsonResponse(OpportunitySchema, 'Moved'), ...problemResponses(400, 401, 403, 404, 409, 428) },
-    }),
-    async (c) => {
-      const version = ifMatchVersion(c.req.header('if-match'), false, 'opportunity');
-      return respond(
-        await opportunities.changeStage(c.get('caller'), c.req.valid('param').id, c.req.valid('json'), version),
-      ) as never;
+      auth: 'bearer',
+      params: IdParam,
+      headers: IfMatchHeader,
+      body: { json: StageInput },
+      responses: { 200: { description: 'Moved', json: OpportunitySchema } },
+      errors: [400, 401, 403, 404, 409, 415, 428],
     },
-  );
+    async ({ caller, params, headers, body }) => {
+      const version = ifMatchVersion(headers['if-match'], false, 'opportunity');
+      return opportunityReply(await s.opportunities.changeStage(caller, params.id, body, version));
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'addOpportunityActivity',
       method: 'post',
       path: '/opportunities/{id}/activities',
       tags,
       summary: 'Record a follow-up (call, visit, email, note), optionally setting the next step',
-      security: bearerSecurity,
-      request: { params: IdParam, body: jsonBody(ActivityInput) },
+      auth: 'bearer',
+      params: IdParam,
+      body: { json: ActivityInput },
       responses: {
-        201: jsonResponse(
-          z.object({ activity: HistorySchema.shape.activities.element, opportunity: OpportunitySchema }),
-          'Recorded',
-        ),
-        ...problemResponses(400, 401, 403, 404, 409),
+        201: {
+          description: 'Recorded',
+          json: z.object({ activity: HistorySchema.shape.activities.element, opportunity: OpportunitySchema }),
+        },
       },
-    }),
-    async (c) => {
-      const result = await opportunities.addActivity(c.get('caller'), c.req.valid('param').id, c.req.valid('json'));
-      return c.json(result, 201, { etag: etag(result.opportunity.version) }) as never;
+      errors: [400, 401, 403, 404, 409, 415],
     },
-  );
+    async ({ caller, params, body }) => {
+      const result = await s.opportunities.addActivity(caller, params.id, body);
+      return { status: 201, body: result, headers: versionHeaders(result.opportunity) };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'getOpportunityHistory',
       method: 'get',
       path: '/opportunities/{id}/history',
       tags,
       summary: 'Stage changes (with actor and time) and follow-up activities, oldest first',
-      security: bearerSecurity,
-      request: { params: IdParam },
-      responses: { 200: jsonResponse(HistorySchema, 'History'), ...problemResponses(401, 404) },
-    }),
-    async (c) => c.json(await opportunities.history(c.get('caller'), c.req.valid('param').id), 200) as never,
-  );
-
-  return router;
-}
+      auth: 'bearer',
+      params: IdParam,
+      responses: { 200: { description: 'History', json: HistorySchema } },
+      errors: [400, 401, 404],
+    },
+    async ({ caller, params }) => ({ status: 200, body: await s.opportunities.history(caller, params.id) }),
+  ),
+];

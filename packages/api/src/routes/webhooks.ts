@@ -1,19 +1,16 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
 import type { Context } from 'hono';
 import { DomainError, SignatureError } from '@cc/core';
-import { parseTwilioSms, verifyEmailWebhook, verifyTwilioSignature, type AttachmentStore } from '@cc/channels';
-import type { StoredResponse } from '@cc/store';
-import type { AppDeps, AppEnv } from '../deps';
-import { sendStored } from '../idempotency';
-import { createRouter, problemResponses } from '../openapi';
-import { smsIntake } from '../services/sms-intake';
-import { emailIntake } from '../services/email-intake';
-import { escalateIfDue, type Escalate } from '../services/escalation';
+import { parseTwilioSms, verifyEmailWebhook, verifyTwilioSignature } from '@cc/channels';
+import type { Services } from '@cc/services';
+import type { HttpDeps } from '../http/env';
+import { replayHeaders } from '../http/idempotency';
+import { route, type Route } from '../http/route';
 
 /** The URL Twilio signed: our public base URL plus the path and query it called. */
-export function signedUrl(deps: AppDeps, c: Context): string {
+export function signedUrl(publicBaseUrl: string, c: Context): string {
   const url = new URL(c.req.url);
-  return `${deps.config.PUBLIC_BASE_URL.replace(/\/$/, '')}${url.pathname}${url.search}`;
+  return `${publicBaseUrl.replace(/\/$/, '')}${url.pathname}${url.search}`;
 }
 
 /** Form parameters as Twilio sent them (the first value of a repeated name). */
@@ -23,87 +20,71 @@ export async function formParams(c: Context): Promise<Record<string, string>> {
   return params;
 }
 
-const twimlResponse = (response: StoredResponse<string>, replayed: boolean) =>
-  new Response(response.body, {
-    status: response.status,
-    headers: { 'content-type': 'text/xml; charset=utf-8', ...(replayed && { 'idempotent-replayed': 'true' }) },
-  });
+const TwilioForm = z.record(z.string(), z.string()).meta({
+  description: 'Twilio Messaging webhook parameters (MessageSid, From, To, Body, NumMedia, MediaUrlN...)',
+});
 
-const TwilioForm = z
-  .record(z.string(), z.string())
-  .openapi({ description: 'Twilio Messaging webhook parameters (MessageSid, From, To, Body, NumMedia, MediaUrlN...)' });
+const EmailReceiptSchema = z
+  .object({
+    messageId: z.string(),
+    contactId: z.string(),
+    outcome: z.enum(['case_message', 'new_case', 'recorded']),
+    caseId: z.string().optional(),
+  })
+  .meta({ id: 'EmailReceipt' });
 
-/** Whole RFC 822 messages: this path has its own body limit (EMAIL_MAX_BYTES). */
-export const EMAIL_WEBHOOK_PATH = '/webhooks/email';
+const tags = ['webhooks'];
 
 /** Provider webhooks: authenticated by the provider's signature, never by a bearer token. */
-export function webhookRoutes(deps: AppDeps, options: { escalate?: Escalate; attachments: AttachmentStore }) {
-  const router = createRouter();
-  const sms = smsIntake(deps);
-  const email = emailIntake(deps, { attachments: options.attachments });
-
-  router.openapi(
-    createRoute({
+export const webhookRoutes = (s: Services & { email: NonNullable<Services['email']> }, http: HttpDeps): Route[] => [
+  route(
+    {
+      operationId: 'receiveTwilioSms',
       method: 'post',
       path: '/webhooks/sms/twilio',
-      tags: ['webhooks'],
+      tags,
       summary: 'Inbound SMS from Twilio (X-Twilio-Signature); answers TwiML',
-      request: { body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TwilioForm } } } },
-      responses: {
-        200: { description: 'TwiML', content: { 'text/xml': { schema: z.string() } } },
-        ...problemResponses(400, 403),
-      },
-    }),
-    async (c: Context<AppEnv>) => {
-      const params = await formParams(c);
-      const token = deps.config.TWILIO_AUTH_TOKEN;
-      if (!token || !verifyTwilioSignature(token, signedUrl(deps, c), params, c.req.header('x-twilio-signature')))
-        throw new SignatureError();
-      const recorded = await sms.receive(parseTwilioSms(params));
-      await escalateIfDue(deps, recorded, options.escalate);
-      return twimlResponse(recorded.response, recorded.replayed);
+      auth: 'twilio',
+      body: { own: { 'application/x-www-form-urlencoded': TwilioForm }, required: true },
+      responses: { 200: { description: 'TwiML', text: { 'text/xml': z.string() } } },
+      errors: [400, 403],
     },
-  );
+    async ({ c }) => {
+      const params = await formParams(c);
+      const token = http.config.TWILIO_AUTH_TOKEN;
+      const signature = c.req.header('x-twilio-signature');
+      if (!token || !verifyTwilioSignature(token, signedUrl(http.config.PUBLIC_BASE_URL, c), params, signature)) {
+        throw new SignatureError();
+      }
+      const recorded = await s.sms.receive(parseTwilioSms(params));
+      return { status: 200, text: recorded.response.body, type: 'text/xml', headers: replayHeaders(recorded.replayed) };
+    },
+  ),
 
-  router.openapi(
-    createRoute({
+  route(
+    {
+      operationId: 'receiveEmail',
       method: 'post',
-      path: EMAIL_WEBHOOK_PATH,
-      tags: ['webhooks'],
+      path: '/webhooks/email',
+      tags,
       summary:
         'Inbound email as a raw RFC 5322 message (local relay; in AWS SES stores to S3 and the email function takes over). Signed: X-Signature t=...,v1=...',
-      request: { body: { required: true, content: { 'message/rfc822': { schema: z.string() } } } },
-      responses: {
-        200: {
-          description: 'Recorded (or already recorded: same answer)',
-          content: {
-            'application/json': {
-              schema: z.object({
-                messageId: z.string(),
-                contactId: z.string(),
-                outcome: z.enum(['case_message', 'new_case', 'recorded']),
-                caseId: z.string().optional(),
-              }),
-            },
-          },
-        },
-        ...problemResponses(400, 403, 413, 415),
-      },
-    }),
-    async (c: Context<AppEnv>) => {
-      const raw = Buffer.from(await c.req.arrayBuffer());
-      const secret = deps.config.EMAIL_WEBHOOK_SECRET;
-      if (
-        !secret ||
-        !verifyEmailWebhook(secret, c.req.header('x-signature'), raw, Math.floor(deps.clock().getTime() / 1000))
-      )
-        throw new SignatureError();
-      if (!/^message\/rfc822\b/i.test(c.req.header('content-type') ?? ''))
-        throw new DomainError('request.unsupported_media_type', 'Send the raw message as message/rfc822');
-      const recorded = await email.receive(raw);
-      return sendStored(c, recorded) as never;
+      auth: 'email',
+      bodyLimit: 'email',
+      body: { own: { 'message/rfc822': z.string() }, required: true },
+      responses: { 200: { description: 'Recorded (or already recorded: same answer)', json: EmailReceiptSchema } },
+      errors: [400, 403, 413, 415],
     },
-  );
-
-  return router;
-}
+    async ({ c }) => {
+      const raw = Buffer.from(await c.req.arrayBuffer());
+      const secret = http.config.EMAIL_WEBHOOK_SECRET;
+      const now = Math.floor(http.clock().getTime() / 1000);
+      if (!secret || !verifyEmailWebhook(secret, c.req.header('x-signature'), raw, now)) throw new SignatureError();
+      if (!/^message\/rfc822\b/i.test(c.req.header('content-type') ?? '')) {
+        throw new DomainError('request.unsupported_media_type', 'Send the raw message as message/rfc822');
+      }
+      const recorded = await s.email.receive(raw);
+      return { status: 200, body: recorded.response.body, headers: replayHeaders(recorded.replayed) };
+    },
+  ),
+];

@@ -1,0 +1,25 @@
+import type { Caller, Logger } from '@cc/core';
+import type { TokenVerifier } from '../auth';
+import type { AppConfig } from '../config';
+import type { CursorCodec } from './cursor';
+
+/** Health probes: each resolves when its dependency answers, rejects otherwise. */
+export interface HealthProbes {
+  dynamodb(): Promise<void>;
+  sqs(): Promise<void>;
+}
+
+/** What the HTTP adapter needs besides the services: all of it HTTP's own concern. */
+export interface HttpDeps {
+  config: AppConfig;
+  auth: TokenVerifier;
+  cursors: CursorCodec;
+  health: HealthProbes;
+  log: Logger;
+  clock: () => Date;
+}
+
+/** Hono environment: what middleware puts on the context for routes to read. */
+export interface AppEnv {
+  Variables: { caller: Caller };
+}

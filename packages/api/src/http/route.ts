@@ -1,0 +1,169 @@
+import type { Context } from 'hono';
+import type * as z from 'zod';
+import { DomainError, ValidationError, type Caller } from '@cc/core';
+import type { AppEnv } from './env';
+
+/**
+ * A route is declared once, as data: method, path, who may call it, what it takes and what it answers.
+ * The same declaration validates requests at run time (zod), types the handler's input and its replies,
+ * and is what the OpenAPI document is generated from (openapi/document.ts). Handlers never see unvalidated
+ * input and cannot return a body their declaration does not promise.
+ */
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * bearer: a staff token (checked before anything else); public: no credentials; twilio/email: the
+ * provider's request signature, which the handler checks against the raw body.
+ */
+export type Auth = 'bearer' | 'public' | 'twilio' | 'email';
+
+/** A JSON body, validated before the handler runs. */
+export interface JsonBody {
+  json: z.ZodType;
+  required?: boolean;
+  description?: string;
+}
+
+/** A body the handler reads itself (forms, raw messages), documented per media type. */
+export interface OwnBody {
+  own: Record<string, z.ZodType>;
+  required?: boolean;
+  description?: string;
+}
+
+export interface ResponseSpec {
+  description: string;
+  /** An application/json body. */
+  json?: z.ZodType;
+  /** Other media types (HTML pages, TwiML, CSV), answered as text. */
+  text?: Record<string, z.ZodType>;
+  /** Response headers worth documenting (ETag, Location, Retry-After...). */
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec {
+  /** Stable and meaningful: client generators name methods after it. */
+  operationId: string;
+  method: Method;
+  /** OpenAPI style: /cases/{id}. */
+  path: string;
+  tags: readonly string[];
+  summary: string;
+  description?: string;
+  auth: Auth;
+  /** Bodies are limited to MAX_BODY_BYTES; the public form takes less, whole emails more. */
+  bodyLimit?: 'public' | 'email';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: JsonBody | OwnBody;
+  responses: Record<number, ResponseSpec>;
+  /** Problem statuses the route may answer (application/problem+json). */
+  errors: readonly number[];
+}
+
+type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
+type BodyOf<S extends RouteSpec> = S['body'] extends JsonBody
+  ? S['body']['required'] extends false
+    ? z.output<S['body']['json']> | undefined
+    : z.output<S['body']['json']>
+  : undefined;
+
+export interface RouteInput<S extends RouteSpec> {
+  params: Parsed<S['params']>;
+  query: Parsed<S['query']>;
+  headers: Parsed<S['headers']>;
+  body: BodyOf<S>;
+  /** The authenticated caller (bearer routes). */
+  caller: S['auth'] extends 'bearer' ? Caller : undefined;
+  /** The raw request context, for routes that read their own body or need the client's address. */
+  c: Context<AppEnv>;
+}
+
+type Headers = Record<string, string>;
+
+/** What a handler may answer for one declared status. */
+type JsonReply<Status extends number, R extends ResponseSpec> = R extends { json: infer Z extends z.ZodType }
+  ? { status: Status; body: z.input<Z>; headers?: Headers }
+  : never;
+type TextReply<Status extends number, R extends ResponseSpec> = R extends {
+  text: infer T extends Record<string, z.ZodType>;
+}
+  ? { status: Status; text: string; type: keyof T & string; headers?: Headers }
+  : never;
+type ReplyFor<Status extends number, R extends ResponseSpec> = R extends { json: z.ZodType } | { text: object }
+  ? JsonReply<Status, R> | TextReply<Status, R>
+  : { status: Status; headers?: Headers };
+
+export type Reply<S extends RouteSpec> = {
+  [K in keyof S['responses'] & number]: ReplyFor<K, S['responses'][K]>;
+}[keyof S['responses'] & number];
+
+export type Handler<S extends RouteSpec> = (input: RouteInput<S>) => Promise<Reply<S>>;
+
+/** A declared route with its handler, ready to mount. */
+export interface Route {
+  spec: RouteSpec;
+  run(c: Context<AppEnv>): Promise<Response>;
+}
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+
+function fieldIssues(error: z.ZodError, fallback: string) {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || fallback, message: i.message }));
+}
+
+function validate<T extends z.ZodType>(schema: T, value: unknown, fallback = '(body)'): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError('The request has invalid fields', fieldIssues(result.error, fallback));
+  return result.data;
+}
+
+/** A JSON body: 415 for another media type, 400 `request.malformed` when it does not parse. */
+async function jsonBody(c: Context, spec: JsonBody): Promise<unknown> {
+  const type = c.req.header('content-type');
+  const text = await c.req.text();
+  if (type ? !JSON_TYPE.test(type) : text.length > 0) {
+    throw new DomainError('request.unsupported_media_type', 'Send the body as application/json');
+  }
+  if (!type && spec.required === false) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new DomainError('request.malformed', 'The request body is not valid JSON');
+  }
+  return validate(spec.json, value);
+}
+
+function toResponse(reply: { status: number; body?: unknown; text?: string; type?: string; headers?: Headers }) {
+  if ('body' in reply) {
+    return new Response(JSON.stringify(reply.body), {
+      status: reply.status,
+      headers: { 'content-type': 'application/json', ...reply.headers },
+    });
+  }
+  if (reply.text !== undefined) {
+    const type = reply.type!.includes('charset') ? reply.type! : `${reply.type}; charset=utf-8`;
+    return new Response(reply.text, { status: reply.status, headers: { 'content-type': type, ...reply.headers } });
+  }
+  return new Response(null, { status: reply.status, headers: reply.headers });
+}
+
+/** Declares a route and its handler. */
+export function route<const S extends RouteSpec>(spec: S, handler: NoInfer<Handler<S>>): Route {
+  return {
+    spec,
+    async run(c) {
+      const input = {
+        params: spec.params ? validate(spec.params, c.req.param(), '(path)') : undefined,
+        query: spec.query ? validate(spec.query, c.req.query(), '(query)') : undefined,
+        headers: spec.headers ? validate(spec.headers, c.req.header(), '(headers)') : undefined,
+        body: spec.body && 'json' in spec.body ? await jsonBody(c, spec.body) : undefined,
+        caller: spec.auth === 'bearer' ? c.get('caller') : undefined,
+        c,
+      } as RouteInput<S>;
+      return toResponse(await handler(input));
+    },
+  };
+}

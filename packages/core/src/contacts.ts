@@ -1,0 +1,69 @@
+import * as z from 'zod';
+import { casePriorities, caseTypes, inquirySubjects } from './cases';
+
+export const contactOutcomes = [
+  'resolved',
+  'follow_up',
+  'callback_requested',
+  'transferred',
+  'no_answer',
+  'voicemail',
+  'complaint_registered',
+  'other',
+] as const;
+
+/** A complaint or inquiry opened in the same request as the call that raised it. */
+export const ContactCaseInput = z
+  .object({
+    type: z.enum(caseTypes),
+    category: z.string().trim().min(1).max(40),
+    title: z.string().trim().min(3).max(200),
+    description: z.string().trim().min(1).max(5000),
+    priority: z.enum(casePriorities).optional(),
+    subject: z.enum(inquirySubjects).optional(),
+    productCode: z.string().trim().max(40).optional(),
+  })
+  .strict();
+export type ContactCaseInput = z.infer<typeof ContactCaseInput>;
+
+/** A call an agent logs: the customer by id, or by a phone/email that is resolved. */
+export const ContactCreateInput = z
+  .object({
+    customerId: z.string().min(1).max(80).optional(),
+    phone: z.string().min(3).max(40).optional(),
+    email: z.string().min(3).max(254).optional(),
+    direction: z.enum(['inbound', 'outbound']),
+    channel: z.literal('voice').default('voice'),
+    startedAt: z.iso.datetime({ offset: true }),
+    endedAt: z.iso.datetime({ offset: true }).optional(),
+    durationSeconds: z.number().int().min(0).max(86_400).optional(),
+    outcome: z.enum(contactOutcomes),
+    notes: z.string().max(5000).default(''),
+    caseId: z
+      .string()
+      .min(1)
+      .max(40)
+      .optional()
+      .meta({ description: 'An existing complaint/inquiry this call was about' }),
+    case: ContactCaseInput.optional().meta({
+      description: 'Open a complaint or inquiry for this customer in the same request',
+    }),
+  })
+  .strict()
+  .meta({ id: 'ContactCreate' });
+export type ContactCreateInput = z.infer<typeof ContactCreateInput>;
+
+/** Attaching an unidentified sender's contacts to a customer. */
+export const AttachInput = z
+  .object({
+    kind: z.enum(['phone', 'email']),
+    value: z.string().min(3).max(254),
+    customerId: z.string().min(1).max(80),
+    addContactPoint: z
+      .boolean()
+      .default(false)
+      .meta({ description: "Also add the phone/email to the customer's contact points" }),
+  })
+  .strict()
+  .meta({ id: 'AttachUnidentified' });
+export type AttachInput = z.infer<typeof AttachInput>;

@@ -1,0 +1,21 @@
+import * as z from 'zod';
+
+/** A team of relationship managers (the "1+N" team): a leader and members, within one branch. */
+export interface Team {
+  id: string;
+  name: string;
+  branchId: string;
+  leaderId: string;
+  memberIds: string[];
+  createdBy: string;
+  createdAt: string;
+}
+
+export const TeamInput = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    leaderId: z.string().min(1).max(80),
+    memberIds: z.array(z.string().min(1).max(80)).max(50).default([]),
+  })
+  .strict();
+export type TeamInput = z.infer<typeof TeamInput>;

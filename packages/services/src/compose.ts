@@ -1,0 +1,103 @@
+import { newId, type Logger } from '@cc/core';
+import type { AttachmentStore } from '@cc/channels';
+import type { MessagePublisher } from '@cc/messaging';
+import { userNameDirectory, type StoreContext } from '@cc/store';
+import { caseImportService } from './case-imports';
+import { caseService } from './cases';
+import { changeRequestService } from './change-requests';
+import { contactRecorder } from './contact-recorder';
+import { contactService } from './contacts';
+import type { ServiceContext } from './context';
+import { customerService } from './customers';
+import { emailIntake, type EmailIntake, type EmailModule } from './email-intake';
+import { escalationService } from './escalation';
+import { followUpService } from './follow-ups';
+import { inboxService } from './inbox';
+import { mergeService } from './merge';
+import { noticeService } from './notices';
+import { operationsService } from './operations';
+import { conversionService } from './opportunity-conversion';
+import { opportunityService } from './opportunities';
+import { publicComplaintService } from './public-complaints';
+import { rateLimitService } from './rate-limits';
+import type { ServiceSettings } from './settings';
+import { smsIntake } from './sms-intake';
+import { sweeperService } from './sweeper';
+import { teamService } from './teams';
+import { timelineService } from './timeline';
+import { unidentifiedService } from './unidentified';
+
+/** The adapters a host hands the services: clients created once, in its composition root. */
+export interface ServiceInfra {
+  store: StoreContext;
+  publisher: MessagePublisher;
+  log: Logger;
+  clock?: () => Date;
+  newId?: (at?: number) => string;
+  /** Where inbound email attachments go; only hosts that take email give one (email intake needs it). */
+  attachments?: AttachmentStore;
+  /** The email parser, when the host bundles it statically (else it is loaded on the first email). */
+  emailModule?: EmailModule;
+}
+
+/** How long a user's display name is trusted before it is read again (the 360 names the managers). */
+const USER_NAMES_TTL_MS = 5 * 60_000;
+
+/** Email intake exists when the host gave somewhere for attachments to go. */
+type WithEmail<I extends ServiceInfra> = I extends { attachments: AttachmentStore }
+  ? { email: EmailIntake }
+  : { email: EmailIntake | undefined };
+
+/** Builds every service once, each with its collaborators handed to it explicitly. */
+export function composeServices<I extends ServiceInfra>(infra: I, settings: ServiceSettings) {
+  return servicesFor(infra, settings) as Omit<ReturnType<typeof servicesFor>, 'email'> & WithEmail<I>;
+}
+
+function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
+  const ctx: ServiceContext = {
+    store: infra.store,
+    settings,
+    clock: infra.clock ?? (() => new Date()),
+    newId: infra.newId ?? newId,
+    log: infra.log,
+  };
+  const notices = noticeService({ store: ctx.store, publisher: infra.publisher, log: ctx.log, newId: ctx.newId });
+  const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
+
+  const customers = customerService(ctx, { notices, directory });
+  const cases = caseService(ctx, { notices });
+  const escalation = escalationService(ctx, { cases, notices });
+  const recorder = contactRecorder(ctx);
+  const followUps = followUpService(ctx, { cases });
+  const opportunities = opportunityService(ctx, { notices });
+  const intakeDeps = { recorder, followUps, escalation };
+
+  return {
+    customers,
+    changeRequests: changeRequestService(ctx, { customers, notices }),
+    merge: mergeService(ctx, { customers, notices }),
+    timeline: timelineService(ctx, { customers }),
+    cases,
+    caseImports: caseImportService(ctx, { cases }),
+    escalation,
+    followUps,
+    contacts: contactService(ctx, { recorder, customers, cases, escalation }),
+    unidentified: unidentifiedService(ctx, { customers }),
+    sms: smsIntake(ctx, intakeDeps),
+    email: infra.attachments
+      ? emailIntake(ctx, { ...intakeDeps, attachments: infra.attachments, emailModule: infra.emailModule })
+      : undefined,
+    publicComplaints: publicComplaintService(ctx, { cases, recorder }),
+    rateLimits: rateLimitService(ctx),
+    opportunities,
+    conversions: conversionService(ctx, { opportunities, notices }),
+    teams: teamService(ctx),
+    inbox: inboxService(ctx),
+    operations: operationsService(ctx),
+    sweeper: sweeperService(ctx, { publisher: infra.publisher, followUps, cases, opportunities }),
+    /** The context the services share, for hosts that seed or inspect data the way the services write it. */
+    context: ctx,
+  };
+}
+
+export type Services = ReturnType<typeof composeServices>;

@@ -1,0 +1,200 @@
+import { ConflictError, type Actor, type CustomerStats, type TimelineChannel, type TimelineEntry } from '@cc/core';
+import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
+import {
+  contactDayItem,
+  customerRepository,
+  isDuplicateClaim,
+  statsItem,
+  timelineItem,
+  transact,
+  TransactionRefused,
+  withIdempotency,
+  type IdempotencyClaim,
+  type LabelledItem,
+  type OnceOptions,
+  type StatsGuard,
+  type StoredResponse,
+} from '@cc/store';
+import type { ServiceContext } from './context';
+import type { EscalationSignal } from './escalation';
+
+export type SenderKind = 'phone' | 'email';
+
+/** A contact whose customer's cases keep opening and closing under it gives up after this many writes. */
+const MAX_COUNTER_TRIES = 4;
+
+/** Who an inbound contact came from: the customer when the phone/email is known, else just the sender. */
+export interface ResolvedSender {
+  customerId: string | null;
+  sender: { kind: SenderKind; value: string };
+}
+
+export const normaliseSender = (kind: SenderKind, raw: string): string | null =>
+  kind === 'phone' ? tryNormalisePhone(raw) : tryNormaliseEmail(raw);
+
+export interface ContactDraft {
+  customerId: string | null;
+  sender?: { kind: SenderKind; value: string };
+  channel: TimelineChannel;
+  direction: TimelineEntry['direction'];
+  occurredAt: string;
+  actor: Actor;
+  summary: string;
+  links?: TimelineEntry['links'];
+  details?: Record<string, unknown>;
+}
+
+export interface RecordOptions<B> extends OnceOptions {
+  /** Idempotency claim (Idempotency-Key header, or the provider's message id). */
+  claim?: IdempotencyClaim;
+  /** The answer to store with the record and give again to replays. */
+  respond: (entry: TimelineEntry) => StoredResponse<B>;
+  /** More writes that must commit with the contact (a case, a thread record, a profile change). */
+  extra?: (entry: TimelineEntry) => LabelledItem[] | Promise<LabelledItem[]>;
+  /** Writes the whole transaction itself (e.g. through a repository that must translate its own conflicts). */
+  commit?: (items: LabelledItem[]) => Promise<void>;
+  /**
+   * Cases `extra` opened before the contact commits: they are not open "before" it, so it is not unresolved against
+   * them.
+   */
+  casesOpenedWithIt?: number;
+  /** The caller already knows the customer has an open case: read the counters first rather than guess none. */
+  expectOpenCases?: boolean;
+}
+
+export interface Recorded<B> extends EscalationSignal {
+  response: StoredResponse<B>;
+  replayed: boolean;
+  entry?: TimelineEntry;
+}
+
+/**
+ * One place where every channel's contacts become timeline entries: the entry, the 30-day counter,
+ * the customer's stats (last contact; unresolved contacts while cases are open) and the idempotency
+ * record commit in one transaction.
+ */
+export function contactRecorder(ctx: ServiceContext) {
+  const customers = customerRepository(ctx.store);
+
+  async function resolveSender(kind: SenderKind, raw: string): Promise<ResolvedSender | null> {
+    const value = normaliseSender(kind, raw);
+    if (!value) return null;
+    const customerId = (await customers.idByIdentity({ kind, value })) ?? null;
+    return { customerId, sender: { kind, value } };
+  }
+
+  const stats = (customerId: string): Promise<CustomerStats> => customers.stats(customerId);
+
+  function entryOf(draft: ContactDraft): TimelineEntry {
+    return {
+      id: ctx.newId(Date.parse(draft.occurredAt) || undefined),
+      customerId: draft.customerId,
+      ...(!draft.customerId && draft.sender && { sender: draft.sender }),
+      type: 'contact',
+      channel: draft.channel,
+      direction: draft.direction,
+      occurredAt: draft.occurredAt,
+      actor: draft.actor,
+      summary: draft.summary,
+      links: draft.links ?? {},
+      ...(draft.details && { details: draft.details }),
+    };
+  }
+
+  /**
+   * Commits the contact with the customer's counters and says what its unresolved count became. An inbound
+   * contact counts as unresolved when the customer had cases open before it. Rather than read the counters
+   * first, the write assumes no case was open (the common case) and its condition says so. Only when that is
+   * refused (or when the caller expects an open case) are the counters read, for the count that decides
+   * escalation, and the contact counted on the condition that a case is still open. Concurrent contacts do
+   * not refuse each other: only a case opening or closing at the same instant does.
+   */
+  async function commitWithCounters(
+    entry: TimelineEntry,
+    {
+      casesOpenedWithIt = 0,
+      expectOpenCases = false,
+    }: Pick<RecordOptions<unknown>, 'casesOpenedWithIt' | 'expectOpenCases'>,
+    commit: (counters: LabelledItem[]) => Promise<void>,
+  ): Promise<number | undefined> {
+    const customerId = entry.customerId;
+    if (!customerId) return void (await commit([]));
+    const day = contactDayItem(ctx.store, customerId, entry.occurredAt);
+    if (entry.direction !== 'inbound')
+      return void (await commit([day, statsItem(ctx.store, customerId, { lastContactAt: entry.occurredAt })]));
+    const values = { ':openedWithIt': casesOpenedWithIt };
+    const noneOpenBefore: StatsGuard = {
+      expression: 'attribute_not_exists(openCases) OR openCases <= :openedWithIt',
+      values,
+    };
+    const someOpenBefore: StatsGuard = { expression: 'openCases > :openedWithIt', values };
+    let seen: CustomerStats | undefined = expectOpenCases ? await stats(customerId) : undefined;
+    for (let tries = 1; ; tries++) {
+      const counts = !!seen && seen.openCases > casesOpenedWithIt;
+      const counters = statsItem(
+        ctx.store,
+        customerId,
+        { lastContactAt: entry.occurredAt, ...(counts && { unresolvedContacts: 1 }) },
+        counts ? someOpenBefore : noneOpenBefore,
+      );
+      try {
+        await commit([day, counters]);
+        return counts ? seen!.unresolvedContacts + 1 : undefined;
+      } catch (error) {
+        const countersMoved =
+          error instanceof TransactionRefused &&
+          error.failedLabels.includes(counters.label) &&
+          !isDuplicateClaim(error);
+        if (!countersMoved) throw error;
+        if (tries >= MAX_COUNTER_TRIES)
+          throw new ConflictError(
+            'store.concurrent_write',
+            "The customer's cases are opening and closing as this contact is logged; retry",
+          );
+        seen = await stats(customerId);
+      }
+    }
+  }
+
+  async function record<B>(draft: ContactDraft, options: RecordOptions<B>): Promise<Recorded<B>> {
+    let committed: { entry: TimelineEntry; unresolved?: number } | undefined;
+    const result = await withIdempotency<B>(
+      ctx.store,
+      options.claim,
+      async (recordFor) => {
+        const entry = entryOf(draft);
+        // Extra writes may add links to the entry (e.g. the case it opened), so they come before the entry's item.
+        const extra = (await options.extra?.(entry)) ?? [];
+        const response = options.respond(entry);
+        const commit = async (counters: LabelledItem[]) => {
+          const all = [
+            timelineItem(ctx.store, entry, ctx.settings.RETENTION_DAYS),
+            ...extra,
+            ...counters,
+            ...recordFor(response),
+          ];
+          if (options.commit) await options.commit(all);
+          else await transact(ctx.store, all);
+        };
+        committed = { entry, unresolved: await commitWithCounters(entry, options, commit) };
+        return response;
+      },
+      options,
+    );
+    const out: Recorded<B> = { ...result, entry: committed?.entry };
+    const unresolved = committed?.unresolved;
+    if (
+      !result.replayed &&
+      committed?.entry.customerId &&
+      unresolved !== undefined &&
+      unresolved >= ctx.settings.ESCALATE_AFTER_CONTACTS
+    ) {
+      out.escalate = { customerId: committed.entry.customerId, unresolvedContacts: unresolved };
+    }
+    return out;
+  }
+
+  return { resolveSender, record };
+}
+
+export type ContactRecorder = ReturnType<typeof contactRecorder>;

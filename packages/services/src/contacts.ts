@@ -1,0 +1,145 @@
+import {
+  actorOf,
+  allows,
+  customerGrants,
+  excerptOf,
+  NotFoundError,
+  ValidationError,
+  type Caller,
+  type ContactCreateInput,
+  type TimelineEntry,
+} from '@cc/core';
+import { LIVE_CUSTOMER_LABEL, liveCustomerCheck, TransactionRefused, type IdempotencyClaim } from '@cc/store';
+import type { CaseService } from './cases';
+import type { ContactRecorder, Recorded, ResolvedSender } from './contact-recorder';
+import type { ServiceContext } from './context';
+import type { CustomerService } from './customers';
+import type { EscalationService } from './escalation';
+
+export type LoggedContact = TimelineEntry & { caseId?: string };
+
+function durationOf(input: ContactCreateInput): number | undefined {
+  if (input.endedAt) {
+    const seconds = Math.round((Date.parse(input.endedAt) - Date.parse(input.startedAt)) / 1000);
+    if (seconds < 0) {
+      throw new ValidationError('The call cannot end before it starts', [
+        { path: 'endedAt', message: 'before startedAt' },
+      ]);
+    }
+    if (input.durationSeconds !== undefined && Math.abs(input.durationSeconds - seconds) > 1) {
+      throw new ValidationError('durationSeconds disagrees with startedAt/endedAt', [
+        { path: 'durationSeconds', message: 'give one or the other' },
+      ]);
+    }
+    return seconds;
+  }
+  return input.durationSeconds;
+}
+
+/** Agents log calls: the customer by id, or by a phone/email that is resolved (unknown callers stay unidentified). */
+export function contactService(
+  ctx: ServiceContext,
+  deps: { recorder: ContactRecorder; customers: CustomerService; cases: CaseService; escalation: EscalationService },
+) {
+  const { recorder, customers, cases, escalation } = deps;
+
+  /**
+   * Who may read any customer (agents) may log a call for any: the transaction then only checks the customer
+   * exists, instead of a read first.
+   */
+  const checkedInTransaction = (caller: Caller) => allows(customerGrants.read, caller.role, []);
+
+  async function whoFor(
+    caller: Caller,
+    input: ContactCreateInput,
+  ): Promise<ResolvedSender | { customerId: string; sender?: undefined }> {
+    if (input.customerId) {
+      if (!checkedInTransaction(caller)) await customers.readable(caller, input.customerId);
+      return { customerId: input.customerId };
+    }
+    const kind = input.phone ? 'phone' : input.email ? 'email' : undefined;
+    if (!kind) {
+      throw new ValidationError('Give customerId, phone or email', [
+        { path: 'customerId', message: 'one of customerId, phone, email is required' },
+      ]);
+    }
+    const resolved = await recorder.resolveSender(kind, (kind === 'phone' ? input.phone : input.email)!);
+    if (!resolved) throw new ValidationError(`Not a valid ${kind}`, [{ path: kind, message: 'invalid' }]);
+    if (resolved.customerId && !checkedInTransaction(caller)) {
+      // Resolved, but outside the caller's scope: keep the contact unidentified rather than reveal whose it is.
+      const visible = await customers.readable(caller, resolved.customerId).then(
+        () => true,
+        () => false,
+      );
+      if (!visible) return { customerId: null, sender: resolved.sender };
+    }
+    return resolved;
+  }
+
+  async function log(
+    caller: Caller,
+    input: ContactCreateInput,
+    claim: IdempotencyClaim | undefined,
+  ): Promise<Recorded<LoggedContact>> {
+    if (input.case && input.caseId) {
+      throw new ValidationError('Give caseId or case, not both', [{ path: 'case', message: 'conflicts with caseId' }]);
+    }
+    const who = await whoFor(caller, input);
+    if (input.case && !who.customerId) {
+      throw new ValidationError('A case needs an identified customer', [
+        { path: 'case', message: 'the caller could not be identified' },
+      ]);
+    }
+    const durationSeconds = durationOf(input);
+    let caseId = input.caseId;
+    const liveCheck =
+      who.customerId && checkedInTransaction(caller) ? [liveCustomerCheck(ctx.store, who.customerId)] : [];
+    const recorded = await recorder
+      .record<LoggedContact>(
+        {
+          customerId: who.customerId,
+          sender: who.sender,
+          channel: 'voice',
+          direction: input.direction,
+          occurredAt: new Date(input.startedAt).toISOString(),
+          actor: actorOf(caller),
+          summary: `${input.direction === 'inbound' ? 'Inbound' : 'Outbound'} call: ${input.outcome.replace(/_/g, ' ')}${input.notes ? ` — ${excerptOf(input.notes, 120)}` : ''}`,
+          details: {
+            outcome: input.outcome,
+            notes: input.notes,
+            startedAt: input.startedAt,
+            ...(input.endedAt && { endedAt: input.endedAt }),
+            ...(durationSeconds !== undefined && { durationSeconds }),
+            loggedBy: caller.userId,
+          },
+        },
+        {
+          claim,
+          // A retry of a request that already succeeded must not open a second case.
+          replayFirst: !!input.case,
+          extra: async (entry) => {
+            // The case is created first (its own transaction); the contact links it. A retry with the same
+            // Idempotency-Key that lost the race replays the stored answer, so at most one contact points at it.
+            if (input.case && !caseId)
+              caseId = (await cases.create({ caller }, { ...input.case, customerId: entry.customerId })).id;
+            if (caseId) entry.links = { ...entry.links, caseId };
+            return liveCheck;
+          },
+          casesOpenedWithIt: input.case ? 1 : 0,
+          respond: (entry) => ({ status: 201, body: { ...entry, ...(caseId && { caseId }) } }),
+        },
+      )
+      .catch((error: unknown) => {
+        if (error instanceof TransactionRefused && error.failedLabels.includes(LIVE_CUSTOMER_LABEL)) {
+          throw new NotFoundError('customer', who.customerId!);
+        }
+        throw error;
+      });
+    await escalation.afterContact(recorded);
+    return recorded;
+  }
+
+  return { log };
+}
+
+export type ContactService = ReturnType<typeof contactService>;

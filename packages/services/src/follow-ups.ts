@@ -1,0 +1,133 @@
+import { excerptOf, givenUpMessages, NotFoundError, ValidationError } from '@cc/core';
+import {
+  emailThreadItem,
+  FOLLOW_UP_LABEL,
+  followUpDone,
+  followUpItem,
+  followUpRepository,
+  TransactionRefused,
+  type FollowUp,
+  type FollowUpWork,
+  type LabelledItem,
+} from '@cc/store';
+import type { CaseService } from './cases';
+import type { ServiceContext } from './context';
+
+/** The sweeper leaves a new follow-up to the request that wrote it for this long. */
+export const FOLLOW_UP_GRACE_MS = 60_000;
+/**
+ * Retries back off from one minute, doubling; after this many tries (about two hours) the follow-up is parked as
+ * failed.
+ */
+export const FOLLOW_UP_MAX_ATTEMPTS = 8;
+const RETRY_BASE_MS = 60_000;
+/** A message's text as the case keeps it (an email body may be far longer; the contact keeps its own excerpt). */
+const MAX_TEXT = 10_000;
+
+export type FollowUpOutcome = 'done' | 'already_done' | 'retry_later' | 'failed';
+
+/** Not worth retrying: the case is gone, or the work itself is invalid. */
+const isPermanent = (error: unknown) => error instanceof NotFoundError || error instanceof ValidationError;
+
+/**
+ * Case work that follows a committed contact ("write first, deliver after"): the contact's transaction
+ * writes the follow-up, the request then does it at once, and whatever that misses (a crash, a
+ * throttled write) the sweeper does later. Each follow-up is deleted in the same transaction as its
+ * work, on the condition it still exists, so a follow-up is done exactly once however often it runs.
+ */
+export function followUpService(ctx: ServiceContext, deps: { cases: CaseService }) {
+  const { cases } = deps;
+  const repo = followUpRepository(ctx.store);
+
+  /** A follow-up for `work`, and the item that writes it in the contact's transaction. */
+  function plan(work: FollowUpWork): { followUp: FollowUp; item: LabelledItem } {
+    const now = ctx.clock();
+    const followUp: FollowUp = {
+      ...work,
+      text: work.text.slice(0, MAX_TEXT),
+      id: ctx.newId(now.getTime()),
+      createdAt: now.toISOString(),
+      dueAt: new Date(now.getTime() + FOLLOW_UP_GRACE_MS).toISOString(),
+      attempts: 0,
+      status: 'due',
+    };
+    return { followUp, item: followUpItem(ctx.store, followUp) };
+  }
+
+  async function perform(f: FollowUp): Promise<void> {
+    const done = followUpDone(ctx.store, f.id);
+    switch (f.kind) {
+      case 'case_message':
+        await cases.addMessage(
+          { channel: f.channel, externalId: f.externalId },
+          f.caseId,
+          { text: f.text, channel: f.channel, direction: 'inbound' },
+          [done],
+        );
+        return;
+      case 'case_from_email':
+        // An email to the bank is a request: it opens an inquiry the customer's manager (or the branch queue) follows
+        // up.
+        await cases.create(
+          { channel: 'email', externalId: f.messageId },
+          {
+            type: 'inquiry',
+            subject: 'other',
+            category: 'other',
+            title: excerptOf(f.subject || 'Email without subject', 200),
+            description: excerptOf(f.text || '(empty message)', 10_000),
+            customerId: f.customerId,
+          },
+          {
+            submitterContact: { email: f.from },
+            recordFor: (response) => [
+              emailThreadItem(ctx.store, f.messageId, (response.body as { id: string }).id, f.threadExpiresAt),
+              done,
+            ],
+          },
+        );
+        return;
+    }
+  }
+
+  async function run(f: FollowUp): Promise<FollowUpOutcome> {
+    try {
+      await perform(f);
+      return 'done';
+    } catch (error) {
+      if (error instanceof TransactionRefused && error.failedLabels.includes(FOLLOW_UP_LABEL)) return 'already_done';
+      const message = error instanceof Error ? error.message : String(error);
+      const attempts = f.attempts + 1;
+      const park = isPermanent(error) || attempts >= FOLLOW_UP_MAX_ATTEMPTS;
+      const nextDueAt = park
+        ? null
+        : new Date(ctx.clock().getTime() + RETRY_BASE_MS * 2 ** (attempts - 1)).toISOString();
+      ctx.log[park ? 'error' : 'warn'](park ? givenUpMessages.followUp : 'case follow-up failed; will retry', {
+        followUpId: f.id,
+        kind: f.kind,
+        attempts,
+        error: message,
+        ...(nextDueAt && { nextDueAt }),
+      });
+      // If even this fails, the follow-up stays due as it was and the sweeper tries it again.
+      await repo.recordFailure(f, message, nextDueAt).catch((e: unknown) =>
+        ctx.log.error('could not record a follow-up failure', {
+          followUpId: f.id,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
+      return park ? 'failed' : 'retry_later';
+    }
+  }
+
+  /** The sweeper's part: every follow-up due at `asOf` (up to `limit`), one at a time. */
+  async function runDue(asOf: Date, limit = 100): Promise<Record<FollowUpOutcome, number>> {
+    const counts: Record<FollowUpOutcome, number> = { done: 0, already_done: 0, retry_later: 0, failed: 0 };
+    for (const f of await repo.due(asOf, limit)) counts[await run(f)]++;
+    return counts;
+  }
+
+  return { plan, run, runDue, failed: repo.failed };
+}
+
+export type FollowUpService = ReturnType<typeof followUpService>;

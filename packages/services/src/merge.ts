@@ -1,0 +1,174 @@
+import {
+  ConflictError,
+  ForbiddenError,
+  managersOf,
+  mayOnCustomer,
+  ValidationError,
+  type Caller,
+  type ContactPoint,
+  type Customer,
+  type MergeInput,
+} from '@cc/core';
+import {
+  customerRepository,
+  isDuplicateClaim,
+  rehomeCustomerRecords,
+  transact,
+  TransactionRefused,
+  type MoveCounts,
+} from '@cc/store';
+import type { ServiceContext } from './context';
+import type { CustomerService } from './customers';
+import type { NoticeService } from './notices';
+
+/**
+ * The survivor keeps its own preferred points; the merged record's come over as non-preferred where they would clash.
+ */
+function combinedContactPoints(survivor: readonly ContactPoint[], merged: readonly ContactPoint[]): ContactPoint[] {
+  const has = (p: ContactPoint) => survivor.some((s) => s.kind === p.kind && s.value === p.value);
+  const preferredKinds = new Set(survivor.filter((p) => p.preferred).map((p) => p.kind));
+  return [
+    ...survivor,
+    ...merged.filter((p) => !has(p)).map((p) => ({ ...p, preferred: p.preferred && !preferredKinds.has(p.kind) })),
+  ];
+}
+
+/**
+ * The merged record's managers keep the person in their book: as the survivor's primary manager when
+ * it had none, otherwise as assisting managers.
+ */
+function combinedManagers(
+  survivor: Customer,
+  merged: Customer,
+): Pick<Customer, 'primaryManagerId' | 'assistingManagerIds'> {
+  const primaryManagerId = survivor.primaryManagerId ?? merged.primaryManagerId;
+  const candidates = [...survivor.assistingManagerIds, merged.primaryManagerId, ...merged.assistingManagerIds];
+  return {
+    primaryManagerId,
+    assistingManagerIds: [...new Set(candidates.filter((m): m is string => !!m && m !== primaryManagerId))],
+  };
+}
+
+/**
+ * Folds two records of the same person into one. Step 1 (one transaction): the merged profile is
+ * marked merged with `mergedInto`, its identities re-point to the survivor, the survivor gains its
+ * contact points, and both histories record the merge. Step 2: everything kept under the merged id
+ * (contact history, open mirrors, counters, cases, opportunities) moves to the survivor. Step 2 is
+ * idempotent, and repeating the request after a failure finishes it.
+ */
+export function mergeService(ctx: ServiceContext, deps: { customers: CustomerService; notices: NoticeService }) {
+  const { customers, notices } = deps;
+  const profiles = customerRepository(ctx.store);
+
+  /** Both must be in the caller's scope (404 otherwise), then the caller must supervise both branches (403). */
+  async function supervised(caller: Caller, ids: [string, string]): Promise<[Customer, Customer]> {
+    const both = await Promise.all(ids.map((id) => customers.changeable(caller, id)));
+    if (!both.every((c) => mayOnCustomer(caller, 'merge', c)))
+      throw new ForbiddenError('Only a supervisor or admin of the branch merges customers', 'customer.merge_forbidden');
+    return both as [Customer, Customer];
+  }
+
+  async function merge(
+    caller: Caller,
+    survivorId: string,
+    input: MergeInput,
+  ): Promise<{ survivor: Customer; merged: Customer; moved: MoveCounts }> {
+    if (survivorId === input.mergedId)
+      throw new ValidationError(
+        'A customer cannot be merged into itself',
+        [{ path: 'mergedId', message: 'must differ from the survivor' }],
+        'customer.merge_invalid',
+      );
+    const [survivor, merged] = await supervised(caller, [survivorId, input.mergedId]);
+    if (survivor.status === 'merged')
+      throw new ValidationError(
+        'The survivor was itself merged; merge into ' + survivor.mergedInto,
+        [],
+        'customer.merged',
+      );
+
+    let result = { survivor, merged };
+    if (merged.status === 'merged') {
+      if (merged.mergedInto !== survivorId)
+        throw new ConflictError(
+          'customer.merge_conflict',
+          `Customer ${merged.id} was already merged into ${merged.mergedInto}`,
+        );
+    } else {
+      result = await fold(caller, survivor, merged, input.reason);
+    }
+    const moved = await rehomeCustomerRecords(
+      ctx.store,
+      {
+        mergedId: merged.id,
+        survivor: { id: survivor.id, customerNumber: survivor.customerNumber, name: survivor.name },
+      },
+      ctx.settings.RETENTION_DAYS,
+    );
+    return { ...result, moved };
+  }
+
+  async function fold(caller: Caller, survivor: Customer, merged: Customer, reason: string) {
+    const at = ctx.clock().toISOString();
+    const mergedAfter: Customer = {
+      ...merged,
+      status: 'merged',
+      mergedInto: survivor.id,
+      version: merged.version + 1,
+      updatedAt: at,
+    };
+    const survivorAfter: Customer = {
+      ...survivor,
+      contactPoints: combinedContactPoints(survivor.contactPoints, merged.contactPoints),
+      tags: [...new Set([...survivor.tags, ...merged.tags])],
+      ...combinedManagers(survivor, merged),
+      version: survivor.version + 1,
+      updatedAt: at,
+    };
+    const details = {
+      survivorId: survivor.id,
+      mergedId: merged.id,
+      mergedCustomerNumber: merged.customerNumber,
+      reason,
+    };
+    // Managers who gain the survivor hear why their book changed.
+    const gained = managersOf(survivorAfter).filter((m) => !managersOf(survivor).includes(m) && m !== caller.userId);
+    const { notifications, items: noticeItems } = notices.draft(
+      gained.map((recipientId) => ({
+        recipientId,
+        kind: 'assignment_changed',
+        title: `${merged.name} (${merged.customerNumber}) was merged into ${survivor.customerNumber}; you are its ${survivorAfter.primaryManagerId === recipientId ? 'primary' : 'assisting'} manager`,
+        excerpt: reason,
+        customerId: survivor.id,
+        customerNumber: survivor.customerNumber,
+        customerName: survivor.name,
+      })),
+      ctx.clock(),
+    );
+    try {
+      await transact(ctx.store, [
+        ...profiles.mergeItems(merged, mergedAfter, survivor, survivorAfter),
+        customers.historyItem(survivor.id, at, caller, 'merged_in', {
+          ...details,
+          ...(gained.length && { managersAdded: gained }),
+        }),
+        customers.historyItem(merged.id, at, caller, 'merged_into', details),
+        ...noticeItems,
+      ]);
+    } catch (error) {
+      if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
+        if (error.failedLabels.some((l) => l.startsWith('identity:')))
+          throw new ConflictError(
+            'customer.merge_conflict',
+            'An identity of the merged customer changed meanwhile; retry',
+          );
+        throw new ConflictError('customer.stale', 'One of the customers changed meanwhile; retry the merge');
+      }
+      throw error;
+    }
+    await notices.publish(notifications);
+    return { survivor: survivorAfter, merged: mergedAfter };
+  }
+
+  return { merge };
+}

@@ -1,0 +1,45 @@
+import { ForbiddenError, mayInBranch, type Caller } from '@cc/core';
+import { followUpRepository, notificationRepository } from '@cc/store';
+import type { ServiceContext } from './context';
+
+/** How many of each are listed; more than this means something systematic, which the log names. */
+const SHOWN = 100;
+
+/** What the system gave up on after its retries, for an administrator to look into (oldest first). */
+export function operationsService(ctx: ServiceContext) {
+  const followUps = followUpRepository(ctx.store);
+  const notifications = notificationRepository(ctx.store);
+
+  async function stuckWork(caller: Caller) {
+    if (!mayInBranch(caller, 'readStuckWork', caller)) {
+      throw new ForbiddenError('Only administrators see stuck work', 'auth.forbidden');
+    }
+    const [failed, undeliverable] = await Promise.all([
+      followUps.failed(SHOWN),
+      notifications.listUndeliverable(SHOWN),
+    ]);
+    return {
+      failedFollowUps: failed.map((f) => ({
+        id: f.id,
+        kind: f.kind,
+        createdAt: f.createdAt,
+        attempts: f.attempts,
+        ...(f.lastError && { lastError: f.lastError }),
+        ...(f.kind === 'case_message' ? { caseId: f.caseId } : { messageId: f.messageId }),
+      })),
+      undeliverableNotifications: undeliverable.map((r) => ({
+        id: r.notification.id,
+        recipientId: r.notification.recipientId,
+        kind: r.notification.kind,
+        title: r.notification.title,
+        createdAt: r.notification.createdAt,
+        attempts: r.attempts,
+        ...(r.lastError && { lastError: r.lastError }),
+      })),
+    };
+  }
+
+  return { stuckWork };
+}
+
+export type OperationsService = ReturnType<typeof operationsService>;

@@ -1,0 +1,14 @@
+import type * as z from 'zod';
+import { ValidationError } from '@cc/core';
+
+/** Validates input that did not come through a route (channels, imports), as the same 400 problem. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, message: string): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new ValidationError(
+      message,
+      result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })),
+    );
+  }
+  return result.data;
+}

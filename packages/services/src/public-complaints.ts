@@ -1,0 +1,146 @@
+import { randomInt } from 'node:crypto';
+import { NotFoundError, ValidationError, type Case } from '@cc/core';
+import {
+  honeypotTripped,
+  parseComplaintForm,
+  tryNormaliseEmail,
+  tryNormalisePhone,
+  type ComplaintForm,
+} from '@cc/channels';
+import { caseRepository, withIdempotency, type IdempotencyClaim } from '@cc/store';
+import type { CaseService } from './cases';
+import type { ContactRecorder } from './contact-recorder';
+import type { ServiceContext } from './context';
+
+/** What the public may send; anything else (owner, status, priority, timestamps...) is refused. */
+const PUBLIC_FIELDS = new Set([
+  'kind',
+  'name',
+  'phone',
+  'email',
+  'customerNumber',
+  'category',
+  'subject',
+  'description',
+  'productCode',
+  'website',
+]);
+
+export interface ComplaintReceipt {
+  reference: string;
+  status: string;
+  statusUrl: string;
+}
+
+export interface ComplaintStatus {
+  reference: string;
+  status: string;
+  lastUpdatedAt: string;
+}
+
+/** Refuses fields the public may not set, then validates the form. */
+export function parsePublicComplaint(input: Record<string, unknown>): ComplaintForm {
+  const refused = Object.keys(input).filter((k) => !PUBLIC_FIELDS.has(k));
+  if (refused.length)
+    throw new ValidationError(
+      'These fields cannot be set here',
+      refused.map((path) => ({ path, message: 'not allowed' })),
+    );
+  return parseComplaintForm(input);
+}
+
+const fakeReference = (now: Date) =>
+  `C-${now.getUTCFullYear()}-${String(randomInt(100_000, 1_000_000)).padStart(6, '0')}`;
+
+/** The public complaint/inquiry form: opens a case from the web and answers its status to the submitter only. */
+export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseService; recorder: ContactRecorder }) {
+  const { cases, recorder } = deps;
+  const stored = caseRepository(ctx.store);
+  const statusUrl = (reference: string) =>
+    `${ctx.settings.PUBLIC_BASE_URL.replace(/\/$/, '')}/public/complaints/${reference}`;
+
+  /** The form, its normalised contact points and the customer they identify (one identity read). */
+  async function prepare(raw: Record<string, unknown>) {
+    const form = parsePublicComplaint(raw);
+    const phone = form.phone ? (tryNormalisePhone(form.phone) ?? undefined) : undefined;
+    const email = form.email ? (tryNormaliseEmail(form.email) ?? undefined) : undefined;
+    const resolved =
+      (phone && (await recorder.resolveSender('phone', phone))) ||
+      (email && (await recorder.resolveSender('email', email))) ||
+      undefined;
+    return { form, phone, email, customerId: resolved ? resolved.customerId : null };
+  }
+
+  /**
+   * `admitted` is the caller's rate-limit decision: the identity lookup runs alongside it (a read, so
+   * nothing is written for a refused request), and nothing is written until it has said yes.
+   */
+  async function submit(
+    raw: Record<string, unknown>,
+    claim: IdempotencyClaim | undefined,
+    admitted: Promise<void> = Promise.resolve(),
+  ): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
+    const now = ctx.clock();
+    if (honeypotTripped(raw)) {
+      await admitted;
+      const reference = fakeReference(now);
+      return { status: 201, body: { reference, status: 'new', statusUrl: statusUrl(reference) }, replayed: false };
+    }
+    // Both settle before either is reported, so a refused client hears 429 whatever else was wrong.
+    const [gate, lookup] = await Promise.allSettled([admitted, prepare(raw)]);
+    if (gate.status === 'rejected') throw gate.reason;
+    if (lookup.status === 'rejected') throw lookup.reason;
+    const { form, phone, email, customerId } = lookup.value;
+    const description = `${form.description}\n\n— ${form.name}${form.customerNumber ? ` (customer number given: ${form.customerNumber})` : ''}`;
+    const result = await withIdempotency<ComplaintReceipt>(ctx.store, claim, async (recordFor) => {
+      let receipt: ComplaintReceipt | undefined;
+      await cases.create(
+        { channel: 'web' },
+        {
+          type: form.kind,
+          ...(form.kind === 'inquiry' && {
+            subject: form.productCode ? 'product' : 'other',
+            ...(form.productCode && { productCode: form.productCode }),
+          }),
+          category: form.category,
+          title: form.subject,
+          description,
+          customerId,
+        },
+        {
+          submitterContact: { ...(phone && { phone }), ...(email && { email }) },
+          isContact: true,
+          recordFor: (response) => {
+            const c = response.body as Case;
+            receipt = { reference: c.id, status: c.status, statusUrl: statusUrl(c.id) };
+            // Every inbound contact counts towards the customer's 30-day contact figure.
+            return recordFor({ status: 201, body: receipt });
+          },
+        },
+      );
+      return { status: 201, body: receipt! };
+    });
+    return { status: result.response.status, body: result.response.body, replayed: result.replayed };
+  }
+
+  /** Only with the phone or email used to submit it; every miss is the same 404, so references cannot be probed. */
+  async function status(reference: string, contact: { phone?: string; email?: string }): Promise<ComplaintStatus> {
+    const phone = contact.phone ? tryNormalisePhone(contact.phone) : null;
+    const email = contact.email ? tryNormaliseEmail(contact.email) : null;
+    if (!phone && !email)
+      throw new ValidationError('Give the phone or email you used', [
+        { path: 'phone', message: 'phone or email required' },
+      ]);
+    const c = /^C-\d{4}-\d{6}$/.test(reference) ? await stored.get(reference) : undefined;
+    const matches =
+      !!c &&
+      !c.deleted &&
+      ((phone && c.submitterContact?.phone === phone) || (email && c.submitterContact?.email === email));
+    if (!c || !matches) throw new NotFoundError('case');
+    return { reference: c.id, status: c.status, lastUpdatedAt: c.updatedAt };
+  }
+
+  return { submit, status };
+}
+
+export type PublicComplaintService = ReturnType<typeof publicComplaintService>;

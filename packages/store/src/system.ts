@@ -1,0 +1,45 @@
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreContext } from './client';
+import { isConditionalCheckFailed } from './errors';
+import { keys } from './keys';
+
+export interface Branch {
+  id: string;
+  name: string;
+}
+
+/** Items that are about the installation rather than the business: one-time markers, branches, a probe. */
+export function systemRepository(ctx: StoreContext) {
+  return {
+    /** True the first time `name` is claimed, false ever after (e.g. seeding demo data once). */
+    async claimOnce(name: string, at: Date): Promise<boolean> {
+      try {
+        await ctx.doc.send(
+          new PutCommand({
+            TableName: ctx.tableName,
+            Item: { ...keys.marker(name), at: at.toISOString() },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+    },
+
+    async putBranch(branch: Branch): Promise<void> {
+      await ctx.doc.send(
+        new PutCommand({ TableName: ctx.tableName, Item: { ...keys.branch(branch.id), entity: 'branch', ...branch } }),
+      );
+    },
+
+    /** Resolves when the table answers: a GetItem on a key that never exists (needs only read access). */
+    async probe(): Promise<void> {
+      await (ctx.doc as unknown as { send: DynamoDBClient['send'] }).send(
+        new GetItemCommand({ TableName: ctx.tableName, Key: { pk: { S: 'HEALTH' }, sk: { S: 'HEALTH' } } }),
+      );
+    },
+  };
+}
