@@ -7,11 +7,9 @@ import { composeServices, connectAws } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
 const config = parseEnv(lambdaConfigSchema, process.env);
+const s3 = new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE });
 const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL);
-const services = composeServices(
-  { ...aws, attachments: s3AttachmentStore(new S3Client({}), config.ATTACHMENTS_BUCKET) },
-  config,
-);
+const services = composeServices({ ...aws, attachments: s3AttachmentStore(s3, config.ATTACHMENTS_BUCKET) }, config);
 const http = httpDeps(config, {
   jwks: new URL(config.AUTH_JWKS_URL),
   cursorSecret: config.CURSOR_SECRET,

@@ -12,10 +12,12 @@ const config = parseEnv(
     NOTIFICATION_QUEUE_URL: z.string().min(1),
     RAW_MAIL_BUCKET: z.string().min(3),
     ATTACHMENTS_BUCKET: z.string().min(3),
+    /** Path-style S3 addressing, for S3-compatible stores and emulators (AWS itself needs none). */
+    S3_FORCE_PATH_STYLE: z.stringbool().default(false),
   }),
   process.env,
 );
-const s3 = new S3Client({});
+const s3 = new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE });
 const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL);
 const services = composeServices(
   { ...aws, attachments: s3AttachmentStore(s3, config.ATTACHMENTS_BUCKET), emailModule },

@@ -1,19 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { emailSignatureHeader } from '@cc/channels';
 import S3rver from 's3rver';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
-import * as emailModule from '@cc/channels/email';
-import { s3AttachmentStore, s3RawMailReader } from '@cc/channels/s3';
-import { sesInboundHandler } from '@cc/services/email-inbound';
 import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer, timelineOf } from './intake-support';
 
-// SES → S3 → Lambda, with a real S3 emulator (s3rver) in place of the buckets the stack creates.
+// SES → S3 → Lambda, with a real S3 emulator (s3rver) in place of the buckets the stack creates. The handler is
+// functions/email-inbound.ts itself, composed from its environment as it is in AWS.
 const RAW = 'raw-mail';
+const WEBHOOK_SECRET = 'the-email-webhook-secret-for-tests';
 const ATTACHMENTS = 'mail-attachments';
 
 let t: TestContext;
@@ -21,6 +21,7 @@ let s3server: S3rver;
 let s3: S3Client;
 let directory: string;
 let handler: (event: SESEvent) => Promise<void>;
+const environmentBefore = { ...process.env };
 
 beforeAll(async () => {
   t = await createTestContext();
@@ -39,12 +40,29 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
-  // Composed as functions/email-inbound.ts composes it: S3 for attachments, the parser bundled statically.
-  const services = t.compose({ attachments: s3AttachmentStore(s3, ATTACHMENTS), emailModule });
-  handler = sesInboundHandler({ intake: services.email, readRawMail: s3RawMailReader(s3, RAW), log: t.deps.log });
+  Object.assign(process.env, {
+    TABLE_NAME: t.tableName,
+    NOTIFICATION_QUEUE_URL: t.queues.notifications,
+    RAW_MAIL_BUCKET: RAW,
+    ATTACHMENTS_BUCKET: ATTACHMENTS,
+    LOG_LEVEL: 'silent',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
+    AWS_ENDPOINT_URL_SQS: inject('sqsEndpoint'),
+    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+    S3_FORCE_PATH_STYLE: 'true',
+    // The API Lambda's own settings (its email webhook shares the attachments bucket).
+    AUTH_JWKS_URL: 'https://cognito.example/jwks.json',
+    CURSOR_SECRET: 'a-cursor-secret-of-some-length',
+    EMAIL_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  });
+  ({ handler } = await import('../../functions/email-inbound'));
 });
 
 afterAll(async () => {
+  process.env = environmentBefore;
   await s3server?.close();
   if (directory) rmSync(directory, { recursive: true, force: true });
 });
@@ -114,5 +132,43 @@ describe('inbound email through SES and S3', () => {
 
   it('fails the invocation (so SES retries it) when the message is not in S3', async () => {
     await expect(handler(sesEvent('ses-missing'))).rejects.toThrow();
+  });
+});
+
+describe("email posted to the API Lambda's webhook", () => {
+  it("keeps its attachments in S3 too, never on the function's disk", async () => {
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'zhou.fang@example.com' }] });
+    const raw = await new MailComposer({
+      from: 'zhou.fang@example.com',
+      to: 'care@bank.example',
+      subject: 'Statement',
+      text: 'My statement is attached.',
+      messageId: `<hook-1.${Date.now()}@mail.example.com>`,
+      attachments: [{ filename: 'statement.pdf', content: Buffer.from('%PDF-1.4 statement') }],
+    })
+      .compile()
+      .build();
+    const { handler: api } = await import('../../functions/api');
+    const answer = (await api(
+      {
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: '/webhooks/email',
+        rawQueryString: '',
+        headers: {
+          'content-type': 'message/rfc822',
+          'x-signature': emailSignatureHeader(WEBHOOK_SECRET, Math.floor(Date.now() / 1000), raw),
+        },
+        requestContext: { http: { method: 'POST', path: '/webhooks/email', sourceIp: '127.0.0.1' } },
+        body: raw.toString('base64'),
+        isBase64Encoded: true,
+      } as never,
+      {} as never,
+    )) as { statusCode: number };
+    expect(answer.statusCode).toBe(200);
+    const [contact] = (await timelineOf(t, customer.id)).filter((e) => e.type === 'contact') as {
+      details: { attachments: { location: string }[] };
+    }[];
+    expect(contact!.details.attachments[0]!.location).toMatch(new RegExp(`^s3://${ATTACHMENTS}/attachments/`));
   });
 });

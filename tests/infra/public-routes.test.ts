@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { publicRoutes } from '../../infra/constructs/api';
+import { fromRoot } from '../../infra/paths';
+
+/**
+ * The HTTP API lets a request through without a JWT only on the stack's public routes; the app declares
+ * which of its operations need no staff token. The two must agree, or a public route is refused by the
+ * authorizer (or a staff route skips it).
+ */
+const document = JSON.parse(readFileSync(fromRoot('packages/api/openapi.json'), 'utf8')) as {
+  paths: Record<string, Record<string, { security: { bearer?: string[] }[] }>>;
+};
+
+const matchesGatewayRoute = (path: string, pattern: string) =>
+  pattern.endsWith('/{proxy+}') ? path.startsWith(pattern.slice(0, -'{proxy+}'.length)) : path === pattern;
+const servedWithoutJwt = (method: string, path: string) =>
+  publicRoutes.some(
+    (r) => matchesGatewayRoute(path, r.path) && r.methods.some((m) => m === 'ANY' || m === method.toUpperCase()),
+  );
+
+describe('routes without a staff token', () => {
+  const operations = Object.entries(document.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ method, path, staff: op.security.some((s) => 'bearer' in s) })),
+  );
+
+  it('every operation that needs no staff token is served without the JWT authorizer', () => {
+    const blocked = operations.filter((o) => !o.staff && !servedWithoutJwt(o.method, o.path));
+    expect(blocked).toEqual([]);
+  });
+
+  it('every staff operation goes through the JWT authorizer', () => {
+    const open = operations.filter((o) => o.staff && servedWithoutJwt(o.method, o.path));
+    expect(open).toEqual([]);
+  });
+});
