@@ -37,7 +37,8 @@ export interface ApiStageProps {
   publicRoutes: HttpRoute[];
 }
 
-const asRouteSettings = (t: Throttle) => ({ throttlingRateLimit: t.rateLimit, throttlingBurstLimit: t.burstLimit });
+/** CfnStage.routeSettings is untyped JSON: its keys are written as CloudFormation spells them. */
+const asRouteSettings = (t: Throttle) => ({ ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit });
 
 /**
  * Throttles and the access log on the API's $default stage. Set on the stage the API already has (an
@@ -59,7 +60,11 @@ export class ApiStage extends Construct {
       destinationArn: this.accessLogs.logGroupArn,
       format: JSON.stringify(accessLogFormat),
     };
-    cfnStage.defaultRouteSettings = { ...asRouteSettings(stage.throttle.default), detailedMetricsEnabled: false };
+    cfnStage.defaultRouteSettings = {
+      throttlingRateLimit: stage.throttle.default.rateLimit,
+      throttlingBurstLimit: stage.throttle.default.burstLimit,
+      detailedMetricsEnabled: false,
+    };
     const routeSettings: Record<string, ReturnType<typeof asRouteSettings>> = {};
     for (const route of props.publicRoutes) {
       const routeKey = (route.node.defaultChild as CfnRoute).routeKey;

@@ -183,7 +183,7 @@ export class Monitoring extends Construct {
     const latency = (statistic: string) =>
       httpApi.metricLatency({ period: minute, statistic }).with({ label: `latency ${statistic}` });
     this.alarm('ApiP99Latency', {
-      metric: latency('p99'),
+      metric: httpApi.metricLatency({ period: minute, statistic: 'p99' }),
       threshold: t.apiP99LatencyMs,
       comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 5,
