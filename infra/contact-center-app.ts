@@ -40,6 +40,7 @@ export function defineContactCenter(app: App): ContactCenterApp {
     description: `Contact center backend for banks (${stage.stage}): CloudFront + WAF, HTTP API, DynamoDB, SQS, workers.`,
     stage,
     alarmEmail: contextString(app, 'alarmEmail'),
+    secretsRevision: contextString(app, 'secretsRevision'),
     domain: domainName && certificateArn ? { names: [domainName], certificateArn } : undefined,
   });
   Tags.of(app).add('Application', 'contact-center');

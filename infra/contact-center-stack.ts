@@ -26,6 +26,8 @@ export interface ContactCenterStackProps extends StackProps {
   alarmEmail?: string;
   /** A custom domain for the distribution, with its ACM certificate (us-east-1). */
   domain?: { names: string[]; certificateArn: string };
+  /** Changed to make the API pick up new secret values (see Api). */
+  secretsRevision?: string;
 }
 
 /** AWS WAF names CLOUDFRONT-scope web ACLs arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>. */
@@ -68,6 +70,7 @@ export class ContactCenterStack extends Stack {
       auth: this.auth,
       retentionDays,
       stage,
+      secretsRevision: props.secretsRevision,
     });
     this.apiStage = new ApiStage(this, 'ApiStage', {
       httpApi: this.api.httpApi,

@@ -20,6 +20,8 @@ export interface ApiProps {
   auth: Auth;
   retentionDays: number;
   stage: StageConfig;
+  /** See SECRETS_REVISION. */
+  secretsRevision?: string;
 }
 
 /**
@@ -31,6 +33,14 @@ type ApiEnvironment = { [K in keyof AppConfig]?: string } & {
   ORIGIN_VERIFY_SECRET_ARN?: string;
   /** The header CloudFront adds to every origin request; requests without the secret value get 403. */
   ORIGIN_VERIFY_HEADER?: string;
+  /** ARNs of the secrets whose values are also passed above, so the app can read (and re-read) them itself. */
+  CURSOR_SECRET_ARN?: string;
+  CHANNEL_SECRETS_ARN?: string;
+  /**
+   * Changing it (`-c secretsRevision=...`) changes the function, which makes CloudFormation resolve the
+   * secrets' dynamic references again: how a new Twilio token reaches the environment without a code change.
+   */
+  SECRETS_REVISION?: string;
 };
 
 /** Routes served without a token: health, the OpenAPI document, the public complaint form, provider webhooks. */
@@ -92,8 +102,8 @@ export class Api extends Construct {
 
     // These become CloudFormation dynamic references ({{resolve:secretsmanager:...}}), resolved at
     // deploy time into the function's environment: not in the template, but visible to anyone who can
-    // read the function configuration, and only refreshed on the next deploy. Production should instead
-    // pass the secret ARN, grant secretsmanager:GetSecretValue, and fetch the values once at init.
+    // read the function configuration, and only refreshed when the function changes. The ARNs and read
+    // access are there too, so the app can fetch the values at init instead (docs/operations.md).
     const environment: ApiEnvironment = {
       TABLE_NAME: props.table.tableName,
       NOTIFICATION_QUEUE_URL: props.notifications.queueUrl,
@@ -104,6 +114,9 @@ export class Api extends Construct {
       TWILIO_AUTH_TOKEN: this.channelSecrets.secretValueFromJson('twilioAuthToken').unsafeUnwrap(),
       EMAIL_WEBHOOK_SECRET: this.channelSecrets.secretValueFromJson('emailWebhookSecret').unsafeUnwrap(),
       RETENTION_DAYS: String(props.retentionDays),
+      CURSOR_SECRET_ARN: this.cursorSecret.secretArn,
+      CHANNEL_SECRETS_ARN: this.channelSecrets.secretArn,
+      ...(props.secretsRevision && { SECRETS_REVISION: props.secretsRevision }),
     };
 
     this.handler = createNodeFunction(this, 'Handler', {
@@ -115,6 +128,8 @@ export class Api extends Construct {
       environment: environment as Record<string, string>,
     });
     grantTableAccess(this.handler, props.table, accessProfiles.api);
+    this.cursorSecret.grantRead(this.handler);
+    this.channelSecrets.grantRead(this.handler);
     props.notifications.grantSendMessages(this.handler);
 
     // API Gateway waits a little longer than the Lambda may run, so a slow request ends with the app's own

@@ -339,7 +339,7 @@ describe('HTTP API', () => {
 describe('IAM least privilege', () => {
   const statementsOf = (fn: IConstruct): Json[] => s.statementsOf(fn);
 
-  it('the API may use DynamoDB only on the table and its indexes, send only to the notifications queue, read only the origin secret', () => {
+  it('the API may use DynamoDB only on the table and its indexes, send only to the notifications queue, read only its own three secrets', () => {
     const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
     const indexArns = tableDefinition.indexes.map((index) => ({
       'Fn::Join': ['', [tableArn, `/index/${index.name}`]],
@@ -365,7 +365,7 @@ describe('IAM least privilege', () => {
     const dynamoActions = dynamo.flatMap((s) => asArray(s.Action as string | string[]));
     for (const action of ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable', 'dynamodb:GetRecords'])
       expect(dynamoActions).not.toContain(action);
-    // Besides: its own log group, X-Ray, and reading the origin-verify secret. No S3, no other secret.
+    // Besides: its own log group, X-Ray, and reading its secrets (origin-verify, cursor, channels). No S3.
     const logs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('logs:')));
     expect(logs).toHaveLength(1);
     expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.handler.logGroup), 'Arn'] });
@@ -375,7 +375,15 @@ describe('IAM least privilege', () => {
       asArray(s.Action as string | string[]).some((a) => a.startsWith('secretsmanager:')),
     );
     expect(secrets).toHaveLength(1);
-    expect(secrets[0]!.Resource).toEqual({ Ref: logicalId(stack.frontDoor.originSecret) });
+    expect(secrets[0]!.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(asArray(secrets[0]!.Resource)).toEqual(
+      expect.arrayContaining([
+        { Ref: logicalId(stack.frontDoor.originSecret) },
+        { Ref: logicalId(stack.api.cursorSecret) },
+        { Ref: logicalId(stack.api.channelSecrets) },
+      ]),
+    );
+    expect(asArray(secrets[0]!.Resource)).toHaveLength(3);
     expect(statements.length).toBe(dynamo.length + sqs.length + logs.length + xray.length + secrets.length);
   });
 
