@@ -101,7 +101,8 @@ export class Workers extends Construct {
       versioned: false,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: accessLogPrefixes.mailBucket,
-      removalPolicy: stage.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // Customer mail: kept when the stack goes, in every stage (a non-empty bucket cannot be deleted anyway).
+      removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         { id: 'expire-raw-mail', prefix: rawMailPrefix, expiration: Duration.days(props.retentionDays) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },

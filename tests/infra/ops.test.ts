@@ -435,6 +435,9 @@ describe('prod keeps its data', () => {
       Properties: { DeletionProtection: 'ACTIVE' },
     });
     dev.template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Delete' });
+    // Buckets hold customer mail and audit logs: retained in every stage.
+    for (const s of [dev, prod])
+      for (const [id, r] of s.ofType('AWS::S3::Bucket')) expect(r.DeletionPolicy, id).toBe('Retain');
     for (const type of ['AWS::Logs::LogGroup', 'AWS::KMS::Key']) {
       for (const [id, r] of prod.ofType(type)) expect(r.DeletionPolicy, id).toBe('Retain');
       for (const [id, r] of dev.ofType(type)) expect(r.DeletionPolicy, id).toBe('Delete');
