@@ -37,7 +37,7 @@ export function defineContactCenter(app: App): ContactCenterApp {
   });
   const main = new ContactCenterStack(app, 'ContactCenter', {
     stackName: `ContactCenter${suffix}`,
-    description: `Contact center backend for banks (${stage.stage}): CloudFront + WAF, HTTP API, DynamoDB, SQS, workers.`,
+    description: `Contact center backend for banks (${stage.stage}): CloudFront + WAF, API, DynamoDB, SQS, workers.`,
     stage,
     alarmEmail: contextString(app, 'alarmEmail'),
     secretsRevision: contextString(app, 'secretsRevision'),

@@ -24,7 +24,8 @@ export class Messaging extends Construct {
     // AWS's guidance for Lambda event sources: visibility timeout >= 6x the function timeout.
     if (notifications.visibilityTimeoutSeconds < 6 * props.consumerTimeoutSeconds) {
       throw new Error(
-        `queueDefinitions.notifications.visibilityTimeoutSeconds (${notifications.visibilityTimeoutSeconds}) must be >= 6 x the notifier's timeout (${props.consumerTimeoutSeconds} s)`,
+        `queueDefinitions.notifications.visibilityTimeoutSeconds (${notifications.visibilityTimeoutSeconds}) ` +
+          `must be >= 6 x the notifier's timeout (${props.consumerTimeoutSeconds} s)`,
       );
     }
 
@@ -48,7 +49,9 @@ export class Messaging extends Construct {
     });
 
     this.dlqAlarm = new Alarm(this, 'DlqNotEmpty', {
-      alarmDescription: `Notifications failed ${notifications.maxReceiveCount} times and were moved to the dead-letter queue; inspect and redrive.`,
+      alarmDescription:
+        `Notifications failed ${notifications.maxReceiveCount} times and were moved to the dead-letter queue; ` +
+        'inspect and redrive (docs/operations.md).',
       metric: this.notificationsDlq.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: 'Maximum',

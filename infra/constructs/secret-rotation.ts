@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -46,13 +46,10 @@ export class SecretRotation extends Construct {
       },
     });
     if (cloudFront) {
-      const { account } = Stack.of(this);
       this.function.addToRolePolicy(
         new PolicyStatement({
           actions: ['cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'],
-          resources: [
-            `arn:${Stack.of(this).partition}:cloudfront::${account}:distribution/${cloudFront.distribution.distributionId}`,
-          ],
+          resources: [cloudFront.distribution.distributionArn],
         }),
       );
       // The configuration sent back names the web ACL; CloudFront may check the caller can read it.

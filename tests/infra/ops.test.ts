@@ -33,7 +33,7 @@ describe('the stage comes from context', () => {
 });
 
 describe('front door: CloudFront with an AWS WAF web ACL', () => {
-  it('the edge stack (us-east-1) holds a CLOUDFRONT web ACL: known bad inputs, common rules, a per-IP rate limit on public routes', () => {
+  it('edge stack (us-east-1): a CLOUDFRONT web ACL with bad inputs, common rules, per-IP public limit', () => {
     expect(prod.edge.region).toBe('us-east-1');
     const acl = prod.edgeTemplate.findResources('AWS::WAFv2::WebACL');
     expect(Object.keys(acl)).toHaveLength(1);
@@ -75,7 +75,7 @@ describe('front door: CloudFront with an AWS WAF web ACL', () => {
     prod.edgeTemplate.hasOutput('WebAclArn', {});
   });
 
-  it('the distribution uses the web ACL, HTTPS only, TLS 1.2 to the origin, no caching, Host not forwarded, logs to S3', () => {
+  it('the distribution: the web ACL, HTTPS only, TLS 1.2 to the origin, no cache, Host not forwarded, S3 logs', () => {
     prod.template.resourceCountIs('AWS::CloudFront::Distribution', 1);
     const [, distribution] = prod.ofType('AWS::CloudFront::Distribution')[0]!;
     const config = distribution.Properties.DistributionConfig as Json;
@@ -183,7 +183,7 @@ describe('HTTP API stage', () => {
     }
   });
 
-  it('writes a JSON access log with request id, route, status, latency and caller id; no token, no IP, no query', () => {
+  it('JSON access log: request id, route, status, latency, caller id; no token, IP or query string', () => {
     const stage = stageOf(prod);
     const format = JSON.parse(stage.AccessLogSettings.Format as string) as Record<string, string>;
     expect(format).toEqual(accessLogFormat);
@@ -229,7 +229,7 @@ describe('least privilege per function', () => {
     }
   });
 
-  it('the notifier reads users and delivery records and updates delivery records; it cannot write customers or cases', () => {
+  it('the notifier reads users and delivery records, updates delivery records; cannot write customers or cases', () => {
     const statements = dynamoStatements(prod, prod.main.workers.notifier);
     expect(statements.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     for (const st of statements) {
@@ -278,7 +278,7 @@ describe('least privilege per function', () => {
 });
 
 describe('concurrency', () => {
-  it('workers have reserved concurrency (the API keeps the unreserved pool); the notifier poller stays within it', () => {
+  it('workers have reserved concurrency (the API keeps the unreserved pool); the SQS poller stays within it', () => {
     const { reservedConcurrency } = stages.prod;
     const reserved = (fn: Parameters<Synthesised['logicalId']>[0]) =>
       prod.resources[prod.logicalId(fn)]!.Properties.ReservedConcurrentExecutions;
@@ -386,7 +386,7 @@ describe('alarms, on-call topic and dashboard', () => {
     expect(added).toEqual(['ProbeConsumerErrors', 'ProbeConsumerThrottles', 'ProbeConsumerIteratorAge']);
   });
 
-  it('the dashboard shows the alarms, the API, DynamoDB, the queue, each function, the edge and the business metrics', () => {
+  it('the dashboard: alarms, API, DynamoDB, queue, each function, the edge, business metrics', () => {
     const [, dashboard] = dev.ofType('AWS::CloudWatch::Dashboard')[0]!;
     // The body is a JSON text joined around CloudFormation references; put the references in as JSON.
     const body = (dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[])

@@ -122,7 +122,7 @@ describe('secret rotation', () => {
     cloudFront: { distributionId: 'E123', headerName: 'x-origin-verify' },
   };
 
-  it('the origin-verify secret: a new value reaches CloudFront before it becomes current; the old one stays as previous', async () => {
+  it('origin-verify: the new value reaches CloudFront before it is current; the old one stays previous', async () => {
     const sm = fakeSecretsManager({ headerValue: 'old', other: 'kept' });
     const cf = fakeCloudFront('X-Origin-Verify', 'old');
     const run = secretRotation({ secrets: sm.client, cloudFront: cf.client, target, log: () => {} });

@@ -339,7 +339,7 @@ describe('HTTP API', () => {
 describe('IAM least privilege', () => {
   const statementsOf = (fn: IConstruct): Json[] => s.statementsOf(fn);
 
-  it('the API may use DynamoDB only on the table and its indexes, send only to the notifications queue, read only its own three secrets', () => {
+  it('the API: DynamoDB on the table and its indexes, send to the notifications queue, read its three secrets', () => {
     const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
     const indexArns = tableDefinition.indexes.map((index) => ({
       'Fn::Join': ['', [tableArn, `/index/${index.name}`]],
