@@ -201,7 +201,7 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
     expect(kindsOf(accesses, 'PutItem')).toContain('CASE');
   });
 
-  it('the notifier: done, duplicate and failed deliveries read users and delivery records, write the latter', async () => {
+  it('the notifier: delivered, duplicate and failed records read users and deliveries, write deliveries', async () => {
     // mgr-7 takes email, and the email channel is down: deliveries to mgr-7 fail and are released.
     await userRepository(t.deps.store).put({
       id: 'mgr-7',
