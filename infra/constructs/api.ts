@@ -1,17 +1,21 @@
-import { Duration } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { lambdaConfigSchema } from '@cc/api/config';
 import type * as z from 'zod';
+import { budgets } from '../ops-budgets';
+import { timeouts, type StageConfig } from '../ops-config';
 import type { Auth } from './auth';
 import { createNodeFunction } from './node-function';
+import { accessProfiles, grantTableAccess } from './table-access';
 import { attachmentsPrefix } from './workers';
 
 export interface ApiProps {
@@ -21,10 +25,29 @@ export interface ApiProps {
   mailBucket: IBucket;
   auth: Auth;
   retentionDays: number;
+  stage: StageConfig;
+  /** See SECRETS_REVISION. */
+  secretsRevision?: string;
 }
 
-/** Variables the API Lambda gets; keyed by the config schema so a renamed variable fails to compile. */
-type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string };
+/**
+ * Variables the API Lambda gets. Keyed by the config schema so a renamed variable fails to compile, plus the
+ * operations variables the app does not parse yet (docs/operations.md, "app-side wiring").
+ */
+type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string } & {
+  /** Secrets Manager ARN of the origin-verify secret (JSON key `headerValue`), read at init and every 5 min. */
+  ORIGIN_VERIFY_SECRET_ARN?: string;
+  /** The header CloudFront adds to every origin request; requests without the secret value get 403. */
+  ORIGIN_VERIFY_HEADER?: string;
+  /** ARNs of the secrets whose values are also passed above, so the app can read (and re-read) them itself. */
+  CURSOR_SECRET_ARN?: string;
+  CHANNEL_SECRETS_ARN?: string;
+  /**
+   * Changing it (`-c secretsRevision=...`) changes the function, which makes CloudFormation resolve the
+   * secrets' dynamic references again: how a new Twilio token reaches the environment without a code change.
+   */
+  SECRETS_REVISION?: string;
+};
 
 /** Routes served without a token: health, the OpenAPI document, the public complaint form, provider webhooks. */
 export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
@@ -40,13 +63,17 @@ export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly handler: NodejsFunction;
   readonly authorizer: HttpJwtAuthorizer;
+  /** The routes without an authorizer, by route key (e.g. `ANY /public/{proxy+}`). */
+  readonly publicRoutes: HttpRoute[] = [];
+  readonly cursorSecret: Secret;
+  readonly channelSecrets: Secret;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const { auth } = props;
 
-    // Generated at deploy time, never in source or the template.
-    const cursorSecret = new Secret(this, 'CursorSecret', {
+    // Generated at deploy time, never in source or the template; rotated by ./secret-rotation.ts.
+    this.cursorSecret = new Secret(this, 'CursorSecret', {
       description: 'HMAC key that signs pagination cursors.',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({}),
@@ -57,7 +84,7 @@ export class Api extends Construct {
     });
     // The webhook secret is generated and shared with the email provider; the Twilio auth token comes
     // from the Twilio console: put it into this secret after the first deploy, then deploy again.
-    const channelSecrets = new Secret(this, 'ChannelSecrets', {
+    this.channelSecrets = new Secret(this, 'ChannelSecrets', {
       description: 'Twilio auth token (set after deploy) and the inbound email webhook secret.',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ twilioAuthToken: 'set-me-after-deploy' }),
@@ -66,52 +93,98 @@ export class Api extends Construct {
         excludePunctuation: true,
       },
     });
+    Validations.of(this.channelSecrets).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Both values are issued with a third party (the Twilio auth token by Twilio, the webhook secret is ' +
+        'configured at the email provider), so no Lambda can rotate them alone; docs/operations.md has the ' +
+        'rotation procedure for each.',
+    });
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'Contact center API',
+      description: 'Contact center API (origin of the CloudFront distribution)',
       createDefaultStage: true,
     });
 
     // These become CloudFormation dynamic references ({{resolve:secretsmanager:...}}), resolved at
     // deploy time into the function's environment: not in the template, but visible to anyone who can
-    // read the function configuration, and only refreshed on the next deploy. Production should instead
-    // pass the secret ARN, grant secretsmanager:GetSecretValue, and fetch the values once at init.
+    // read the function configuration, and only refreshed when the function changes. The ARNs and read
+    // access are there too, so the app can fetch the values at init instead (docs/operations.md).
     const environment: ApiEnvironment = {
       TABLE_NAME: props.table.tableName,
       NOTIFICATION_QUEUE_URL: props.notifications.queueUrl,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
       AUTH_JWKS_URL: auth.jwksUrl,
-      CURSOR_SECRET: cursorSecret.secretValueFromJson('cursorSecret').unsafeUnwrap(),
-      // The Lambda references the Api resource only; the routes and integration reference the Lambda,
-      // so this does not form a cycle (Api <- Function <- Integration <- Route).
-      PUBLIC_BASE_URL: this.httpApi.apiEndpoint,
-      TWILIO_AUTH_TOKEN: channelSecrets.secretValueFromJson('twilioAuthToken').unsafeUnwrap(),
-      EMAIL_WEBHOOK_SECRET: channelSecrets.secretValueFromJson('emailWebhookSecret').unsafeUnwrap(),
+      CURSOR_SECRET: this.cursorSecret.secretValueFromJson('cursorSecret').unsafeUnwrap(),
+      TWILIO_AUTH_TOKEN: this.channelSecrets.secretValueFromJson('twilioAuthToken').unsafeUnwrap(),
+      EMAIL_WEBHOOK_SECRET: this.channelSecrets.secretValueFromJson('emailWebhookSecret').unsafeUnwrap(),
       RETENTION_DAYS: String(props.retentionDays),
       ATTACHMENTS_BUCKET: props.mailBucket.bucketName,
+      CURSOR_SECRET_ARN: this.cursorSecret.secretArn,
+      CHANNEL_SECRETS_ARN: this.channelSecrets.secretArn,
+      ...(props.secretsRevision && { SECRETS_REVISION: props.secretsRevision }),
     };
 
     this.handler = createNodeFunction(this, 'Handler', {
       entry: 'functions/api.ts',
       description: 'Contact center HTTP API',
       memorySize: 1024,
-      timeout: Duration.seconds(10),
+      budget: budgets.api,
+      stage: props.stage,
       environment: environment as Record<string, string>,
     });
-    props.table.grantReadWriteData(this.handler);
+    grantTableAccess(this.handler, props.table, accessProfiles.api);
+    this.cursorSecret.grantRead(this.handler);
+    this.channelSecrets.grantRead(this.handler);
     props.notifications.grantSendMessages(this.handler);
-    props.mailBucket.grantPut(this.handler, `${attachmentsPrefix}*`);
+    // Email posted to /webhooks/email keeps its attachments where SES mail's go.
+    this.handler.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [props.mailBucket.arnForObjects(`${attachmentsPrefix}*`)],
+      }),
+    );
+    const bucketId = Stack.of(this).getLogicalId(props.mailBucket.node.defaultChild as CfnElement);
+    Validations.of(this.handler.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${attachmentsPrefix}*]`,
+      reason: 'Attachment keys are generated per message: the attachments/ prefix is the narrowest scope.',
+    });
 
-    const integration = new HttpLambdaIntegration('Lambda', this.handler);
+    // API Gateway waits a little longer than the Lambda may run, so a slow request ends with the app's own
+    // answer (or the Lambda timeout), never with API Gateway cutting it first.
+    const integration = new HttpLambdaIntegration('Lambda', this.handler, {
+      timeout: Duration.seconds(timeouts.api + 1),
+    });
     this.authorizer = new HttpJwtAuthorizer('Cognito', auth.issuer, {
       jwtAudience: [auth.audience],
       identitySource: ['$request.header.Authorization'],
     });
 
     for (const route of publicRoutes) {
-      this.httpApi.addRoutes({ ...route, integration, authorizer: new HttpNoneAuthorizer() });
+      const routes = this.httpApi.addRoutes({ ...route, integration, authorizer: new HttpNoneAuthorizer() });
+      for (const r of routes) {
+        Validations.of(r).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Public by design (anonymous complaint form and status, health, OpenAPI document, provider ' +
+            'webhooks that the app verifies by signature). Behind the CloudFront WAF with a per-IP rate ' +
+            'limit, tighter stage throttles, and the origin-verify header check.',
+        });
+      }
+      this.publicRoutes.push(...routes);
     }
     this.httpApi.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer: this.authorizer });
+  }
+
+  /**
+   * Serve through the front door: the public URL (Twilio signs over it, links in receipts use it) and the
+   * origin-verify secret the app checks on every request.
+   */
+  useFrontDoor(frontDoor: { url: string; originSecret: ISecret; headerName: string }): void {
+    this.handler.addEnvironment('PUBLIC_BASE_URL', frontDoor.url);
+    this.handler.addEnvironment('ORIGIN_VERIFY_SECRET_ARN', frontDoor.originSecret.secretArn);
+    this.handler.addEnvironment('ORIGIN_VERIFY_HEADER', frontDoor.headerName);
+    frontDoor.originSecret.grantRead(this.handler);
   }
 }

@@ -1,10 +1,22 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AccountRecovery, ClientAttributes, StringAttribute, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+  UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import type { StageConfig } from '../ops-config';
 
 /**
  * Staff sign-in. Administrators create users (no self sign-up) and set `custom:role` and `custom:branch`;
- * the API reads both claims from the ID token to scope every request.
+ * the API reads both claims from the ID token to scope every request. Every sign-in needs a second factor
+ * (an authenticator app: TOTP), and the Plus feature plan's threat protection blocks compromised
+ * credentials and risky sign-ins.
  */
 export class Auth extends Construct {
   readonly userPool: UserPool;
@@ -15,8 +27,9 @@ export class Auth extends Construct {
   /** The `aud` (ID token) / `client_id` (access token) claim. */
   readonly audience: string;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { stage: StageConfig }) {
     super(scope, id);
+    const { protectData } = props.stage;
 
     this.userPool = new UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
@@ -39,7 +52,12 @@ export class Auth extends Construct {
         tempPasswordValidity: Duration.days(3),
       },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
-      removalPolicy: RemovalPolicy.RETAIN,
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: protectData,
+      removalPolicy: protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     const standardOnly = new ClientAttributes().withStandardAttributes({ email: true, fullname: true });

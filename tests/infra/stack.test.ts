@@ -1,44 +1,33 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContactCenterStack } from '../../infra/contact-center-stack';
+import type { ContactCenterStack } from '../../infra/contact-center-stack';
 import { GIVEN_UP_METRIC } from '../../infra/constructs/given-up-alarm';
+import { originVerifyHeader } from '../../infra/constructs/front-door';
+import { timeouts } from '../../infra/ops-config';
 import { givenUpMessages } from '@cc/core/log';
-import { fromRoot } from '../../infra/paths';
 import { lambdaConfigSchema } from '@cc/api/config';
-import { notifierTimeoutSeconds, queueDefinitions } from '@cc/messaging/queues';
+import { queueDefinitions } from '@cc/messaging/queues';
 import { tableDefinition } from '@cc/store/keys';
+import { asArray, synthesise, type Json, type Synthesised } from './synth';
 
-type Json = Record<string, any>;
-
+// The default stage (dev), bundled: what `npm run synth` produces. Prod's differences: ops.test.ts.
+let s: Synthesised;
 let outdir: string;
 let stack: ContactCenterStack;
 let template: Template;
 let resources: Record<string, Json>;
-
-/** The logical ID CloudFormation sees for a construct's L1 resource. */
-const logicalId = (construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnFunction);
-const ofType = (type: string): Array<[string, Json]> => Object.entries(resources).filter(([, r]) => r.Type === type);
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+let logicalId: (construct: IConstruct) => string;
+let ofType: (type: string) => Array<[string, Json]>;
 
 beforeAll(() => {
-  // Same feature flags as `cdk synth`; a private outdir so a concurrent synth into cdk.out is not disturbed.
-  const { context } = JSON.parse(readFileSync(fromRoot('cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  outdir = mkdtempSync(path.join(tmpdir(), 'cc-infra-'));
-  const app = new App({ outdir, context });
-  stack = new ContactCenterStack(app, 'ContactCenter');
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources;
+  s = synthesise('dev');
+  ({ outdir, main: stack, template, resources, logicalId, ofType } = s);
 }, 120_000);
 
-afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
-});
+afterAll(() => s?.cleanup());
 
 describe('table', () => {
   it('is one on-demand table keyed and indexed exactly as tableDefinition says', () => {
@@ -70,14 +59,13 @@ describe('table', () => {
     }
   });
 
-  it('has point-in-time recovery and deletion protection, and is retained on stack deletion', () => {
+  it('has point-in-time recovery in dev too; deletion protection and Retain are prod-only (ops.test.ts)', () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', {
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
+      DeletionPolicy: 'Delete',
       Properties: {
         Replicas: [
           Match.objectLike({
-            DeletionProtectionEnabled: true,
+            DeletionProtectionEnabled: false,
             PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           }),
         ],
@@ -132,7 +120,7 @@ describe('queues', () => {
     const notifierId = mapping.Properties.FunctionName.Ref as string;
     const notifierTimeout = Number(resources[notifierId]!.Properties.Timeout);
     const visibility = Number(main.Properties.VisibilityTimeout);
-    expect(notifierTimeout).toBe(notifierTimeoutSeconds);
+    expect(notifierTimeout).toBe(timeouts.notifier);
     expect(visibility).toBe(queueDefinitions.notifications.visibilityTimeoutSeconds);
     expect(visibility).toBeGreaterThanOrEqual(6 * notifierTimeout);
   });
@@ -152,7 +140,6 @@ describe('queues', () => {
 
 describe('work given up on after acceptance', () => {
   it("is counted from every function's log by its exact message, and alarms on the first", () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     const filters = ofType('AWS::Logs::MetricFilter');
     expect(filters).toHaveLength(4);
     const logGroups = new Set(filters.map(([, f]) => JSON.stringify(f.Properties.LogGroupName)));
@@ -178,8 +165,9 @@ describe('functions', () => {
   const banner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
   it('are all Node.js 22 on arm64, without the cold-start cost of --enable-source-maps', () => {
+    // api, notifier, sweeper, email-inbound, and the two secret rotations.
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(6);
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
@@ -206,7 +194,8 @@ describe('functions', () => {
     const metafiles = readdirSync(outdir)
       .map((dir) => path.join(outdir, dir, 'index.meta.json'))
       .filter((file) => existsSync(file));
-    expect(metafiles.length).toBe(4);
+    // Five bundles: the two rotation functions share one.
+    expect(metafiles.length).toBe(5);
     for (const file of metafiles) {
       const inputs = Object.keys(
         (JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs,
@@ -224,13 +213,13 @@ describe('functions', () => {
     }
   });
 
-  it('the API function: 1024 MB, 10 s, and every variable lambdaConfigSchema requires', () => {
+  it('the API function: 1024 MB, its budget-derived timeout, and every variable lambdaConfigSchema requires', () => {
     const api = resources[logicalId(stack.api.handler)]!;
     expect(api.Properties).toMatchObject({
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       MemorySize: 1024,
-      Timeout: 10,
+      Timeout: timeouts.api,
     });
     const env = api.Properties.Environment.Variables as Json;
     const expected = [
@@ -244,6 +233,9 @@ describe('functions', () => {
       'TWILIO_AUTH_TOKEN',
       'EMAIL_WEBHOOK_SECRET',
       'RETENTION_DAYS',
+      'ORIGIN_VERIFY_SECRET_ARN',
+      'ORIGIN_VERIFY_HEADER',
+      'STAGE',
     ];
     expect(Object.keys(env)).toEqual(expect.arrayContaining(expected));
     // Anything the schema requires without a default must be set, or the Lambda fails at init.
@@ -255,7 +247,13 @@ describe('functions', () => {
     expect(env.TABLE_NAME).toEqual({ Ref: tableId });
     expect(env.NOTIFICATION_QUEUE_URL).toEqual({ Ref: logicalId(stack.messaging.notifications) });
     expect(env.AUTH_AUDIENCE).toEqual({ Ref: logicalId(stack.auth.client) });
-    expect(env.PUBLIC_BASE_URL).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] });
+    // The public URL is CloudFront's: Twilio signs over it, receipts link to it.
+    expect(env.PUBLIC_BASE_URL).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.frontDoor.distribution), 'DomainName'] }]],
+    });
+    expect(env.ORIGIN_VERIFY_SECRET_ARN).toEqual({ Ref: logicalId(stack.frontDoor.originSecret) });
+    expect(env.ORIGIN_VERIFY_HEADER).toBe(originVerifyHeader);
+    expect(env.STAGE).toBe('dev');
     expect(JSON.stringify(env.AUTH_ISSUER)).toContain('https://cognito-idp.');
     expect(JSON.stringify(env.AUTH_JWKS_URL)).toContain('/.well-known/jwks.json');
     expect(env.RETENTION_DAYS).toBe('395');
@@ -339,17 +337,15 @@ describe('HTTP API', () => {
 });
 
 describe('IAM least privilege', () => {
-  const statementsOf = (roleId: string): Json[] =>
-    ofType('AWS::IAM::Policy')
-      .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
-      .flatMap(([, p]) => asArray(p.Properties.PolicyDocument.Statement as Json | Json[]));
-  const roleOf = (fn: IConstruct) => resources[logicalId(fn)]!.Properties.Role['Fn::GetAtt'][0] as string;
+  const statementsOf = (fn: IConstruct): Json[] => s.statementsOf(fn);
 
-  it('the API may use DynamoDB only on the table and its indexes, send only to the notifications queue, and put email attachments only under attachments/', () => {
+  it('the API: DynamoDB on the table and its indexes, the notifications queue, its secrets, attachments only', () => {
     const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
-    const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
+    const indexArns = tableDefinition.indexes.map((index) => ({
+      'Fn::Join': ['', [tableArn, `/index/${index.name}`]],
+    }));
     const queueArn = { 'Fn::GetAtt': [logicalId(stack.messaging.notifications), 'Arn'] };
-    const statements = statementsOf(roleOf(stack.api.handler));
+    const statements = statementsOf(stack.api.handler);
     expect(statements.length).toBeGreaterThan(0);
 
     const dynamo = statements.filter((s) =>
@@ -360,19 +356,41 @@ describe('IAM least privilege', () => {
     expect(sqs.length).toBeGreaterThan(0);
     for (const s of dynamo) {
       expect(s.Effect).toBe('Allow');
-      for (const resource of asArray(s.Resource)) expect([tableArn, indexArn]).toContainEqual(resource);
+      for (const resource of asArray(s.Resource)) expect([tableArn, ...indexArns]).toContainEqual(resource);
     }
     const sqsActions = sqs.flatMap((s) => asArray(s.Action as string | string[]));
     expect(sqsActions).toContain('sqs:SendMessage');
     expect(sqsActions.filter((a) => /Receive|Delete|Purge|\*/.test(a))).toEqual([]);
     for (const s of sqs) for (const resource of asArray(s.Resource)) expect(resource).toEqual(queueArn);
+    const dynamoActions = dynamo.flatMap((s) => asArray(s.Action as string | string[]));
+    for (const action of ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable', 'dynamodb:GetRecords'])
+      expect(dynamoActions).not.toContain(action);
+    // Besides: its own log group, X-Ray, and reading its secrets (origin-verify, cursor, channels).
+    const logs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('logs:')));
+    expect(logs).toHaveLength(1);
+    expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.handler.logGroup), 'Arn'] });
+    const xray = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('xray:')));
+    expect(xray).toHaveLength(1);
+    const secrets = statements.filter((s) =>
+      asArray(s.Action as string | string[]).some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0]!.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(asArray(secrets[0]!.Resource)).toEqual(
+      expect.arrayContaining([
+        { Ref: logicalId(stack.frontDoor.originSecret) },
+        { Ref: logicalId(stack.api.cursorSecret) },
+        { Ref: logicalId(stack.api.channelSecrets) },
+      ]),
+    );
+    expect(asArray(secrets[0]!.Resource)).toHaveLength(3);
     // Email posted to /webhooks/email keeps its attachments in the mail bucket, as SES mail does.
     const s3 = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('s3:')));
     expect(s3).toHaveLength(1);
     expect(asArray(s3[0]!.Action as string | string[]).filter((a) => !/^s3:(PutObject|Abort)/.test(a))).toEqual([]);
     expect(JSON.stringify(s3[0]!.Resource)).toContain('/attachments/*');
-    // Nothing else (no secrets, no wildcards).
-    expect(statements.length).toBe(dynamo.length + sqs.length + s3.length);
+    const others = logs.length + xray.length + secrets.length + s3.length;
+    expect(statements.length).toBe(dynamo.length + sqs.length + others);
   });
 
   it('no policy grants DynamoDB or SQS actions on "*"', () => {
@@ -391,7 +409,7 @@ describe('IAM least privilege', () => {
 
   it('the notifier may consume the queue; only it may receive/delete messages', () => {
     for (const fn of [stack.api.handler, stack.workers.sweeper, stack.workers.emailInbound, stack.workers.notifier]) {
-      const actions = statementsOf(roleOf(fn)).flatMap((s) => asArray(s.Action as string | string[]));
+      const actions = statementsOf(fn).flatMap((s) => asArray(s.Action as string | string[]));
       expect(actions.includes('sqs:ReceiveMessage'), fn.node.path).toBe(fn === stack.workers.notifier);
     }
   });
@@ -444,7 +462,7 @@ describe('inbound email', () => {
     });
   });
 
-  it('the email function reads the bucket and writes only under attachments/', () => {
+  it('the email function reads only under inbound/ and writes only under attachments/', () => {
     const env = resources[logicalId(stack.workers.emailInbound)]!.Properties.Environment.Variables as Json;
     expect(env).toMatchObject({
       RAW_MAIL_BUCKET: { Ref: logicalId(stack.workers.mailBucket) },
@@ -457,6 +475,15 @@ describe('inbound email', () => {
       .filter((s) => asArray(s.Action as string | string[]).includes('s3:PutObject'));
     expect(puts).toHaveLength(1);
     expect(JSON.stringify(puts[0]!.Resource)).toContain('/attachments/*');
+    const s3Statements = s
+      .statementsOf(stack.workers.emailInbound)
+      .filter((st) => asArray(st.Action as string | string[]).some((a) => a.startsWith('s3:')));
+    expect(s3Statements.flatMap((st) => asArray(st.Action as string | string[])).sort()).toEqual([
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    const gets = s3Statements.filter((st) => asArray(st.Action as string | string[]).includes('s3:GetObject'));
+    expect(JSON.stringify(gets[0]!.Resource)).toContain('/inbound/*');
   });
 });
 
@@ -476,17 +503,30 @@ describe('auth and outputs', () => {
     expect(client.Properties.AllowedOAuthFlows ?? []).not.toContain('implicit');
   });
 
-  it('exports the API URL, table, queue, user pool and client', () => {
+  it('exports the public (CloudFront) URL, the origin URL, table, queue, user pool, client and alarm topic', () => {
     const outputs = template.toJSON().Outputs as Json;
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(['ApiUrl', 'TableName', 'QueueUrl', 'UserPoolId', 'UserPoolClientId']),
+      expect.arrayContaining([
+        'ApiUrl',
+        'OriginUrl',
+        'TableName',
+        'QueueUrl',
+        'UserPoolId',
+        'UserPoolClientId',
+        'AlarmTopicArn',
+        'DashboardName',
+      ]),
     );
-    expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] });
+    expect(outputs.ApiUrl.Value).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.frontDoor.distribution), 'DomainName'] }]],
+    });
+    expect(outputs.OriginUrl.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] });
     expect(outputs.TableName.Value).toEqual({ Ref: logicalId(stack.data.table) });
     expect(outputs.QueueUrl.Value).toEqual({ Ref: logicalId(stack.messaging.notifications) });
   });
 
-  it('is environment-agnostic (synths offline, no lookups)', () => {
+  it('is environment-agnostic (synths offline, no lookups); the edge stack is pinned to us-east-1', () => {
     expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+    expect(s.edge.region).toBe('us-east-1');
   });
 });

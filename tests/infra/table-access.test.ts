@@ -1,0 +1,313 @@
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { SESEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as emailModule from '@cc/channels/email';
+import { s3AttachmentStore, s3RawMailReader } from '@cc/channels/s3';
+import { sesInboundHandler } from '@cc/services/email-inbound';
+import { inboxOnly, notificationDeliverer, type DeliveryAdapter } from '@cc/messaging';
+import { transact, userRepository } from '@cc/store';
+import type { IConstruct } from 'constructs';
+import { accessProfiles } from '../../infra/constructs/table-access';
+import { tableDefinition } from '@cc/store/keys';
+import { createTestContext, type TestContext } from '../support/harness';
+import { createCustomer } from '../integration/intake-support';
+import { openedAs, seedPeople, terms } from '../integration/opportunities-support';
+import { asArray, synthesise, type Json, type Synthesised } from './synth';
+
+/**
+ * Runs each worker's real code on DynamoDB Local, records every request it makes, and checks each one against
+ * the IAM policy the stack gives that worker (read from the synthesised template): a code change that needs an
+ * action, an item kind or an index its profile does not grant fails here, not with AccessDenied in production.
+ */
+interface Access {
+  action: string;
+  /** 'table' or the index name. */
+  resource: string;
+  leadingKeys: string[];
+}
+
+let t: TestContext;
+let s: Synthesised;
+let recording: Access[] | undefined;
+
+function partitionValue(input: Json): string {
+  const index = tableDefinition.indexes.find((i) => i.name === input.IndexName);
+  const partitionKey = index?.partitionKey ?? tableDefinition.partitionKey;
+  for (const [, name, token] of (input.KeyConditionExpression as string).matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) {
+    const attribute = name!.startsWith('#') ? input.ExpressionAttributeNames[name!] : name;
+    if (attribute === partitionKey) return input.ExpressionAttributeValues[token!] as string;
+  }
+  throw new Error(`no partition key condition in ${input.KeyConditionExpression}`);
+}
+
+/** The IAM view of one SDK command: which actions on which resource, for which partition keys. */
+function accessesOf(command: { constructor: { name: string }; input: Json }): Access[] {
+  const { input } = command;
+  const pk = (key: Json) => (typeof key.pk === 'string' ? key.pk : (key.pk.S as string));
+  switch (command.constructor.name) {
+    case 'GetCommand':
+    case 'GetItemCommand':
+      return [{ action: 'GetItem', resource: 'table', leadingKeys: [pk(input.Key)] }];
+    case 'PutCommand':
+      return [{ action: 'PutItem', resource: 'table', leadingKeys: [pk(input.Item)] }];
+    case 'UpdateCommand':
+      return [{ action: 'UpdateItem', resource: 'table', leadingKeys: [pk(input.Key)] }];
+    case 'DeleteCommand':
+      return [{ action: 'DeleteItem', resource: 'table', leadingKeys: [pk(input.Key)] }];
+    case 'QueryCommand':
+      return [{ action: 'Query', resource: input.IndexName ?? 'table', leadingKeys: [partitionValue(input)] }];
+    case 'BatchGetCommand':
+      return Object.values(input.RequestItems as Record<string, { Keys: Json[] }>).map((r) => ({
+        action: 'BatchGetItem',
+        resource: 'table',
+        leadingKeys: r.Keys.map(pk),
+      }));
+    case 'TransactWriteCommand':
+      return (input.TransactItems as Json[]).map((item) => {
+        const [kind, body] = Object.entries(item)[0]! as [string, Json];
+        const action = {
+          Put: 'PutItem',
+          Update: 'UpdateItem',
+          Delete: 'DeleteItem',
+          ConditionCheck: 'ConditionCheckItem',
+        }[kind];
+        if (!action) throw new Error(`unexpected transaction item ${kind}`);
+        return { action, resource: 'table', leadingKeys: [pk(body.Item ?? body.Key)] };
+      });
+    default:
+      throw new Error(`the recorder does not know ${command.constructor.name}: teach it, then check the profiles`);
+  }
+}
+
+/** Runs `work` with every DynamoDB request of the shared document client recorded. */
+async function record(work: () => Promise<unknown>): Promise<Access[]> {
+  recording = [];
+  try {
+    await work();
+    return recording;
+  } finally {
+    recording = undefined;
+  }
+}
+
+/** Whether one of the function's policy statements allows the access (action, resource, LeadingKeys). */
+function allowed(fn: IConstruct, access: Access): boolean {
+  const tableArn = { 'Fn::GetAtt': [s.logicalId(s.main.data.table), 'Arn'] };
+  const arn = access.resource === 'table' ? tableArn : { 'Fn::Join': ['', [tableArn, `/index/${access.resource}`]] };
+  return s.statementsOf(fn).some((st) => {
+    if (st.Effect !== 'Allow') return false;
+    if (!asArray(st.Action as string | string[]).includes(`dynamodb:${access.action}`)) return false;
+    if (!asArray(st.Resource).some((r) => JSON.stringify(r) === JSON.stringify(arn))) return false;
+    const patterns = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+    if (st.Condition && !patterns) return false; // a condition this checker does not understand: not allowed
+    return (
+      !patterns ||
+      access.leadingKeys.every((key) =>
+        patterns.some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(key)),
+      )
+    );
+  });
+}
+
+const denied = (fn: IConstruct, accesses: Access[]) =>
+  accesses.filter((a) => !allowed(fn, a)).map((a) => `${a.action} ${a.resource} ${a.leadingKeys.join(',')}`);
+const indexesOf = (accesses: Access[]) =>
+  [...new Set(accesses.map((a) => a.resource))].filter((r) => r !== 'table').sort();
+const kindsOf = (accesses: Access[], action: string) =>
+  [
+    ...new Set(accesses.filter((a) => a.action === action).flatMap((a) => a.leadingKeys.map((k) => k.split('#')[0]))),
+  ].sort();
+
+const past = (ms: number) => new Date(Date.now() - ms).toISOString();
+const DAY = 24 * 3_600_000;
+
+beforeAll(async () => {
+  s = synthesise('prod', { bundle: false });
+  t = await createTestContext();
+  const doc = t.deps.store.doc;
+  const send = doc.send.bind(doc) as (...args: unknown[]) => Promise<unknown>;
+  doc.send = ((command: { constructor: { name: string }; input: Json }, ...rest: unknown[]) => {
+    recording?.push(...accessesOf(command));
+    return send(command, ...rest);
+  }) as typeof doc.send;
+  await seedPeople(t);
+}, 120_000);
+
+afterAll(() => s?.cleanup());
+
+/** A customer of mgr-1 with a complaint logged by an agent: a case, its response watch, a pending notification. */
+async function customerWithComplaint(phone: string, email: string) {
+  const customer = await createCustomer(t, {
+    level: 'vip',
+    primaryManagerId: 'mgr-1',
+    contactPoints: [
+      { kind: 'phone', value: phone },
+      { kind: 'email', value: email },
+    ],
+  });
+  const res = await t.request('POST', '/contacts', {
+    token: await t.token('agent-1', 'agent'),
+    json: {
+      customerId: customer.id,
+      direction: 'inbound',
+      startedAt: new Date().toISOString(),
+      outcome: 'follow_up',
+      case: { type: 'complaint', category: 'card', title: 'Card blocked', description: 'Blocked abroad' },
+    },
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return { customer, caseId: ((await res.json()) as { caseId: string }).caseId };
+}
+
+describe('each worker stays within its table policy, on DynamoDB Local', () => {
+  it('the sweeper: due follow-ups (both kinds), overdue responses and next steps, re-delivery', async () => {
+    const { customer, caseId } = await customerWithComplaint('+8613800007001', 'lin.tao@example.com');
+    await openedAs(
+      t,
+      'mgr-2',
+      terms({ prospect: { name: 'Overdue' }, nextStep: { at: past(DAY), description: 'Call' } }),
+    );
+    const planner = t.services.followUps;
+    const due = [
+      planner.plan({
+        kind: 'case_message',
+        caseId,
+        channel: 'sms',
+        text: 'Is my card unblocked?',
+        externalId: `SM${Date.now()}`,
+        contactId: 'contact-1',
+      }),
+      planner.plan({
+        kind: 'case_from_email',
+        messageId: `<m-${Date.now()}@mail.example.com>`,
+        customerId: customer.id,
+        from: 'lin.tao@example.com',
+        subject: 'Statement',
+        text: 'Please send my statement',
+        threadExpiresAt: Math.floor(Date.now() / 1000) + 86_400,
+      }),
+    ];
+    for (const { item } of due) await transact(t.deps.store, [item]);
+
+    const accesses = await record(() =>
+      t.compose({ clock: () => new Date(Date.now() + 3 * DAY) }).sweeper.runOnce(60_000),
+    );
+    const result = await t.compose({ clock: () => new Date(Date.now() + 3 * DAY) }).sweeper.runOnce(60_000);
+    expect(result.caseFollowUps.done).toBe(0); // the recorded run did them
+    expect(accesses.length).toBeGreaterThan(10);
+    expect(denied(s.main.workers.sweeper, accesses)).toEqual([]);
+    // It queries exactly the indexes its profile names: none is granted in vain.
+    expect(indexesOf(accesses)).toEqual([...accessProfiles.sweeper.queries].sort());
+    expect(kindsOf(accesses, 'PutItem')).toContain('CASE');
+  });
+
+  it('the notifier: delivered, duplicate and failed records read users and deliveries, write deliveries', async () => {
+    // mgr-7 takes email, and the email channel is down: deliveries to mgr-7 fail and are released.
+    await userRepository(t.deps.store).put({
+      id: 'mgr-7',
+      name: 'Gao Yan',
+      role: 'manager',
+      branchId: 'BR-001',
+      notifyVia: 'email',
+      email: 'gao.yan@bank.example',
+    });
+    await customerWithComplaint('+8613800007002', 'qian.li@example.com');
+    const other = await createCustomer(t, { level: 'vip', primaryManagerId: 'mgr-7' });
+    await t.request('POST', '/contacts', {
+      token: await t.token('agent-1', 'agent'),
+      json: {
+        customerId: other.id,
+        direction: 'inbound',
+        startedAt: new Date().toISOString(),
+        outcome: 'follow_up',
+        case: { type: 'inquiry', category: 'card', title: 'Limit', description: 'Raise my limit' },
+      },
+    });
+
+    const down: DeliveryAdapter = {
+      name: 'email',
+      deliver: async () => {
+        throw new Error('gateway down');
+      },
+    };
+    const deliver = notificationDeliverer({
+      store: t.deps.store,
+      adapters: { email: down, sms: inboxOnly, webhook: inboxOnly, inbox: inboxOnly },
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      clock: () => new Date(),
+    });
+    const { Messages = [] } = await t.deps.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: t.queues.notifications, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    expect(Messages.length).toBeGreaterThanOrEqual(2);
+    const records = Messages.map((m) => ({ messageId: m.MessageId!, body: m.Body! }));
+    const accesses = await record(async () => {
+      const first = await deliver(records);
+      expect(Object.values(first.outcomes)).toEqual(expect.arrayContaining(['delivered', 'failed']));
+      const again = await deliver(records); // redelivered by SQS: already delivered ones are duplicates
+      expect(Object.values(again.outcomes)).toContain('duplicate');
+      await deliver([{ messageId: 'poison', body: 'not json' }]);
+    });
+    expect(denied(s.main.workers.notifier, accesses)).toEqual([]);
+    expect(kindsOf(accesses, 'GetItem')).toEqual(['NOTIF', 'USER']);
+    expect(kindsOf(accesses, 'UpdateItem')).toEqual(['NOTIF']);
+    expect(indexesOf(accesses)).toEqual([]);
+  });
+
+  it('the email function: SES -> S3 -> the intake, opening an inquiry', async () => {
+    await createCustomer(t, {
+      level: 'vip',
+      primaryManagerId: 'mgr-1',
+      contactPoints: [{ kind: 'email', value: 'he.jun@example.com' }],
+    });
+    const raw = await new MailComposer({
+      from: 'He Jun <he.jun@example.com>',
+      to: 'care@bank.example',
+      subject: 'Loan documents',
+      text: 'Attached.',
+      messageId: `<ses-9.${Date.now()}@mail.example.com>`,
+      attachments: [{ filename: 'payslip.pdf', content: Buffer.from('%PDF-1.4'), contentType: 'application/pdf' }],
+    })
+      .compile()
+      .build();
+    // S3 is not what is checked here: a stand-in that serves the raw mail and accepts attachments.
+    const s3 = {
+      send: async (command: unknown) => {
+        if (command instanceof GetObjectCommand)
+          return { Body: { transformToByteArray: async () => new Uint8Array(raw) } };
+        if (command instanceof PutObjectCommand) return {};
+        throw new Error('unexpected S3 command');
+      },
+    } as unknown as S3Client;
+    const handler = sesInboundHandler({
+      intake: t.compose({ attachments: s3AttachmentStore(s3, 'raw'), emailModule }).email,
+      readRawMail: s3RawMailReader(s3, 'raw'),
+      log: t.deps.log,
+    });
+    const event = {
+      Records: [
+        {
+          ses: {
+            mail: { messageId: 'ses-9' },
+            receipt: { spamVerdict: { status: 'PASS' }, virusVerdict: { status: 'PASS' } },
+          },
+        },
+      ],
+    } as unknown as SESEvent;
+    const accesses = await record(() => handler(event));
+    expect(accesses.length).toBeGreaterThan(3);
+    expect(denied(s.main.workers.emailInbound, accesses)).toEqual([]);
+    for (const index of indexesOf(accesses)) expect(accessProfiles.emailInbound.queries).toContain(index);
+  });
+
+  it('the checker itself refuses what a policy does not grant', () => {
+    const notifier = s.main.workers.notifier;
+    expect(denied(notifier, [{ action: 'PutItem', resource: 'table', leadingKeys: ['NOTIF#1'] }])).toHaveLength(1);
+    expect(denied(notifier, [{ action: 'UpdateItem', resource: 'table', leadingKeys: ['CUST#1'] }])).toHaveLength(1);
+    expect(denied(notifier, [{ action: 'UpdateItem', resource: 'table', leadingKeys: ['NOTIF#1'] }])).toEqual([]);
+    expect(denied(s.main.workers.sweeper, [{ action: 'Query', resource: 'gsi2', leadingKeys: ['x'] }])).toHaveLength(1);
+    expect(denied(s.main.workers.sweeper, [{ action: 'Scan', resource: 'table', leadingKeys: [] }])).toHaveLength(1);
+  });
+});
