@@ -17,7 +17,8 @@ export class Messaging extends Construct {
     // AWS's guidance for Lambda event sources: visibility timeout >= 6x the function timeout.
     if (notifications.visibilityTimeoutSeconds < 6 * notifierTimeoutSeconds) {
       throw new Error(
-        `queueDefinitions.notifications.visibilityTimeoutSeconds (${notifications.visibilityTimeoutSeconds}) must be >= 6 x notifierTimeoutSeconds (${notifierTimeoutSeconds})`,
+        `queueDefinitions.notifications.visibilityTimeoutSeconds (${notifications.visibilityTimeoutSeconds}) ` +
+          `must be >= 6 x notifierTimeoutSeconds (${notifierTimeoutSeconds})`,
       );
     }
 

@@ -345,35 +345,39 @@ describe('IAM least privilege', () => {
       .flatMap(([, p]) => asArray(p.Properties.PolicyDocument.Statement as Json | Json[]));
   const roleOf = (fn: IConstruct) => resources[logicalId(fn)]!.Properties.Role['Fn::GetAtt'][0] as string;
 
-  it('the API may use DynamoDB only on the table and its indexes, send only to the notifications queue, and put email attachments only under attachments/', () => {
-    const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
-    const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
-    const queueArn = { 'Fn::GetAtt': [logicalId(stack.messaging.notifications), 'Arn'] };
-    const statements = statementsOf(roleOf(stack.api.handler));
-    expect(statements.length).toBeGreaterThan(0);
+  it(
+    'the API may use DynamoDB only on the table and its indexes, ' +
+      'send only to the notifications queue, and put email attachments only under attachments/',
+    () => {
+      const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
+      const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
+      const queueArn = { 'Fn::GetAtt': [logicalId(stack.messaging.notifications), 'Arn'] };
+      const statements = statementsOf(roleOf(stack.api.handler));
+      expect(statements.length).toBeGreaterThan(0);
 
-    const dynamo = statements.filter((s) =>
-      asArray(s.Action as string | string[]).some((a) => a.startsWith('dynamodb:')),
-    );
-    const sqs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('sqs:')));
-    expect(dynamo.length).toBeGreaterThan(0);
-    expect(sqs.length).toBeGreaterThan(0);
-    for (const s of dynamo) {
-      expect(s.Effect).toBe('Allow');
-      for (const resource of asArray(s.Resource)) expect([tableArn, indexArn]).toContainEqual(resource);
-    }
-    const sqsActions = sqs.flatMap((s) => asArray(s.Action as string | string[]));
-    expect(sqsActions).toContain('sqs:SendMessage');
-    expect(sqsActions.filter((a) => /Receive|Delete|Purge|\*/.test(a))).toEqual([]);
-    for (const s of sqs) for (const resource of asArray(s.Resource)) expect(resource).toEqual(queueArn);
-    // Email posted to /webhooks/email keeps its attachments in the mail bucket, as SES mail does.
-    const s3 = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('s3:')));
-    expect(s3).toHaveLength(1);
-    expect(asArray(s3[0]!.Action as string | string[]).filter((a) => !/^s3:(PutObject|Abort)/.test(a))).toEqual([]);
-    expect(JSON.stringify(s3[0]!.Resource)).toContain('/attachments/*');
-    // Nothing else (no secrets, no wildcards).
-    expect(statements.length).toBe(dynamo.length + sqs.length + s3.length);
-  });
+      const dynamo = statements.filter((s) =>
+        asArray(s.Action as string | string[]).some((a) => a.startsWith('dynamodb:')),
+      );
+      const sqs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('sqs:')));
+      expect(dynamo.length).toBeGreaterThan(0);
+      expect(sqs.length).toBeGreaterThan(0);
+      for (const s of dynamo) {
+        expect(s.Effect).toBe('Allow');
+        for (const resource of asArray(s.Resource)) expect([tableArn, indexArn]).toContainEqual(resource);
+      }
+      const sqsActions = sqs.flatMap((s) => asArray(s.Action as string | string[]));
+      expect(sqsActions).toContain('sqs:SendMessage');
+      expect(sqsActions.filter((a) => /Receive|Delete|Purge|\*/.test(a))).toEqual([]);
+      for (const s of sqs) for (const resource of asArray(s.Resource)) expect(resource).toEqual(queueArn);
+      // Email posted to /webhooks/email keeps its attachments in the mail bucket, as SES mail does.
+      const s3 = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('s3:')));
+      expect(s3).toHaveLength(1);
+      expect(asArray(s3[0]!.Action as string | string[]).filter((a) => !/^s3:(PutObject|Abort)/.test(a))).toEqual([]);
+      expect(JSON.stringify(s3[0]!.Resource)).toContain('/attachments/*');
+      // Nothing else (no secrets, no wildcards).
+      expect(statements.length).toBe(dynamo.length + sqs.length + s3.length);
+    },
+  );
 
   it('no policy grants DynamoDB or SQS actions on "*"', () => {
     for (const [id, policy] of ofType('AWS::IAM::Policy')) {
