@@ -70,18 +70,21 @@ async function main() {
           : b.bytes <= b.budget
             ? `within budget ${kb(b.budget)}`
             : `OVER budget ${kb(b.budget)} by ${kb(b.bytes - b.budget)}`;
-      report.line(
-        `bundle ${b.name}: ${kb(b.bytes)} minified — ${verdict}; largest: ${b.top.map((t) => `${t.pkg} ${kb(t.bytes)}`).join(', ')}`,
-      );
+      const largest = b.top.map((t) => `${t.pkg} ${kb(t.bytes)}`).join(', ');
+      report.line(`bundle ${b.name}: ${kb(b.bytes)} minified — ${verdict}; largest: ${largest}`);
     }
     const floor = await measureSdkFloor(join(workDir, 'floor'));
     report.line(
-      `bundle floor: a bare DynamoDBDocumentClient + one GetCommand, same options: ${kb(floor.dynamo)}; + SQSClient SendMessageBatch: ${kb(floor.dynamoSqs)}; zod 4 via \`import { z } from 'zod'\`: ${kb(floor.zodNamed)} vs \`import * as z from 'zod'\`: ${kb(floor.zodStar)}`,
+      `bundle floor: a bare DynamoDBDocumentClient + one GetCommand, same options: ${kb(floor.dynamo)}; ` +
+        `+ SQSClient SendMessageBatch: ${kb(floor.dynamoSqs)}; ` +
+        `zod 4 via \`import { z } from 'zod'\`: ${kb(floor.zodNamed)} ` +
+        `vs \`import * as z from 'zod'\`: ${kb(floor.zodStar)}`,
     );
     for (const name of ['api', 'notifier'].filter((n) => bundles.some((b) => b.name === n))) {
       const w = await whatIfSizes(name, join(workDir, 'what-if'));
       report.line(
-        `bundle ${name} what-if (not deployed): zod as \`import * as z\` everywhere ${kb(w.zodNamespace)}; AWS SDK left to the runtime ${kb(w.sdkExternal)}; both ${kb(w.both)}`,
+        `bundle ${name} what-if (not deployed): zod as \`import * as z\` everywhere ${kb(w.zodNamespace)}; ` +
+          `AWS SDK left to the runtime ${kb(w.sdkExternal)}; both ${kb(w.both)}`,
       );
     }
     const api = bundles.find((b) => b.name === 'api');
@@ -104,10 +107,14 @@ async function main() {
         },
       });
       report.line(
-        `cold start API (fresh node: import bundle + first GET /health, status ${cold.status}): ${ms(cold.apiWallMs, 0)} vs empty node ${ms(cold.emptyWallMs, 0)} = ${times(cold.ratio, 1)} (median of ${cold.runs}; import ${ms(cold.importMs, 0)}, first request ${ms(cold.firstRequestMs, 0)})`,
+        `cold start API (fresh node: import bundle + first GET /health, status ${cold.status}): ` +
+          `${ms(cold.apiWallMs, 0)} vs empty node ${ms(cold.emptyWallMs, 0)} = ${times(cold.ratio, 1)} ` +
+          `(median of ${cold.runs}; import ${ms(cold.importMs, 0)}, first request ${ms(cold.firstRequestMs, 0)})`,
       );
       report.line(
-        `cold start API with NODE_OPTIONS=--enable-source-maps (no longer deployed; for comparison): ${ms(cold.withSourceMaps.apiWallMs, 0)} = ${times(cold.withSourceMaps.ratio, 1)} empty node (import ${ms(cold.withSourceMaps.importMs, 0)})`,
+        `cold start API with NODE_OPTIONS=--enable-source-maps (no longer deployed; for comparison): ` +
+          `${ms(cold.withSourceMaps.apiWallMs, 0)} = ${times(cold.withSourceMaps.ratio, 1)} empty node ` +
+          `(import ${ms(cold.withSourceMaps.importMs, 0)})`,
       );
     } else report.line('not measured: cold start (functions/api.ts missing)');
 
@@ -159,7 +166,8 @@ async function main() {
 
     // ---------------------------------------------------------------- 1. overhead ratio
     report.section(
-      'Overhead: whole app over HTTP ÷ the same TransactWriteItems sent directly (A/B interleaved; target ≤ 1.3× at p50)',
+      'Overhead: whole app over HTTP ÷ the same TransactWriteItems sent directly ' +
+        '(A/B interleaved; target ≤ 1.3× at p50)',
     );
     // The app's fixed cost per request, with no storage call at all: an unknown path (HTTP + Hono + problem
     // JSON), and GET /me (the same plus ES256 JWT verification).
@@ -185,10 +193,16 @@ async function main() {
         maxMs: 35_000 * scale,
       });
       report.line(
-        `overhead ${r.name}: app p50 ${ms(r.app.p50)} p99 ${ms(r.app.p99)} | direct TransactWriteItems (${r.transactItems} items) p50 ${ms(r.direct.p50)} p99 ${ms(r.direct.p99)} | ratio p50 ${times(r.p50Ratio)} ${r.p50Ratio <= 1.3 ? '(≤ 1.3× target met)' : '(ABOVE 1.3× target)'}, p99 ${times(r.p99Ratio)} [n=${r.app.n} rounds, ${r.errors} errors]`,
+        `overhead ${r.name}: app p50 ${ms(r.app.p50)} p99 ${ms(r.app.p99)} | ` +
+          `direct TransactWriteItems (${r.transactItems} items) p50 ${ms(r.direct.p50)} p99 ${ms(r.direct.p99)} | ` +
+          `ratio p50 ${times(r.p50Ratio)} ${r.p50Ratio <= 1.3 ? '(≤ 1.3× target met)' : '(ABOVE 1.3× target)'}, ` +
+          `p99 ${times(r.p99Ratio)} [n=${r.app.n} rounds, ${r.errors} errors]`,
       );
       report.line(
-        `overhead ${r.name}, split: all ${r.callCount} DynamoDB calls of the request replayed in order p50 ${ms(r.calls.p50)} p99 ${ms(r.calls.p99)} → app ÷ its own DynamoDB calls p50 ${times(r.callsRatio)} (the rest is HTTP, auth, validation, app code${r.name.includes('complaints') ? ' and the SQS publish' : ''})`,
+        `overhead ${r.name}, split: all ${r.callCount} DynamoDB calls of the request replayed in order ` +
+          `p50 ${ms(r.calls.p50)} p99 ${ms(r.calls.p99)} → app ÷ its own DynamoDB calls p50 ${times(r.callsRatio)} ` +
+          '(the rest is HTTP, auth, validation, app code' +
+          `${r.name.includes('complaints') ? ' and the SQS publish' : ''})`,
       );
     }
 
@@ -213,7 +227,9 @@ async function main() {
       { parallel: 8, maxMs: 180_000 },
     );
     report.line(
-      `seeded ${seeded.toLocaleString('en-US')} items with BatchWriteItem (timeline entries, closed cases, inbox notifications) in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
+      `seeded ${seeded.toLocaleString('en-US')} items with BatchWriteItem ` +
+        '(timeline entries, closed cases, inbox notifications) ' +
+        `in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
     );
     const get = (path: string, token: string): RequestSpec => ({ method: 'GET', path, token });
     /** Lists read with `limit` (undefined: the default page of 25), so both owners can answer equal pages. */
@@ -274,7 +290,10 @@ async function main() {
           maxMs: 15_000 * scale,
         });
         report.line(
-          `flatness ${r.name}, ${note}: ${SMALL} items median ${ms(r.smallMedian)} vs ${HISTORY.toLocaleString('en-US')} items median ${ms(r.largeMedian)} = ${times(r.ratio)} ${r.ratio <= 1.2 ? '(≤ 1.2 target met)' : '(ABOVE 1.2 target)'} [n=${r.samples} each, items answered ${r.smallItems ?? '?'}/${r.largeItems ?? '?'}, ${r.errors} errors]`,
+          `flatness ${r.name}, ${note}: ${SMALL} items median ${ms(r.smallMedian)} ` +
+            `vs ${HISTORY.toLocaleString('en-US')} items median ${ms(r.largeMedian)} = ${times(r.ratio)} ` +
+            `${r.ratio <= 1.2 ? '(≤ 1.2 target met)' : '(ABOVE 1.2 target)'} ` +
+            `[n=${r.samples} each, items answered ${r.smallItems ?? '?'}/${r.largeItems ?? '?'}, ${r.errors} errors]`,
         );
       }
     }
@@ -292,7 +311,8 @@ async function main() {
       { name: 'GET /health', method: 'GET', path: '/health', spec: () => ({ method: 'GET', path: '/health' }) },
     ];
     report.line(
-      `${'route'.padEnd(51)} ${'DDB req'.padStart(8)} ${'RCU'.padStart(7)} ${'WCU'.padStart(7)} ${'SQS'.padStart(5)}  operations`,
+      `${'route'.padEnd(51)} ${'DDB req'.padStart(8)} ` +
+        `${'RCU'.padStart(7)} ${'WCU'.padStart(7)} ${'SQS'.padStart(5)}  operations`,
     );
     const costN = quick ? 5 : 20;
     for (const route of costRoutes) {
@@ -311,7 +331,9 @@ async function main() {
         .map(([op, n]) => `${op.replace(/Command$/, '')}×${(n / costN).toFixed(1).replace(/\.0$/, '')}`)
         .join(' ');
       report.line(
-        `cost ${route.name.padEnd(46)} ${per(d.requests).padStart(8)} ${per(d.rcu).padStart(7)} ${per(d.wcu).padStart(7)} ${per(d.sqsSends).padStart(5)}  ${ops}${errors ? ` [${errors} errors]` : ''}`,
+        `cost ${route.name.padEnd(46)} ${per(d.requests).padStart(8)} ` +
+          `${per(d.rcu).padStart(7)} ${per(d.wcu).padStart(7)} ${per(d.sqsSends).padStart(5)}  ` +
+          `${ops}${errors ? ` [${errors} errors]` : ''}`,
       );
     }
     if (!server.meter.capacityReported)
@@ -319,7 +341,8 @@ async function main() {
 
     // ---------------------------------------------------------------- 4. throughput
     report.section(
-      `Throughput on the intake routes (closed loop; PUBLIC_RATE_LIMIT_PER_MINUTE=${BENCH_PUBLIC_RATE_LIMIT} and one X-Forwarded-For per request, so the limiter never throttles)`,
+      `Throughput on the intake routes (closed loop; PUBLIC_RATE_LIMIT_PER_MINUTE=${BENCH_PUBLIC_RATE_LIMIT} ` +
+        'and one X-Forwarded-For per request, so the limiter never throttles)',
     );
     for (const { route, method, path } of intake.slice(1)) {
       if (!hasRoute(server, method, path)) {
@@ -335,7 +358,9 @@ async function main() {
           next: () => http.send(route.request()),
         });
         report.line(
-          `throughput ${route.name} @ concurrency ${String(concurrency).padStart(2)}: ${r.rps.toFixed(0)} req/s (${r.completed} requests in ${(r.durationMs / 1000).toFixed(1)} s), ${r.errors} non-2xx${r.firstError ? ` (first: ${r.firstError.slice(0, 160)})` : ''}`,
+          `throughput ${route.name} @ concurrency ${String(concurrency).padStart(2)}: ${r.rps.toFixed(0)} req/s ` +
+            `(${r.completed} requests in ${(r.durationMs / 1000).toFixed(1)} s), ` +
+            `${r.errors} non-2xx${r.firstError ? ` (first: ${r.firstError.slice(0, 160)})` : ''}`,
         );
       }
       const template = server.recorder.last.get(route.name);
@@ -363,8 +388,12 @@ async function main() {
             }),
           );
         }
+        const floorRates = floors
+          .map((f) => `${f.rps.toFixed(0)} req/s @ ${f.concurrency}${f.errors ? ` (${f.errors} errors)` : ''}`)
+          .join(', ');
         report.line(
-          `throughput reference: its TransactWriteItems alone, sent directly: ${floors.map((f) => `${f.rps.toFixed(0)} req/s @ ${f.concurrency}${f.errors ? ` (${f.errors} errors)` : ''}`).join(', ')} (DynamoDB Local's ceiling on this machine)`,
+          `throughput reference: its TransactWriteItems alone, sent directly: ${floorRates} ` +
+            "(DynamoDB Local's ceiling on this machine)",
         );
       }
     }
@@ -385,14 +414,17 @@ async function main() {
         settleMs: 15_000,
       });
       report.line(
-        `notification lag (POST /public/complaints → notifier recorded delivery): p50 ${ms(lag.lag.p50)} p99 ${ms(lag.lag.p99)} [${lag.delivered}/${lag.sent} delivered, ${lag.errors} non-2xx]`,
+        `notification lag (POST /public/complaints → notifier recorded delivery): ` +
+          `p50 ${ms(lag.lag.p50)} p99 ${ms(lag.lag.p99)} ` +
+          `[${lag.delivered}/${lag.sent} delivered, ${lag.errors} non-2xx]`,
       );
       server.meter.usage.scans += lag.scans;
     } else report.line('not measured: notification lag (POST /public/complaints route missing)');
 
     report.section('Scans');
     report.line(
-      `DynamoDB Scans during the whole run: ${server.meter.usage.scans} (of ${server.meter.usage.requests.toLocaleString('en-US')} app requests)`,
+      `DynamoDB Scans during the whole run: ${server.meter.usage.scans} ` +
+        `(of ${server.meter.usage.requests.toLocaleString('en-US')} app requests)`,
     );
     http.close();
   } finally {

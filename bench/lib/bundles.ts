@@ -115,12 +115,15 @@ export async function measureSdkFloor(
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 export const handler = () => doc.send(new GetCommand({ TableName: 't', Key: { pk: 'a', sk: 'b' } }));`,
-    dynamoSqs: `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+    dynamoSqs:
+      `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqs = new SQSClient({});
-export const handler = async () => [await doc.send(new GetCommand({ TableName: 't', Key: { pk: 'a', sk: 'b' } })), await sqs.send(new SendMessageBatchCommand({ QueueUrl: 'q', Entries: [] }))];`,
+export const handler = async () => [` +
+      `await doc.send(new GetCommand({ TableName: 't', Key: { pk: 'a', sk: 'b' } })), ` +
+      `await sqs.send(new SendMessageBatchCommand({ QueueUrl: 'q', Entries: [] }))];`,
     zodNamed: `import { z } from 'zod';
 export const handler = (env) => z.object({ A: z.string().min(3), B: z.coerce.number().int().default(1) }).parse(env);`,
     zodStar: `import * as z from 'zod';

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { median } from './stats';
 
 /** Imports the bundle, answers one API Gateway v2 GET /health, prints timings (ms since process start). */
-const handlerScript = `
+const handlerScript =
+  `
 const t0 = performance.now();
 const { handler } = await import(process.argv[2]);
 const t1 = performance.now();
@@ -16,12 +17,15 @@ const event = {
   requestContext: {
     accountId: '000000000000', apiId: 'bench', domainName: 'bench.execute-api.local', domainPrefix: 'bench',
     http: { method: 'GET', path: '/health', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'cc-bench' },
-    requestId: 'cold-' + now, routeKey: '$default', stage: '$default', time: new Date(now).toISOString(), timeEpoch: now,
+    requestId: 'cold-' + now, routeKey: '$default', stage: '$default', ` +
+  `time: new Date(now).toISOString(), timeEpoch: now,
   },
 };
-const res = await handler(event, { awsRequestId: 'cold-' + now, functionName: 'api', getRemainingTimeInMillis: () => 10000 });
+const res = await handler(event, { awsRequestId: 'cold-' + now, functionName: 'api', ` +
+  `getRemainingTimeInMillis: () => 10000 });
 const t2 = performance.now();
-process.stdout.write(JSON.stringify({ status: res.statusCode, body: res.body, beforeImportMs: t0, importMs: t1 - t0, firstRequestMs: t2 - t1, readyMs: t2 }) + '\\n');
+process.stdout.write(JSON.stringify({ status: res.statusCode, body: res.body, beforeImportMs: t0, ` +
+  `importMs: t1 - t0, firstRequestMs: t2 - t1, readyMs: t2 }) + '\\n');
 process.exit(0);
 `;
 

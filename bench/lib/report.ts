@@ -24,7 +24,8 @@ export function targetSummary(lines: string[]): string[] {
 }
 
 export const machineLine = () =>
-  `machine: ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
+  `machine: ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ` +
+  `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
 
 const BEGIN = '<!-- bench:begin -->';
 const END = '<!-- bench:end -->';

@@ -51,90 +51,94 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10
 }
 
 describe('a complaint submitted on the web reaches the owning manager', () => {
-  it("creates the case for the customer's primary manager, shows it in their inbox, and delivers it through the queue", async () => {
-    const customer = await t.services.customers.create(
-      { userId: 'admin-1', role: 'admin', branchId: 'BR-001' },
-      {
-        customerNumber: 'E2E-0001',
-        name: 'Zhao Lei',
-        type: 'individual',
-        level: 'vip',
-        primaryManagerId: 'mgr-1',
-        contactPoints: [],
-        tags: [],
-      },
-    );
-
-    // What the public web form does with a submission it has matched to a customer.
-    const submitted = await t.services.cases.create(
-      { channel: 'web' },
-      {
-        type: 'complaint',
-        category: 'service',
-        description: 'The ATM at the Pudong branch kept my card and nobody called me back.',
-        customerId: customer.id,
-      },
-      { submitterContact: { email: 'zhao.lei@example.com' } },
-    );
-
-    const token = await t.token('mgr-1', 'manager', 'BR-001');
-    const read = await t.request('GET', `/cases/${submitted.id}`, { token });
-    expect(read.status).toBe(200);
-    expect((await read.json()) as Case).toMatchObject({
-      id: submitted.id,
-      ownerId: 'mgr-1',
-      origin: 'web',
-      createdBy: { kind: 'channel', channel: 'web' },
-      status: 'new',
-    });
-
-    const inbox = (await (await t.request('GET', '/me/inbox', { token })).json()) as {
-      items: Record<string, unknown>[];
-    };
-    expect(inbox.items).toHaveLength(1);
-    const item = inbox.items[0]!;
-    expect(item).toMatchObject({
-      kind: 'case_created',
-      read: false,
-      excerpt: 'The ATM at the Pudong branch kept my card and nobody called me back.',
-      customerNumber: 'E2E-0001',
-      customerName: 'Zhao Lei',
-      caseId: submitted.id,
-      link: `/cases/${submitted.id}`,
-    });
-    expect(Math.abs(Date.parse(item.date as string) - Date.now())).toBeLessThan(60_000);
-
-    // The notifier consumed the SQS message and recorded the delivery through the manager's channel.
-    const record = await eventually(async () => {
-      const { Item } = await t.deps.store.doc.send(
-        new GetCommand({ TableName: t.tableName, Key: keys.notification(item.id as string), ConsistentRead: true }),
+  it(
+    "creates the case for the customer's primary manager, " +
+      'shows it in their inbox, and delivers it through the queue',
+    async () => {
+      const customer = await t.services.customers.create(
+        { userId: 'admin-1', role: 'admin', branchId: 'BR-001' },
+        {
+          customerNumber: 'E2E-0001',
+          name: 'Zhao Lei',
+          type: 'individual',
+          level: 'vip',
+          primaryManagerId: 'mgr-1',
+          contactPoints: [],
+          tags: [],
+        },
       );
-      return Item?.status === 'delivered' ? Item : undefined;
-    });
-    expect(record).toMatchObject({ deliveredVia: 'outbox:email', attempts: 1 });
-    const outbox = (await readFile(join(dataDir, 'outbox', 'email.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(outbox).toEqual([
-      expect.objectContaining({
-        notificationId: item.id,
-        to: 'mgr-1@bank.example',
-        caseId: submitted.id,
+
+      // What the public web form does with a submission it has matched to a customer.
+      const submitted = await t.services.cases.create(
+        { channel: 'web' },
+        {
+          type: 'complaint',
+          category: 'service',
+          description: 'The ATM at the Pudong branch kept my card and nobody called me back.',
+          customerId: customer.id,
+        },
+        { submitterContact: { email: 'zhao.lei@example.com' } },
+      );
+
+      const token = await t.token('mgr-1', 'manager', 'BR-001');
+      const read = await t.request('GET', `/cases/${submitted.id}`, { token });
+      expect(read.status).toBe(200);
+      expect((await read.json()) as Case).toMatchObject({
+        id: submitted.id,
+        ownerId: 'mgr-1',
+        origin: 'web',
+        createdBy: { kind: 'channel', channel: 'web' },
+        status: 'new',
+      });
+
+      const inbox = (await (await t.request('GET', '/me/inbox', { token })).json()) as {
+        items: Record<string, unknown>[];
+      };
+      expect(inbox.items).toHaveLength(1);
+      const item = inbox.items[0]!;
+      expect(item).toMatchObject({
+        kind: 'case_created',
+        read: false,
+        excerpt: 'The ATM at the Pudong branch kept my card and nobody called me back.',
         customerNumber: 'E2E-0001',
         customerName: 'Zhao Lei',
-      }),
-    ]);
-    const { Attributes } = await t.deps.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: t.queues.notifications,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    expect(
-      Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
-    ).toBe(0);
-  });
+        caseId: submitted.id,
+        link: `/cases/${submitted.id}`,
+      });
+      expect(Math.abs(Date.parse(item.date as string) - Date.now())).toBeLessThan(60_000);
+
+      // The notifier consumed the SQS message and recorded the delivery through the manager's channel.
+      const record = await eventually(async () => {
+        const { Item } = await t.deps.store.doc.send(
+          new GetCommand({ TableName: t.tableName, Key: keys.notification(item.id as string), ConsistentRead: true }),
+        );
+        return Item?.status === 'delivered' ? Item : undefined;
+      });
+      expect(record).toMatchObject({ deliveredVia: 'outbox:email', attempts: 1 });
+      const outbox = (await readFile(join(dataDir, 'outbox', 'email.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(outbox).toEqual([
+        expect.objectContaining({
+          notificationId: item.id,
+          to: 'mgr-1@bank.example',
+          caseId: submitted.id,
+          customerNumber: 'E2E-0001',
+          customerName: 'Zhao Lei',
+        }),
+      ]);
+      const { Attributes } = await t.deps.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: t.queues.notifications,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      expect(
+        Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+      ).toBe(0);
+    },
+  );
 
   it('stops the workers cleanly', async () => {
     const started = Date.now();

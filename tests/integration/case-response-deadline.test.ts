@@ -68,19 +68,22 @@ describe('first-response deadline of a case', () => {
     }
   });
 
-  it('tells the owner and the branch supervisors once when a case is still new after it, with a history line', async () => {
-    const c = await open('urgent');
-    expect(await cases().notifyOverdueResponses(new Date(Date.parse(c.respondBy!) - 60_000))).toBe(0);
-    const late = new Date(Date.parse(c.respondBy!) + 60_000);
-    const runs = await Promise.all([cases().notifyOverdueResponses(late), cases().notifyOverdueResponses(late)]);
-    expect(runs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
-    for (const user of ['mgr-1', 'sup-1']) expect(await overdueNotices(user, c.id), user).toHaveLength(1);
-    expect((await caseRepository(t.deps.store).history(c.id)).map((h) => h.action)).toContain('response_overdue');
-    expect(await watched(c.id)).toBe(false);
-    // Later sweeps (the case is still new) do not repeat it.
-    await cases().notifyOverdueResponses(new Date(late.getTime() + 24 * HOUR));
-    expect(await overdueNotices('mgr-1', c.id)).toHaveLength(1);
-  });
+  it(
+    'tells the owner and the branch supervisors once when a case is still new after it, ' + 'with a history line',
+    async () => {
+      const c = await open('urgent');
+      expect(await cases().notifyOverdueResponses(new Date(Date.parse(c.respondBy!) - 60_000))).toBe(0);
+      const late = new Date(Date.parse(c.respondBy!) + 60_000);
+      const runs = await Promise.all([cases().notifyOverdueResponses(late), cases().notifyOverdueResponses(late)]);
+      expect(runs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+      for (const user of ['mgr-1', 'sup-1']) expect(await overdueNotices(user, c.id), user).toHaveLength(1);
+      expect((await caseRepository(t.deps.store).history(c.id)).map((h) => h.action)).toContain('response_overdue');
+      expect(await watched(c.id)).toBe(false);
+      // Later sweeps (the case is still new) do not repeat it.
+      await cases().notifyOverdueResponses(new Date(late.getTime() + 24 * HOUR));
+      expect(await overdueNotices('mgr-1', c.id)).toHaveLength(1);
+    },
+  );
 
   it('is met by any move out of new, or by deleting the case: no notice afterwards', async () => {
     const acted = await open();

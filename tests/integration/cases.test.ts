@@ -78,50 +78,54 @@ beforeAll(async () => {
 });
 
 describe('creating a case', () => {
-  it("routes an agent's complaint to the customer's primary manager, with history, mirror, counter, timeline and the owner's inbox item in one go", async () => {
-    const { body: created, etag } = await createCase(tokens['agent-1']!, {
-      type: 'complaint',
-      category: 'fees',
-      description: 'Charged twice for the annual card fee.',
-      customerId: managed.id,
-    });
-    expect(created.id).toMatch(/^C-\d{4}-\d{6}$/);
-    expect(created).toMatchObject({
-      ownerId: 'mgr-1',
-      assistingManagerIds: ['mgr-2'],
-      status: 'new',
-      origin: 'agent',
-      createdBy: { kind: 'user', id: 'agent-1' },
-      customerNumber: 'C-100',
-      customerName: 'Zhao Lei',
-      version: 1,
-    });
-    expect(etag).toBe('"1"');
+  it(
+    "routes an agent's complaint to the customer's primary manager, " +
+      "with history, mirror, counter, timeline and the owner's inbox item in one go",
+    async () => {
+      const { body: created, etag } = await createCase(tokens['agent-1']!, {
+        type: 'complaint',
+        category: 'fees',
+        description: 'Charged twice for the annual card fee.',
+        customerId: managed.id,
+      });
+      expect(created.id).toMatch(/^C-\d{4}-\d{6}$/);
+      expect(created).toMatchObject({
+        ownerId: 'mgr-1',
+        assistingManagerIds: ['mgr-2'],
+        status: 'new',
+        origin: 'agent',
+        createdBy: { kind: 'user', id: 'agent-1' },
+        customerNumber: 'C-100',
+        customerName: 'Zhao Lei',
+        version: 1,
+      });
+      expect(etag).toBe('"1"');
 
-    expect(await getItem(keys.openCaseMirror(managed.id, created.id))).toMatchObject({
-      id: created.id,
-      status: 'new',
-      ownerId: 'mgr-1',
-    });
-    expect((await getItem(keys.customerStats(managed.id)))?.openCases).toBe(1);
-    const inbox = await inboxOf('mgr-1');
-    expect(inbox).toHaveLength(1);
-    expect(inbox[0]).toMatchObject({
-      kind: 'case_created',
-      caseId: created.id,
-      customerNumber: 'C-100',
-      customerName: 'Zhao Lei',
-      read: false,
-    });
-    const timeline = await t.deps.store.doc.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
-        ExpressionAttributeValues: { ':pk': keys.customerPartition(managed.id), ':tl': keys.customerTimelinePrefix },
-      }),
-    );
-    expect(timeline.Items?.map((i) => i.links?.caseId)).toContain(created.id);
-  });
+      expect(await getItem(keys.openCaseMirror(managed.id, created.id))).toMatchObject({
+        id: created.id,
+        status: 'new',
+        ownerId: 'mgr-1',
+      });
+      expect((await getItem(keys.customerStats(managed.id)))?.openCases).toBe(1);
+      const inbox = await inboxOf('mgr-1');
+      expect(inbox).toHaveLength(1);
+      expect(inbox[0]).toMatchObject({
+        kind: 'case_created',
+        caseId: created.id,
+        customerNumber: 'C-100',
+        customerName: 'Zhao Lei',
+        read: false,
+      });
+      const timeline = await t.deps.store.doc.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
+          ExpressionAttributeValues: { ':pk': keys.customerPartition(managed.id), ':tl': keys.customerTimelinePrefix },
+        }),
+      );
+      expect(timeline.Items?.map((i) => i.links?.caseId)).toContain(created.id);
+    },
+  );
 
   it('numbers cases from a yearly counter', async () => {
     const a = await createCase(tokens['agent-1']!, { type: 'complaint', description: 'First', customerId: managed.id });
@@ -143,20 +147,23 @@ describe('creating a case', () => {
     expect(await inboxOf('mgr-1')).toHaveLength(before);
   });
 
-  it("sends a case of a customer without a manager to the branch queue and tells the branch's supervisors", async () => {
-    const { body } = await createCase(tokens['agent-1']!, {
-      type: 'inquiry',
-      subject: 'account',
-      description: 'How do I close my account?',
-      customerId: unmanaged.id,
-    });
-    expect(body.ownerId).toBeNull();
-    const queue = await t.request('GET', '/cases?owner=queue', { token: tokens['sup-1'] });
-    expect(((await queue.json()) as { items: Case[] }).items.map((c) => c.id)).toContain(body.id);
-    expect((await inboxOf('sup-1')).map((i) => i.caseId)).toContain(body.id);
-    expect((await inboxOf('sup-2')).map((i) => i.caseId)).not.toContain(body.id);
-    expect((await t.request('GET', '/cases?owner=queue', { token: tokens['mgr-1'] })).status).toBe(403);
-  });
+  it(
+    'sends a case of a customer without a manager to the branch queue ' + "and tells the branch's supervisors",
+    async () => {
+      const { body } = await createCase(tokens['agent-1']!, {
+        type: 'inquiry',
+        subject: 'account',
+        description: 'How do I close my account?',
+        customerId: unmanaged.id,
+      });
+      expect(body.ownerId).toBeNull();
+      const queue = await t.request('GET', '/cases?owner=queue', { token: tokens['sup-1'] });
+      expect(((await queue.json()) as { items: Case[] }).items.map((c) => c.id)).toContain(body.id);
+      expect((await inboxOf('sup-1')).map((i) => i.caseId)).toContain(body.id);
+      expect((await inboxOf('sup-2')).map((i) => i.caseId)).not.toContain(body.id);
+      expect((await t.request('GET', '/cases?owner=queue', { token: tokens['mgr-1'] })).status).toBe(403);
+    },
+  );
 
   it('refuses an inquiry without a subject and a product inquiry without a product code', async () => {
     const noSubject = await t.request('POST', '/cases', {
@@ -195,21 +202,25 @@ describe('creating a case', () => {
 });
 
 describe('scope', () => {
-  it("lets the customer's primary and assisting managers and the branch supervisor read an agent's case; another manager and another branch get 404", async () => {
-    const { body } = await createCase(tokens['agent-1']!, {
-      type: 'complaint',
-      description: 'Scope check',
-      customerId: managed.id,
-    });
-    for (const who of ['mgr-1', 'mgr-2', 'sup-1', 'agent-1'])
-      expect((await t.request('GET', `/cases/${body.id}`, { token: tokens[who] })).status, who).toBe(200);
-    for (const who of ['mgr-3', 'sup-2']) {
-      const res = await t.request('GET', `/cases/${body.id}`, { token: tokens[who] });
-      expect(res.status, who).toBe(404);
-      expect((await problem(res)).code).toBe('case.not_found');
-    }
-    expect((await t.request('GET', `/cases?customerId=${managed.id}`, { token: tokens['mgr-3'] })).status).toBe(404);
-  });
+  it(
+    "lets the customer's primary and assisting managers and the branch supervisor read an agent's case; " +
+      'another manager and another branch get 404',
+    async () => {
+      const { body } = await createCase(tokens['agent-1']!, {
+        type: 'complaint',
+        description: 'Scope check',
+        customerId: managed.id,
+      });
+      for (const who of ['mgr-1', 'mgr-2', 'sup-1', 'agent-1'])
+        expect((await t.request('GET', `/cases/${body.id}`, { token: tokens[who] })).status, who).toBe(200);
+      for (const who of ['mgr-3', 'sup-2']) {
+        const res = await t.request('GET', `/cases/${body.id}`, { token: tokens[who] });
+        expect(res.status, who).toBe(404);
+        expect((await problem(res)).code).toBe('case.not_found');
+      }
+      expect((await t.request('GET', `/cases?customerId=${managed.id}`, { token: tokens['mgr-3'] })).status).toBe(404);
+    },
+  );
 
   it('lists a customer\'s cases for their managers, and "owner=me" for the owner, paginated', async () => {
     const page1 = await t.request('GET', `/cases?customerId=${managed.id}&limit=2`, { token: tokens['mgr-2'] });
@@ -430,33 +441,36 @@ describe('lifecycle', () => {
     ).toBe('high');
   });
 
-  it('soft-deletes (404 afterwards, out of lists and open counts, kept in history) and lets an admin restore', async () => {
-    const { body } = await createCase(tokens['agent-1']!, {
-      type: 'complaint',
-      description: 'To delete',
-      customerId: managed.id,
-    });
-    const openBefore = (await getItem(keys.customerStats(managed.id)))?.openCases as number;
-    expect((await t.request('DELETE', `/cases/${body.id}`, { token: tokens['mgr-2'] })).status).toBe(204);
-    expect((await t.request('GET', `/cases/${body.id}`, { token: tokens['mgr-1'] })).status).toBe(404);
-    expect((await getItem(keys.customerStats(managed.id)))?.openCases).toBe(openBefore - 1);
-    const listed = (await (
-      await t.request('GET', `/cases?customerId=${managed.id}&limit=100`, { token: tokens['mgr-1'] })
-    ).json()) as { items: Case[] };
-    expect(listed.items.map((c) => c.id)).not.toContain(body.id);
-    expect((await t.request('POST', `/cases/${body.id}/restore`, { token: tokens['mgr-1'] })).status).toBe(404);
+  it(
+    'soft-deletes (404 afterwards, out of lists and open counts, kept in history) ' + 'and lets an admin restore',
+    async () => {
+      const { body } = await createCase(tokens['agent-1']!, {
+        type: 'complaint',
+        description: 'To delete',
+        customerId: managed.id,
+      });
+      const openBefore = (await getItem(keys.customerStats(managed.id)))?.openCases as number;
+      expect((await t.request('DELETE', `/cases/${body.id}`, { token: tokens['mgr-2'] })).status).toBe(204);
+      expect((await t.request('GET', `/cases/${body.id}`, { token: tokens['mgr-1'] })).status).toBe(404);
+      expect((await getItem(keys.customerStats(managed.id)))?.openCases).toBe(openBefore - 1);
+      const listed = (await (
+        await t.request('GET', `/cases?customerId=${managed.id}&limit=100`, { token: tokens['mgr-1'] })
+      ).json()) as { items: Case[] };
+      expect(listed.items.map((c) => c.id)).not.toContain(body.id);
+      expect((await t.request('POST', `/cases/${body.id}/restore`, { token: tokens['mgr-1'] })).status).toBe(404);
 
-    const restored = await t.request('POST', `/cases/${body.id}/restore`, {
-      token: tokens['admin-1'],
-      json: { reason: 'deleted by mistake' },
-    });
-    expect(restored.status).toBe(200);
-    expect((await getItem(keys.customerStats(managed.id)))?.openCases).toBe(openBefore);
-    const history = (await (
-      await t.request('GET', `/cases/${body.id}/history`, { token: tokens['mgr-1'] })
-    ).json()) as { items: { action: string }[] };
-    expect(history.items.map((h) => h.action)).toEqual(['created', 'deleted', 'restored']);
-  });
+      const restored = await t.request('POST', `/cases/${body.id}/restore`, {
+        token: tokens['admin-1'],
+        json: { reason: 'deleted by mistake' },
+      });
+      expect(restored.status).toBe(200);
+      expect((await getItem(keys.customerStats(managed.id)))?.openCases).toBe(openBefore);
+      const history = (await (
+        await t.request('GET', `/cases/${body.id}/history`, { token: tokens['mgr-1'] })
+      ).json()) as { items: { action: string }[] };
+      expect(history.items.map((h) => h.action)).toEqual(['created', 'deleted', 'restored']);
+    },
+  );
 });
 
 describe('service entry points for other features', () => {

@@ -91,46 +91,50 @@ interface View {
 }
 
 describe('customer 360 view', () => {
-  it('assembles profile, named managers, identities, latest contacts, open items and counters in 2 DynamoDB requests once names are known', async () => {
-    const token = tk.mgr1; // signed before counting: token checks do not touch DynamoDB anyway
-    const viewCounted = async () => {
-      const counter = countDynamoRequests(t);
-      try {
-        const res = await t.request('GET', `/customers/${customerId}/view`, { token });
-        expect(res.status).toBe(200);
-        return { view: (await res.json()) as View, commands: counter.commands };
-      } finally {
-        counter.stop();
-      }
-    };
-    // The first view in a process also reads the managers' names; later ones have them.
-    expect((await viewCounted()).commands).toEqual(['QueryCommand', 'QueryCommand', 'BatchGetCommand']);
-    const { view, commands } = await viewCounted();
-    expect(commands).toEqual(['QueryCommand', 'QueryCommand']);
-    expect(view.profile).toMatchObject({ id: customerId, level: 'vip', figures: { aum: 2_000_000 } });
-    expect(view.managers).toEqual({
-      primaryManagerId: 'mgr-1',
-      assistingManagerIds: ['mgr-2'],
-      primary: { id: 'mgr-1', name: 'Wang Wei' },
-      assisting: [{ id: 'mgr-2', name: 'Zhang Min' }],
-    });
-    expect(view.identities.contactPoints).toHaveLength(1);
-    expect(view.latestContacts.map((c) => c.summary)).toEqual([
-      'call 11',
-      'call 10',
-      'call 9',
-      'call 8',
-      'call 7',
-      'call 6',
-      'call 5',
-      'call 4',
-      'call 3',
-      'call 2',
-    ]);
-    expect(view.openCases.map((c) => c.id).sort()).toEqual(['C-1', 'C-2']);
-    expect(view.openOpportunities.map((o) => o.opportunityId)).toEqual(['O-1']);
-    expect(view.counters).toMatchObject({ contactsLast30Days: 5, openCases: 2, unresolvedContacts: 3 });
-  });
+  it(
+    'assembles profile, named managers, identities, latest contacts, ' +
+      'open items and counters in 2 DynamoDB requests once names are known',
+    async () => {
+      const token = tk.mgr1; // signed before counting: token checks do not touch DynamoDB anyway
+      const viewCounted = async () => {
+        const counter = countDynamoRequests(t);
+        try {
+          const res = await t.request('GET', `/customers/${customerId}/view`, { token });
+          expect(res.status).toBe(200);
+          return { view: (await res.json()) as View, commands: counter.commands };
+        } finally {
+          counter.stop();
+        }
+      };
+      // The first view in a process also reads the managers' names; later ones have them.
+      expect((await viewCounted()).commands).toEqual(['QueryCommand', 'QueryCommand', 'BatchGetCommand']);
+      const { view, commands } = await viewCounted();
+      expect(commands).toEqual(['QueryCommand', 'QueryCommand']);
+      expect(view.profile).toMatchObject({ id: customerId, level: 'vip', figures: { aum: 2_000_000 } });
+      expect(view.managers).toEqual({
+        primaryManagerId: 'mgr-1',
+        assistingManagerIds: ['mgr-2'],
+        primary: { id: 'mgr-1', name: 'Wang Wei' },
+        assisting: [{ id: 'mgr-2', name: 'Zhang Min' }],
+      });
+      expect(view.identities.contactPoints).toHaveLength(1);
+      expect(view.latestContacts.map((c) => c.summary)).toEqual([
+        'call 11',
+        'call 10',
+        'call 9',
+        'call 8',
+        'call 7',
+        'call 6',
+        'call 5',
+        'call 4',
+        'call 3',
+        'call 2',
+      ]);
+      expect(view.openCases.map((c) => c.id).sort()).toEqual(['C-1', 'C-2']);
+      expect(view.openOpportunities.map((o) => o.opportunityId)).toEqual(['O-1']);
+      expect(view.counters).toMatchObject({ contactsLast30Days: 5, openCases: 2, unresolvedContacts: 3 });
+    },
+  );
 
   it('remembers names for their time to live, unknown users included, and reads them again after', async () => {
     let now = 0;

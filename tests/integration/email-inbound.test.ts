@@ -86,36 +86,40 @@ async function storeInbound(sesMessageId: string, mail: ConstructorParameters<ty
 }
 
 describe('inbound email through SES and S3', () => {
-  it("records the mail from S3 on the customer's timeline, stores its attachment in S3, and opens an inquiry; a retry changes nothing", async () => {
-    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'sun.mei@example.com' }] });
-    await storeInbound('ses-1', {
-      from: 'Sun Mei <sun.mei@example.com>',
-      to: 'care@bank.example',
-      subject: 'Loan documents',
-      text: 'Attached are the documents you asked for.',
-      messageId: `<ses-1.${Date.now()}@mail.example.com>`,
-      attachments: [
-        { filename: 'payslip.pdf', content: Buffer.from('%PDF-1.4 payslip'), contentType: 'application/pdf' },
-      ],
-    });
-    await handler(sesEvent('ses-1'));
-    await handler(sesEvent('ses-1')); // SES retries an asynchronous invocation that failed or timed out
+  it(
+    "records the mail from S3 on the customer's timeline, " +
+      'stores its attachment in S3, and opens an inquiry; a retry changes nothing',
+    async () => {
+      const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'sun.mei@example.com' }] });
+      await storeInbound('ses-1', {
+        from: 'Sun Mei <sun.mei@example.com>',
+        to: 'care@bank.example',
+        subject: 'Loan documents',
+        text: 'Attached are the documents you asked for.',
+        messageId: `<ses-1.${Date.now()}@mail.example.com>`,
+        attachments: [
+          { filename: 'payslip.pdf', content: Buffer.from('%PDF-1.4 payslip'), contentType: 'application/pdf' },
+        ],
+      });
+      await handler(sesEvent('ses-1'));
+      await handler(sesEvent('ses-1')); // SES retries an asynchronous invocation that failed or timed out
 
-    const timeline = await timelineOf(t, customer.id);
-    const contacts = timeline.filter((e) => e.type === 'contact') as {
-      channel: string;
-      details: { attachments: { location: string }[] };
-    }[];
-    expect(contacts).toHaveLength(1);
-    expect(contacts[0]!.channel).toBe('email');
-    const location = contacts[0]!.details.attachments[0]!.location;
-    expect(location).toMatch(new RegExp(`^s3://${ATTACHMENTS}/attachments/`));
-    const stored = await s3.send(
-      new GetObjectCommand({ Bucket: ATTACHMENTS, Key: location.slice(`s3://${ATTACHMENTS}/`.length) }),
-    );
-    expect(Buffer.from(await stored.Body!.transformToByteArray()).toString()).toBe('%PDF-1.4 payslip');
-    expect(timeline.filter((e) => e.type === 'case')).toHaveLength(1);
-  });
+      const timeline = await timelineOf(t, customer.id);
+      const contacts = timeline.filter((e) => e.type === 'contact') as {
+        channel: string;
+        details: { attachments: { location: string }[] };
+      }[];
+      expect(contacts).toHaveLength(1);
+      expect(contacts[0]!.channel).toBe('email');
+      const location = contacts[0]!.details.attachments[0]!.location;
+      expect(location).toMatch(new RegExp(`^s3://${ATTACHMENTS}/attachments/`));
+      const stored = await s3.send(
+        new GetObjectCommand({ Bucket: ATTACHMENTS, Key: location.slice(`s3://${ATTACHMENTS}/`.length) }),
+      );
+      expect(Buffer.from(await stored.Body!.transformToByteArray()).toString()).toBe('%PDF-1.4 payslip');
+      expect(timeline.filter((e) => e.type === 'case')).toHaveLength(1);
+    },
+  );
 
   it('drops what SES judged spam without recording a contact', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'spam.target@example.com' }] });

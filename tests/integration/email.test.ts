@@ -62,27 +62,31 @@ describe('POST /webhooks/email', () => {
     expect(caseEntry?.links.caseId).toMatch(/^C-\d{4}-\d{6}$/);
   });
 
-  it('takes a message above the API-wide body limit up to EMAIL_MAX_BYTES, and refuses a larger one with nothing written', async () => {
-    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'big.mail@example.com' }] });
-    const mail = (bytes: number) =>
-      build({
-        from: 'big.mail@example.com',
-        to: 'care@bank.example',
-        subject: 'Scanned contract',
-        text: 'See attached.',
-        messageId: messageId(),
-        attachments: [{ filename: 'scan.bin', content: randomBytes(bytes), contentType: 'application/octet-stream' }],
-      });
-    const big = await mail(500 * 1024);
-    expect(big.length).toBeGreaterThan(t.config.MAX_BODY_BYTES);
-    expect((await deliver(big)).status).toBe(200);
-    const tooBig = await mail(900 * 1024);
-    expect(tooBig.length).toBeGreaterThan(1024 * 1024);
-    const refused = await deliver(tooBig);
-    expect(refused.status).toBe(413);
-    expect((await problem(refused)).code).toBe('request.too_large');
-    expect((await timelineOf(t, customer.id)).filter((e) => e.type === 'contact')).toHaveLength(1);
-  });
+  it(
+    'takes a message above the API-wide body limit up to EMAIL_MAX_BYTES, ' +
+      'and refuses a larger one with nothing written',
+    async () => {
+      const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'big.mail@example.com' }] });
+      const mail = (bytes: number) =>
+        build({
+          from: 'big.mail@example.com',
+          to: 'care@bank.example',
+          subject: 'Scanned contract',
+          text: 'See attached.',
+          messageId: messageId(),
+          attachments: [{ filename: 'scan.bin', content: randomBytes(bytes), contentType: 'application/octet-stream' }],
+        });
+      const big = await mail(500 * 1024);
+      expect(big.length).toBeGreaterThan(t.config.MAX_BODY_BYTES);
+      expect((await deliver(big)).status).toBe(200);
+      const tooBig = await mail(900 * 1024);
+      expect(tooBig.length).toBeGreaterThan(1024 * 1024);
+      const refused = await deliver(tooBig);
+      expect(refused.status).toBe(413);
+      expect((await problem(refused)).code).toBe('request.too_large');
+      expect((await timelineOf(t, customer.id)).filter((e) => e.type === 'contact')).toHaveLength(1);
+    },
+  );
 
   it('threads a reply onto its case by the subject reference and by In-Reply-To', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'wu@example.com' }] });

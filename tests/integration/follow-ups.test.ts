@@ -91,32 +91,35 @@ function sendSms(from: string, body: string) {
 }
 
 describe('case follow-ups: written with the contact, done once, even after a failure', () => {
-  it('an SMS whose case update is throttled after the contact committed joins the case on the next sweep, once', async () => {
-    const { customer, caseId } = await customerWithOpenCase('mgr-6', '+8613800006666');
-    throttleNextFollowUpWrite();
-    const res = await sendSms('+8613800006666', 'Is my card unblocked yet?');
-    expect(res.status).toBe(200);
-    // The contact is kept; the message is not on the case yet, and the follow-up waits with its backoff.
-    expect((await timelineOf(t, customer.id)).some((e) => e.channel === 'sms')).toBe(true);
-    expect(await caseMessages(caseId)).toHaveLength(0);
-    const [pending] = await followUpRepository(t.deps.store)
-      .due(new Date(Date.now() + 10 * 60_000), 100)
-      .then((all) => all.filter((f) => f.kind === 'case_message' && f.caseId === caseId));
-    expect(pending).toMatchObject({ attempts: 1, status: 'due', lastError: expect.stringContaining('DynamoDB') });
-    expect(Date.parse(pending!.dueAt)).toBeGreaterThanOrEqual(Date.now() + 50_000);
+  it(
+    'an SMS whose case update is throttled after the contact committed ' + 'joins the case on the next sweep, once',
+    async () => {
+      const { customer, caseId } = await customerWithOpenCase('mgr-6', '+8613800006666');
+      throttleNextFollowUpWrite();
+      const res = await sendSms('+8613800006666', 'Is my card unblocked yet?');
+      expect(res.status).toBe(200);
+      // The contact is kept; the message is not on the case yet, and the follow-up waits with its backoff.
+      expect((await timelineOf(t, customer.id)).some((e) => e.channel === 'sms')).toBe(true);
+      expect(await caseMessages(caseId)).toHaveLength(0);
+      const [pending] = await followUpRepository(t.deps.store)
+        .due(new Date(Date.now() + 10 * 60_000), 100)
+        .then((all) => all.filter((f) => f.kind === 'case_message' && f.caseId === caseId));
+      expect(pending).toMatchObject({ attempts: 1, status: 'due', lastError: expect.stringContaining('DynamoDB') });
+      expect(Date.parse(pending!.dueAt)).toBeGreaterThanOrEqual(Date.now() + 50_000);
 
-    expect((await later(FOLLOW_UP_GRACE_MS + 5 * 60_000).sweeper.runOnce(60_000)).caseFollowUps).toMatchObject({
-      done: 1,
-      failed: 0,
-    });
-    expect((await caseMessages(caseId)).map((m) => m.text)).toEqual(['Is my card unblocked yet?']);
-    expect(await followUpItem(pending!.id)).toBeUndefined();
-    const inbox = await partitionItems(t, keys.userPartition('mgr-6'), keys.inboxPrefix);
-    expect(inbox.filter((i) => i.kind === 'case_message' && i.caseId === caseId)).toHaveLength(1);
+      expect((await later(FOLLOW_UP_GRACE_MS + 5 * 60_000).sweeper.runOnce(60_000)).caseFollowUps).toMatchObject({
+        done: 1,
+        failed: 0,
+      });
+      expect((await caseMessages(caseId)).map((m) => m.text)).toEqual(['Is my card unblocked yet?']);
+      expect(await followUpItem(pending!.id)).toBeUndefined();
+      const inbox = await partitionItems(t, keys.userPartition('mgr-6'), keys.inboxPrefix);
+      expect(inbox.filter((i) => i.kind === 'case_message' && i.caseId === caseId)).toHaveLength(1);
 
-    expect((await later(FOLLOW_UP_GRACE_MS + 60 * 60_000).sweeper.runOnce(60_000)).caseFollowUps.done).toBe(0);
-    expect(await caseMessages(caseId)).toHaveLength(1);
-  });
+      expect((await later(FOLLOW_UP_GRACE_MS + 60 * 60_000).sweeper.runOnce(60_000)).caseFollowUps.done).toBe(0);
+      expect(await caseMessages(caseId)).toHaveLength(1);
+    },
+  );
 
   it('two runs of one follow-up at the same time do its work once', async () => {
     const { caseId } = await customerWithOpenCase('mgr-7', '+8613800007777');
@@ -148,7 +151,8 @@ describe('case follow-ups: written with the contact, done once, even after a fai
       .compile()
       .build();
     const at = Math.floor(Date.now() / 1000);
-    const signature = `t=${at},v1=${createHmac('sha256', t.config.EMAIL_WEBHOOK_SECRET!).update(`${at}.`).update(raw).digest('hex')}`;
+    const mac = createHmac('sha256', t.config.EMAIL_WEBHOOK_SECRET!).update(`${at}.`).update(raw).digest('hex');
+    const signature = `t=${at},v1=${mac}`;
     throttleNextFollowUpWrite();
     const res = await t.request('POST', '/webhooks/email', {
       body: raw,

@@ -66,40 +66,43 @@ describe('intake and cases', () => {
     });
   });
 
-  it('counts every concurrent inbound call against an open case exactly once, and not the call that opened it', async () => {
-    const customer = await createCustomer(t, { primaryManagerId: 'mgr-4' });
-    const agent = await t.token('agent-1', 'agent');
-    const opened = await t.request('POST', '/contacts', {
-      token: agent,
-      json: call(customer.id, {
-        case: {
-          type: 'complaint',
-          category: 'loan',
-          title: 'Mortgage statement late',
-          description: 'No statement this month',
-        },
-      }),
-    });
-    expect(opened.status).toBe(201);
-    const counters = async () =>
-      (
-        await t.deps.store.doc.send(
-          new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id), ConsistentRead: true }),
+  it(
+    'counts every concurrent inbound call against an open case exactly once, ' + 'and not the call that opened it',
+    async () => {
+      const customer = await createCustomer(t, { primaryManagerId: 'mgr-4' });
+      const agent = await t.token('agent-1', 'agent');
+      const opened = await t.request('POST', '/contacts', {
+        token: agent,
+        json: call(customer.id, {
+          case: {
+            type: 'complaint',
+            category: 'loan',
+            title: 'Mortgage statement late',
+            description: 'No statement this month',
+          },
+        }),
+      });
+      expect(opened.status).toBe(201);
+      const counters = async () =>
+        (
+          await t.deps.store.doc.send(
+            new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id), ConsistentRead: true }),
+          )
+        ).Item;
+      expect(await counters()).toMatchObject({ openCases: 1 });
+      expect((await counters())?.unresolvedContacts ?? 0).toBe(0);
+      const statuses = (
+        await Promise.all(
+          Array.from({ length: 6 }, () => t.request('POST', '/contacts', { token: agent, json: call(customer.id) })),
         )
-      ).Item;
-    expect(await counters()).toMatchObject({ openCases: 1 });
-    expect((await counters())?.unresolvedContacts ?? 0).toBe(0);
-    const statuses = (
-      await Promise.all(
-        Array.from({ length: 6 }, () => t.request('POST', '/contacts', { token: agent, json: call(customer.id) })),
-      )
-    ).map((r) => r.status);
-    expect(statuses).toEqual([201, 201, 201, 201, 201, 201]);
-    expect(await counters()).toMatchObject({ openCases: 1, unresolvedContacts: 6 });
-    // Outbound calls and calls while nothing is open never count.
-    await t.request('POST', '/contacts', { token: agent, json: call(customer.id, { direction: 'outbound' }) });
-    expect(await counters()).toMatchObject({ unresolvedContacts: 6 });
-  });
+      ).map((r) => r.status);
+      expect(statuses).toEqual([201, 201, 201, 201, 201, 201]);
+      expect(await counters()).toMatchObject({ openCases: 1, unresolvedContacts: 6 });
+      // Outbound calls and calls while nothing is open never count.
+      await t.request('POST', '/contacts', { token: agent, json: call(customer.id, { direction: 'outbound' }) });
+      expect(await counters()).toMatchObject({ unresolvedContacts: 6 });
+    },
+  );
 
   it('takes a STOP from a customer with an open case: opted out, counted once, not added to the case', async () => {
     const customer = await createCustomer(t, {

@@ -58,27 +58,30 @@ describe('public complaints', () => {
     });
   });
 
-  it('reveals status only to the phone or email used, with the same 404 for wrong reference and wrong contact', async () => {
-    const { reference } = (await (await submit(complaint({ phone: '', email: 'Zhang.San@Example.com' }))).json()) as {
-      reference: string;
-    };
-    const ok = await t.request('GET', `/public/complaints/${reference}?email=zhang.san@example.com`, {
-      headers: { 'x-forwarded-for': ip() },
-    });
-    expect(ok.status).toBe(200);
-    const status = (await ok.json()) as Record<string, unknown>;
-    expect(Object.keys(status).sort()).toEqual(['lastUpdatedAt', 'reference', 'status']);
-    const wrongContact = await t.request('GET', `/public/complaints/${reference}?email=other@example.com`, {
-      headers: { 'x-forwarded-for': ip() },
-    });
-    const wrongReference = await t.request('GET', `/public/complaints/C-2020-999999?email=zhang.san@example.com`, {
-      headers: { 'x-forwarded-for': ip() },
-    });
-    expect(wrongContact.status).toBe(404);
-    expect(wrongReference.status).toBe(404);
-    const [a, b] = [await problem(wrongContact), await problem(wrongReference)];
-    expect({ ...a, instance: undefined }).toEqual({ ...b, instance: undefined });
-  });
+  it(
+    'reveals status only to the phone or email used, ' + 'with the same 404 for wrong reference and wrong contact',
+    async () => {
+      const { reference } = (await (await submit(complaint({ phone: '', email: 'Zhang.San@Example.com' }))).json()) as {
+        reference: string;
+      };
+      const ok = await t.request('GET', `/public/complaints/${reference}?email=zhang.san@example.com`, {
+        headers: { 'x-forwarded-for': ip() },
+      });
+      expect(ok.status).toBe(200);
+      const status = (await ok.json()) as Record<string, unknown>;
+      expect(Object.keys(status).sort()).toEqual(['lastUpdatedAt', 'reference', 'status']);
+      const wrongContact = await t.request('GET', `/public/complaints/${reference}?email=other@example.com`, {
+        headers: { 'x-forwarded-for': ip() },
+      });
+      const wrongReference = await t.request('GET', `/public/complaints/C-2020-999999?email=zhang.san@example.com`, {
+        headers: { 'x-forwarded-for': ip() },
+      });
+      expect(wrongContact.status).toBe(404);
+      expect(wrongReference.status).toBe(404);
+      const [a, b] = [await problem(wrongContact), await problem(wrongReference)];
+      expect({ ...a, instance: undefined }).toEqual({ ...b, instance: undefined });
+    },
+  );
 
   it('refuses fields the public may not set', async () => {
     const res = await submit(

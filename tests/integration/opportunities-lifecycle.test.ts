@@ -112,46 +112,49 @@ describe('reading scope', () => {
 });
 
 describe('stages', () => {
-  it('moves through the pipeline with history, refuses illegal moves listing the allowed ones, and closes for good', async () => {
-    const opp = await openedAs(t, 'mgr-1', terms({ prospect: { name: 'Pipeline Walk' } }));
-    const skip = await moveStage('mgr-1', opp.id, { stage: 'proposal' });
-    expect(skip.status).toBe(409);
-    const refused = await problem(skip);
-    expect(refused.code).toBe('opportunity.invalid_transition');
-    expect(refused.allowed).toEqual(['qualified', 'lost']);
+  it(
+    'moves through the pipeline with history, ' + 'refuses illegal moves listing the allowed ones, and closes for good',
+    async () => {
+      const opp = await openedAs(t, 'mgr-1', terms({ prospect: { name: 'Pipeline Walk' } }));
+      const skip = await moveStage('mgr-1', opp.id, { stage: 'proposal' });
+      expect(skip.status).toBe(409);
+      const refused = await problem(skip);
+      expect(refused.code).toBe('opportunity.invalid_transition');
+      expect(refused.allowed).toEqual(['qualified', 'lost']);
 
-    for (const stage of ['qualified', 'proposal', 'qualified', 'proposal', 'negotiation']) {
-      const res = await moveStage('mgr-1', opp.id, { stage, note: `to ${stage}` });
-      expect(res.status, stage).toBe(200);
-    }
-    const noReason = await moveStage('sup-1', opp.id, { stage: 'lost' });
-    expect(noReason.status).toBe(400);
-    expect((await problem(noReason)).errors?.map((e) => e.path)).toEqual(['lostReason']);
+      for (const stage of ['qualified', 'proposal', 'qualified', 'proposal', 'negotiation']) {
+        const res = await moveStage('mgr-1', opp.id, { stage, note: `to ${stage}` });
+        expect(res.status, stage).toBe(200);
+      }
+      const noReason = await moveStage('sup-1', opp.id, { stage: 'lost' });
+      expect(noReason.status).toBe(400);
+      expect((await problem(noReason)).errors?.map((e) => e.path)).toEqual(['lostReason']);
 
-    const lost = await moveStage(
-      'sup-1',
-      opp.id,
-      { stage: 'lost', lostReason: 'went to a competitor' },
-      { 'if-match': '"6"' },
-    );
-    expect(lost.status).toBe(200);
-    expect(await lost.json()).toMatchObject({ stage: 'lost', lostReason: 'went to a competitor', version: 7 });
-    expect((await problem(await moveStage('mgr-1', opp.id, { stage: 'new' }))).allowed).toEqual([]);
+      const lost = await moveStage(
+        'sup-1',
+        opp.id,
+        { stage: 'lost', lostReason: 'went to a competitor' },
+        { 'if-match': '"6"' },
+      );
+      expect(lost.status).toBe(200);
+      expect(await lost.json()).toMatchObject({ stage: 'lost', lostReason: 'went to a competitor', version: 7 });
+      expect((await problem(await moveStage('mgr-1', opp.id, { stage: 'new' }))).allowed).toEqual([]);
 
-    const history = (await (await as('mgr-1', 'GET', `/opportunities/${opp.id}/history`)).json()) as {
-      stageChanges: { from: string | null; to: string; actor: { id: string }; at: string }[];
-    };
-    expect(history.stageChanges.map((s) => `${s.from}>${s.to}@${s.actor.id}`)).toEqual([
-      'null>new@mgr-1',
-      'new>qualified@mgr-1',
-      'qualified>proposal@mgr-1',
-      'proposal>qualified@mgr-1',
-      'qualified>proposal@mgr-1',
-      'proposal>negotiation@mgr-1',
-      'negotiation>lost@sup-1',
-    ]);
-    expect(history.stageChanges.every((s) => !Number.isNaN(Date.parse(s.at)))).toBe(true);
-  });
+      const history = (await (await as('mgr-1', 'GET', `/opportunities/${opp.id}/history`)).json()) as {
+        stageChanges: { from: string | null; to: string; actor: { id: string }; at: string }[];
+      };
+      expect(history.stageChanges.map((s) => `${s.from}>${s.to}@${s.actor.id}`)).toEqual([
+        'null>new@mgr-1',
+        'new>qualified@mgr-1',
+        'qualified>proposal@mgr-1',
+        'proposal>qualified@mgr-1',
+        'qualified>proposal@mgr-1',
+        'proposal>negotiation@mgr-1',
+        'negotiation>lost@sup-1',
+      ]);
+      expect(history.stageChanges.every((s) => !Number.isNaN(Date.parse(s.at)))).toBe(true);
+    },
+  );
 
   it('drops the 360 mirror when won, and refuses a stale If-Match', async () => {
     const customer = await seedCustomer(t);
@@ -169,38 +172,41 @@ describe('stages', () => {
 });
 
 describe('PATCH /opportunities/{id}', () => {
-  it('needs If-Match, refuses stale versions, and changes amount, close date, collaborators and next step', async () => {
-    const opp = await openedAs(t, 'mgr-1', terms({ prospect: { name: 'Patch Me' } }));
-    const path = `/opportunities/${opp.id}`;
-    expect((await as('mgr-1', 'PATCH', path, { expectedAmount: 1 })).status).toBe(428);
-    const change = {
-      expectedAmount: 750000,
-      expectedCloseDate: '2026-11-15',
-      collaboratorIds: ['pm-2', 'mgr-1'],
-      nextStep: { at: '2026-08-01T09:00:00+08:00', description: 'Send the proposal' },
-    };
-    const ok = await as('mgr-1', 'PATCH', path, change, { 'if-match': '"1"' });
-    expect(ok.status).toBe(200);
-    expect(ok.headers.get('etag')).toBe('"2"');
-    expect(await ok.json()).toMatchObject({
-      expectedAmount: 750000,
-      expectedCloseDate: '2026-11-15',
-      collaboratorIds: ['pm-2'],
-      nextStep: { description: 'Send the proposal' },
-      version: 2,
-    });
-    const stale = await as('mgr-1', 'PATCH', path, { expectedAmount: 2 }, { 'if-match': '"1"' });
-    expect(stale.status).toBe(409);
-    expect((await problem(stale)).code).toBe('opportunity.stale');
-    const badDate = await as(
-      'mgr-1',
-      'PATCH',
-      path,
-      { expectedCloseDate: '2026-02-30', ownerId: 'x' },
-      { 'if-match': '"2"' },
-    );
-    expect(badDate.status).toBe(400);
-  });
+  it(
+    'needs If-Match, refuses stale versions, ' + 'and changes amount, close date, collaborators and next step',
+    async () => {
+      const opp = await openedAs(t, 'mgr-1', terms({ prospect: { name: 'Patch Me' } }));
+      const path = `/opportunities/${opp.id}`;
+      expect((await as('mgr-1', 'PATCH', path, { expectedAmount: 1 })).status).toBe(428);
+      const change = {
+        expectedAmount: 750000,
+        expectedCloseDate: '2026-11-15',
+        collaboratorIds: ['pm-2', 'mgr-1'],
+        nextStep: { at: '2026-08-01T09:00:00+08:00', description: 'Send the proposal' },
+      };
+      const ok = await as('mgr-1', 'PATCH', path, change, { 'if-match': '"1"' });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('etag')).toBe('"2"');
+      expect(await ok.json()).toMatchObject({
+        expectedAmount: 750000,
+        expectedCloseDate: '2026-11-15',
+        collaboratorIds: ['pm-2'],
+        nextStep: { description: 'Send the proposal' },
+        version: 2,
+      });
+      const stale = await as('mgr-1', 'PATCH', path, { expectedAmount: 2 }, { 'if-match': '"1"' });
+      expect(stale.status).toBe(409);
+      expect((await problem(stale)).code).toBe('opportunity.stale');
+      const badDate = await as(
+        'mgr-1',
+        'PATCH',
+        path,
+        { expectedCloseDate: '2026-02-30', ownerId: 'x' },
+        { 'if-match': '"2"' },
+      );
+      expect(badDate.status).toBe(400);
+    },
+  );
 });
 
 describe('activities', () => {
@@ -233,63 +239,74 @@ describe('activities', () => {
 describe('the 1+N team is notified exactly once per event', () => {
   const team = ['mgr-2', 'pm-1', 'pm-2', 'sup-1'];
 
-  it('on creation, on each stage change and on an overdue next step (once, however often the sweeper runs)', async () => {
-    const dueAt = new Date(Date.now() - 3_600_000).toISOString();
-    // The owner is also listed as a collaborator, and sup-1 is both the owner's supervisor and a collaborator.
-    const opp = await openedAs(
-      t,
-      'mgr-2',
-      terms({
-        prospect: { name: 'Team Event' },
-        collaboratorIds: ['pm-1', 'pm-2', 'mgr-2', 'sup-1'],
-        nextStep: { at: dueAt, description: 'Call the prospect' },
-      }),
-    );
-    for (const member of team) expect(await inboxFor(t, member, opp.id, 'opportunity_created'), member).toHaveLength(1);
+  it(
+    'on creation, on each stage change ' + 'and on an overdue next step (once, however often the sweeper runs)',
+    async () => {
+      const dueAt = new Date(Date.now() - 3_600_000).toISOString();
+      // The owner is also listed as a collaborator, and sup-1 is both the owner's supervisor and a collaborator.
+      const opp = await openedAs(
+        t,
+        'mgr-2',
+        terms({
+          prospect: { name: 'Team Event' },
+          collaboratorIds: ['pm-1', 'pm-2', 'mgr-2', 'sup-1'],
+          nextStep: { at: dueAt, description: 'Call the prospect' },
+        }),
+      );
+      for (const member of team)
+        expect(await inboxFor(t, member, opp.id, 'opportunity_created'), member).toHaveLength(1);
 
-    expect((await moveStage('mgr-2', opp.id, { stage: 'qualified' })).status).toBe(200);
-    expect((await moveStage('mgr-2', opp.id, { stage: 'proposal' })).status).toBe(200);
-    for (const member of team)
-      expect(await inboxFor(t, member, opp.id, 'opportunity_stage_changed'), member).toHaveLength(2);
+      expect((await moveStage('mgr-2', opp.id, { stage: 'qualified' })).status).toBe(200);
+      expect((await moveStage('mgr-2', opp.id, { stage: 'proposal' })).status).toBe(200);
+      for (const member of team)
+        expect(await inboxFor(t, member, opp.id, 'opportunity_stage_changed'), member).toHaveLength(2);
 
-    const sweeper = t.services.opportunities;
-    const now = new Date();
-    const runs = await Promise.all([sweeper.notifyOverdueNextSteps(now), sweeper.notifyOverdueNextSteps(now)]);
-    await sweeper.notifyOverdueNextSteps(new Date());
-    expect(runs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
-    for (const member of team) expect(await inboxFor(t, member, opp.id, 'opportunity_overdue'), member).toHaveLength(1);
-    for (const outsider of ['mgr-1', 'mgr-3']) expect(await inboxFor(t, outsider, opp.id), outsider).toHaveLength(0);
+      const sweeper = t.services.opportunities;
+      const now = new Date();
+      const runs = await Promise.all([sweeper.notifyOverdueNextSteps(now), sweeper.notifyOverdueNextSteps(now)]);
+      await sweeper.notifyOverdueNextSteps(new Date());
+      expect(runs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+      for (const member of team)
+        expect(await inboxFor(t, member, opp.id, 'opportunity_overdue'), member).toHaveLength(1);
+      for (const outsider of ['mgr-1', 'mgr-3']) expect(await inboxFor(t, outsider, opp.id), outsider).toHaveLength(0);
 
-    const read = (await (await as('mgr-2', 'GET', `/opportunities/${opp.id}`)).json()) as Opportunity;
-    expect(read.nextStep?.overdueNotifiedAt).toBeDefined();
-  });
+      const read = (await (await as('mgr-2', 'GET', `/opportunities/${opp.id}`)).json()) as Opportunity;
+      expect(read.nextStep?.overdueNotifiedAt).toBeDefined();
+    },
+  );
 
-  it('tells a collaborator added later that they joined, once; not the rest of the team, nor the one who added them', async () => {
-    const opp = await openedAs(t, 'mgr-2', terms({ prospect: { name: 'Joined Later' }, collaboratorIds: ['pm-1'] }));
-    const path = `/opportunities/${opp.id}`;
-    expect(
-      (await as('mgr-2', 'PATCH', path, { collaboratorIds: ['pm-1', 'pm-2', 'mgr-2'] }, { 'if-match': '"1"' })).status,
-    ).toBe(200);
-    expect(
-      (
-        await as(
-          'mgr-2',
-          'PATCH',
-          path,
-          { collaboratorIds: ['pm-1', 'pm-2'], expectedAmount: 5 },
-          { 'if-match': '"2"' },
-        )
-      ).status,
-    ).toBe(200);
-    expect(await inboxFor(t, 'pm-2', opp.id, 'opportunity_team_joined')).toHaveLength(1);
-    for (const member of ['pm-1', 'mgr-2', 'sup-1'])
-      expect(await inboxFor(t, member, opp.id, 'opportunity_team_joined'), member).toHaveLength(0);
-    // A supervisor adding themselves is not told what they just did.
-    expect(
-      (await as('sup-1', 'PATCH', path, { collaboratorIds: ['pm-1', 'pm-2', 'sup-1'] }, { 'if-match': '"3"' })).status,
-    ).toBe(200);
-    expect(await inboxFor(t, 'sup-1', opp.id, 'opportunity_team_joined')).toHaveLength(0);
-  });
+  it(
+    'tells a collaborator added later that they joined, once; ' +
+      'not the rest of the team, nor the one who added them',
+    async () => {
+      const opp = await openedAs(t, 'mgr-2', terms({ prospect: { name: 'Joined Later' }, collaboratorIds: ['pm-1'] }));
+      const path = `/opportunities/${opp.id}`;
+      expect(
+        (await as('mgr-2', 'PATCH', path, { collaboratorIds: ['pm-1', 'pm-2', 'mgr-2'] }, { 'if-match': '"1"' }))
+          .status,
+      ).toBe(200);
+      expect(
+        (
+          await as(
+            'mgr-2',
+            'PATCH',
+            path,
+            { collaboratorIds: ['pm-1', 'pm-2'], expectedAmount: 5 },
+            { 'if-match': '"2"' },
+          )
+        ).status,
+      ).toBe(200);
+      expect(await inboxFor(t, 'pm-2', opp.id, 'opportunity_team_joined')).toHaveLength(1);
+      for (const member of ['pm-1', 'mgr-2', 'sup-1'])
+        expect(await inboxFor(t, member, opp.id, 'opportunity_team_joined'), member).toHaveLength(0);
+      // A supervisor adding themselves is not told what they just did.
+      expect(
+        (await as('sup-1', 'PATCH', path, { collaboratorIds: ['pm-1', 'pm-2', 'sup-1'] }, { 'if-match': '"3"' }))
+          .status,
+      ).toBe(200);
+      expect(await inboxFor(t, 'sup-1', opp.id, 'opportunity_team_joined')).toHaveLength(0);
+    },
+  );
 
   it('reports a new next step again once it is overdue, but not future or closed ones', async () => {
     const past = new Date(Date.now() - 60_000).toISOString();

@@ -144,19 +144,22 @@ describe('pipeline views', () => {
     expect(totals.byStage.lost).toEqual({ count: 1, amounts: { CNY: 0.2 } });
   });
 
-  it('keeps the branch view for supervisors and admins, needs a team for the team view, and validates filters', async () => {
-    const branch = await t.request('GET', '/opportunities?view=branch', { token: await tokenOf(t, 'mgr-1') });
-    expect(branch.status).toBe(403);
-    const noTeam = await t.request('GET', '/opportunities/totals?view=team', { token: await tokenOf(t, 'pm-1') });
-    expect(noTeam.status).toBe(400);
-    const bad = await t.request('GET', '/opportunities?view=all&closeMonth=2026-13&stage=open', {
-      token: await tokenOf(t, 'mgr-1'),
-    });
-    expect(bad.status).toBe(400);
-    expect((await problem(bad)).errors?.map((e) => e.path).sort()).toEqual(['closeMonth', 'stage', 'view']);
-    const forged = await t.request('GET', '/opportunities?view=mine&cursor=abc.def', {
-      token: await tokenOf(t, 'mgr-1'),
-    });
-    expect((await problem(forged)).code).toBe('request.cursor_invalid');
-  });
+  it(
+    'keeps the branch view for supervisors and admins, ' + 'needs a team for the team view, and validates filters',
+    async () => {
+      const branch = await t.request('GET', '/opportunities?view=branch', { token: await tokenOf(t, 'mgr-1') });
+      expect(branch.status).toBe(403);
+      const noTeam = await t.request('GET', '/opportunities/totals?view=team', { token: await tokenOf(t, 'pm-1') });
+      expect(noTeam.status).toBe(400);
+      const bad = await t.request('GET', '/opportunities?view=all&closeMonth=2026-13&stage=open', {
+        token: await tokenOf(t, 'mgr-1'),
+      });
+      expect(bad.status).toBe(400);
+      expect((await problem(bad)).errors?.map((e) => e.path).sort()).toEqual(['closeMonth', 'stage', 'view']);
+      const forged = await t.request('GET', '/opportunities?view=mine&cursor=abc.def', {
+        token: await tokenOf(t, 'mgr-1'),
+      });
+      expect((await problem(forged)).code).toBe('request.cursor_invalid');
+    },
+  );
 });

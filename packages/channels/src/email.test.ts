@@ -88,7 +88,9 @@ describe('parseInboundEmail', () => {
       inReplyTo: '<case-C-2026-000123.1@bank.example>',
       references: ['<case-C-2026-000123.0@bank.example>', '<case-C-2026-000123.1@bank.example>'],
       date: new Date('2026-03-01T08:30:00Z'),
-      text: 'My card is still blocked.\n\nOn Sat, 28 Feb 2026 at 10:00, Customer Care <care@bank.example> wrote:\n> We are looking into it.\n',
+      text:
+        'My card is still blocked.\n\n' +
+        'On Sat, 28 Feb 2026 at 10:00, Customer Care <care@bank.example> wrote:\n> We are looking into it.\n',
       html: '<p>My card is still blocked.</p><blockquote>We are looking into it.</blockquote>',
       attachments: [
         { filename: 'statement.pdf', content: Buffer.alloc(600, 1), contentType: 'application/pdf' },
@@ -217,7 +219,9 @@ describe('parseInboundEmail', () => {
       from: 'Mail Delivery System <MAILER-DAEMON@mx1.example.cn>',
       to: 'care@bank.example',
       subject: 'Undelivered Mail Returned to Sender',
-      text: "This is the mail system at host mx1.example.cn.\n\nI'm sorry to have to inform you that your message could not be delivered.",
+      text:
+        'This is the mail system at host mx1.example.cn.\n\n' +
+        "I'm sorry to have to inform you that your message could not be delivered.",
     });
     const mail = await parseInboundEmail(raw, LIMITS);
     expect(mail.isBounce).toBe(true);

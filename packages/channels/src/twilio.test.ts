@@ -175,7 +175,8 @@ describe('twiml', () => {
 
   it('renders an escaped message', () => {
     expect(twiml('Fees < 5 & "free" \'now\' >')).toBe(
-      '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Fees &lt; 5 &amp; &quot;free&quot; &apos;now&apos; &gt;</Message></Response>',
+      '<?xml version="1.0" encoding="UTF-8"?>' +
+        '<Response><Message>Fees &lt; 5 &amp; &quot;free&quot; &apos;now&apos; &gt;</Message></Response>',
     );
   });
 });

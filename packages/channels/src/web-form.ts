@@ -99,24 +99,28 @@ const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': 
 
 const BANK_NAME = 'Customer Care';
 
-const STYLE = `
-*{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans SC",sans-serif;margin:0;background:#f5f6f8;color:#1b1f24;line-height:1.5}
-main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem 3rem}
-h1{font-size:1.6rem;margin:.5rem 0 1rem}
-.field{margin:0 0 1.1rem}
-label{display:block;font-weight:600;margin-bottom:.25rem}
-.hint{display:block;font-size:.9rem;color:#4a525c;margin:.1rem 0 .3rem}
-input,select,textarea{width:100%;font:inherit;padding:.55rem .65rem;border:1px solid #8a939e;border-radius:.35rem;background:#fff}
-textarea{min-height:9rem;resize:vertical}
-input:focus,select:focus,textarea:focus{outline:3px solid #1f6feb;outline-offset:1px}
-[aria-invalid="true"]{border-color:#b3261e}
-.error{color:#b3261e;font-weight:600;margin:.25rem 0 0}
-.summary{border:2px solid #b3261e;background:#fff;padding:.75rem 1rem;margin-bottom:1.25rem}
-.summary a{color:#b3261e}
-button{font:inherit;font-weight:600;padding:.65rem 1.4rem;border:0;border-radius:.35rem;background:#1f6feb;color:#fff;cursor:pointer}
-.reference{font-size:1.5rem;font-weight:700;letter-spacing:.04em;background:#fff;border:1px dashed #4a525c;padding:.5rem .8rem;display:inline-block}
-`.trim();
+const STYLE = [
+  '*{box-sizing:border-box}',
+  'body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans SC",sans-serif;' +
+    'margin:0;background:#f5f6f8;color:#1b1f24;line-height:1.5}',
+  'main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem 3rem}',
+  'h1{font-size:1.6rem;margin:.5rem 0 1rem}',
+  '.field{margin:0 0 1.1rem}',
+  'label{display:block;font-weight:600;margin-bottom:.25rem}',
+  '.hint{display:block;font-size:.9rem;color:#4a525c;margin:.1rem 0 .3rem}',
+  'input,select,textarea{width:100%;font:inherit;padding:.55rem .65rem;' +
+    'border:1px solid #8a939e;border-radius:.35rem;background:#fff}',
+  'textarea{min-height:9rem;resize:vertical}',
+  'input:focus,select:focus,textarea:focus{outline:3px solid #1f6feb;outline-offset:1px}',
+  '[aria-invalid="true"]{border-color:#b3261e}',
+  '.error{color:#b3261e;font-weight:600;margin:.25rem 0 0}',
+  '.summary{border:2px solid #b3261e;background:#fff;padding:.75rem 1rem;margin-bottom:1.25rem}',
+  '.summary a{color:#b3261e}',
+  'button{font:inherit;font-weight:600;padding:.65rem 1.4rem;border:0;border-radius:.35rem;' +
+    'background:#1f6feb;color:#fff;cursor:pointer}',
+  '.reference{font-size:1.5rem;font-weight:700;letter-spacing:.04em;background:#fff;' +
+    'border:1px dashed #4a525c;padding:.5rem .8rem;display:inline-block}',
+].join('\n');
 
 function page(title: string, body: string): string {
   return `<!DOCTYPE html>
@@ -276,7 +280,8 @@ function renderField(f: FieldSpec, value: string | undefined, error: string | un
     const options = (f.options ?? [])
       .map(
         (o) =>
-          `<option value="${escapeHtml(o.value)}"${o.value === selected ? ' selected' : ''}>${escapeHtml(o.label)}</option>`,
+          `<option value="${escapeHtml(o.value)}"${o.value === selected ? ' selected' : ''}>` +
+          `${escapeHtml(o.label)}</option>`,
       )
       .join('\n');
     control = `<select ${common}>\n${placeholder}${options}\n</select>`;
@@ -304,7 +309,8 @@ export function renderComplaintReceiptPage(opts: ComplaintReceiptPageOptions): s
 <p class="reference" id="reference">${escapeHtml(opts.reference)}</p>
 <p>Please keep this reference. Quote it if you call us or reply by email, and we will find your case straight away.</p>
 <h2>Checking the status</h2>
-<p>You can check progress at any time at <a href="${url}">${url}</a>. Enter the reference number above together with the phone number or email address you gave us in the form.</p>
+<p>You can check progress at any time at <a href="${url}">${url}</a>. ` +
+      `Enter the reference number above together with the phone number or email address you gave us in the form.</p>
 <p>We will also contact you on that phone number or email address when there is news.</p>`,
   );
 }

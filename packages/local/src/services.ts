@@ -18,7 +18,9 @@ export function assertJavaAvailable(): void {
     execFileSync('java', ['-version'], { stdio: 'pipe' });
   } catch {
     throw new ServiceStartError(
-      'Java was not found on PATH. DynamoDB Local needs a Java 17+ runtime: install it (Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`, macOS: `brew install openjdk@17`) or point AWS_ENDPOINT_URL_DYNAMODB at a running DynamoDB.',
+      'Java was not found on PATH. DynamoDB Local needs a Java 17+ runtime: install it ' +
+        '(Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`, macOS: `brew install openjdk@17`) ' +
+        'or point AWS_ENDPOINT_URL_DYNAMODB at a running DynamoDB.',
     );
   }
 }
@@ -40,7 +42,8 @@ export async function assertPortFree(port: number, what: string, envVar: string)
     server.once('error', () =>
       reject(
         new ServiceStartError(
-          `Port ${port} (${what}) is already in use. Stop whatever is listening there, or choose another port with ${envVar}=<port>.`,
+          `Port ${port} (${what}) is already in use. ` +
+            `Stop whatever is listening there, or choose another port with ${envVar}=<port>.`,
         ),
       ),
     );

@@ -116,7 +116,9 @@ export function changeRequestService(
         recipientId: s.id,
         kind: 'change_request_pending',
         title: `${change.kind === 'level' ? 'Level' : 'Assignment'} change awaits your decision`,
-        excerpt: `${caller.userId} asks: ${describe(change)} for ${customer.name} (${customer.customerNumber}). Reason: ${reason}`,
+        excerpt:
+          `${caller.userId} asks: ${describe(change)} for ${customer.name} (${customer.customerNumber}). ` +
+          `Reason: ${reason}`,
         customerId,
         customerNumber: customer.customerNumber,
         customerName: customer.name,
@@ -262,7 +264,9 @@ function assignmentNotices(before: Customer, after: Customer, reason: string): N
       recipientId: m,
       kind: 'assignment_changed' as const,
       title: `Assignment changed: you are now ${roleOf(after, m)} manager`,
-      excerpt: `${after.name} (${after.customerNumber}): primary ${before.primaryManagerId ?? 'none'} → ${after.primaryManagerId ?? 'none'}. Reason: ${reason}`,
+      excerpt:
+        `${after.name} (${after.customerNumber}): ` +
+        `primary ${before.primaryManagerId ?? 'none'} → ${after.primaryManagerId ?? 'none'}. Reason: ${reason}`,
       customerId: after.id,
       customerNumber: after.customerNumber,
       customerName: after.name,

@@ -103,7 +103,9 @@ export function contactService(
           direction: input.direction,
           occurredAt: new Date(input.startedAt).toISOString(),
           actor: actorOf(caller),
-          summary: `${input.direction === 'inbound' ? 'Inbound' : 'Outbound'} call: ${input.outcome.replace(/_/g, ' ')}${input.notes ? ` — ${excerptOf(input.notes, 120)}` : ''}`,
+          summary:
+            `${input.direction === 'inbound' ? 'Inbound' : 'Outbound'} call: ${input.outcome.replace(/_/g, ' ')}` +
+            `${input.notes ? ` — ${excerptOf(input.notes, 120)}` : ''}`,
           details: {
             outcome: input.outcome,
             notes: input.notes,

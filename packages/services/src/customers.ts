@@ -141,7 +141,8 @@ export function customerService(ctx: ServiceContext, deps: { notices: NoticeServ
     );
     if (forbidden.length) {
       throw new ForbiddenError(
-        `Only a supervisor or admin of branch ${branchId} may set ${forbidden.join(', ')}; request an assignment or level change instead`,
+        `Only a supervisor or admin of branch ${branchId} may set ${forbidden.join(', ')}; ` +
+          'request an assignment or level change instead',
         'customer.field_forbidden',
       );
     }

@@ -100,7 +100,9 @@ export function emailIntake(ctx: ServiceContext, deps: EmailIntakeDeps) {
         direction: 'inbound',
         occurredAt,
         actor: { kind: 'customer', channel: 'email' },
-        summary: `${mail.isBounce ? 'Bounce' : mail.autoSubmitted ? 'Auto-reply' : 'Email'}: ${excerptOf(mail.subject || '(no subject)', 120)}`,
+        summary:
+          `${mail.isBounce ? 'Bounce' : mail.autoSubmitted ? 'Auto-reply' : 'Email'}: ` +
+          `${excerptOf(mail.subject || '(no subject)', 120)}`,
         links: caseId ? { caseId } : {},
         details: {
           messageId: mail.messageId,

@@ -137,7 +137,9 @@ export function mergeService(ctx: ServiceContext, deps: { customers: CustomerSer
       gained.map((recipientId) => ({
         recipientId,
         kind: 'assignment_changed',
-        title: `${merged.name} (${merged.customerNumber}) was merged into ${survivor.customerNumber}; you are its ${survivorAfter.primaryManagerId === recipientId ? 'primary' : 'assisting'} manager`,
+        title:
+          `${merged.name} (${merged.customerNumber}) was merged into ${survivor.customerNumber}; ` +
+          `you are its ${survivorAfter.primaryManagerId === recipientId ? 'primary' : 'assisting'} manager`,
         excerpt: reason,
         customerId: survivor.id,
         customerNumber: survivor.customerNumber,

@@ -367,7 +367,9 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
       updatedAt: at,
     };
     const actor = actorOf(caller);
-    const summary = `Opportunity ${before.title}: ${before.stage} → ${input.stage}${input.lostReason ? ` (${input.lostReason})` : ''}`;
+    const summary =
+      `Opportunity ${before.title}: ${before.stage} → ${input.stage}` +
+      `${input.lostReason ? ` (${input.lostReason})` : ''}`;
     const { notifications, items: noticeItems } = notices.draft(
       teamNotices(
         after,

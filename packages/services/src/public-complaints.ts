@@ -91,7 +91,9 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
     if (gate.status === 'rejected') throw gate.reason;
     if (lookup.status === 'rejected') throw lookup.reason;
     const { form, phone, email, customerId } = lookup.value;
-    const description = `${form.description}\n\n— ${form.name}${form.customerNumber ? ` (customer number given: ${form.customerNumber})` : ''}`;
+    const description =
+      `${form.description}\n\n— ${form.name}` +
+      `${form.customerNumber ? ` (customer number given: ${form.customerNumber})` : ''}`;
     const result = await withIdempotency<ComplaintReceipt>(ctx.store, claim, async (recordFor) => {
       let receipt: ComplaintReceipt | undefined;
       await cases.create(

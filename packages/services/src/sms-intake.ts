@@ -19,7 +19,8 @@ import type { FollowUpService } from './follow-ups';
 const KEEP_SECONDS = 7 * 86_400;
 
 export const HELP_TEXT =
-  'Customer Care: reply with your question and an agent will answer. Reply STOP to stop messages, START to receive them again.';
+  'Customer Care: reply with your question and an agent will answer. ' +
+  'Reply STOP to stop messages, START to receive them again.';
 
 /** Inbound SMS (already signature-checked and parsed) -> one contact per MessageSid, opt-outs, open-case messages. */
 export function smsIntake(

@@ -79,7 +79,8 @@ export function followUpRepository(ctx: StoreContext) {
             TableName: tableName,
             Key: keys.followUp(f.id),
             UpdateExpression:
-              'SET attempts = attempts + :one, lastError = :error, #status = :status, dueAt = :dueAt, gsi1pk = :pk, gsi1sk = :sk',
+              'SET attempts = attempts + :one, lastError = :error, #status = :status, ' +
+              'dueAt = :dueAt, gsi1pk = :pk, gsi1sk = :sk',
             ConditionExpression: 'attribute_exists(pk) AND attempts = :attempts',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {

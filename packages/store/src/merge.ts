@@ -93,7 +93,8 @@ function moveItems(
       ctx,
       'move:stats',
       keys.customerStats(survivorId),
-      `ADD openCases :oc, unresolvedContacts :uc${last ? ' SET lastContactAt = if_not_exists(lastContactAt, :lc)' : ''}`,
+      'ADD openCases :oc, unresolvedContacts :uc' +
+        `${last ? ' SET lastContactAt = if_not_exists(lastContactAt, :lc)' : ''}`,
       {
         values: {
           ':oc': Number(item.openCases ?? 0),
@@ -210,7 +211,9 @@ async function reassign(
       new UpdateCommand({
         TableName: ctx.tableName,
         Key: key,
-        UpdateExpression: `SET customerId = :survivor, customerNumber = :number, customerName = :name${index ? ', gsi1pk = :index' : ''}`,
+        UpdateExpression:
+          'SET customerId = :survivor, customerNumber = :number, customerName = :name' +
+          `${index ? ', gsi1pk = :index' : ''}`,
         ConditionExpression: 'customerId = :merged',
         ExpressionAttributeValues: {
           ':survivor': target.survivor.id,

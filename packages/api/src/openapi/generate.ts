@@ -12,5 +12,6 @@ export const generatedDocument = () =>
     title: 'Contact-center API',
     version: '0.1.0',
     description:
-      'Omnichannel contact history, complaints and inquiries, and opportunities for a bank. Errors are application/problem+json (RFC 9457) with a stable `code`.',
+      'Omnichannel contact history, complaints and inquiries, and opportunities for a bank. ' +
+      'Errors are application/problem+json (RFC 9457) with a stable `code`.',
   });

@@ -247,7 +247,8 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
       path: '/customers/{id}/view',
       tags,
       summary:
-        'Customer 360: profile, managers, identities, latest contacts, open cases and opportunities, counters (two DynamoDB reads)',
+        'Customer 360: profile, managers, identities, latest contacts, open cases and opportunities, counters ' +
+        '(two DynamoDB reads)',
       auth: 'bearer',
       params: IdParam,
       responses: { 200: { description: 'The customer 360', json: CustomerViewSchema } },
@@ -291,7 +292,8 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
       path: '/customers/{id}/merge',
       tags,
       summary:
-        'Merge another record of the same person into this one (supervisor/admin); repeating it finishes an interrupted merge',
+        'Merge another record of the same person into this one (supervisor/admin); ' +
+        'repeating it finishes an interrupted merge',
       auth: 'bearer',
       params: IdParam,
       body: { json: MergeInput },

@@ -27,9 +27,13 @@ export const importRoutes = (s: Services): Route[] => [
       method: 'post',
       path: '/imports/cases',
       tags: ['cases'],
-      summary: `Import complaints/inquiries from the call center or online banking (NDJSON, at most ${MAX_IMPORT_LINES} lines; idempotent per source and externalId)`,
+      summary:
+        'Import complaints/inquiries from the call center or online banking ' +
+        `(NDJSON, at most ${MAX_IMPORT_LINES} lines; idempotent per source and externalId)`,
       description:
-        'Each line: {"source":"call_center"|"online_banking","externalId","customerNumber","type",...case fields}. The answer lists every line as created, duplicate or rejected (with the reason and line number). Supervisors and admins only.',
+        'Each line: {"source":"call_center"|"online_banking","externalId","customerNumber","type",...case fields}. ' +
+        'The answer lists every line as created, duplicate or rejected (with the reason and line number). ' +
+        'Supervisors and admins only.',
       auth: 'bearer',
       body: { own: { [NDJSON]: z.string() }, required: true },
       responses: { 200: { description: 'Per-line results', json: ImportResponse } },

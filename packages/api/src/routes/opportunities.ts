@@ -118,7 +118,8 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       path: '/cases/{id}/convert',
       tags,
       summary:
-        'Convert a product inquiry into an opportunity (one transaction; 409 if already converted or not a product inquiry)',
+        'Convert a product inquiry into an opportunity ' +
+        '(one transaction; 409 if already converted or not a product inquiry)',
       auth: 'bearer',
       params: IdParam,
       headers: IdempotencyHeader,

@@ -68,7 +68,9 @@ export const webhookRoutes = (s: Services & { email: NonNullable<Services['email
       path: '/webhooks/email',
       tags,
       summary:
-        'Inbound email as a raw RFC 5322 message (local relay; in AWS SES stores to S3 and the email function takes over). Signed: X-Signature t=...,v1=...',
+        'Inbound email as a raw RFC 5322 message ' +
+        '(local relay; in AWS SES stores to S3 and the email function takes over). ' +
+        'Signed: X-Signature t=...,v1=...',
       auth: 'email',
       bodyLimit: 'email',
       body: { own: { 'message/rfc822': z.string() }, required: true },
