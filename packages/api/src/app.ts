@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from '@cc/services';
+import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
 import { authenticate, limitBody } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
@@ -57,6 +58,7 @@ const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
  */
 export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use('*', correlate);
   app.use(
     '*',
     secureHeaders({
