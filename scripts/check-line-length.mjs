@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const MAX = 120;
-const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.mjs', '*.cjs'])
+const patterns = ['*.ts', '*.tsx', '*.mjs', '*.cjs'];
+const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', ...patterns])
   .toString()
   .split('\n')
   .filter(Boolean);

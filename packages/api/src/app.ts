@@ -1,6 +1,8 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from '@cc/services';
+import { consoleApp, isConsolePath } from './console/app';
+import { CONSOLE_PATH } from './console/session';
 import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
 import { authenticate, limitBody } from './http/middleware';
@@ -58,12 +60,11 @@ const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', correlate);
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] },
-    }),
-  );
+  const pageHeaders = secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] },
+  });
+  // The console sets its own, stricter headers (console/app.tsx).
+  app.use('*', (c, next) => (isConsolePath(c.req.path) ? next() : pageHeaders(c, next)));
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
   const staff = authenticate(http.auth);
   for (const { spec, run } of appRoutes(services, http)) {
@@ -74,6 +75,9 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   app.get('/openapi.json', async (c) =>
     c.json({ ...(await http.openApiDocument()), servers: [{ url: http.config.PUBLIC_BASE_URL }] }),
   );
+
+  // The staff console: HTML pages over the same services, outside the JSON API's contract (not in /openapi.json).
+  app.route(CONSOLE_PATH, consoleApp(services, http));
 
   app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));

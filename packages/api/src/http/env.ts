@@ -1,6 +1,7 @@
 import type { Caller, Logger } from '@cc/core';
 import type { TokenVerifier } from '../auth';
 import type { AppConfig } from '../config';
+import type { ConsoleDeps } from '../console/env';
 import type { CursorCodec } from './cursor';
 
 /** Health probes: each resolves when its dependency answers, rejects otherwise. */
@@ -19,6 +20,8 @@ export interface HttpDeps {
   clock: () => Date;
   /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */
   openApiDocument: () => Promise<Record<string, unknown>>;
+  /** The staff console's keys, sign-in and static files. */
+  console: ConsoleDeps;
 }
 
 /** Hono environment: what middleware puts on the context for routes to read. */
