@@ -444,6 +444,23 @@ describe('lifecycle', () => {
     ).toBe('high');
   });
 
+  it('answers If-Match without quotes with a 400 that says how to send it, not a 428', async () => {
+    const { body } = await createCase(tokens['agent-1']!, {
+      type: 'complaint',
+      description: 'Unquoted ETag',
+      customerId: managed.id,
+    });
+    const res = await t.request('PATCH', `/cases/${body.id}`, {
+      token: tokens['mgr-1'],
+      json: { priority: 'high' },
+      headers: { 'if-match': '1' },
+    });
+    expect(res.status).toBe(400);
+    const p = (await problem(res)) as { code: string; detail?: string };
+    expect(p.code).toBe('request.if_match_invalid');
+    expect(p.detail).toContain('If-Match: "3"');
+  });
+
   it(
     'soft-deletes (404 afterwards, out of lists and open counts, kept in history) ' + 'and lets an admin restore',
     async () => {
