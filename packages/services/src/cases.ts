@@ -13,6 +13,7 @@ import {
   isReopening,
   mayOnCase,
   mayOnCustomer,
+  metricNames,
   needsOutcome,
   NotFoundError,
   onCustomerMessage,
@@ -408,6 +409,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       ],
       id,
     );
+    ctx.log.metric(metricNames.casesOpened);
     await notices.publish(notifications);
     return c;
   }
@@ -831,6 +833,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       };
       const actor: Actor = { kind: 'system', id: `${kind}-watch` };
       await transact(ctx.store, [...changeItems(ctx, c, after, actor, [breach]), ...items]);
+      ctx.log.metric(metricNames.slaBreaches);
       await notices.publish(notifications);
       return 'reported';
     } catch (error) {
