@@ -266,7 +266,8 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     need: 'full' | 'read',
   ): Promise<{ c: Case; relations: CaseRelation[] }> {
     const c = await repo.get(id, true);
-    if (c?.deleted && mayOnCase(caller, 'readDeleted', [])) return { c, relations: [] };
+    // A deleted case is read (and restored) by admins only, and worked by no one.
+    if (c?.deleted && need === 'read' && mayOnCase(caller, 'readDeleted', [])) return { c, relations: [] };
     const relations = c && !c.deleted ? await relationsTo(caller, c) : [];
     if (!c || c.deleted || !mayOnCase(caller, need === 'full' ? 'work' : 'read', relations)) {
       throw new NotFoundError('case', id);
@@ -516,6 +517,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
    */
   async function assign(caller: Caller, id: string, input: CaseAssignInput, expectedVersion?: number): Promise<Case> {
     const { c: stored, relations } = await loadWith(caller, id, 'read');
+    if (stored.deleted) throw new NotFoundError('case', id);
     assertMay(caller, 'assign', relations, "Only the branch's supervisors, or the case's owner, assign a case");
     if (!isOpen(stored.status) && stored.status !== 'resolved') {
       throw new ConflictError('case.finished', `Case ${id} is ${stored.status}; reopen it before assigning it`);
