@@ -724,10 +724,9 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     text: string,
     alsoWrite: LabelledItem[],
   ): Promise<CaseMessage> {
-    const channel = 'caller' in creator ? undefined : creator;
     let message: CaseMessage | undefined;
     await create(
-      channel ?? creator,
+      creator,
       {
         type: old.type,
         ...(old.subject && { subject: old.subject }),
