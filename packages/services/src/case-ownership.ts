@@ -156,7 +156,7 @@ export function caseOwnershipService(ctx: ServiceContext, deps: { notices: Notic
 
   /**
    * Moves every open case of the customer that does not follow its managers yet, one transaction per page;
-   * `done` (the follow-up doing this) commits with the last one, with the notices when `notify`.
+   * then `done` (the follow-up doing this) commits, with the notices when `notify`.
    */
   async function realign(
     customerId: string,
