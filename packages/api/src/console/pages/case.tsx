@@ -1,6 +1,19 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
-import { caseTransitions, ConvertInput, isOpen, ValidationError, type Case, type Caller } from '@cc/core';
+import {
+  awaitsResponse,
+  CaseAssignInput,
+  CasePatchInput,
+  casePriorities,
+  caseTransitions,
+  caseTypes,
+  ConvertInput,
+  inquirySubjects,
+  isOpen,
+  ValidationError,
+  type Case,
+  type Caller,
+} from '@cc/core';
 import { requestClaim, type Services } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
 import type { ConsoleContext, ConsoleEnv } from '../env';
@@ -57,10 +70,16 @@ function CaseFacts({ p, c, now }: { p: PageContext; c: Case; now: Date }) {
       <dd>{c.origin}</dd>
       <dt>{t.cases.created}</dt>
       <dd>{formatDateTime(p.locale, c.createdAt)}</dd>
-      {isOpen(c.status) && c.respondBy && (
+      {awaitsResponse(c) && c.respondBy && (
         <>
-          <dt>{t.cases.deadline}</dt>
+          <dt>{t.cases.respondBy}</dt>
           <dd>{formatDateTime(p.locale, c.respondBy)}</dd>
+        </>
+      )}
+      {isOpen(c.status) && c.resolveBy && (
+        <>
+          <dt>{t.cases.resolveBy}</dt>
+          <dd>{formatDateTime(p.locale, c.resolveBy)}</dd>
         </>
       )}
       {c.opportunityId && (
@@ -118,6 +137,69 @@ function StatusForm({ p, c }: { p: PageContext; c: Case }) {
           <button type="submit" id="status-submit">
             {t.casePage.moveSubmit}
           </button>
+        </div>
+      </div>
+    </form>
+  );
+}
+
+function AssignForm({ p, c }: { p: PageContext; c: Case }) {
+  const { t } = p;
+  return (
+    <form method="post" action={`${caseHref(c.id)}/assign`} id="assign-form">
+      <Csrf p={p} />
+      <input type="hidden" name="version" value={String(c.version)} />
+      <div class="row">
+        <div>
+          <label for="assign-owner">{t.casePage.assignTo}</label>
+          <input type="text" id="assign-owner" name="ownerId" required maxlength={80} />
+        </div>
+        <div>
+          <label for="assign-reason">{t.casePage.assignReason}</label>
+          <input type="text" id="assign-reason" name="reason" required minlength={3} maxlength={500} />
+        </div>
+        <div class="shrink">
+          <button type="submit" id="assign-submit">
+            {t.casePage.assignSubmit}
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}
+
+function ReclassifyForm({ p, c }: { p: PageContext; c: Case }) {
+  const { t } = p;
+  return (
+    <form method="post" action={`${caseHref(c.id)}/classification`} id="reclassify-form">
+      <Csrf p={p} />
+      <input type="hidden" name="version" value={String(c.version)} />
+      <div class="row">
+        <div>
+          <label for="re-type">{t.cases.type}</label>
+          <select id="re-type" name="type">
+            <Options values={caseTypes} table={t.enums.caseType} selected={c.type} />
+          </select>
+        </div>
+        <div>
+          <label for="re-subject">{t.logCall.subject}</label>
+          <select id="re-subject" name="subject">
+            <option value="">—</option>
+            <Options values={inquirySubjects} table={t.enums.subject} selected={c.subject} />
+          </select>
+        </div>
+        <div>
+          <label for="re-category">{t.casePage.category}</label>
+          <input type="text" id="re-category" name="category" value={c.category} required maxlength={80} />
+        </div>
+        <div>
+          <label for="re-priority">{t.cases.priority}</label>
+          <select id="re-priority" name="priority">
+            <Options values={casePriorities} table={t.enums.priority} selected={c.priority} />
+          </select>
+        </div>
+        <div class="shrink">
+          <button type="submit">{t.casePage.reclassifySubmit}</button>
         </div>
       </div>
     </form>
@@ -207,6 +289,18 @@ async function casePage(c: ConsoleContext, services: Services, http: HttpDeps) {
       ) : (
         <p>{t.casePage.readOnly}</p>
       )}
+      {full && (isOpen(found.status) || found.status === 'resolved') && (
+        <div class="grid">
+          <section class="card" aria-labelledby="assign-title">
+            <h2 id="assign-title">{t.casePage.assign}</h2>
+            <AssignForm p={p} c={found} />
+          </section>
+          <section class="card" aria-labelledby="reclassify-title">
+            <h2 id="reclassify-title">{t.casePage.reclassify}</h2>
+            <ReclassifyForm p={p} c={found} />
+          </section>
+        </div>
+      )}
       {full && isConvertible(found) && (
         <section class="card" aria-labelledby="convert-title">
           <h2 id="convert-title">{t.casePage.convert}</h2>
@@ -223,6 +317,12 @@ async function casePage(c: ConsoleContext, services: Services, http: HttpDeps) {
       </section>
     </Layout>,
   );
+}
+
+/** The version the form was rendered from: a change made meanwhile makes the action stale. */
+async function versionOf(c: ConsoleContext): Promise<number | undefined> {
+  const version = Number(await formField(c, 'version'));
+  return Number.isInteger(version) && version > 0 ? version : undefined;
 }
 
 /** Runs a case action and goes back to the case page saying how it went. */
@@ -251,18 +351,38 @@ export function caseRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpD
     act(c, async (caller, id) => {
       const status = await formField(c, 'status');
       const note = (await formField(c, 'note'))?.trim();
-      const version = Number(await formField(c, 'version'));
       const current = await services.cases.get(caller, id);
       const to = statusMoves(current).find((s) => s === status);
       if (!to)
         throw new ValidationError('Not a status this case may move to', [{ path: 'status', message: 'not allowed' }]);
-      const after = await services.cases.update(
-        caller,
-        id,
-        { status: to, ...(note && { note }) },
-        Number.isInteger(version) ? version : undefined,
-      );
+      const after = await services.cases.update(caller, id, { status: to, ...(note && { note }) }, await versionOf(c));
       return { done: 'moved', ref: after.status };
+    }),
+  );
+
+  ui.post('/cases/:id/assign', (c) =>
+    act(c, async (caller, id) => {
+      const input = CaseAssignInput.parse({
+        ownerId: (await formField(c, 'ownerId'))?.trim(),
+        reason: (await formField(c, 'reason'))?.trim(),
+      });
+      await services.cases.assign(caller, id, input, await versionOf(c));
+      return { done: 'assigned' };
+    }),
+  );
+
+  ui.post('/cases/:id/classification', (c) =>
+    act(c, async (caller, id) => {
+      const type = await formField(c, 'type');
+      const subject = (await formField(c, 'subject')) || null;
+      const patch = CasePatchInput.parse({
+        type,
+        subject: type === 'complaint' ? null : subject,
+        category: (await formField(c, 'category'))?.trim(),
+        priority: await formField(c, 'priority'),
+      });
+      await services.cases.update(caller, id, patch, await versionOf(c));
+      return { done: 'reclassified' };
     }),
   );
 

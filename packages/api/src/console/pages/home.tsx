@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
-import { isOpen, type Caller } from '@cc/core';
+import type { Caller } from '@cc/core';
 import type { Services } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
 import type { ConsoleEnv } from '../env';
@@ -87,9 +87,9 @@ function Reminders({ p, items }: { p: PageContext; items: Reminder[] }) {
   );
 }
 
-async function myOpenCases(services: Services, caller: Caller) {
-  const page = await services.cases.list(caller, { owner: 'me' }, undefined, PAGE_SIZE);
-  return page.items.filter((c) => isOpen(c.status));
+/** The open cases of the customers the caller manages (primary or assisting), whoever works them. */
+async function myCustomersCases(services: Services, caller: Caller) {
+  return (await services.cases.list(caller, { scope: 'my-customers' }, undefined, PAGE_SIZE)).items;
 }
 
 /** The manager's home page: reminders (unread first), then their customers' open cases with deadlines. */
@@ -98,7 +98,7 @@ export function homeRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpD
     const caller = c.get('caller');
     const [reminders, cases, p] = await Promise.all([
       services.inbox.list(caller, false, undefined, PAGE_SIZE),
-      caller.role === 'agent' ? Promise.resolve([]) : myOpenCases(services, caller),
+      caller.role === 'agent' ? Promise.resolve([]) : myCustomersCases(services, caller),
       pageContext(c, http, flashOf(c)),
     ]);
     const { t } = p;

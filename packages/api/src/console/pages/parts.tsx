@@ -3,9 +3,15 @@ import { awaitsResponse, isOpen, type Case } from '@cc/core';
 import { formatDateTime, label } from '../i18n';
 import { consoleHref, type PageContext } from '../layout';
 
-/** Whether a case has missed its first-response deadline (still new past `respondBy`). */
-export const isOverdue = (c: Pick<Case, 'status' | 'deleted' | 'respondBy'>, now: Date) =>
-  awaitsResponse(c) && !!c.respondBy && Date.parse(c.respondBy) < now.getTime();
+const past = (at: string | undefined, now: Date) => !!at && Date.parse(at) < now.getTime();
+
+/** Whether a case missed a deadline it still waits for: the first response (still new), or the resolution. */
+export const isOverdue = (c: Pick<Case, 'status' | 'deleted' | 'respondBy' | 'resolveBy'>, now: Date) =>
+  (awaitsResponse(c) && past(c.respondBy, now)) || (isOpen(c.status) && !c.deleted && past(c.resolveBy, now));
+
+/** The deadline that matters now: the first response while new, then the resolution. */
+export const nextDeadline = (c: Pick<Case, 'status' | 'deleted' | 'respondBy' | 'resolveBy'>) =>
+  awaitsResponse(c) ? c.respondBy : isOpen(c.status) ? c.resolveBy : undefined;
 
 export const caseHref = (id: string) => consoleHref(`/cases/${encodeURIComponent(id)}`);
 export const customerHref = (id: string) => consoleHref(`/customers/${encodeURIComponent(id)}`);
@@ -50,7 +56,7 @@ export function CaseTable(props: { p: PageContext; cases: Case[]; now: Date; id:
             <td>
               {label(t.enums.caseStatus, c.status)} <CaseMarks p={p} c={c} now={now} />
             </td>
-            <td>{isOpen(c.status) ? formatDateTime(p.locale, c.respondBy) : ''}</td>
+            <td>{formatDateTime(p.locale, nextDeadline(c))}</td>
           </tr>
         ))}
       </tbody>

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { DecisionInput, type ChangeRequest, type CustomerChange } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { CaseListQuery, Services } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
 import type { ConsoleEnv } from '../env';
 import { failureKey, flashOf } from '../flash';
@@ -9,7 +9,7 @@ import { formatDateTime, type Messages } from '../i18n';
 import { consoleHref, Csrf, Layout, type PageContext } from '../layout';
 import { formField } from '../middleware';
 import { pageContext, redirectTo, renderPage } from '../render';
-import { CaseTable, customerHref, isOverdue } from './parts';
+import { CaseTable, customerHref } from './parts';
 
 const QUEUE_SIZE = 100;
 
@@ -64,13 +64,15 @@ export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: Services, http:
   ui.get('/queue', async (c) => {
     const caller = c.get('caller');
     const now = http.clock();
-    const [queue, branch, p] = await Promise.all([
-      services.cases.list(caller, { owner: 'queue' }, undefined, QUEUE_SIZE),
-      services.cases.list(caller, {}, undefined, QUEUE_SIZE),
+    const list = (query: CaseListQuery) => services.cases.list(caller, query, undefined, QUEUE_SIZE);
+    const [queue, lateResponse, lateResolution, escalated, p] = await Promise.all([
+      list({ scope: 'queue' }),
+      list({ scope: 'branch', overdue: 'response' }),
+      list({ scope: 'branch', overdue: 'resolution' }),
+      list({ scope: 'branch', escalated: true }),
       pageContext(c, http, flashOf(c)),
     ]);
     const { t } = p;
-    const attention = branch.items.filter((x) => x.escalated || isOverdue(x, now));
     return renderPage(
       c,
       <Layout p={p} title={t.queue.title} current="queue">
@@ -78,9 +80,18 @@ export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: Services, http:
           <h2 id="unowned-title">{t.queue.unowned}</h2>
           <CaseTable p={p} cases={queue.items} now={now} id="queue-cases" empty={t.queue.none} />
         </section>
-        <section class="card" aria-labelledby="attention-title">
-          <h2 id="attention-title">{t.queue.attention}</h2>
-          <CaseTable p={p} cases={attention} now={now} id="attention-cases" empty={t.queue.none} />
+        <h2>{t.queue.attention}</h2>
+        <section class="card" aria-labelledby="late-response-title">
+          <h3 id="late-response-title">{t.queue.overdueResponse}</h3>
+          <CaseTable p={p} cases={lateResponse.items} now={now} id="late-response-cases" empty={t.queue.none} />
+        </section>
+        <section class="card" aria-labelledby="late-resolution-title">
+          <h3 id="late-resolution-title">{t.queue.overdueResolution}</h3>
+          <CaseTable p={p} cases={lateResolution.items} now={now} id="late-resolution-cases" empty={t.queue.none} />
+        </section>
+        <section class="card" aria-labelledby="escalated-title">
+          <h3 id="escalated-title">{t.queue.escalated}</h3>
+          <CaseTable p={p} cases={escalated.items} now={now} id="escalated-cases" empty={t.queue.none} />
         </section>
       </Layout>,
     );
