@@ -16,6 +16,7 @@ const http = httpDeps(config, {
   log: aws.log,
   // Shipped beside the bundle by the stack (infra/constructs/api.ts).
   openApiFile: new URL('./openapi.json', import.meta.url),
+  htmxFile: new URL('./htmx.min.js', import.meta.url),
 });
 
 export const handler = handle(createApp(services, http));

@@ -44,13 +44,18 @@ type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string
   SECRETS_REVISION?: string;
 };
 
-/** Routes served without a token: health, the OpenAPI document, the public complaint form, provider webhooks. */
+/**
+ * Routes served without a token: health, the OpenAPI document, the public complaint form, provider webhooks, and
+ * the staff console (its pages check their own session cookie; a browser sends no bearer token).
+ */
 export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
   { path: '/health', methods: [HttpMethod.GET] },
   { path: '/openapi.json', methods: [HttpMethod.GET] },
   { path: '/complaint', methods: [HttpMethod.GET] },
   { path: '/public/{proxy+}', methods: [HttpMethod.ANY] },
   { path: '/webhooks/{proxy+}', methods: [HttpMethod.ANY] },
+  { path: '/console', methods: [HttpMethod.GET] },
+  { path: '/console/{proxy+}', methods: [HttpMethod.GET, HttpMethod.POST] },
 ];
 
 /** The HTTP API in front of one Lambda (the Hono app in functions/api.ts). */
@@ -111,6 +116,7 @@ export class Api extends Construct {
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
       AUTH_JWKS_URL: auth.jwksUrl,
+      COGNITO_DOMAIN: auth.hostedUiUrl,
       CURSOR_SECRET: this.cursorSecret.secretValueFromJson('cursorSecret').unsafeUnwrap(),
       TWILIO_AUTH_TOKEN: this.channelSecrets.secretValueFromJson('twilioAuthToken').unsafeUnwrap(),
       EMAIL_WEBHOOK_SECRET: this.channelSecrets.secretValueFromJson('emailWebhookSecret').unsafeUnwrap(),
@@ -127,8 +133,8 @@ export class Api extends Construct {
       budget: budgets.api,
       stage: props.stage,
       environment: environment as Record<string, string>,
-      // Served at /openapi.json, read on first request: not parsed on every cold start.
-      files: ['packages/api/openapi.json'],
+      // Served at /openapi.json and (htmx) under /console/assets/, each read on first request: not on every cold start.
+      files: ['packages/api/openapi.json', 'node_modules/htmx.org/dist/htmx.min.js'],
     });
     grantTableAccess(this.handler, props.table, accessProfiles.api);
     this.cursorSecret.grantRead(this.handler);
@@ -152,7 +158,8 @@ export class Api extends Construct {
           id: 'AwsSolutions-APIG4',
           reason:
             'Public by design (anonymous complaint form and status, health, OpenAPI document, provider ' +
-            'webhooks that the app verifies by signature). Behind the CloudFront WAF with a per-IP rate ' +
+            'webhooks that the app verifies by signature, the staff console whose pages check their own sealed ' +
+            'session cookie against the same JWKS). Behind the CloudFront WAF with a per-IP rate ' +
             'limit, tighter stage throttles, and the origin-verify header check.',
         });
       }

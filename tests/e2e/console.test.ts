@@ -79,7 +79,7 @@ describe.skipIf(skip)('the staff console in a real browser', () => {
   async function seriousViolations(page: Page): Promise<string[]> {
     await page.evaluate(AXE);
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
       return (await axe.run()).violations;
     });
     return violations
@@ -108,6 +108,9 @@ describe.skipIf(skip)('the staff console in a real browser', () => {
     expect(reference).toBeDefined();
     return reference!;
   }
+
+  const optionValues = async (page: Page, select: string) =>
+    Promise.all((await page.locator(`${select} option`).all()).map((o) => o.getAttribute('value')));
 
   async function openCustomer(page: Page, query: string) {
     await page.goto(`${base}/console/desk`);
@@ -168,9 +171,7 @@ describe.skipIf(skip)('the staff console in a real browser', () => {
     await Promise.all([page.waitForURL(/\/console\/cases\//), page.click(`#my-cases a:text("${complaint}")`)]);
     expect(await page.textContent('#case-status')).toContain('new');
     // Only the moves the state machine allows are offered.
-    const offered = await page
-      .locator('#status option')
-      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const offered = await optionValues(page, '#status');
     expect(offered.sort()).toEqual(['acknowledged', 'closed', 'in_progress', 'resolved']);
     await checkPage(page, 'case');
 
@@ -181,9 +182,7 @@ describe.skipIf(skip)('the staff console in a real browser', () => {
     await Promise.all([page.waitForURL(/done=moved/), page.click('#status-submit')]);
     expect(await page.textContent('#case-status')).toContain('resolved');
     expect(await page.textContent('#case-history')).toContain('Duplicate fee refunded');
-    const reopenOnly = await page
-      .locator('#status option')
-      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const reopenOnly = await optionValues(page, '#status');
     expect(reopenOnly.sort()).toEqual(['closed', 'in_progress']);
     await page.context().close();
   });
@@ -295,7 +294,7 @@ describe.skipIf(skip)('the staff console in a real browser', () => {
 
   it('the accessibility check does find a violation when a page has one', async () => {
     const page = await signIn('agent-1');
-    await page.evaluate(() => document.querySelector('main')!.append(document.createElement('input')));
+    await page.evaluate("document.querySelector('main').append(document.createElement('input'))");
     expect((await seriousViolations(page)).some((v) => v.startsWith('label'))).toBe(true);
     await page.context().close();
   });

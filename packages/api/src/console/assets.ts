@@ -6,8 +6,6 @@ import { CONSOLE_STYLES } from './styles';
 /** Reads htmx's script (a classic script: it defines window.htmx, no bundler needed). */
 export type ScriptSource = () => Promise<string>;
 
-/** The name the API Lambda ships htmx under, beside its bundle (infra/constructs/api.ts copies it there). */
-export const BUNDLED_HTMX = 'htmx.min.js';
 /** The file as the npm package ships it: for the local runtime, the tests, and the infra to copy. */
 export const packagedHtmxPath = () => createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js');
 
