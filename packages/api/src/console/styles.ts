@@ -25,6 +25,7 @@ main { max-width: 1200px; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
 h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
+.card > h2:first-child, .card > h3:first-child { margin-top: 0; }
 section.card, .card { background: #fff; border: 1px solid #ccd3da; border-radius: 6px; padding: 1rem;
   margin-bottom: 1rem; }
 .grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); }
