@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as emailModule from '@cc/channels/email';
 import { s3AttachmentStore, s3RawMailReader } from '@cc/channels/s3';
 import { sesInboundHandler } from '@cc/services/email-inbound';
-import { inboxOnly, notificationDeliverer, type DeliveryAdapter } from '@cc/messaging';
+import { inboxOnly, localMessageSenders, notificationDeliverer, type DeliveryAdapter } from '@cc/messaging';
+import { tmpdir } from 'node:os';
 import { transact, userRepository } from '@cc/store';
 import type { IConstruct } from 'constructs';
 import { accessProfiles } from '../../infra/constructs/table-access';
@@ -235,6 +236,7 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
     const deliver = notificationDeliverer({
       store: t.deps.store,
       adapters: { email: down, sms: inboxOnly, webhook: inboxOnly, inbox: inboxOnly },
+      senders: localMessageSenders(tmpdir()),
       log: { info: () => {}, warn: () => {}, error: () => {} },
       clock: () => new Date(),
     });

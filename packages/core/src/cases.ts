@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { InvalidTransitionError } from './errors';
+import type { Locale } from './locales';
 
 export const caseTypes = ['complaint', 'inquiry'] as const;
 export type CaseType = (typeof caseTypes)[number];
@@ -78,6 +79,10 @@ export interface Case {
   /** When the case must have left `new` (see responseDeadline); absent on cases from before it existed. */
   respondBy?: string;
   opportunityId?: string;
+  /** What staff tell the customer about the outcome (the resolved/closed message, the status page). */
+  resolution?: string;
+  /** The language the customer wrote in (the public form's), for messages to them. */
+  locale?: Locale;
   deleted: boolean;
   version: number;
   createdAt: string;
@@ -123,6 +128,14 @@ export const CasePatchInput = z
     category: z.string().trim().min(1).max(80),
     priority: z.enum(casePriorities),
     productCode: z.string().trim().min(1).max(40),
+    resolution: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .meta({
+        description: 'The outcome in words for the customer: sent when resolved or closed, shown on the status page',
+      }),
     status: z.enum(caseStatuses),
     note: z.string().trim().min(1).max(2000),
   })
@@ -131,4 +144,17 @@ export const CasePatchInput = z
 export type CasePatchInput = z.infer<typeof CasePatchInput>;
 
 export const CaseNoteInput = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
+
+/** A reply to the customer from the case: by the chosen channel, else the customer's preferred one. */
+export const CaseReplyInput = z
+  .object({
+    text: z.string().trim().min(1).max(2000),
+    channel: z.enum(['sms', 'email']).optional().meta({ description: "Default: the customer's preferred channel" }),
+  })
+  .strict()
+  .meta({ id: 'CaseReply' });
+export type CaseReplyInput = z.infer<typeof CaseReplyInput>;
+
+/** A case that came from the customer (not one staff opened on their own): its acknowledgement is exempt from the cap. */
+export const customerInitiated = (c: Pick<Case, 'origin'>) => c.origin !== 'manager';
 export const CaseRestoreInput = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();

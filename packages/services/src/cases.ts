@@ -20,6 +20,7 @@ import {
   type CasePatchInput,
   type CaseStatus,
   type Customer,
+  type Locale,
   type TimelineChannel,
   type TimelineEntry,
 } from '@cc/core';
@@ -52,6 +53,7 @@ import {
   type RecordFor,
 } from '@cc/store';
 import type { ServiceContext } from './context';
+import type { CustomerMessageService } from './customer-messages';
 import type { NoticeService, NotificationDraft } from './notices';
 import { parseInput } from './parse';
 
@@ -66,6 +68,8 @@ export interface CaseCreateOptions {
   occurredAt?: string;
   /** The case is itself a contact from the customer (the public form): it counts on their days and last contact. */
   isContact?: boolean;
+  /** The language the customer wrote in (the public form's), for messages to them. */
+  locale?: Locale;
 }
 
 export interface CaseMessageInput {
@@ -184,11 +188,15 @@ function refused(error: unknown, id: string): unknown {
   return error;
 }
 
-export function caseService(ctx: ServiceContext, deps: { notices: NoticeService }) {
+/** The customer hears the outcome once: when the case is resolved, or closed without having been resolved first. */
+const reachesOutcome = (from: CaseStatus, to: CaseStatus) =>
+  from !== to && (to === 'resolved' || (to === 'closed' && from !== 'resolved'));
+
+export function caseService(ctx: ServiceContext, deps: { notices: NoticeService; messages: CustomerMessageService }) {
   const repo = caseRepository(ctx.store);
   const customers = customerRepository(ctx.store);
   const users = userRepository(ctx.store);
-  const { notices } = deps;
+  const { notices, messages } = deps;
 
   async function commit(items: LabelledItem[], id: string): Promise<void> {
     try {
@@ -277,6 +285,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       ownerId: customer?.primaryManagerId ?? null,
       assistingManagerIds: customer?.assistingManagerIds ?? [],
       ...(options.submitterContact && { submitterContact: options.submitterContact }),
+      ...(options.locale && { locale: options.locale }),
       escalated: false,
       respondBy: responseDeadline(at, input.priority, ctx.settings.CASE_RESPOND_WITHIN_HOURS),
       deleted: false,
@@ -320,29 +329,34 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       timeline.push(timelineItem(ctx.store, entry, ctx.settings.RETENTION_DAYS));
     }
 
+    const created = caseHistoryItem(ctx.store, {
+      id: ctx.newId(now.getTime()),
+      caseId: id,
+      at,
+      actor,
+      action: 'created',
+      to: 'new',
+      changes: { origin, ownerId: c.ownerId },
+    });
+    // The customer is told the case exists, with its reference and how to follow it up.
+    const acknowledgement = await messages.plan({ purpose: 'acknowledgement', case: c, customer, actor }, now);
+
     const contactAt = options.isContact ? (options.occurredAt ?? at) : undefined;
     await commit(
       [
         newCaseItem(ctx.store, c),
         ...responseWatchItems(ctx.store, undefined, c),
-        caseHistoryItem(ctx.store, {
-          id: ctx.newId(now.getTime()),
-          caseId: id,
-          at,
-          actor,
-          action: 'created',
-          to: 'new',
-          changes: { origin, ownerId: c.ownerId },
-        }),
+        created,
         ...openCaseItems(ctx.store, undefined, c, contactAt),
         ...(contactAt && c.customerId ? [contactDayItem(ctx.store, c.customerId, contactAt)] : []),
         ...timeline,
         ...notificationItems,
+        ...acknowledgement.items,
         ...(options.recordFor?.({ status: 201, body: c }) ?? []),
       ],
       id,
     );
-    await notices.publish(notifications);
+    await notices.publish([...notifications, ...acknowledgement.publish]);
     return c;
   }
 
@@ -388,7 +402,13 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       }
       return stored;
     }
-    await commit(changeItems(ctx, before, after, { kind: 'user', id: caller.userId }, history), id);
+    const actor: Actor = { kind: 'user', id: caller.userId };
+    const changes = changeItems(ctx, before, after, actor, history);
+    const outcome = reachesOutcome(before.status, after.status)
+      ? await messages.plan({ purpose: 'outcome', case: after, actor }, now)
+      : undefined;
+    await commit([...changes, ...(outcome?.items ?? [])], id);
+    await notices.publish(outcome?.publish ?? []);
     return after;
   }
 
@@ -442,6 +462,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       channel: input.channel,
       direction: input.direction,
       text,
+      ...('externalId' in creator && creator.externalId && { externalId: creator.externalId }),
     };
     const author = 'caller' in creator ? creator.caller.userId : undefined;
     const notify = input.direction === 'inbound' && isOpen(c.status) && c.ownerId && c.ownerId !== author;

@@ -8,6 +8,7 @@ import { changeRequestService } from './change-requests';
 import { contactRecorder } from './contact-recorder';
 import { contactService } from './contacts';
 import type { ServiceContext } from './context';
+import { customerMessageService } from './customer-messages';
 import { customerService } from './customers';
 import { emailIntake, type EmailIntake, type EmailModule } from './email-intake';
 import { escalationService } from './escalation';
@@ -65,7 +66,8 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
 
   const customers = customerService(ctx, { notices, directory });
-  const cases = caseService(ctx, { notices });
+  const messages = customerMessageService(ctx);
+  const cases = caseService(ctx, { notices, messages });
   const escalation = escalationService(ctx, { cases, notices });
   const recorder = contactRecorder(ctx);
   const followUps = followUpService(ctx, { cases });

@@ -27,15 +27,36 @@ export function operationsService(ctx: ServiceContext) {
         ...(f.lastError && { lastError: f.lastError }),
         ...(f.kind === 'case_message' ? { caseId: f.caseId } : { messageId: f.messageId }),
       })),
-      undeliverableNotifications: undeliverable.map((r) => ({
-        id: r.notification.id,
-        recipientId: r.notification.recipientId,
-        kind: r.notification.kind,
-        title: r.notification.title,
-        createdAt: r.notification.createdAt,
-        attempts: r.attempts,
-        ...(r.lastError && { lastError: r.lastError }),
-      })),
+      undeliverableNotifications: undeliverable.flatMap((r) =>
+        r.notification
+          ? [
+              {
+                id: r.notification.id,
+                recipientId: r.notification.recipientId,
+                kind: r.notification.kind,
+                title: r.notification.title,
+                createdAt: r.notification.createdAt,
+                attempts: r.attempts,
+                ...(r.lastError && { lastError: r.lastError }),
+              },
+            ]
+          : [],
+      ),
+      undeliverableCustomerMessages: undeliverable.flatMap((r) =>
+        r.message
+          ? [
+              {
+                id: r.message.id,
+                caseId: r.message.caseId,
+                purpose: r.message.purpose,
+                channel: r.message.channel,
+                createdAt: r.message.createdAt,
+                attempts: r.attempts,
+                ...(r.lastError && { lastError: r.lastError }),
+              },
+            ]
+          : [],
+      ),
     };
   }
 

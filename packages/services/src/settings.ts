@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isTimeZone, locales, outboundChannels } from '@cc/core';
 
 /**
  * The business settings every host gives the services, parsed from the environment once at start (see
@@ -28,5 +29,18 @@ export const serviceSettingsSchema = z.object({
   CASE_RESPOND_WITHIN_HOURS: z.coerce.number().min(1).max(720).default(24),
   /** Branch whose queue receives cases from people who are not (yet) customers. */
   DEFAULT_BRANCH_ID: z.string().min(1).max(40).default('BR-001'),
+  /** The language of the public pages and of messages to customers whose language is not known. */
+  PUBLIC_DEFAULT_LOCALE: z.enum(locales).default('zh-CN'),
+  /** Don't pester: at most this many outbound contacts per customer in the rolling window (acknowledgements aside). */
+  CONTACT_FREQUENCY_CAP: z.coerce.number().int().min(1).max(100).default(3),
+  CONTACT_FREQUENCY_WINDOW_DAYS: z.coerce.number().int().min(1).max(31).default(7),
+  /** Channels tried after the customer's preferred one, in order. */
+  CONTACT_CHANNEL_ORDER: z
+    .string()
+    .default('sms,email,voice')
+    .transform((s) => s.split(',').map((c) => c.trim()))
+    .pipe(z.array(z.enum(outboundChannels)).min(1)),
+  /** For quiet hours given without a known time zone. */
+  CONTACT_DEFAULT_TIMEZONE: z.string().refine(isTimeZone, 'an IANA time zone').default('Asia/Shanghai'),
 });
 export type ServiceSettings = z.infer<typeof serviceSettingsSchema>;

@@ -13,7 +13,16 @@ export interface CaseHistoryEntry {
   at: string;
   actor: Actor;
   action:
-    'created' | 'status_changed' | 'updated' | 'deleted' | 'restored' | 'escalated' | 'message' | 'response_overdue';
+    | 'created'
+    | 'status_changed'
+    | 'updated'
+    | 'deleted'
+    | 'restored'
+    | 'escalated'
+    | 'message'
+    | 'response_overdue'
+    /** A message to the customer: queued, held for quiet hours, blocked (and why), withheld or not delivered. */
+    | 'customer_message';
   from?: CaseStatus;
   to?: CaseStatus;
   note?: string;
@@ -28,6 +37,10 @@ export interface CaseMessage {
   channel: string;
   direction: 'inbound' | 'outbound' | 'internal';
   text: string;
+  /** The email Message-ID or SMS sid it came or went with (threads replies). */
+  externalId?: string;
+  /** Outbound: the delivery record that carries it to the customer. */
+  deliveryId?: string;
 }
 
 /** What the customer 360 view shows of an open case. */
@@ -278,6 +291,20 @@ export function caseRepository(ctx: StoreContext) {
         }),
       );
       return { items: (result.Items ?? []).map((i) => stripKeys<Case>(i)), lastKey: result.LastEvaluatedKey };
+    },
+
+    /** The newest messages of one case, newest first. */
+    async messages(caseId: string, limit = 50): Promise<CaseMessage[]> {
+      const { Items } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+          ExpressionAttributeValues: { ':pk': keys.casePartition(caseId), ':msg': keys.caseMessagePrefix },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (Items ?? []).map((i) => stripKeys<CaseMessage>(i));
     },
 
     /** The history of one case, oldest first. */
