@@ -76,6 +76,8 @@ export const caseGrants = {
   read: { ...worksCase, agent: 'always' },
   /** Edit, move, delete; add messages as staff. */
   work: worksCase,
+  /** Write to the customer from the case (SMS/email): agents on any case they answer for, others as for `work`. */
+  reply: { ...worksCase, agent: 'always' },
   /** Turn a product inquiry into an opportunity: the case's or its customer's managers, the branch's supervisors. */
   convert: {
     agent: ['owner', 'manager'],

@@ -128,14 +128,9 @@ export const CasePatchInput = z
     category: z.string().trim().min(1).max(80),
     priority: z.enum(casePriorities),
     productCode: z.string().trim().min(1).max(40),
-    resolution: z
-      .string()
-      .trim()
-      .min(1)
-      .max(2000)
-      .meta({
-        description: 'The outcome in words for the customer: sent when resolved or closed, shown on the status page',
-      }),
+    resolution: z.string().trim().min(1).max(2000).meta({
+      description: 'The outcome in words for the customer: sent when resolved or closed, shown on the status page',
+    }),
     status: z.enum(caseStatuses),
     note: z.string().trim().min(1).max(2000),
   })

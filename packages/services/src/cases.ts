@@ -210,12 +210,17 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
    * Full access (read, edit, delete): the case's owner or assisting managers, the customer's current
    * managers, or a supervisor/admin of its branch. Agents may read and add notes.
    */
+  async function relationsOf(caller: Caller, c: Case) {
+    const relations = caseRelations(caller, c);
+    if (!mayOnCase(caller, 'work', relations) && c.customerId && caseAccessNeedsCustomer(caller)) {
+      return caseRelations(caller, c, await customers.get(c.customerId));
+    }
+    return relations;
+  }
+
   async function accessOf(caller: Caller, c: Case): Promise<'full' | 'read' | 'none'> {
     if (c.deleted) return mayOnCase(caller, 'readDeleted', []) ? 'full' : 'none';
-    let relations = caseRelations(caller, c);
-    if (!mayOnCase(caller, 'work', relations) && c.customerId && caseAccessNeedsCustomer(caller)) {
-      relations = caseRelations(caller, c, await customers.get(c.customerId));
-    }
+    const relations = await relationsOf(caller, c);
     if (mayOnCase(caller, 'work', relations)) return 'full';
     return mayOnCase(caller, 'read', relations) ? 'read' : 'none';
   }
@@ -594,6 +599,14 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
   /** A case the caller may work, or may read only (agents), for another service's change to it. */
   const loadFor = load;
 
+  /** A live case the caller may write to the customer from; a 404 otherwise. */
+  async function loadToReply(caller: Caller, id: string): Promise<Case> {
+    const c = await repo.get(id, true);
+    if (!c || c.deleted || !mayOnCase(caller, 'reply', await relationsOf(caller, c)))
+      throw new NotFoundError('case', id);
+    return c;
+  }
+
   /** The branch's supervisors, who hear of queued and escalated cases. */
   const branchSupervisors = supervisorsOf;
 
@@ -609,6 +622,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     notifyOverdueResponses,
     list,
     loadFor,
+    loadToReply,
     branchSupervisors,
   };
 }

@@ -8,6 +8,7 @@ import { changeRequestService } from './change-requests';
 import { contactRecorder } from './contact-recorder';
 import { contactService } from './contacts';
 import type { ServiceContext } from './context';
+import { customerContactService } from './customer-contact';
 import { customerMessageService } from './customer-messages';
 import { customerService } from './customers';
 import { emailIntake, type EmailIntake, type EmailModule } from './email-intake';
@@ -73,6 +74,7 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const followUps = followUpService(ctx, { cases });
   const opportunities = opportunityService(ctx, { notices });
   const intakeDeps = { recorder, followUps, escalation };
+  const customerContact = customerContactService(ctx, { cases, messages, customers, notices });
 
   return {
     customers,
@@ -83,7 +85,8 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     caseImports: caseImportService(ctx, { cases }),
     escalation,
     followUps,
-    contacts: contactService(ctx, { recorder, customers, cases, escalation }),
+    contacts: contactService(ctx, { recorder, customers, cases, escalation, guard: customerContact }),
+    customerContact,
     unidentified: unidentifiedService(ctx, { customers }),
     sms: smsIntake(ctx, intakeDeps),
     email: infra.attachments

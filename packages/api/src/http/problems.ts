@@ -37,6 +37,7 @@ const statusByCode: Record<string, number> = {
   'opportunity.closed': 409,
   'opportunity.forbidden': 403,
   'case.not_convertible': 409,
+  'contact.blocked': 409,
   'customer.identity_taken': 409,
   'customer.number_taken': 409,
   'customer.manager_required': 400,
