@@ -44,11 +44,15 @@ type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string
   SECRETS_REVISION?: string;
 };
 
-/** Routes served without a token: health, the OpenAPI document, the public complaint form, provider webhooks. */
+/**
+ * Routes served without a token: health, the OpenAPI document, the public complaint form and status page, provider
+ * webhooks.
+ */
 export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
   { path: '/health', methods: [HttpMethod.GET] },
   { path: '/openapi.json', methods: [HttpMethod.GET] },
   { path: '/complaint', methods: [HttpMethod.GET] },
+  { path: '/complaint/status', methods: [HttpMethod.GET, HttpMethod.POST] },
   { path: '/public/{proxy+}', methods: [HttpMethod.ANY] },
   { path: '/webhooks/{proxy+}', methods: [HttpMethod.ANY] },
 ];

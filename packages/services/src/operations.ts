@@ -25,7 +25,9 @@ export function operationsService(ctx: ServiceContext) {
         createdAt: f.createdAt,
         attempts: f.attempts,
         ...(f.lastError && { lastError: f.lastError }),
-        ...(f.kind === 'case_message' ? { caseId: f.caseId } : { messageId: f.messageId }),
+        ...(f.kind === 'case_message'
+          ? { caseId: f.caseId }
+          : { messageId: f.kind === 'case_from_sms' ? f.messageSid : f.messageId }),
       })),
       undeliverableNotifications: undeliverable.flatMap((r) =>
         r.notification
