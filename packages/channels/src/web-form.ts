@@ -351,14 +351,17 @@ ${error ? `<p class="error" id="${f.id}-error" role="alert">${escapeHtml(error)}
 
 export interface ComplaintReceiptPageOptions {
   reference: string;
-  /** The HTML status page for this reference. */
+  /** The HTML status page for this reference, as shown (absolute). */
   statusUrl: string;
+  /** Where its link leads (default statusUrl): a relative link keeps working behind any front door. */
+  statusHref?: string;
   locale?: Locale;
 }
 
 export function renderComplaintReceiptPage(opts: ComplaintReceiptPageOptions): string {
   const locale = opts.locale ?? 'en';
   const url = escapeHtml(opts.statusUrl);
+  const href = escapeHtml(opts.statusHref ?? opts.statusUrl);
   const reference = `<p class="reference" id="reference">${escapeHtml(opts.reference)}</p>`;
   const body =
     locale === 'zh-CN'
@@ -367,14 +370,14 @@ export function renderComplaintReceiptPage(opts: ComplaintReceiptPageOptions): s
 ${reference}
 <p>请保留此编号。致电或回复邮件时提供此编号，我们可以立即找到您的诉求。</p>
 <h2>查询进度</h2>
-<p>您可随时在 <a id="status-link" href="${url}">${url}</a> 查询进度，需提供上述编号以及您在表单中留下的手机号或电子邮箱。</p>
+<p>您可随时在 <a id="status-link" href="${href}">${url}</a> 查询进度，需提供上述编号以及您在表单中留下的手机号或电子邮箱。</p>
 <p>我们也会通过该手机号或电子邮箱向您发送确认和处理结果。</p>`
       : `<h1>Thank you, we have received your request</h1>
 <p>Your reference number is:</p>
 ${reference}
 <p>Please keep this reference. Quote it if you call us or reply by email, and we will find your case straight away.</p>
 <h2>Checking the status</h2>
-<p>You can check progress at any time at <a id="status-link" href="${url}">${url}</a>. ` +
+<p>You can check progress at any time at <a id="status-link" href="${href}">${url}</a>. ` +
         `Enter the reference number above together with the phone number or email address you gave us in the form.</p>
 <p>We will also contact you on that phone number or email address with an acknowledgement and the outcome.</p>`;
   return publicPage(locale, locale === 'zh-CN' ? '已收到' : 'Request received', body, formHref);

@@ -162,6 +162,7 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
             const page = renderComplaintReceiptPage({
               reference: receipt.body.reference,
               statusUrl: receipt.body.statusPageUrl,
+              statusHref: relative(receipt.body.statusPageUrl),
               locale,
             });
             return { status: 201, text: page, type: 'text/html', headers: htmlHeaders(locale) };
@@ -265,6 +266,11 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
       },
     ),
   ];
+};
+
+const relative = (url: string) => {
+  const { pathname, search } = new URL(url);
+  return pathname + search;
 };
 
 function localeOf(c: Context, lang: Locale | undefined, http: HttpDeps): Locale {
