@@ -14,6 +14,8 @@ const http = httpDeps(config, {
   cursorSecret: config.CURSOR_SECRET,
   health: aws.probes,
   log: aws.log,
+  // Shipped beside the bundle by the stack (infra/constructs/api.ts).
+  openApiFile: new URL('./openapi.json', import.meta.url),
 });
 
 export const handler = handle(createApp(services, http));

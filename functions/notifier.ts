@@ -5,6 +5,7 @@ import { createLogger } from '@cc/core';
 import { twilioSmsSender } from '@cc/channels';
 import { sesEmailSender } from '@cc/channels/ses';
 import { awsDeliveryAdapters, awsMessageSenders, notifierHandler } from '@cc/messaging';
+import { correlation } from '@cc/services/correlation';
 import { createDocumentClient } from '@cc/store';
 
 // Composition happens once per container, outside the handler.
@@ -13,6 +14,7 @@ const env = z
     TABLE_NAME: z.string().check(z.minLength(3)),
     LOG_LEVEL: z._default(z.enum(['info', 'silent']), 'info'),
     AWS_REGION: z._default(z.string(), 'us-east-1'),
+    STAGE: z._default(z.string(), 'local'),
     EMAIL_GATEWAY_URL: z.optional(z.url()),
     SMS_GATEWAY_URL: z.optional(z.url()),
     GATEWAY_TOKEN: z.optional(z.string().check(z.minLength(1))),
@@ -25,7 +27,7 @@ const env = z
     SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   })
   .parse(process.env);
-const log = createLogger({ silent: env.LOG_LEVEL === 'silent' });
+const log = createLogger({ silent: env.LOG_LEVEL === 'silent', stage: env.STAGE, context: correlation.fields });
 
 const twilio =
   env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
@@ -46,4 +48,5 @@ export const handler = notifierHandler({
   senders: awsMessageSenders({ sms: twilio, email: ses }, log),
   log,
   clock: () => new Date(),
+  within: (id, work) => correlation.run(id, work),
 });

@@ -131,6 +131,8 @@ export class Api extends Construct {
       budget: budgets.api,
       stage: props.stage,
       environment: environment as Record<string, string>,
+      // Served at /openapi.json, read on first request: not parsed on every cold start.
+      files: ['packages/api/openapi.json'],
     });
     grantTableAccess(this.handler, props.table, accessProfiles.api);
     this.cursorSecret.grantRead(this.handler);

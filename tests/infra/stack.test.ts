@@ -11,6 +11,7 @@ import { givenUpMessages } from '@cc/core/log';
 import { lambdaConfigSchema } from '@cc/api/config';
 import { queueDefinitions } from '@cc/messaging/queues';
 import { tableDefinition } from '@cc/store/keys';
+import { fromRoot } from '../../infra/paths';
 import { asArray, synthesise, type Json, type Synthesised } from './synth';
 
 // The default stage (dev), bundled: what `npm run synth` produces. Prod's differences: ops.test.ts.
@@ -188,6 +189,16 @@ describe('functions', () => {
       .map((d) => path.join(outdir, d, 'index.mjs'))
       .find((f) => existsSync(f) && readFileSync(f).length > 100_000);
     expect(apiBundle, 'the API bundle (Hono app + AWS SDK) should be a real, non-trivial bundle').toBeDefined();
+  });
+
+  it('ship the OpenAPI document beside the API bundle, not inside it', () => {
+    const withDocument = readdirSync(outdir).filter((dir) => existsSync(path.join(outdir, dir, 'openapi.json')));
+    expect(withDocument).toHaveLength(1);
+    const [dir] = withDocument;
+    const shipped = readFileSync(path.join(outdir, dir!, 'openapi.json'), 'utf8');
+    expect(shipped).toBe(readFileSync(fromRoot('packages/api/openapi.json'), 'utf8'));
+    const bundled = readFileSync(path.join(outdir, dir!, 'index.mjs'), 'utf8');
+    expect(bundled).not.toContain('"operationId"');
   });
 
   it('take credentials from the environment Lambda sets, without the default chain and its STS/SSO clients', () => {

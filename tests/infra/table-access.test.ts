@@ -237,7 +237,7 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
       store: t.deps.store,
       adapters: { email: down, sms: inboxOnly, webhook: inboxOnly, inbox: inboxOnly },
       senders: localMessageSenders(tmpdir()),
-      log: { info: () => {}, warn: () => {}, error: () => {} },
+      log: t.deps.log,
       clock: () => new Date(),
     });
     const { Messages = [] } = await t.deps.sqs.send(

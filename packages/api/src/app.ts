@@ -1,11 +1,11 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from '@cc/services';
+import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
 import { authenticate, limitBody } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
-import document from '../openapi.json';
 import { caseRoutes } from './routes/cases';
 import { changeRequestRoutes } from './routes/change-requests';
 import { contactRoutes } from './routes/contacts';
@@ -57,6 +57,7 @@ const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
  */
 export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use('*', correlate);
   app.use(
     '*',
     secureHeaders({
@@ -70,8 +71,9 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
     const handlers: MiddlewareHandler<AppEnv>[] = spec.auth === 'bearer' ? [bodyLimit, staff] : [bodyLimit];
     app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...handlers, (c) => run(c));
   }
-  const served = { ...document, servers: [{ url: http.config.PUBLIC_BASE_URL }] };
-  app.get('/openapi.json', (c) => c.json(served));
+  app.get('/openapi.json', async (c) =>
+    c.json({ ...(await http.openApiDocument()), servers: [{ url: http.config.PUBLIC_BASE_URL }] }),
+  );
 
   app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));

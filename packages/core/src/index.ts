@@ -15,3 +15,4 @@ export * from './config';
 export * from './contact-guard';
 export * from './customer-messages';
 export * from './locales';
+export * from './metrics';

@@ -1,5 +1,6 @@
 import {
   givenUpMessages,
+  metricNames,
   newId,
   PermanentDeliveryError,
   type CustomerMessage,
@@ -18,23 +19,27 @@ import {
   type StoreContext,
   type User,
 } from '@cc/store';
-import type { DeliveryAdapters } from './delivery';
+import { logSender, type DeliveryAdapters } from './delivery';
 
 export interface NotifierDeps {
   store: StoreContext;
   /** Staff notifications, by the recipient's channel. */
   adapters: DeliveryAdapters;
-  /** Messages to customers, by channel (Twilio and SES in AWS, the outbox files locally). */
-  senders: Record<MessageChannel, MessageSender>;
+  /** Messages to customers, by channel (Twilio and SES in AWS, the outbox files locally); default: the log. */
+  senders?: Record<MessageChannel, MessageSender>;
   log: Logger;
   clock: () => Date;
   newId?: () => string;
+  /** Runs one record's delivery as part of the work that caused it (the message's correlation id). */
+  within?: <T>(correlationId: string, work: () => Promise<T>) => Promise<T>;
 }
 
 /** One queue message as both hosts see it: the Lambda SQS record and the local poller. */
 export interface QueueRecord {
   messageId: string;
   body: string;
+  /** The `correlationId` message attribute: the work that caused the notification. */
+  correlationId?: string;
 }
 
 /** not_due: a customer message held for quiet hours reached the queue early; the sweeper publishes it when due. */
@@ -75,6 +80,7 @@ export function notificationDeliverer(deps: NotifierDeps) {
   const users = userRepository(deps.store);
   const customers = customerRepository(deps.store);
   const nextId = deps.newId ?? (() => newId());
+  const senders = deps.senders ?? { sms: logSender(deps.log, 'sms'), email: logSender(deps.log, 'email') };
 
   const historyLine = (m: CustomerMessage, note: string, changes: Record<string, unknown>) =>
     caseHistoryItem(deps.store, {
@@ -104,7 +110,7 @@ export function notificationDeliverer(deps: NotifierDeps) {
     // The customer may have opted out of the channel since the message was decided (it waited for quiet hours).
     const customer = m.customerId ? await customers.get(m.customerId) : undefined;
     if (customer?.preferences.optOut[m.channel]) return 'withheld';
-    const sender = deps.senders[m.channel];
+    const sender = senders[m.channel];
     try {
       const sent = await sender.send(m);
       // Replies to what we sent find the case by the Message-ID the provider gave it, too.
@@ -155,6 +161,7 @@ export function notificationDeliverer(deps: NotifierDeps) {
           ? [historyLine(message, `could not be delivered: ${attempt.error}`, { status: 'undeliverable' })]
           : [];
         await notifications.giveUp(id, attempt.error, line);
+        deps.log.metric(metricNames.notificationsGivenUp, 1, { channel: attempt.via });
         deps.log.error(message ? givenUpMessages.customerMessage : givenUpMessages.notification, {
           notificationId: id,
           via: attempt.via,
@@ -173,6 +180,7 @@ export function notificationDeliverer(deps: NotifierDeps) {
       return 'failed';
     }
     await notifications.markDelivered(id, attempt.via, deps.clock(), attempt.providerMessageId, attempt.alsoWrite);
+    deps.log.metric(metricNames.notificationsDelivered, 1, { channel: attempt.via });
     return 'delivered';
   }
 
@@ -183,7 +191,11 @@ export function notificationDeliverer(deps: NotifierDeps) {
     await Promise.all(
       records.map(async (record) => {
         try {
-          outcomes[record.messageId] = await deliverOne(record);
+          const { within } = deps;
+          outcomes[record.messageId] =
+            within && record.correlationId
+              ? await within(record.correlationId, () => deliverOne(record))
+              : await deliverOne(record);
         } catch (error) {
           deps.log.warn('notification message failed', {
             messageId: record.messageId,

@@ -10,6 +10,7 @@ import {
   isOpen,
   mayOnCase,
   mayOnCustomer,
+  metricNames,
   NotFoundError,
   responseDeadline,
   ValidationError,
@@ -361,6 +362,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
       ],
       id,
     );
+    ctx.log.metric(metricNames.casesOpened);
     await notices.publish([...notifications, ...acknowledgement.publish]);
     return c;
   }
@@ -558,6 +560,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
         note: `not acted on by ${c.respondBy}`,
       });
       await transact(ctx.store, [responseWatchEnd(ctx.store, caseId, true), history, ...items]);
+      ctx.log.metric(metricNames.slaBreaches);
       await notices.publish(notifications);
       return 'reported';
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Logger, Notification } from '@cc/core';
 import type { MessagePublisher } from '@cc/messaging';
 import { notificationItems, type LabelledItem, type StoreContext } from '@cc/store';
+import { correlation } from './correlation';
 
 export type NotificationDraft = Omit<Notification, 'id' | 'createdAt'>;
 
@@ -29,8 +30,9 @@ export function noticeService(deps: {
    */
   async function publish(deliveries: readonly { id: string }[]): Promise<void> {
     if (deliveries.length === 0) return;
+    const correlationId = correlation.current();
     const { failed } = await deps.publisher.publish(
-      deliveries.map((n) => ({ id: n.id, body: { notificationId: n.id } })),
+      deliveries.map((n) => ({ id: n.id, body: { notificationId: n.id }, correlationId })),
     );
     if (failed.length > 0)
       deps.log.warn('notification publish failed; the sweeper will re-deliver', { notificationIds: failed });
