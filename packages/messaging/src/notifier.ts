@@ -119,7 +119,7 @@ export function notificationDeliverer(deps: NotifierDeps) {
           ? [
               emailThreadItem(
                 deps.store,
-                sent.messageIdHeader,
+                sent.messageIdHeader.replace(/^<|>$/g, ''),
                 m.caseId,
                 Math.floor(deps.clock().getTime() / 1000) + THREAD_KEEP_SECONDS,
               ),

@@ -25,7 +25,7 @@ import {
 } from '@cc/store';
 import type { CaseService } from './cases';
 import type { ServiceContext } from './context';
-import type { CustomerMessageService } from './customer-messages';
+import { bare, type CustomerMessageService } from './customer-messages';
 import type { CustomerService } from './customers';
 import type { NoticeService } from './notices';
 
@@ -99,7 +99,7 @@ export function customerContactService(
       channel: sent.channel,
       direction: 'outbound',
       text: input.text,
-      ...(sent.email && { externalId: sent.email.messageId }),
+      ...(sent.email && { externalId: bare(sent.email.messageId) }),
       deliveryId: sent.id,
     };
     await transact(ctx.store, [liveCaseCheck(ctx.store, c.id), caseMessageItem(ctx.store, message), ...planned.items]);

@@ -4,6 +4,7 @@ import {
   describeGuardReason,
   excerptOf,
   isCapExempt,
+  metricNames,
   planMessage,
   type Actor,
   type Case,
@@ -67,6 +68,10 @@ const purposeLabel: Record<MessagePurpose, string> = {
   outcome: 'Outcome',
   reply: 'Reply',
 };
+
+/** Message-IDs are kept without angle brackets (as inbound mail's are); headers carry them with. */
+const bracketed = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
+export const bare = (id: string) => id.replace(/^<|>$/g, '');
 
 const maskAddress = (to: string) =>
   to.includes('@') ? to.replace(/^(.).*(@.*)$/, '$1***$2') : `***${to.replace(/\D/g, '').slice(-4)}`;
@@ -153,6 +158,7 @@ export function customerMessageService(ctx: ServiceContext) {
         changes: { purpose: request.purpose, ...changes },
       });
 
+    if (planned.outcome === 'blocked' || planned.sendAfter) ctx.log.metric(metricNames.contactGuardBlocks);
     if (planned.outcome === 'blocked') {
       const why = planned.reasons.map(describeGuardReason).join('; ') || 'no way to reach the customer';
       return {
@@ -189,7 +195,7 @@ export function customerMessageService(ctx: ServiceContext) {
       ...(planned.channel === 'email' && {
         email: {
           messageId: `<${id}.${c.id}@${messageIdDomain}>`,
-          ...(answering && { inReplyTo: answering, references: [answering] }),
+          ...(answering && { inReplyTo: bracketed(answering), references: [bracketed(answering)] }),
         },
       }),
       ...(planned.sendAfter && { sendAfter: planned.sendAfter }),
@@ -210,7 +216,7 @@ export function customerMessageService(ctx: ServiceContext) {
           ...(planned.sendAfter && { sendAfter: planned.sendAfter }),
         },
       ),
-      ...(message.email ? [emailThreadItem(ctx.store, message.email.messageId, c.id, expiresAt)] : []),
+      ...(message.email ? [emailThreadItem(ctx.store, bare(message.email.messageId), c.id, expiresAt)] : []),
     ];
     if (c.customerId) {
       items.push(
