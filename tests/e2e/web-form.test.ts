@@ -83,7 +83,7 @@ describe.skipIf(skip)('the public complaint form in a real browser', () => {
       reference,
       {
         status: 'resolved',
-        resolution: 'The block was lifted; the card works abroad again.',
+        note: 'The block was lifted; the card works abroad again.',
       },
       stored.version,
     );

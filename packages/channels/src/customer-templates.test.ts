@@ -36,12 +36,12 @@ describe('messages to customers', () => {
     },
   );
 
-  it('the outcome carries the resolution staff wrote', () => {
+  it('the outcome carries the outcome note staff wrote', () => {
     const text = renderCustomerMessage({
       ...facts,
       purpose: 'outcome',
       status: 'resolved',
-      resolution: '已退还重复收取的年费',
+      outcome: '已退还重复收取的年费',
     }).text;
     expect(text).toContain('已处理完毕');
     expect(text).toContain('已退还重复收取的年费');

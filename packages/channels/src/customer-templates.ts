@@ -12,7 +12,7 @@ export interface MessageFacts {
   statusUrl: string;
   /** Outcome messages: the status the case reached, and the outcome text staff wrote for the customer. */
   status?: 'resolved' | 'closed';
-  resolution?: string;
+  outcome?: string;
   /** Replies: what staff wrote. */
   text?: string;
 }
@@ -52,7 +52,7 @@ const zh: Words = {
       case 'outcome':
         return (
           `【客户服务】您的${kind} ${f.reference} ${f.status === 'closed' ? '已结案' : '已处理完毕'}。` +
-          `${f.resolution ? `处理结果：${clip(f.resolution, SMS_TEXT_MAX)}。` : ''}详情：${f.statusUrl}`
+          `${f.outcome ? `处理结果：${clip(f.outcome, SMS_TEXT_MAX)}。` : ''}详情：${f.statusUrl}`
         );
       case 'reply':
         return `【客户服务】关于 ${f.reference}：${clip(f.text ?? '', SMS_TEXT_MAX)}（回复本短信即可继续沟通）`;
@@ -75,7 +75,7 @@ const zh: Words = {
       acknowledgement: `我们已收到您的${kind}“${f.title}”，编号为 ${f.reference}。我们会尽快处理，并在有进展时与您联系。`,
       outcome:
         `您的${kind}“${f.title}”（编号 ${f.reference}）${f.status === 'closed' ? '已结案' : '已处理完毕'}。` +
-        `${f.resolution ? `\n\n处理结果：\n${f.resolution}` : ''}`,
+        `${f.outcome ? `\n\n处理结果：\n${f.outcome}` : ''}`,
       reply: f.text ?? '',
     }[f.purpose];
     return (
@@ -99,7 +99,7 @@ const en: Words = {
       case 'outcome':
         return (
           `Customer Care: your ${kind} ${f.reference} is ${f.status === 'closed' ? 'closed' : 'resolved'}.` +
-          `${f.resolution ? ` Outcome: ${clip(f.resolution, SMS_TEXT_MAX)}` : ''} Details: ${f.statusUrl}`
+          `${f.outcome ? ` Outcome: ${clip(f.outcome, SMS_TEXT_MAX)}` : ''} Details: ${f.statusUrl}`
         );
       case 'reply':
         return `Customer Care, about ${f.reference}: ${clip(f.text ?? '', SMS_TEXT_MAX)} (reply to this SMS to answer)`;
@@ -124,7 +124,7 @@ const en: Words = {
         'We will look into it and contact you when there is news.',
       outcome:
         `Your ${kind} "${f.title}" (reference ${f.reference}) is ${f.status === 'closed' ? 'closed' : 'resolved'}.` +
-        `${f.resolution ? `\n\nOutcome:\n${f.resolution}` : ''}`,
+        `${f.outcome ? `\n\nOutcome:\n${f.outcome}` : ''}`,
       reply: f.text ?? '',
     }[f.purpose];
     return (

@@ -9,7 +9,7 @@ export interface PublicCaseStatus {
   status: CaseStatus;
   lastUpdatedAt: string;
   /** Once resolved or closed: the outcome staff wrote for the customer. */
-  resolution?: string;
+  outcome?: string;
 }
 
 export interface StatusPageOptions {
@@ -88,7 +88,7 @@ function resultBlock(locale: Locale, r: PublicCaseStatus, timeZone: string): str
   const updated = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone }).format(new Date(r.lastUpdatedAt));
   const finished = r.status === 'resolved' || r.status === 'closed';
   const outcome = finished
-    ? `<dt>${t.outcome}</dt>\n<dd id="outcome">${escapeHtml(r.resolution ?? t.noOutcome).replace(/\n/g, '<br>')}</dd>`
+    ? `<dt>${t.outcome}</dt>\n<dd id="outcome">${escapeHtml(r.outcome ?? t.noOutcome).replace(/\n/g, '<br>')}</dd>`
     : '';
   return `<h2>${t.result}: ${escapeHtml(r.reference)}</h2>
 <dl class="status" id="result">

@@ -179,7 +179,7 @@ export function customerMessageService(ctx: ServiceContext) {
       title: c.title,
       statusUrl: statusPageUrl(c.id, locale),
       ...((c.status === 'resolved' || c.status === 'closed') && { status: c.status }),
-      ...(c.resolution && { resolution: c.resolution }),
+      ...(c.outcome && { outcome: c.outcome }),
       ...(request.text && { text: request.text }),
     });
     const answering = planned.channel === 'email' ? await inReplyTo(request) : undefined;

@@ -4,7 +4,9 @@ import type { ServiceContext } from './context';
 
 /**
  * Which case a known customer's message (an SMS, or an email that names no case) belongs to: their one open case;
- * with several, the one they were last written to from on that channel; else none, and the message opens a case.
+ * with several, the one they were last written to from on that channel; with none, the case they were last written
+ * to from (a reply to its outcome: the case reopens it or opens its follow-up, see REOPEN_WITHIN_DAYS); else none,
+ * and the message opens a case.
  */
 export function inboundThreads(ctx: ServiceContext) {
   const cases = caseRepository(ctx.store);
@@ -12,8 +14,11 @@ export function inboundThreads(ctx: ServiceContext) {
 
   return async function caseFor(customerId: string, channel: MessageChannel): Promise<string | undefined> {
     const open = await cases.openCaseIds(customerId);
-    if (open.length <= 1) return open[0];
+    if (open.length === 1) return open[0];
     const last = await contactLog.lastWrittenCase(customerId, channel);
-    return last && open.includes(last) ? last : undefined;
+    if (!last) return undefined;
+    if (open.length > 1) return open.includes(last) ? last : undefined;
+    const c = await cases.get(last);
+    return c && !c.deleted && c.status !== 'converted' ? last : undefined;
   };
 }

@@ -153,7 +153,7 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
       type: c.type,
       status: c.status,
       lastUpdatedAt: c.updatedAt,
-      ...((c.status === 'resolved' || c.status === 'closed') && c.resolution && { resolution: c.resolution }),
+      ...((c.status === 'resolved' || c.status === 'closed') && c.outcome && { outcome: c.outcome }),
     };
   }
 

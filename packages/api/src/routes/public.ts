@@ -33,7 +33,7 @@ const StatusSchema = z
     type: z.enum(caseTypes),
     status: z.enum(caseStatuses),
     lastUpdatedAt: z.string(),
-    resolution: z.string().optional().meta({ description: 'Once resolved or closed: the outcome' }),
+    outcome: z.string().optional().meta({ description: 'Once resolved or closed: the outcome note' }),
   })
   .meta({ id: 'ComplaintStatus' });
 
