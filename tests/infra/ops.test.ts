@@ -231,7 +231,7 @@ describe('least privilege per function', () => {
     }
   });
 
-  it('the notifier reads users, customers and delivery records, updates deliveries, adds history lines and threads', () => {
+  it('the notifier reads users, customers and deliveries, updates deliveries, adds history lines and threads', () => {
     const statements = dynamoStatements(prod, prod.main.workers.notifier);
     expect(statements.flatMap(actionsOf).sort()).toEqual([
       'dynamodb:GetItem',

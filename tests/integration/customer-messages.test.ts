@@ -236,7 +236,7 @@ describe('quiet hours, with a fake clock', () => {
     expect(lines.map((h) => h.changes.status)).toEqual(['scheduled', 'withheld']);
   });
 
-  it('an outbound call in quiet hours to a customer who opted out of calls is logged, flagged for reports', async () => {
+  it('an outbound call in quiet hours to a customer who opted out of calls is logged and flagged', async () => {
     const customer = await createCustomer(t, {
       preferences: { ...quiet, optOut: { sms: false, email: false, voice: true } },
       contactPoints: [{ kind: 'phone', value: '+8613800009105' }],

@@ -113,8 +113,9 @@ export function renderStatusPage(opts: StatusPageOptions): string {
       ? `<p class="error" id="${id}-error" role="alert">${escapeHtml(translateMessage(locale, message))}</p>\n`
       : '';
   };
-  const invalid = (id: string) =>
-    errors.some((e) => e.path === id) ? ` aria-invalid="true" aria-describedby="${id}-error"` : '';
+  const input = (id: 'reference' | 'contact', attrs: string) =>
+    `<input id="${id}" name="${id}" type="text" required ${attrs} value="${escapeHtml(opts[id] ?? '')}"` +
+    `${errors.some((e) => e.path === id) ? ` aria-invalid="true" aria-describedby="${id}-error"` : ''}>`;
   const body = `<h1>${t.title}</h1>
 ${opts.result ? resultBlock(locale, opts.result, opts.timeZone) : ''}
 ${opts.notFound ? `<p class="summary" id="not-found" role="alert">${t.notFound}</p>` : ''}
@@ -124,11 +125,11 @@ ${opts.result ? `<h2>${t.again}</h2>` : `<p>${t.intro}</p>`}
 <div class="field">
 <label for="reference">${t.reference} <span aria-hidden="true">*</span></label>
 <span class="hint" id="reference-hint">${t.referenceHint}</span>
-<input id="reference" name="reference" type="text" required maxlength="40" autocomplete="off" value="${escapeHtml(opts.reference ?? '')}"${invalid('reference')}>
+${input('reference', 'maxlength="40" autocomplete="off"')}
 ${errorFor('reference')}</div>
 <div class="field">
 <label for="contact">${t.contact} <span aria-hidden="true">*</span></label>
-<input id="contact" name="contact" type="text" required maxlength="254" autocomplete="email" value="${escapeHtml(opts.contact ?? '')}"${invalid('contact')}>
+${input('contact', 'maxlength="254" autocomplete="email"')}
 ${errorFor('contact')}</div>
 <button type="submit">${t.submit}</button>
 </form>

@@ -321,6 +321,6 @@ export const CaseReplyInput = z
   .meta({ id: 'CaseReply' });
 export type CaseReplyInput = z.infer<typeof CaseReplyInput>;
 
-/** A case that came from the customer (not one staff opened on their own): its acknowledgement is exempt from the cap. */
+/** A case the customer started (not one staff opened on their own): its acknowledgement is exempt from the cap. */
 export const customerInitiated = (c: Pick<Case, 'origin'>) => c.origin !== 'manager';
 export const CaseRestoreInput = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();

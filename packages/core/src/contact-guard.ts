@@ -237,6 +237,9 @@ export function describeGuardReason(reason: GuardReason): string {
     case 'quiet_hours':
       return `quiet hours ${reason.start}–${reason.end} (${reason.timeZone}) until ${reason.until}`;
     case 'frequency_cap':
-      return `${reason.count} contacts in the last ${reason.windowDays} days (limit ${reason.limit}) until ${reason.until}`;
+      return (
+        `${reason.count} contacts in the last ${reason.windowDays} days (limit ${reason.limit}) ` +
+        `until ${reason.until}`
+      );
   }
 }

@@ -240,7 +240,9 @@ export function customerMessageService(ctx: ServiceContext) {
         direction: 'outbound',
         occurredAt: at,
         actor: request.actor,
-        summary: `${purposeLabel[request.purpose]} by ${message.channel}: ${excerptOf(message.subject ?? message.text, 120)}`,
+        summary:
+          `${purposeLabel[request.purpose]} by ${message.channel}: ` +
+          `${excerptOf(message.subject ?? message.text, 120)}`,
         links: { caseId: c.id },
         details: {
           purpose: request.purpose,
