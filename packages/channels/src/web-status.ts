@@ -90,7 +90,7 @@ function resultBlock(locale: Locale, r: PublicCaseStatus, timeZone: string): str
   const outcome = finished
     ? `<dt>${t.outcome}</dt>\n<dd id="outcome">${escapeHtml(r.outcome ?? t.noOutcome).replace(/\n/g, '<br>')}</dd>`
     : '';
-  return `<h2>${t.result}: ${escapeHtml(r.reference)}</h2>
+  return `<h2>${t.result}${locale === 'zh-CN' ? '：' : ': '}${escapeHtml(r.reference)}</h2>
 <dl class="status" id="result">
 <dt>${t.type[r.type]}</dt>
 <dd>${escapeHtml(r.reference)}</dd>
