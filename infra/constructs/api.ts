@@ -45,13 +45,14 @@ type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string
 };
 
 /**
- * Routes served without a token: health, the OpenAPI document, the public complaint form, provider webhooks, and
- * the staff console (its pages check their own session cookie; a browser sends no bearer token).
+ * Routes served without a token: health, the OpenAPI document, the public complaint form and status page, provider
+ * webhooks, and the staff console (its pages check their own session cookie; a browser sends no bearer token).
  */
 export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
   { path: '/health', methods: [HttpMethod.GET] },
   { path: '/openapi.json', methods: [HttpMethod.GET] },
   { path: '/complaint', methods: [HttpMethod.GET] },
+  { path: '/complaint/status', methods: [HttpMethod.GET, HttpMethod.POST] },
   { path: '/public/{proxy+}', methods: [HttpMethod.ANY] },
   { path: '/webhooks/{proxy+}', methods: [HttpMethod.ANY] },
   { path: '/console', methods: [HttpMethod.GET] },

@@ -313,6 +313,8 @@ describe('HTTP API', () => {
     'GET /health',
     'GET /openapi.json',
     'GET /complaint',
+    'GET /complaint/status',
+    'POST /complaint/status',
     'ANY /public/{proxy+}',
     'ANY /webhooks/{proxy+}',
     'GET /console',
