@@ -140,8 +140,9 @@ describe.skipIf(skip)('the staff console in a real browser', () => {
     await checkPage(page, 'desk');
     await Promise.all([page.waitForURL(/\/console\/customers\//), page.click('#search-results a')]);
     expect(await page.textContent('#customer-name')).toBe('Zhao Lei');
-    // Agents see the reduced profile: no figures.
+    // Agents see the reduced profile: no figures; and whether the customer may be contacted now.
     expect(await page.locator('#figures-title').count()).toBe(0);
+    expect(await page.textContent('#contactability')).toMatch(/SMS: (may be contacted now|quiet hours)/);
     await checkPage(page, 'customer-card');
     complaint = await logCallWithCase(page, {
       title: 'Annual fee charged twice',
@@ -151,7 +152,7 @@ describe.skipIf(skip)('the staff console in a real browser', () => {
     await page.context().close();
   });
 
-  it('the primary manager sees the reminder on the home page, opens the case, notes and resolves it', async () => {
+  it('the primary manager sees the reminder on the home page, opens the case, replies and resolves it', async () => {
     const page = await signIn('mgr-1');
     expect(new URL(page.url()).pathname).toBe('/console/home');
     const reminder = page.locator('#reminders tr.unread', { hasText: complaint });
@@ -177,6 +178,9 @@ describe.skipIf(skip)('the staff console in a real browser', () => {
 
     await page.fill('#note-text', 'Called the customer back; refund requested');
     await Promise.all([page.waitForURL(/done=noteAdded/), page.click('#note-form button')]);
+    await page.fill('#reply-text', 'We have refunded the duplicate annual fee; it shows on your next statement.');
+    await Promise.all([page.waitForURL(/done=replied/), page.click('#reply-submit')]);
+    expect(await page.textContent('#flash')).toContain('Reply recorded');
     await page.selectOption('#status', 'resolved');
     await page.fill('#status-note', 'Duplicate fee refunded');
     await Promise.all([page.waitForURL(/done=moved/), page.click('#status-submit')]);

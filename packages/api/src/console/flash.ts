@@ -26,6 +26,7 @@ const failedMessages = (t: Messages): Record<string, string> => ({
   conflict: t.errors.conflict,
   csrf: t.errors.csrf,
   generic: t.errors.generic,
+  contactBlocked: t.casePage.blocked,
   signInFailed: t.signIn.failed,
   expired: t.signIn.expired,
 });
@@ -46,6 +47,7 @@ export function failureKey(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return 'generic';
   if (code === 'console.csrf') return 'csrf';
+  if (code === 'contact.blocked') return 'contactBlocked';
   if (code.endsWith('.not_found')) return 'notFound';
   if (code.endsWith('forbidden') || code === 'change_request.self_approval') return 'forbidden';
   if (code.endsWith('.stale') || code.endsWith('.invalid_transition') || code.endsWith('.conflict')) return 'conflict';

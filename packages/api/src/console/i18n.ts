@@ -1,12 +1,13 @@
+import { negotiateLocale } from '@cc/channels';
+import { isLocale, type Locale } from '@cc/core';
 import { BANK_TIME_ZONE } from './time';
 
 /**
  * The console's words in Simplified Chinese and English. `en` fixes the shape; `zhCN` must have every key
  * (the type says so), so a page never shows a key or falls back silently.
  */
-export const consoleLocales = ['zh-CN', 'en'] as const;
-export type ConsoleLocale = (typeof consoleLocales)[number];
-export const isConsoleLocale = (v: unknown): v is ConsoleLocale => consoleLocales.includes(v as ConsoleLocale);
+export type ConsoleLocale = Locale;
+export const isConsoleLocale = isLocale;
 
 const en = {
   product: 'Contact center',
@@ -75,8 +76,12 @@ const en = {
     noContacts: 'No contacts yet.',
     contactability: 'Contactability',
     optedOut: (channel: string) => `opted out of ${channel}`,
+    noAddress: (channel: string) => `no address for ${channel}`,
     quietHours: (start: string, end: string, zone: string) => `quiet hours ${start}–${end} (${zone})`,
-    reachable: 'may be contacted',
+    until: (at: string) => `until ${at}`,
+    frequency: (count: number, windowDays: number, limit: number) =>
+      `${count} contacts in the last ${windowDays} days (limit ${limit})`,
+    reachable: 'may be contacted now',
   },
   logCall: {
     title: 'Log a call',
@@ -169,6 +174,10 @@ const en = {
     replyChannel: 'Channel',
     replySubmit: 'Send reply',
     replied: 'Reply recorded.',
+    replyDefault: "The customer's preferred channel",
+    blocked:
+      'The customer cannot be written to now (opt-out, quiet hours or the contact limit): ' +
+      "see the customer's contactability.",
     assign: 'Assign',
     assignTo: 'Assign to (user id)',
     assignReason: 'Reason',
@@ -342,8 +351,11 @@ const zhCN: Messages = {
     noContacts: '暂无联络记录。',
     contactability: '可联络情况',
     optedOut: (channel) => `已退订${channel}`,
+    noAddress: (channel) => `没有可用于${channel}的联系方式`,
     quietHours: (start, end, zone) => `免打扰时段 ${start}–${end}（${zone}）`,
-    reachable: '可以联络',
+    until: (at) => `至 ${at}`,
+    frequency: (count, windowDays, limit) => `近 ${windowDays} 天已联络 ${count} 次（上限 ${limit}）`,
+    reachable: '现在可以联络',
   },
   logCall: {
     title: '登记来电',
@@ -436,6 +448,8 @@ const zhCN: Messages = {
     replyChannel: '渠道',
     replySubmit: '发送回复',
     replied: '回复已记录。',
+    replyDefault: '客户首选渠道',
+    blocked: '现在不能联络该客户（已退订、免打扰时段或联络次数已达上限），请查看客户的可联络情况。',
     assign: '分派',
     assignTo: '分派给（用户编号）',
     assignReason: '理由',
@@ -561,27 +575,7 @@ export const formatAmount = (locale: ConsoleLocale, amount: number, currency?: s
   new Intl.NumberFormat(locale, currency ? { style: 'currency', currency } : {}).format(amount);
 
 /**
- * The console's language: the user's switch (a cookie) first, then Accept-Language (any Chinese tag reads
- * Simplified Chinese, any English tag English, by q order), then the configured default.
+ * The console's language: the user's switch (a cookie) first, then Accept-Language, then the configured default;
+ * the same negotiation as the public pages (any Chinese tag reads Simplified Chinese, any English tag English).
  */
-export function negotiateConsoleLocale(
-  chosen: string | undefined,
-  acceptLanguage: string | undefined,
-  fallback: ConsoleLocale,
-): ConsoleLocale {
-  if (isConsoleLocale(chosen)) return chosen;
-  const wanted = (acceptLanguage ?? '')
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
-      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((t) => t.tag && t.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const { tag } of wanted) {
-    if (tag === 'zh' || tag.startsWith('zh-')) return 'zh-CN';
-    if (tag === 'en' || tag.startsWith('en-')) return 'en';
-  }
-  return fallback;
-}
+export const negotiateConsoleLocale = negotiateLocale;

@@ -5,6 +5,7 @@ import {
   CaseAssignInput,
   CasePatchInput,
   casePriorities,
+  CaseReplyInput,
   caseTransitions,
   caseTypes,
   ConvertInput,
@@ -206,6 +207,31 @@ function ReclassifyForm({ p, c }: { p: PageContext; c: Case }) {
   );
 }
 
+function ReplyForm({ p, c }: { p: PageContext; c: Case }) {
+  const { t } = p;
+  return (
+    <form method="post" action={`${caseHref(c.id)}/replies`} id="reply-form">
+      <Csrf p={p} />
+      <label for="reply-text">{t.casePage.replyText}</label>
+      <textarea id="reply-text" name="text" required maxlength={2000}></textarea>
+      <div class="row">
+        <div>
+          <label for="reply-channel">{t.casePage.replyChannel}</label>
+          <select id="reply-channel" name="channel">
+            <option value="">{t.casePage.replyDefault}</option>
+            <Options values={['sms', 'email']} table={t.enums.channel} />
+          </select>
+        </div>
+        <div class="shrink">
+          <button type="submit" id="reply-submit">
+            {t.casePage.replySubmit}
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}
+
 function NoteForm({ p, c }: { p: PageContext; c: Case }) {
   const { t } = p;
   return (
@@ -307,6 +333,12 @@ async function casePage(c: ConsoleContext, services: Services, http: HttpDeps) {
           <ConvertForm p={p} c={found} today={now.toISOString().slice(0, 10)} />
         </section>
       )}
+      {full && found.customerId && (
+        <section class="card" aria-labelledby="reply-title">
+          <h2 id="reply-title">{t.casePage.reply}</h2>
+          <ReplyForm p={p} c={found} />
+        </section>
+      )}
       <section class="card" aria-labelledby="note-title">
         <h2 id="note-title">{t.casePage.note}</h2>
         <NoteForm p={p} c={found} />
@@ -344,6 +376,15 @@ export function caseRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpD
       const text = (await formField(c, 'text')) ?? '';
       await services.cases.addMessage({ caller }, id, { text, channel: 'system', direction: 'internal' });
       return { done: 'noteAdded' };
+    }),
+  );
+
+  ui.post('/cases/:id/replies', (c) =>
+    act(c, async (caller, id) => {
+      const channel = (await formField(c, 'channel')) || undefined;
+      const input = CaseReplyInput.parse({ text: (await formField(c, 'text')) ?? '', ...(channel && { channel }) });
+      await services.customerContact.reply(caller, id, input);
+      return { done: 'replied' };
     }),
   );
 

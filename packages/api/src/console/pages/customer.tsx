@@ -10,6 +10,7 @@ import {
   ValidationError,
   type Caller,
   type FieldIssue,
+  type GuardReason,
 } from '@cc/core';
 import { requestClaim, type Services } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
@@ -23,12 +24,48 @@ import { isoToWallClock, wallClockToIso } from '../time';
 import { CaseTable, customerHref, Options } from './parts';
 
 type View = Awaited<ReturnType<Services['customers']['view']>>;
+type Contactability = Awaited<ReturnType<Services['customerContact']['contactability']>>;
 type Entry = Awaited<ReturnType<Services['timeline']['list']>>['items'][number];
 type CallForm = Record<string, string>;
 
 const TIMELINE_SIZE = 25;
 
-function Facts({ p, view }: { p: PageContext; view: View }) {
+/** A reason the contact guard gives, in the page's language. */
+function reasonText(p: PageContext, r: GuardReason): string {
+  const { t } = p;
+  const channel = (ch: string) => label(t.enums.channel, ch);
+  const until = (at: string) => t.customer.until(formatDateTime(p.locale, at));
+  switch (r.code) {
+    case 'opted_out':
+      return t.customer.optedOut(channel(r.channel));
+    case 'no_address':
+      return t.customer.noAddress(channel(r.channel));
+    case 'quiet_hours':
+      return `${t.customer.quietHours(r.start, r.end, r.timeZone)} ${until(r.until)}`;
+    case 'frequency_cap':
+      return `${t.customer.frequency(r.count, r.windowDays, r.limit)} ${until(r.until)}`;
+  }
+}
+
+/** Whether and when each channel may be used now (the contact guard), in the order messages try them. */
+function ContactabilityList({ p, c }: { p: PageContext; c: Contactability }) {
+  const { t } = p;
+  return (
+    <>
+      <ul>
+        {c.channels.map((v) => (
+          <li>
+            {label(t.enums.channel, v.channel)}:{' '}
+            {v.allowed ? t.customer.reachable : v.reasons.map((r) => reasonText(p, r)).join('; ')}
+          </li>
+        ))}
+      </ul>
+      <span class="muted">{t.customer.frequency(c.frequency.count, c.frequency.windowDays, c.frequency.limit)}</span>
+    </>
+  );
+}
+
+function Facts({ p, view, contactability }: { p: PageContext; view: View; contactability: Contactability }) {
   const { t } = p;
   const { profile, managers } = view;
   const person = (m: { id: string; name: string | null }) => (m.name ? `${m.name} (${m.id})` : m.id);
@@ -62,20 +99,7 @@ function Facts({ p, view }: { p: PageContext; view: View }) {
       <dd>{view.counters.contactsLast30Days}</dd>
       <dt>{t.customer.contactability}</dt>
       <dd id="contactability">
-        {(['sms', 'email', 'voice'] as const)
-          .filter((ch) => profile.preferences.optOut[ch])
-          .map((ch) => t.customer.optedOut(label(t.enums.channel, ch)))
-          .join('; ') || t.customer.reachable}
-        {profile.preferences.quietHours && (
-          <>
-            <br />
-            {t.customer.quietHours(
-              profile.preferences.quietHours.start,
-              profile.preferences.quietHours.end,
-              profile.preferences.quietHours.timezone,
-            )}
-          </>
-        )}
+        <ContactabilityList p={p} c={contactability} />
       </dd>
     </dl>
   );
@@ -325,8 +349,9 @@ async function customerPage(
   form: { values: CallForm; errors: FieldIssue[] },
   status = 200,
 ) {
-  const [view, timeline, cases, p] = await Promise.all([
+  const [view, contactability, timeline, cases, p] = await Promise.all([
     services.customers.view(caller, id),
+    services.customerContact.contactability(caller, id),
     services.timeline.list(caller, id, {}, undefined, TIMELINE_SIZE),
     services.cases.list(caller, { customerId: id }, undefined, 50),
     pageContext(c, http, flashOf(c)),
@@ -338,7 +363,7 @@ async function customerPage(
       <div class="grid">
         <section class="card" aria-labelledby="facts-title">
           <h2 id="facts-title">{view.profile.customerNumber}</h2>
-          <Facts p={p} view={view} />
+          <Facts p={p} view={view} contactability={contactability} />
         </section>
         <Figures p={p} view={view} />
       </div>
