@@ -244,8 +244,26 @@ describe.skipIf(skip)('the staff console in a real browser', () => {
     await checkPage(page, 'requests');
     await page.goto(`${base}/console/reports`);
     await checkPage(page, 'reports');
-    await page.goto(`${base}/console/unidentified`);
+    await page.context().close();
+  });
+
+  it('an agent attaches a caller no customer was known by to the customer', async () => {
+    const agent = { userId: 'agent-1', role: 'agent', branchId: 'BR-001' } as const;
+    const call = { direction: 'inbound', startedAt: new Date().toISOString(), outcome: 'callback_requested' } as const;
+    await t.services.contacts.log(
+      agent,
+      { ...call, phone: '+86 139 5555 0101', channel: 'voice', notes: '' },
+      undefined,
+    );
+    const page = await signIn('agent-1');
+    await Promise.all([page.waitForURL(/\/console\/unidentified/), page.click('a[href="/console/unidentified"]')]);
+    const row = page.locator('#unidentified tbody tr', { hasText: '+8613955550101' });
+    expect(await row.count()).toBe(1);
     await checkPage(page, 'unidentified');
+    await row.locator('input[name="customerNumber"]').fill('DEMO-0005');
+    await Promise.all([page.waitForURL(/done=attached/), row.locator('button').click()]);
+    expect(await page.textContent('#flash')).toContain('1 contact');
+    expect(await page.locator('#unidentified tbody tr', { hasText: '+8613955550101' }).count()).toBe(0);
     await page.context().close();
   });
 
