@@ -13,6 +13,7 @@ import type { StoreContext } from '@cc/store';
 import { composeServices, connectAws, type ServiceInfra } from '@cc/services';
 import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
 import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys';
+import { holdToContract } from './contract-hook';
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
@@ -86,9 +87,10 @@ export async function createTestContext(
     health: aws.probes,
     log: aws.log,
   });
+  // Every response these apps give is checked against the contract (contract-hook.ts).
   const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<HttpDeps> = {}) =>
-    createApp(compose(more), { ...http, ...httpChanges });
-  const app = createApp(services, http);
+    holdToContract(createApp(compose(more), { ...http, ...httpChanges }));
+  const app = holdToContract(createApp(services, http));
   const token = (userId: string, role: Role = 'agent', branchId = 'BR-001') =>
     signDevToken(keys, { userId, role, branchId } satisfies Caller, {
       issuer: config.AUTH_ISSUER,

@@ -79,6 +79,7 @@ const HistorySchema = z.object({
   stageChanges: z.array(
     z.object({
       id: z.string(),
+      opportunityId: z.string(),
       from: z.string().nullable(),
       to: z.string(),
       at: z.string(),
@@ -90,6 +91,7 @@ const HistorySchema = z.object({
   activities: z.array(
     z.object({
       id: z.string(),
+      opportunityId: z.string(),
       type: z.enum(activityTypes),
       note: z.string(),
       at: z.string(),
@@ -123,7 +125,20 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'bearer',
       params: IdParam,
       headers: IdempotencyHeader,
-      body: { json: ConvertInput },
+      body: {
+        json: ConvertInput,
+        examples: {
+          convert: {
+            summary: 'The product comes from the inquiry; a product manager collaborates',
+            value: {
+              expectedAmount: 500000,
+              currency: 'CNY',
+              expectedCloseDate: '2026-12-31',
+              collaboratorIds: ['pm-1'],
+            },
+          },
+        },
+      },
       responses: { 201: { description: 'Created', json: OpportunitySchema } },
       errors: creatingErrors,
     },
@@ -142,7 +157,22 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Open an opportunity for a customer (customerId) or a new customer (prospect)',
       auth: 'bearer',
       headers: IdempotencyHeader,
-      body: { json: OpportunityCreateInput },
+      body: {
+        json: OpportunityCreateInput,
+        examples: {
+          prospect: {
+            summary: 'For someone who is not a customer yet',
+            value: {
+              prospect: { name: 'Li Na', phone: '+86 138 0000 1234' },
+              productCode: 'WM-2026-A',
+              expectedAmount: 200000,
+              currency: 'CNY',
+              expectedCloseDate: '2026-12-31',
+              nextStep: { at: '2026-12-01T10:00:00+08:00', description: 'Meet at the branch' },
+            },
+          },
+        },
+      },
       responses: { 201: { description: 'Created', json: OpportunitySchema } },
       errors: creatingErrors,
     },

@@ -93,6 +93,18 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => [
       body: {
         own: { 'application/json': ComplaintSubmission, 'application/x-www-form-urlencoded': ComplaintSubmission },
         required: true,
+        examples: {
+          complaint: {
+            summary: 'A complaint as JSON; the phone identifies a known customer',
+            value: {
+              name: 'Zhou Xin',
+              phone: '+86 139 1234 5678',
+              category: 'branch_service',
+              subject: 'Long wait at the branch',
+              description: 'Waited 50 minutes at the branch',
+            },
+          },
+        },
       },
       responses: {
         201: { description: 'Received', json: ReceiptSchema, text: { 'text/html': z.string() } },
