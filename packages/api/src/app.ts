@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from '@cc/services';
 import type { AppEnv, HttpDeps } from './http/env';
+import { announceDeprecation } from './http/deprecation';
 import { authenticate, limitBody } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
@@ -64,7 +65,11 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   const staff = authenticate(http.auth);
   for (const { spec, run } of appRoutes(services, http)) {
     const bodyLimit = limitBody(spec.bodyLimit ? limits[spec.bodyLimit] : http.config.MAX_BODY_BYTES);
-    const handlers: MiddlewareHandler<AppEnv>[] = spec.auth === 'bearer' ? [bodyLimit, staff] : [bodyLimit];
+    const handlers: MiddlewareHandler<AppEnv>[] = [
+      ...(spec.deprecated ? [announceDeprecation(spec.deprecated)] : []),
+      bodyLimit,
+      ...(spec.auth === 'bearer' ? [staff] : []),
+    ];
     app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...handlers, (c) => run(c));
   }
   const served = { ...document, servers: [{ url: http.config.PUBLIC_BASE_URL }] };
