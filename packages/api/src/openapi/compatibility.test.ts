@@ -71,7 +71,7 @@ describe('breaking changes between two contracts', () => {
     ).toEqual([]);
   });
 
-  it('lets a request accept more: a looser limit, more enum values, an optional field instead of a required one', () => {
+  it('lets a request accept more: a looser limit, more enum values, a required field made optional', () => {
     expect(
       changes(({ body }) => {
         ((body.properties as Json).title as Json).maxLength = 500;
