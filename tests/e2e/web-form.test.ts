@@ -45,9 +45,11 @@ describe.skipIf(skip)('the public complaint form in a real browser', () => {
     const reference = (await page.textContent('#reference'))?.trim();
     expect(reference).toMatch(/^C-\d{4}-\d{6}$/);
 
-    const status = await fetch(`${base}/public/complaints/${reference}?phone=${encodeURIComponent('13800004444')}`);
-    expect(status.status).toBe(200);
-    expect(await status.json()).toMatchObject({ reference, status: 'new' });
+    const status = await t.client(undefined, base).GET('/public/complaints/{reference}', {
+      params: { path: { reference: reference! }, query: { phone: '13800004444' } },
+    });
+    expect(status.response.status).toBe(200);
+    expect(status.data).toMatchObject({ reference, status: 'new' });
     await page.close();
   });
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Caller, Logger, Role } from '@cc/core';
 import { appConfigSchema, createApp, httpDeps, type AppConfig, type HttpDeps } from '@cc/api';
+import { createContactCenterClient, type ContactCenterClient } from '@cc/client';
 import { filesystemAttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
 import type { StoreContext } from '@cc/store';
@@ -39,6 +40,8 @@ export interface TestContext {
   dynamo: DynamoDBClient;
   token(userId: string, role?: Role, branchId?: string): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
+  /** The typed client (@cc/client) with a token: over the app in-process, or over HTTP when given a base URL. */
+  client(token?: string, baseUrl?: string): ContactCenterClient;
 }
 
 export interface RequestOptions {
@@ -106,6 +109,10 @@ export async function createTestContext(
     }
     return app.request(path, { method, headers, body });
   };
+  const client = (token?: string, baseUrl?: string) =>
+    baseUrl
+      ? createContactCenterClient({ baseUrl, token })
+      : createContactCenterClient({ baseUrl: 'http://localhost', token, fetch: (r) => Promise.resolve(app.fetch(r)) });
   return {
     app,
     deps: { store: aws.store, sqs: aws.sqs, log: aws.log, publisher: aws.publisher, clock: () => new Date() },
@@ -120,5 +127,6 @@ export async function createTestContext(
     dynamo,
     token,
     request,
+    client,
   };
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Context } from 'hono';
 import { DomainError, ValidationError } from '@cc/core';
 import {
+  COMPLAINT_KINDS,
   complaintFormFields,
   renderComplaintFormPage,
   renderComplaintReceiptPage,
@@ -31,10 +32,14 @@ const StatusSchema = z
  * What the form sends: the form's own fields less the honeypot. The handler parses the body itself
  * (parsePublicComplaint), so the HTML form can be shown again with its errors next to the fields.
  */
-const ComplaintSubmission = complaintFormFields.omit({ website: true }).meta({
-  id: 'PublicComplaint',
-  description: 'A phone or an email is required; either may identify a known customer. kind defaults to complaint.',
-});
+const ComplaintSubmission = complaintFormFields
+  .omit({ website: true })
+  // The form's kind is preprocessed (a blank select is no choice), which hides from the document that it may be left out.
+  .extend({ kind: z.enum(COMPLAINT_KINDS).default('complaint') })
+  .meta({
+    id: 'PublicComplaint',
+    description: 'A phone or an email is required; either may identify a known customer. kind defaults to complaint.',
+  });
 
 const isForm = (c: Context) =>
   /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '');
