@@ -34,7 +34,7 @@ const StatusSchema = z
  */
 const ComplaintSubmission = complaintFormFields
   .omit({ website: true })
-  // The form's kind is preprocessed (a blank select is no choice), which hides from the document that it may be left out.
+  // The form's kind is preprocessed (a blank select is no choice), which hides from the document that it is optional.
   .extend({ kind: z.enum(COMPLAINT_KINDS).default('complaint') })
   .meta({
     id: 'PublicComplaint',
