@@ -339,7 +339,7 @@ describe('HTTP API', () => {
 describe('IAM least privilege', () => {
   const statementsOf = (fn: IConstruct): Json[] => s.statementsOf(fn);
 
-  it('the API: DynamoDB on the table and its indexes, the notifications queue, its secrets, attachments only', () => {
+  it('the API: DynamoDB on the table and its indexes, send to the notifications queue, read its three secrets', () => {
     const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
     const indexArns = tableDefinition.indexes.map((index) => ({
       'Fn::Join': ['', [tableArn, `/index/${index.name}`]],
@@ -384,13 +384,8 @@ describe('IAM least privilege', () => {
       ]),
     );
     expect(asArray(secrets[0]!.Resource)).toHaveLength(3);
-    // Email posted to /webhooks/email keeps its attachments in the mail bucket, as SES mail does.
-    const s3 = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('s3:')));
-    expect(s3).toHaveLength(1);
-    expect(asArray(s3[0]!.Action as string | string[]).filter((a) => !/^s3:(PutObject|Abort)/.test(a))).toEqual([]);
-    expect(JSON.stringify(s3[0]!.Resource)).toContain('/attachments/*');
-    const others = logs.length + xray.length + secrets.length + s3.length;
-    expect(statements.length).toBe(dynamo.length + sqs.length + others);
+    // Nothing else: no S3 (email arrives through SES and the email function, never through the API's disk).
+    expect(statements.length).toBe(dynamo.length + sqs.length + logs.length + xray.length + secrets.length);
   });
 
   it('no policy grants DynamoDB or SQS actions on "*"', () => {

@@ -22,8 +22,11 @@ import { teamRoutes } from './routes/teams';
 import { timelineRoutes } from './routes/timeline';
 import { webhookRoutes } from './routes/webhooks';
 
-/** The services the HTTP app needs: all of them, email intake included (it serves the email webhook). */
-export type AppServices = Services & { email: NonNullable<Services['email']> };
+/**
+ * The services the HTTP app serves. Email intake is there when the host gave an attachment store (the local
+ * runtime's relay webhook); in AWS email arrives through SES and the email function instead.
+ */
+export type AppServices = Services;
 
 /** Public form posts are small; anything bigger is refused before it is read. */
 export const PUBLIC_MAX_BODY_BYTES = 32 * 1024;

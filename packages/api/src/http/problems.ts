@@ -31,6 +31,7 @@ const statusByCode: Record<string, number> = {
   'auth.token_expired': 401,
   'auth.forbidden': 403,
   'webhook.signature_invalid': 403,
+  'webhook.not_served': 404,
   'idempotency.key_reused': 422,
   'opportunity.already_converted': 409,
   'opportunity.closed': 409,
