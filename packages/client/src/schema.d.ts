@@ -720,7 +720,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Inbound email as a raw RFC 5322 message (local relay; in AWS SES stores to S3 and the email function takes over). Signed: X-Signature t=...,v1=... */
+        /** Inbound email as a raw RFC 5322 message (the local relay; in AWS, SES stores mail to S3, the email function takes over and this answers 404). Signed: X-Signature t=...,v1=... */
         post: operations["receiveEmail"];
         delete?: never;
         options?: never;
@@ -4725,6 +4725,15 @@ export interface operations {
             };
             /** @description Problem */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
