@@ -1,6 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { parseEnv } from '@cc/core';
 import { createApp, httpDeps, lambdaConfigSchema } from '@cc/api';
+import { BUNDLED_REFERENCE_SCRIPT, referenceScriptFrom } from '@cc/api/reference';
 import { composeServices, connectAws } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
@@ -14,6 +15,8 @@ const http = httpDeps(config, {
   cursorSecret: config.CURSOR_SECRET,
   health: aws.probes,
   log: aws.log,
+  // The reference page's script ships beside this bundle and is read only when /docs is asked for.
+  reference: referenceScriptFrom(() => new URL(BUNDLED_REFERENCE_SCRIPT, import.meta.url)),
 });
 
 export const handler = handle(createApp(services, http));

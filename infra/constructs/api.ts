@@ -8,6 +8,7 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { lambdaConfigSchema } from '@cc/api/config';
+import { BUNDLED_REFERENCE_SCRIPT, resolvePackagedReferenceScript } from '@cc/api/reference';
 import type * as z from 'zod';
 import { budgets } from '../ops-budgets';
 import { timeouts, type StageConfig } from '../ops-config';
@@ -44,10 +45,15 @@ type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string
   SECRETS_REVISION?: string;
 };
 
-/** Routes served without a token: health, the OpenAPI document, the public complaint form, provider webhooks. */
+/**
+ * Routes served without a token: health, the OpenAPI document and its reference page, the public complaint
+ * form, provider webhooks.
+ */
 export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
   { path: '/health', methods: [HttpMethod.GET] },
   { path: '/openapi.json', methods: [HttpMethod.GET] },
+  { path: '/docs', methods: [HttpMethod.GET] },
+  { path: '/docs/{proxy+}', methods: [HttpMethod.GET] },
   { path: '/complaint', methods: [HttpMethod.GET] },
   { path: '/public/{proxy+}', methods: [HttpMethod.ANY] },
   { path: '/webhooks/{proxy+}', methods: [HttpMethod.ANY] },
@@ -127,6 +133,8 @@ export class Api extends Construct {
       budget: budgets.api,
       stage: props.stage,
       environment: environment as Record<string, string>,
+      // The reference page at /docs reads its script from here when first asked for (never at cold start).
+      files: { [BUNDLED_REFERENCE_SCRIPT]: resolvePackagedReferenceScript() },
     });
     grantTableAccess(this.handler, props.table, accessProfiles.api);
     this.cursorSecret.grantRead(this.handler);
@@ -149,7 +157,7 @@ export class Api extends Construct {
         Validations.of(r).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            'Public by design (anonymous complaint form and status, health, OpenAPI document, provider ' +
+            'Public by design (anonymous complaint form and status, health, OpenAPI document and reference, provider ' +
             'webhooks that the app verifies by signature). Behind the CloudFront WAF with a per-IP rate ' +
             'limit, tighter stage throttles, and the origin-verify header check.',
         });

@@ -39,6 +39,28 @@ export interface NodeFunctionProps {
   description?: string;
   /** Reserved concurrency (workers); the API stays on the unreserved pool. */
   reservedConcurrency?: number;
+  /** Files shipped beside the bundle, not in it: path in the bundle directory → absolute source path. */
+  files?: Record<string, string>;
+}
+
+/** Copies files into the bundle directory after esbuild ran (the code package, not the JS parsed at init). */
+function withFiles(files: Record<string, string> | undefined): BundlingOptions {
+  if (!files) return bundling;
+  return {
+    ...bundling,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir, outputDir) =>
+        Object.entries(files).flatMap(([target, source]) => {
+          const destination = `${outputDir}/${target}`;
+          return [
+            `mkdir -p "${destination.slice(0, destination.lastIndexOf('/'))}"`,
+            `cp "${source}" "${destination}"`,
+          ];
+        }),
+    },
+  };
 }
 
 /**
@@ -70,7 +92,7 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     description: props.description,
     role,
     logGroup,
-    bundling,
+    bundling: withFiles(props.files),
     reservedConcurrentExecutions: props.reservedConcurrency,
     // No --enable-source-maps: it made every cold start ~100 ms slower (docs/performance.md).
     // The bundles still ship their source maps, so logged stack traces can be symbolicated offline.

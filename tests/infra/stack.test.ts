@@ -9,6 +9,7 @@ import { originVerifyHeader } from '../../infra/constructs/front-door';
 import { timeouts } from '../../infra/ops-config';
 import { givenUpMessages } from '@cc/core/log';
 import { lambdaConfigSchema } from '@cc/api/config';
+import { BUNDLED_REFERENCE_SCRIPT, resolvePackagedReferenceScript } from '@cc/api/reference';
 import { queueDefinitions } from '@cc/messaging/queues';
 import { tableDefinition } from '@cc/store/keys';
 import { asArray, synthesise, type Json, type Synthesised } from './synth';
@@ -190,6 +191,18 @@ describe('functions', () => {
     expect(apiBundle, 'the API bundle (Hono app + AWS SDK) should be a real, non-trivial bundle').toBeDefined();
   });
 
+  it('the API ships the reference page script beside its bundle, not in it (read when /docs is asked for)', () => {
+    const apiAsset = readdirSync(outdir).find((dir) => {
+      const meta = path.join(outdir, dir, 'index.meta.json');
+      return existsSync(meta) && readFileSync(meta, 'utf8').includes('"functions/api.ts"');
+    });
+    expect(apiAsset).toBeDefined();
+    const shipped = path.join(outdir, apiAsset!, BUNDLED_REFERENCE_SCRIPT);
+    expect(readFileSync(shipped, 'utf8')).toBe(readFileSync(resolvePackagedReferenceScript(), 'utf8'));
+    const meta = JSON.parse(readFileSync(path.join(outdir, apiAsset!, 'index.meta.json'), 'utf8')) as Json;
+    expect(Object.keys(meta.inputs as Json).filter((input) => input.includes('node_modules/redoc/'))).toEqual([]);
+  });
+
   it('take credentials from the environment Lambda sets, without the default chain and its STS/SSO clients', () => {
     const metafiles = readdirSync(outdir)
       .map((dir) => path.join(outdir, dir, 'index.meta.json'))
@@ -294,6 +307,8 @@ describe('HTTP API', () => {
   const publicRouteKeys = [
     'GET /health',
     'GET /openapi.json',
+    'GET /docs',
+    'GET /docs/{proxy+}',
     'GET /complaint',
     'ANY /public/{proxy+}',
     'ANY /webhooks/{proxy+}',

@@ -7,6 +7,7 @@ import { authenticate, limitBody } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
 import document from '../openapi.json';
+import { mountReference, REFERENCE_PATH } from './reference/routes';
 import { caseRoutes } from './routes/cases';
 import { changeRequestRoutes } from './routes/change-requests';
 import { contactRoutes } from './routes/contacts';
@@ -58,12 +59,14 @@ const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
  */
 export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] },
-    }),
-  );
+  const policy = { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] };
+  const pageHeaders = secureHeaders({ contentSecurityPolicy: policy });
+  // The reference page alone: Redoc runs its search in a worker it starts from a blob: URL, and draws
+  // some icons as data: images.
+  const referenceHeaders = secureHeaders({
+    contentSecurityPolicy: { ...policy, workerSrc: ['blob:'], imgSrc: ["'self'", 'data:'] },
+  });
+  app.use('*', (c, next) => (c.req.path === REFERENCE_PATH ? referenceHeaders(c, next) : pageHeaders(c, next)));
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
   const staff = authenticate(http.auth);
   for (const { spec, run } of appRoutes(services, http)) {
@@ -77,6 +80,7 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   }
   const served = { ...document, servers: [{ url: http.config.PUBLIC_BASE_URL }] };
   app.get('/openapi.json', (c) => c.json(served));
+  mountReference(app, http.reference);
 
   app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));

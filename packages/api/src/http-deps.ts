@@ -4,6 +4,7 @@ import { createTokenVerifier } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
 import type { HealthProbes, HttpDeps } from './http/env';
+import { packagedReferenceScript, type ReferenceScript } from './reference/assets';
 
 export interface HttpOptions {
   /** The JWKS to trust: Cognito's URL in AWS, the dev key set locally. */
@@ -12,6 +13,8 @@ export interface HttpOptions {
   health: HealthProbes;
   log: Logger;
   clock?: () => Date;
+  /** The reference page's script: from the installed npm package unless a host keeps it elsewhere (Lambda). */
+  reference?: ReferenceScript;
 }
 
 /** What the HTTP adapter needs besides the services, made once by a composition root. */
@@ -22,4 +25,5 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   health: options.health,
   log: options.log,
   clock: options.clock ?? (() => new Date()),
+  reference: options.reference ?? packagedReferenceScript,
 });

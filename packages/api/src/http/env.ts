@@ -1,6 +1,7 @@
 import type { Caller, Logger } from '@cc/core';
 import type { TokenVerifier } from '../auth';
 import type { AppConfig } from '../config';
+import type { ReferenceScript } from '../reference/assets';
 import type { CursorCodec } from './cursor';
 
 /** Health probes: each resolves when its dependency answers, rejects otherwise. */
@@ -17,6 +18,8 @@ export interface HttpDeps {
   health: HealthProbes;
   log: Logger;
   clock: () => Date;
+  /** The script of the reference page at /docs, read when first asked for. */
+  reference: ReferenceScript;
 }
 
 /** Hono environment: what middleware puts on the context for routes to read. */
