@@ -1,7 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { parseEnv } from '@cc/core';
 import { createApp, httpDeps, lambdaConfigSchema } from '@cc/api';
-import { BUNDLED_REFERENCE_SCRIPT, referenceScriptFrom } from '@cc/api/reference';
+import { REFERENCE_SCRIPT_FILE } from '@cc/api/reference';
 import { composeServices, connectAws } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
@@ -15,8 +15,9 @@ const http = httpDeps(config, {
   cursorSecret: config.CURSOR_SECRET,
   health: aws.probes,
   log: aws.log,
-  // The reference page's script ships beside this bundle and is read only when /docs is asked for.
-  reference: referenceScriptFrom(() => new URL(BUNDLED_REFERENCE_SCRIPT, import.meta.url)),
+  // Both shipped beside the bundle by the stack (infra/constructs/api.ts), read when first asked for.
+  openApiFile: new URL('./openapi.json', import.meta.url),
+  referenceScriptFile: new URL(`./${REFERENCE_SCRIPT_FILE}`, import.meta.url),
 });
 
 export const handler = handle(createApp(services, http));

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -8,9 +9,10 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { lambdaConfigSchema } from '@cc/api/config';
-import { BUNDLED_REFERENCE_SCRIPT, resolvePackagedReferenceScript } from '@cc/api/reference';
+import { resolvePackagedReferenceScript } from '@cc/api/reference';
 import type * as z from 'zod';
 import { budgets } from '../ops-budgets';
+import { repoRoot } from '../paths';
 import { timeouts, type StageConfig } from '../ops-config';
 import type { Auth } from './auth';
 import { createNodeFunction } from './node-function';
@@ -133,8 +135,9 @@ export class Api extends Construct {
       budget: budgets.api,
       stage: props.stage,
       environment: environment as Record<string, string>,
-      // The reference page at /docs reads its script from here when first asked for (never at cold start).
-      files: { [BUNDLED_REFERENCE_SCRIPT]: resolvePackagedReferenceScript() },
+      // Served at /openapi.json and in the reference page at /docs, read on first request: never parsed on a
+      // cold start, nor shipped inside the bundle.
+      files: ['packages/api/openapi.json', path.relative(repoRoot, resolvePackagedReferenceScript())],
     });
     grantTableAccess(this.handler, props.table, accessProfiles.api);
     this.cursorSecret.grantRead(this.handler);

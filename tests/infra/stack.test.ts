@@ -9,9 +9,10 @@ import { originVerifyHeader } from '../../infra/constructs/front-door';
 import { timeouts } from '../../infra/ops-config';
 import { givenUpMessages } from '@cc/core/log';
 import { lambdaConfigSchema } from '@cc/api/config';
-import { BUNDLED_REFERENCE_SCRIPT, resolvePackagedReferenceScript } from '@cc/api/reference';
+import { REFERENCE_SCRIPT_FILE, resolvePackagedReferenceScript } from '@cc/api/reference';
 import { queueDefinitions } from '@cc/messaging/queues';
 import { tableDefinition } from '@cc/store/keys';
+import { fromRoot } from '../../infra/paths';
 import { asArray, synthesise, type Json, type Synthesised } from './synth';
 
 // The default stage (dev), bundled: what `npm run synth` produces. Prod's differences: ops.test.ts.
@@ -191,15 +192,21 @@ describe('functions', () => {
     expect(apiBundle, 'the API bundle (Hono app + AWS SDK) should be a real, non-trivial bundle').toBeDefined();
   });
 
-  it('the API ships the reference page script beside its bundle, not in it (read when /docs is asked for)', () => {
-    const apiAsset = readdirSync(outdir).find((dir) => {
-      const meta = path.join(outdir, dir, 'index.meta.json');
-      return existsSync(meta) && readFileSync(meta, 'utf8').includes('"functions/api.ts"');
-    });
-    expect(apiAsset).toBeDefined();
-    const shipped = path.join(outdir, apiAsset!, BUNDLED_REFERENCE_SCRIPT);
-    expect(readFileSync(shipped, 'utf8')).toBe(readFileSync(resolvePackagedReferenceScript(), 'utf8'));
-    const meta = JSON.parse(readFileSync(path.join(outdir, apiAsset!, 'index.meta.json'), 'utf8')) as Json;
+  it('ship the OpenAPI document beside the API bundle, not inside it', () => {
+    const withDocument = readdirSync(outdir).filter((dir) => existsSync(path.join(outdir, dir, 'openapi.json')));
+    expect(withDocument).toHaveLength(1);
+    const [dir] = withDocument;
+    const shipped = readFileSync(path.join(outdir, dir!, 'openapi.json'), 'utf8');
+    expect(shipped).toBe(readFileSync(fromRoot('packages/api/openapi.json'), 'utf8'));
+    const bundled = readFileSync(path.join(outdir, dir!, 'index.mjs'), 'utf8');
+    expect(bundled).not.toContain('"operationId"');
+  });
+
+  it('ship the reference page script beside the API bundle, not inside it (read when /docs is asked for)', () => {
+    const [dir] = readdirSync(outdir).filter((d) => existsSync(path.join(outdir, d, 'openapi.json')));
+    const shipped = readFileSync(path.join(outdir, dir!, REFERENCE_SCRIPT_FILE), 'utf8');
+    expect(shipped).toBe(readFileSync(resolvePackagedReferenceScript(), 'utf8'));
+    const meta = JSON.parse(readFileSync(path.join(outdir, dir!, 'index.meta.json'), 'utf8')) as Json;
     expect(Object.keys(meta.inputs as Json).filter((input) => input.includes('node_modules/redoc/'))).toEqual([]);
   });
 

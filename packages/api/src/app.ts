@@ -1,12 +1,12 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from '@cc/services';
+import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
 import { announceDeprecation } from './http/deprecation';
 import { authenticate, limitBody } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
-import document from '../openapi.json';
 import { mountReference, REFERENCE_PATH } from './reference/routes';
 import { caseRoutes } from './routes/cases';
 import { changeRequestRoutes } from './routes/change-requests';
@@ -59,6 +59,7 @@ const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
  */
 export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use('*', correlate);
   const policy = { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] };
   const pageHeaders = secureHeaders({ contentSecurityPolicy: policy });
   // The reference page alone: Redoc runs its search in a worker it starts from a blob: URL, and draws
@@ -78,9 +79,10 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
     ];
     app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...handlers, (c) => run(c));
   }
-  const served = { ...document, servers: [{ url: http.config.PUBLIC_BASE_URL }] };
-  app.get('/openapi.json', (c) => c.json(served));
-  mountReference(app, http.reference);
+  app.get('/openapi.json', async (c) =>
+    c.json({ ...(await http.openApiDocument()), servers: [{ url: http.config.PUBLIC_BASE_URL }] }),
+  );
+  mountReference(app, http.referenceScript);
 
   app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));

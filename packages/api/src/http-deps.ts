@@ -1,10 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '@cc/core';
 import { createTokenVerifier } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
 import type { HealthProbes, HttpDeps } from './http/env';
-import { packagedReferenceScript, type ReferenceScript } from './reference/assets';
+import { resolvePackagedReferenceScript } from './reference/assets';
 
 export interface HttpOptions {
   /** The JWKS to trust: Cognito's URL in AWS, the dev key set locally. */
@@ -13,9 +15,14 @@ export interface HttpOptions {
   health: HealthProbes;
   log: Logger;
   clock?: () => Date;
-  /** The reference page's script: from the installed npm package unless a host keeps it elsewhere (Lambda). */
-  reference?: ReferenceScript;
+  /** Where the generated OpenAPI document is (the Lambda ships it beside its bundle). */
+  openApiFile?: URL;
+  /** Where the reference page's script is (the Lambda ships it beside its bundle; else the npm package's). */
+  referenceScriptFile?: URL;
 }
+
+/** The document as generated into the api package (`npm run openapi`). */
+const PACKAGED_DOCUMENT = new URL('../openapi.json', import.meta.url);
 
 /** What the HTTP adapter needs besides the services, made once by a composition root. */
 export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => ({
@@ -25,5 +32,18 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   health: options.health,
   log: options.log,
   clock: options.clock ?? (() => new Date()),
-  reference: options.reference ?? packagedReferenceScript,
+  openApiDocument: once(async () => JSON.parse(await readFile(options.openApiFile ?? PACKAGED_DOCUMENT, 'utf8'))),
+  referenceScript: once(() =>
+    readFile(options.referenceScriptFile ?? pathToFileURL(resolvePackagedReferenceScript()), 'utf8'),
+  ),
 });
+
+/** Runs `load` on the first call and hands every caller its result (a failure is tried again next time). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+}

@@ -10,6 +10,7 @@ import {
   isOpen,
   mayOnCase,
   mayOnCustomer,
+  metricNames,
   NotFoundError,
   responseDeadline,
   ValidationError,
@@ -342,6 +343,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       ],
       id,
     );
+    ctx.log.metric(metricNames.casesOpened);
     await notices.publish(notifications);
     return c;
   }
@@ -532,6 +534,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
         note: `not acted on by ${c.respondBy}`,
       });
       await transact(ctx.store, [responseWatchEnd(ctx.store, caseId, true), history, ...items]);
+      ctx.log.metric(metricNames.slaBreaches);
       await notices.publish(notifications);
       return 'reported';
     } catch (error) {

@@ -7,6 +7,7 @@ import {
   isOpenStage,
   mayOnCustomer,
   mayOnOpportunity,
+  metricNames,
   NotFoundError,
   opportunityRelations,
   teamOf,
@@ -529,6 +530,7 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
       if (error instanceof ConflictError && error.code === 'opportunity.stale') return false;
       throw error;
     }
+    ctx.log.metric(metricNames.slaBreaches);
     await notices.publish(notifications);
     return true;
   }

@@ -11,6 +11,8 @@ export const serviceSettingsSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(395),
   PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   LOG_LEVEL: z.enum(['info', 'silent']).default('info'),
+  /** The deployment stage (dev, staging, prod; `local` on a workstation): the dimension of every metric. */
+  STAGE: z.string().min(1).max(20).default('local'),
   /** Ordered customer levels, lowest first, and the level from which a primary manager is mandatory. */
   CUSTOMER_LEVELS: z
     .string()

@@ -1,7 +1,6 @@
 import type { Caller, Logger } from '@cc/core';
 import type { TokenVerifier } from '../auth';
 import type { AppConfig } from '../config';
-import type { ReferenceScript } from '../reference/assets';
 import type { CursorCodec } from './cursor';
 
 /** Health probes: each resolves when its dependency answers, rejects otherwise. */
@@ -18,8 +17,10 @@ export interface HttpDeps {
   health: HealthProbes;
   log: Logger;
   clock: () => Date;
-  /** The script of the reference page at /docs, read when first asked for. */
-  reference: ReferenceScript;
+  /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */
+  openApiDocument: () => Promise<Record<string, unknown>>;
+  /** The script of the reference page at /docs (Redoc), read when first asked for. */
+  referenceScript: () => Promise<string>;
 }
 
 /** Hono environment: what middleware puts on the context for routes to read. */

@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
 import { problemResponse } from '../http/problems';
 import type { AppEnv } from '../http/env';
-import type { ReferenceScript } from './assets';
 
 /** The reference page's path; its script is served beside it under a content hash. */
 export const REFERENCE_PATH = '/docs';
@@ -32,7 +31,7 @@ async function sha256(text: string): Promise<string> {
  * `GET /docs`: the API reference, rendered in the browser by Redoc from /openapi.json. The script is served
  * by the app itself (no CDN) as /docs/redoc.<hash>.js: cached for good, and a new Redoc gets a new name.
  */
-export function mountReference(app: Hono<AppEnv>, load: ReferenceScript): void {
+export function mountReference(app: Hono<AppEnv>, load: () => Promise<string>): void {
   let asset: Promise<{ script: string; name: string }> | undefined;
   const current = () =>
     (asset ??= load()
