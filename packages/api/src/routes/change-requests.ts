@@ -108,7 +108,12 @@ export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Approve or reject a pending change request (a supervisor/admin of the branch who did not request it)',
       auth: 'bearer',
       params: IdParam,
-      body: { json: DecisionInput },
+      body: {
+        json: DecisionInput,
+        examples: {
+          approve: { summary: 'Approve it', value: { decision: 'approve', note: 'Agreed with the branch' } },
+        },
+      },
       responses: { 200: { description: 'Decided', json: ChangeRequestSchema } },
       errors: [400, 401, 403, 404, 409, 415],
     },

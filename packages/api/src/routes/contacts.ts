@@ -80,7 +80,15 @@ export const contactRoutes = (s: Services, http: HttpDeps): Route[] => [
       tags,
       summary: "Move every contact of an unidentified sender to a customer's timeline (idempotent)",
       auth: 'bearer',
-      body: { json: AttachInput },
+      body: {
+        json: AttachInput,
+        examples: {
+          phone: {
+            summary: "File an unknown number's contacts under a customer and keep the number",
+            value: { kind: 'phone', value: '+86 139 1234 5678', customerId: 'cus_01J9Z6W8QK3V', addContactPoint: true },
+          },
+        },
+      },
       responses: {
         200: {
           description: 'Attached',

@@ -205,7 +205,10 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
         summary: action === 'close' ? 'Close the customer relationship' : 'Reopen a closed customer',
         auth: 'bearer',
         params: IdParam,
-        body: { json: CustomerStatusInput },
+        body: {
+          json: CustomerStatusInput,
+          examples: { reason: { summary: 'Why', value: { reason: 'The customer moved their accounts abroad' } } },
+        },
         responses: { 200: { description: 'Done', json: CustomerSchema } },
         errors: [400, 401, 404, 415],
       },

@@ -269,7 +269,15 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'bearer',
       params: IdParam,
       headers: IfMatchHeader,
-      body: { json: OpportunityPatchInput },
+      body: {
+        json: OpportunityPatchInput,
+        examples: {
+          terms: {
+            summary: 'New amount and close date (send If-Match with the ETag you read)',
+            value: { expectedAmount: 800000, expectedCloseDate: '2027-01-31' },
+          },
+        },
+      },
       responses: { 200: { description: 'Updated', json: OpportunitySchema } },
       errors: [400, 401, 403, 404, 409, 415, 428],
     },
@@ -289,7 +297,13 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'bearer',
       params: IdParam,
       headers: IfMatchHeader,
-      body: { json: StageInput },
+      body: {
+        json: StageInput,
+        examples: {
+          qualified: { summary: 'Move it on (send If-Match)', value: { stage: 'qualified', note: 'Budget confirmed' } },
+          lost: { summary: 'Lost, with the reason', value: { stage: 'lost', lostReason: 'Chose another bank' } },
+        },
+      },
       responses: { 200: { description: 'Moved', json: OpportunitySchema } },
       errors: [400, 401, 403, 404, 409, 415, 428],
     },
@@ -308,7 +322,19 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Record a follow-up (call, visit, email, note), optionally setting the next step',
       auth: 'bearer',
       params: IdParam,
-      body: { json: ActivityInput },
+      body: {
+        json: ActivityInput,
+        examples: {
+          visit: {
+            summary: 'A visit and the next step',
+            value: {
+              type: 'visit',
+              note: 'Met at the branch',
+              nextStep: { at: '2026-12-05T10:00:00+08:00', description: 'Send the product terms' },
+            },
+          },
+        },
+      },
       responses: {
         201: {
           description: 'Recorded',
