@@ -58,7 +58,7 @@ describe('409, 404 and 422: what may not happen, or not twice', () => {
     expect(stale.response.status).toBe(409);
   });
 
-  it('an opportunity for a customer nothing has is 404; a reused Idempotency-Key with another body is 422', async () => {
+  it('an opportunity for an unknown customer is 404; a reused Idempotency-Key with another body is 422', async () => {
     const owner = await as('mgr-1');
     const missing = await owner.POST('/opportunities', { body: { ...terms(), customerId: 'never-created' } });
     expect(missing.response.status).toBe(404);
