@@ -54,6 +54,7 @@ describe('409, 404 and 422: what may not happen, or not twice', () => {
     const admin = t.client(await t.token('admin-1', 'admin'));
     const stale = await admin.DELETE('/cases/{id}', {
       params: { path: { id: inquiry.id }, header: { 'if-match': '"7"' } },
+      body: { reason: 'Opened twice by mistake' },
     });
     expect(stale.response.status).toBe(409);
   });

@@ -41,7 +41,7 @@ export const appRoutes = (s: AppServices, http: HttpDeps): Route[] => [
   ...inboxRoutes(s, http),
   ...importRoutes(s),
   ...changeRequestRoutes(s, http),
-  ...teamRoutes(s),
+  ...teamRoutes(s, http),
   ...opportunityRoutes(s, http),
   ...contactRoutes(s, http),
   ...timelineRoutes(s, http),

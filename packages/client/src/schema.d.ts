@@ -83,7 +83,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Close the customer relationship */
+        /** Close the customer relationship; its open cases go to the branch queue */
         post: operations["closeCustomer"];
         delete?: never;
         options?: never;
@@ -100,7 +100,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reopen a closed customer */
+        /** Reopen a closed customer; its open cases go back to its primary manager */
         post: operations["reopenCustomer"];
         delete?: never;
         options?: never;
@@ -183,7 +183,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List cases: a customer's, the caller's own, the branch queue, or (supervisors) the branch's; newest first */
+        /** List cases: a customer's, the caller's own, their customers', the branch queue or the branch's; newest first, one query per page */
         get: operations["listCases"];
         put?: never;
         /** Register a complaint or inquiry; it is routed to the customer's primary manager (or the branch queue) */
@@ -205,11 +205,11 @@ export interface paths {
         get: operations["getCase"];
         put?: never;
         post?: never;
-        /** Soft-delete a case (kept in its history; an admin may restore it). If-Match is honoured when sent */
+        /** Soft-delete a case, saying why (kept in its history; an admin may restore it; its owner is told when someone else deletes it). If-Match is honoured when sent */
         delete: operations["deleteCase"];
         options?: never;
         head?: never;
-        /** Edit a case and/or move its status (If-Match required); an illegal move is a 409 listing the allowed ones */
+        /** Edit or reclassify a case and/or move its status (If-Match required; resolving and closing need the outcome as note); an illegal move is a 409 listing the allowed ones */
         patch: operations["updateCase"];
         trace?: never;
     };
@@ -224,6 +224,23 @@ export interface paths {
         get: operations["listCaseHistory"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a case to a manager or supervisor of its branch, saying why (the branch's supervisors; the owner, to a colleague); the new owner is told. If-Match is honoured when sent */
+        post: operations["assignCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -410,9 +427,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The teams of the caller's branch */
+        get: operations["listTeams"];
         put?: never;
-        /** Form a team of managers (supervisor/admin of the branch) */
+        /** Form a team of managers (supervisor/admin of the branch); members on another team are refused */
         post: operations["formTeam"];
         delete?: never;
         options?: never;
@@ -431,10 +449,12 @@ export interface paths {
         get: operations["getTeam"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Disband a team (supervisor/admin of the branch); its members are on no team. If-Match is honoured */
+        delete: operations["disbandTeam"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename a team, change its leader or replace its members (supervisor/admin of the branch); the opportunities of those who join or leave move to their team's pipeline. If-Match is honoured when sent */
+        patch: operations["changeTeam"];
         trace?: never;
     };
     "/cases/{id}/convert": {
@@ -808,12 +828,35 @@ export interface components {
                 phone?: string;
                 email?: string;
             };
-            /** @description The customer's primary manager at creation; null = the branch queue */
+            /** @description Who works it: the customer's primary manager unless assigned to someone else; null = the branch queue */
             ownerId: string | null;
+            /** @description The customer's primary manager; the case follows the customer when it changes */
+            primaryManagerId: string | null;
+            /** @description The customer's assisting managers */
             assistingManagerIds: string[];
             escalated: boolean;
             /** @description When it must have left new; owner and supervisors are told once if it has not */
             respondBy?: string;
+            /** @description When it must be resolved; owner and supervisors are told once if it is not */
+            resolveBy?: string;
+            /** @description Deadlines missed, as reported */
+            breaches?: {
+                /** @enum {string} */
+                kind: "response" | "resolution";
+                dueAt: string;
+                reportedAt: string;
+            }[];
+            /** @description The outcome note of the last resolution or closing */
+            outcome?: string;
+            resolvedAt?: string;
+            closedAt?: string;
+            reopenedAt?: string;
+            /** @description When it happened in the source system (imports); createdAt is when it arrived */
+            occurredAt?: string;
+            /** @description The closed case the customer wrote on again */
+            relatedCaseId?: string;
+            /** @description The case opened when the customer wrote on this again */
+            followedBy?: string;
             opportunityId?: string;
             deleted: boolean;
             version: number;
@@ -978,6 +1021,18 @@ export interface components {
             status: "active" | "closed" | "merged";
             primaryManagerId: string | null;
             assistingManagerIds: string[];
+            /** @description Needs a primary manager; the assignment request awaits the branch's supervisors */
+            pendingAssignment?: {
+                requestId: string;
+                requestedAt: string;
+            };
+            /** @description The level was approved by request; the automatic rules leave it alone until validUntil */
+            levelApproval?: {
+                requestId: string;
+                level: string;
+                approvedAt: string;
+                validUntil: string;
+            };
             mergedInto?: string;
             version: number;
             createdAt: string;
@@ -1052,16 +1107,18 @@ export interface components {
         InboxItem: {
             id: string;
             /** @enum {string} */
-            kind: "case_created" | "case_imported" | "case_message" | "case_escalated" | "case_response_overdue" | "level_changed" | "assignment_changed" | "change_request_pending" | "opportunity_created" | "opportunity_stage_changed" | "opportunity_team_joined" | "opportunity_overdue";
+            kind: "case_created" | "case_imported" | "case_message" | "case_escalated" | "case_response_overdue" | "case_resolution_overdue" | "case_assigned" | "case_reopened" | "case_deleted" | "cases_arrived" | "cases_left" | "level_changed" | "assignment_changed" | "change_request_pending" | "opportunity_created" | "opportunity_stage_changed" | "opportunity_team_joined" | "opportunity_overdue";
             title: string;
             /** @description Content excerpt (at most 280 characters) */
             excerpt: string;
-            /** @description When the notification was raised (ISO 8601) */
+            /** @description When what it reports happened (an imported case: its original date), else when it was raised */
             date: string;
             customerId?: string;
             customerNumber?: string;
             customerName?: string;
             caseId?: string;
+            /** @description Several cases (cases that moved with a customer) */
+            caseIds?: string[];
             opportunityId?: string;
             /** @description API path of what the notification is about */
             link?: string;
@@ -1175,6 +1232,8 @@ export interface components {
                 lastError?: string;
                 caseId?: string;
                 messageId?: string;
+                customerId?: string;
+                userIds?: string[];
             }[];
             undeliverableNotifications: {
                 id: string;
@@ -1194,6 +1253,8 @@ export interface components {
             memberIds: string[];
             createdBy: string;
             createdAt: string;
+            updatedAt?: string;
+            version: number;
         };
         TimelineEntry: {
             id: string;
@@ -1738,6 +1799,15 @@ export interface operations {
                 };
             };
             /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1803,6 +1873,15 @@ export interface operations {
             };
             /** @description Problem */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2096,8 +2175,13 @@ export interface operations {
                 customerId?: string;
                 status?: "new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "converted";
                 type?: "complaint" | "inquiry";
-                /** @description me: the caller's cases; queue: the branch's cases without an owner (supervisors) */
+                /** @description The older spelling of scope=mine and scope=queue */
                 owner?: "me" | "queue";
+                /** @description mine: the caller's cases; my-customers: the cases of the customers the caller manages (primary or assisting), open ones unless a finished status is asked for; queue: the branch's cases without an owner, branch: all of the branch's (supervisors) */
+                scope?: "mine" | "my-customers" | "queue" | "branch";
+                /** @description Only cases past their first-response or resolution deadline and still waiting for it */
+                overdue?: "response" | "resolution";
+                escalated?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -2312,7 +2396,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
         responses: {
             /** @description Deleted */
             204: {
@@ -2357,6 +2447,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateCase: {
@@ -2373,6 +2481,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @enum {string} */
+                    type?: "complaint" | "inquiry";
+                    subject?: ("product" | "service" | "account" | "other") | null;
                     title?: string;
                     description?: string;
                     category?: string;
@@ -2502,6 +2613,100 @@ export interface operations {
             };
             /** @description Problem */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assignCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ownerId: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Assigned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2888,6 +3093,11 @@ export interface operations {
                     /** @constant */
                     kind: "level";
                     level: string;
+                    /**
+                     * Format: date
+                     * @description Until when the approved level holds against the automatic rules (default: LEVEL_APPROVAL_VALID_DAYS)
+                     */
+                    validUntil?: string;
                     reason: string;
                 };
             };
@@ -3085,6 +3295,8 @@ export interface operations {
                     /** @enum {string} */
                     decision: "approve" | "reject";
                     note?: string;
+                    /** @description Approving an assignment request that names no primary manager: the manager to assign */
+                    primaryManagerId?: string;
                 };
             };
         };
@@ -3163,6 +3375,59 @@ export interface operations {
             };
         };
     };
+    listTeams: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of teams */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Team"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     formTeam: {
         parameters: {
             query?: never;
@@ -3210,6 +3475,15 @@ export interface operations {
             };
             /** @description Problem */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3277,6 +3551,168 @@ export interface operations {
             };
             /** @description Problem */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disbandTeam: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disbanded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeTeam: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    leaderId?: string;
+                    memberIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
