@@ -305,7 +305,7 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
         },
       },
       responses: { 200: { description: 'Moved', json: OpportunitySchema } },
-      errors: [400, 401, 403, 404, 409, 415, 428],
+      errors: [400, 401, 403, 404, 409, 415],
     },
     async ({ caller, params, headers, body }) => {
       const version = ifMatchVersion(headers['if-match'], false, 'opportunity');
