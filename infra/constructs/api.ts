@@ -49,7 +49,7 @@ type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string
 
 /**
  * Routes served without a token: health, the OpenAPI document and its reference page, the public complaint
- * form, provider webhooks.
+ * form and status page, provider webhooks.
  */
 export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
   { path: '/health', methods: [HttpMethod.GET] },
@@ -57,6 +57,7 @@ export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }
   { path: '/docs', methods: [HttpMethod.GET] },
   { path: '/docs/{proxy+}', methods: [HttpMethod.GET] },
   { path: '/complaint', methods: [HttpMethod.GET] },
+  { path: '/complaint/status', methods: [HttpMethod.GET, HttpMethod.POST] },
   { path: '/public/{proxy+}', methods: [HttpMethod.ANY] },
   { path: '/webhooks/{proxy+}', methods: [HttpMethod.ANY] },
 ];

@@ -112,19 +112,29 @@ describe('a complaint submitted on the web reaches the owning manager', () => {
         return Item?.status === 'delivered' ? Item : undefined;
       });
       expect(record).toMatchObject({ deliveredVia: 'outbox:email', attempts: 1 });
-      const outbox = (await readFile(join(dataDir, 'outbox', 'email.jsonl'), 'utf8'))
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(outbox).toEqual([
-        expect.objectContaining({
-          notificationId: item.id,
-          to: 'mgr-1@bank.example',
-          caseId: submitted.id,
-          customerNumber: 'E2E-0001',
-          customerName: 'Zhao Lei',
-        }),
-      ]);
+      // The manager's notification and the customer's acknowledgement, both through the queue.
+      const outbox = await eventually(async () => {
+        const lines = (await readFile(join(dataDir, 'outbox', 'email.jsonl'), 'utf8')).trim().split('\n');
+        return lines.length >= 2 ? lines.map((l) => JSON.parse(l) as Record<string, unknown>) : undefined;
+      });
+      expect(outbox).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            notificationId: item.id,
+            to: 'mgr-1@bank.example',
+            caseId: submitted.id,
+            customerNumber: 'E2E-0001',
+            customerName: 'Zhao Lei',
+          }),
+          expect.objectContaining({
+            audience: 'customer',
+            purpose: 'acknowledgement',
+            to: 'zhao.lei@example.com',
+            caseId: submitted.id,
+          }),
+        ]),
+      );
+      expect(outbox).toHaveLength(2);
       const { Attributes } = await t.deps.sqs.send(
         new GetQueueAttributesCommand({
           QueueUrl: t.queues.notifications,

@@ -317,6 +317,8 @@ describe('HTTP API', () => {
     'GET /docs',
     'GET /docs/{proxy+}',
     'GET /complaint',
+    'GET /complaint/status',
+    'POST /complaint/status',
     'ANY /public/{proxy+}',
     'ANY /webhooks/{proxy+}',
   ];

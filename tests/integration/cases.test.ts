@@ -315,13 +315,17 @@ describe('lifecycle', () => {
     const history = (await (
       await t.request('GET', `/cases/${body.id}/history`, { token: tokens['mgr-1'] })
     ).json()) as { items: { action: string; from?: string; to?: string; note?: string; actor: { id: string } }[] };
+    // The customer has no phone or email: the acknowledgement and the outcome say why they were not sent.
     expect(history.items.map((h) => [h.action, h.from, h.to])).toEqual([
       ['created', undefined, 'new'],
+      ['customer_message', undefined, undefined],
       ['status_changed', 'new', 'acknowledged'],
       ['updated', undefined, undefined],
       ['status_changed', 'acknowledged', 'resolved'],
+      ['customer_message', undefined, undefined],
     ]);
-    expect(history.items[1]).toMatchObject({ note: 'looking into it', actor: { id: 'mgr-2' } });
+    expect(history.items[2]).toMatchObject({ note: 'looking into it', actor: { id: 'mgr-2' } });
+    expect(history.items[5]).toMatchObject({ changes: { purpose: 'outcome', status: 'blocked' } });
 
     const reopened = await t.request('PATCH', `/cases/${body.id}`, {
       token: tokens['mgr-1'],
@@ -499,7 +503,7 @@ describe('lifecycle', () => {
       const history = (await (
         await t.request('GET', `/cases/${body.id}/history`, { token: tokens['mgr-1'] })
       ).json()) as { items: { action: string }[] };
-      expect(history.items.map((h) => h.action)).toEqual(['created', 'deleted', 'restored']);
+      expect(history.items.map((h) => h.action)).toEqual(['created', 'customer_message', 'deleted', 'restored']);
     },
   );
 });

@@ -31,7 +31,12 @@ describe('public complaints', () => {
     const res = await t.request('GET', '/complaint');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
-    expect(await res.text()).toContain('action="/public/complaints"');
+    const html = await res.text();
+    // Simplified Chinese by default (PUBLIC_DEFAULT_LOCALE), with the switch to English.
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('action="/public/complaints?lang=zh-CN"');
+    expect(html).toMatch(/<a id="language-switch" href="\/complaint\?lang=en"/);
+    expect(res.headers.get('content-language')).toBe('zh-CN');
   });
 
   it('opens a case from JSON, routes it to the customer found by phone, and answers a reference', async () => {
@@ -69,7 +74,7 @@ describe('public complaints', () => {
       });
       expect(ok.status).toBe(200);
       const status = (await ok.json()) as Record<string, unknown>;
-      expect(Object.keys(status).sort()).toEqual(['lastUpdatedAt', 'reference', 'status']);
+      expect(Object.keys(status).sort()).toEqual(['lastUpdatedAt', 'reference', 'status', 'type']);
       const wrongContact = await t.request('GET', `/public/complaints/${reference}?email=other@example.com`, {
         headers: { 'x-forwarded-for': ip() },
       });

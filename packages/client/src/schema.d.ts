@@ -142,6 +142,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/customers/{id}/contactability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For planning a call or message: whether and when each channel may be used now, and why not (opt-out, quiet hours in the customer’s time zone, the frequency cap) */
+        get: operations["getCustomerContactability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customers/{id}/history": {
         parameters: {
             query?: never;
@@ -275,6 +292,23 @@ export interface paths {
         put?: never;
         /** Add an internal note to a case (agents and managers) */
         post: operations["addCaseNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write to the customer from the case by SMS or email (the chosen channel, else their preferred one), threaded to the case; a 409 contact.blocked says why when the contact guard refuses it */
+        post: operations["replyToCustomer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -714,6 +748,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/complaint/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The status page (HTML, no JavaScript): a form for the reference and the phone or email; with both in the query, the answer (status, last update, outcome once resolved) */
+        get: operations["getComplaintStatusPage"];
+        put?: never;
+        /** The status page's form: the answer, or the form again saying what to correct (HTML) */
+        post: operations["lookUpComplaintStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/sms/twilio": {
         parameters: {
             query?: never;
@@ -858,6 +910,11 @@ export interface components {
             /** @description The case opened when the customer wrote on this again */
             followedBy?: string;
             opportunityId?: string;
+            /**
+             * @description The language the customer wrote in
+             * @enum {string}
+             */
+            locale?: "zh-CN" | "en";
             deleted: boolean;
             version: number;
             createdAt: string;
@@ -895,6 +952,32 @@ export interface components {
             /** @enum {string} */
             direction: "inbound" | "outbound" | "internal";
             channel: string;
+            /** @description Email Message-ID or SMS sid */
+            externalId?: string;
+            /** @description Outbound: the delivery that carries it */
+            deliveryId?: string;
+        };
+        CaseReply: {
+            text: string;
+            /**
+             * @description Default: the customer's preferred channel
+             * @enum {string}
+             */
+            channel?: "sms" | "email";
+        };
+        CaseReplyReceipt: {
+            message: components["schemas"]["CaseMessage"];
+            delivery: {
+                /**
+                 * @description scheduled: held until quiet hours end
+                 * @enum {string}
+                 */
+                status: "queued" | "scheduled";
+                /** @enum {string} */
+                channel: "sms" | "email";
+                to: string;
+                sendAfter?: string;
+            };
         };
         ChangeRequest: {
             id: string;
@@ -920,11 +1003,39 @@ export interface components {
             status: string;
             /** @description GET it with ?phone= or ?email= as submitted */
             statusUrl: string;
+            /** @description The HTML status page for people */
+            statusPageUrl: string;
         };
         ComplaintStatus: {
             reference: string;
-            status: string;
+            /** @enum {string} */
+            type: "complaint" | "inquiry";
+            /** @enum {string} */
+            status: "new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "converted";
             lastUpdatedAt: string;
+            /** @description Once resolved or closed: the outcome note */
+            outcome?: string;
+        };
+        Contactability: {
+            customerId: string;
+            at: string;
+            /** @enum {string} */
+            preferredChannel?: "voice" | "sms" | "email" | "web";
+            order: ("voice" | "sms" | "email")[];
+            frequency: {
+                count: number;
+                limit: number;
+                windowDays: number;
+            };
+            channels: {
+                /** @enum {string} */
+                channel: "voice" | "sms" | "email";
+                allowed: boolean;
+                /** @description When it may next be used; null while opted out or without a number/address */
+                nextAllowedAt: string | null;
+                reasons: components["schemas"]["GuardReason"][];
+                address?: string;
+            }[];
         };
         ContactCreate: {
             customerId?: string;
@@ -1003,6 +1114,8 @@ export interface components {
                     /** @default false */
                     voice: boolean;
                 };
+                /** @enum {string} */
+                locale?: "zh-CN" | "en";
             };
             tags: string[];
             /** @description Absent for agents (reduced profile) */
@@ -1093,6 +1206,19 @@ export interface components {
             /** @enum {string} */
             outcome: "case_message" | "new_case" | "recorded";
             caseId?: string;
+        };
+        GuardReason: {
+            /** @enum {string} */
+            code: "opted_out" | "no_address" | "quiet_hours" | "frequency_cap";
+            /** @enum {string} */
+            channel?: "voice" | "sms" | "email";
+            start?: string;
+            end?: string;
+            timeZone?: string;
+            count?: number;
+            limit?: number;
+            windowDays?: number;
+            until?: string;
         };
         Health: {
             /** @enum {string} */
@@ -1240,6 +1366,15 @@ export interface components {
                 recipientId: string;
                 kind: string;
                 title: string;
+                createdAt: string;
+                attempts: number;
+                lastError?: string;
+            }[];
+            undeliverableCustomerMessages: {
+                id: string;
+                caseId: string;
+                purpose: string;
+                channel: string;
                 createdAt: string;
                 attempts: number;
                 lastError?: string;
@@ -1453,6 +1588,8 @@ export interface operations {
                             /** @default false */
                             voice?: boolean;
                         };
+                        /** @enum {string} */
+                        locale?: "zh-CN" | "en";
                     };
                     /** @default [] */
                     tags?: string[];
@@ -1645,6 +1782,8 @@ export interface operations {
                             /** @default false */
                             voice?: boolean;
                         };
+                        /** @enum {string} */
+                        locale?: "zh-CN" | "en";
                     };
                     tags?: string[];
                     figures?: {
@@ -1983,6 +2122,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerView"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCustomerContactability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each channel, in the order messages try them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contactability"];
                 };
             };
             /** @description Problem */
@@ -2844,6 +3032,86 @@ export interface operations {
             };
             /** @description Problem */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replyToCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseReply"];
+            };
+        };
+        responses: {
+            /** @description Recorded on the case and queued (or held for quiet hours) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseReplyReceipt"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4931,14 +5199,16 @@ export interface operations {
     };
     getComplaintForm: {
         parameters: {
-            query?: never;
+            query?: {
+                lang?: "zh-CN" | "en";
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The form */
+            /** @description The form, in Simplified Chinese or English */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4947,11 +5217,22 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     submitComplaint: {
         parameters: {
-            query?: never;
+            query?: {
+                lang?: "zh-CN" | "en";
+            };
             header?: {
                 "idempotency-key"?: string;
             };
@@ -5048,6 +5329,104 @@ export interface operations {
             };
             /** @description Problem */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getComplaintStatusPage: {
+        parameters: {
+            query?: {
+                lang?: "zh-CN" | "en";
+                reference?: string;
+                contact?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lookUpComplaintStatus: {
+        parameters: {
+            query?: {
+                lang?: "zh-CN" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    reference: string;
+                    contact: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The answer, or the form with what to correct */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
