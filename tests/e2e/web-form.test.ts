@@ -56,9 +56,12 @@ describe.skipIf(skip)('the public complaint form in a real browser', () => {
     expect(await page.textContent('#status')).toBe('已受理');
     expect(await page.locator('#outcome').count()).toBe(0);
 
-    // The JSON route stays for integrations.
-    const status = await fetch(`${base}/public/complaints/${reference}?phone=${encodeURIComponent('13800004444')}`);
-    expect(await status.json()).toMatchObject({ reference, status: 'new' });
+    // The JSON route stays for integrations: through the typed client.
+    const status = await t.client(undefined, base).GET('/public/complaints/{reference}', {
+      params: { path: { reference: reference! }, query: { phone: '13800004444' } },
+    });
+    expect(status.response.status).toBe(200);
+    expect(status.data).toMatchObject({ reference, status: 'new' });
     await page.close();
   });
 

@@ -171,6 +171,8 @@ describe('HTTP API stage', () => {
     expect(stage.RouteSettings).toEqual({
       'GET /health': publicSettings,
       'GET /openapi.json': publicSettings,
+      'GET /docs': publicSettings,
+      'GET /docs/{proxy+}': publicSettings,
       'GET /complaint': publicSettings,
       'GET /complaint/status': publicSettings,
       'POST /complaint/status': publicSettings,
@@ -187,7 +189,7 @@ describe('HTTP API stage', () => {
     // Route settings name routes by key: the stage waits for them.
     const [stageId] = prod.ofType('AWS::ApiGatewayV2::Stage')[0]!;
     const routeIds = prod.ofType('AWS::ApiGatewayV2::Route').map(([id]) => id);
-    for (const routeId of routeIds.filter((id) => !/proxy/.test(id) || /public|webhooks/.test(id))) {
+    for (const routeId of routeIds.filter((id) => !/proxy/.test(id) || /public|webhooks|docs/.test(id))) {
       expect(prod.resources[stageId]!.DependsOn, routeId).toContain(routeId);
     }
   });

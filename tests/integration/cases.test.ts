@@ -198,6 +198,13 @@ describe('creating a case', () => {
     const second = await send();
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(((await second.json()) as Case).id).toBe(((await first.json()) as Case).id);
+    const reused = await t.request('POST', '/cases', {
+      token: tokens['agent-1'],
+      json: { type: 'complaint', description: 'Another complaint', customerId: managed.id },
+      headers: { 'idempotency-key': 'retry-1' },
+    });
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { code: string }).code).toBe('idempotency.key_reused');
   });
 });
 

@@ -168,5 +168,17 @@ describe('public complaints', () => {
     const again = await submit(complaint(), from, headers);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(((await again.json()) as { reference: string }).reference).toBe(first.reference);
+    const reused = await submit(complaint({ subject: 'Something else entirely' }), from, headers);
+    expect(reused.status).toBe(422);
+    expect((await problem(reused)).code).toBe('idempotency.key_reused');
+  });
+
+  it('limits status checks per client address too', async () => {
+    const from = ip();
+    const check = () =>
+      t.request('GET', '/public/complaints/C-2026-999999?phone=13800002222', { headers: { 'x-forwarded-for': from } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await check()).status);
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);
   });
 });

@@ -5,9 +5,11 @@ import { consoleApp, isConsolePath } from './console/app';
 import { CONSOLE_PATH } from './console/session';
 import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
+import { announceDeprecation } from './http/deprecation';
 import { authenticate, limitBody } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
+import { mountReference, REFERENCE_PATH } from './reference/routes';
 import { caseRoutes } from './routes/cases';
 import { changeRequestRoutes } from './routes/change-requests';
 import { contactRoutes } from './routes/contacts';
@@ -60,21 +62,36 @@ const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', correlate);
-  const pageHeaders = secureHeaders({
-    contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] },
+  const policy = { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] };
+  const pageHeaders = secureHeaders({ contentSecurityPolicy: policy });
+  // The reference page alone: Redoc runs its search in a worker it starts from a blob: URL, and draws
+  // some icons as data: images.
+  const referenceHeaders = secureHeaders({
+    contentSecurityPolicy: { ...policy, workerSrc: ['blob:'], imgSrc: ["'self'", 'data:'] },
   });
   // The console sets its own, stricter headers (console/app.tsx).
-  app.use('*', (c, next) => (isConsolePath(c.req.path) ? next() : pageHeaders(c, next)));
+  app.use('*', (c, next) =>
+    isConsolePath(c.req.path)
+      ? next()
+      : c.req.path === REFERENCE_PATH
+        ? referenceHeaders(c, next)
+        : pageHeaders(c, next),
+  );
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
   const staff = authenticate(http.auth);
   for (const { spec, run } of appRoutes(services, http)) {
     const bodyLimit = limitBody(spec.bodyLimit ? limits[spec.bodyLimit] : http.config.MAX_BODY_BYTES);
-    const handlers: MiddlewareHandler<AppEnv>[] = spec.auth === 'bearer' ? [bodyLimit, staff] : [bodyLimit];
+    const handlers: MiddlewareHandler<AppEnv>[] = [
+      ...(spec.deprecated ? [announceDeprecation(spec.deprecated)] : []),
+      bodyLimit,
+      ...(spec.auth === 'bearer' ? [staff] : []),
+    ];
     app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...handlers, (c) => run(c));
   }
   app.get('/openapi.json', async (c) =>
     c.json({ ...(await http.openApiDocument()), servers: [{ url: http.config.PUBLIC_BASE_URL }] }),
   );
+  mountReference(app, http.referenceScript);
 
   // The staff console: HTML pages over the same services, outside the JSON API's contract (not in /openapi.json).
   app.route(CONSOLE_PATH, consoleApp(services, http));

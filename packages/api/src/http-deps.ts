@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '@cc/core';
 import { createTokenVerifier } from './auth';
@@ -8,6 +9,7 @@ import type { HealthProbes, HttpDeps } from './http/env';
 import { consoleAssets, packagedHtmxPath, scriptFrom } from './console/assets';
 import { consoleKeys } from './console/keys';
 import type { DevSignIn, SignIn } from './console/sign-in';
+import { resolvePackagedReferenceScript } from './reference/assets';
 
 export interface HttpOptions {
   /** The JWKS to trust: Cognito's URL in AWS, the dev key set locally. */
@@ -18,6 +20,8 @@ export interface HttpOptions {
   clock?: () => Date;
   /** Where the generated OpenAPI document is (the Lambda ships it beside its bundle). */
   openApiFile?: URL;
+  /** Where the reference page's script is (the Lambda ships it beside its bundle; else the npm package's). */
+  referenceScriptFile?: URL;
   /**
    * The local runtime's sign-in with the seeded users: given only while the local development key is the one
    * trusted. Without it the console signs in through Cognito's hosted UI when COGNITO_DOMAIN is set.
@@ -50,6 +54,9 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   log: options.log,
   clock: options.clock ?? (() => new Date()),
   openApiDocument: once(async () => JSON.parse(await readFile(options.openApiFile ?? PACKAGED_DOCUMENT, 'utf8'))),
+  referenceScript: once(() =>
+    readFile(options.referenceScriptFile ?? pathToFileURL(resolvePackagedReferenceScript()), 'utf8'),
+  ),
   console: {
     keys: once(() => consoleKeys(config.SESSION_SECRET ?? options.cursorSecret)),
     signIn: signInFor(config, options),

@@ -20,6 +20,8 @@ export interface HttpDeps {
   clock: () => Date;
   /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */
   openApiDocument: () => Promise<Record<string, unknown>>;
+  /** The script of the reference page at /docs (Redoc), read when first asked for. */
+  referenceScript: () => Promise<string>;
   /** The staff console's keys, sign-in and static files. */
   console: ConsoleDeps;
 }

@@ -159,7 +159,33 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: "Register a complaint or inquiry; it is routed to the customer's primary manager (or the branch queue)",
       auth: 'bearer',
       headers: IdempotencyHeader,
-      body: { json: CaseCreateInput },
+      body: {
+        json: CaseCreateInput,
+        examples: {
+          complaint: {
+            summary: "A complaint for a known customer: it goes to the customer's primary manager",
+            value: {
+              type: 'complaint',
+              category: 'fees',
+              priority: 'high',
+              title: 'Annual fee charged twice',
+              description: 'The annual fee appears twice on the October statement',
+              customerId: 'cus_01J9Z6W8QK3V',
+            },
+          },
+          productInquiry: {
+            summary: 'A product inquiry, later convertible into an opportunity',
+            value: {
+              type: 'inquiry',
+              subject: 'product',
+              productCode: 'WM-2026-A',
+              category: 'wealth',
+              description: 'Wants the terms of the new wealth product',
+              customerId: 'cus_01J9Z6W8QK3V',
+            },
+          },
+        },
+      },
       responses: { 201: { description: 'Created', json: CaseSchema } },
       errors: [400, 401, 404, 415, 422],
     },
@@ -244,7 +270,15 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'bearer',
       params: IdParam,
       headers: IfMatchHeader,
-      body: { json: CasePatchInput },
+      body: {
+        json: CasePatchInput,
+        examples: {
+          start: {
+            summary: 'Move it to in_progress with a note (send If-Match with the ETag you read)',
+            value: { status: 'in_progress', note: 'Called the customer back' },
+          },
+        },
+      },
       responses: { 200: { description: 'Updated', json: CaseSchema } },
       errors: [400, 401, 404, 409, 415, 428],
     },
@@ -323,7 +357,10 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Add an internal note to a case (agents and managers)',
       auth: 'bearer',
       params: IdParam,
-      body: { json: CaseNoteInput },
+      body: {
+        json: CaseNoteInput,
+        examples: { note: { summary: 'An internal note', value: { text: 'Refund requested from card operations' } } },
+      },
       responses: { 201: { description: 'Added', json: MessageSchema } },
       errors: [400, 401, 404, 415],
     },

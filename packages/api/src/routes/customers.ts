@@ -150,7 +150,23 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Create a customer (individual or corporate)',
       auth: 'bearer',
       headers: z.object({ 'idempotency-key': z.string().optional() }),
-      body: { json: CustomerCreateInput },
+      body: {
+        json: CustomerCreateInput,
+        examples: {
+          vip: {
+            summary: 'A vip individual with a primary manager (supervisors and admins set level and managers)',
+            value: {
+              customerNumber: 'C-10001',
+              name: 'Zhou Xin',
+              type: 'individual',
+              level: 'vip',
+              primaryManagerId: 'mgr-1',
+              contactPoints: [{ kind: 'phone', value: '+86 139 1234 5678', preferred: true }],
+              tags: ['payroll'],
+            },
+          },
+        },
+      },
       responses: {
         201: { description: 'Created', json: CustomerSchema, headers: { ETag: 'version', Location: 'url' } },
       },
@@ -193,7 +209,21 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'bearer',
       params: IdParam,
       headers: IfMatchHeader,
-      body: { json: CustomerPatchInput },
+      body: {
+        json: CustomerPatchInput,
+        examples: {
+          contact: {
+            summary: 'New contact points and quiet hours (send If-Match with the ETag you read)',
+            value: {
+              contactPoints: [
+                { kind: 'phone', value: '+86 139 1234 5678', preferred: true },
+                { kind: 'email', value: 'zhou.xin@example.com' },
+              ],
+              preferences: { quietHours: { start: '22:00', end: '08:00' } },
+            },
+          },
+        },
+      },
       responses: { 200: { description: 'Updated', json: CustomerSchema } },
       errors: [400, 401, 403, 404, 409, 415, 428],
     },
@@ -216,7 +246,10 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
             : 'Reopen a closed customer; its open cases go back to its primary manager',
         auth: 'bearer',
         params: IdParam,
-        body: { json: CustomerStatusInput },
+        body: {
+          json: CustomerStatusInput,
+          examples: { reason: { summary: 'Why', value: { reason: 'The customer moved their accounts abroad' } } },
+        },
         responses: { 200: { description: 'Done', json: CustomerSchema } },
         errors: [400, 401, 404, 409, 415],
       },

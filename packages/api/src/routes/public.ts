@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Context } from 'hono';
 import { caseStatuses, caseTypes, DomainError, locales, NotFoundError, ValidationError, type Locale } from '@cc/core';
 import {
+  COMPLAINT_KINDS,
   complaintFormFields,
   negotiateLocale,
   renderComplaintFormPage,
@@ -48,10 +49,14 @@ const StatusPageQuery = LangQuery.extend({
  * What the form sends: the form's own fields less the honeypot. The handler parses the body itself
  * (parsePublicComplaint), so the HTML form can be shown again with its errors next to the fields.
  */
-const ComplaintSubmission = complaintFormFields.omit({ website: true }).meta({
-  id: 'PublicComplaint',
-  description: 'A phone or an email is required; either may identify a known customer. kind defaults to complaint.',
-});
+const ComplaintSubmission = complaintFormFields
+  .omit({ website: true })
+  // The form's kind is preprocessed (a blank select is no choice), which hides from the document that it is optional.
+  .extend({ kind: z.enum(COMPLAINT_KINDS).default('complaint') })
+  .meta({
+    id: 'PublicComplaint',
+    description: 'A phone or an email is required; either may identify a known customer. kind defaults to complaint.',
+  });
 
 const isForm = (c: Context) =>
   /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '');
@@ -139,6 +144,18 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
         body: {
           own: { 'application/json': ComplaintSubmission, 'application/x-www-form-urlencoded': ComplaintSubmission },
           required: true,
+          examples: {
+            complaint: {
+              summary: 'A complaint as JSON; the phone identifies a known customer',
+              value: {
+                name: 'Zhou Xin',
+                phone: '+86 139 1234 5678',
+                category: 'branch_service',
+                subject: 'Long wait at the branch',
+                description: 'Waited 50 minutes at the branch',
+              },
+            },
+          },
         },
         responses: {
           201: { description: 'Received', json: ReceiptSchema, text: { 'text/html': z.string() } },
