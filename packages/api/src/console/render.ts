@@ -7,9 +7,6 @@ import { CONSOLE_PATH } from './session';
 /** Pages hold customer data: never cached, never kept in the browser's back-forward cache. */
 export const PAGE_HEADERS = { 'cache-control': 'no-store' };
 
-/** What an action reports on the page it redirects to (`?done=` / `?failed=`): keys of known messages only. */
-export type FlashKey = string;
-
 /** Gathers what every page needs from the request. */
 export async function pageContext(
   c: ConsoleContext,
