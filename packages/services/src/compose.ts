@@ -1,5 +1,5 @@
 import { newId, type Logger } from '@cc/core';
-import type { AttachmentStore } from '@cc/channels';
+import type { ArchiveStore, AttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
 import { userNameDirectory, type StoreContext } from '@cc/store';
 import { caseImportService } from './case-imports';
@@ -20,6 +20,9 @@ import { conversionService } from './opportunity-conversion';
 import { opportunityService } from './opportunities';
 import { publicComplaintService } from './public-complaints';
 import { rateLimitService } from './rate-limits';
+import { reporterService } from './reporter';
+import { reportRebuildService } from './report-rebuild';
+import { reportService } from './reports';
 import type { ServiceSettings } from './settings';
 import { smsIntake } from './sms-intake';
 import { sweeperService } from './sweeper';
@@ -38,6 +41,8 @@ export interface ServiceInfra {
   attachments?: AttachmentStore;
   /** The email parser, when the host bundles it statically (else it is loaded on the first email). */
   emailModule?: EmailModule;
+  /** Where the stream consumer archives history (S3 in AWS, DATA_DIR/archive locally); none: not archived. */
+  archive?: ArchiveStore;
 }
 
 /** How long a user's display name is trusted before it is read again (the 360 names the managers). */
@@ -95,6 +100,9 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     inbox: inboxService(ctx),
     operations: operationsService(ctx),
     sweeper: sweeperService(ctx, { publisher: infra.publisher, followUps, cases, opportunities }),
+    reports: reportService(ctx),
+    reporter: reporterService(ctx, { archive: infra.archive }),
+    reportRebuild: reportRebuildService(ctx),
     /** The context the services share, for hosts that seed or inspect data the way the services write it. */
     context: ctx,
   };

@@ -13,3 +13,16 @@ export type { LoggedContact } from './contacts';
 export type { ComplaintReceipt, ComplaintStatus } from './public-complaints';
 export * from './aws';
 export { noticeService, type NoticeService, type NotificationDraft } from './notices';
+export type { BatchResult, RecordOutcome } from './reporter';
+export type {
+  CustomerReport,
+  DailyFigures,
+  DailyReport,
+  ManagerFigures,
+  ManagerReport,
+  PipelineReport,
+  ReportScope,
+  Timing,
+} from './reports';
+export type { RebuildOptions, RebuildResult } from './report-rebuild';
+export { archivedTypes } from './report-archive';
