@@ -58,14 +58,22 @@ export function composeServices<I extends ServiceInfra>(infra: I, settings: Serv
   return servicesFor(infra, settings) as Omit<ReturnType<typeof servicesFor>, 'email'> & WithEmail<I>;
 }
 
+const contextOf = (infra: Pick<ServiceInfra, 'store' | 'log' | 'clock' | 'newId'>, settings: ServiceSettings) => ({
+  store: infra.store,
+  settings,
+  clock: infra.clock ?? (() => new Date()),
+  newId: infra.newId ?? newId,
+  log: infra.log,
+});
+
+/** Only the stream consumer (functions/reporter.ts): report aggregates and the archive, nothing that publishes. */
+export const composeReporter = (
+  infra: Pick<ServiceInfra, 'store' | 'log' | 'clock' | 'archive'>,
+  settings: ServiceSettings,
+) => reporterService(contextOf(infra, settings), { archive: infra.archive });
+
 function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
-  const ctx: ServiceContext = {
-    store: infra.store,
-    settings,
-    clock: infra.clock ?? (() => new Date()),
-    newId: infra.newId ?? newId,
-    log: infra.log,
-  };
+  const ctx: ServiceContext = contextOf(infra, settings);
   const notices = noticeService({ store: ctx.store, publisher: infra.publisher, log: ctx.log, newId: ctx.newId });
   const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
 

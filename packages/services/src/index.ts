@@ -25,4 +25,3 @@ export type {
   Timing,
 } from './reports';
 export type { RebuildOptions, RebuildResult } from './report-rebuild';
-export { archivedTypes } from './report-archive';

@@ -1,22 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { ArchiveStore } from '@cc/channels';
-import { isReportItem, type ChangeRecord } from '@cc/store';
-
-/**
- * Which items the analytics archive keeps, by their `entity`, and the type (folder) they go under: the flow
- * records that expire after the retention period and the histories worth analysing for years. A new kind is a line.
- */
-export const archivedTypes: Readonly<Record<string, string>> = {
-  timeline: 'contact-history',
-  case: 'cases',
-  'case-history': 'case-history',
-  'case-message': 'case-history',
-  opportunity: 'opportunities',
-  'opportunity-stage': 'opportunity-history',
-  'opportunity-activity': 'opportunity-history',
-  'customer-history': 'audit',
-  audit: 'audit',
-};
+import { archivedTypes, archiveObjectKey, isReportItem, type ChangeRecord } from '@cc/store';
 
 export const archiveTypeOf = (record: ChangeRecord): string | undefined => {
   if (isReportItem(record.keys.pk)) return undefined;
@@ -53,16 +37,15 @@ export async function archiveRecords(
   for (const record of records) {
     const type = archiveTypeOf(record);
     if (!type) continue;
-    const key = `${tableName}/${type}/dt=${record.changedAt.slice(0, 10)}`;
+    const key = `${type}\n${record.changedAt.slice(0, 10)}`;
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   await Promise.all(
-    [...groups].map(([prefix, group]) =>
-      archive.put(
-        `${prefix}/${group[0]!.sequenceNumber}-${group.at(-1)!.sequenceNumber}.ndjson.gz`,
-        gzipSync(group.map(lineOf).join('\n') + '\n'),
-      ),
-    ),
+    [...groups].map(([key, group]) => {
+      const [type, day] = key.split('\n') as [string, string];
+      const batch = `${group[0]!.sequenceNumber}-${group.at(-1)!.sequenceNumber}`;
+      return archive.put(archiveObjectKey(tableName, type, day, batch), gzipSync(group.map(lineOf).join('\n') + '\n'));
+    }),
   );
   return [...groups.values()].reduce((n, g) => n + g.length, 0);
 }

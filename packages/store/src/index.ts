@@ -19,3 +19,4 @@ export * from './rate-windows';
 export * from './system';
 export * from './reports';
 export * from './stream';
+export * from './archive';
