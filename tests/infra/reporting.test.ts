@@ -20,7 +20,7 @@ beforeAll(() => {
 afterAll(() => s?.cleanup());
 
 describe('the reporter (stream consumer)', () => {
-  it("reads the table's stream: partial batch responses, bisect on error, bounded retries, an SQS DLQ on failure", () => {
+  it("reads the table's stream: partial batch answers, bisect on error, bounded retries, an SQS DLQ on failure", () => {
     const [, table] = s.ofType('AWS::DynamoDB::GlobalTable')[0]!;
     expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {

@@ -88,7 +88,7 @@ describe('queues', () => {
     return found[0]!;
   };
 
-  it("are exactly three (notifications, its DLQ, the reporter's DLQ), encrypted with SQS-managed keys, TLS-only", () => {
+  it("are three (notifications, its DLQ, the reporter's DLQ), encrypted with SQS-managed keys, TLS-only", () => {
     template.resourceCountIs('AWS::SQS::Queue', 3);
     for (const [id, queue] of ofType('AWS::SQS::Queue')) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);

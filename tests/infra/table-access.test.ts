@@ -303,7 +303,7 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
     for (const index of indexesOf(accesses)) expect(accessProfiles.emailInbound.queries).toContain(index);
   });
 
-  it('the reporter: every record so far (cases, contacts, customers, opportunities), then all of them again', async () => {
+  it('the reporter: every record so far (cases, contacts, customers, opportunities), then all again', async () => {
     const opportunity = await openedAs(t, 'mgr-1', terms({ prospect: { name: 'Report' } }));
     const activity = await t.request('POST', `/opportunities/${opportunity.id}/activities`, {
       token: await tokenOf(t, 'mgr-1'),
