@@ -61,7 +61,7 @@ export function reportRebuildService(ctx: ServiceContext) {
     const tally = new Tally();
     const ledgers = new Map<string, { kind: LedgerKind; id: string; state: LedgerState }>();
     const existingBuckets: { scope: string; period: string }[] = [];
-    const existingLedgers = new Map<string, { kind: LedgerKind; id: string; version: number }>();
+    const existingLedgers = new Map<string, { kind: LedgerKind; id: string; version: number; sequenceNumber?: string }>();
     let itemsRead = 0;
     for await (const page of repo.scan()) {
       for (const item of page) {
@@ -72,7 +72,8 @@ export function reportRebuildService(ctx: ServiceContext) {
           if (item.entity === 'report-ledger') {
             const kind = item.kind as LedgerKind;
             const id = String(item.subjectId);
-            existingLedgers.set(`${kind}#${id}`, { kind, id, version: Number(item.version) });
+            const sequenceNumber = typeof item.sequenceNumber === 'string' ? item.sequenceNumber : undefined;
+            existingLedgers.set(`${kind}#${id}`, { kind, id, version: Number(item.version), sequenceNumber });
           }
           continue;
         }
@@ -92,8 +93,10 @@ export function reportRebuildService(ctx: ServiceContext) {
     const stale = existingBuckets.filter((b) => inRange(b.period) && !written.has(`${b.scope}|${b.period}`));
     await repo.replaceBuckets(buckets, stale);
     if (present) {
-      for (const [key, ledger] of ledgers)
-        await repo.putLedger(ledger.kind, ledger.id, ledger.state, existingLedgers.get(key)?.version ?? 0);
+      for (const [key, ledger] of ledgers) {
+        const existing = existingLedgers.get(key);
+        await repo.putLedger({ ...ledger, expectedVersion: existing?.version ?? 0, sequenceNumber: existing?.sequenceNumber });
+      }
       await repo.deleteLedgers([...existingLedgers].filter(([key]) => !ledgers.has(key)).map(([, l]) => l));
     }
     return {

@@ -1,5 +1,13 @@
 import type { ArchiveStore } from '@cc/channels';
-import { isReportItem, reportRepository, type ChangeRecord, type LedgerWrite, type BucketDelta } from '@cc/store';
+import {
+  isReplayFor,
+  isReportItem,
+  reportRepository,
+  type BucketDelta,
+  type ChangeRecord,
+  type Ledger,
+  type LedgerWrite,
+} from '@cc/store';
 import type { ServiceContext } from './context';
 import { archiveRecords } from './report-archive';
 import { factContext } from './report-context';
@@ -37,18 +45,18 @@ export const stableJson = (value: unknown): string =>
 export async function effectOf(
   record: ChangeRecord,
   facts: FactContext,
-  readLedger: (kind: LedgerWrite['kind'], id: string) => Promise<{ state: unknown; version: number } | undefined>,
+  readLedger: (kind: LedgerWrite['kind'], id: string) => Promise<Ledger<unknown> | undefined>,
 ): Promise<{ ledger?: LedgerWrite; deltas: BucketDelta[] } | undefined> {
   const before = record.removedByTtl ? undefined : record.oldImage;
   const tally = (await itemFacts(record.newImage, facts)).merge(await itemFacts(before, facts), -1);
   let ledger: LedgerWrite | undefined;
   const subject = ledgerSubjectOf(record.keys, record.newImage ?? record.oldImage);
-  if (subject) {
-    const stored = await readLedger(subject.kind, subject.id);
+  const stored = subject && (await readLedger(subject.kind, subject.id));
+  if (subject && !isReplayFor(stored?.sequenceNumber, record.sequenceNumber)) {
     const was = (stored?.state as LedgerState | undefined) ?? emptyLedger(subject.kind);
     const is = foldLedger(subject.kind, was, record.keys, record.oldImage, record.newImage);
     if (stableJson(was) !== stableJson(is)) {
-      ledger = { ...subject, state: is, expectedVersion: stored?.version ?? 0 };
+      ledger = { ...subject, state: is, expectedVersion: stored?.version ?? 0, sequenceNumber: record.sequenceNumber };
       tally.merge(await ledgerFacts(subject.kind, is, facts)).merge(await ledgerFacts(subject.kind, was, facts), -1);
     }
   }

@@ -25,6 +25,8 @@ export type LedgerKind = 'case' | 'customer';
 export interface Ledger<S> {
   state: S;
   version: number;
+  /** The stream position of the last record folded into it: an earlier record is a replay (see isReplayFor). */
+  sequenceNumber?: string;
 }
 
 /** The new state of a ledger, written only if it is still at `expectedVersion` (0: it does not exist yet). */
@@ -33,6 +35,18 @@ export interface LedgerWrite {
   id: string;
   state: unknown;
   expectedVersion: number;
+  sequenceNumber?: string;
+}
+
+/**
+ * Whether a record at `sequenceNumber` was already folded into a ledger last moved at `ledgerSequence`. Stream
+ * sequence numbers grow over time for one partition key (a child shard continues after its parent), and every item
+ * of one ledger shares its partition key, so a record at or before the ledger's position is a redelivery. This also
+ * covers records that changed nothing when first applied, and so left no mark.
+ */
+export function isReplayFor(ledgerSequence: string | undefined, sequenceNumber: string): boolean {
+  if (!ledgerSequence || !/^\d+$/.test(ledgerSequence) || !/^\d+$/.test(sequenceNumber)) return false;
+  return BigInt(sequenceNumber) <= BigInt(ledgerSequence);
 }
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'ledger-moved';
@@ -80,6 +94,7 @@ const ledgerItem = (write: LedgerWrite) => ({
   subjectId: write.id,
   state: write.state,
   version: write.expectedVersion + 1,
+  ...(write.sequenceNumber && { sequenceNumber: write.sequenceNumber }),
 });
 
 /** The aggregates the reports read, and the ledgers and marks the stream consumer keeps to count exactly once. */
@@ -133,7 +148,13 @@ export function reportRepository(ctx: StoreContext) {
     const { Item } = await doc.send(
       new GetCommand({ TableName: tableName, Key: keys.reportLedger(kind, id), ConsistentRead: true }),
     );
-    return Item ? { state: Item.state as S, version: Number(Item.version) } : undefined;
+    return Item
+      ? {
+          state: Item.state as S,
+          version: Number(Item.version),
+          ...(typeof Item.sequenceNumber === 'string' && { sequenceNumber: Item.sequenceNumber }),
+        }
+      : undefined;
   }
 
   /** The buckets of one scope whose period sorts between `from` and `to` (both included), in order: one Query. */
@@ -212,14 +233,12 @@ export function reportRebuildRepository(ctx: StoreContext) {
       await batchWrite(ctx, requests);
     },
 
-    /** Writes a ledger's state, one version above what it was (unconditionally: the consumer is caught up). */
-    async putLedger(kind: LedgerKind, id: string, state: unknown, previousVersion: number): Promise<void> {
-      await doc.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: ledgerItem({ kind, id, state, expectedVersion: previousVersion }),
-        }),
-      );
+    /**
+     * Writes a ledger's state, one version above what it was, keeping its stream position (unconditionally: the
+     * consumer is caught up).
+     */
+    async putLedger(write: LedgerWrite): Promise<void> {
+      await doc.send(new PutCommand({ TableName: tableName, Item: ledgerItem(write) }));
     },
 
     async deleteLedgers(ledgers: { kind: LedgerKind; id: string }[]): Promise<void> {
