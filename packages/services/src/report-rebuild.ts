@@ -61,7 +61,10 @@ export function reportRebuildService(ctx: ServiceContext) {
     const tally = new Tally();
     const ledgers = new Map<string, { kind: LedgerKind; id: string; state: LedgerState }>();
     const existingBuckets: { scope: string; period: string }[] = [];
-    const existingLedgers = new Map<string, { kind: LedgerKind; id: string; version: number; sequenceNumber?: string }>();
+    const existingLedgers = new Map<
+      string,
+      { kind: LedgerKind; id: string; version: number; sequenceNumber?: string }
+    >();
     let itemsRead = 0;
     for await (const page of repo.scan()) {
       for (const item of page) {
@@ -95,7 +98,11 @@ export function reportRebuildService(ctx: ServiceContext) {
     if (present) {
       for (const [key, ledger] of ledgers) {
         const existing = existingLedgers.get(key);
-        await repo.putLedger({ ...ledger, expectedVersion: existing?.version ?? 0, sequenceNumber: existing?.sequenceNumber });
+        await repo.putLedger({
+          ...ledger,
+          expectedVersion: existing?.version ?? 0,
+          sequenceNumber: existing?.sequenceNumber,
+        });
       }
       await repo.deleteLedgers([...existingLedgers].filter(([key]) => !ledgers.has(key)).map(([, l]) => l));
     }
