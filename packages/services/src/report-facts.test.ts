@@ -147,7 +147,7 @@ describe('contacts', () => {
     expect(counters(tally, 'MGR#agent-1', 'DAY#2026-11-24')).toEqual({ 'contacts|voice|inbound': 1 });
   });
 
-  it('from unknown senders count on the default branch; the web form counts; cases opened from SMS do not', async () => {
+  it('from unknown senders count on the default branch; the web form counts; SMS-opened cases do not', async () => {
     const anonymous = await itemFacts(
       contact({ customerId: null, actor: { kind: 'customer', channel: 'sms' } }),
       facts,
@@ -183,7 +183,7 @@ describe('a customer, through its ledger', () => {
   };
   const contact = { entity: 'timeline', type: 'contact', customerId: 'c-1' };
 
-  it('counts by type and level, contacts in the table, and at-risk customers, for the branch and the manager', async () => {
+  it('counts by type and level, contacts in the table and at-risk customers, for branch and manager', async () => {
     let ledger = emptyLedger('customer');
     ledger = foldLedger('customer', ledger, keys('PROFILE'), undefined, profile);
     for (let i = 0; i < 3; i++) ledger = foldLedger('customer', ledger, keys(`TL#${i}`), undefined, contact);
