@@ -136,7 +136,7 @@ async function logContact(
 }
 
 describe('functions/reporter.ts on a stream batch', () => {
-  it('archives contact history, cases, case history, opportunities and audit as gzip NDJSON by table/type/dt', async () => {
+  it('archives contact history, cases, case history, opportunities, audit: gzip NDJSON by table/type/dt', async () => {
     const customer = await createCustomer(t, { level: 'vip', primaryManagerId: 'mgr-1' });
     await logContact(customer.id, 'inbound', {
       type: 'complaint',
