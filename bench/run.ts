@@ -24,6 +24,7 @@ import { measureFlatness, type FlatRoute } from './lib/flatness';
 import { createHttpClient, runLoad, type RequestSpec } from './lib/http-load';
 import { measureLag } from './lib/lag';
 import { measureOverhead, withFreshIds, type OverheadRoute } from './lib/overhead';
+import { measureReports } from './lib/reports';
 import { machineLine, Report, targetSummary, writeDocs } from './lib/report';
 import { batchWrite, historyItems } from './lib/seed';
 import { BENCH_PUBLIC_RATE_LIMIT, startBenchEnv, type AppServer, type BenchEnv } from './lib/services';
@@ -96,6 +97,8 @@ async function main() {
         env: {
           TABLE_NAME: env.tableName,
           NOTIFICATION_QUEUE_URL: env.queues.notifications,
+          // Required by the API function's configuration (its email webhook's attachments); never written here.
+          ATTACHMENTS_BUCKET: 'bench-attachments',
           AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
           CURSOR_SECRET: env.keys.cursorSecret,
           LOG_LEVEL: 'silent',
@@ -420,6 +423,50 @@ async function main() {
       );
       server.meter.usage.scans += lag.scans;
     } else report.line('not measured: notification lag (POST /public/complaints route missing)');
+
+    // ---------------------------------------------------------------- 4c. reports: consumer lag, write path
+    report.section(
+      'Reports: the stream consumer (reporter) lag, and POST /contacts with the stream on and consumed ' +
+        'vs a table without a stream (A/B interleaved; target ≤ 1.05× at p50)',
+    );
+    if (hasRoute(server, 'POST', '/contacts') && hasRoute(server, 'GET', '/reports/daily')) {
+      const beforePool: string[] = [];
+      let nextBefore = 0;
+      const r = await measureReports(env, {
+        makeHttp: (baseUrl) => createHttpClient(baseUrl, 8),
+        withStream: server,
+        withoutStreamTable: 'bench-no-stream',
+        supervisorToken: tokens.supervisor,
+        request: (side) =>
+          side === 'before' ? contactRequest(tokens.agent, beforePool[nextBefore++ % POOL]!) : nextContact(),
+        setUp: async (_server, client) => {
+          for (let i = 0; i < POOL; i++) {
+            const res = await client.send(createCustomerRequest(tokens.supervisor));
+            if (res.status !== 201) throw new Error(`set-up POST /customers failed: ${res.status} ${res.body}`);
+            beforePool.push((JSON.parse(res.body) as { id: string }).id);
+          }
+        },
+        pairs: Math.round(500 * scale),
+        warmup: 30,
+        maxMs: 45_000 * scale,
+        settleMs: 15_000,
+      });
+      report.line(
+        `write path POST /contacts: table without a stream p50 ${ms(r.before.p50)} p99 ${ms(r.before.p99)} | ` +
+          `stream on, reporter consuming p50 ${ms(r.after.p50)} p99 ${ms(r.after.p99)} | ratio p50 ${times(r.ratio)} ` +
+          `${r.ratio <= 1.05 ? '(≤ 1.05 target met)' : '(ABOVE 1.05 target)'} [n=${r.after.n} pairs, ${r.errors} errors]`,
+      );
+      report.line(
+        `reporter lag (POST /contacts committed → its batch applied to the aggregates): ` +
+          `p50 ${ms(r.lag.p50)} p99 ${ms(r.lag.p99)} [${r.applied}/${r.committed} applied]`,
+      );
+      for (const call of r.reportCalls) {
+        const ops = Object.entries(call.operations)
+          .map(([op, n]) => `${op.replace(/Command$/, '')}×${n}`)
+          .join(' ');
+        report.line(`report GET ${call.route}: ${ops || 'no DynamoDB call'} (status ${call.status})`);
+      }
+    } else report.line('not measured: reports (POST /contacts or GET /reports/daily missing)');
 
     report.section('Scans');
     report.line(

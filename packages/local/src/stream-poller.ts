@@ -23,6 +23,8 @@ export interface StreamPollerOptions {
   maxAttempts?: number;
   /** Pause when a round found nothing new. */
   idleMs?: number;
+  /** Where to start on the shards open at start: all that is kept (default, as the stack's mapping), or new records. */
+  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
 }
 
 interface ShardState {
@@ -33,6 +35,8 @@ interface ShardState {
   after?: string;
   /** Read to its end (the shard was closed and every record handled). */
   done: boolean;
+  /** Open when the poller started with LATEST: read from its tip. */
+  fromTip: boolean;
   failures: { sequenceNumber: string; attempts: number } | undefined;
 }
 
@@ -47,6 +51,7 @@ export function streamPoller(options: StreamPollerOptions) {
   const batchSize = options.batchSize ?? 100;
   const maxAttempts = options.maxAttempts ?? 5;
   const shards = new Map<string, ShardState>();
+  let discovered = false;
 
   async function discover(): Promise<void> {
     let start: string | undefined;
@@ -57,11 +62,20 @@ export function streamPoller(options: StreamPollerOptions) {
       for (const shard of StreamDescription?.Shards ?? []) track(shard);
       start = StreamDescription?.LastEvaluatedShardId;
     } while (start);
+    discovered = true;
   }
 
   function track(shard: Shard): void {
     if (!shard.ShardId || shards.has(shard.ShardId)) return;
-    shards.set(shard.ShardId, { id: shard.ShardId, parentId: shard.ParentShardId, done: false, failures: undefined });
+    const open = !shard.SequenceNumberRange?.EndingSequenceNumber;
+    const fromTip = !discovered && options.startingPosition === 'LATEST' && open;
+    shards.set(shard.ShardId, {
+      id: shard.ShardId,
+      parentId: shard.ParentShardId,
+      done: !discovered && options.startingPosition === 'LATEST' && !open,
+      fromTip,
+      failures: undefined,
+    });
   }
 
   async function iteratorFor(shard: ShardState, type: ShardIteratorType, sequenceNumber?: string) {
@@ -80,7 +94,7 @@ export function streamPoller(options: StreamPollerOptions) {
   async function readShard(shard: ShardState): Promise<number> {
     shard.iterator ??= shard.after
       ? await iteratorFor(shard, 'AFTER_SEQUENCE_NUMBER', shard.after)
-      : await iteratorFor(shard, 'TRIM_HORIZON');
+      : await iteratorFor(shard, shard.fromTip ? 'LATEST' : 'TRIM_HORIZON');
     if (!shard.iterator) {
       shard.done = true;
       return 0;

@@ -1,0 +1,160 @@
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { localDay } from '@cc/core';
+import { ensureTable } from '@cc/local/provision';
+import { streamPoller } from '@cc/local/stream-poller';
+import { decodeStreamRecord } from '@cc/store';
+import { diffUsage, tapSend } from './capacity';
+import type { HttpClient, RequestSpec } from './http-load';
+import { localCredentials, region, type AppServer, type BenchEnv } from './services';
+import { Budget, summarize, type Summary } from './stats';
+
+export interface ReportBenchResult {
+  /** POST /contacts on a table without a stream and no consumer (before reports existed). */
+  before: Summary;
+  /** The same on the table with its stream on and the reporter consuming it meanwhile. */
+  after: Summary;
+  /** after p50 ÷ before p50. */
+  ratio: number;
+  /** Write committed (the app's TransactWriteItems returned) → aggregates updated (the reporter's batch done). */
+  lag: Summary;
+  committed: number;
+  applied: number;
+  errors: number;
+  /** DynamoDB operations one GET of each report makes, by operation. */
+  reportCalls: { route: string; operations: Record<string, number>; status: number }[];
+}
+
+type Keyed = { Put?: { Item?: { pk?: unknown; sk?: unknown } } };
+
+/**
+ * The reporter's cost to the write path and its lag. A/B interleaved, alternating which goes first: (A) POST
+ * /contacts on a table made without a stream, nothing consuming; (B) the same request on a table with the stream
+ * (NEW_AND_OLD_IMAGES) while the reporter's poller (packages/local streamPoller, as Lambda would, four reads a second
+ * when idle) applies every record. Lag per contact: from the moment B's TransactWriteItems returned to the moment the
+ * reporter finished the batch holding the contact's record (so at most the record's own update). Bounded by `pairs`
+ * and `maxMs`.
+ */
+export async function measureReports(
+  env: BenchEnv,
+  options: {
+    makeHttp: (baseUrl: string) => HttpClient;
+    withStream: AppServer;
+    withoutStreamTable: string;
+    request: (server: 'before' | 'after') => RequestSpec;
+    setUp: (server: AppServer, http: HttpClient) => Promise<void>;
+    /** A supervisor's token, to read the reports. */
+    supervisorToken: string;
+    pairs: number;
+    warmup: number;
+    maxMs: number;
+    settleMs: number;
+  },
+): Promise<ReportBenchResult> {
+  await ensureTable(env.dynamo, options.withoutStreamTable, { stream: false });
+  const streamArn = (await ensureTable(env.dynamo, env.tableName))!;
+  const before = await env.serveApp(undefined, options.withoutStreamTable);
+  const after = options.withStream;
+  const httpBefore = options.makeHttp(before.baseUrl);
+  const httpAfter = options.makeHttp(after.baseUrl);
+  await options.setUp(before, httpBefore);
+
+  const committed = new Map<string, number>();
+  const applied = new Map<string, number>();
+  tapSend(after.deps.store.doc, {
+    after: (command, _out, at) => {
+      if (!(command instanceof TransactWriteCommand)) return;
+      for (const item of (command.input.TransactItems ?? []) as Keyed[]) {
+        const sk = String(item.Put?.Item?.sk ?? '');
+        if (sk.startsWith('TL#')) committed.set(`${String(item.Put!.Item!.pk)}|${sk}`, at);
+      }
+    },
+  });
+  const reporterDeps = env.compose();
+  const streams = new DynamoDBStreamsClient({
+    endpoint: env.endpoints.dynamodb,
+    region,
+    credentials: localCredentials,
+  });
+  // From the tip, as a consumer long in service would be: the records of the bench's earlier phases are not its work.
+  const poller = streamPoller({
+    streams,
+    streamArn,
+    startingPosition: 'LATEST',
+    log: reporterDeps.log,
+    handle: async (raw) => {
+      const records = raw.map(decodeStreamRecord);
+      const result = await reporterDeps.services.reporter.handleBatch(records);
+      const at = performance.now();
+      for (const r of records)
+        if (!applied.has(`${r.keys.pk}|${r.keys.sk}`)) applied.set(`${r.keys.pk}|${r.keys.sk}`, at);
+      return result;
+    },
+  });
+  await poller.round();
+  const running = poller.start();
+
+  const samples = { before: [] as number[], after: [] as number[] };
+  let errors = 0;
+  try {
+    for (let i = 0; i < options.warmup; i++) {
+      await httpBefore.send(options.request('before'));
+      await httpAfter.send(options.request('after'));
+    }
+    committed.clear();
+    const budget = new Budget(options.pairs, options.maxMs);
+    while (budget.next()) {
+      const order: ('before' | 'after')[] = budget.count % 2 ? ['before', 'after'] : ['after', 'before'];
+      for (const side of order) {
+        const res = await (side === 'before' ? httpBefore : httpAfter).send(options.request(side));
+        if (res.status !== 201) errors++;
+        else samples[side].push(res.ms);
+      }
+    }
+    const settle = new Budget(Number.MAX_SAFE_INTEGER, options.settleMs);
+    while (settle.next() && [...committed.keys()].some((k) => !applied.has(k)))
+      await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    await running.stop();
+    httpBefore.close();
+    httpAfter.close();
+    streams.destroy();
+    reporterDeps.store.doc.destroy();
+    reporterDeps.sqs.destroy();
+  }
+  const lags = [...committed].filter(([k]) => applied.has(k)).map(([k, at]) => applied.get(k)! - at);
+
+  // What one GET of each report costs in DynamoDB calls, on the table the reporter kept.
+  const token = options.supervisorToken;
+  const today = localDay(Date.now(), 'Asia/Shanghai');
+  const month = today.slice(0, 7);
+  const reportCalls: ReportBenchResult['reportCalls'] = [];
+  for (const path of [
+    `/reports/daily?from=${month}-01&to=${today}`,
+    `/reports/daily?from=${Number(month.slice(0, 4)) - 1}${today.slice(4)}&to=${today}`,
+    `/reports/managers?month=${month}`,
+    `/reports/pipeline?from=${month}-01&to=${today}`,
+    `/reports/customers`,
+  ]) {
+    const snapshot = after.meter.snapshot();
+    const res = await fetch(`${after.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    reportCalls.push({
+      route: path,
+      operations: diffUsage(after.meter.snapshot(), snapshot).byOperation,
+      status: res.status,
+    });
+  }
+  const b = summarize(samples.before);
+  const a = summarize(samples.after);
+  return {
+    before: b,
+    after: a,
+    ratio: a.p50 / b.p50,
+    lag: summarize(lags),
+    committed: committed.size,
+    applied: lags.length,
+    errors,
+    reportCalls,
+  };
+}
