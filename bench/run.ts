@@ -451,14 +451,20 @@ async function main() {
         maxMs: 45_000 * scale,
         settleMs: 15_000,
       });
-      report.line(
-        `write path POST /contacts: table without a stream p50 ${ms(r.before.p50)} p99 ${ms(r.before.p99)} | ` +
-          `stream on, reporter consuming p50 ${ms(r.after.p50)} p99 ${ms(r.after.p99)} | ratio p50 ${times(r.ratio)} ` +
-          `${r.ratio <= 1.05 ? '(≤ 1.05 target met)' : '(ABOVE 1.05 target)'} [n=${r.after.n} pairs, ${r.errors} errors]`,
-      );
+      // The target is on the write itself; the consumer shares this machine's cores only here (in AWS it does not).
+      const line = (label: string, c: typeof r.streamOnly, target: boolean) => {
+        const verdict = c.ratio <= 1.05 ? '(≤ 1.05 target met)' : '(ABOVE 1.05 target)';
+        report.line(
+          `write path POST /contacts, ${label}: table without a stream p50 ${ms(c.before.p50)} ` +
+            `p99 ${ms(c.before.p99)} | with its stream p50 ${ms(c.after.p50)} p99 ${ms(c.after.p99)} | ` +
+            `ratio p50 ${times(c.ratio)}${target ? ` ${verdict}` : ''} [n=${c.after.n} pairs]`,
+        );
+      };
+      line('stream on, consumer elsewhere (as in AWS)', r.streamOnly, true);
+      line('stream on, reporter consuming in this process (same cores as DynamoDB Local)', r.consumed, false);
       report.line(
         `reporter lag (POST /contacts committed → its batch applied to the aggregates): ` +
-          `p50 ${ms(r.lag.p50)} p99 ${ms(r.lag.p99)} [${r.applied}/${r.committed} applied]`,
+          `p50 ${ms(r.lag.p50)} p99 ${ms(r.lag.p99)} [${r.applied}/${r.committed} applied, ${r.errors} errors]`,
       );
       for (const call of r.reportCalls) {
         const ops = Object.entries(call.operations)

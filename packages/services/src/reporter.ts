@@ -21,8 +21,10 @@ import {
   type LedgerState,
 } from './report-facts';
 
-/** How often one record is re-read and re-applied when its ledger moved under it before giving up on the batch. */
-const LEDGER_TRIES = 5;
+/** How often one record is re-read and re-applied when its ledger or a bucket moved under it, before giving up. */
+const APPLY_TRIES = 8;
+/** Partition keys worked on at once within a batch (each key's records stay in order). */
+const PARALLEL_KEYS = 8;
 
 export type RecordOutcome = 'applied' | 'duplicate' | 'nothing';
 
@@ -66,7 +68,7 @@ export async function effectOf(
 
 /**
  * The DynamoDB stream consumer (functions/reporter.ts in AWS, a poller in the local runtime): archives the batch,
- * then applies each record to the report aggregates in order, each exactly once. A record's mark (its eventID),
+ * then applies each record to the report aggregates, each exactly once and in order per partition key. A record's mark (its eventID),
  * its ledger and its counters commit in one transaction, so a replayed or redelivered record changes nothing.
  */
 export function reporterService(ctx: ServiceContext, deps: { archive?: ArchiveStore }) {
@@ -79,8 +81,11 @@ export function reporterService(ctx: ServiceContext, deps: { archive?: ArchiveSt
       const effect = await effectOf(record, facts, (kind, id) => reports.ledger(kind, id));
       if (!effect) return 'nothing';
       const outcome = await reports.apply(record.eventId, effect, ctx.clock());
-      if (outcome !== 'ledger-moved') return outcome;
-      if (attempt >= LEDGER_TRIES) throw new Error(`the ${effect.ledger?.kind} ledger kept changing under the record`);
+      if (outcome !== 'ledger-moved' && outcome !== 'contended') return outcome;
+      if (attempt >= APPLY_TRIES)
+        throw new Error(`the record's ${outcome === 'contended' ? 'buckets' : 'ledger'} kept changing`);
+      // Another record's transaction held the same aggregate item: read again after a short, jittered pause.
+      if (outcome === 'contended') await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
     }
   }
 
@@ -95,19 +100,36 @@ export function reporterService(ctx: ServiceContext, deps: { archive?: ArchiveSt
         return { failedSequenceNumber: records[0]?.sequenceNumber, outcomes, archived };
       }
     }
-    for (const record of records) {
-      try {
-        outcomes[await applyRecord(record)]++;
-      } catch (error) {
-        ctx.log.warn('report aggregate update failed; the batch will be retried from this record', {
-          eventId: record.eventId,
-          sequenceNumber: record.sequenceNumber,
-          error: (error as Error).message,
-        });
-        return { failedSequenceNumber: record.sequenceNumber, outcomes, archived };
+    // Records of one partition key (one case, one customer, one ledger) are applied in order; different keys at
+    // once. On a failure, the batch is answered from the earliest failed record: what was applied after it is a
+    // replay the next time, which its mark and its ledger's position make harmless.
+    const byKey = new Map<string, number[]>();
+    records.forEach((r, i) => byKey.set(r.keys.pk, [...(byKey.get(r.keys.pk) ?? []), i]));
+    let failedAt = Infinity;
+    const queue = [...byKey.values()];
+    const worker = async () => {
+      for (let indices = queue.shift(); indices; indices = queue.shift()) {
+        for (const i of indices) {
+          if (i > failedAt) break;
+          const record = records[i]!;
+          try {
+            outcomes[await applyRecord(record)]++;
+          } catch (error) {
+            failedAt = Math.min(failedAt, i);
+            ctx.log.warn('report aggregate update failed; the batch will be retried from this record', {
+              eventId: record.eventId,
+              sequenceNumber: record.sequenceNumber,
+              error: (error as Error).message,
+            });
+            break;
+          }
+        }
       }
-    }
-    return { outcomes, archived };
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_KEYS, queue.length) }, worker));
+    return Number.isFinite(failedAt)
+      ? { failedSequenceNumber: records[failedAt]!.sequenceNumber, outcomes, archived }
+      : { outcomes, archived };
   }
 
   return { handleBatch, applyRecord };

@@ -6,6 +6,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '@cc/core';
 import type { StoreContext } from './client';
 import { keys } from './keys';
 import { put, putNew, transact, TransactionRefused, update, type LabelledItem } from './transact';
@@ -49,7 +50,8 @@ export function isReplayFor(ledgerSequence: string | undefined, sequenceNumber: 
   return BigInt(sequenceNumber) <= BigInt(ledgerSequence);
 }
 
-export type ApplyOutcome = 'applied' | 'duplicate' | 'ledger-moved';
+/** `contended`: another transaction was writing one of the same items at that moment (TransactionConflict). */
+export type ApplyOutcome = 'applied' | 'duplicate' | 'ledger-moved' | 'contended';
 
 /** Counters are attributes named with this prefix, beside the item's keys and labels. */
 const COUNTER_PREFIX = 'c|';
@@ -140,6 +142,7 @@ export function reportRepository(ctx: StoreContext) {
         if (error.failedLabels.includes(MARK_LABEL)) return 'duplicate';
         if (error.failedLabels.includes(LEDGER_LABEL)) return 'ledger-moved';
       }
+      if (error instanceof ConflictError && error.code === 'store.concurrent_write') return 'contended';
       throw error;
     }
   }
