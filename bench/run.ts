@@ -97,8 +97,6 @@ async function main() {
         env: {
           TABLE_NAME: env.tableName,
           NOTIFICATION_QUEUE_URL: env.queues.notifications,
-          // Required by the API function's configuration (its email webhook's attachments); never written here.
-          ATTACHMENTS_BUCKET: 'bench-attachments',
           AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
           CURSOR_SECRET: env.keys.cursorSecret,
           LOG_LEVEL: 'silent',

@@ -75,6 +75,7 @@ export function recountDaily(items: Item[], branchId: string, zone: string, from
     ttfr: { median: null, p90: null, count: 0 },
     ttr: { median: null, p90: null, count: 0 },
   });
+  const isStatusChange = (h: Item) => h.action === 'status_changed' || h.action === 'reopened';
   const bump = (map: Record<string, number>, key: string) => (map[key] = (map[key] ?? 0) + 1);
   const isContact = (i: Item) =>
     i.entity === 'timeline' &&
@@ -92,16 +93,16 @@ export function recountDaily(items: Item[], branchId: string, zone: string, from
       if (day(c.createdAt) === date) bump(r.opened, `${c.type}/${c.category}`);
       // Open at the end of the day: created by then, and its last status change by then left it open.
       const endOfDay = [...history]
-        .filter((h) => h.caseId === c.id && h.action === 'status_changed' && day(h.at) <= date)
+        .filter((h) => h.caseId === c.id && isStatusChange(h) && day(h.at) <= date)
         .sort((a, b) => a.at.localeCompare(b.at))
         .at(-1);
       if (day(c.createdAt) <= date && (!endOfDay || isOpen(endOfDay.to as CaseStatus))) r.backlog++;
     }
     for (const h of history.filter((h) => day(h.at) === date)) {
       const c = cases.get(h.caseId)!;
-      if (h.action === 'response_overdue') r.breaches++;
+      if (h.action === 'response_overdue' || h.action === 'resolution_overdue') r.breaches++;
       if (h.action === 'escalated') r.escalations++;
-      if (h.action !== 'status_changed') continue;
+      if (!isStatusChange(h)) continue;
       if (h.to === 'resolved') bump(r.resolved, `${c.type}/${c.category}`);
       if (h.to === 'closed') bump(r.closed, `${c.type}/${c.category}`);
       if (h.from === 'new') ttfr.push(minutes(c.createdAt, h.at));

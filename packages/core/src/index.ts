@@ -12,4 +12,5 @@ export * from './access';
 export * from './contacts';
 export * from './teams';
 export * from './config';
+export * from './metrics';
 export * from './reports';

@@ -1,6 +1,6 @@
-import type { Caller, CustomerCreateInput } from '@cc/core';
+import type { Caller, CustomerCreateInput, Team } from '@cc/core';
 import type { Services } from '@cc/services';
-import { systemRepository, userRepository, type User } from '@cc/store';
+import { systemRepository, teamRepository, transact, userRepository, type User } from '@cc/store';
 
 export const demoBranch = { id: 'BR-001', name: 'Shanghai Pudong Branch' };
 
@@ -115,6 +115,17 @@ export const demoCustomers = [
   },
 ] as const;
 
+/** The "1+N" team the seeded managers are on. */
+export const demoTeam = {
+  id: 'TEAM-1',
+  name: 'Pudong relationship team',
+  branchId: demoBranch.id,
+  leaderId: 'mgr-1',
+  memberIds: ['mgr-2'],
+  createdBy: 'admin-1',
+  version: 1,
+};
+
 const seedCaller: Caller = { userId: 'admin-1', role: 'admin', branchId: demoBranch.id };
 
 /** Writes the demo data once; a marker item makes later starts skip it. */
@@ -125,6 +136,8 @@ export async function seedDemoData(services: Pick<Services, 'customers' | 'conte
   const users = userRepository(store);
   await system.putBranch(demoBranch);
   await Promise.all(demoUsers.map((u) => users.put(u)));
+  const team: Team = { ...demoTeam, createdAt: clock().toISOString() };
+  await transact(store, teamRepository(store).createItems(team));
   for (const customer of demoCustomers) {
     const input = structuredClone({ ...customer, tags: ['demo'], contactPoints: [...customer.contactPoints] });
     await services.customers.create(seedCaller, input as CustomerCreateInput);

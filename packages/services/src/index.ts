@@ -13,6 +13,7 @@ export type { LoggedContact } from './contacts';
 export type { ComplaintReceipt, ComplaintStatus } from './public-complaints';
 export * from './aws';
 export { noticeService, type NoticeService, type NotificationDraft } from './notices';
+export { correlation } from './correlation';
 export type { BatchResult, RecordOutcome } from './reporter';
 export type {
   CustomerReport,

@@ -28,7 +28,11 @@ export interface FactContext {
 /** Case history actions that record a missed deadline, by the kind of breach they count as. A new kind is a line. */
 export const breachActions: Readonly<Record<string, string>> = {
   response_overdue: 'response',
+  resolution_overdue: 'resolution',
 };
+
+/** Case history actions that move a case from one status to another (`from`, `to`). */
+const statusActions = new Set(['status_changed', 'reopened']);
 
 /** Statuses that end the work on a case: moving into one from an open status is a resolution. */
 const isClosedOut = (status: string) => !isOpen(status as CaseStatus);
@@ -242,7 +246,7 @@ export const emptyLedger = (kind: LedgerKind): LedgerState =>
   kind === 'case' ? { events: {} } : { contacts: 0, unresolved: 0 };
 
 const countedCaseEvent = (action: string) =>
-  action === 'status_changed' || action === 'escalated' || action in breachActions;
+  statusActions.has(action) || action === 'escalated' || action in breachActions;
 
 /**
  * The ledger after one change to one of its items (`before` → `after`, either absent). Timeline entries count
@@ -321,7 +325,7 @@ async function caseFacts(ledger: CaseLedger, ctx: FactContext, tally: Tally): Pr
     if (e.action === 'escalated') tally.dated(who, zone, e.at, 'escalations');
     const breach = breachActions[e.action];
     if (breach) tally.dated(who, zone, e.at, `breach|${breach}`);
-    if (e.action !== 'status_changed' || !e.from || !e.to) continue;
+    if (!statusActions.has(e.action) || !e.from || !e.to) continue;
     const wasOpen = !isClosedOut(e.from);
     const nowOpen = !isClosedOut(e.to);
     if (wasOpen && !nowOpen) {

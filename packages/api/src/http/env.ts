@@ -17,6 +17,8 @@ export interface HttpDeps {
   health: HealthProbes;
   log: Logger;
   clock: () => Date;
+  /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */
+  openApiDocument: () => Promise<Record<string, unknown>>;
 }
 
 /** Hono environment: what middleware puts on the context for routes to read. */
