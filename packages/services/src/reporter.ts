@@ -68,8 +68,9 @@ export async function effectOf(
 
 /**
  * The DynamoDB stream consumer (functions/reporter.ts in AWS, a poller in the local runtime): archives the batch,
- * then applies each record to the report aggregates, each exactly once and in order per partition key. A record's mark (its eventID),
- * its ledger and its counters commit in one transaction, so a replayed or redelivered record changes nothing.
+ * then applies each record to the report aggregates, each exactly once and in order per partition key. A record's
+ * mark (its eventID), its ledger and its counters commit in one transaction, so a replayed or redelivered record
+ * changes nothing.
  */
 export function reporterService(ctx: ServiceContext, deps: { archive?: ArchiveStore }) {
   const reports = reportRepository(ctx.store);
