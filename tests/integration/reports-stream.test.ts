@@ -322,9 +322,14 @@ describe('exactly once, whatever the delivery', () => {
         const { status } = (await current.json()) as { status: CaseStatus };
         const next = caseTransitions[status].filter((s) => s !== 'converted');
         if (!next.length) continue;
+        const to = pick(next);
         const res = await t.request('PATCH', `/cases/${id}`, {
           token: sup,
-          json: { status: pick(next), ...(rnd() < 0.3 && { category: pick(['card', 'fees', 'loan']) }) },
+          json: {
+            status: to,
+            ...((to === 'resolved' || to === 'closed') && { note: 'Sorted out with the customer' }),
+            ...(rnd() < 0.3 && { category: pick(['card', 'fees', 'loan']) }),
+          },
           headers: { 'if-match': current.headers.get('etag')! },
         });
         expect(res.status, await res.clone().text()).toBe(200);
