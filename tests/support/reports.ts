@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { daysBetween, isOpen, localDay, percentile, type CaseStatus } from '@cc/core';
+import { daysBetween, durationStep, isOpen, localDay, percentile, type CaseStatus } from '@cc/core';
 import { reporterPoller, type StreamPoller } from '@cc/local/stream-poller';
 import type { TestContext } from './harness';
 
@@ -62,7 +62,7 @@ export function recountDaily(items: Item[], branchId: string, zone: string, from
     items.filter((i) => i.entity === 'case' && i.branchId === branchId && !i.deleted).map((c) => [c.id, c]),
   );
   const history = items.filter((i) => i.entity === 'case-history' && cases.has(i.caseId));
-  const minutes = (from: string, to: string) => Math.floor((Date.parse(to) - Date.parse(from)) / 60_000);
+  const minutes = (from: string, to: string) => durationStep(Math.floor((Date.parse(to) - Date.parse(from)) / 60_000));
   const result = new Map<string, Recount>();
   const blank = (): Recount => ({
     contacts: {},

@@ -47,6 +47,18 @@ function shiftMonth(month: string, by: number): string {
 }
 
 /**
+ * The step a duration (whole minutes) is counted in, so an aggregate item holds a bounded number of distinct values
+ * however busy the branch: to the minute up to 2 hours, to 5 minutes up to a day, to the hour up to 30 days, to the
+ * day beyond. A duration counts as the start of its step.
+ */
+export function durationStep(minutes: number): number {
+  if (minutes <= 120) return minutes;
+  if (minutes <= 1_440) return Math.floor(minutes / 5) * 5;
+  if (minutes <= 43_200) return Math.floor(minutes / 60) * 60;
+  return Math.floor(minutes / 1_440) * 1_440;
+}
+
+/**
  * Nearest-rank percentile (p in 0..1) of a distribution given as value → how many times it occurs: the
  * smallest value with at least ⌈p·n⌉ occurrences at or below it. The median is p = 0.5 (the lower middle
  * for an even count). Null when empty.

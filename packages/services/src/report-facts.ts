@@ -1,4 +1,4 @@
-import { isOpen, localDay, monthOf, toMinor, type CaseStatus } from '@cc/core';
+import { durationStep, isOpen, localDay, monthOf, toMinor, type CaseStatus } from '@cc/core';
 import type { BucketDelta, Counters, LedgerKind } from '@cc/store';
 
 /**
