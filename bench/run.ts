@@ -25,6 +25,7 @@ import { createHttpClient, runLoad, type RequestSpec } from './lib/http-load';
 import { measureLag } from './lib/lag';
 import { measureOverhead, withFreshIds, type OverheadRoute } from './lib/overhead';
 import { measureReports } from './lib/reports';
+import { userRepository } from '@cc/store';
 import { machineLine, Report, targetSummary, writeDocs } from './lib/report';
 import { batchWrite, historyItems } from './lib/seed';
 import { BENCH_PUBLIC_RATE_LIMIT, startBenchEnv, type AppServer, type BenchEnv } from './lib/services';
@@ -428,20 +429,22 @@ async function main() {
         'vs a table without a stream (A/B interleaved; target ≤ 1.05× at p50)',
     );
     if (hasRoute(server, 'POST', '/contacts') && hasRoute(server, 'GET', '/reports/daily')) {
-      const beforePool: string[] = [];
-      let nextBefore = 0;
+      const pools = { before: [] as string[], after: [] as string[] };
+      const next = { before: 0, after: 0 };
       const r = await measureReports(env, {
         makeHttp: (baseUrl) => createHttpClient(baseUrl, 8),
-        withStream: server,
+        withStreamTable: 'bench-stream',
         withoutStreamTable: 'bench-no-stream',
         supervisorToken: tokens.supervisor,
-        request: (side) =>
-          side === 'before' ? contactRequest(tokens.agent, beforePool[nextBefore++ % POOL]!) : nextContact(),
-        setUp: async (_server, client) => {
+        request: (side) => contactRequest(tokens.agent, pools[side][next[side]++ % POOL]!),
+        setUp: async (side, target, client) => {
+          const users = userRepository(target.deps.store);
+          await Promise.all(benchUsers.map((u) => users.put(u)));
+          const pool = pools[side];
           for (let i = 0; i < POOL; i++) {
             const res = await client.send(createCustomerRequest(tokens.supervisor));
             if (res.status !== 201) throw new Error(`set-up POST /customers failed: ${res.status} ${res.body}`);
-            beforePool.push((JSON.parse(res.body) as { id: string }).id);
+            pool.push((JSON.parse(res.body) as { id: string }).id);
           }
         },
         pairs: Math.round(500 * scale),

@@ -47,10 +47,12 @@ export async function measureReports(
   env: BenchEnv,
   options: {
     makeHttp: (baseUrl: string) => HttpClient;
-    withStream: AppServer;
+    /** Two fresh tables, the same but for the stream, so nothing else differs between A and B. */
+    withStreamTable: string;
     withoutStreamTable: string;
     request: (server: 'before' | 'after') => RequestSpec;
-    setUp: (server: AppServer, http: HttpClient) => Promise<void>;
+    /** Users and customers on each table, before anything is measured. */
+    setUp: (side: 'before' | 'after', server: AppServer, http: HttpClient) => Promise<void>;
     /** A supervisor's token, to read the reports. */
     supervisorToken: string;
     pairs: number;
@@ -60,12 +62,13 @@ export async function measureReports(
   },
 ): Promise<ReportBenchResult> {
   await ensureTable(env.dynamo, options.withoutStreamTable, { stream: false });
-  const streamArn = (await ensureTable(env.dynamo, env.tableName))!;
+  const streamArn = (await ensureTable(env.dynamo, options.withStreamTable))!;
   const before = await env.serveApp(undefined, options.withoutStreamTable);
-  const after = options.withStream;
+  const after = await env.serveApp(undefined, options.withStreamTable);
   const httpBefore = options.makeHttp(before.baseUrl);
   const httpAfter = options.makeHttp(after.baseUrl);
-  await options.setUp(before, httpBefore);
+  await options.setUp('before', before, httpBefore);
+  await options.setUp('after', after, httpAfter);
 
   const committed = new Map<string, number>();
   const applied = new Map<string, number>();
@@ -78,7 +81,7 @@ export async function measureReports(
       }
     },
   });
-  const reporterDeps = env.compose();
+  const reporterDeps = env.compose(undefined, options.withStreamTable);
   const streams = new DynamoDBStreamsClient({
     endpoint: env.endpoints.dynamodb,
     region,
