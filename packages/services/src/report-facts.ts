@@ -1,5 +1,5 @@
 import { durationStep, isOpen, localDay, monthOf, toMinor, type CaseStatus } from '@cc/core';
-import type { BucketDelta, Counters, LedgerKind } from '@cc/store';
+import { reportPeriod, reportScope, type BucketDelta, type Counters, type LedgerKind } from '@cc/store';
 
 /**
  * What each stored item counts for in the reports (docs/reports.md), as pure functions of item images. The stream
@@ -42,15 +42,8 @@ const dim = (value: unknown) => String(value ?? 'none').replace(/\|/g, '/');
 const minutesBetween = (from: string, to: string) =>
   Math.max(0, Math.floor((Date.parse(to) - Date.parse(from)) / 60_000));
 
-export const scopeOf = {
-  branch: (branchId: string) => `BR#${branchId}`,
-  manager: (managerId: string) => `MGR#${managerId}`,
-};
-export const periodOf = {
-  day: (day: string) => `DAY#${day}`,
-  month: (month: string) => `MONTH#${month}`,
-  now: 'NOW',
-};
+export const scopeOf = reportScope;
+export const periodOf = reportPeriod;
 
 /** Who a figure is counted for: its branch, and the manager it belongs to when it has one. */
 interface Attribution {

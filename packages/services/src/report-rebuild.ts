@@ -1,5 +1,5 @@
 import { localDay, monthOf, nextMonth } from '@cc/core';
-import { isReportItem, reportRebuildRepository, type BucketDelta, type LedgerKind } from '@cc/store';
+import { isReportItem, reportPeriodMonth, reportRebuildRepository, type BucketDelta, type LedgerKind } from '@cc/store';
 import type { ServiceContext } from './context';
 import { factContext } from './report-context';
 import {
@@ -29,9 +29,6 @@ export interface RebuildResult {
   ledgersWritten: number;
 }
 
-const periodMonth = (period: string) =>
-  period.startsWith('DAY#') ? period.slice(4, 11) : period.startsWith('MONTH#') ? period.slice(6) : undefined;
-
 /**
  * `npm run reports:rebuild`: recounts the aggregates from the base items (a Scan: an operator's tool) with the same
  * functions the stream consumer applies, and replaces them. Without a range it recounts the months wholly inside the
@@ -55,7 +52,7 @@ export function reportRebuildService(ctx: ServiceContext) {
     const present = !options.from && !options.to;
     const months = monthsOf(options);
     const inRange = (period: string) => {
-      const month = periodMonth(period);
+      const month = reportPeriodMonth(period);
       return month === undefined ? present : month >= months.from && month <= months.to;
     };
     const tally = new Tally();

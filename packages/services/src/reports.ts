@@ -2,6 +2,7 @@ import {
   daysBetween,
   ForbiddenError,
   fromMinor,
+  localDay,
   mayOnReport,
   monthOf,
   percentileOf,
@@ -304,7 +305,7 @@ export function reportService(ctx: ServiceContext) {
   async function customers(caller: Caller, query: CustomerReportQuery): Promise<CustomerReport> {
     const scope = await scopeFor(caller, query.branchId);
     const key = aggregateScope(scope);
-    let first = monthOf(ctx.clock().toISOString());
+    let first = monthOf(localDay(ctx.clock(), scope.timeZone));
     const last = first;
     for (let i = 1; i < query.months; i++) first = previousMonth(first);
     const [now, months] = await Promise.all([

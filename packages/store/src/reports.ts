@@ -11,6 +11,18 @@ import type { StoreContext } from './client';
 import { keys } from './keys';
 import { put, putNew, transact, TransactionRefused, update, type LabelledItem } from './transact';
 
+/** The scopes and periods of aggregate items, spelled by keys.ts: services name buckets through these. */
+export const reportScope = { branch: keys.reportBranchScope, manager: keys.reportManagerScope };
+export const reportPeriod = { day: keys.reportDay, month: keys.reportMonth, now: keys.reportNow };
+
+/** The month (YYYY-MM) a day or month period belongs to; undefined for NOW. */
+export function reportPeriodMonth(period: string): string | undefined {
+  const [kind, value] = period.split('#') as [string, string | undefined];
+  if (kind === keys.reportDay('').slice(0, -1)) return value?.slice(0, 7);
+  if (kind === keys.reportMonth('').slice(0, -1)) return value;
+  return undefined;
+}
+
 /** Counter name → amount. */
 export type Counters = Record<string, number>;
 
