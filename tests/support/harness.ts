@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Caller, Logger, Role } from '@cc/core';
 import { appConfigSchema, createApp, httpDeps, type AppConfig, type HttpDeps } from '@cc/api';
+import { createContactCenterClient, type ContactCenterClient } from '@cc/client';
 import { filesystemAttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
 import type { StoreContext } from '@cc/store';
 import { composeServices, connectAws, type ServiceInfra } from '@cc/services';
 import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
 import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys';
+import { holdToContract } from './contract-hook';
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
@@ -41,6 +43,8 @@ export interface TestContext {
   stream: { streams: DynamoDBStreamsClient; streamArn: string };
   token(userId: string, role?: Role, branchId?: string): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
+  /** The typed client (@cc/client) with a token: over the app in-process, or over HTTP when given a base URL. */
+  client(token?: string, baseUrl?: string): ContactCenterClient;
 }
 
 export interface RequestOptions {
@@ -89,9 +93,10 @@ export async function createTestContext(
     health: aws.probes,
     log: aws.log,
   });
+  // Every response these apps give is checked against the contract (contract-hook.ts).
   const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<HttpDeps> = {}) =>
-    createApp(compose(more), { ...http, ...httpChanges });
-  const app = createApp(services, http);
+    holdToContract(createApp(compose(more), { ...http, ...httpChanges }));
+  const app = holdToContract(createApp(services, http));
   const token = (userId: string, role: Role = 'agent', branchId = 'BR-001') =>
     signDevToken(keys, { userId, role, branchId } satisfies Caller, {
       issuer: config.AUTH_ISSUER,
@@ -107,6 +112,10 @@ export async function createTestContext(
     }
     return app.request(path, { method, headers, body });
   };
+  const client = (token?: string, baseUrl?: string) =>
+    baseUrl
+      ? createContactCenterClient({ baseUrl, token })
+      : createContactCenterClient({ baseUrl: 'http://localhost', token, fetch: (r) => Promise.resolve(app.fetch(r)) });
   return {
     app,
     deps: { store: aws.store, sqs: aws.sqs, log: aws.log, publisher: aws.publisher, clock: () => new Date() },
@@ -125,5 +134,6 @@ export async function createTestContext(
     },
     token,
     request,
+    client,
   };
 }

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '@cc/core';
 import { createTokenVerifier } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
 import type { HealthProbes, HttpDeps } from './http/env';
+import { resolvePackagedReferenceScript } from './reference/assets';
 
 export interface HttpOptions {
   /** The JWKS to trust: Cognito's URL in AWS, the dev key set locally. */
@@ -15,6 +17,8 @@ export interface HttpOptions {
   clock?: () => Date;
   /** Where the generated OpenAPI document is (the Lambda ships it beside its bundle). */
   openApiFile?: URL;
+  /** Where the reference page's script is (the Lambda ships it beside its bundle; else the npm package's). */
+  referenceScriptFile?: URL;
 }
 
 /** The document as generated into the api package (`npm run openapi`). */
@@ -29,6 +33,9 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   log: options.log,
   clock: options.clock ?? (() => new Date()),
   openApiDocument: once(async () => JSON.parse(await readFile(options.openApiFile ?? PACKAGED_DOCUMENT, 'utf8'))),
+  referenceScript: once(() =>
+    readFile(options.referenceScriptFile ?? pathToFileURL(resolvePackagedReferenceScript()), 'utf8'),
+  ),
 });
 
 /** Runs `load` on the first call and hands every caller its result (a failure is tried again next time). */

@@ -6,16 +6,6 @@ export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** Whether the runtime knows this IANA time zone. */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-CA', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The calendar date (YYYY-MM-DD) an instant falls on in a time zone: the day a branch counts it on. */
 export function localDay(at: string | number | Date, timeZone: string): string {
   let format = dayFormats.get(timeZone);

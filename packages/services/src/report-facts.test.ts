@@ -162,10 +162,10 @@ describe('contacts', () => {
   it('an outbound contact logged against the contact guard is counted as such', async () => {
     const against = contact({
       direction: 'outbound',
-      details: { contactGuard: { allowed: false, reasons: ['quiet'] } },
+      details: { guard: { broken: ['quiet_hours'], reasons: ['Quiet hours 21:00-08:00'] } },
     });
     expect(counters(await itemFacts(against, facts), 'BR#BR-002', 'DAY#2026-11-24').guardBroken).toBe(1);
-    const allowed = contact({ direction: 'outbound', details: { contactGuard: { allowed: true } } });
+    const allowed = contact({ direction: 'outbound', details: { guard: { broken: [] } } });
     expect(counters(await itemFacts(allowed, facts), 'BR#BR-002', 'DAY#2026-11-24').guardBroken).toBeUndefined();
   });
 });

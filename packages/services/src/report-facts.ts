@@ -122,12 +122,12 @@ export function isContact(item: Item | undefined): boolean {
 }
 
 /**
- * An outbound contact the contact guard (the customer's opt-outs, quiet hours, frequency cap) would have held
- * back, logged anyway: the guard's verdict is kept on the entry as `details.contactGuard` with `allowed: false`.
+ * An outbound contact logged although the contact guard (the customer's opt-outs, quiet hours, frequency cap) would
+ * have held it back: the contact service flags it on the entry as `details.guard.broken`, the rules it broke.
  */
 export function brokeContactGuard(item: Item): boolean {
-  const guard = (item.details as { contactGuard?: { allowed?: unknown } } | undefined)?.contactGuard;
-  return item.direction === 'outbound' && guard?.allowed === false;
+  const broken = (item.details as { guard?: { broken?: unknown } } | undefined)?.guard?.broken;
+  return item.direction === 'outbound' && Array.isArray(broken) && broken.length > 0;
 }
 
 async function contactFacts(item: Item, ctx: FactContext, tally: Tally): Promise<void> {
