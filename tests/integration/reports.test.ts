@@ -122,8 +122,10 @@ describe('GET /reports/daily after a day of activity', () => {
     expect(body.scope).toEqual({ branchId: 'BR-001', timeZone: ZONE });
     expect(body.days.map((d) => d.date)).toEqual(daysBetween(day, end));
     const [first, , third] = body.days;
-    expect(first!.contacts.total).toBe(6);
+    // Besides the calls and the form: two SMS to customer A, its complaint's acknowledgement and its outcome.
+    expect(first!.contacts.total).toBe(8);
     expect(first!.contacts.byChannel).toEqual([
+      { channel: 'sms', direction: 'outbound', count: 2 },
       { channel: 'voice', direction: 'inbound', count: 4 },
       { channel: 'voice', direction: 'outbound', count: 1 },
       { channel: 'web', direction: 'inbound', count: 1 },
@@ -196,7 +198,7 @@ describe('GET /reports/daily after a day of activity', () => {
       const cells = Object.fromEntries(header!.split(',').map((h, i) => [h, row!.split(',')[i]]));
       expect(cells).toMatchObject({
         date: day,
-        'contacts total': '6',
+        'contacts total': '8',
         'contacts voice inbound': '4',
         'cases opened': '3',
         'opened complaint fees': '1',
@@ -250,13 +252,13 @@ describe('GET /reports/daily after a day of activity', () => {
 });
 
 describe('who reads which figures', () => {
-  it("a manager reads their own: mgr-1's cases, and contacts they logged (none)", async () => {
+  it("a manager reads their own: mgr-1's cases, and contacts made as them (the outcome SMS)", async () => {
     const res = await report(`from=${day}&to=${day}`, 'manager', 'mgr-1');
     expect(res.status).toBe(200);
     const body = (await res.json()) as DailyReport;
     expect(body.scope).toMatchObject({ branchId: 'BR-001', managerId: 'mgr-1' });
     expect(body.days[0]!.casesOpened.byKind).toEqual([{ type: 'complaint', category: 'fees', count: 1 }]);
-    expect(body.days[0]!.contacts.total).toBe(0);
+    expect(body.days[0]!.contacts.byChannel).toEqual([{ channel: 'sms', direction: 'outbound', count: 1 }]);
     expect((await report(`from=${day}&to=${day}&branchId=BR-002`, 'manager', 'mgr-1')).status).toBe(403);
   });
 
@@ -266,7 +268,7 @@ describe('who reads which figures', () => {
     expect(other.status).toBe(403);
     expect(other.headers.get('content-type')).toContain('application/problem+json');
     const admin = await report(`from=${day}&to=${day}&branchId=BR-001`, 'admin', 'admin-2', 'BR-002');
-    expect(((await admin.json()) as DailyReport).days[0]!.contacts.total).toBe(6);
+    expect(((await admin.json()) as DailyReport).days[0]!.contacts.total).toBe(8);
     expect((await report(`from=${day}&to=${day}`, 'agent', 'agent-1')).status).toBe(403);
   });
 
@@ -319,7 +321,7 @@ describe('the other reports', () => {
       atRiskThreshold: 2,
     });
     const bands = Object.fromEntries(body.contactsPerCustomer.map((b: any) => [b.contacts, b.customers]));
-    expect(bands).toMatchObject({ '1': 1, '3-4': 1 });
+    expect(bands).toMatchObject({ '1': 1, '5-9': 1 });
   });
 
   it('pipeline: opportunities by stage, product and source; inquiry → opportunity → won', async () => {
