@@ -18,3 +18,6 @@ export * from './follow-ups';
 export * from './contact-log';
 export * from './rate-windows';
 export * from './system';
+export * from './reports';
+export * from './stream';
+export * from './archive';
