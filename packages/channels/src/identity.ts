@@ -1,5 +1,9 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { parsePhoneNumberFromString, type CountryCode, type MetadataJson } from 'libphonenumber-js/core';
 import { ValidationError } from '@cc/core';
+import plans from './phone-metadata.json';
+
+/** Every country's numbering plan, without the formats the app never prints with (phone-metadata.ts). */
+const metadata = plans as unknown as MetadataJson;
 
 export type IdentityKind = 'phone' | 'email';
 
@@ -18,7 +22,7 @@ export function normalisePhone(raw: string, defaultCountry: CountryCode = 'CN'):
 
 export function tryNormalisePhone(raw: string, defaultCountry: CountryCode = 'CN'): string | null {
   if (typeof raw !== 'string' || raw.trim() === '') return null;
-  const parsed = parsePhoneNumberFromString(raw.trim(), defaultCountry);
+  const parsed = parsePhoneNumberFromString(raw.trim(), defaultCountry, metadata);
   return parsed && parsed.isValid() ? parsed.number : null;
 }
 
