@@ -130,13 +130,13 @@ const floorClients: Record<string, { label: string; source: (i: number) => strin
     source: (i) => `import { DynamoDBClient as C${i} } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient as D${i}, GetCommand as G${i} } from '@aws-sdk/lib-dynamodb';
 const doc${i} = D${i}.from(new C${i}({}));
-calls.push(() => doc${i}.send(new G${i}({ TableName: process.env.TABLE_NAME ?? 't', Key: { pk: 'HEALTH', sk: 'HEALTH' } })));`,
+const key${i} = { pk: 'HEALTH', sk: 'HEALTH' };
+calls.push(() => doc${i}.send(new G${i}({ TableName: process.env.TABLE_NAME ?? 't', Key: key${i} })));`,
   },
   'client-sqs': {
     label: 'SQS',
-    source: (
-      i,
-    ) => `import { SQSClient as S${i}, GetQueueAttributesCommand as Q${i}, SendMessageBatchCommand as B${i} } from '@aws-sdk/client-sqs';
+    source: (i) => `import { SQSClient as S${i}, GetQueueAttributesCommand as Q${i} } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand as B${i} } from '@aws-sdk/client-sqs';
 const sqs${i} = new S${i}({});
 const queue${i} = process.env.NOTIFICATION_QUEUE_URL ?? 'q';
 calls.push(() => sqs${i}.send(new Q${i}({ QueueUrl: queue${i}, AttributeNames: ['QueueArn'] })));
@@ -152,7 +152,8 @@ export const put${i} = () => s3${i}.send(new P${i}({ Bucket: 'b', Key: 'k', Body
     label: 'SES v2',
     source: (i) => `import { SESv2Client as S${i}, SendEmailCommand as E${i} } from '@aws-sdk/client-sesv2';
 const ses${i} = new S${i}({});
-export const email${i} = () => ses${i}.send(new E${i}({ Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } } }));`,
+const content${i} = { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } };
+export const email${i} = () => ses${i}.send(new E${i}({ Content: content${i} }));`,
   },
 };
 
@@ -174,7 +175,8 @@ export async function measureFloor(outRoot: string, clients: string[]): Promise<
   const contents =
     'const calls = [];\n' +
     known.map((c, i) => floorClients[c]!.source(i)).join('\n') +
-    '\nexport const handler = async () => { await Promise.all(calls.map((call) => call())); return { statusCode: 200 }; };\n';
+    '\nexport const handler = async () => {\n  await Promise.all(calls.map((call) => call()));\n' +
+    '  return { statusCode: 200 };\n};\n';
   const name = known.join('+') || 'none';
   const outdir = join(outRoot, name);
   mkdirSync(outdir, { recursive: true });
