@@ -16,7 +16,8 @@ export interface AwsOptions {
  * log, and probes that say whether each answers.
  */
 export function connectAws(
-  settings: Pick<ServiceSettings, 'TABLE_NAME' | 'LOG_LEVEL'> & Partial<Pick<ServiceSettings, 'STAGE'>>,
+  settings: Pick<ServiceSettings, 'TABLE_NAME' | 'LOG_LEVEL'> &
+    Partial<Pick<ServiceSettings, 'STAGE' | 'HOT_KEY_SHARDS'>>,
   queueUrl: string,
   options: AwsOptions = {},
   log: Logger = createLogger({
@@ -30,6 +31,7 @@ export function connectAws(
     doc: createDocumentClient({ ...aws, endpoint: options.endpoints?.dynamodb }),
     tableName: settings.TABLE_NAME,
     correlation: correlation.current,
+    hotKeyShards: settings.HOT_KEY_SHARDS,
   };
   const sqs = createQueueClient({ ...aws, endpoint: options.endpoints?.sqs });
   return {

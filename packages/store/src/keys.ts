@@ -35,6 +35,26 @@ export const tableDefinition = {
   ] satisfies IndexDefinition[],
 } as const;
 
+/**
+ * Keys that every write of a kind would otherwise share (the sweepers' due lists, the pending deliveries, the
+ * unidentified queue: each a single index partition, and an index partition takes about 1,000 writes/s) are split
+ * over N partitions, `<key>#<shard>`. The shard comes from the item's id, so every rewrite of an item lands where
+ * the item already is; readers query all N in parallel (`queryShards`). N is the HOT_KEY_SHARDS setting: raise it
+ * freely, never lower it (items in the shards above a lowered N would no longer be read). docs/scale.md.
+ */
+/** FNV-1a over the id's UTF-16 code units: cheap, stable across processes and versions. */
+export function shardOf(id: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % shards;
+}
+
+/** The partition of one item under a sharded key. */
+export const shardKey = (key: string, id: string, shards: number) => `${key}#${shardOf(id, shards)}`;
+
+/** Every partition of a sharded key, for readers. */
+export const shardKeys = (key: string, shards: number) => Array.from({ length: shards }, (_, i) => `${key}#${i}`);
+
 /** Key builders: the only place key strings are spelled. */
 export const keys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
@@ -100,6 +120,7 @@ export const keys = {
   anonymousPartition: (kind: 'phone' | 'email', value: string) => `ANON#${kind}#${value}`,
   timelineByChannel: (partition: string, channel: string) => `TLCH#${partition}#${channel}`,
   timelineByType: (partition: string, type: string) => `TLTY#${partition}#${type}`,
+  /** Sharded (shardKey) by the sender's partition. */
   unidentifiedQueue: 'UNIDENTIFIED',
 
   /** A complaint or inquiry; its history and messages share its partition. */
@@ -112,6 +133,7 @@ export const keys = {
   }),
   /** While a case waits for its first response: listed by deadline (gsi1) for the sweeper. */
   caseResponseWatch: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'RESPONDBY' }),
+  /** Sharded (shardKey) by case id, like the resolution watches. */
   caseResponsesDue: 'CASE#RESPONDBY',
   /** While a case waits for its resolution: listed by deadline (gsi1) for the sweeper. */
   caseResolutionWatch: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'RESOLVEBY' }),
@@ -148,6 +170,7 @@ export const keys = {
   userPartition: (userId: string) => `USER#${userId}`,
   /** The delivery record of a notification; pending ones are listed through the sparse gsi1 for re-delivery. */
   notification: (notificationId: string) => ({ pk: `NOTIF#${notificationId}`, sk: 'NOTIF' }),
+  /** Sharded (shardKey) by delivery id. */
   pendingNotifications: 'NOTIF#PENDING',
   /** Ones the delivery channel refused too often: out of the sweeper's way, listed for operations. */
   undeliverableNotifications: 'NOTIF#UNDELIVERABLE',
@@ -158,6 +181,7 @@ export const keys = {
    * deleted in the transaction that does the work. Ones that cannot be done move to the failed list.
    */
   followUp: (followUpId: string) => ({ pk: `FOLLOWUP#${followUpId}`, sk: 'FOLLOWUP' }),
+  /** Sharded (shardKey) by follow-up id. */
   dueFollowUps: 'FOLLOWUP#DUE',
   failedFollowUps: 'FOLLOWUP#FAILED',
 
@@ -186,6 +210,7 @@ export const keys = {
   opportunitiesByBranch: (branchId: string) => `BRANCHOPPS#${branchId}`,
   opportunityPipelineSort: (expectedCloseDate: string, opportunityId: string) =>
     `${expectedCloseDate}#${opportunityId}`,
+  /** Sharded (shardKey) by opportunity id. */
   opportunityNextSteps: 'OPP#NEXTSTEP',
   opportunityNextStepSort: (nextStepAt: string, opportunityId: string) => `${nextStepAt}#${opportunityId}`,
 
