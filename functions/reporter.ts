@@ -21,7 +21,7 @@ const log = createLogger({ silent: config.LOG_LEVEL === 'silent' });
 export const handler = reporterHandler(
   composeReporter(
     {
-      store: { doc: createDocumentClient(), tableName: config.TABLE_NAME },
+      store: { doc: createDocumentClient(), tableName: config.TABLE_NAME, hotKeyShards: config.HOT_KEY_SHARDS },
       log,
       archive: s3ArchiveStore(new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE }), config.ARCHIVE_BUCKET),
     },

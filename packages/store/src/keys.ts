@@ -218,7 +218,11 @@ export const keys = {
    * Report aggregates, kept by the stream consumer (docs/reports.md): counters of one scope (a branch, or a
    * manager) for one period (a day or a month in the branch's time zone, or NOW for what is true at present).
    */
-  reportBucket: (scope: string, period: string) => ({ pk: `RPT#${scope}`, sk: period }),
+  /**
+   * Every stream record adds to its scope's buckets, so one scope's partition takes a branch's whole traffic: the
+   * partition is sharded (shardKey) by the record's event id, and readers sum the shards.
+   */
+  reportBucket: (scope: string, period: string, shard: number) => ({ pk: `RPT#${scope}#${shard}`, sk: period }),
   reportPartition: (scope: string) => `RPT#${scope}`,
   reportBranchScope: (branchId: string) => `BR#${branchId}`,
   reportManagerScope: (managerId: string) => `MGR#${managerId}`,
