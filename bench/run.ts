@@ -64,7 +64,7 @@ async function main() {
     );
 
     if (!scaleOnly) await standardRun(env, workDir);
-    if (scaleOnly || !quick) await scaleRun(env);
+    else await scaleRun(env);
   } finally {
     await env.stop();
     rmSync(workDir, { recursive: true, force: true });
@@ -72,7 +72,8 @@ async function main() {
   report.section('Summary');
   for (const line of targetSummary(report.lines)) report.line(line);
   report.line(`bench finished in ${elapsed()}`);
-  if (process.argv.includes('--write-docs')) process.stdout.write(`wrote ${writeDocs(report.lines)}\n`);
+  if (process.argv.includes('--write-docs'))
+    process.stdout.write(`wrote ${writeDocs(report.lines, scaleOnly ? 'scale.md' : 'performance.md')}\n`);
 }
 
 /**
@@ -92,9 +93,9 @@ async function scaleRun(env: BenchEnv) {
     branches: 5,
     managersPerBranch: 10,
     concurrency: 32,
-    seedMaxMs: quick ? 60_000 : 150_000,
-    loadMs: quick ? 8_000 : 20_000,
-    settleMs: quick ? 8_000 : 20_000,
+    seedMaxMs: quick ? 60_000 : 300_000,
+    loadMs: quick ? 8_000 : 30_000,
+    settleMs: quick ? 8_000 : 30_000,
   });
   const done = Object.values(r.requests).reduce((a, b) => a + b, 0);
   const perSecond = (done / r.loadMs) * 1000;
