@@ -117,12 +117,32 @@ async function scaleRun(env: BenchEnv) {
       `units over ${r.partitions.length.toLocaleString('en-US')} partitions` +
       `${r.reporterBehind ? ' (the reporter had not caught up: its writes are undercounted)' : ''}`,
   );
+  const byPlace = new Map<string, { writes: number; units: number }>();
+  for (const p of r.partitions) {
+    const place = p.where === 'table' && p.key.startsWith('RPT') ? 'table (reporter)' : p.where;
+    const sum = byPlace.get(place) ?? { writes: 0, units: 0 };
+    byPlace.set(place, { writes: sum.writes + p.writes, units: sum.units + p.units });
+  }
+  report.line(
+    `scale writes per request, by place: ${[...byPlace]
+      .map(([place, w]) => `${place} ${(w.writes / done).toFixed(1)} (${(w.units / done).toFixed(1)} units)`)
+      .join(', ')}`,
+  );
   r.partitions.slice(0, 10).forEach((p, i) => {
     report.line(
       `scale #${i + 1} ${p.where} ${p.key}: ${share(p.units)} of write units (${p.writes} writes)` +
         `${isShard(p) ? ' [a shard]' : ''} → ${atPeak(p.units)}`,
     );
   });
+  for (const where of ['gsi1', 'gsi2', 'gsi3']) {
+    const rank = r.partitions.findIndex((p) => p.where === where);
+    const p = r.partitions[rank];
+    if (p)
+      report.line(
+        `scale hottest ${where} partition: ${p.key} (#${rank + 1}): ${share(p.units)} of write units ` +
+          `(${p.writes} writes) → ${atPeak(p.units)}`,
+      );
+  }
   const top5 = r.partitions.slice(0, 5).filter(isShard);
   report.line(
     `scale sharded keys among the 5 hottest partitions: ${top5.map((p) => p.key).join(', ') || 'none'} ` +
