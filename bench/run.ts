@@ -276,7 +276,7 @@ async function standardRun(env: BenchEnv, workDir: string) {
   // ---------------------------------------------------------------- 1. overhead ratio
   report.section(
     'Overhead: whole app over HTTP ÷ the same TransactWriteItems sent directly ' +
-      '(A/B interleaved; target ≤ 1.3× at p50)',
+      '(A/B interleaved; target ≤ 1.3× at p50, the public form ≤ 1.6× in two rounds: issue 17)',
   );
   // The app's fixed cost per request, with no storage call at all: an unknown path (HTTP + Hono + problem
   // JSON), and GET /me (the same plus ES256 JWT verification).
@@ -301,10 +301,12 @@ async function standardRun(env: BenchEnv, workDir: string) {
       pairs: Math.round(600 * scale),
       maxMs: 35_000 * scale,
     });
+    const target = r.name === 'POST /public/complaints' ? 1.6 : 1.3;
     report.line(
       `overhead ${r.name}: app p50 ${ms(r.app.p50)} p99 ${ms(r.app.p99)} | ` +
         `direct TransactWriteItems (${r.transactItems} items) p50 ${ms(r.direct.p50)} p99 ${ms(r.direct.p99)} | ` +
-        `ratio p50 ${times(r.p50Ratio)} ${r.p50Ratio <= 1.3 ? '(≤ 1.3× target met)' : '(ABOVE 1.3× target)'}, ` +
+        `ratio p50 ${times(r.p50Ratio)} ` +
+        `${r.p50Ratio <= target ? `(≤ ${target}× target met)` : `(ABOVE ${target}× target)`}, ` +
         `p99 ${times(r.p99Ratio)} [n=${r.app.n} rounds, ${r.errors} errors]`,
     );
     report.line(
