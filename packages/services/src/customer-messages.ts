@@ -131,8 +131,9 @@ export function customerMessageService(ctx: ServiceContext) {
   async function plan(request: MessageRequest, now: Date): Promise<PlannedMessage> {
     const c = request.case;
     const customer = request.customer ?? (c.customerId ? await customers.get(c.customerId) : undefined);
-    const log = await recentContacts(c.customerId, now);
     const capExempt = isCapExempt(request.purpose, customerInitiated(c));
+    // The log only counts towards the cap: an exempt message (a case the customer started) does not read it.
+    const log = capExempt ? [] : await recentContacts(c.customerId, now);
     const order = request.channel
       ? [request.channel]
       : channelOrder(customer?.preferredChannel, policy, usedChannel[c.origin]);
