@@ -15,6 +15,7 @@ export interface LagResult {
 }
 
 type Keyed = { Put?: { Item?: { pk?: unknown } } };
+type Updated = { Key?: { pk?: unknown }; UpdateExpression?: string };
 
 /**
  * Notification lag: from the moment the app's TransactWriteItems that wrote the notification returned
@@ -49,12 +50,21 @@ export async function measureLag(
   const workerDeps = env.compose(options.queueUrl);
   const workerMeter = createMeter();
   instrumentDynamo(workerDeps.store.doc, workerMeter);
+  // The notifier records a delivery with an UpdateItem, or inside a transaction when something commits with it.
   tapSend(workerDeps.store.doc, {
     after: (command, _out, at) => {
-      if (!(command instanceof UpdateCommand)) return;
-      const pk = String((command.input.Key as { pk?: unknown } | undefined)?.pk ?? '');
-      if (pk.startsWith('NOTIF#') && command.input.UpdateExpression?.includes('deliveredAt'))
-        delivered.set(pk.slice(6), at);
+      const updates: Updated[] =
+        command instanceof UpdateCommand
+          ? [command.input as Updated]
+          : command instanceof TransactWriteCommand
+            ? ((command.input.TransactItems ?? []) as { Update?: Updated }[]).flatMap((i) =>
+                i.Update ? [i.Update] : [],
+              )
+            : [];
+      for (const update of updates) {
+        const pk = String(update.Key?.pk ?? '');
+        if (pk.startsWith('NOTIF#') && update.UpdateExpression?.includes('deliveredAt')) delivered.set(pk.slice(6), at);
+      }
     },
   });
   const workers = startWorkers(workerDeps.services, {
