@@ -62,6 +62,7 @@ import {
   type IdempotencyClaim,
   type LabelledItem,
   type RecordFor,
+  type CustomerRouting,
 } from '@cc/store';
 import { assertAssignable } from './assignees';
 import type { ServiceContext } from './context';
@@ -86,6 +87,11 @@ export interface CaseCreateOptions {
   relatedCaseId?: string;
   /** Writes that must commit with the case, given the case (its reference is known only then). */
   alsoWrite?: (created: Case) => LabelledItem[];
+  /**
+   * The customer as its identity's routing copy has it (the public form found it by phone or email): used instead
+   * of reading the profile, so the case commits one round trip sooner.
+   */
+  customer?: CustomerRouting;
 }
 
 export interface CaseMessageInput {
@@ -303,8 +309,11 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     const now = ctx.clock();
     const year = now.getUTCFullYear();
     // Independent round trips, run together; a refused request leaves a gap in the references, which is fine.
+    const known = options.customer?.id === input.customerId ? options.customer : undefined;
     const [customer, sequence] = await Promise.all([
-      input.customerId ? customers.get(input.customerId) : Promise.resolve<Customer | undefined>(undefined),
+      input.customerId && !known
+        ? customers.get(input.customerId)
+        : Promise.resolve<CustomerRouting | undefined>(known),
       repo.nextSequence(year),
     ]);
     if (input.customerId && (!customer || customer.status === 'merged')) {

@@ -77,7 +77,7 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
       (phone && (await recorder.resolveSender('phone', phone))) ||
       (email && (await recorder.resolveSender('email', email))) ||
       undefined;
-    return { form, phone, email, customerId: resolved ? resolved.customerId : null };
+    return { form, phone, email, customerId: resolved ? resolved.customerId : null, routing: resolved?.routing };
   }
 
   /**
@@ -99,7 +99,7 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
     const [gate, lookup] = await Promise.allSettled([admitted, prepare(raw)]);
     if (gate.status === 'rejected') throw gate.reason;
     if (lookup.status === 'rejected') throw lookup.reason;
-    const { form, phone, email, customerId } = lookup.value;
+    const { form, phone, email, customerId, routing } = lookup.value;
     const description =
       `${form.description}\n\n— ${form.name}` +
       `${form.customerNumber ? ` (customer number given: ${form.customerNumber})` : ''}`;
@@ -122,6 +122,8 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
           submitterContact: { ...(phone && { phone }), ...(email && { email }) },
           isContact: true,
           locale,
+          // The identity's routing copy: the case needs no read of the profile.
+          ...(routing && { customer: routing }),
           recordFor: (response) => {
             const c = response.body as Case;
             receipt = receiptFor(c.id, c.status, locale);
