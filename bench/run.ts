@@ -217,13 +217,13 @@ async function standardRun(env: BenchEnv, workDir: string) {
     const a = cold.bundles.api!;
     const f = cold.bundles.floor!;
     report.line(
-      `cold start API (fresh node: import bundle + first GET /health, status ${a.status}): ` +
-        `${ms(a.wallMs, 0)} vs empty node ${ms(cold.emptyWallMs, 0)} = ${times(a.ratio, 1)} ` +
+      `cold start API: ${ms(a.wallMs, 0)} (fresh node: import bundle + first GET /health, status ${a.status}) ` +
+        `vs empty node ${ms(cold.emptyWallMs, 0)} = ${times(a.ratio, 1)} ` +
         `${a.ratio <= 3 ? '(≤ 3× target met)' : '(ABOVE 3× target)'} ` +
         `(median of ${cold.runs}; import ${ms(a.importMs, 0)}, first request ${ms(a.firstRequestMs, 0)})`,
     );
     report.line(
-      `cold start floor (DynamoDB + SQS clients alone, the same two calls as GET /health): ${ms(f.wallMs, 0)} = ` +
+      `cold start floor: ${ms(f.wallMs, 0)} (DynamoDB + SQS clients alone, the two calls of GET /health) = ` +
         `${times(f.ratio, 1)} empty node (import ${ms(f.importMs, 0)}, first calls ${ms(f.firstRequestMs, 0)}); ` +
         `API ÷ floor ${times(a.wallMs / f.wallMs, 2)}`,
     );
