@@ -604,7 +604,7 @@ const abort = (message: string, code: number) => {
 };
 process.once('SIGINT', () => abort('bench interrupted', 130));
 process.once('SIGTERM', () => abort('bench terminated', 143));
-const RUN_LIMIT_MS = 9 * 60_000;
+const RUN_LIMIT_MS = 12 * 60_000;
 setTimeout(() => abort(`bench exceeded its ${RUN_LIMIT_MS / 60_000}-minute limit; stopping`, 1), RUN_LIMIT_MS).unref();
 
 main().then(
