@@ -85,7 +85,8 @@ async function scaleRun(env: BenchEnv) {
   const customers = quick ? 2000 : 10_000;
   report.section(
     `Scale: ${customers.toLocaleString('en-US')} customers, 50 managers, 5 branches; ` +
-      `${PLANNED_PEAK.contacts.toLocaleString('en-US')} contacts for every ${PLANNED_PEAK.cases} new cases ` +
+      `${PLANNED_PEAK.contacts.toLocaleString('en-US')} contacts (calls and SMS) for every ${PLANNED_PEAK.cases} ` +
+      `new cases and ${PLANNED_PEAK.opportunities} opportunities ` +
       '(closed loop at concurrency 32; every write counted from the stream, table and index partitions)',
   );
   const r = await runScaleSimulation(env, {
@@ -99,7 +100,7 @@ async function scaleRun(env: BenchEnv) {
   });
   const done = Object.values(r.requests).reduce((a, b) => a + b, 0);
   const perSecond = (done / r.loadMs) * 1000;
-  const peakFactor = (PLANNED_PEAK.contacts + PLANNED_PEAK.cases) / done;
+  const peakFactor = (PLANNED_PEAK.contacts + PLANNED_PEAK.cases + PLANNED_PEAK.opportunities) / done;
   const share = (units: number) => `${((units / r.totalUnits) * 100).toFixed(2)} %`;
   const atPeak = (units: number) => {
     const wcu = units * peakFactor;

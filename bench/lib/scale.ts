@@ -2,6 +2,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ensureQueues, ensureTable } from '@cc/local/provision';
 import { reporterPoller, streamPoller } from '@cc/local/stream-poller';
 import { startWorkers } from '@cc/local/workers';
+import { computeTwilioSignature } from '@cc/channels';
 import { decodeStreamRecord, userRepository, type ChangeRecord, type User } from '@cc/store';
 import { nextIp, nextNumber } from './fixtures';
 import { createHttpClient, runLoad, type RequestSpec } from './http-load';
@@ -24,8 +25,15 @@ export interface ScaleOptions {
   settleMs: number;
 }
 
-/** The planned peak (issue 17): contacts and new cases per second, across branches. */
-export const PLANNED_PEAK = { contacts: 2000, cases: 300 } as const;
+/**
+ * The planned peak (issue 17): contacts and new cases per second, across branches; and, beside them, the managers'
+ * pipeline work (opportunities with a next step), a small rate the issue does not plan but the simulation needs to
+ * write every sharded key.
+ */
+export const PLANNED_PEAK = { contacts: 2000, cases: 300, opportunities: 20 } as const;
+
+/** How the contacts split: calls from customers, calls from numbers no customer has, SMS from customers. */
+const CONTACT_MIX = { call: 0.75, unknownCall: 0.05, sms: 0.2 } as const;
 
 /** What one partition (of the table or of an index) took during the run. */
 export interface PartitionWrites {
@@ -56,7 +64,7 @@ export interface ScaleResult {
   reporterBehind: boolean;
 }
 
-export type WorkKind = 'contact' | 'unknown-contact' | 'staff-case' | 'web-complaint';
+export type WorkKind = 'contact' | 'unknown-contact' | 'sms' | 'staff-case' | 'web-complaint' | 'opportunity';
 
 /** Keys sharded over HOT_KEY_SHARDS partitions (`<key>#<n>`), by the index they live in. */
 export const shardedKeys = [
@@ -127,7 +135,7 @@ export async function runScaleSimulation(env: BenchEnv, options: ScaleOptions): 
 
   // ------------------------------------------------------------------ the population
   const phoneOf = (i: number) => `+86139${String(10_000_000 + i).slice(-8)}`;
-  const customers: { id: string; branch: number; phone: string }[] = [];
+  const customers: { id: string; branch: number; phone: string; manager: string }[] = [];
   const seedStarted = performance.now();
   let next = 0;
   await runLoad({
@@ -151,8 +159,10 @@ export async function runScaleSimulation(env: BenchEnv, options: ScaleOptions): 
           contactPoints: [{ kind: 'phone', value: phoneOf(i) }],
         },
       });
-      if (res.status === 201)
-        customers.push({ id: (JSON.parse(res.body) as { id: string }).id, branch, phone: phoneOf(i) });
+      if (res.status === 201) {
+        const id = (JSON.parse(res.body) as { id: string }).id;
+        customers.push({ id, branch, phone: phoneOf(i), manager: `mgr-${branch}-${i % options.managersPerBranch}` });
+      }
       return res;
     },
   });
@@ -192,17 +202,71 @@ export async function runScaleSimulation(env: BenchEnv, options: ScaleOptions): 
   const reporting = reporter.start();
 
   // ------------------------------------------------------------------ the load: 2,000 contacts for 300 new cases
-  const requests: Record<WorkKind, number> = { contact: 0, 'unknown-contact': 0, 'staff-case': 0, 'web-complaint': 0 };
+  const requests: Record<WorkKind, number> = {
+    contact: 0,
+    'unknown-contact': 0,
+    sms: 0,
+    'staff-case': 0,
+    'web-complaint': 0,
+    opportunity: 0,
+  };
+  const managerTokens = new Map<string, string>();
+  const managerToken = async (c: (typeof customers)[number]) => {
+    if (!managerTokens.has(c.manager))
+      managerTokens.set(c.manager, await env.token(c.manager, 'manager', branches[c.branch]));
+    return managerTokens.get(c.manager)!;
+  };
+  // Twilio signs the public URL of the webhook; the app checks it against PUBLIC_BASE_URL.
+  const smsUrl = `${env.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/sms/twilio`;
+  let smsCounter = 0;
+  const sms = (from: string): RequestSpec => {
+    const sid = `SM${String(++smsCounter).padStart(32, '0')}`;
+    const params = {
+      MessageSid: sid,
+      SmsSid: sid,
+      AccountSid: `AC${'0'.repeat(32)}`,
+      From: from,
+      To: '+8610955880000',
+      Body: 'News?',
+    };
+    return {
+      method: 'POST',
+      path: '/webhooks/sms/twilio',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': computeTwilioSignature(env.keys.twilioAuthToken, smsUrl, params),
+      },
+      body: new URLSearchParams(params).toString(),
+    };
+  };
   const pick = () => customers[Math.floor(Math.random() * customers.length)]!;
   const recently = () => ({
     startedAt: new Date(Date.now() - 300_000).toISOString(),
     endedAt: new Date(Date.now() - 30_000).toISOString(),
   });
   let unknown = 0;
-  const work = (): [WorkKind, RequestSpec] => {
-    const roll = Math.random() * (PLANNED_PEAK.contacts + PLANNED_PEAK.cases);
+  const work = async (): Promise<[WorkKind, RequestSpec]> => {
+    const roll = Math.random() * (PLANNED_PEAK.contacts + PLANNED_PEAK.cases + PLANNED_PEAK.opportunities);
     const c = pick();
-    if (roll < PLANNED_PEAK.contacts * 0.95)
+    if (roll >= PLANNED_PEAK.contacts + PLANNED_PEAK.cases)
+      return [
+        'opportunity',
+        {
+          method: 'POST',
+          path: '/opportunities',
+          token: await managerToken(c),
+          json: {
+            customerId: c.id,
+            productCode: 'WM-2026-A',
+            expectedAmount: 200000,
+            currency: 'CNY',
+            expectedCloseDate: '2027-06-30',
+            nextStep: { at: new Date(Date.now() + 86_400_000).toISOString(), description: 'Call back' },
+          },
+        },
+      ];
+    if (roll < PLANNED_PEAK.contacts * CONTACT_MIX.sms) return ['sms', sms(c.phone)];
+    if (roll < PLANNED_PEAK.contacts * (CONTACT_MIX.sms + CONTACT_MIX.call))
       return [
         'contact',
         {
@@ -260,7 +324,7 @@ export async function runScaleSimulation(env: BenchEnv, options: ScaleOptions): 
     maxRequests: 1_000_000,
     maxMs: options.loadMs,
     next: async () => {
-      const [kind, spec] = work();
+      const [kind, spec] = await work();
       const res = await http.send(spec);
       if (res.status < 300) requests[kind]++;
       return res;
