@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { InvalidTransitionError } from './errors';
+import { identifier, multiLineText, singleLineText } from './fields';
 
 export const caseTypes = ['complaint', 'inquiry'] as const;
 export type CaseType = (typeof caseTypes)[number];
@@ -89,13 +90,13 @@ export const CaseCreateInput = z
   .object({
     type: z.enum(caseTypes),
     subject: z.enum(inquirySubjects).optional(),
-    productCode: z.string().trim().min(1).max(40).optional(),
-    category: z.string().trim().min(1).max(80).default('general'),
+    productCode: singleLineText(40).optional(),
+    category: singleLineText(80).default('general'),
     priority: z.enum(casePriorities).default('normal'),
-    title: z.string().trim().min(1).max(200).optional(),
-    description: z.string().trim().min(1).max(10_000),
-    customerId: z.string().min(1).max(80).nullable().optional(),
-    branchId: z.string().min(1).max(40).optional(),
+    title: singleLineText(200).optional(),
+    description: multiLineText(10_000),
+    customerId: identifier().nullable().optional(),
+    branchId: identifier(40).optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -118,17 +119,17 @@ export type CaseCreateInput = z.input<typeof CaseCreateInput>;
 /** Editable fields, and optionally a status change with a note; owner, origin and customer are fixed. */
 export const CasePatchInput = z
   .object({
-    title: z.string().trim().min(1).max(200),
-    description: z.string().trim().min(1).max(10_000),
-    category: z.string().trim().min(1).max(80),
+    title: singleLineText(200),
+    description: multiLineText(10_000),
+    category: singleLineText(80),
     priority: z.enum(casePriorities),
-    productCode: z.string().trim().min(1).max(40),
+    productCode: singleLineText(40),
     status: z.enum(caseStatuses),
-    note: z.string().trim().min(1).max(2000),
+    note: multiLineText(2000),
   })
   .partial()
   .strict();
 export type CasePatchInput = z.infer<typeof CasePatchInput>;
 
-export const CaseNoteInput = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
-export const CaseRestoreInput = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
+export const CaseNoteInput = z.object({ text: multiLineText(5000) }).strict();
+export const CaseRestoreInput = z.object({ reason: singleLineText(500).optional() }).strict();

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Actor } from './caller';
+import { amount, customerNumber, identifier, multiLineText, personName, safeInteger, singleLineText } from './fields';
 
 export const customerTypes = ['individual', 'corporate'] as const;
 export const contactChannels = ['voice', 'sms', 'email', 'web'] as const;
@@ -46,7 +47,7 @@ export function levelByRule(policy: LevelPolicy, figures: { aum?: number }): str
 
 export const ContactPointInput = z.object({
   kind: z.enum(['phone', 'email']),
-  value: z.string().min(3).max(254),
+  value: singleLineText(254, 3),
   verified: z.boolean().default(false),
   preferred: z.boolean().default(false),
 });
@@ -57,7 +58,7 @@ const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM');
 
 export const ContactPreferences = z.object({
   quietHours: z
-    .object({ start: timeOfDay, end: timeOfDay, timezone: z.string().min(1).max(64).default('Asia/Shanghai') })
+    .object({ start: timeOfDay, end: timeOfDay, timezone: singleLineText(64).default('Asia/Shanghai') })
     .optional(),
   optOut: z
     .object({ sms: z.boolean().default(false), email: z.boolean().default(false), voice: z.boolean().default(false) })
@@ -67,12 +68,12 @@ export type ContactPreferences = z.infer<typeof ContactPreferences>;
 
 /** Figures from core banking; only supervisors/admins and managers in scope may see them. */
 export const CustomerFigures = z.object({
-  creditRating: z.string().max(10).optional(),
-  points: z.number().int().min(0).optional(),
-  aum: z.number().min(0).optional(),
-  contribution: z.number().optional(),
+  creditRating: singleLineText(10).optional(),
+  points: safeInteger(0, 1e12).optional(),
+  aum: amount(0, 1e15).optional(),
+  contribution: amount(-1e15, 1e15).optional(),
   products: z
-    .array(z.object({ code: z.string().max(40), name: z.string().max(120) }))
+    .array(z.object({ code: singleLineText(40), name: singleLineText(120) }))
     .max(100)
     .optional(),
 });
@@ -209,19 +210,19 @@ export interface CustomerCounters {
 
 export const CustomerCreateInput = z
   .object({
-    customerNumber: z.string().trim().min(1).max(40),
-    name: z.string().trim().min(1).max(200),
+    customerNumber,
+    name: personName(200),
     type: z.enum(customerTypes),
-    branchId: z.string().min(1).max(40).optional(),
-    level: z.string().min(1).max(40).optional(),
-    primaryManagerId: z.string().min(1).max(80).optional(),
-    assistingManagerIds: z.array(z.string().min(1).max(80)).max(10).optional(),
+    branchId: identifier(40).optional(),
+    level: identifier(40).optional(),
+    primaryManagerId: identifier().optional(),
+    assistingManagerIds: z.array(identifier()).max(10).optional(),
     contactPoints: z.array(ContactPointInput).max(20).default([]),
     preferredChannel: z.enum(contactChannels).optional(),
     preferences: ContactPreferences.optional(),
-    tags: z.array(z.string().min(1).max(40)).max(30).default([]),
+    tags: z.array(singleLineText(40)).max(30).default([]),
     figures: CustomerFigures.optional(),
-    notes: z.string().max(5000).optional(),
+    notes: multiLineText(5000, 0).optional(),
   })
   .strict();
 export type CustomerCreateInput = z.infer<typeof CustomerCreateInput>;
@@ -229,23 +230,23 @@ export type CustomerCreateInput = z.infer<typeof CustomerCreateInput>;
 /** Owner, level, status, version and timestamps change only through their own flows: refused here. */
 export const CustomerPatchInput = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: personName(200),
     contactPoints: z.array(ContactPointInput).max(20),
     preferredChannel: z.enum(contactChannels).nullable(),
     preferences: ContactPreferences,
-    tags: z.array(z.string().min(1).max(40)).max(30),
+    tags: z.array(singleLineText(40)).max(30),
     figures: CustomerFigures,
-    notes: z.string().max(5000).nullable(),
+    notes: multiLineText(5000, 0).nullable(),
   })
   .partial()
   .strict();
 export type CustomerPatchInput = z.infer<typeof CustomerPatchInput>;
 
 /** Closing or reopening a customer relationship says why. */
-export const CustomerStatusInput = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
+export const CustomerStatusInput = z.object({ reason: singleLineText(500, 3) }).strict();
 
-const managerId = z.string().min(1).max(80);
-const changeReason = z.string().trim().min(3).max(500);
+const managerId = identifier();
+const changeReason = singleLineText(500, 3);
 
 export const ChangeRequestInput = z.discriminatedUnion('kind', [
   z
@@ -257,16 +258,14 @@ export const ChangeRequestInput = z.discriminatedUnion('kind', [
       reason: changeReason,
     })
     .strict(),
-  z.object({ kind: z.literal('level'), level: z.string().min(1).max(40), reason: changeReason }).strict(),
+  z.object({ kind: z.literal('level'), level: identifier(40), reason: changeReason }).strict(),
 ]);
 export type ChangeRequestInput = z.infer<typeof ChangeRequestInput>;
 
 export const DecisionInput = z
-  .object({ decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(500).optional() })
+  .object({ decision: z.enum(['approve', 'reject']), note: singleLineText(500).optional() })
   .strict();
 export type DecisionInput = z.infer<typeof DecisionInput>;
 
-export const MergeInput = z
-  .object({ mergedId: z.string().min(1).max(80), reason: z.string().trim().min(3).max(500) })
-  .strict();
+export const MergeInput = z.object({ mergedId: identifier(), reason: singleLineText(500, 3) }).strict();
 export type MergeInput = z.infer<typeof MergeInput>;

@@ -1,4 +1,6 @@
 export * from './errors';
+export * from './fields';
+export * from './json';
 export * from './ids';
 export * from './caller';
 export * from './log';

@@ -1,8 +1,12 @@
 import * as z from 'zod';
 import {
+  customerNumber,
   ForbiddenError,
   IdempotencyMismatchError,
+  isoDateTime,
   mayInBranch,
+  parseJson,
+  singleLineText,
   ValidationError,
   type Caller,
   type Case,
@@ -14,6 +18,8 @@ import type { CaseService } from './cases';
 import type { ServiceContext } from './context';
 
 export const MAX_IMPORT_LINES = 1000;
+/** A case line is flat: its fields are strings. */
+const MAX_LINE_DEPTH = 2;
 const CONCURRENCY = 4;
 
 const importSources = ['call_center', 'online_banking'] as const;
@@ -26,9 +32,9 @@ const originOf: Record<(typeof importSources)[number], CaseOrigin> = {
 const ImportLine = z
   .object({
     source: z.enum(importSources),
-    externalId: z.string().trim().min(1).max(120),
-    customerNumber: z.string().trim().min(1).max(40),
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    externalId: singleLineText(120),
+    customerNumber,
+    occurredAt: isoDateTime.optional(),
   })
   .passthrough();
 
@@ -55,9 +61,9 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
   async function importLine(text: string, line: number): Promise<ImportResult> {
     let raw: unknown;
     try {
-      raw = JSON.parse(text);
-    } catch {
-      return { line, status: 'rejected', reason: 'not valid JSON' };
+      raw = parseJson(text, MAX_LINE_DEPTH);
+    } catch (error) {
+      return { line, status: 'rejected', reason: error instanceof Error ? error.message : 'not valid JSON' };
     }
     const head = ImportLine.safeParse(raw);
     if (!head.success) {
@@ -153,7 +159,7 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
 /** The idempotency key a line claims, when it is JSON with a source and an externalId. */
 function dedupKeyOf(text: string): string | undefined {
   try {
-    const value = JSON.parse(text) as { source?: unknown; externalId?: unknown };
+    const value = parseJson(text, MAX_LINE_DEPTH) as { source?: unknown; externalId?: unknown };
     return typeof value?.source === 'string' && typeof value.externalId === 'string'
       ? `${value.source}\n${value.externalId}`
       : undefined;

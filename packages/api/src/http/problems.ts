@@ -21,6 +21,8 @@ const statusByCode: Record<string, number> = {
   'request.invalid': 400,
   'request.malformed': 400,
   'request.cursor_invalid': 400,
+  'request.too_deep': 400,
+  'request.forbidden': 403,
   'request.too_large': 413,
   'request.unsupported_media_type': 415,
   'request.rate_limited': 429,

@@ -1,4 +1,4 @@
-import { DomainError } from '@cc/core';
+import { DomainError, ValidationError } from '@cc/core';
 
 /** Optimistic locking over HTTP: responses carry the item's version as an ETag... */
 export const etag = (version: number) => `"${version}"`;
@@ -25,5 +25,11 @@ export function ifMatchVersion(header: string | undefined, required: boolean, re
       {},
     );
   }
-  return Number(match[1]);
+  const version = Number(match[1]);
+  if (!Number.isSafeInteger(version)) {
+    throw new ValidationError('If-Match names a version that cannot exist', [
+      { path: 'If-Match', message: 'too large' },
+    ]);
+  }
+  return version;
 }

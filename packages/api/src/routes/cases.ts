@@ -8,6 +8,7 @@ import {
   CaseRestoreInput,
   caseStatuses,
   caseTypes,
+  identifier,
   inquirySubjects,
   type Case,
 } from '@cc/core';
@@ -84,7 +85,7 @@ const MessageSchema = z
   .meta({ id: 'CaseMessage' });
 
 const ListQuery = CursorQuery.extend({
-  customerId: z.string().min(1).max(80).optional(),
+  customerId: identifier().optional(),
   status: z.enum(caseStatuses).optional(),
   type: z.enum(caseTypes).optional(),
   owner: z

@@ -5,6 +5,11 @@ import {
   CustomerPatchInput,
   CustomerStatusInput,
   MergeInput,
+  customerNumber,
+  emailInput,
+  identifier,
+  phoneInput,
+  singleLineText,
   type Caller,
   type Customer,
 } from '@cc/core';
@@ -24,16 +29,16 @@ import {
 } from '../schemas';
 
 const LookupQuery = CursorQuery.extend({
-  number: z.string().min(1).max(40).optional(),
-  phone: z.string().min(3).max(40).optional(),
-  email: z.string().min(3).max(254).optional(),
-  q: z.string().min(1).max(100).optional().meta({ description: 'Name prefix, within the branch' }),
-  branchId: z.string().min(1).max(40).optional(),
+  number: customerNumber.optional(),
+  phone: phoneInput.optional(),
+  email: emailInput.optional(),
+  q: singleLineText(100).optional().meta({ description: 'Name prefix, within the branch' }),
+  branchId: identifier(40).optional(),
 });
 
 const BookQuery = CursorQuery.extend({
   role: z.enum(['primary', 'assisting']).optional(),
-  level: z.string().min(1).max(40).optional(),
+  level: identifier(40).optional(),
 });
 
 const BookEntrySchema = z.object({

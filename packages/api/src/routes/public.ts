@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Context } from 'hono';
-import { DomainError, ValidationError } from '@cc/core';
+import { DomainError, parseJson, ValidationError } from '@cc/core';
 import {
   complaintFormFields,
   renderComplaintFormPage,
@@ -36,24 +36,26 @@ const ComplaintSubmission = complaintFormFields.omit({ website: true }).meta({
   description: 'A phone or an email is required; either may identify a known customer. kind defaults to complaint.',
 });
 
-const isForm = (c: Context) =>
-  /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '');
+const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
-/** The submission as a flat object: the HTML form's string fields, or a JSON object. */
-async function readSubmission(c: Context, form: boolean): Promise<Record<string, unknown>> {
-  if (form) {
-    return Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string'));
+/** The submission as a flat object: the HTML form's string fields, or a JSON object; any other body is a 415. */
+async function readSubmission(c: Context): Promise<{ form: boolean; raw: Record<string, unknown> }> {
+  const type = c.req.header('content-type') ?? '';
+  if (FORM_TYPE.test(type)) {
+    const fields = await c.req.parseBody().catch(() => {
+      throw new DomainError('request.malformed', 'The form body could not be read');
+    });
+    return { form: true, raw: Object.fromEntries(Object.entries(fields).filter(([, v]) => typeof v === 'string')) };
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(await c.req.text());
-  } catch {
-    throw new DomainError('request.malformed', 'The request body is not valid JSON');
+  if (!JSON_TYPE.test(type)) {
+    throw new DomainError('request.unsupported_media_type', 'Send the form as application/json or a form post');
   }
+  const body = parseJson(await c.req.text());
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ValidationError('Send a JSON object', [{ path: '(body)', message: 'expected an object' }]);
   }
-  return body as Record<string, unknown>;
+  return { form: false, raw: body as Record<string, unknown> };
 }
 
 const noStore = { 'cache-control': 'no-store' };
@@ -98,13 +100,12 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => [
         201: { description: 'Received', json: ReceiptSchema, text: { 'text/html': z.string() } },
         400: { description: 'The form again, with the errors next to the fields', text: { 'text/html': z.string() } },
       },
-      errors: [400, 413, 422, 429],
+      errors: [400, 413, 415, 422, 429],
     },
     async ({ c }) => {
       // The limit decides first on every path; the sender's identity is looked up while it does.
       const admitted = s.rateLimits.admit('complaints', clientIp(c));
-      const form = isForm(c);
-      const raw = await readSubmission(c, form).catch(async (error: unknown) => {
+      const { form, raw } = await readSubmission(c).catch(async (error: unknown) => {
         await admitted;
         throw error;
       });
