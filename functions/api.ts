@@ -1,8 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { handle } from 'hono/aws-lambda';
-import { parseEnv } from '@cc/core';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { getConnInfo, handle } from 'hono/aws-lambda';
+import { ConfigError, parseEnv } from '@cc/core';
 import { createApp, httpDeps, lambdaConfigSchema } from '@cc/api';
+import { originVerifier, refreshingSecret, type RefreshingSecret } from '@cc/channels';
 import { s3AttachmentStore } from '@cc/channels/s3';
+import { secretsManagerReader, type SecretStage } from '@cc/channels/secrets-aws';
 import { composeServices, connectAws } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
@@ -10,11 +13,44 @@ const config = parseEnv(lambdaConfigSchema, process.env);
 const s3 = new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE });
 const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL);
 const services = composeServices({ ...aws, attachments: s3AttachmentStore(s3, config.ATTACHMENTS_BUCKET) }, config);
+
+// Secrets are read by ARN at start and again every 5 minutes, so a rotation needs no deploy; the environment's
+// copies (resolved by CloudFormation at deploy) are only the fallback when an ARN is not given.
+const secretsManager = new SecretsManagerClient({});
+const secret = (arn: string, jsonKey: string, stages: SecretStage[]): RefreshingSecret =>
+  refreshingSecret(secretsManagerReader(secretsManager, arn, jsonKey, stages), {
+    onError: (error) => aws.log.warn('secret refresh failed; keeping the values read before', { arn, error }),
+  });
+const fixed = (value: string | undefined) => (value ? () => [value] : undefined);
+
+const cursorKeys = config.CURSOR_SECRET_ARN
+  ? secret(config.CURSOR_SECRET_ARN, 'cursorSecret', ['AWSCURRENT', 'AWSPREVIOUS'])
+  : undefined;
+const channelSecret = (jsonKey: string) =>
+  config.CHANNEL_SECRETS_ARN ? secret(config.CHANNEL_SECRETS_ARN, jsonKey, ['AWSCURRENT']) : undefined;
+const twilio = channelSecret('twilioAuthToken');
+const emailWebhook = channelSecret('emailWebhookSecret');
+const origin = config.ORIGIN_VERIFY_SECRET_ARN
+  ? secret(config.ORIGIN_VERIFY_SECRET_ARN, 'headerValue', ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'])
+  : undefined;
+// Read once before the first request: a secret that cannot be read stops the container with the reason logged.
+await Promise.all([cursorKeys, twilio, emailWebhook, origin].map((s) => s?.get()));
+
+const cursorSecret = (cursorKeys && (() => cursorKeys.peek())) ?? fixed(config.CURSOR_SECRET);
+if (!cursorSecret) throw new ConfigError('Set CURSOR_SECRET_ARN (or CURSOR_SECRET) for pagination cursors');
+
 const http = httpDeps(config, {
   jwks: new URL(config.AUTH_JWKS_URL),
-  cursorSecret: config.CURSOR_SECRET,
+  directory: services.staff,
+  cursorSecret,
+  // The channel secrets are issued with a third party and changed by hand (docs/operations.md); the value read at
+  // start is kept for the container's life, and a new container picks up a new one.
+  twilioAuthToken: twilio?.peek()[0],
+  emailWebhookSecret: emailWebhook?.peek()[0],
   health: aws.probes,
   log: aws.log,
+  connInfo: getConnInfo,
+  originVerifier: origin && originVerifier(origin),
 });
 
 export const handler = handle(createApp(services, http));

@@ -9,7 +9,7 @@ import type { Caller, Logger, Role } from '@cc/core';
 import { appConfigSchema, createApp, httpDeps, type AppConfig, type HttpDeps } from '@cc/api';
 import { filesystemAttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
-import type { StoreContext } from '@cc/store';
+import { userRepository, type StoreContext } from '@cc/store';
 import { composeServices, connectAws, type ServiceInfra } from '@cc/services';
 import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
 import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys';
@@ -36,6 +36,7 @@ export interface TestContext {
   queues: QueueUrls;
   tableName: string;
   dynamo: DynamoDBClient;
+  /** A bearer token for the user, who is put in the directory with this role and branch (active) if not there. */
   token(userId: string, role?: Role, branchId?: string): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
 }
@@ -82,6 +83,7 @@ export async function createTestContext(
   const services = compose();
   const http = httpDeps(config, {
     jwks: { keys: [keys.publicJwk] },
+    directory: services.staff,
     cursorSecret: keys.cursorSecret,
     health: aws.probes,
     log: aws.log,
@@ -89,11 +91,18 @@ export async function createTestContext(
   const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<HttpDeps> = {}) =>
     createApp(compose(more), { ...http, ...httpChanges });
   const app = createApp(services, http);
-  const token = (userId: string, role: Role = 'agent', branchId = 'BR-001') =>
-    signDevToken(keys, { userId, role, branchId } satisfies Caller, {
+  const users = userRepository(aws.store);
+  /** Tokens are checked against the directory: the user is put there (active, this role and branch) first. */
+  const token = async (userId: string, role: Role = 'agent', branchId = 'BR-001') => {
+    const known = await users.get(userId);
+    if (!known || known.role !== role || known.branchId !== branchId || known.active === false) {
+      await users.put({ name: userId, notifyVia: 'inbox', ...known, id: userId, role, branchId, active: true });
+    }
+    return signDevToken(keys, { userId, role, branchId } satisfies Caller, {
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
     });
+  };
   const request = async (method: string, path: string, options: RequestOptions = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -2,7 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from '@cc/services';
 import type { AppEnv, HttpDeps } from './http/env';
-import { authenticate, limitBody } from './http/middleware';
+import { authenticate, limitBody, verifyOrigin } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
 import document from '../openapi.json';
@@ -60,6 +60,7 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
       contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] },
     }),
   );
+  app.use('*', verifyOrigin(http.config.ORIGIN_VERIFY_HEADER, http.originVerifier));
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
   const staff = authenticate(http.auth);
   for (const { spec, run } of appRoutes(services, http)) {

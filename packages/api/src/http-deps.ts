@@ -1,25 +1,61 @@
+import type { GetConnInfo } from 'hono/conninfo';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '@cc/core';
-import { createTokenVerifier } from './auth';
+import { createTokenVerifier, type StaffDirectory } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
-import type { HealthProbes, HttpDeps } from './http/env';
+import type { HealthProbes, HttpDeps, OriginVerifier } from './http/env';
+
+/** What the deploy puts in the Twilio secret until someone replaces it (infra/constructs/api.ts). */
+export const TWILIO_TOKEN_PLACEHOLDER = 'set-me-after-deploy';
 
 export interface HttpOptions {
   /** The JWKS to trust: Cognito's URL in AWS, the dev key set locally. */
   jwks: URL | JSONWebKeySet;
-  cursorSecret: string;
+  /** Who a token's subject is now (services' staff directory over the users table). */
+  directory: StaffDirectory;
+  /** One key, or the live versions of a rotating one, newest first (read from Secrets Manager in AWS). */
+  cursorSecret: string | (() => readonly string[]);
+  /** Overrides TWILIO_AUTH_TOKEN / EMAIL_WEBHOOK_SECRET (read by ARN in AWS). */
+  twilioAuthToken?: string;
+  emailWebhookSecret?: string;
   health: HealthProbes;
   log: Logger;
   clock?: () => Date;
+  connInfo?: GetConnInfo;
+  originVerifier?: OriginVerifier;
+}
+
+/** The SMS webhook stays closed, and says why at start, while the Twilio token is missing or the placeholder. */
+function twilioGate(token: string | undefined, log: Logger): HttpDeps['twilio'] {
+  const closed = !token
+    ? 'no Twilio auth token is configured'
+    : token === TWILIO_TOKEN_PLACEHOLDER
+      ? `the Twilio auth token is still the placeholder "${TWILIO_TOKEN_PLACEHOLDER}"`
+      : undefined;
+  if (!closed) return { token: token! };
+  log.error('SMS webhook closed: every request to it is refused until the token is set', {
+    reason: closed,
+    fix: 'put the auth token from the Twilio console into the ChannelSecrets secret (docs/operations.md)',
+  });
+  return { closed };
 }
 
 /** What the HTTP adapter needs besides the services, made once by a composition root. */
 export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => ({
   config,
-  auth: createTokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, jwks: options.jwks }),
+  auth: createTokenVerifier({
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    jwks: options.jwks,
+    directory: options.directory,
+  }),
   cursors: createCursorCodec(options.cursorSecret),
   health: options.health,
   log: options.log,
   clock: options.clock ?? (() => new Date()),
+  connInfo: options.connInfo,
+  originVerifier: options.originVerifier,
+  twilio: twilioGate(options.twilioAuthToken ?? config.TWILIO_AUTH_TOKEN, options.log),
+  emailWebhookSecret: options.emailWebhookSecret ?? config.EMAIL_WEBHOOK_SECRET,
 });

@@ -5,3 +5,4 @@ export * from './email-signature';
 export * from './web-form';
 export * from './attachments';
 export { safeEqual } from './safe-equal';
+export * from './secrets';

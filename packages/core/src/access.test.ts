@@ -76,7 +76,7 @@ const caseTable: Record<CaseAction, Row> = {
     supervisor: 'owner manager branch',
     admin: 'owner manager branch',
   },
-  readDeleted: { agent: '-', manager: '-', supervisor: '-', admin: 'always' },
+  readDeleted: { agent: '-', manager: '-', supervisor: '-', admin: 'branch' },
   listBranch: { agent: '-', manager: '-', supervisor: 'branch', admin: 'branch' },
 };
 const caseRelationSets: (readonly CaseRelation[])[] = [

@@ -54,9 +54,8 @@ export const customerRelations = (caller: Caller, customer: ManagedRecord): Cust
 export const mayOnCustomer = (caller: Caller, action: CustomerAction, customer: ManagedRecord) =>
   allows(customerGrants[action], caller.role, customerRelations(caller, customer));
 
-/** Customers are created in the caller's own branch; admins may create them in any. */
-export const mayCreateCustomerIn = (caller: Caller, branchId: string) =>
-  inBranch(caller, branchId) || caller.role === 'admin';
+/** Customers are created in the caller's own branch, whatever the role (admins too: see docs/security.md). */
+export const mayCreateCustomerIn = (caller: Caller, branchId: string) => inBranch(caller, branchId);
 
 // ---------------------------------------------------------------- cases
 /**
@@ -83,8 +82,8 @@ export const caseGrants = {
     supervisor: ['owner', 'manager', 'branch'],
     admin: ['owner', 'manager', 'branch'],
   },
-  /** A deleted case is seen and restored by admins only. */
-  readDeleted: { admin: 'always' },
+  /** A deleted case is seen and restored by the admins of its branch only. */
+  readDeleted: { admin: ['branch'] },
   /** The branch's queue (cases without an owner) and all of the branch's cases. */
   listBranch: { supervisor: ['branch'], admin: ['branch'] },
 } satisfies Record<string, Grant<CaseRelation>>;
@@ -190,3 +189,23 @@ export const mayInBranch = (caller: Caller, action: BranchAction, of: { branchId
 
 /** Maker-checker: nobody decides on their own request, whatever their role. */
 export const isOwnRequest = (caller: Caller, request: { requestedBy: string }) => request.requestedBy === caller.userId;
+
+// ---------------------------------------------------------------- who may be given what
+/** The places a user can be put: a customer's managers, an opportunity's owner and team, a team of managers. */
+export type AssignmentSlot = 'customerManager' | 'opportunityOwner' | 'opportunityCollaborator' | 'teamMember';
+
+/** Relationship managers and their supervisors carry customers and sales; agents and admins do not. */
+export const assignableRoles: Record<AssignmentSlot, readonly Role[]> = {
+  customerManager: ['manager', 'supervisor'],
+  opportunityOwner: ['manager', 'supervisor'],
+  opportunityCollaborator: ['manager', 'supervisor'],
+  teamMember: ['manager', 'supervisor'],
+};
+
+/** An active user of the right role, in the branch of what they are given. */
+export const mayBeAssigned = (
+  user: { role: Role; branchId: string; active?: boolean } | undefined,
+  slot: AssignmentSlot,
+  branchId: string,
+): boolean =>
+  !!user && user.active !== false && user.branchId === branchId && assignableRoles[slot].includes(user.role);

@@ -1,6 +1,7 @@
 import './quiet-sdk-warning';
 import { join, relative } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApp, httpDeps } from '@cc/api';
@@ -37,10 +38,10 @@ async function main() {
   let dynamoEndpoint = config.AWS_ENDPOINT_URL_DYNAMODB;
   if (!dynamoEndpoint) {
     await assertPortFree(config.DYNAMODB_PORT, 'DynamoDB Local', 'DYNAMODB_PORT');
-    const dynamo: RunningService = await startDynamoDbLocal({
-      port: config.DYNAMODB_PORT,
-      dataDir: join(config.DATA_DIR, 'dynamodb'),
-    });
+    const dynamo: RunningService = await startDynamoDbLocal(
+      { port: config.DYNAMODB_PORT, dataDir: join(config.DATA_DIR, 'dynamodb') },
+      log,
+    );
     running.push(dynamo);
     dynamoEndpoint = dynamo.endpoint;
     log.info('DynamoDB Local started', {
@@ -87,9 +88,11 @@ async function main() {
   );
   const http = httpDeps(appConfig, {
     jwks: config.AUTH_JWKS_URL ? new URL(config.AUTH_JWKS_URL) : { keys: [keys.publicJwk] },
+    directory: services.staff,
     cursorSecret: appConfig.CURSOR_SECRET,
     health: aws.probes,
     log,
+    connInfo: getConnInfo,
   });
   if (await seedDemoData(services)) {
     log.info('demo data seeded', {
@@ -109,7 +112,8 @@ async function main() {
   );
 
   const app = createApp(services, http);
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' });
+  // Loopback only: the local runtime signs tokens with a key on this disk and is nobody's production.
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '127.0.0.1' });
   running.push({ stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
   log.info('contact-center API listening', {
     url: `http://localhost:${config.PORT}`,

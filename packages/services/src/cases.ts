@@ -203,7 +203,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
    * managers, or a supervisor/admin of its branch. Agents may read and add notes.
    */
   async function accessOf(caller: Caller, c: Case): Promise<'full' | 'read' | 'none'> {
-    if (c.deleted) return mayOnCase(caller, 'readDeleted', []) ? 'full' : 'none';
+    if (c.deleted) return mayOnCase(caller, 'readDeleted', caseRelations(caller, c)) ? 'full' : 'none';
     let relations = caseRelations(caller, c);
     if (!mayOnCase(caller, 'work', relations) && c.customerId && caseAccessNeedsCustomer(caller)) {
       relations = caseRelations(caller, c, await customers.get(c.customerId));
@@ -403,9 +403,10 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
   }
 
   async function restore(caller: Caller, id: string, reason?: string): Promise<Case> {
-    if (!mayOnCase(caller, 'readDeleted', [])) throw new NotFoundError('case', id);
     const before = await repo.get(id, true);
-    if (!before || !before.deleted) throw new NotFoundError('case', id);
+    if (!before || !mayOnCase(caller, 'readDeleted', caseRelations(caller, before)))
+      throw new NotFoundError('case', id);
+    if (!before.deleted) throw new ConflictError('case.not_deleted', `Case ${id} is not deleted`);
     const after: Case = {
       ...before,
       deleted: false,

@@ -31,6 +31,7 @@ import {
 import type { ServiceContext } from './context';
 import type { CustomerService } from './customers';
 import type { NoticeService, NotificationDraft } from './notices';
+import type { StaffDirectory } from './staff';
 
 const sameManagers = (a: Customer, b: Customer) =>
   a.primaryManagerId === b.primaryManagerId &&
@@ -50,7 +51,7 @@ const managerRequired = (policy: { managedFrom: string }) =>
  */
 export function changeRequestService(
   ctx: ServiceContext,
-  deps: { customers: CustomerService; notices: NoticeService },
+  deps: { customers: CustomerService; notices: NoticeService; staff: StaffDirectory },
 ) {
   const requests = changeRequestRepository(ctx.store);
   const users = userRepository(ctx.store);
@@ -58,21 +59,13 @@ export function changeRequestService(
   const { customers, notices } = deps;
   const { policy } = customers;
 
-  /** Managers named in an assignment must be managers (or supervisors) of the customer's branch. */
+  /** Managers named in an assignment must be active managers (or supervisors) of the customer's branch. */
   async function assertManagers(customer: Customer, change: CustomerChange): Promise<void> {
     if (change.kind !== 'assignment') return;
     const named = [...(change.primaryManagerId ? [change.primaryManagerId] : []), ...(change.addAssisting ?? [])];
-    const found = await users.getMany(named);
-    const issues = named
-      .filter((id) => {
-        const user = found.get(id);
-        return !user || user.branchId !== customer.branchId || !(user.role === 'manager' || user.role === 'supervisor');
-      })
-      .map((id) => ({
-        path: change.primaryManagerId === id ? 'primaryManagerId' : 'addAssisting',
-        message: `${id} is not a manager of branch ${customer.branchId}`,
-      }));
-    if (issues.length) throw new ValidationError('Unknown manager', issues, 'change_request.invalid');
+    await deps.staff.assertAssignable(named, 'customerManager', customer.branchId, (id) =>
+      change.primaryManagerId === id ? 'primaryManagerId' : 'addAssisting',
+    );
   }
 
   /** The customer after the change, refused when it changes nothing or breaks the manager rule. */

@@ -22,6 +22,7 @@ import { publicComplaintService } from './public-complaints';
 import { rateLimitService } from './rate-limits';
 import type { ServiceSettings } from './settings';
 import { smsIntake } from './sms-intake';
+import { staffDirectory } from './staff';
 import { sweeperService } from './sweeper';
 import { teamService } from './teams';
 import { timelineService } from './timeline';
@@ -63,18 +64,20 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   };
   const notices = noticeService({ store: ctx.store, publisher: infra.publisher, log: ctx.log, newId: ctx.newId });
   const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
+  const staff = staffDirectory(ctx);
 
-  const customers = customerService(ctx, { notices, directory });
+  const customers = customerService(ctx, { notices, directory, staff });
   const cases = caseService(ctx, { notices });
   const escalation = escalationService(ctx, { cases, notices });
   const recorder = contactRecorder(ctx);
   const followUps = followUpService(ctx, { cases });
-  const opportunities = opportunityService(ctx, { notices });
+  const opportunities = opportunityService(ctx, { notices, staff });
   const intakeDeps = { recorder, followUps, escalation };
 
   return {
+    staff,
     customers,
-    changeRequests: changeRequestService(ctx, { customers, notices }),
+    changeRequests: changeRequestService(ctx, { customers, notices, staff }),
     merge: mergeService(ctx, { customers, notices }),
     timeline: timelineService(ctx, { customers }),
     cases,
@@ -91,7 +94,7 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     rateLimits: rateLimitService(ctx),
     opportunities,
     conversions: conversionService(ctx, { opportunities, notices }),
-    teams: teamService(ctx),
+    teams: teamService(ctx, { staff }),
     inbox: inboxService(ctx),
     operations: operationsService(ctx),
     sweeper: sweeperService(ctx, { publisher: infra.publisher, followUps, cases, opportunities }),

@@ -33,6 +33,7 @@ import {
 } from '@cc/store';
 import type { ServiceContext } from './context';
 import type { NoticeService, NotificationDraft } from './notices';
+import type { StaffDirectory } from './staff';
 
 /** Phones to E.164, emails trimmed and lower-cased; any that cannot be normalised is a field error. */
 export function normaliseContactPoints(points: ContactPoint[]): ContactPoint[] {
@@ -73,7 +74,10 @@ export function identityOf(query: { number?: string; phone?: string; email?: str
 
 type Page<T> = { items: T[]; lastKey?: Record<string, unknown> };
 
-export function customerService(ctx: ServiceContext, deps: { notices: NoticeService; directory: UserNameDirectory }) {
+export function customerService(
+  ctx: ServiceContext,
+  deps: { notices: NoticeService; directory: UserNameDirectory; staff: StaffDirectory },
+) {
   const repo = customerRepository(ctx.store);
   const policy = levelPolicyFor(ctx.settings.CUSTOMER_LEVELS, ctx.settings.MANAGED_FROM_LEVEL);
   const { notices } = deps;
@@ -151,6 +155,13 @@ export function customerService(ctx: ServiceContext, deps: { notices: NoticeServ
     }
     const level = input.level ?? policy.levels[0]!;
     assertLevel(level);
+    const managers = [
+      ...(input.primaryManagerId ? [input.primaryManagerId] : []),
+      ...(input.assistingManagerIds ?? []),
+    ];
+    await deps.staff.assertAssignable(managers, 'customerManager', branchId, (id) =>
+      id === input.primaryManagerId ? 'primaryManagerId' : 'assistingManagerIds',
+    );
     if (requiresPrimaryManager(policy, input.type, level) && !input.primaryManagerId) {
       throw new ValidationError(
         'Corporate customers and customers at level ' + policy.managedFrom + ' or above need a primary manager',

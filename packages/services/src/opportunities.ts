@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   fromMinor,
   isOpenStage,
+  mayBeAssigned,
   mayOnCustomer,
   mayOnOpportunity,
   NotFoundError,
@@ -47,6 +48,7 @@ import {
 } from '@cc/store';
 import type { ServiceContext } from './context';
 import type { NoticeService, NotificationDraft } from './notices';
+import type { StaffDirectory } from './staff';
 
 export interface PipelineTotals {
   truncated: boolean;
@@ -78,19 +80,29 @@ export function pipelineTotals(items: Opportunity[], truncated: boolean): Pipeli
   return { truncated, count: items.length, amounts: major(overall), byStage };
 }
 
-export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeService }) {
+export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeService; staff: StaffDirectory }) {
   const repo = opportunityRepository(ctx.store);
   const users = userRepository(ctx.store);
   const customers = customerRepository(ctx.store);
   const { notices } = deps;
 
-  /** The owner must be a known user; their team and supervisor join the opportunity's team. */
-  async function ownerOf(ownerId: string): Promise<User> {
+  /**
+   * The owner must be an active manager or supervisor of the opportunity's branch; their team and supervisor join
+   * the opportunity's team.
+   */
+  async function ownerOf(ownerId: string, branchId: string): Promise<User> {
     const owner = await users.get(ownerId);
-    if (!owner)
-      throw new ValidationError('The owner is not a known user', [{ path: 'ownerId', message: 'unknown user' }]);
+    if (!owner || !mayBeAssigned(owner, 'opportunityOwner', branchId))
+      throw new ValidationError(
+        'The owner must be an active manager or supervisor of the branch',
+        [{ path: 'ownerId', message: `${ownerId} cannot own opportunities of branch ${branchId}` }],
+        'assignment.invalid',
+      );
     return owner;
   }
+
+  const assertCollaborators = (ids: readonly string[], branchId: string) =>
+    deps.staff.assertAssignable(ids, 'opportunityCollaborator', branchId, () => 'collaboratorIds');
 
   function normaliseProspect(prospect: Prospect): Prospect {
     const phone = prospect.phone === undefined ? undefined : tryNormalisePhone(prospect.phone);
@@ -115,7 +127,10 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
     },
     now: Date,
   ): Promise<Opportunity> {
-    const owner = await ownerOf(terms.ownerId ?? about.defaultOwnerId);
+    const [owner] = await Promise.all([
+      ownerOf(terms.ownerId ?? about.defaultOwnerId, about.branchId),
+      assertCollaborators(terms.collaboratorIds, about.branchId),
+    ]);
     const at = now.toISOString();
     const { customer } = about;
     return {
@@ -316,6 +331,7 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
   ): Promise<Opportunity> {
     const before = await changeable(caller, id);
     assertOpen(before);
+    if (patch.collaboratorIds) await assertCollaborators(patch.collaboratorIds, before.branchId);
     const now = ctx.clock().toISOString();
     const after: Opportunity = {
       ...before,

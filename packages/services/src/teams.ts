@@ -7,13 +7,13 @@ import {
   type Team,
   type TeamInput,
 } from '@cc/core';
-import { teamRepository, TransactionRefused, userRepository } from '@cc/store';
+import { teamRepository, TransactionRefused } from '@cc/store';
 import type { ServiceContext } from './context';
+import type { StaffDirectory } from './staff';
 
 /** Teams of relationship managers within a branch; members' profiles carry the team id. */
-export function teamService(ctx: ServiceContext) {
+export function teamService(ctx: ServiceContext, deps: { staff: StaffDirectory }) {
   const teams = teamRepository(ctx.store);
-  const users = userRepository(ctx.store);
 
   /** A supervisor or admin forms a team of users of their own branch. */
   async function form(caller: Caller, input: TeamInput): Promise<Team> {
@@ -21,14 +21,9 @@ export function teamService(ctx: ServiceContext) {
       throw new ForbiddenError('Only supervisors and admins form teams', 'team.forbidden');
     }
     const memberIds = [...new Set(input.memberIds.filter((m) => m !== input.leaderId))];
-    const found = await users.getMany([input.leaderId, ...memberIds]);
-    const issues = [input.leaderId, ...memberIds]
-      .filter((id) => found.get(id)?.branchId !== caller.branchId)
-      .map((id) => ({
-        path: id === input.leaderId ? 'leaderId' : 'memberIds',
-        message: `${id} is not a user of branch ${caller.branchId}`,
-      }));
-    if (issues.length) throw new ValidationError('Unknown team members', issues, 'team.invalid');
+    await deps.staff.assertAssignable([input.leaderId, ...memberIds], 'teamMember', caller.branchId, (id) =>
+      id === input.leaderId ? 'leaderId' : 'memberIds',
+    );
     const team: Team = {
       id: ctx.newId(),
       name: input.name,

@@ -31,6 +31,8 @@ const statusByCode: Record<string, number> = {
   'auth.unauthenticated': 401,
   'auth.token_invalid': 401,
   'auth.token_expired': 401,
+  'auth.user_inactive': 401,
+  'webhook.not_configured': 503,
   'auth.forbidden': 403,
   'webhook.signature_invalid': 403,
   'idempotency.key_reused': 422,

@@ -8,7 +8,7 @@ import {
   type ComplaintFormValues,
 } from '@cc/channels';
 import type { Services } from '@cc/services';
-import { clientIp } from '../http/client-address';
+import { clientAddress } from '../http/client-address';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
@@ -104,7 +104,7 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => [
     },
     async ({ c }) => {
       // The limit decides first on every path; the sender's identity is looked up while it does.
-      const admitted = s.rateLimits.admit('complaints', clientIp(c));
+      const admitted = s.rateLimits.admit('complaints', clientAddress(c, http));
       const { form, raw } = await readSubmission(c).catch(async (error: unknown) => {
         await admitted;
         throw error;
@@ -150,7 +150,7 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => [
       errors: [400, 404, 429],
     },
     async ({ params, query, c }) => {
-      await s.rateLimits.admit('status', clientIp(c));
+      await s.rateLimits.admit('status', clientAddress(c, http));
       return { status: 200, body: await s.publicComplaints.status(params.reference, query) };
     },
   ),
