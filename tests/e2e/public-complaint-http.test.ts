@@ -59,14 +59,18 @@ describe('a complaint posted to the public form over HTTP', () => {
     });
     expect(inbox.status).toBe(200);
     const { items } = (await inbox.json()) as { items: Record<string, unknown>[] };
-    const reminder = items.find((i) => i.caseId === reference);
+    const reminder = items.find((i) => i.kind === 'case_created');
     expect(reminder).toMatchObject({
-      kind: 'case_created',
       customerNumber: 'HTTP-0001',
       customerName: 'Zhao Lei',
       read: false,
-      link: `/cases/${reference}`,
+      link: `/cases/${String(reminder?.caseId)}`,
     });
+    // The manager's case is the one the customer's (random) reference names.
+    const opened = await fetch(`${base}/cases/${String(reminder!.caseId)}`, {
+      headers: { authorization: `Bearer ${await t.token('mgr-1', 'manager')}` },
+    });
+    expect(await opened.json()).toMatchObject({ publicReference: reference });
     expect(String(reminder!.excerpt)).toContain('annual card fee appears twice');
     expect(Number.isNaN(Date.parse(String(reminder!.date)))).toBe(false);
   });

@@ -29,6 +29,7 @@ const inboxOf = async (userId: string) =>
 
 beforeAll(async () => {
   t = await createTestContext();
+  await Promise.all([t.user('mgr-1', 'manager'), t.user('mgr-2', 'manager')]);
   const customers = t.services.customers;
   const admin = { userId: 'admin-1', role: 'admin' as const, branchId: 'BR-001' };
   await customers.create(admin, {

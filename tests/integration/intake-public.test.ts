@@ -7,7 +7,8 @@ import { createCustomer, partitionItems, problem, timelineOf } from './intake-su
 let t: TestContext;
 let ipCounter = 0;
 beforeAll(async () => {
-  t = await createTestContext({ PUBLIC_RATE_LIMIT_PER_MINUTE: '5' });
+  // As behind one proxy of ours: the address it appends to X-Forwarded-For is the client's.
+  t = await createTestContext({ PUBLIC_RATE_LIMIT_PER_MINUTE: '5', TRUSTED_PROXY_HOPS: '1' });
 });
 
 /** Each test posts from its own address so the per-IP limit only bites where it is meant to. */
@@ -23,8 +24,9 @@ const complaint = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/** `from` is what the proxy appended; the first hop is whatever the client claimed, and counts for nothing. */
 const submit = (json: unknown, from = ip(), headers: Record<string, string> = {}) =>
-  t.request('POST', '/public/complaints', { json, headers: { 'x-forwarded-for': `${from}, 10.0.0.1`, ...headers } });
+  t.request('POST', '/public/complaints', { json, headers: { 'x-forwarded-for': `10.9.9.9, ${from}`, ...headers } });
 
 describe('public complaints', () => {
   it('serves the HTML form without a login', async () => {
@@ -39,13 +41,17 @@ describe('public complaints', () => {
     const res = await submit(complaint());
     expect(res.status).toBe(201);
     const body = (await res.json()) as { reference: string; status: string };
-    expect(body.reference).toMatch(/^C-\d{4}-\d{6}$/);
+    // The customer's reference is random and checked, not the case's sequential id.
+    expect(body.reference).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]$/);
     expect(body.status).toBe('new');
     const timeline = await timelineOf(t, customer.id);
-    const entry = timeline.find(
-      (e) => e.channel === 'web' && (e.links as { caseId?: string }).caseId === body.reference,
-    );
-    expect(entry).toBeDefined();
+    const entry = timeline.find((e) => e.channel === 'web');
+    const caseId = (entry?.links as { caseId?: string } | undefined)?.caseId;
+    expect(caseId).toMatch(/^C-\d{4}-\d{6}$/);
+    const sup = await t.token('sup-1', 'supervisor');
+    expect(await (await t.request('GET', `/cases/${caseId}`, { token: sup })).json()).toMatchObject({
+      publicReference: body.reference,
+    });
     // The complaint is the customer's contact: it counts on today's contacts and is their last contact.
     const read = async (key: { pk: string; sk: string }) =>
       (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: key, ConsistentRead: true }))).Item;
@@ -149,6 +155,37 @@ describe('public complaints', () => {
     expect(malformed.status).toBe(429);
     expect((await submit(complaint(), from)).status).toBe(429);
     expect(await sequence()).toBe(before);
+  });
+
+  it('counts a client rotating the first X-Forwarded-For hop as one client', async () => {
+    const from = ip();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await t.request('POST', '/public/complaints', {
+        json: complaint({ description: `Rotating attempt ${i} about card fees` }),
+        headers: { 'x-forwarded-for': `198.51.100.${i}, ${from}` },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+  });
+
+  it('limits status lookups per reference and per contact, whatever address asks', async () => {
+    const phone = '+8613800004444';
+    const { reference } = (await (await submit(complaint({ phone }))).json()) as { reference: string };
+    const lookup = (ref: string, contact: string) =>
+      t.request('GET', `/public/complaints/${ref}?phone=${encodeURIComponent(contact)}`, {
+        headers: { 'x-forwarded-for': ip() },
+      });
+    // One reference, many guessed phones from many addresses: the sixth guess is refused.
+    const byReference = [];
+    for (let i = 0; i < 6; i++) byReference.push((await lookup(reference, `+861390000${1000 + i}`)).status);
+    expect(byReference).toEqual([404, 404, 404, 404, 404, 429]);
+    // One phone, many guessed references: the same.
+    const byContact = [];
+    for (let i = 0; i < 6; i++) byContact.push((await lookup(`ABCD-EFG${i}-0`, '+8613900009999')).status);
+    expect(byContact.slice(0, 5).every((s) => s === 404)).toBe(true);
+    expect(byContact[5]).toBe(429);
   });
 
   it('refuses oversized bodies', async () => {

@@ -36,6 +36,8 @@ export interface TestContext {
   queues: QueueUrls;
   tableName: string;
   dynamo: DynamoDBClient;
+  /** Puts an active user with this role and branch in the staff directory (the users table), unless there. */
+  user(userId: string, role?: Role, branchId?: string): Promise<void>;
   /** A bearer token for the user, who is put in the directory with this role and branch (active) if not there. */
   token(userId: string, role?: Role, branchId?: string): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
@@ -92,12 +94,15 @@ export async function createTestContext(
     createApp(compose(more), { ...http, ...httpChanges });
   const app = createApp(services, http);
   const users = userRepository(aws.store);
-  /** Tokens are checked against the directory: the user is put there (active, this role and branch) first. */
-  const token = async (userId: string, role: Role = 'agent', branchId = 'BR-001') => {
+  const user = async (userId: string, role: Role = 'agent', branchId = 'BR-001') => {
     const known = await users.get(userId);
     if (!known || known.role !== role || known.branchId !== branchId || known.active === false) {
       await users.put({ name: userId, notifyVia: 'inbox', ...known, id: userId, role, branchId, active: true });
     }
+  };
+  /** Tokens are checked against the directory: the user is put there (active, this role and branch) first. */
+  const token = async (userId: string, role: Role = 'agent', branchId = 'BR-001') => {
+    await user(userId, role, branchId);
     return signDevToken(keys, { userId, role, branchId } satisfies Caller, {
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
@@ -125,6 +130,7 @@ export async function createTestContext(
     queues,
     tableName,
     dynamo,
+    user,
     token,
     request,
   };

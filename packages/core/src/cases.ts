@@ -53,8 +53,13 @@ export function assertCaseTransition(from: CaseStatus, to: CaseStatus): void {
 }
 
 export interface Case {
-  /** Human reference, e.g. C-2026-000123; also the id. */
+  /** Staff's reference, e.g. C-2026-000123 (counted per year); also the id and the key. */
   id: string;
+  /**
+   * The customer's reference (random and checked, see references.ts): the receipt, the status lookup and email
+   * subjects use it, so a case cannot be reached by counting. Absent on cases from before it existed.
+   */
+  publicReference?: string;
   type: CaseType;
   subject?: (typeof inquirySubjects)[number];
   productCode?: string;

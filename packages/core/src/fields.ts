@@ -89,15 +89,14 @@ const plausibleYear = (iso: string) => {
   return year >= PLAUSIBLE_YEARS.from && year <= PLAUSIBLE_YEARS.to;
 };
 
+const existingDate = (s: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s;
+
 /** A calendar date, YYYY-MM-DD, that exists (no 2026-02-30) and falls in the plausible years. */
 export const isoDate = z
   .string()
-  .refine(
-    (s) =>
-      /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s,
-    'use an existing date as YYYY-MM-DD',
-  )
-  .refine(plausibleYear, `a year from ${PLAUSIBLE_YEARS.from} to ${PLAUSIBLE_YEARS.to}`);
+  .refine(existingDate, 'use an existing date as YYYY-MM-DD')
+  .refine((s) => !existingDate(s) || plausibleYear(s), `a year from ${PLAUSIBLE_YEARS.from} to ${PLAUSIBLE_YEARS.to}`);
 
 /** An instant with its offset, in the plausible years (services narrow it further where they know more). */
 export const isoDateTime = z.iso

@@ -10,6 +10,7 @@ import {
   isOpen,
   mayOnCase,
   mayOnCustomer,
+  newPublicReference,
   NotFoundError,
   responseDeadline,
   ValidationError,
@@ -33,6 +34,8 @@ import {
   isDuplicateClaim,
   liveCaseCheck,
   newCaseItem,
+  PUBLIC_REFERENCE_LABEL,
+  publicReferenceItem,
   openCaseItems,
   RESPONSE_WATCH_LABEL,
   responseWatchEnd,
@@ -180,6 +183,9 @@ export const staleCase = (id: string) =>
 function refused(error: unknown, id: string): unknown {
   if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
     if (error.failedLabels.includes(CASE_LABEL)) return staleCase(id);
+    // Two cases drew the same 40-bit reference: vanishingly rare, and a retry draws another.
+    if (error.failedLabels.includes(PUBLIC_REFERENCE_LABEL))
+      return new ConflictError('case.reference_clash', 'Could not register the case just now; retry');
   }
   return error;
 }
@@ -255,6 +261,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     const actor = creatorActor(creator);
     const c: Case = {
       id,
+      publicReference: newPublicReference(),
       type: input.type,
       ...(input.subject && { subject: input.subject }),
       ...(input.productCode && { productCode: input.productCode }),
@@ -324,6 +331,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     await commit(
       [
         newCaseItem(ctx.store, c),
+        publicReferenceItem(ctx.store, c.publicReference!, c.id),
         ...responseWatchItems(ctx.store, undefined, c),
         caseHistoryItem(ctx.store, {
           id: ctx.newId(now.getTime()),

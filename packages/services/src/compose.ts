@@ -73,6 +73,7 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const followUps = followUpService(ctx, { cases });
   const opportunities = opportunityService(ctx, { notices, staff });
   const intakeDeps = { recorder, followUps, escalation };
+  const rateLimits = rateLimitService(ctx);
 
   return {
     staff,
@@ -90,8 +91,8 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     email: infra.attachments
       ? emailIntake(ctx, { ...intakeDeps, attachments: infra.attachments, emailModule: infra.emailModule })
       : undefined,
-    publicComplaints: publicComplaintService(ctx, { cases, recorder }),
-    rateLimits: rateLimitService(ctx),
+    publicComplaints: publicComplaintService(ctx, { cases, recorder, rateLimits }),
+    rateLimits,
     opportunities,
     conversions: conversionService(ctx, { opportunities, notices }),
     teams: teamService(ctx, { staff }),

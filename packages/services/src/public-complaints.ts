@@ -1,5 +1,4 @@
-import { randomInt } from 'node:crypto';
-import { NotFoundError, ValidationError, type Case } from '@cc/core';
+import { newPublicReference, NotFoundError, parsePublicReference, ValidationError, type Case } from '@cc/core';
 import {
   honeypotTripped,
   parseComplaintForm,
@@ -7,10 +6,11 @@ import {
   tryNormalisePhone,
   type ComplaintForm,
 } from '@cc/channels';
-import { caseRepository, withIdempotency, type IdempotencyClaim } from '@cc/store';
+import { caseRepository, transact, withIdempotency, type IdempotencyClaim } from '@cc/store';
 import type { CaseService } from './cases';
 import type { ContactRecorder } from './contact-recorder';
 import type { ServiceContext } from './context';
+import type { RateLimitService } from './rate-limits';
 
 /** What the public may send; anything else (owner, status, priority, timestamps...) is refused. */
 const PUBLIC_FIELDS = new Set([
@@ -49,11 +49,11 @@ export function parsePublicComplaint(input: Record<string, unknown>): ComplaintF
   return parseComplaintForm(input);
 }
 
-const fakeReference = (now: Date) =>
-  `C-${now.getUTCFullYear()}-${String(randomInt(100_000, 1_000_000)).padStart(6, '0')}`;
-
 /** The public complaint/inquiry form: opens a case from the web and answers its status to the submitter only. */
-export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseService; recorder: ContactRecorder }) {
+export function publicComplaintService(
+  ctx: ServiceContext,
+  deps: { cases: CaseService; recorder: ContactRecorder; rateLimits: RateLimitService },
+) {
   const { cases, recorder } = deps;
   const stored = caseRepository(ctx.store);
   const statusUrl = (reference: string) =>
@@ -80,16 +80,11 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
     claim: IdempotencyClaim | undefined,
     admitted: Promise<void> = Promise.resolve(),
   ): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
-    const now = ctx.clock();
-    if (honeypotTripped(raw)) {
-      await admitted;
-      const reference = fakeReference(now);
-      return { status: 201, body: { reference, status: 'new', statusUrl: statusUrl(reference) }, replayed: false };
-    }
     // Both settle before either is reported, so a refused client hears 429 whatever else was wrong.
     const [gate, lookup] = await Promise.allSettled([admitted, prepare(raw)]);
     if (gate.status === 'rejected') throw gate.reason;
     if (lookup.status === 'rejected') throw lookup.reason;
+    if (honeypotTripped(raw)) return decoy(claim);
     const { form, phone, email, customerId } = lookup.value;
     const description =
       `${form.description}\n\n— ${form.name}` +
@@ -114,7 +109,7 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
           isContact: true,
           recordFor: (response) => {
             const c = response.body as Case;
-            receipt = { reference: c.id, status: c.status, statusUrl: statusUrl(c.id) };
+            receipt = receiptFor(c.publicReference!);
             // Every inbound contact counts towards the customer's 30-day contact figure.
             return recordFor({ status: 201, body: receipt });
           },
@@ -125,21 +120,59 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
     return { status: result.response.status, body: result.response.body, replayed: result.replayed };
   }
 
-  /** Only with the phone or email used to submit it; every miss is the same 404, so references cannot be probed. */
-  async function status(reference: string, contact: { phone?: string; email?: string }): Promise<ComplaintStatus> {
+  const receiptFor = (reference: string): ComplaintReceipt => ({
+    reference,
+    status: 'new',
+    statusUrl: statusUrl(reference),
+  });
+
+  /**
+   * A bot filled the honeypot: it gets a receipt of the same shape as a real one (a fresh random reference, replayed
+   * for the same Idempotency-Key), and no case. Its status lookups miss like any wrong reference.
+   */
+  async function decoy(claim: IdempotencyClaim | undefined) {
+    const result = await withIdempotency<ComplaintReceipt>(ctx.store, claim, async (recordFor) => {
+      const response = { status: 201, body: receiptFor(newPublicReference()) };
+      const record = recordFor(response);
+      if (record.length) await transact(ctx.store, record);
+      return response;
+    });
+    return { status: result.response.status, body: result.response.body, replayed: result.replayed };
+  }
+
+  /**
+   * Only with the phone or email used to submit it; every miss is the same 404, so references cannot be probed.
+   * `admitted` is the caller's rate-limit decision (per address); this adds the limits per reference and per contact,
+   * so neither rotating addresses nor rotating references gets more guesses.
+   */
+  async function status(
+    reference: string,
+    contact: { phone?: string; email?: string },
+    admitted: Promise<void> = Promise.resolve(),
+  ): Promise<ComplaintStatus> {
     const phone = contact.phone ? tryNormalisePhone(contact.phone) : null;
     const email = contact.email ? tryNormaliseEmail(contact.email) : null;
+    const canonical = parsePublicReference(reference);
+    const limits = [
+      admitted,
+      deps.rateLimits.admit('status-reference', canonical ?? reference.slice(0, 40)),
+      ...(phone || email ? [deps.rateLimits.admit('status-contact', (phone ?? email)!)] : []),
+    ];
+    const gates = await Promise.allSettled(limits);
+    const refused = gates.find((g) => g.status === 'rejected');
+    if (refused) throw refused.reason;
     if (!phone && !email)
       throw new ValidationError('Give the phone or email you used', [
         { path: 'phone', message: 'phone or email required' },
       ]);
-    const c = /^C-\d{4}-\d{6}$/.test(reference) ? await stored.get(reference) : undefined;
+    const caseId = canonical ? await stored.idByPublicReference(canonical) : undefined;
+    const c = caseId ? await stored.get(caseId) : undefined;
     const matches =
       !!c &&
       !c.deleted &&
       ((phone && c.submitterContact?.phone === phone) || (email && c.submitterContact?.email === email));
     if (!c || !matches) throw new NotFoundError('case');
-    return { reference: c.id, status: c.status, lastUpdatedAt: c.updatedAt };
+    return { reference: canonical!, status: c.status, lastUpdatedAt: c.updatedAt };
   }
 
   return { submit, status };

@@ -103,6 +103,8 @@ export const keys = {
   timelineByType: (partition: string, type: string) => `TLTY#${partition}#${type}`,
   unidentifiedQueue: 'UNIDENTIFIED',
 
+  /** A case's public reference (random, given to the customer) -> the case id. */
+  publicReference: (reference: string) => ({ pk: `PUBREF#${keyPart(reference)}`, sk: 'PUBREF' }),
   /** A complaint or inquiry; its history and messages share its partition. */
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   casePartition: (caseId: string) => `CASE#${caseId}`,

@@ -22,6 +22,10 @@ import { ActorSchema, CursorQuery, IdempotencyHeader, IdParam, IfMatchHeader, pa
 export const CaseSchema = z
   .object({
     id: z.string().meta({ example: 'C-2026-000123' }),
+    publicReference: z
+      .string()
+      .optional()
+      .meta({ example: '7KQ2-M9XD-T', description: "The customer's reference: random, for the status lookup" }),
     type: z.enum(caseTypes),
     subject: z.enum(inquirySubjects).optional(),
     productCode: z.string().optional(),

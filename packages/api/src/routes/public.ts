@@ -18,7 +18,7 @@ const FORM_ACTION = '/public/complaints';
 
 const ReceiptSchema = z
   .object({
-    reference: z.string().meta({ example: 'C-2026-000123' }),
+    reference: z.string().meta({ example: '7KQ2-M9XD-T' }),
     status: z.string(),
     statusUrl: z.string().meta({ description: 'GET it with ?phone= or ?email= as submitted' }),
   })
@@ -141,7 +141,8 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => [
       path: '/public/complaints/{reference}',
       tags,
       summary:
-        'Status and last update of a complaint, for the phone or email it was submitted with (anything else: 404)',
+        'Status and last update of a complaint, by the reference on its receipt, for the phone or email it was ' +
+        'submitted with (anything else: 404); limited per address, per reference and per phone or email',
       auth: 'public',
       bodyLimit: 'public',
       params: z.object({ reference: z.string().min(1).max(40) }),
@@ -150,8 +151,8 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => [
       errors: [400, 404, 429],
     },
     async ({ params, query, c }) => {
-      await s.rateLimits.admit('status', clientAddress(c, http));
-      return { status: 200, body: await s.publicComplaints.status(params.reference, query) };
+      const admitted = s.rateLimits.admit('status', clientAddress(c, http));
+      return { status: 200, body: await s.publicComplaints.status(params.reference, query, admitted) };
     },
   ),
 ];
