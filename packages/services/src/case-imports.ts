@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import {
   customerNumber,
+  DomainError,
   ForbiddenError,
   IdempotencyMismatchError,
   isoDateTime,
@@ -63,7 +64,8 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
     try {
       raw = parseJson(text, MAX_LINE_DEPTH);
     } catch (error) {
-      return { line, status: 'rejected', reason: error instanceof Error ? error.message : 'not valid JSON' };
+      const tooDeep = error instanceof DomainError && error.code === 'request.too_deep';
+      return { line, status: 'rejected', reason: tooDeep ? 'nests too deeply' : 'not valid JSON' };
     }
     const head = ImportLine.safeParse(raw);
     if (!head.success) {
