@@ -19,6 +19,13 @@ export const hasBidiControls = (s: string) => BIDI_CONTROL.test(s);
 /** True when something visible (a letter or a digit) is left once invisible characters are removed. */
 export const hasVisibleText = (s: string) => /[\p{L}\p{N}]/u.test(s.replace(INVISIBLE, ''));
 
+/** Text from a channel (an email subject) made fit for a single-line field: controls become spaces, bidi goes. */
+export const asSingleLine = (s: string) =>
+  s.replace(new RegExp(CONTROL, 'g'), ' ').replace(new RegExp(BIDI_CONTROL, 'g'), '').trim();
+/** Text from a channel made fit for a free-text field: controls other than tab and newlines go, bidi goes. */
+export const asText = (s: string) =>
+  s.replace(new RegExp(CONTROL_IN_TEXT, 'g'), '').replace(new RegExp(BIDI_CONTROL, 'g'), '').trim();
+
 /** One line of text (titles, subjects, categories): trimmed, no control or bidirectional control characters. */
 export const singleLineText = (max: number, min = 1) =>
   z

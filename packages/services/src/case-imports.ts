@@ -59,7 +59,14 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
   const customers = customerRepository(ctx.store);
   const keepSeconds = ctx.settings.RETENTION_DAYS * 86_400;
 
-  async function importLine(text: string, line: number): Promise<ImportResult> {
+  /** The customer a line names, when it is in the importer's branch (any other is as unknown as a missing one). */
+  async function customerIdFor(caller: Caller, customerNumber: string): Promise<string | undefined> {
+    const id = await customers.idByIdentity({ kind: 'number', value: customerNumber });
+    const customer = id ? await customers.get(id) : undefined;
+    return customer && customer.status !== 'merged' && customer.branchId === caller.branchId ? customer.id : undefined;
+  }
+
+  async function importLine(caller: Caller, text: string, line: number): Promise<ImportResult> {
     let raw: unknown;
     try {
       raw = parseJson(text, MAX_LINE_DEPTH);
@@ -77,7 +84,7 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
     }
     const { source, externalId, customerNumber, occurredAt, ...fields } = head.data;
     try {
-      const customerId = await customers.idByIdentity({ kind: 'number', value: customerNumber });
+      const customerId = await customerIdFor(caller, customerNumber);
       if (!customerId)
         return { line, status: 'rejected', externalId, reason: `customerNumber: no customer ${customerNumber}` };
       const input = { ...fields, customerId } as CaseCreateInput;
@@ -114,11 +121,12 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
 
   async function importNdjson(caller: Caller, body: string) {
     assertMayImport(caller);
-    return importLines(body);
+    return importLines(caller, body);
   }
 
   /** Lines are numbered from 1 as in the file; blank lines are skipped. */
   async function importLines(
+    caller: Caller,
     body: string,
   ): Promise<{ summary: Record<ImportResult['status'], number>; results: ImportResult[] }> {
     const lines = body
@@ -144,7 +152,7 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
         const { text, line } = lines[index]!;
         const key = dedupKeyOf(text);
         const earlier = key === undefined ? undefined : firstOfKey.get(key);
-        const run = earlier ? earlier.then(() => importLine(text, line)) : importLine(text, line);
+        const run = earlier ? earlier.then(() => importLine(caller, text, line)) : importLine(caller, text, line);
         if (key !== undefined && !earlier) firstOfKey.set(key, run);
         results[index] = await run;
       }

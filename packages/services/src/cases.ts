@@ -242,10 +242,18 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       input.customerId ? customers.get(input.customerId) : Promise.resolve<Customer | undefined>(undefined),
       repo.nextSequence(year),
     ]);
-    if (input.customerId && (!customer || customer.status === 'merged')) {
+    const caller = 'caller' in creator ? creator.caller : undefined;
+    // Staff open cases only for customers they may read (anything else is as unknown as a missing customer), and
+    // cases without a customer only in their own branch's queue.
+    if (
+      input.customerId &&
+      (!customer || customer.status === 'merged' || (caller && !mayOnCustomer(caller, 'read', customer)))
+    ) {
       throw new NotFoundError('customer', input.customerId);
     }
-    const caller = 'caller' in creator ? creator.caller : undefined;
+    if (caller && !customer && input.branchId && input.branchId !== caller.branchId) {
+      throw new ForbiddenError('A case without a customer is opened in your own branch', 'case.forbidden');
+    }
     const origin: CaseOrigin = caller
       ? caller.role === 'agent'
         ? 'agent'

@@ -76,6 +76,12 @@ export function contactService(
     return resolved;
   }
 
+  /** A call names a case the caller may read, and one of the same customer (never another customer's case). */
+  async function assertCaseOf(caller: Caller, caseId: string, customerId: string | null): Promise<void> {
+    const c = await cases.loadFor(caller, caseId, 'read');
+    if (c.deleted || !customerId || c.customerId !== customerId) throw new NotFoundError('case', caseId);
+  }
+
   async function log(
     caller: Caller,
     input: ContactCreateInput,
@@ -91,6 +97,7 @@ export function contactService(
       ]);
     }
     const durationSeconds = durationOf(input);
+    if (input.caseId) await assertCaseOf(caller, input.caseId, who.customerId);
     let caseId = input.caseId;
     const liveCheck =
       who.customerId && checkedInTransaction(caller) ? [liveCustomerCheck(ctx.store, who.customerId)] : [];
