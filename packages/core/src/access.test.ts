@@ -40,6 +40,7 @@ const customerTable: Record<CustomerAction, Row> = {
   readFull: { agent: 'manager', manager: 'manager', supervisor: 'manager branch', admin: 'manager branch' },
   change: { agent: 'manager', manager: 'manager', supervisor: 'manager branch', admin: 'manager branch' },
   requestChange: { agent: '-', manager: 'always', supervisor: 'always', admin: 'always' },
+  proposeIdentityChange: { agent: 'always', manager: 'manager', supervisor: 'manager branch', admin: 'manager branch' },
   setManagedFields: { agent: '-', manager: '-', supervisor: 'branch', admin: 'branch' },
   merge: { agent: '-', manager: '-', supervisor: 'branch', admin: 'branch' },
 };

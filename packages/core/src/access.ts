@@ -40,6 +40,11 @@ export const customerGrants = {
   change: managesOrSupervises,
   /** Ask for a change of managers or level (then `change` decides whether this customer is in scope). */
   requestChange: { manager: 'always', supervisor: 'always', admin: 'always' },
+  /**
+   * Propose adding or removing a phone, email or customer number: whoever may read the customer (agents take the
+   * calls that reveal them); a supervisor of the customer's branch approves.
+   */
+  proposeIdentityChange: { ...managesOrSupervises, agent: 'always' },
   /** Level, managers and financial figures, set directly (others request a change). */
   setManagedFields: supervisesBranch,
   merge: supervisesBranch,

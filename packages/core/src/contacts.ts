@@ -58,7 +58,7 @@ export const AttachInput = z
     addContactPoint: z
       .boolean()
       .default(false)
-      .meta({ description: "Also add the phone/email to the customer's contact points" }),
+      .meta({ description: "Also ask (a change request) to add the phone/email to the customer's contact points" }),
   })
   .strict()
   .meta({ id: 'AttachUnidentified' });

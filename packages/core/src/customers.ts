@@ -151,7 +151,35 @@ export type AssignmentChange = {
   removeAssisting?: string[];
 };
 export type LevelChange = { kind: 'level'; level: string };
-export type CustomerChange = AssignmentChange | LevelChange;
+/** Who the customer is reachable as: phones and emails added or removed (each becomes or stops being an identity). */
+export type ContactPointsChange = {
+  kind: 'contact_points';
+  add?: ContactPoint[];
+  remove?: { kind: ContactPoint['kind']; value: string }[];
+};
+export type CustomerNumberChange = { kind: 'customer_number'; customerNumber: string };
+/** Changes of who the customer is: only ever through a change request a supervisor of the branch approves. */
+export type IdentityChange = ContactPointsChange | CustomerNumberChange;
+export type CustomerChange = AssignmentChange | LevelChange | IdentityChange;
+
+export const isIdentityChange = (change: CustomerChange): change is IdentityChange =>
+  change.kind === 'contact_points' || change.kind === 'customer_number';
+
+const sameContactPoint = (a: { kind: string; value: string }) => (b: { kind: string; value: string }) =>
+  a.kind === b.kind && a.value === b.value;
+
+/**
+ * True when `after` adds, removes or (un)verifies a phone or email of `before`: identity changes that only a change
+ * request makes. Reordering and preferring are profile edits.
+ */
+export function changesIdentities(before: readonly ContactPoint[], after: readonly ContactPoint[]): boolean {
+  const key = (points: readonly ContactPoint[]) =>
+    points
+      .map((p) => `${p.kind}\u0000${p.value}\u0000${p.verified}`)
+      .sort()
+      .join('\u0001');
+  return key(before) !== key(after);
+}
 
 export const changeRequestStatuses = ['pending', 'approved', 'rejected'] as const;
 export type ChangeRequestStatus = (typeof changeRequestStatuses)[number];
@@ -176,6 +204,12 @@ export interface ChangeRequest {
 /** The customer as it would be after `change`; the old primary manager never stays on as assisting twice. */
 export function applyChange(customer: Customer, change: CustomerChange): Customer {
   if (change.kind === 'level') return { ...customer, level: change.level };
+  if (change.kind === 'customer_number') return { ...customer, customerNumber: change.customerNumber };
+  if (change.kind === 'contact_points') {
+    const kept = customer.contactPoints.filter((p) => !(change.remove ?? []).some(sameContactPoint(p)));
+    const added = (change.add ?? []).filter((p) => !kept.some(sameContactPoint(p)));
+    return { ...customer, contactPoints: [...kept, ...added] };
+  }
   const primaryManagerId = change.primaryManagerId === undefined ? customer.primaryManagerId : change.primaryManagerId;
   const removed = new Set(change.removeAssisting ?? []);
   const assisting = [...customer.assistingManagerIds, ...(change.addAssisting ?? [])].filter(
@@ -259,6 +293,19 @@ export const ChangeRequestInput = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('level'), level: identifier(40), reason: changeReason }).strict(),
+  z
+    .object({
+      kind: z.literal('contact_points'),
+      add: z.array(ContactPointInput).max(5).optional(),
+      remove: z
+        .array(z.object({ kind: z.enum(['phone', 'email']), value: singleLineText(254, 3) }).strict())
+        .max(5)
+        .optional(),
+      reason: changeReason,
+    })
+    .strict()
+    .refine((c) => (c.add?.length ?? 0) + (c.remove?.length ?? 0) > 0, { message: 'add or remove something' }),
+  z.object({ kind: z.literal('customer_number'), customerNumber, reason: changeReason }).strict(),
 ]);
 export type ChangeRequestInput = z.infer<typeof ChangeRequestInput>;
 

@@ -1,13 +1,16 @@
 import {
   allows,
   applyChange,
+  changesIdentities,
   customerGrants,
   ConflictError,
   ForbiddenError,
   InvalidTransitionError,
+  isIdentityChange,
   isOwnRequest,
   lacksRequiredManager,
   mayInBranch,
+  mayOnCustomer,
   NotFoundError,
   ValidationError,
   type Caller,
@@ -29,7 +32,8 @@ import {
   type LabelledItem,
 } from '@cc/store';
 import type { ServiceContext } from './context';
-import type { CustomerService } from './customers';
+import { normaliseSender } from './contact-recorder';
+import { normaliseContactPoints, type CustomerService } from './customers';
 import type { NoticeService, NotificationDraft } from './notices';
 import type { StaffDirectory } from './staff';
 
@@ -68,26 +72,81 @@ export function changeRequestService(
     );
   }
 
-  /** The customer after the change, refused when it changes nothing or breaks the manager rule. */
+  /** True when `after` is `customer` again: the change would change nothing. */
+  function unchanged(customer: Customer, after: Customer, change: CustomerChange): boolean {
+    switch (change.kind) {
+      case 'level':
+        return after.level === customer.level;
+      case 'assignment':
+        return sameManagers(after, customer);
+      case 'customer_number':
+        return after.customerNumber === customer.customerNumber;
+      case 'contact_points':
+        return !changesIdentities(customer.contactPoints, after.contactPoints);
+    }
+  }
+
+  /** The customer after the change, refused when it changes nothing or breaks a rule. */
   function proposed(customer: Customer, change: CustomerChange): Customer {
     if (customer.status !== 'active')
       throw new ValidationError(`A ${customer.status} customer cannot be changed`, [], 'customer.not_active');
     if (change.kind === 'level') customers.assertLevel(change.level);
     const after = applyChange(customer, change);
-    if (change.kind === 'level' ? after.level === customer.level : sameManagers(after, customer)) {
+    if (unchanged(customer, after, change)) {
       throw new ValidationError('The request changes nothing', [], 'change_request.no_change');
     }
     if (lacksRequiredManager(policy, after)) throw managerRequired(policy);
+    if (change.kind === 'contact_points') normaliseContactPoints(after.contactPoints);
     return after;
   }
 
-  async function request(caller: Caller, customerId: string, input: ChangeRequestInput): Promise<ChangeRequest> {
+  /** Phones and emails as they will be stored (E.164, lower case); a removal names one the customer has. */
+  function normalisedIdentityChange(customer: Customer, change: CustomerChange): CustomerChange {
+    if (change.kind !== 'contact_points') return change;
+    const remove = (change.remove ?? []).map((p, i) => {
+      const value = normaliseSender(p.kind, p.value);
+      if (!value || !customer.contactPoints.some((c) => c.kind === p.kind && c.value === value))
+        throw new ValidationError('The customer has no such contact point', [
+          { path: `remove.${i}.value`, message: 'not one of the customer' },
+        ]);
+      return { kind: p.kind, value };
+    });
+    const add = normaliseContactPoints((change.add ?? []).map((p) => ({ ...p, preferred: false })));
+    return { kind: 'contact_points', ...(add.length && { add }), ...(remove.length && { remove }) };
+  }
+
+  /** An identity another customer already has is refused when asked for, not only when approved. */
+  async function assertIdentitiesFree(customer: Customer, change: CustomerChange): Promise<void> {
+    const wanted =
+      change.kind === 'customer_number'
+        ? [{ kind: 'number' as const, value: change.customerNumber }]
+        : change.kind === 'contact_points'
+          ? (change.add ?? []).map((p) => ({ kind: p.kind, value: p.value }))
+          : [];
+    for (const identity of wanted) {
+      const owner = await profiles.idByIdentity(identity);
+      if (owner && owner !== customer.id) throw identityTaken(identity);
+    }
+  }
+
+  /** Identity changes: whoever may read the customer proposes; others: whoever manages or supervises it requests. */
+  async function customerFor(caller: Caller, customerId: string, change: CustomerChange): Promise<Customer> {
+    if (isIdentityChange(change)) {
+      const customer = await customers.readable(caller, customerId);
+      if (!mayOnCustomer(caller, 'proposeIdentityChange', customer)) throw new NotFoundError('customer', customerId);
+      return customer;
+    }
     if (!allows(customerGrants.requestChange, caller.role, []))
       throw new ForbiddenError('Agents cannot request assignment or level changes', 'change_request.forbidden');
-    const customer = await customers.changeable(caller, customerId);
-    const { reason, ...change } = input;
+    return customers.changeable(caller, customerId);
+  }
+
+  async function request(caller: Caller, customerId: string, input: ChangeRequestInput): Promise<ChangeRequest> {
+    const { reason, ...asked } = input;
+    const customer = await customerFor(caller, customerId, asked);
+    const change = normalisedIdentityChange(customer, asked);
     proposed(customer, change);
-    await assertManagers(customer, change);
+    await Promise.all([assertManagers(customer, change), assertIdentitiesFree(customer, change)]);
     const now = ctx.clock();
     const created: ChangeRequest = {
       id: ctx.newId(now.getTime()),
@@ -108,7 +167,7 @@ export function changeRequestService(
       supervisors.map((s) => ({
         recipientId: s.id,
         kind: 'change_request_pending',
-        title: `${change.kind === 'level' ? 'Level' : 'Assignment'} change awaits your decision`,
+        title: `${kindNames[change.kind]} change awaits your decision`,
         excerpt:
           `${caller.userId} asks: ${describe(change)} for ${customer.name} (${customer.customerNumber}). ` +
           `Reason: ${reason}`,
@@ -193,16 +252,7 @@ export function changeRequestService(
       const before = await profiles.get(pending.customerId, true);
       if (!before) throw new NotFoundError('customer', pending.customerId);
       const after: Customer = { ...proposed(before, pending.change), version: before.version + 1, updatedAt: at };
-      const change =
-        pending.change.kind === 'level'
-          ? { action: 'level_changed', details: { from: before.level, to: after.level } }
-          : {
-              action: 'assignment_changed',
-              details: {
-                from: { primaryManagerId: before.primaryManagerId, assistingManagerIds: before.assistingManagerIds },
-                to: { primaryManagerId: after.primaryManagerId, assistingManagerIds: after.assistingManagerIds },
-              },
-            };
+      const change = appliedChange(before, after, pending.change);
       items = [
         ...profiles.saveItems(before, after),
         customers.historyItem(before.id, at, caller, change.action, { ...change.details, ...decision }),
@@ -210,7 +260,9 @@ export function changeRequestService(
       drafts =
         pending.change.kind === 'level'
           ? customers.levelChangeNotices(after, before.level, 'approved request')
-          : assignmentNotices(before, after, pending.reason);
+          : pending.change.kind === 'assignment'
+            ? assignmentNotices(before, after, pending.reason)
+            : [];
     }
     const { notifications, items: notificationWrites } = notices.draft(drafts, now);
     try {
@@ -221,6 +273,11 @@ export function changeRequestService(
           throw new InvalidTransitionError('change_request', 'decided', status, []);
         if (error.failedLabels.includes('profile'))
           throw new ConflictError('customer.stale', 'The customer changed while deciding; decide again');
+        const taken = error.failedLabels.find((l) => l.startsWith('identity:'));
+        if (taken) {
+          const [, kind, ...value] = taken.split(':');
+          throw identityTaken({ kind: kind!, value: value.join(':') });
+        }
       }
       throw error;
     }
@@ -231,8 +288,48 @@ export function changeRequestService(
   return { request, read, list, decide };
 }
 
+const kindNames: Record<CustomerChange['kind'], string> = {
+  level: 'Level',
+  assignment: 'Assignment',
+  contact_points: 'Contact point',
+  customer_number: 'Customer number',
+};
+
+const identityTaken = (identity: { kind: string; value: string }) =>
+  identity.kind === 'number'
+    ? new ConflictError('customer.number_taken', `Customer number ${identity.value} is already in use`, identity)
+    : new ConflictError('customer.identity_taken', `This ${identity.kind} belongs to another customer`, identity);
+
+/** The history line an approved change writes: what it was and what it became. */
+function appliedChange(before: Customer, after: Customer, change: CustomerChange) {
+  switch (change.kind) {
+    case 'level':
+      return { action: 'level_changed', details: { from: before.level, to: after.level } };
+    case 'assignment':
+      return {
+        action: 'assignment_changed',
+        details: {
+          from: { primaryManagerId: before.primaryManagerId, assistingManagerIds: before.assistingManagerIds },
+          to: { primaryManagerId: after.primaryManagerId, assistingManagerIds: after.assistingManagerIds },
+        },
+      };
+    case 'customer_number':
+      return { action: 'customer_number_changed', details: { from: before.customerNumber, to: after.customerNumber } };
+    case 'contact_points':
+      return { action: 'contact_points_changed', details: { added: change.add ?? [], removed: change.remove ?? [] } };
+  }
+}
+
 function describe(change: CustomerChange): string {
   if (change.kind === 'level') return `level → ${change.level}`;
+  if (change.kind === 'customer_number') return `customer number → ${change.customerNumber}`;
+  if (change.kind === 'contact_points') {
+    const list = (points: { kind: string; value: string }[] | undefined) =>
+      (points ?? []).map((p) => `${p.kind} ${p.value}`).join(', ');
+    return [change.add?.length && `add ${list(change.add)}`, change.remove?.length && `remove ${list(change.remove)}`]
+      .filter(Boolean)
+      .join('; ');
+  }
   const parts = [
     change.primaryManagerId !== undefined && `primary manager → ${change.primaryManagerId ?? 'none'}`,
     change.addAssisting?.length && `add assisting ${change.addAssisting.join(', ')}`,

@@ -75,10 +75,12 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const intakeDeps = { recorder, followUps, escalation };
   const rateLimits = rateLimitService(ctx);
 
+  const changeRequests = changeRequestService(ctx, { customers, notices, staff });
+
   return {
     staff,
     customers,
-    changeRequests: changeRequestService(ctx, { customers, notices, staff }),
+    changeRequests,
     merge: mergeService(ctx, { customers, notices }),
     timeline: timelineService(ctx, { customers }),
     cases,
@@ -86,7 +88,7 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     escalation,
     followUps,
     contacts: contactService(ctx, { recorder, customers, cases, escalation }),
-    unidentified: unidentifiedService(ctx, { customers }),
+    unidentified: unidentifiedService(ctx, { customers, changeRequests }),
     sms: smsIntake(ctx, intakeDeps),
     email: infra.attachments
       ? emailIntake(ctx, { ...intakeDeps, attachments: infra.attachments, emailModule: infra.emailModule })

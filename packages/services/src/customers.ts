@@ -1,4 +1,5 @@
 import {
+  changesIdentities,
   ContactPreferences,
   contactPointIssues,
   ForbiddenError,
@@ -213,11 +214,19 @@ export function customerService(
         'customer.field_forbidden',
       );
     }
+    const contactPoints = patch.contactPoints && normaliseContactPoints(patch.contactPoints);
+    if (contactPoints && changesIdentities(before.contactPoints, contactPoints)) {
+      throw new ForbiddenError(
+        'Adding, removing or verifying a phone or email is a change request a supervisor approves: ' +
+          'POST /customers/{id}/change-requests with kind contact_points',
+        'customer.identity_change_forbidden',
+      );
+    }
     const now = ctx.clock();
     const after: Customer = {
       ...before,
       ...(patch.name !== undefined && { name: patch.name }),
-      ...(patch.contactPoints !== undefined && { contactPoints: normaliseContactPoints(patch.contactPoints) }),
+      ...(contactPoints && { contactPoints }),
       ...(patch.preferredChannel !== undefined && { preferredChannel: patch.preferredChannel ?? undefined }),
       ...(patch.preferences !== undefined && { preferences: patch.preferences }),
       ...(patch.tags !== undefined && { tags: patch.tags }),

@@ -45,6 +45,7 @@ const statusByCode: Record<string, number> = {
   'customer.manager_required': 400,
   'customer.merge_forbidden': 403,
   'customer.field_forbidden': 403,
+  'customer.identity_change_forbidden': 403,
   'customer.merge_conflict': 409,
   'change_request.self_approval': 403,
   'change_request.forbidden': 403,
