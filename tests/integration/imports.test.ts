@@ -60,7 +60,7 @@ describe('POST /imports/cases', () => {
     type: 'complaint',
     category: 'card',
     description: 'Card blocked abroad',
-    occurredAt: '2026-01-05T08:00:00Z',
+    occurredAt: new Date(Date.now() - 30 * 86_400_000).toISOString(),
   };
   const inquiry = {
     source: 'online_banking',

@@ -112,3 +112,23 @@ export const isoDateTime = z.iso
     (s) => plausibleYear(new Date(s).toISOString()),
     `a year from ${PLAUSIBLE_YEARS.from} to ${PLAUSIBLE_YEARS.to}`,
   );
+
+/** How far ahead of our clock a client's clock may run. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Issues for an instant that must lie in the retention window: not before the records it would join expire, not
+ * after now (plus clock skew). Such an instant moves the record's expiry with it, so year 0001 or 9999 must not pass.
+ */
+export function outsideRetention(
+  at: string,
+  now: Date,
+  retentionDays: number,
+  path: string,
+): { path: string; message: string }[] {
+  const time = Date.parse(at);
+  if (time > now.getTime() + CLOCK_SKEW_MS) return [{ path, message: 'in the future' }];
+  if (time < now.getTime() - retentionDays * 86_400_000)
+    return [{ path, message: `more than ${retentionDays} days ago (the retention period)` }];
+  return [];
+}

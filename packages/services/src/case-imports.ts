@@ -6,6 +6,7 @@ import {
   IdempotencyMismatchError,
   isoDateTime,
   mayInBranch,
+  outsideRetention,
   parseJson,
   singleLineText,
   ValidationError,
@@ -83,6 +84,8 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
       };
     }
     const { source, externalId, customerNumber, occurredAt, ...fields } = head.data;
+    const when = occurredAt ? outsideRetention(occurredAt, ctx.clock(), ctx.settings.RETENTION_DAYS, 'occurredAt') : [];
+    if (when.length) return { line, status: 'rejected', externalId, reason: `occurredAt: ${when[0]!.message}` };
     try {
       const customerId = await customerIdFor(caller, customerNumber);
       if (!customerId)

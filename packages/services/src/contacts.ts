@@ -4,6 +4,7 @@ import {
   customerGrants,
   excerptOf,
   NotFoundError,
+  outsideRetention,
   ValidationError,
   type Caller,
   type ContactCreateInput,
@@ -17,6 +18,15 @@ import type { CustomerService } from './customers';
 import type { EscalationService } from './escalation';
 
 export type LoggedContact = TimelineEntry & { caseId?: string };
+
+/** A call happened within the retention period and not in the future. */
+function assertPlausibleTimes(input: ContactCreateInput, now: Date, retentionDays: number): void {
+  const issues = [
+    ...outsideRetention(input.startedAt, now, retentionDays, 'startedAt'),
+    ...(input.endedAt ? outsideRetention(input.endedAt, now, retentionDays, 'endedAt') : []),
+  ];
+  if (issues.length) throw new ValidationError('The call times are not plausible', issues);
+}
 
 function durationOf(input: ContactCreateInput): number | undefined {
   if (input.endedAt) {
@@ -90,6 +100,7 @@ export function contactService(
     if (input.case && input.caseId) {
       throw new ValidationError('Give caseId or case, not both', [{ path: 'case', message: 'conflicts with caseId' }]);
     }
+    assertPlausibleTimes(input, ctx.clock(), ctx.settings.RETENTION_DAYS);
     const who = await whoFor(caller, input);
     if (input.case && !who.customerId) {
       throw new ValidationError('A case needs an identified customer', [
