@@ -6,6 +6,7 @@ import { authenticate, limitBody, verifyOrigin } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
 import document from '../openapi.json';
+import { auditRoutes } from './routes/audit';
 import { caseRoutes } from './routes/cases';
 import { changeRequestRoutes } from './routes/change-requests';
 import { contactRoutes } from './routes/contacts';
@@ -43,6 +44,7 @@ export const appRoutes = (s: AppServices, http: HttpDeps): Route[] => [
   ...publicRoutes(s, http),
   ...webhookRoutes(s, http),
   ...operationsRoutes(s),
+  ...auditRoutes(s, http),
 ];
 
 /** Hono path syntax (:id) for an OpenAPI path ({id}). */

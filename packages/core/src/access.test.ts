@@ -162,6 +162,7 @@ const branchTable: Record<BranchAction, Row> = {
   importCases: { agent: '-', manager: '-', supervisor: 'branch', admin: 'branch' },
   workUnidentified: { agent: 'always', manager: '-', supervisor: 'always', admin: 'always' },
   readStuckWork: { agent: '-', manager: '-', supervisor: '-', admin: 'always' },
+  readAudit: { agent: '-', manager: '-', supervisor: '-', admin: 'branch' },
 };
 
 describe("the branch's own work", () => {

@@ -181,8 +181,10 @@ export const branchGrants = {
   importCases: { supervisor: ['branch'], admin: ['branch'] },
   /** The contacts of senders no customer is known by: agents and supervisors work them, managers do not. */
   workUnidentified: { agent: 'always', supervisor: 'always', admin: 'always' },
-  /** Work the system gave up on after its retries. */
+  /** Work the system gave up on after its retries (not branch data: ids, kinds and errors). */
   readStuckWork: { admin: 'always' },
+  /** Who read a customer of the branch (the audit trail of reads). */
+  readAudit: { admin: ['branch'] },
 } satisfies Record<string, Grant<BranchRelation>>;
 export type BranchAction = keyof typeof branchGrants;
 

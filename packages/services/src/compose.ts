@@ -2,6 +2,7 @@ import { newId, type Logger } from '@cc/core';
 import type { AttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
 import { userNameDirectory, type StoreContext } from '@cc/store';
+import { auditService } from './audit';
 import { caseImportService } from './case-imports';
 import { caseService } from './cases';
 import { changeRequestService } from './change-requests';
@@ -66,7 +67,8 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
   const staff = staffDirectory(ctx);
 
-  const customers = customerService(ctx, { notices, directory, staff });
+  const audit = auditService(ctx);
+  const customers = customerService(ctx, { notices, directory, staff, audit });
   const cases = caseService(ctx, { notices });
   const escalation = escalationService(ctx, { cases, notices });
   const recorder = contactRecorder(ctx);
@@ -79,10 +81,11 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
 
   return {
     staff,
+    audit,
     customers,
     changeRequests,
     merge: mergeService(ctx, { customers, notices }),
-    timeline: timelineService(ctx, { customers }),
+    timeline: timelineService(ctx, { customers, audit }),
     cases,
     caseImports: caseImportService(ctx, { cases }),
     escalation,

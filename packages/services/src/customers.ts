@@ -33,6 +33,7 @@ import {
   type UserNameDirectory,
 } from '@cc/store';
 import type { ServiceContext } from './context';
+import type { AuditService } from './audit';
 import type { NoticeService, NotificationDraft } from './notices';
 import type { StaffDirectory } from './staff';
 
@@ -77,7 +78,7 @@ type Page<T> = { items: T[]; lastKey?: Record<string, unknown> };
 
 export function customerService(
   ctx: ServiceContext,
-  deps: { notices: NoticeService; directory: UserNameDirectory; staff: StaffDirectory },
+  deps: { notices: NoticeService; directory: UserNameDirectory; staff: StaffDirectory; audit: AuditService },
 ) {
   const repo = customerRepository(ctx.store);
   const policy = levelPolicyFor(ctx.settings.CUSTOMER_LEVELS, ctx.settings.MANAGED_FROM_LEVEL);
@@ -98,6 +99,10 @@ export function customerService(
 
   /** Readable by the caller: agents read any customer (reduced); others only within scope; 404 otherwise. */
   const readable = (caller: Caller, id: string) => inScope(caller, id, 'read');
+
+  /** A customer read for the caller to see (GET /customers/{id}): audited. */
+  const read = (caller: Caller, id: string) =>
+    deps.audit.audited(caller, 'customer.read', id, () => readable(caller, id));
 
   /** Changeable by the caller: primary/assisting manager or a supervisor/admin of the branch. */
   const changeable = (caller: Caller, id: string) => inScope(caller, id, 'change', true);
@@ -291,7 +296,9 @@ export function customerService(
    * cases and opportunities, and counters, from two parallel Queries (store/customer-view.ts).
    */
   async function view(caller: Caller, id: string) {
-    const data = await readCustomerView(ctx.store, id, ctx.clock());
+    const data = await deps.audit.audited(caller, 'customer.view', id, () =>
+      readCustomerView(ctx.store, id, ctx.clock()),
+    );
     if (!data || !mayOnCustomer(caller, 'read', data.profile)) throw new NotFoundError('customer', id);
     const { profile } = data;
     const names = await deps.directory.namesOf(managersOf(profile));
@@ -314,15 +321,19 @@ export function customerService(
 
   /** Who changed what and when; for the customer's managers and the branch's supervisors only. */
   async function history(caller: Caller, id: string, startKey: Record<string, unknown> | undefined, limit: number) {
-    await inScope(caller, id, 'change');
-    return repo.listHistory(id, startKey, limit);
+    return deps.audit.audited(caller, 'customer.history', id, async () => {
+      await inScope(caller, id, 'change');
+      return repo.listHistory(id, startKey, limit);
+    });
   }
 
   /** The customer a number, phone or email belongs to, as the caller may see it (none when out of scope). */
   async function lookup(caller: Caller, identity: Identity) {
     const id = await repo.idByIdentity(identity);
     const customer = id ? await repo.get(id) : undefined;
-    return customer && mayOnCustomer(caller, 'read', customer) ? [visibleCustomer(caller, customer)] : [];
+    if (!customer || !mayOnCustomer(caller, 'read', customer)) return [];
+    await deps.audit.record(caller, 'customer.search', [customer.id], identity.kind);
+    return [visibleCustomer(caller, customer)];
   }
 
   /** Names starting with `prefix` in a branch; a page keeps only the customers the caller may see. */
@@ -334,8 +345,14 @@ export function customerService(
     limit: number,
   ): Promise<Page<VisibleCustomer>> {
     const page = await repo.searchByName(branchId, prefix, startKey, limit);
-    const items = page.items.filter((c) => mayOnCustomer(caller, 'read', c)).map((c) => visibleCustomer(caller, c));
-    return { items, lastKey: page.lastKey };
+    const found = page.items.filter((c) => mayOnCustomer(caller, 'read', c));
+    await deps.audit.record(
+      caller,
+      'customer.search',
+      found.map((c) => c.id),
+      'name',
+    );
+    return { items: found.map((c) => visibleCustomer(caller, c)), lastKey: page.lastKey };
   }
 
   /** The caller's book: the customers they manage, by level and role. */
@@ -351,6 +368,7 @@ export function customerService(
 
   return {
     policy,
+    read,
     readable,
     changeable,
     create,

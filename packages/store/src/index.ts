@@ -17,3 +17,4 @@ export * from './opportunities';
 export * from './follow-ups';
 export * from './rate-windows';
 export * from './system';
+export * from './audit';

@@ -103,6 +103,12 @@ export const keys = {
   timelineByType: (partition: string, type: string) => `TLTY#${partition}#${type}`,
   unidentifiedQueue: 'UNIDENTIFIED',
 
+  /** Who read a customer's data, newest last: append-only, kept for the retention period (TTL). */
+  auditEntry: (customerId: string, at: string, entryId: string) => ({
+    pk: `AUDIT#${customerId}`,
+    sk: `${at}#${entryId}`,
+  }),
+  auditPartition: (customerId: string) => `AUDIT#${customerId}`,
   /** A case's public reference (random, given to the customer) -> the case id. */
   publicReference: (reference: string) => ({ pk: `PUBREF#${keyPart(reference)}`, sk: 'PUBREF' }),
   /** A complaint or inquiry; its history and messages share its partition. */

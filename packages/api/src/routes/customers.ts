@@ -147,7 +147,7 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
       responses: { 200: { description: 'The customer', json: CustomerSchema } },
       errors: [400, 401, 404],
     },
-    async ({ caller, params }) => customerReply(caller, await s.customers.readable(caller, params.id), 200),
+    async ({ caller, params }) => customerReply(caller, await s.customers.read(caller, params.id), 200),
   ),
 
   route(
