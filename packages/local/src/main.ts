@@ -11,7 +11,7 @@ import { composeServices, connectAws } from '@cc/services';
 import { loadOrCreateDevKeys } from './dev-keys';
 import { localConfigSchema } from './local-config';
 import { ensureQueues, ensureTable } from './provision';
-import { seedDemoData } from './seed';
+import { demoUsers, seedDemoData } from './seed';
 import {
   assertPortFree,
   ServiceStartError,
@@ -96,8 +96,8 @@ async function main() {
   });
   if (await seedDemoData(services)) {
     log.info('demo data seeded', {
-      customers: 'DEMO-0001..DEMO-0005',
-      users: 'agent-1, mgr-1, mgr-2, pm-1, sup-1, admin-1',
+      customers: 'BR-001: DEMO-0001..DEMO-0005; BR-002: DEMO-0101..DEMO-0103',
+      users: demoUsers.map((u) => `${u.id} (${u.role}, ${u.branchId})`).join(', '),
     });
   }
 
