@@ -1,18 +1,17 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { getConnInfo, handle } from 'hono/aws-lambda';
 import { ConfigError, parseEnv } from '@cc/core';
 import { createApp, httpDeps, lambdaConfigSchema } from '@cc/api';
 import { originVerifier, refreshingSecret, type RefreshingSecret } from '@cc/channels';
-import { s3AttachmentStore } from '@cc/channels/s3';
 import { secretsManagerReader, type SecretStage } from '@cc/channels/secrets-aws';
 import { composeServices, connectAws } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
 const config = parseEnv(lambdaConfigSchema, process.env);
-const s3 = new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE });
 const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL);
-const services = composeServices({ ...aws, attachments: s3AttachmentStore(s3, config.ATTACHMENTS_BUCKET) }, config);
+// No attachment store: in AWS, email arrives through SES and the email function (functions/email-inbound.ts),
+// so this app does not serve the local relay's /webhooks/email.
+const services = composeServices(aws, config);
 
 // Secrets are read by ARN at start and again every 5 minutes, so a rotation needs no deploy; the environment's
 // copies (resolved by CloudFormation at deploy) are only the fallback when an ARN is not given.
@@ -26,15 +25,14 @@ const fixed = (value: string | undefined) => (value ? () => [value] : undefined)
 const cursorKeys = config.CURSOR_SECRET_ARN
   ? secret(config.CURSOR_SECRET_ARN, 'cursorSecret', ['AWSCURRENT', 'AWSPREVIOUS'])
   : undefined;
-const channelSecret = (jsonKey: string) =>
-  config.CHANNEL_SECRETS_ARN ? secret(config.CHANNEL_SECRETS_ARN, jsonKey, ['AWSCURRENT']) : undefined;
-const twilio = channelSecret('twilioAuthToken');
-const emailWebhook = channelSecret('emailWebhookSecret');
+const twilio = config.CHANNEL_SECRETS_ARN
+  ? secret(config.CHANNEL_SECRETS_ARN, 'twilioAuthToken', ['AWSCURRENT'])
+  : undefined;
 const origin = config.ORIGIN_VERIFY_SECRET_ARN
   ? secret(config.ORIGIN_VERIFY_SECRET_ARN, 'headerValue', ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'])
   : undefined;
 // Read once before the first request: a secret that cannot be read stops the container with the reason logged.
-await Promise.all([cursorKeys, twilio, emailWebhook, origin].map((s) => s?.get()));
+await Promise.all([cursorKeys, twilio, origin].map((s) => s?.get()));
 
 const cursorSecret = (cursorKeys && (() => cursorKeys.peek())) ?? fixed(config.CURSOR_SECRET);
 if (!cursorSecret) throw new ConfigError('Set CURSOR_SECRET_ARN (or CURSOR_SECRET) for pagination cursors');
@@ -43,14 +41,15 @@ const http = httpDeps(config, {
   jwks: new URL(config.AUTH_JWKS_URL),
   directory: services.staff,
   cursorSecret,
-  // The channel secrets are issued with a third party and changed by hand (docs/operations.md); the value read at
-  // start is kept for the container's life, and a new container picks up a new one.
+  // The Twilio token is issued by Twilio and changed by hand (docs/operations.md): the value read at start is kept
+  // for the container's life, and a new container picks up a new one. The placeholder keeps the webhook closed.
   twilioAuthToken: twilio?.peek()[0],
-  emailWebhookSecret: emailWebhook?.peek()[0],
   health: aws.probes,
   log: aws.log,
   connInfo: getConnInfo,
   originVerifier: origin && originVerifier(origin),
+  // Shipped beside the bundle by the stack (infra/constructs/api.ts).
+  openApiFile: new URL('./openapi.json', import.meta.url),
 });
 
 export const handler = handle(createApp(services, http));

@@ -150,7 +150,7 @@ describe('maker-checker rules', () => {
       reason: 'other branch',
     });
     expect(unknown.status).toBe(400);
-    expect((await problem(unknown)).code).toBe('assignment.invalid');
+    expect((await problem(unknown)).code).toBe('change_request.invalid');
     const nothing = await requestChange(id, tk.mgr1, {
       kind: 'assignment',
       primaryManagerId: 'mgr-1',

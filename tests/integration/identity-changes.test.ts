@@ -46,7 +46,7 @@ describe('identity changes', () => {
     expect(preferred.status).toBe(200);
   });
 
-  it('are proposed by anyone who may read the customer, an agent of another branch too, and take effect on approval', async () => {
+  it('are proposed by whoever may read the customer, even an agent of another branch', async () => {
     const customer = await createCustomer(t, tk.admin, { primaryManagerId: 'mgr-1' });
     const { phone } = uniqueContact();
     const agentElsewhere = await t.token('agent-9', 'agent', 'BR-002');

@@ -71,7 +71,7 @@ describe('opening opportunities', () => {
     );
     expect(unknownOwner.status).toBe(400);
     expect((await problem(unknownOwner)).errors).toEqual([
-      { path: 'ownerId', message: 'nobody cannot own opportunities of branch BR-001' },
+      { path: 'ownerId', message: 'nobody is not an active manager or supervisor of branch BR-001' },
     ]);
     const customer = await seedCustomer(t);
     const outside = await as('mgr-3', 'POST', `/customers/${customer.id}/opportunities`, terms());

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { GetConnInfo } from 'hono/conninfo';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '@cc/core';
@@ -24,6 +25,8 @@ export interface HttpOptions {
   clock?: () => Date;
   connInfo?: GetConnInfo;
   originVerifier?: OriginVerifier;
+  /** Where the generated OpenAPI document is (the Lambda ships it beside its bundle). */
+  openApiFile?: URL;
 }
 
 /** The SMS webhook stays closed, and says why at start, while the Twilio token is missing or the placeholder. */
@@ -40,6 +43,9 @@ function twilioGate(token: string | undefined, log: Logger): HttpDeps['twilio'] 
   });
   return { closed };
 }
+
+/** The document as generated into the api package (`npm run openapi`). */
+const PACKAGED_DOCUMENT = new URL('../openapi.json', import.meta.url);
 
 /** What the HTTP adapter needs besides the services, made once by a composition root. */
 export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => ({
@@ -58,4 +64,15 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   originVerifier: options.originVerifier,
   twilio: twilioGate(options.twilioAuthToken ?? config.TWILIO_AUTH_TOKEN, options.log),
   emailWebhookSecret: options.emailWebhookSecret ?? config.EMAIL_WEBHOOK_SECRET,
+  openApiDocument: once(async () => JSON.parse(await readFile(options.openApiFile ?? PACKAGED_DOCUMENT, 'utf8'))),
 });
+
+/** Runs `load` on the first call and hands every caller its result (a failure is tried again next time). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+}

@@ -1,6 +1,6 @@
-import type { Caller, CustomerCreateInput } from '@cc/core';
+import type { Caller, CustomerCreateInput, Team } from '@cc/core';
 import type { Services } from '@cc/services';
-import { systemRepository, userRepository, type User } from '@cc/store';
+import { systemRepository, teamRepository, transact, userRepository, type User } from '@cc/store';
 
 export const demoBranch = { id: 'BR-001', name: 'Shanghai Pudong Branch' };
 /** A second branch, so that what one branch may not see of another can be tried. */
@@ -187,6 +187,17 @@ const seedCallers: Record<string, Caller> = {
   [otherBranch.id]: { userId: 'admin-2', role: 'admin', branchId: otherBranch.id },
 };
 
+/** The "1+N" team the seeded managers are on. */
+export const demoTeam = {
+  id: 'TEAM-1',
+  name: 'Pudong relationship team',
+  branchId: demoBranch.id,
+  leaderId: 'mgr-1',
+  memberIds: ['mgr-2'],
+  createdBy: 'admin-1',
+  version: 1,
+};
+
 /** Writes the demo data once; a marker item makes later starts skip it. */
 export async function seedDemoData(services: Pick<Services, 'customers' | 'context'>): Promise<boolean> {
   const { store, clock } = services.context;
@@ -195,6 +206,8 @@ export async function seedDemoData(services: Pick<Services, 'customers' | 'conte
   const users = userRepository(store);
   await Promise.all([system.putBranch(demoBranch), system.putBranch(otherBranch)]);
   await Promise.all(demoUsers.map((u) => users.put(u)));
+  const team: Team = { ...demoTeam, createdAt: clock().toISOString() };
+  await transact(store, teamRepository(store).createItems(team));
   const branches = [
     [demoBranch.id, demoCustomers],
     [otherBranch.id, otherBranchCustomers],

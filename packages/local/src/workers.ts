@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@cc/core';
 import { localDeliveryAdapters, notificationDeliverer } from '@cc/messaging';
-import type { Services } from '@cc/services';
+import { correlation, type Services } from '@cc/services';
 
 export interface WorkerOptions {
   sqs: SQSClient;
@@ -26,17 +26,28 @@ export function startWorkers(
     adapters: localDeliveryAdapters(options.dataDir, log),
     log,
     clock: services.context.clock,
+    within: (id, work) => correlation.run(id, work),
   });
   const abort = new AbortController();
   let stopped = false;
 
   async function pollOnce(): Promise<void> {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        WaitTimeSeconds: 1,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['correlationId'],
+      }),
       { abortSignal: abort.signal },
     );
     if (Messages.length === 0) return;
-    const { failed } = await deliver(Messages.map((m) => ({ messageId: m.MessageId!, body: m.Body ?? '' })));
+    const records = Messages.map((m) => ({
+      messageId: m.MessageId!,
+      body: m.Body ?? '',
+      correlationId: m.MessageAttributes?.correlationId?.StringValue,
+    }));
+    const { failed } = await deliver(records);
     const done = Messages.filter((m) => !failed.includes(m.MessageId!));
     if (done.length) {
       await sqs.send(

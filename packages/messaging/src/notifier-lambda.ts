@@ -6,7 +6,12 @@ import { notificationDeliverer, type NotifierDeps } from './notifier';
 export function notifierHandler(deps: NotifierDeps) {
   const deliver = notificationDeliverer(deps);
   return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
-    const { failed } = await deliver(event.Records.map((r) => ({ messageId: r.messageId, body: r.body })));
+    const records = event.Records.map((r) => ({
+      messageId: r.messageId,
+      body: r.body,
+      correlationId: r.messageAttributes?.correlationId?.stringValue,
+    }));
+    const { failed } = await deliver(records);
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   });
 }

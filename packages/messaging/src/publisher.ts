@@ -9,6 +9,8 @@ export interface OutboundMessage {
   /** Stable id: the consumer deduplicates by it, so re-publishing is always safe. */
   id: string;
   body: unknown;
+  /** The work that caused it, carried to the consumer as the `correlationId` message attribute. */
+  correlationId?: string;
 }
 
 export interface MessagePublisher {
@@ -29,7 +31,13 @@ export function createSqsPublisher(sqs: SQSClient, queueUrl: string): MessagePub
           const result = await sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: queueUrl,
-              Entries: chunk.map((m, index) => ({ Id: String(index), MessageBody: JSON.stringify(m.body) })),
+              Entries: chunk.map((m, index) => ({
+                Id: String(index),
+                MessageBody: JSON.stringify(m.body),
+                ...(m.correlationId && {
+                  MessageAttributes: { correlationId: { DataType: 'String', StringValue: m.correlationId } },
+                }),
+              })),
             }),
           );
           for (const ok of result.Successful ?? []) sent.push(chunk[Number(ok.Id)]!.id);

@@ -1,6 +1,7 @@
 import { createLogger, type Logger } from '@cc/core';
 import { createQueueClient, createSqsPublisher, probeQueue } from '@cc/messaging';
 import { createDocumentClient, systemRepository, type StoreContext } from '@cc/store';
+import { correlation } from './correlation';
 import type { ServiceSettings } from './settings';
 
 export interface AwsOptions {
@@ -15,15 +16,20 @@ export interface AwsOptions {
  * log, and probes that say whether each answers.
  */
 export function connectAws(
-  settings: Pick<ServiceSettings, 'TABLE_NAME' | 'LOG_LEVEL'>,
+  settings: Pick<ServiceSettings, 'TABLE_NAME' | 'LOG_LEVEL'> & Partial<Pick<ServiceSettings, 'STAGE'>>,
   queueUrl: string,
   options: AwsOptions = {},
-  log: Logger = createLogger({ silent: settings.LOG_LEVEL === 'silent' }),
+  log: Logger = createLogger({
+    silent: settings.LOG_LEVEL === 'silent',
+    stage: settings.STAGE,
+    context: correlation.fields,
+  }),
 ) {
   const aws = { region: options.region, credentials: options.credentials };
   const store: StoreContext = {
     doc: createDocumentClient({ ...aws, endpoint: options.endpoints?.dynamodb }),
     tableName: settings.TABLE_NAME,
+    correlation: correlation.current,
   };
   const sqs = createQueueClient({ ...aws, endpoint: options.endpoints?.sqs });
   return {

@@ -4,6 +4,7 @@ import type { MessagePublisher } from '@cc/messaging';
 import { userNameDirectory, type StoreContext } from '@cc/store';
 import { auditService } from './audit';
 import { caseImportService } from './case-imports';
+import { caseOwnershipService } from './case-ownership';
 import { caseService } from './cases';
 import { changeRequestService } from './change-requests';
 import { contactRecorder } from './contact-recorder';
@@ -68,23 +69,24 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const staff = staffDirectory(ctx);
 
   const audit = auditService(ctx);
-  const customers = customerService(ctx, { notices, directory, staff, audit });
+  const ownership = caseOwnershipService(ctx, { notices });
+  const customers = customerService(ctx, { notices, directory, ownership, audit });
   const cases = caseService(ctx, { notices });
   const escalation = escalationService(ctx, { cases, notices });
   const recorder = contactRecorder(ctx);
-  const followUps = followUpService(ctx, { cases });
-  const opportunities = opportunityService(ctx, { notices, staff });
+  const opportunities = opportunityService(ctx, { notices });
+  const followUps = followUpService(ctx, { cases, ownership, opportunities });
   const intakeDeps = { recorder, followUps, escalation };
   const rateLimits = rateLimitService(ctx);
 
-  const changeRequests = changeRequestService(ctx, { customers, notices, staff });
+  const changeRequests = changeRequestService(ctx, { customers, notices, ownership });
 
   return {
     staff,
     audit,
     customers,
     changeRequests,
-    merge: mergeService(ctx, { customers, notices }),
+    merge: mergeService(ctx, { customers, notices, ownership }),
     timeline: timelineService(ctx, { customers, audit }),
     cases,
     caseImports: caseImportService(ctx, { cases }),
@@ -100,7 +102,7 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     rateLimits,
     opportunities,
     conversions: conversionService(ctx, { opportunities, notices }),
-    teams: teamService(ctx, { staff }),
+    teams: teamService(ctx, { followUps }),
     inbox: inboxService(ctx),
     operations: operationsService(ctx),
     sweeper: sweeperService(ctx, { publisher: infra.publisher, followUps, cases, opportunities }),

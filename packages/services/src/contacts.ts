@@ -127,8 +127,9 @@ export function contactService(
           details: {
             outcome: input.outcome,
             notes: input.notes,
-            startedAt: input.startedAt,
-            ...(input.endedAt && { endedAt: input.endedAt }),
+            // Times are kept in UTC (Z), whatever offset the agent's client sent.
+            startedAt: new Date(input.startedAt).toISOString(),
+            ...(input.endedAt && { endedAt: new Date(input.endedAt).toISOString() }),
             ...(durationSeconds !== undefined && { durationSeconds }),
             loggedBy: caller.userId,
           },

@@ -13,3 +13,4 @@ export type { LoggedContact } from './contacts';
 export type { ComplaintReceipt, ComplaintStatus } from './public-complaints';
 export * from './aws';
 export { noticeService, type NoticeService, type NotificationDraft } from './notices';
+export { correlation } from './correlation';

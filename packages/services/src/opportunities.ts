@@ -5,9 +5,9 @@ import {
   ForbiddenError,
   fromMinor,
   isOpenStage,
-  mayBeAssigned,
   mayOnCustomer,
   mayOnOpportunity,
+  metricNames,
   NotFoundError,
   opportunityRelations,
   teamOf,
@@ -46,9 +46,9 @@ import {
   type PipelineView,
   type User,
 } from '@cc/store';
+import { assertAssignable } from './assignees';
 import type { ServiceContext } from './context';
 import type { NoticeService, NotificationDraft } from './notices';
-import type { StaffDirectory } from './staff';
 
 export interface PipelineTotals {
   truncated: boolean;
@@ -80,7 +80,7 @@ export function pipelineTotals(items: Opportunity[], truncated: boolean): Pipeli
   return { truncated, count: items.length, amounts: major(overall), byStage };
 }
 
-export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeService; staff: StaffDirectory }) {
+export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeService }) {
   const repo = opportunityRepository(ctx.store);
   const users = userRepository(ctx.store);
   const customers = customerRepository(ctx.store);
@@ -88,21 +88,20 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
 
   /**
    * The owner must be an active manager or supervisor of the opportunity's branch; their team and supervisor join
-   * the opportunity's team.
+   * the opportunity's team. Collaborators are active managers or supervisors of the branch too.
    */
   async function ownerOf(ownerId: string, branchId: string): Promise<User> {
-    const owner = await users.get(ownerId);
-    if (!owner || !mayBeAssigned(owner, 'opportunityOwner', branchId))
-      throw new ValidationError(
-        'The owner must be an active manager or supervisor of the branch',
-        [{ path: 'ownerId', message: `${ownerId} cannot own opportunities of branch ${branchId}` }],
-        'assignment.invalid',
-      );
-    return owner;
+    const found = await assertAssignable(users, [{ id: ownerId, path: 'ownerId' }], branchId, 'assignment.invalid');
+    return found.get(ownerId)!;
   }
 
   const assertCollaborators = (ids: readonly string[], branchId: string) =>
-    deps.staff.assertAssignable(ids, 'opportunityCollaborator', branchId, () => 'collaboratorIds');
+    assertAssignable(
+      users,
+      [...new Set(ids)].map((id) => ({ id, path: 'collaboratorIds' })),
+      branchId,
+      'assignment.invalid',
+    );
 
   function normaliseProspect(prospect: Prospect): Prospect {
     const phone = prospect.phone === undefined ? undefined : tryNormalisePhone(prospect.phone);
@@ -495,6 +494,36 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
     );
   }
 
+  /**
+   * Files every opportunity these users own (open or closed) under the team each is on now, so a team's pipeline
+   * counts its members' opportunities from before they joined and none of those who left. Idempotent; `done`
+   * (the follow-up doing this) commits at the end.
+   */
+  async function refileTeams(userIds: string[], done?: LabelledItem): Promise<number> {
+    let refiled = 0;
+    for (const userId of userIds) {
+      const teamId = (await users.get(userId, true))?.teamId;
+      const { items } = await repo.listAll({ kind: 'owner', ownerId: userId }, {}, TOTALS_MAX_ITEMS);
+      for (const listed of items.filter((o) => o.teamId !== teamId)) {
+        for (let attempt = 1; ; attempt++) {
+          const opp = attempt === 1 ? listed : await repo.get(listed.id, true);
+          if (!opp || opp.ownerId !== userId || opp.teamId === teamId) break;
+          const { teamId: _old, ...rest } = opp;
+          const after: Opportunity = { ...rest, ...(teamId && { teamId }), version: opp.version + 1 };
+          try {
+            await repo.write(savedOpportunityItems(ctx.store, opp.version, after));
+            refiled++;
+            break;
+          } catch (error) {
+            if (!(error instanceof ConflictError && error.code === 'opportunity.stale' && attempt < 3)) throw error;
+          }
+        }
+      }
+    }
+    if (done) await repo.write([done]);
+    return refiled;
+  }
+
   async function totals(caller: Caller, name: PipelineViewName, filter: PipelineFilter): Promise<PipelineTotals> {
     const { items, truncated } = await repo.listAll(await viewFor(caller, name), filter, TOTALS_MAX_ITEMS);
     return pipelineTotals(items, truncated);
@@ -545,6 +574,7 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
       if (error instanceof ConflictError && error.code === 'opportunity.stale') return false;
       throw error;
     }
+    ctx.log.metric(metricNames.slaBreaches);
     await notices.publish(notifications);
     return true;
   }
@@ -562,6 +592,7 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
     history,
     list,
     totals,
+    refileTeams,
     notifyOverdueNextSteps,
   };
 }

@@ -1,4 +1,4 @@
-import { mayBeAssigned, ValidationError, type AssignmentSlot, type Caller } from '@cc/core';
+import type { Caller } from '@cc/core';
 import { isActiveUser, userRepository } from '@cc/store';
 import type { ServiceContext } from './context';
 
@@ -6,9 +6,8 @@ import type { ServiceContext } from './context';
 export const STAFF_DIRECTORY_TTL_MS = 30_000;
 
 /**
- * The staff directory (the users table): who a token's subject is now, and whether a user may be given a customer,
- * an opportunity or a team seat. Disabling or demoting a user reaches every request within STAFF_DIRECTORY_TTL_MS
- * (plus the token verifier's minute for the signature check, which does not carry role or branch).
+ * The staff directory (the users table): who a token's subject is now. Disabling or demoting a user reaches every
+ * request within STAFF_DIRECTORY_TTL_MS (the token verifier remembers only the signature check, never the role).
  */
 export function staffDirectory(ctx: ServiceContext, options: { ttlMs?: number; maxEntries?: number } = {}) {
   const users = userRepository(ctx.store);
@@ -30,32 +29,7 @@ export function staffDirectory(ctx: ServiceContext, options: { ttlMs?: number; m
     return caller;
   }
 
-  /**
-   * Refuses (400 `assignment.invalid`, one issue per id) any of `ids` who is not an active user of a role that `slot`
-   * takes, in `branchId`.
-   */
-  async function assertAssignable(
-    ids: readonly string[],
-    slot: AssignmentSlot,
-    branchId: string,
-    pathOf: (id: string) => string,
-  ): Promise<void> {
-    if (ids.length === 0) return;
-    const found = await users.getMany([...ids]);
-    const issues = [...new Set(ids)]
-      .filter((id) => !mayBeAssigned(found.get(id), slot, branchId))
-      .map((id) => ({ path: pathOf(id), message: `${id} is not an active ${slotNames[slot]} of branch ${branchId}` }));
-    if (issues.length) throw new ValidationError('These users cannot be assigned here', issues, 'assignment.invalid');
-  }
-
-  return { callerFor, assertAssignable };
+  return { callerFor };
 }
-
-const slotNames: Record<AssignmentSlot, string> = {
-  customerManager: 'manager or supervisor',
-  opportunityOwner: 'manager or supervisor',
-  opportunityCollaborator: 'manager or supervisor',
-  teamMember: 'manager or supervisor',
-};
 
 export type StaffDirectory = ReturnType<typeof staffDirectory>;

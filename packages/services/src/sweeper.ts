@@ -19,8 +19,8 @@ export function sweeperService(
 ) {
   /**
    * One run: re-publish notifications still undelivered after the grace period, do the case follow-ups
-   * that are due (ones the request that wrote them could not finish), then report cases still new past
-   * their response deadline and overdue opportunity next steps.
+   * that are due (ones the request that wrote them could not finish), then report cases past their
+   * first-response or resolution deadline and overdue opportunity next steps.
    */
   async function runOnce(graceMs: number) {
     const { republished, failed } = await republishUndelivered(
@@ -28,9 +28,16 @@ export function sweeperService(
       { graceMs },
     );
     const caseFollowUps = await deps.followUps.runDue(ctx.clock());
-    const overdueResponses = await deps.cases.notifyOverdueResponses(ctx.clock());
+    const overdue = await deps.cases.notifyOverdue(ctx.clock());
     const overdueNextSteps = await deps.opportunities.notifyOverdueNextSteps(ctx.clock());
-    return { republished, failed, caseFollowUps, overdueResponses, overdueNextSteps };
+    return {
+      republished,
+      failed,
+      caseFollowUps,
+      overdueResponses: overdue.response,
+      overdueResolutions: overdue.resolution,
+      overdueNextSteps,
+    };
   }
 
   return { runOnce };

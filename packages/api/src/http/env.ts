@@ -29,6 +29,8 @@ export interface HttpDeps {
   twilio: { token: string } | { closed: string };
   /** Refused while a webhook secret is missing: answered as a problem, never verified against nothing. */
   emailWebhookSecret?: string;
+  /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */
+  openApiDocument: () => Promise<Record<string, unknown>>;
 }
 
 /** Hono environment: what middleware puts on the context for routes to read. */

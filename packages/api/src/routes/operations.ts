@@ -13,6 +13,8 @@ const StuckWork = z
         lastError: z.string().optional(),
         caseId: z.string().optional(),
         messageId: z.string().optional(),
+        customerId: z.string().optional(),
+        userIds: z.array(z.string()).optional(),
       }),
     ),
     undeliverableNotifications: z.array(
