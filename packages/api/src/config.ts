@@ -51,8 +51,4 @@ export const lambdaConfigSchema = appConfigSchema.extend({
   CHANNEL_SECRETS_ARN: z.string().startsWith('arn:').optional(),
   /** Set behind the front door: every request must carry a live version of this secret (else 403). */
   ORIGIN_VERIFY_SECRET_ARN: z.string().startsWith('arn:').optional(),
-  /** Where attachments of email posted to /webhooks/email go (the mail bucket). */
-  ATTACHMENTS_BUCKET: z.string().min(3),
-  /** Path-style S3 addressing, for S3-compatible stores and emulators (AWS itself needs none). */
-  S3_FORCE_PATH_STYLE: z.stringbool().default(false),
 });
