@@ -62,7 +62,7 @@ describe('branch isolation and assignments', () => {
 });
 
 describe('tokens are checked against the directory', () => {
-  it('refuses a validly signed token of an unknown or disabled user, and takes the role from the directory', async () => {
+  it('refuses a validly signed token of a disabled user, and takes the role from the directory', async () => {
     const users = userRepository(t.deps.store);
     const stranger = await t.token('stranger-1', 'admin');
     await users.put({
@@ -190,7 +190,7 @@ describe('bad input is a 4xx problem', () => {
     }
   });
 
-  it('accepts an amount like 1e-300 as the whole cents it is (0), never storing what DynamoDB cannot hold', async () => {
+  it('takes an amount like 1e-300 as the whole cents it is (0), never what DynamoDB cannot hold', async () => {
     const { id } = await createCustomer(t, tk.admin, { primaryManagerId: 'mgr-1' });
     const res = await post(`/customers/${id}/opportunities`, tk.mgr1, {
       productCode: 'WM-1',
