@@ -4,6 +4,7 @@ import { ConfigError, parseEnv } from '@cc/core';
 import { createApp, httpDeps, lambdaConfigSchema } from '@cc/api';
 import { originVerifier, refreshingSecret, type RefreshingSecret } from '@cc/channels';
 import { secretsManagerReader, type SecretStage } from '@cc/channels/secrets-aws';
+import { REFERENCE_SCRIPT_FILE } from '@cc/api/reference';
 import { composeServices, connectAws } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
@@ -48,8 +49,9 @@ const http = httpDeps(config, {
   log: aws.log,
   connInfo: getConnInfo,
   originVerifier: origin && originVerifier(origin),
-  // Shipped beside the bundle by the stack (infra/constructs/api.ts).
+  // Both shipped beside the bundle by the stack (infra/constructs/api.ts), read when first asked for.
   openApiFile: new URL('./openapi.json', import.meta.url),
+  referenceScriptFile: new URL(`./${REFERENCE_SCRIPT_FILE}`, import.meta.url),
 });
 
 export const handler = handle(createApp(services, http));

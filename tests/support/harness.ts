@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Caller, Logger, Role } from '@cc/core';
 import { appConfigSchema, createApp, httpDeps, type AppConfig, type HttpDeps } from '@cc/api';
+import { createContactCenterClient, type ContactCenterClient } from '@cc/client';
 import { filesystemAttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
 import { userRepository, type StoreContext } from '@cc/store';
 import { composeServices, connectAws, type ServiceInfra } from '@cc/services';
 import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
 import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys';
+import { holdToContract } from './contract-hook';
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
@@ -41,6 +43,8 @@ export interface TestContext {
   /** A bearer token for the user, who is put in the directory with this role and branch (active) if not there. */
   token(userId: string, role?: Role, branchId?: string): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
+  /** The typed client (@cc/client) with a token: over the app in-process, or over HTTP when given a base URL. */
+  client(token?: string, baseUrl?: string): ContactCenterClient;
 }
 
 export interface RequestOptions {
@@ -90,9 +94,10 @@ export async function createTestContext(
     health: aws.probes,
     log: aws.log,
   });
+  // Every response these apps give is checked against the contract (contract-hook.ts).
   const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<HttpDeps> = {}) =>
-    createApp(compose(more), { ...http, ...httpChanges });
-  const app = createApp(services, http);
+    holdToContract(createApp(compose(more), { ...http, ...httpChanges }));
+  const app = holdToContract(createApp(services, http));
   const users = userRepository(aws.store);
   const user = async (userId: string, role: Role = 'agent', branchId = 'BR-001') => {
     const known = await users.get(userId);
@@ -118,6 +123,10 @@ export async function createTestContext(
     }
     return app.request(path, { method, headers, body });
   };
+  const client = (token?: string, baseUrl?: string) =>
+    baseUrl
+      ? createContactCenterClient({ baseUrl, token })
+      : createContactCenterClient({ baseUrl: 'http://localhost', token, fetch: (r) => Promise.resolve(app.fetch(r)) });
   return {
     app,
     deps: { store: aws.store, sqs: aws.sqs, log: aws.log, publisher: aws.publisher, clock: () => new Date() },
@@ -133,5 +142,6 @@ export async function createTestContext(
     user,
     token,
     request,
+    client,
   };
 }

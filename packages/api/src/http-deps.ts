@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import type { GetConnInfo } from 'hono/conninfo';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '@cc/core';
@@ -6,6 +7,7 @@ import { createTokenVerifier, type StaffDirectory } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
 import type { HealthProbes, HttpDeps, OriginVerifier } from './http/env';
+import { resolvePackagedReferenceScript } from './reference/assets';
 
 /** What the deploy puts in the Twilio secret until someone replaces it (infra/constructs/api.ts). */
 export const TWILIO_TOKEN_PLACEHOLDER = 'set-me-after-deploy';
@@ -27,6 +29,8 @@ export interface HttpOptions {
   originVerifier?: OriginVerifier;
   /** Where the generated OpenAPI document is (the Lambda ships it beside its bundle). */
   openApiFile?: URL;
+  /** Where the reference page's script is (the Lambda ships it beside its bundle; else the npm package's). */
+  referenceScriptFile?: URL;
 }
 
 /** The SMS webhook stays closed, and says why at start, while the Twilio token is missing or the placeholder. */
@@ -65,6 +69,9 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   twilio: twilioGate(options.twilioAuthToken ?? config.TWILIO_AUTH_TOKEN, options.log),
   emailWebhookSecret: options.emailWebhookSecret ?? config.EMAIL_WEBHOOK_SECRET,
   openApiDocument: once(async () => JSON.parse(await readFile(options.openApiFile ?? PACKAGED_DOCUMENT, 'utf8'))),
+  referenceScript: once(() =>
+    readFile(options.referenceScriptFile ?? pathToFileURL(resolvePackagedReferenceScript()), 'utf8'),
+  ),
 });
 
 /** Runs `load` on the first call and hands every caller its result (a failure is tried again next time). */

@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@cc/core';
-import { localDeliveryAdapters, notificationDeliverer } from '@cc/messaging';
+import { localDeliveryAdapters, localMessageSenders, notificationDeliverer } from '@cc/messaging';
 import { correlation, type Services } from '@cc/services';
 
 export interface WorkerOptions {
@@ -24,6 +24,7 @@ export function startWorkers(
   const deliver = notificationDeliverer({
     store: services.context.store,
     adapters: localDeliveryAdapters(options.dataDir, log),
+    senders: localMessageSenders(options.dataDir),
     log,
     clock: services.context.clock,
     within: (id, work) => correlation.run(id, work),

@@ -10,6 +10,8 @@ import { changeRequestService } from './change-requests';
 import { contactRecorder } from './contact-recorder';
 import { contactService } from './contacts';
 import type { ServiceContext } from './context';
+import { customerContactService } from './customer-contact';
+import { customerMessageService } from './customer-messages';
 import { customerService } from './customers';
 import { emailIntake, type EmailIntake, type EmailModule } from './email-intake';
 import { escalationService } from './escalation';
@@ -71,7 +73,8 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const audit = auditService(ctx);
   const ownership = caseOwnershipService(ctx, { notices });
   const customers = customerService(ctx, { notices, directory, ownership, audit });
-  const cases = caseService(ctx, { notices });
+  const messages = customerMessageService(ctx);
+  const cases = caseService(ctx, { notices, messages });
   const escalation = escalationService(ctx, { cases, notices });
   const recorder = contactRecorder(ctx);
   const opportunities = opportunityService(ctx, { notices });
@@ -80,6 +83,7 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const rateLimits = rateLimitService(ctx);
 
   const changeRequests = changeRequestService(ctx, { customers, notices, ownership });
+  const customerContact = customerContactService(ctx, { cases, messages, customers, notices });
 
   return {
     staff,
@@ -92,7 +96,8 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     caseImports: caseImportService(ctx, { cases }),
     escalation,
     followUps,
-    contacts: contactService(ctx, { recorder, customers, cases, escalation }),
+    contacts: contactService(ctx, { recorder, customers, cases, escalation, guard: customerContact }),
+    customerContact,
     unidentified: unidentifiedService(ctx, { customers, changeRequests }),
     sms: smsIntake(ctx, intakeDeps),
     email: infra.attachments

@@ -14,6 +14,7 @@ import { LIVE_CUSTOMER_LABEL, liveCustomerCheck, TransactionRefused, type Idempo
 import type { CaseService } from './cases';
 import type { ContactRecorder, Recorded, ResolvedSender } from './contact-recorder';
 import type { ServiceContext } from './context';
+import type { CustomerContactService } from './customer-contact';
 import type { CustomerService } from './customers';
 import type { EscalationService } from './escalation';
 
@@ -49,9 +50,15 @@ function durationOf(input: ContactCreateInput): number | undefined {
 /** Agents log calls: the customer by id, or by a phone/email that is resolved (unknown callers stay unidentified). */
 export function contactService(
   ctx: ServiceContext,
-  deps: { recorder: ContactRecorder; customers: CustomerService; cases: CaseService; escalation: EscalationService },
+  deps: {
+    recorder: ContactRecorder;
+    customers: CustomerService;
+    cases: CaseService;
+    escalation: EscalationService;
+    guard: Pick<CustomerContactService, 'judgeCall'>;
+  },
 ) {
-  const { recorder, customers, cases, escalation } = deps;
+  const { recorder, customers, cases, escalation, guard } = deps;
 
   /**
    * Who may read any customer (agents) may log a call for any: the transaction then only checks the customer
@@ -144,7 +151,12 @@ export function contactService(
             if (input.case && !caseId)
               caseId = (await cases.create({ caller }, { ...input.case, customerId: entry.customerId })).id;
             if (caseId) entry.links = { ...entry.links, caseId };
-            return liveCheck;
+            if (input.direction !== 'outbound' || !entry.customerId) return liveCheck;
+            // The call happened: it is logged whatever the guard says, flagged with the rules it broke (a stable
+            // attribute, details.guard.broken, that reports count), and it counts towards the customer's cap.
+            const call = await guard.judgeCall(entry.customerId, new Date(input.startedAt), entry.id);
+            if (call.details) entry.details = { ...entry.details, guard: call.details };
+            return [...liveCheck, call.item];
           },
           casesOpenedWithIt: input.case ? 1 : 0,
           respond: (entry) => ({ status: 201, body: { ...entry, ...(caseId && { caseId }) } }),

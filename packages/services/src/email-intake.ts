@@ -14,6 +14,7 @@ import type { ContactRecorder, Recorded } from './contact-recorder';
 import type { ServiceContext } from './context';
 import type { EscalationService } from './escalation';
 import type { FollowUpService } from './follow-ups';
+import { inboundThreads } from './inbound-threads';
 
 export type EmailModule = typeof import('@cc/channels/email');
 
@@ -60,6 +61,7 @@ export function emailIntake(ctx: ServiceContext, deps: EmailIntakeDeps) {
   const cases = caseRepository(ctx.store);
   const profiles = customerRepository(ctx.store);
   const threads = emailThreadRepository(ctx.store);
+  const caseFor = inboundThreads(ctx);
 
   /**
    * The customer an email is from: the one whose *verified* contact point its From address is, unless SES says the
@@ -118,8 +120,11 @@ export function emailIntake(ctx: ServiceContext, deps: EmailIntakeDeps) {
       namedCases(mail, email.extractCaseReference),
     ]);
     const automated = mail.autoSubmitted || mail.isBounce;
-    // Only a verified customer threads, and only onto their own case.
-    const caseId = customerId ? named.find((c) => c.customerId === customerId)?.id : undefined;
+    // Only a verified customer threads, and only onto their own case; naming none, their email joins their case as an
+    // SMS would (else it opens one).
+    const threaded = customerId ? named.find((c) => c.customerId === customerId)?.id : undefined;
+    const caseId =
+      threaded ?? (customerId && !automated && named.length === 0 ? await caseFor(customerId, 'email') : undefined);
     const text = email.stripQuotedReply(mail.text) || mail.text;
     // Mail that names a case it may not join, or whose sender is forged, is kept for agents and changes no case.
     const untrusted = failing(verdicts) || (named.length > 0 && !caseId);

@@ -1,12 +1,20 @@
-import { newPublicReference, NotFoundError, parsePublicReference, ValidationError, type Case } from '@cc/core';
+import {
+  newPublicReference,
+  NotFoundError,
+  parsePublicReference,
+  ValidationError,
+  type Case,
+  type Locale,
+} from '@cc/core';
 import {
   honeypotTripped,
   parseComplaintForm,
   tryNormaliseEmail,
   tryNormalisePhone,
   type ComplaintForm,
+  type PublicCaseStatus,
 } from '@cc/channels';
-import { caseRepository, transact, withIdempotency, type IdempotencyClaim } from '@cc/store';
+import { caseRepository, customerRepository, transact, withIdempotency, type IdempotencyClaim } from '@cc/store';
 import type { CaseService } from './cases';
 import type { ContactRecorder } from './contact-recorder';
 import type { ServiceContext } from './context';
@@ -29,14 +37,13 @@ const PUBLIC_FIELDS = new Set([
 export interface ComplaintReceipt {
   reference: string;
   status: string;
+  /** The JSON status route (with ?phone= or ?email=). */
   statusUrl: string;
+  /** The HTML status page, for people. */
+  statusPageUrl: string;
 }
 
-export interface ComplaintStatus {
-  reference: string;
-  status: string;
-  lastUpdatedAt: string;
-}
+export type ComplaintStatus = PublicCaseStatus;
 
 /** Refuses fields the public may not set, then validates the form. */
 export function parsePublicComplaint(input: Record<string, unknown>): ComplaintForm {
@@ -56,8 +63,17 @@ export function publicComplaintService(
 ) {
   const { cases, recorder } = deps;
   const stored = caseRepository(ctx.store);
-  const statusUrl = (reference: string) =>
-    `${ctx.settings.PUBLIC_BASE_URL.replace(/\/$/, '')}/public/complaints/${reference}`;
+  const profiles = customerRepository(ctx.store);
+  const base = ctx.settings.PUBLIC_BASE_URL.replace(/\/$/, '');
+  const statusUrl = (reference: string) => `${base}/public/complaints/${reference}`;
+  const statusPageUrl = (reference: string, locale: Locale) =>
+    `${base}/complaint/status?reference=${encodeURIComponent(reference)}&lang=${locale}`;
+  const receiptFor = (reference: string, status: string, locale: Locale): ComplaintReceipt => ({
+    reference,
+    status,
+    statusUrl: statusUrl(reference),
+    statusPageUrl: statusPageUrl(reference, locale),
+  });
 
   /** The form, its normalised contact points and the customer they identify (one identity read). */
   async function prepare(raw: Record<string, unknown>) {
@@ -79,12 +95,13 @@ export function publicComplaintService(
     raw: Record<string, unknown>,
     claim: IdempotencyClaim | undefined,
     admitted: Promise<void> = Promise.resolve(),
+    locale: Locale = ctx.settings.PUBLIC_DEFAULT_LOCALE,
   ): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
     // Both settle before either is reported, so a refused client hears 429 whatever else was wrong.
     const [gate, lookup] = await Promise.allSettled([admitted, prepare(raw)]);
     if (gate.status === 'rejected') throw gate.reason;
     if (lookup.status === 'rejected') throw lookup.reason;
-    if (honeypotTripped(raw)) return decoy(claim);
+    if (honeypotTripped(raw)) return decoy(claim, locale);
     const { form, phone, email, customerId } = lookup.value;
     const description =
       `${form.description}\n\n— ${form.name}` +
@@ -107,9 +124,10 @@ export function publicComplaintService(
         {
           submitterContact: { ...(phone && { phone }), ...(email && { email }) },
           isContact: true,
+          locale,
           recordFor: (response) => {
             const c = response.body as Case;
-            receipt = receiptFor(c.publicReference!);
+            receipt = receiptFor(c.publicReference!, c.status, locale);
             // Every inbound contact counts towards the customer's 30-day contact figure.
             return recordFor({ status: 201, body: receipt });
           },
@@ -120,19 +138,13 @@ export function publicComplaintService(
     return { status: result.response.status, body: result.response.body, replayed: result.replayed };
   }
 
-  const receiptFor = (reference: string): ComplaintReceipt => ({
-    reference,
-    status: 'new',
-    statusUrl: statusUrl(reference),
-  });
-
   /**
    * A bot filled the honeypot: it gets a receipt of the same shape as a real one (a fresh random reference, replayed
    * for the same Idempotency-Key), and no case. Its status lookups miss like any wrong reference.
    */
-  async function decoy(claim: IdempotencyClaim | undefined) {
+  async function decoy(claim: IdempotencyClaim | undefined, locale: Locale) {
     const result = await withIdempotency<ComplaintReceipt>(ctx.store, claim, async (recordFor) => {
-      const response = { status: 201, body: receiptFor(newPublicReference()) };
+      const response = { status: 201, body: receiptFor(newPublicReference(), 'new', locale) };
       const record = recordFor(response);
       if (record.length) await transact(ctx.store, record);
       return response;
@@ -141,9 +153,10 @@ export function publicComplaintService(
   }
 
   /**
-   * Only with the phone or email used to submit it; every miss is the same 404, so references cannot be probed.
-   * `admitted` is the caller's rate-limit decision (per address); this adds the limits per reference and per contact,
-   * so neither rotating addresses nor rotating references gets more guesses.
+   * Only with the phone or email used to submit it, or (cases registered by phone or imported) one the bank holds
+   * for the customer; every miss is the same 404, so references cannot be probed. `admitted` is the caller's
+   * rate-limit decision (per address); this adds the limits per reference and per contact, so neither rotating
+   * addresses nor rotating references gets more guesses.
    */
   async function status(
     reference: string,
@@ -153,12 +166,11 @@ export function publicComplaintService(
     const phone = contact.phone ? tryNormalisePhone(contact.phone) : null;
     const email = contact.email ? tryNormaliseEmail(contact.email) : null;
     const canonical = parsePublicReference(reference);
-    const limits = [
+    const gates = await Promise.allSettled([
       admitted,
       deps.rateLimits.admit('status-reference', canonical ?? reference.slice(0, 40)),
       ...(phone || email ? [deps.rateLimits.admit('status-contact', (phone ?? email)!)] : []),
-    ];
-    const gates = await Promise.allSettled(limits);
+    ]);
     const refused = gates.find((g) => g.status === 'rejected');
     if (refused) throw refused.reason;
     if (!phone && !email)
@@ -167,15 +179,29 @@ export function publicComplaintService(
       ]);
     const caseId = canonical ? await stored.idByPublicReference(canonical) : undefined;
     const c = caseId ? await stored.get(caseId) : undefined;
-    const matches =
-      !!c &&
-      !c.deleted &&
-      ((phone && c.submitterContact?.phone === phone) || (email && c.submitterContact?.email === email));
-    if (!c || !matches) throw new NotFoundError('case');
-    return { reference: canonical!, status: c.status, lastUpdatedAt: c.updatedAt };
+    if (!c || c.deleted || !(await knownContact(c, phone, email))) throw new NotFoundError('case');
+    return {
+      reference: canonical!,
+      type: c.type,
+      status: c.status,
+      lastUpdatedAt: c.updatedAt,
+      ...((c.status === 'resolved' || c.status === 'closed') && c.outcome && { outcome: c.outcome }),
+    };
   }
 
-  return { submit, status };
+  async function knownContact(c: Case, phone: string | null, email: string | null): Promise<boolean> {
+    if ((phone && c.submitterContact?.phone === phone) || (email && c.submitterContact?.email === email)) return true;
+    const customer = c.customerId ? await profiles.get(c.customerId) : undefined;
+    return !!customer?.contactPoints.some(
+      (p) => (p.kind === 'phone' && p.value === phone) || (p.kind === 'email' && p.value === email),
+    );
+  }
+
+  /** The status page's single field: an email address when it has an @, else a phone number. */
+  const statusByContact = (reference: string, contact: string, admitted?: Promise<void>) =>
+    status(reference, contact.includes('@') ? { email: contact } : { phone: contact }, admitted);
+
+  return { submit, status, statusByContact };
 }
 
 export type PublicComplaintService = ReturnType<typeof publicComplaintService>;
