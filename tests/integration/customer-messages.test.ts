@@ -94,7 +94,7 @@ describe('acknowledgement and outcome', () => {
         name: 'Zhou Xin',
         email,
         category: 'fees',
-        subject: 'Fee charged twice\r\nBcc: all@example.com',
+        subject: 'Fee charged twice',
         description: 'The annual fee appears twice on my statement.',
       },
     });

@@ -192,7 +192,7 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
         },
       },
       responses: { 201: { description: 'Created', json: CaseSchema } },
-      errors: [400, 401, 404, 415, 422],
+      errors: [400, 401, 403, 404, 415, 422],
     },
     async ({ caller, body, c }) => {
       const claim = idempotencyClaim(c, `${caller.userId}:cases`, body, http.clock());

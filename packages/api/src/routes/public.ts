@@ -284,7 +284,8 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
       },
       async ({ query, c }) => {
         const locale = localeOf(c, query.lang, http);
-        const body = await c.req.parseBody();
+        // A body that is not a readable form is the same as an empty one: the page asks for the fields again.
+        const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
         const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 254) : '');
         return {
           status: 200,
