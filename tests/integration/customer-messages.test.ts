@@ -405,9 +405,9 @@ describe('every inbound message becomes work', () => {
     expect(c).toMatchObject({ type: 'inquiry', subject: 'other', origin: 'sms', ownerId: 'mgr-1' });
     const inbox = await partitionItems(t, keys.userPartition('mgr-1'), 'INBOX#U#');
     expect(inbox).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'case_created', caseId })]));
-    // Acknowledged by SMS, with the reference.
+    // Acknowledged by SMS, with the customer's reference (random, not the case id).
     await deliverQueued();
-    expect((await outboxTo('sms', phone))[0]?.text).toContain(caseId);
+    expect((await outboxTo('sms', phone))[0]?.text).toContain(c.publicReference!);
   });
 });
 
@@ -437,12 +437,13 @@ describe('contactability and the status page', () => {
   it('finds a case registered by phone with the phone the customer has on record, in Chinese by default', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'phone', value: '+8613800009109' }] });
     const caseId = await agentCase(customer.id);
-    const page = await t.request('GET', `/complaint/status?reference=${caseId}&contact=13800009109`);
+    const { publicReference: reference } = (await t.services.cases.get(admin, caseId)) as Case;
+    const page = await t.request('GET', `/complaint/status?reference=${reference}&contact=13800009109`);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<html lang="zh-CN">');
     expect(html).toContain('<dd id="status">已受理</dd>');
-    const wrong = await (await t.request('GET', `/complaint/status?reference=${caseId}&contact=13800009999`)).text();
+    const wrong = await (await t.request('GET', `/complaint/status?reference=${reference}&contact=13800009999`)).text();
     expect(wrong).toContain('id="not-found"');
     expect(wrong).not.toContain('id="result"');
   });
