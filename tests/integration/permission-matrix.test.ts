@@ -677,6 +677,39 @@ const operations: Record<string, Operation> = {
       admin: ['200', '200', '404', '404'],
     },
   },
+  getCustomerContactability: {
+    call: async (relation, caller) => ({ path: `/customers/${(await customer(relation, caller)).id}/contactability` }),
+    expect: {
+      agent: ['200', '200', '200', '404'],
+      manager: ['200', '404', '404', '404'],
+      supervisor: ['200', '200', '404', '404'],
+      admin: ['200', '200', '404', '404'],
+    },
+  },
+  replyToCustomer: {
+    call: async (relation, caller) => ({
+      path: `/cases/${(await caseOf(relation, caller)).id}/replies`,
+      method: 'POST',
+      json: { text: 'We are on it', channel: 'sms' },
+    }),
+    expect: {
+      agent: ['201', '201', '201', '404'],
+      manager: ['201', '404', '404', '404'],
+      supervisor: ['201', '201', '404', '404'],
+      admin: ['201', '201', '404', '404'],
+    },
+  },
+  getComplaintStatusPage: { call: async () => ({ path: '/complaint/status', anonymous: true }), expect: all('200') },
+  lookUpComplaintStatus: {
+    call: async () => ({
+      path: '/complaint/status',
+      method: 'POST',
+      anonymous: true,
+      body: `reference=ABCD-EFGH-0&contact=${encodeURIComponent(phone())}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }),
+    expect: all('200'),
+  },
   getComplaintForm: { call: async () => ({ path: '/complaint', anonymous: true }), expect: all('200') },
   submitComplaint: {
     call: async () => ({
@@ -862,6 +895,8 @@ describe('the permission matrix', () => {
       'createCase',
       'logContact',
       'attachUnidentifiedContacts',
+      'getCustomerContactability',
+      'replyToCustomer',
     ];
     // Operations without a target object answer the same in every column, "other" included.
     const untargeted = Object.keys(operations).filter((op) =>
