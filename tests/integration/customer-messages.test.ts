@@ -276,7 +276,7 @@ describe('staff replies', () => {
     const customer = await createCustomer(t, {
       level: 'vip',
       primaryManagerId: 'mgr-1',
-      contactPoints: [{ kind: 'email', value: 'he.jun@example.com' }],
+      contactPoints: [{ kind: 'email', value: 'he.jun@example.com', verified: true }],
     });
     // The customer wrote in by email: the email opened an inquiry.
     const first = `<first.${hex(4)}@mail.example.com>`;
