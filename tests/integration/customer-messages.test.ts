@@ -9,6 +9,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Caller, Case } from '@cc/core';
 import { localMessageSenders, notificationDeliverer, inboxOnly } from '@cc/messaging';
+import { caseRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer, partitionItems, problem, timelineOf } from './intake-support';
@@ -109,13 +110,15 @@ describe('acknowledgement and outcome', () => {
 
     const [ack, ...more] = await outboxTo('email', email);
     expect(more).toHaveLength(0);
-    expect(ack).toMatchObject({ purpose: 'acknowledgement', caseId: receipt.reference, locale: 'en' });
+    // The customer's reference is random; the message names the case staff know by its id.
+    const caseId = (await caseRepository(t.deps.store).idByPublicReference(receipt.reference))!;
+    expect(ack).toMatchObject({ purpose: 'acknowledgement', caseId, locale: 'en' });
     // The reference leads the subject; the customer's line break never reaches a header.
     expect(ack!.subject).toMatch(new RegExp(`^\\[${receipt.reference}\\] We have received your complaint: `));
     expect(ack!.subject).not.toMatch(/[\r\n]/);
     expect(ack!.text).toContain(receipt.statusPageUrl);
 
-    await close(receipt.reference, 'Refunded the second fee.');
+    await close(caseId, 'Refunded the second fee.');
     await deliverQueued();
     const messages = await outboxTo('email', email);
     expect(messages.map((m) => m.purpose)).toEqual(['acknowledgement', 'outcome']);
@@ -314,7 +317,9 @@ describe('staff replies', () => {
     await deliverQueued();
     const sent = (await outboxTo('email', 'he.jun@example.com')).filter((m) => m.purpose === 'reply');
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.subject).toContain(`[${caseId}]`);
+    // The subject carries the customer's reference, never the case's sequential id.
+    const { publicReference } = (await t.services.cases.get(admin, caseId)) as Case;
+    expect(sent[0]!.subject).toContain(`[${publicReference}]`);
     expect(sent[0]!.headers).toMatchObject({ messageId: `<${receipt.message.externalId}>`, inReplyTo: first });
 
     // The customer answers our reply (no reference in the subject): In-Reply-To finds the case.
