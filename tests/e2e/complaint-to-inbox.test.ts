@@ -135,15 +135,19 @@ describe('a complaint submitted on the web reaches the owning manager', () => {
         ]),
       );
       expect(outbox).toHaveLength(2);
-      const { Attributes } = await t.deps.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: t.queues.notifications,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      expect(
-        Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
-      ).toBe(0);
+      // The poller deletes each message once its delivery is recorded: the queue drains.
+      const drained = await eventually(async () => {
+        const { Attributes } = await t.deps.sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: t.queues.notifications,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        const left =
+          Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+        return left === 0 ? true : undefined;
+      });
+      expect(drained).toBe(true);
     },
   );
 

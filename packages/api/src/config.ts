@@ -39,6 +39,15 @@ export const appConfigSchema = serviceSettingsSchema.extend({
     .min(1024)
     .max(4 * 1024 * 1024)
     .default(4 * 1024 * 1024),
+  /** The staff console's language when neither the user's switch nor Accept-Language picks one. */
+  CONSOLE_DEFAULT_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  /**
+   * Seals the console's session cookie and keys its CSRF tokens. Unset, both keys are derived (HKDF) from
+   * CURSOR_SECRET under labels of their own.
+   */
+  SESSION_SECRET: z.string().min(32).optional(),
+  /** Cognito's hosted UI, e.g. https://<prefix>.auth.<region>.amazoncognito.com: the console's sign-in in AWS. */
+  COGNITO_DOMAIN: z.string().url().optional(),
 });
 export type AppConfig = z.infer<typeof appConfigSchema>;
 
@@ -51,4 +60,5 @@ export const lambdaConfigSchema = appConfigSchema.extend({
   CHANNEL_SECRETS_ARN: z.string().startsWith('arn:').optional(),
   /** Set behind the front door: every request must carry a live version of this secret (else 403). */
   ORIGIN_VERIFY_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  COGNITO_DOMAIN: z.string().url(),
 });

@@ -7,6 +7,9 @@ import { createTokenVerifier, type StaffDirectory } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
 import type { HealthProbes, HttpDeps, OriginVerifier } from './http/env';
+import { consoleAssets, packagedHtmxPath, scriptFrom } from './console/assets';
+import { consoleKeys } from './console/keys';
+import type { DevSignIn, SignIn } from './console/sign-in';
 import { resolvePackagedReferenceScript } from './reference/assets';
 
 /** What the deploy puts in the Twilio secret until someone replaces it (infra/constructs/api.ts). */
@@ -31,6 +34,24 @@ export interface HttpOptions {
   openApiFile?: URL;
   /** Where the reference page's script is (the Lambda ships it beside its bundle; else the npm package's). */
   referenceScriptFile?: URL;
+  /**
+   * The local runtime's sign-in with the seeded users: given only while the local development key is the one
+   * trusted. Without it the console signs in through Cognito's hosted UI when COGNITO_DOMAIN is set.
+   */
+  devSignIn?: Omit<DevSignIn, 'kind'>;
+  /** Where htmx is (the Lambda ships it beside its bundle); else the installed npm package. */
+  htmxFile?: URL;
+  /** For the hosted UI's token and revoke endpoints. */
+  fetch?: typeof fetch;
+}
+
+function signInFor(config: AppConfig, options: HttpOptions): SignIn | undefined {
+  if (options.devSignIn) return { kind: 'dev', ...options.devSignIn };
+  if (config.COGNITO_DOMAIN) {
+    const fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+    return { kind: 'hosted', domain: config.COGNITO_DOMAIN, clientId: config.AUTH_AUDIENCE, fetch: fetcher };
+  }
+  return undefined;
 }
 
 /** The SMS webhook stays closed, and says why at start, while the Twilio token is missing or the placeholder. */
@@ -47,6 +68,9 @@ function twilioGate(token: string | undefined, log: Logger): HttpDeps['twilio'] 
   });
   return { closed };
 }
+
+/** The newest version of a secret given as one value or as its live versions. */
+const newest = (secret: string | (() => readonly string[])) => (typeof secret === 'string' ? secret : secret()[0]!);
 
 /** The document as generated into the api package (`npm run openapi`). */
 const PACKAGED_DOCUMENT = new URL('../openapi.json', import.meta.url);
@@ -72,6 +96,11 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   referenceScript: once(() =>
     readFile(options.referenceScriptFile ?? pathToFileURL(resolvePackagedReferenceScript()), 'utf8'),
   ),
+  console: {
+    keys: once(() => consoleKeys(config.SESSION_SECRET ?? newest(options.cursorSecret))),
+    signIn: signInFor(config, options),
+    assets: consoleAssets(scriptFrom(() => options.htmxFile ?? packagedHtmxPath())),
+  },
 });
 
 /** Runs `load` on the first call and hands every caller its result (a failure is tried again next time). */

@@ -8,7 +8,7 @@ import { createApp, httpDeps } from '@cc/api';
 import { filesystemAttachmentStore } from '@cc/channels';
 import { ConfigError, createLogger, parseEnv } from '@cc/core';
 import { composeServices, connectAws } from '@cc/services';
-import { loadOrCreateDevKeys } from './dev-keys';
+import { loadOrCreateDevKeys, signDevToken } from './dev-keys';
 import { localConfigSchema } from './local-config';
 import { ensureQueues, ensureTable } from './provision';
 import { demoUsers, seedDemoData } from './seed';
@@ -86,13 +86,25 @@ async function main() {
     { ...aws, attachments: filesystemAttachmentStore(join(config.DATA_DIR, 'attachments')) },
     appConfig,
   );
+  // The console's local sign-in (the seeded users) exists only while the local development key is the one trusted.
+  const usingDevKey = !config.AUTH_JWKS_URL;
+  const tokenOptions = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
   const http = httpDeps(appConfig, {
-    jwks: config.AUTH_JWKS_URL ? new URL(config.AUTH_JWKS_URL) : { keys: [keys.publicJwk] },
+    jwks: usingDevKey ? { keys: [keys.publicJwk] } : new URL(config.AUTH_JWKS_URL!),
     directory: services.staff,
     cursorSecret: appConfig.CURSOR_SECRET,
     health: aws.probes,
     log,
     connInfo: getConnInfo,
+    ...(usingDevKey && {
+      devSignIn: {
+        users: demoUsers,
+        issue: (userId: string) => {
+          const user = demoUsers.find((u) => u.id === userId)!;
+          return signDevToken(keys, { userId, role: user.role, branchId: user.branchId }, tokenOptions);
+        },
+      },
+    }),
   });
   if (await seedDemoData(services)) {
     log.info('demo data seeded', {
@@ -118,6 +130,7 @@ async function main() {
   log.info('contact-center API listening', {
     url: `http://localhost:${config.PORT}`,
     health: `http://localhost:${config.PORT}/health`,
+    console: `http://localhost:${config.PORT}/console`,
     dataDir: shownPath(config.DATA_DIR),
   });
 }
