@@ -204,6 +204,22 @@ const items = (body: unknown) => (body as { items?: { id?: string; customerId?: 
 const finds = (id: string) => (status: number, body: unknown) =>
   status !== 200 ? String(status) : items(body).some((i) => (i.id ?? i.customerId) === id) ? 'found' : 'hidden';
 
+/**
+ * Reports are figures, not objects: "own" is the caller's default scope (a manager's own figures, a supervisor's or
+ * admin's branch), "same" names the caller's branch, "other" BR-002 and "missing" a branch nobody has. Admins read
+ * any branch's figures (docs/security.md); a branch without data answers zeros.
+ */
+const reportBranch = (relation: Relation) =>
+  ({ own: '', same: '&branchId=BR-001', other: '&branchId=BR-002', missing: '&branchId=BR-999' })[relation];
+const today = () => new Date().toISOString().slice(0, 10);
+const reportRange = `from=${today()}&to=${today()}`;
+const reportRow: Row = {
+  agent: ['403', '403', '403', '403'],
+  manager: ['200', '200', '403', '403'],
+  supervisor: ['200', '200', '403', '403'],
+  admin: ['200', '200', '200', '200'],
+};
+
 const operations: Record<string, Operation> = {
   getHealth: { call: async () => ({ path: '/health', anonymous: true }), expect: all('200') },
   getMe: { call: async () => ({ path: '/me' }), expect: all('200') },
@@ -766,6 +782,26 @@ const operations: Record<string, Operation> = {
       admin: ['200', '200', '404', '404'],
     },
   },
+  getDailyReport: {
+    call: async (relation) => ({ path: `/reports/daily?${reportRange}${reportBranch(relation)}` }),
+    expect: reportRow,
+  },
+  getDailyChart: {
+    call: async (relation) => ({ path: `/reports/daily.svg?${reportRange}${reportBranch(relation)}` }),
+    expect: reportRow,
+  },
+  getManagerReport: {
+    call: async (relation) => ({ path: `/reports/managers?month=${today().slice(0, 7)}${reportBranch(relation)}` }),
+    expect: reportRow,
+  },
+  getPipelineReport: {
+    call: async (relation) => ({ path: `/reports/pipeline?${reportRange}${reportBranch(relation)}` }),
+    expect: reportRow,
+  },
+  getCustomerReport: {
+    call: async (relation) => ({ path: `/reports/customers?months=1${reportBranch(relation)}` }),
+    expect: reportRow,
+  },
 };
 
 /** Every operation the document declares. */
@@ -902,9 +938,21 @@ describe('the permission matrix', () => {
     const untargeted = Object.keys(operations).filter((op) =>
       roles.every((r) => new Set(operations[op]!.expect[r]).size === 1),
     );
+    // Admins read any branch's report figures (aggregates: no customer's data).
+    const adminsAcrossBranches = [
+      'getDailyReport',
+      'getDailyChart',
+      'getManagerReport',
+      'getPipelineReport',
+      'getCustomerReport',
+    ];
     const allowed = (key: string) => {
       const [op, role] = key.split(' ');
-      return (role === 'agent' && agentsAcrossBranches.includes(op!)) || untargeted.includes(op!);
+      return (
+        (role === 'agent' && agentsAcrossBranches.includes(op!)) ||
+        (role === 'admin' && adminsAcrossBranches.includes(op!)) ||
+        untargeted.includes(op!)
+      );
     };
     expect(leaks.map(([key]) => key).filter((key) => !allowed(key))).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -38,6 +39,8 @@ export interface TestContext {
   queues: QueueUrls;
   tableName: string;
   dynamo: DynamoDBClient;
+  /** The table's stream (NEW_AND_OLD_IMAGES), read by the reporter's poller (tests/support/reports.ts). */
+  stream: { streams: DynamoDBStreamsClient; streamArn: string };
   /** Puts an active user with this role and branch in the staff directory (the users table), unless there. */
   user(userId: string, role?: Role, branchId?: string): Promise<void>;
   /** A bearer token for the user, who is put in the directory with this role and branch (active) if not there. */
@@ -62,7 +65,7 @@ export async function createTestContext(
   const suffix = randomBytes(4).toString('hex');
   const tableName = `t-${suffix}`;
   const dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials: localCredentials });
-  const [keys, queues] = await Promise.all([
+  const [keys, queues, streamArn] = await Promise.all([
     generateDevKeys(),
     ensureQueues(
       connectAws({ TABLE_NAME: tableName, LOG_LEVEL: 'silent' }, '', {
@@ -140,6 +143,10 @@ export async function createTestContext(
     tableName,
     dynamo,
     user,
+    stream: {
+      streams: new DynamoDBStreamsClient({ endpoint: endpoints.dynamodb, region, credentials: localCredentials }),
+      streamArn: streamArn!,
+    },
     token,
     request,
     client,

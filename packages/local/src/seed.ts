@@ -2,9 +2,9 @@ import type { Caller, CustomerCreateInput, Team } from '@cc/core';
 import type { Services } from '@cc/services';
 import { systemRepository, teamRepository, transact, userRepository, type User } from '@cc/store';
 
-export const demoBranch = { id: 'BR-001', name: 'Shanghai Pudong Branch' };
+export const demoBranch = { id: 'BR-001', name: 'Shanghai Pudong Branch', timeZone: 'Asia/Shanghai' };
 /** A second branch, so that what one branch may not see of another can be tried. */
-export const otherBranch = { id: 'BR-002', name: 'Beijing Chaoyang Branch' };
+export const otherBranch = { id: 'BR-002', name: 'Beijing Chaoyang Branch', timeZone: 'Asia/Shanghai' };
 
 export const demoUsers: User[] = (
   [

@@ -1,7 +1,9 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '@cc/core';
 import { localDeliveryAdapters, localMessageSenders, notificationDeliverer } from '@cc/messaging';
 import { correlation, type Services } from '@cc/services';
+import { reporterPoller } from './stream-poller';
 
 export interface WorkerOptions {
   sqs: SQSClient;
@@ -9,15 +11,17 @@ export interface WorkerOptions {
   dataDir: string;
   sweepIntervalMs: number;
   log: Logger;
+  /** The table's stream, for the reporter; absent: no report aggregates or archive. */
+  stream?: { streams: DynamoDBStreamsClient; streamArn: string };
 }
 
 /**
- * In-process stand-ins for the notifier (SQS consumer) and the scheduled sweeper, running the same
- * cores as functions/notifier.ts and functions/sweeper.ts. Like Lambda, only successes are deleted;
- * failures come back after the visibility timeout and end in the DLQ after maxReceiveCount.
+ * In-process stand-ins for the notifier (SQS consumer), the scheduled sweeper and the reporter (stream
+ * consumer), running the same cores as functions/notifier.ts, sweeper.ts and reporter.ts. Like Lambda, only
+ * successes are deleted; failures come back after the visibility timeout and end in the DLQ after maxReceiveCount.
  */
 export function startWorkers(
-  services: Pick<Services, 'sweeper' | 'context'>,
+  services: Pick<Services, 'sweeper' | 'context' | 'reporter'>,
   options: WorkerOptions,
 ): { stop(): Promise<void> } {
   const { sqs, queueUrl, log } = options;
@@ -79,12 +83,14 @@ export function startWorkers(
       .catch((error) => log.warn('sweeper error', { error: (error as Error).message }));
   }, options.sweepIntervalMs);
 
+  const reporter = options.stream && reporterPoller(services, { ...options.stream, log }).start();
+
   return {
     async stop() {
       stopped = true;
       clearInterval(timer);
       abort.abort();
-      await Promise.all([poller, sweeping]);
+      await Promise.all([poller, sweeping, reporter?.stop()]);
     },
   };
 }

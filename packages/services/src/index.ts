@@ -14,3 +14,15 @@ export type { ComplaintReceipt, ComplaintStatus } from './public-complaints';
 export * from './aws';
 export { noticeService, type NoticeService, type NotificationDraft } from './notices';
 export { correlation } from './correlation';
+export type { BatchResult, RecordOutcome } from './reporter';
+export type {
+  CustomerReport,
+  DailyFigures,
+  DailyReport,
+  ManagerFigures,
+  ManagerReport,
+  PipelineReport,
+  ReportScope,
+  Timing,
+} from './reports';
+export type { RebuildOptions, RebuildResult } from './report-rebuild';

@@ -19,3 +19,6 @@ export * from './contact-log';
 export * from './rate-windows';
 export * from './system';
 export * from './audit';
+export * from './reports';
+export * from './stream';
+export * from './archive';
