@@ -42,9 +42,9 @@ const http = httpDeps(config, {
   jwks: new URL(config.AUTH_JWKS_URL),
   directory: services.staff,
   cursorSecret,
-  // The Twilio token is issued by Twilio and changed by hand (docs/operations.md): the value read at start is kept
-  // for the container's life, and a new container picks up a new one. The placeholder keeps the webhook closed.
-  twilioAuthToken: twilio?.peek()[0],
+  // The Twilio token is issued by Twilio and changed by hand (docs/operations.md): asked on every webhook request,
+  // re-read every 5 minutes. While it is the deploy's placeholder the webhook stays closed.
+  twilioAuthToken: twilio && (() => twilio.peek()[0]),
   health: aws.probes,
   log: aws.log,
   connInfo: getConnInfo,

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp, httpDeps } from '@cc/api';
+import { computeTwilioSignature, TWILIO_TOKEN_PLACEHOLDER } from '@cc/channels';
 import { userRepository } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer, problem, staffTokens, type Tokens } from './customers-support';
@@ -207,7 +208,7 @@ describe('safe defaults', () => {
   it('keeps the SMS webhook closed while the Twilio token is the deploy’s placeholder', async () => {
     const closed = createApp(
       t.services,
-      httpDeps(t.config, { ...freshHttp(), twilioAuthToken: 'set-me-after-deploy' }),
+      httpDeps(t.config, { ...freshHttp(), twilioAuthToken: TWILIO_TOKEN_PLACEHOLDER }),
     );
     const res = await closed.request('/webhooks/sms/twilio', {
       method: 'POST',
@@ -215,6 +216,32 @@ describe('safe defaults', () => {
       body: 'MessageSid=SM0123456789abcdef0123456789abcdef&From=%2B8613800000001&To=%2B1&Body=hi',
     });
     expect(await code(res)).toBe('503 webhook.not_configured');
+  });
+
+  it('opens the SMS webhook as soon as the token read is a real one, and closes it again for the placeholder', async () => {
+    let token = TWILIO_TOKEN_PLACEHOLDER;
+    const app = createApp(t.services, httpDeps(t.config, { ...freshHttp(), twilioAuthToken: () => token }));
+    const params = { MessageSid: `SM${'5a'.repeat(16)}`, From: '+8613800009999', To: '+8610955880000', Body: 'hi' };
+    const send = (signedWith: string) =>
+      app.request('/webhooks/sms/twilio', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': computeTwilioSignature(
+            signedWith,
+            `${t.config.PUBLIC_BASE_URL}/webhooks/sms/twilio`,
+            params,
+          ),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+    // Signed with the placeholder, as anyone who read the code could: refused.
+    expect(await code(await send(TWILIO_TOKEN_PLACEHOLDER))).toBe('503 webhook.not_configured');
+    token = 'a-real-token-from-twilio';
+    expect((await send(token)).status).toBe(200);
+    expect(await code(await send(TWILIO_TOKEN_PLACEHOLDER))).toBe('403 webhook.signature_invalid');
+    token = TWILIO_TOKEN_PLACEHOLDER;
+    expect(await code(await send(TWILIO_TOKEN_PLACEHOLDER))).toBe('503 webhook.not_configured');
   });
 
   it('refuses every request without the front door’s header once the origin check is on', async () => {

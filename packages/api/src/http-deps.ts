@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { GetConnInfo } from 'hono/conninfo';
 import type { JSONWebKeySet } from 'jose';
+import { TWILIO_TOKEN_PLACEHOLDER } from '@cc/channels';
 import type { Logger } from '@cc/core';
 import { createTokenVerifier, type StaffDirectory } from './auth';
 import type { AppConfig } from './config';
@@ -12,9 +13,6 @@ import { consoleKeys } from './console/keys';
 import type { DevSignIn, SignIn } from './console/sign-in';
 import { resolvePackagedReferenceScript } from './reference/assets';
 
-/** What the deploy puts in the Twilio secret until someone replaces it (infra/constructs/api.ts). */
-export const TWILIO_TOKEN_PLACEHOLDER = 'set-me-after-deploy';
-
 export interface HttpOptions {
   /** The JWKS to trust: Cognito's URL in AWS, the dev key set locally. */
   jwks: URL | JSONWebKeySet;
@@ -22,8 +20,11 @@ export interface HttpOptions {
   directory: StaffDirectory;
   /** One key, or the live versions of a rotating one, newest first (read from Secrets Manager in AWS). */
   cursorSecret: string | (() => readonly string[]);
-  /** Overrides TWILIO_AUTH_TOKEN / EMAIL_WEBHOOK_SECRET (read by ARN in AWS). */
-  twilioAuthToken?: string;
+  /**
+   * Overrides TWILIO_AUTH_TOKEN / EMAIL_WEBHOOK_SECRET. In AWS the Twilio token is read by ARN and re-read every few
+   * minutes: given as a function, it is asked on every webhook request, so a token set after deploy opens the webhook.
+   */
+  twilioAuthToken?: string | (() => string | undefined);
   emailWebhookSecret?: string;
   health: HealthProbes;
   log: Logger;
@@ -54,19 +55,39 @@ function signInFor(config: AppConfig, options: HttpOptions): SignIn | undefined 
   return undefined;
 }
 
-/** The SMS webhook stays closed, and says why at start, while the Twilio token is missing or the placeholder. */
-function twilioGate(token: string | undefined, log: Logger): HttpDeps['twilio'] {
-  const closed = !token
+/** Why the SMS webhook must stay closed with this token, if it must. */
+const closedBecause = (token: string | undefined) =>
+  !token
     ? 'no Twilio auth token is configured'
     : token === TWILIO_TOKEN_PLACEHOLDER
       ? `the Twilio auth token is still the placeholder "${TWILIO_TOKEN_PLACEHOLDER}"`
       : undefined;
-  if (!closed) return { token: token! };
-  log.error('SMS webhook closed: every request to it is refused until the token is set', {
-    reason: closed,
-    fix: 'put the auth token from the Twilio console into the ChannelSecrets secret (docs/operations.md)',
-  });
-  return { closed };
+
+/**
+ * The SMS webhook stays closed while the Twilio token is missing or the placeholder: the gate says so at start, and
+ * again whenever the reason changes; it opens as soon as the token read is a real one.
+ */
+function twilioGate(source: string | (() => string | undefined) | undefined, log: Logger): HttpDeps['twilio'] {
+  const current = typeof source === 'function' ? source : () => source;
+  let told: string | undefined;
+  const gate = () => {
+    const token = current();
+    const closed = closedBecause(token);
+    if (!closed) {
+      told = undefined;
+      return { token: token! };
+    }
+    if (closed !== told) {
+      told = closed;
+      log.error('SMS webhook closed: every request to it is refused until the token is set', {
+        reason: closed,
+        fix: 'put the auth token from the Twilio console into the ChannelSecrets secret (docs/operations.md)',
+      });
+    }
+    return { closed };
+  };
+  gate();
+  return gate;
 }
 
 /** The newest version of a secret given as one value or as its live versions. */

@@ -5,6 +5,13 @@ import { safeEqual } from './safe-equal';
 import { toFieldIssues } from './zod-issues';
 
 /**
+ * What the deploy puts in the channel secrets' `twilioAuthToken` until someone replaces it (infra/constructs/api.ts).
+ * Known to anyone who reads this code, so nothing signs or sends with it: the SMS webhook stays closed, the notifier
+ * sends no SMS.
+ */
+export const TWILIO_TOKEN_PLACEHOLDER = 'set-me-after-deploy';
+
+/**
  * Twilio's X-Twilio-Signature: HMAC-SHA1 (keyed with the auth token, base64) over the full
  * request URL followed by every POST parameter, sorted by name, as name+value with no delimiters.
  */

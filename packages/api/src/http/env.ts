@@ -26,8 +26,8 @@ export interface HttpDeps {
   connInfo?: GetConnInfo;
   /** Checks ORIGIN_VERIFY_HEADER on every request when the app runs behind the front door (absent locally). */
   originVerifier?: OriginVerifier;
-  /** The Twilio auth token, or why the SMS webhook is closed (the placeholder was never replaced). */
-  twilio: { token: string } | { closed: string };
+  /** The Twilio auth token now, or why the SMS webhook is closed (the placeholder was never replaced). */
+  twilio: () => { token: string } | { closed: string };
   /** Refused while a webhook secret is missing: answered as a problem, never verified against nothing. */
   emailWebhookSecret?: string;
   /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */

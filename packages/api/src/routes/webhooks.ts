@@ -50,13 +50,14 @@ export const webhookRoutes = (s: Services, http: HttpDeps): Route[] => [
       errors: [400, 403, 503],
     },
     async ({ c }) => {
-      if ('closed' in http.twilio) {
-        throw new DomainError('webhook.not_configured', `The SMS webhook is closed: ${http.twilio.closed}`);
+      const twilio = http.twilio();
+      if ('closed' in twilio) {
+        throw new DomainError('webhook.not_configured', `The SMS webhook is closed: ${twilio.closed}`);
       }
       const params = await formParams(c);
       const signature = c.req.header('x-twilio-signature');
       const url = signedUrl(http.config.PUBLIC_BASE_URL, c);
-      if (!verifyTwilioSignature(http.twilio.token, url, params, signature)) throw new SignatureError();
+      if (!verifyTwilioSignature(twilio.token, url, params, signature)) throw new SignatureError();
       const recorded = await s.sms.receive(parseTwilioSms(params));
       return { status: 200, text: recorded.response.body, type: 'text/xml', headers: replayHeaders(recorded.replayed) };
     },
