@@ -5,10 +5,15 @@ import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer, partitionItems, problem, timelineOf } from './intake-support';
 
 let t: TestContext;
+let request: TestContext['request'];
 let ipCounter = 0;
 beforeAll(async () => {
   // As behind one proxy of ours: the address it appends to X-Forwarded-For is the client's.
   t = await createTestContext({ PUBLIC_RATE_LIMIT_PER_MINUTE: '5', TRUSTED_PROXY_HOPS: '1' });
+  // The limits count per minute: on a clock stopped at the start, no test's requests straddle two windows.
+  const stopped = new Date();
+  const app = t.appWith({ clock: () => stopped }, { clock: () => stopped });
+  request = (method, path, options = {}) => t.request(method, path, { app, ...options });
 });
 
 /** Each test posts from its own address so the per-IP limit only bites where it is meant to. */
@@ -26,11 +31,11 @@ const complaint = (over: Record<string, unknown> = {}) => ({
 
 /** `from` is what the proxy appended; the first hop is whatever the client claimed, and counts for nothing. */
 const submit = (json: unknown, from = ip(), headers: Record<string, string> = {}) =>
-  t.request('POST', '/public/complaints', { json, headers: { 'x-forwarded-for': `10.9.9.9, ${from}`, ...headers } });
+  request('POST', '/public/complaints', { json, headers: { 'x-forwarded-for': `10.9.9.9, ${from}`, ...headers } });
 
 describe('public complaints', () => {
   it('serves the HTML form without a login', async () => {
-    const res = await t.request('GET', '/complaint');
+    const res = await request('GET', '/complaint');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     const html = await res.text();
@@ -54,7 +59,7 @@ describe('public complaints', () => {
     const caseId = (entry?.links as { caseId?: string } | undefined)?.caseId;
     expect(caseId).toMatch(/^C-\d{4}-\d{6}$/);
     const sup = await t.token('sup-1', 'supervisor');
-    expect(await (await t.request('GET', `/cases/${caseId}`, { token: sup })).json()).toMatchObject({
+    expect(await (await request('GET', `/cases/${caseId}`, { token: sup })).json()).toMatchObject({
       publicReference: body.reference,
     });
     // The complaint is the customer's contact: it counts on today's contacts and is their last contact.
@@ -75,16 +80,16 @@ describe('public complaints', () => {
       const { reference } = (await (await submit(complaint({ phone: '', email: 'Zhang.San@Example.com' }))).json()) as {
         reference: string;
       };
-      const ok = await t.request('GET', `/public/complaints/${reference}?email=zhang.san@example.com`, {
+      const ok = await request('GET', `/public/complaints/${reference}?email=zhang.san@example.com`, {
         headers: { 'x-forwarded-for': ip() },
       });
       expect(ok.status).toBe(200);
       const status = (await ok.json()) as Record<string, unknown>;
       expect(Object.keys(status).sort()).toEqual(['lastUpdatedAt', 'reference', 'status', 'type']);
-      const wrongContact = await t.request('GET', `/public/complaints/${reference}?email=other@example.com`, {
+      const wrongContact = await request('GET', `/public/complaints/${reference}?email=other@example.com`, {
         headers: { 'x-forwarded-for': ip() },
       });
-      const wrongReference = await t.request('GET', `/public/complaints/C-2020-999999?email=zhang.san@example.com`, {
+      const wrongReference = await request('GET', `/public/complaints/C-2020-999999?email=zhang.san@example.com`, {
         headers: { 'x-forwarded-for': ip() },
       });
       expect(wrongContact.status).toBe(404);
@@ -112,10 +117,22 @@ describe('public complaints', () => {
     const res = await submit(complaint({ phone, website: 'http://spam.example' }));
     expect(res.status).toBe(201);
     const { reference } = (await res.json()) as { reference: string };
+    // Nothing tells the bot apart: a real receipt has the same status, headers and fields, the reference aside.
+    const real = await submit(complaint({ phone: '+8613800003334' }));
+    const decoy = await submit(complaint({ phone, website: 'http://spam.example' }));
+    expect(decoy.status).toBe(real.status);
+    const headerNames = (r: Response) =>
+      [...r.headers.keys()].filter((name) => name !== 'x-request-id' && name !== 'content-length').sort();
+    expect(headerNames(decoy)).toEqual(headerNames(real));
+    const [realBody, decoyBody] = (await Promise.all([real.json(), decoy.json()])) as Record<string, string>[];
+    const shape = (body: Record<string, string>) =>
+      JSON.parse(JSON.stringify(body).replaceAll(body.reference!, '<reference>')) as Record<string, string>;
+    expect(shape(decoyBody!)).toEqual(shape(realBody!));
+    expect(decoyBody!.reference).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]$/);
     expect(await partitionItems(t, keys.anonymousPartition('phone', phone))).toHaveLength(0);
     expect(
       (
-        await t.request('GET', `/public/complaints/${reference}?phone=${encodeURIComponent(phone)}`, {
+        await request('GET', `/public/complaints/${reference}?phone=${encodeURIComponent(phone)}`, {
           headers: { 'x-forwarded-for': ip() },
         })
       ).status,
@@ -153,7 +170,7 @@ describe('public complaints', () => {
       ).Item?.seq;
     const before = await sequence();
     expect((await submit(complaint({ description: '' }), from)).status).toBe(429);
-    const malformed = await t.request('POST', '/public/complaints', {
+    const malformed = await request('POST', '/public/complaints', {
       body: '{"name":',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
     });
@@ -166,7 +183,7 @@ describe('public complaints', () => {
     const from = ip();
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const res = await t.request('POST', '/public/complaints', {
+      const res = await request('POST', '/public/complaints', {
         json: complaint({ description: `Rotating attempt ${i} about card fees` }),
         headers: { 'x-forwarded-for': `198.51.100.${i}, ${from}` },
       });
@@ -179,7 +196,7 @@ describe('public complaints', () => {
     const phone = '+8613800004444';
     const { reference } = (await (await submit(complaint({ phone }))).json()) as { reference: string };
     const lookup = (ref: string, contact: string) =>
-      t.request('GET', `/public/complaints/${ref}?phone=${encodeURIComponent(contact)}`, {
+      request('GET', `/public/complaints/${ref}?phone=${encodeURIComponent(contact)}`, {
         headers: { 'x-forwarded-for': ip() },
       });
     // One reference, many guessed phones from many addresses: the sixth guess is refused.
@@ -213,7 +230,7 @@ describe('public complaints', () => {
   it('limits status checks per client address too', async () => {
     const from = ip();
     const check = () =>
-      t.request('GET', '/public/complaints/C-2026-999999?phone=13800002222', { headers: { 'x-forwarded-for': from } });
+      request('GET', '/public/complaints/C-2026-999999?phone=13800002222', { headers: { 'x-forwarded-for': from } });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await check()).status);
     expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);

@@ -55,6 +55,8 @@ export interface RequestOptions {
   json?: unknown;
   body?: RequestInit['body'];
   headers?: Record<string, string>;
+  /** The app to ask (one from `appWith`, say); the context's own by default. */
+  app?: ReturnType<typeof createApp>;
 }
 
 /** A fresh table and queue pair on the run's shared local services, and the real app over them. */
@@ -124,7 +126,7 @@ export async function createTestContext(
       body = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
-    return app.request(path, { method, headers, body });
+    return (options.app ?? app).request(path, { method, headers, body });
   };
   const client = (token?: string, baseUrl?: string) =>
     baseUrl
