@@ -27,6 +27,7 @@ type Schema = {
 };
 type Operation = {
   operationId: string;
+  parameters?: { name: string; in: string; schema: Schema }[];
   requestBody?: { content: Record<string, { schema: Schema }> };
 };
 const doc = document as unknown as {
@@ -38,6 +39,12 @@ const writes = Object.entries(doc.paths).flatMap(([path, methods]) =>
   Object.entries(methods)
     .filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method))
     .map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
+);
+
+const reads = Object.entries(doc.paths).flatMap(([path, methods]) =>
+  Object.entries(methods)
+    .filter(([method]) => method === 'get')
+    .map(([, op]) => ({ path, op })),
 );
 
 const resolve = (schema: Schema): Schema =>
@@ -159,6 +166,7 @@ const headerValues = fc.oneof(
 // ---------------------------------------------------------------- the app, its objects, and what it writes
 let t: TestContext;
 let token: string;
+let adminToken: string;
 const ids: Record<string, string> = {};
 let written: string[] = [];
 let runs = 0;
@@ -199,6 +207,7 @@ beforeAll(async () => {
   t = await createTestContext({ PUBLIC_RATE_LIMIT_PER_MINUTE: '10000' });
   await seedDemoData(t.services);
   token = await t.token('sup-1', 'supervisor', 'BR-001');
+  adminToken = await t.token('admin-1', 'admin', 'BR-001');
   const sup: Caller = { userId: 'sup-1', role: 'supervisor', branchId: 'BR-001' };
   const [customer] = await t.services.customers.lookup(sup, { kind: 'number', value: 'DEMO-0001' });
   ids.customer = customer!.id;
@@ -219,7 +228,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   unwatch?.();
-  process.stdout.write(`hostile input: ${runs} requests over ${writes.length} write routes\n`);
+  process.stdout.write(`hostile input: ${runs} requests over ${writes.length} write and ${reads.length} read routes\n`);
 });
 
 /** A lone surrogate cannot be put in a URL at all (encodeURIComponent throws): no client can send one there. */
@@ -295,6 +304,45 @@ describe('hostile input to every write route', () => {
       );
     });
   }
+
+  it('every read route: each query parameter given each hostile value, as a supervisor and as an admin', async () => {
+    // The others valid, so the hostile one gets as far as it can (admins' reports reach the store with any branch).
+    const today = new Date().toISOString().slice(0, 10);
+    const valid: Record<string, string> = {
+      from: today,
+      to: today,
+      month: today.slice(0, 7),
+      customerId: ids.customer!,
+    };
+    const values = [
+      ...hostileStrings.filter(encodable),
+      ...hostileNumbers.map(String),
+      ...hostileDates,
+      '1e400',
+      '9007199254740993',
+    ];
+    for (const { path, op } of reads) {
+      const names = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+      const base = Object.fromEntries(names.filter((n) => valid[n]).map((n) => [n, valid[n]!]));
+      for (const name of names) {
+        for (const value of values) {
+          const url = `${pathFor(path, null)}?${new URLSearchParams({ ...base, [name]: value })}`;
+          for (const bearer of [token, adminToken]) {
+            assertSafe(await send('GET', url, { authorization: `Bearer ${bearer}` }), `GET ${url.slice(0, 300)}`);
+          }
+        }
+      }
+    }
+  }, 300_000);
+
+  it('every read route: hostile ids in the path are refused as problems, never a 5xx', async () => {
+    const withId = reads.filter(({ path }) => path.includes('{'));
+    for (const { path } of withId) {
+      for (const id of hostileStrings.filter((s) => s !== '' && encodable(s))) {
+        assertSafe(await send('GET', pathFor(path, id), { authorization: `Bearer ${token}` }), `GET ${path} ${id}`);
+      }
+    }
+  });
 
   it('receiveTwilioSms, signed as Twilio signs: hostile parameters are refused or recorded, never a 5xx', async () => {
     const params = fc.record({
