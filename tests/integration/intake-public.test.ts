@@ -210,6 +210,16 @@ describe('public complaints', () => {
     expect(byContact[5]).toBe(429);
   });
 
+  it('counts every contact a lookup names: a fixed email beside a fresh phone each time is still limited', async () => {
+    const lookup = (i: number) =>
+      request('GET', `/public/complaints/WXYZ-EFG${i}-0?email=target@example.com&phone=%2B861370000${1000 + i}`, {
+        headers: { 'x-forwarded-for': ip() },
+      });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await lookup(i)).status);
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);
+  });
+
   it('refuses oversized bodies', async () => {
     const res = await submit(complaint({ description: 'x'.repeat(40_000) }));
     expect(res.status).toBe(413);

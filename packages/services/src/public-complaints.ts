@@ -169,7 +169,8 @@ export function publicComplaintService(
     const gates = await Promise.allSettled([
       admitted,
       deps.rateLimits.admit('status-reference', canonical ?? reference.slice(0, 40)),
-      ...(phone || email ? [deps.rateLimits.admit('status-contact', (phone ?? email)!)] : []),
+      // Each contact given counts: naming a victim's email beside a fresh phone each time gets no more guesses.
+      ...[phone, email].filter((c): c is string => !!c).map((c) => deps.rateLimits.admit('status-contact', c)),
     ]);
     const refused = gates.find((g) => g.status === 'rejected');
     if (refused) throw refused.reason;
