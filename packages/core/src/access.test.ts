@@ -9,6 +9,7 @@ import {
   mayOnCustomer,
   mayOnOpportunity,
   mayOnReport,
+  mayReadAnyBranchReports,
   opportunityGrants,
   reportGrants,
   type BranchAction,
@@ -244,4 +245,8 @@ describe('reports', () => {
       }
     }
   }
+
+  it.each(roles)('%s may choose any branch to read: only when a branch needs no relation', (role) => {
+    expect(mayReadAnyBranchReports(caller(role))).toBe(reportTable.readBranch[role] === 'always');
+  });
 });

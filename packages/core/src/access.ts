@@ -227,6 +227,9 @@ export const reportGrants = {
 } satisfies Record<string, Grant<ReportRelation>>;
 export type ReportAction = keyof typeof reportGrants;
 
+/** Whether the caller may read the figures of a branch they have no relation to (a choice of branch to offer). */
+export const mayReadAnyBranchReports = (caller: Caller) => allows(reportGrants.readBranch, caller.role, []);
+
 /** `managerId`: whose figures (readManager); `branchId`: the branch they belong to. */
 export const mayOnReport = (caller: Caller, action: ReportAction, of: { branchId: string; managerId?: string }) =>
   allows(reportGrants[action], caller.role, [

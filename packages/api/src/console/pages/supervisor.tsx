@@ -67,7 +67,7 @@ function RequestRow({ p, r }: { p: PageContext; r: ChangeRequest }) {
   );
 }
 
-/** Supervisors: the branch queue, what is overdue or escalated, change requests to decide, the reports. */
+/** Supervisors: the branch queue, what is overdue or escalated, change requests to decide (reports: reports.tsx). */
 export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpDeps) {
   ui.get('/queue', async (c) => {
     const caller = c.get('caller');
@@ -148,15 +148,5 @@ export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: Services, http:
     } catch (error) {
       return redirectTo(c, back, { failed: failureKey(error) });
     }
-  });
-
-  ui.get('/reports', async (c) => {
-    const p = await pageContext(c, http, flashOf(c));
-    return renderPage(
-      c,
-      <Layout p={p} title={p.t.reports.title} current="reports">
-        <p>{p.t.reports.pending}</p>
-      </Layout>,
-    );
   });
 }
