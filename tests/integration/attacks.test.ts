@@ -218,7 +218,7 @@ describe('safe defaults', () => {
     expect(await code(res)).toBe('503 webhook.not_configured');
   });
 
-  it('opens the SMS webhook as soon as the token read is a real one, and closes it again for the placeholder', async () => {
+  it('opens the SMS webhook once the token read is real, and closes it again for the placeholder', async () => {
     let token = TWILIO_TOKEN_PLACEHOLDER;
     const app = createApp(t.services, httpDeps(t.config, { ...freshHttp(), twilioAuthToken: () => token }));
     const params = { MessageSid: `SM${'5a'.repeat(16)}`, From: '+8613800009999', To: '+8610955880000', Body: 'hi' };

@@ -51,7 +51,7 @@ describe('the client address for abuse limits', () => {
     expect(await addressOnLambda(claimed)).toEqual({ status: 200, address: SOURCE_IP });
   });
 
-  it('behind the verified front door, is the viewer address CloudFront set (IPv4 or IPv6, without the port)', async () => {
+  it('behind the verified front door, is the CloudFront viewer address (IPv4 or IPv6, no port)', async () => {
     const through = { 'x-origin-verify': SECRET, 'x-forwarded-for': '203.0.113.1' };
     const v4 = await addressOnLambda(
       { ...through, 'cloudfront-viewer-address': '192.0.2.44:51234' },
