@@ -6,10 +6,11 @@ import { CONSOLE_PATH, isConsolePath } from './console/session';
 import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
 import { announceDeprecation } from './http/deprecation';
-import { authenticate, limitBody } from './http/middleware';
+import { authenticate, limitBody, verifyOrigin } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
 import { mountReference, REFERENCE_PATH } from './reference/routes';
+import { auditRoutes } from './routes/audit';
 import { caseRoutes } from './routes/cases';
 import { changeRequestRoutes } from './routes/change-requests';
 import { contactRoutes } from './routes/contacts';
@@ -51,6 +52,7 @@ export const appRoutes = (s: AppServices, http: HttpDeps): Route[] => [
   ...publicRoutes(s, http),
   ...webhookRoutes(s, http),
   ...operationsRoutes(s),
+  ...auditRoutes(s, http),
   ...reportRoutes(s),
 ];
 
@@ -79,6 +81,7 @@ function baseApp(http: HttpDeps): Hono<AppEnv> {
         ? referenceHeaders(c, next)
         : pageHeaders(c, next),
   );
+  app.use('*', verifyOrigin(http.config.ORIGIN_VERIFY_HEADER, http.originVerifier));
   app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));
   return app;

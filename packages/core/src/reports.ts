@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isoDate } from './opportunities';
+import { identifier, isoDate } from './fields';
 
 /** A branch without a time zone of its own reports its days in this one. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -85,7 +85,7 @@ export function percentile(values: readonly number[], p: number): number | null 
 /** The longest range of days a report answers. */
 export const MAX_REPORT_DAYS = 366;
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM');
-const branchId = z.string().min(1).max(40).optional();
+const branchId = identifier(40).optional();
 
 /** A range of days, both ends included, at most a year. */
 const dayRange = z

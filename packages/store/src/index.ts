@@ -18,6 +18,7 @@ export * from './follow-ups';
 export * from './contact-log';
 export * from './rate-windows';
 export * from './system';
+export * from './audit';
 export * from './reports';
 export * from './stream';
 export * from './archive';

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The single source of key and index names. The CDK stack and the local runtime both
  * build the table from `tableDefinition`, so what runs locally is what deploys.
@@ -35,14 +37,26 @@ export const tableDefinition = {
   ] satisfies IndexDefinition[],
 } as const;
 
+/** Bytes of a caller-supplied value kept as they are in a key; DynamoDB allows 2 KB per partition key. */
+const MAX_KEY_PART_BYTES = 256;
+
+/**
+ * A value from outside (an email Message-ID, a sender address, an Idempotency-Key) as a key part: itself when short,
+ * its SHA-256 when long, so no input can make a key exceed DynamoDB's limits. Lookups hash the same way.
+ */
+export const keyPart = (value: string) =>
+  Buffer.byteLength(value, 'utf8') <= MAX_KEY_PART_BYTES
+    ? value
+    : `~sha256:${createHash('sha256').update(value).digest('hex')}`;
+
 /**
  * Keys that every write of a kind would otherwise share (the sweepers' due lists, the pending deliveries, the
  * unidentified queue: each a single index partition, and an index partition takes about 1,000 writes/s) are split
  * over N partitions, `<key>#<shard>`. The shard comes from the item's id, so every rewrite of an item lands where
  * the item already is; readers query all N in parallel (`queryShards`). N is the HOT_KEY_SHARDS setting: raise it
  * freely, never lower it (items in the shards above a lowered N would no longer be read). docs/scale.md.
+ * The shard is FNV-1a over the id's UTF-16 code units, modulo N: cheap, stable across processes and versions.
  */
-/** FNV-1a over the id's UTF-16 code units: cheap, stable across processes and versions. */
 export function shardOf(id: string, shards: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
@@ -59,8 +73,8 @@ export const shardKeys = (key: string, shards: number) => Array.from({ length: s
 export const keys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   branch: (branchId: string) => ({ pk: `BRANCH#${branchId}`, sk: 'PROFILE' }),
-  idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
-  rateWindow: (bucket: string, window: string) => ({ pk: `RATE#${bucket}`, sk: window }),
+  idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${keyPart(key)}`, sk: 'IDEM' }),
+  rateWindow: (bucket: string, window: string) => ({ pk: `RATE#${keyPart(bucket)}`, sk: window }),
   counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
   /** A one-time marker, e.g. that the demo data was seeded. */
   marker: (name: string) => ({ pk: `SEED#${name}`, sk: 'SEED' }),
@@ -68,7 +82,7 @@ export const keys = {
   customer: (customerId: string) => ({ pk: `CUST#${customerId}`, sk: 'PROFILE' }),
   /** Everything the customer 360 needs sorts below this under the customer's partition. */
   customerTimelinePrefix: 'TL#',
-  customerIdentity: (kind: IdentityKind, value: string) => ({ pk: `IDENT#${kind}#${value}`, sk: 'IDENT' }),
+  customerIdentity: (kind: IdentityKind, value: string) => ({ pk: `IDENT#${kind}#${keyPart(value)}`, sk: 'IDENT' }),
   customerHistory: (customerId: string, at: string, id: string) => ({
     pk: `CUSTHIST#${customerId}`,
     sk: `${at}#${id}`,
@@ -117,12 +131,20 @@ export const keys = {
     pk: partition,
     sk: `TL#${occurredAt}#${entryId}`,
   }),
-  anonymousPartition: (kind: 'phone' | 'email', value: string) => `ANON#${kind}#${value}`,
+  anonymousPartition: (kind: 'phone' | 'email', value: string) => `ANON#${kind}#${keyPart(value)}`,
   timelineByChannel: (partition: string, channel: string) => `TLCH#${partition}#${channel}`,
   timelineByType: (partition: string, type: string) => `TLTY#${partition}#${type}`,
   /** Sharded (shardKey) by the sender's partition. */
   unidentifiedQueue: 'UNIDENTIFIED',
 
+  /** Who read a customer's data, newest last: append-only, kept for the retention period (TTL). */
+  auditEntry: (customerId: string, at: string, entryId: string) => ({
+    pk: `AUDIT#${customerId}`,
+    sk: `${at}#${entryId}`,
+  }),
+  auditPartition: (customerId: string) => `AUDIT#${customerId}`,
+  /** A case's public reference (random, given to the customer) -> the case id. */
+  publicReference: (reference: string) => ({ pk: `PUBREF#${keyPart(reference)}`, sk: 'PUBREF' }),
   /** A complaint or inquiry; its history and messages share its partition. */
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   casePartition: (caseId: string) => `CASE#${caseId}`,
@@ -154,7 +176,7 @@ export const keys = {
   branchCaseQueue: (branchId: string) => `BRANCHQUEUE#${branchId}`,
   casesByBranch: (branchId: string) => `BRANCHCASES#${branchId}`,
   /** An email Message-ID that belongs to a case, for threading replies by In-Reply-To/References. */
-  emailThread: (messageId: string) => ({ pk: `MSGID#${messageId}`, sk: 'MSGID' }),
+  emailThread: (messageId: string) => ({ pk: `MSGID#${keyPart(messageId)}`, sk: 'MSGID' }),
   usersByBranch: (branchId: string) => `BRANCH#${branchId}#USERS`,
 
   /**

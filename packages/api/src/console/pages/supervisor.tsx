@@ -15,6 +15,14 @@ const QUEUE_SIZE = 100;
 
 function describeChange(t: Messages, change: CustomerChange): string {
   if (change.kind === 'level') return t.requests.level('', change.level);
+  // Identity changes (phones, emails, customer number) are listed as they are asked for.
+  if (change.kind === 'customer_number') return `# → ${change.customerNumber}`;
+  if (change.kind === 'contact_points') {
+    const points = (list?: { kind: string; value: string }[]) => (list ?? []).map((p) => p.value).join(', ');
+    return [change.add?.length && `+ ${points(change.add)}`, change.remove?.length && `− ${points(change.remove)}`]
+      .filter(Boolean)
+      .join('; ');
+  }
   const parts = [
     change.primaryManagerId !== undefined ? `${t.customer.primary}: ${change.primaryManagerId ?? t.customer.none}` : '',
     change.addAssisting?.length ? `+ ${change.addAssisting.join(', ')}` : '',
