@@ -240,14 +240,16 @@ export async function runScaleSimulation(env: BenchEnv, options: ScaleOptions): 
     };
   };
   const pick = () => customers[Math.floor(Math.random() * customers.length)]!;
+  // SMS come from customers with a case open (the simulation's own), so they join it as a follow-up instead of
+  // opening more cases than the planned 300/s; before any case is open, the message is a call.
+  const withOpenCase: (typeof customers)[number][] = [];
   const recently = () => ({
     startedAt: new Date(Date.now() - 300_000).toISOString(),
     endedAt: new Date(Date.now() - 30_000).toISOString(),
   });
   let unknown = 0;
-  const work = async (): Promise<[WorkKind, RequestSpec]> => {
+  const work = async (c: (typeof customers)[number]): Promise<[WorkKind, RequestSpec]> => {
     const roll = Math.random() * (PLANNED_PEAK.contacts + PLANNED_PEAK.cases + PLANNED_PEAK.opportunities);
-    const c = pick();
     if (roll >= PLANNED_PEAK.contacts + PLANNED_PEAK.cases)
       return [
         'opportunity',
@@ -265,7 +267,8 @@ export async function runScaleSimulation(env: BenchEnv, options: ScaleOptions): 
           },
         },
       ];
-    if (roll < PLANNED_PEAK.contacts * CONTACT_MIX.sms) return ['sms', sms(c.phone)];
+    if (roll < PLANNED_PEAK.contacts * CONTACT_MIX.sms && withOpenCase.length)
+      return ['sms', sms(withOpenCase[Math.floor(Math.random() * withOpenCase.length)]!.phone)];
     if (roll < PLANNED_PEAK.contacts * (CONTACT_MIX.sms + CONTACT_MIX.call))
       return [
         'contact',
@@ -324,9 +327,11 @@ export async function runScaleSimulation(env: BenchEnv, options: ScaleOptions): 
     maxRequests: 1_000_000,
     maxMs: options.loadMs,
     next: async () => {
-      const [kind, spec] = await work();
+      const subject = pick();
+      const [kind, spec] = await work(subject);
       const res = await http.send(spec);
       if (res.status < 300) requests[kind]++;
+      if (res.status < 300 && (kind === 'staff-case' || kind === 'web-complaint')) withOpenCase.push(subject);
       return res;
     },
   });
