@@ -20,6 +20,6 @@ export interface StoreContext {
 }
 
 /** HOT_KEY_SHARDS when a host does not say (keys.ts, docs/scale.md). */
-export const DEFAULT_HOT_KEY_SHARDS = 16;
+export const DEFAULT_HOT_KEY_SHARDS = 32;
 
 export const hotKeyShards = (ctx: StoreContext): number => ctx.hotKeyShards ?? DEFAULT_HOT_KEY_SHARDS;

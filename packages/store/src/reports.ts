@@ -215,9 +215,9 @@ export function reportRepository(ctx: StoreContext) {
     const bucketKeys = wanted.flatMap((w) =>
       Array.from({ length: shards }, (_, shard) => keys.reportBucket(w.scope, w.period, shard)),
     );
-    for (let i = 0; i < bucketKeys.length; i += 100) {
+    const chunk = async (keys100: Record<string, unknown>[]) => {
       let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-        [tableName]: { Keys: bucketKeys.slice(i, i + 100) },
+        [tableName]: { Keys: keys100 },
       };
       while (request && Object.keys(request).length > 0) {
         const result = await doc.send(new BatchGetCommand({ RequestItems: request }));
@@ -227,7 +227,11 @@ export function reportRepository(ctx: StoreContext) {
         }
         request = result.UnprocessedKeys as typeof request;
       }
-    }
+    };
+    // The chunks in parallel: with every shard asked for, a branch's managers take several calls.
+    const chunks = [];
+    for (let i = 0; i < bucketKeys.length; i += 100) chunks.push(chunk(bucketKeys.slice(i, i + 100)));
+    await Promise.all(chunks);
     return new Map(wanted.map((w) => [keyOf(w.scope, w.period), found.get(keyOf(w.scope, w.period)) ?? {}]));
   }
 
