@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { caseRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer } from './intake-support';
@@ -51,6 +52,13 @@ async function commandsDuring(work: () => Promise<unknown>): Promise<string[]> {
   return seen;
 }
 
+/** The case behind a receipt's public reference, as staff read it. */
+async function caseBehind(receipt: Response) {
+  const { reference } = (await receipt.json()) as { reference: string };
+  const id = await caseRepository(t.deps.store).idByPublicReference(reference);
+  return t.request('GET', `/cases/${id}`, { token: supervisor });
+}
+
 const edit = async (id: string, json: Record<string, unknown>) => {
   const current = await t.request('GET', `/customers/${id}`, { token: supervisor });
   const res = await t.request('PATCH', `/customers/${id}`, {
@@ -77,8 +85,7 @@ describe('the public form in two rounds', () => {
     expect(res!.status).toBe(201);
     expect(commands.filter((c) => c.startsWith('GetCommand') && c.includes('CUST#'))).toEqual([]);
     expect(commands.filter((c) => c.startsWith('QueryCommand'))).toEqual([]);
-    const { reference } = (await res!.json()) as { reference: string };
-    const created = await t.request('GET', `/cases/${reference}`, { token: supervisor });
+    const created = await caseBehind(res!);
     expect(await created.json()).toMatchObject({ customerId: customer.id, ownerId: 'mgr-1', branchId: 'BR-001' });
   });
 
@@ -118,8 +125,7 @@ describe('the public form in two rounds', () => {
     ]);
     // A complaint from the merged record's phone is the survivor's case.
     const res = await submit('+86 138 0000 7004');
-    const { reference } = (await res.json()) as { reference: string };
-    const created = await t.request('GET', `/cases/${reference}`, { token: supervisor });
+    const created = await caseBehind(res);
     expect(await created.json()).toMatchObject({ customerId: survivor.id, ownerId: 'mgr-1' });
   });
 });
