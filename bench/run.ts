@@ -528,7 +528,7 @@ async function standardRun(env: BenchEnv, workDir: string) {
     report.line(
       `notification lag (POST /public/complaints → notifier recorded delivery): ` +
         `p50 ${ms(lag.lag.p50)} p99 ${ms(lag.lag.p99)} ` +
-        `[${lag.delivered}/${lag.sent} delivered, ${lag.errors} non-2xx]`,
+        `[${lag.delivered}/${lag.records} deliveries recorded for ${lag.sent} requests, ${lag.errors} non-2xx]`,
     );
     server.meter.usage.scans += lag.scans;
   } else report.line('not measured: notification lag (POST /public/complaints route missing)');

@@ -7,6 +7,8 @@ import { Budget, summarize, type Summary } from './stats';
 
 export interface LagResult {
   sent: number;
+  /** Delivery records the requests committed (a complaint commits the manager's and the customer's). */
+  records: number;
   errors: number;
   delivered: number;
   lag: Summary;
@@ -98,6 +100,7 @@ export async function measureLag(
   const lags = [...committed].filter(([id]) => delivered.has(id)).map(([id, at]) => delivered.get(id)! - at);
   return {
     sent,
+    records: committed.size,
     errors,
     delivered: lags.length,
     lag: summarize(lags),
