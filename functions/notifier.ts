@@ -1,6 +1,7 @@
 // zod/mini: the same parsing, tree-shaken to what this schema uses (~18 KB instead of ~85 KB in the bundle).
 import * as z from 'zod/mini';
 import { createLogger } from '@cc/core';
+import { budgets } from '@cc/core/budgets';
 import { awsDeliveryAdapters, notifierHandler } from '@cc/messaging';
 import { createDocumentClient } from '@cc/store';
 
@@ -16,9 +17,15 @@ const env = z
   .parse(process.env);
 const log = createLogger({ silent: env.LOG_LEVEL === 'silent' });
 
-export const handler = notifierHandler({
-  store: { doc: createDocumentClient(), tableName: env.TABLE_NAME },
-  adapters: awsDeliveryAdapters(env, log),
-  log,
-  clock: () => new Date(),
-});
+export const handler = notifierHandler(
+  {
+    store: {
+      doc: createDocumentClient({}, { budget: budgets.notifier.clients.dynamodb, adaptive: true }),
+      tableName: env.TABLE_NAME,
+    },
+    adapters: awsDeliveryAdapters(env, log),
+    log,
+    clock: () => new Date(),
+  },
+  budgets.notifier.deadlineMs,
+);

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Caller, Logger, Role } from '@cc/core';
+import { budgets, type FunctionBudget } from '@cc/core/budgets';
 import { appConfigSchema, createApp, httpDeps, type AppConfig, type HttpDeps } from '@cc/api';
 import { filesystemAttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
@@ -16,6 +17,20 @@ import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys'
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
+
+/**
+ * DynamoDB Local and the SQS emulator, shared by every test file on a loaded 2-core machine, answer far slower
+ * than the services the production budgets (@cc/core/budgets) were set for. The general tests give an attempt
+ * and a request more time; tests/integration/faults-*.test.ts hold the production figures to their promises.
+ */
+export const localServicesBudget: FunctionBudget = {
+  ...budgets.api,
+  deadlineMs: 30_000,
+  clients: {
+    dynamodb: { ...budgets.api.clients.dynamodb, requestTimeoutMs: 10_000 },
+    sqs: { ...budgets.api.clients.sqs, requestTimeoutMs: 10_000 },
+  },
+};
 
 type Composed = ReturnType<
   typeof composeServices<ServiceInfra & { attachments: NonNullable<ServiceInfra['attachments']> }>
@@ -76,7 +91,12 @@ export async function createTestContext(
     EMAIL_WEBHOOK_SECRET: keys.emailWebhookSecret,
     ...settings,
   });
-  const aws = connectAws(config, queues.notifications, { endpoints, region, credentials: localCredentials });
+  const aws = connectAws(config, queues.notifications, {
+    endpoints,
+    region,
+    credentials: localCredentials,
+    budget: localServicesBudget,
+  });
   const attachments = filesystemAttachmentStore(join(dataDir, 'attachments'));
   const compose = (more: Partial<ServiceInfra> = {}) => composeServices({ ...aws, attachments, ...more }, config);
   const services = compose();
@@ -85,6 +105,7 @@ export async function createTestContext(
     cursorSecret: keys.cursorSecret,
     health: aws.probes,
     log: aws.log,
+    deadlineMs: localServicesBudget.deadlineMs,
   });
   const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<HttpDeps> = {}) =>
     createApp(compose(more), { ...http, ...httpChanges });

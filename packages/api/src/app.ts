@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from '@cc/services';
 import type { AppEnv, HttpDeps } from './http/env';
+import { answerWithin } from './http/deadline';
 import { authenticate, limitBody } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
@@ -60,6 +61,7 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
       contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] },
     }),
   );
+  app.use('*', answerWithin(http.deadlineMs, http.log));
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
   const staff = authenticate(http.auth);
   for (const { spec, run } of appRoutes(services, http)) {

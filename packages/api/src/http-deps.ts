@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '@cc/core';
+import { budgets } from '@cc/core/budgets';
 import { createTokenVerifier } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
@@ -12,6 +13,8 @@ export interface HttpOptions {
   health: HealthProbes;
   log: Logger;
   clock?: () => Date;
+  /** The API's deadline unless given (tests that need a shorter one). */
+  deadlineMs?: number;
 }
 
 /** What the HTTP adapter needs besides the services, made once by a composition root. */
@@ -22,4 +25,5 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   health: options.health,
   log: options.log,
   clock: options.clock ?? (() => new Date()),
+  deadlineMs: options.deadlineMs ?? budgets.api.deadlineMs,
 });

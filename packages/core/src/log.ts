@@ -22,16 +22,45 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-/** One JSON line per event on stdout/stderr, PII masked. `silent` for tests. */
+/** A warning repeated word for word within this window is counted rather than written again. */
+export const REPEATED_WARNING_WINDOW_MS = 60_000;
+
+/**
+ * Lets the first of identical warnings (same message and fields) through, then at most one per window, carrying
+ * `repeated`: how many were held back since. A dependency that stays down is reported, not logged every second.
+ */
+export function repeatedWarningFilter(windowMs = REPEATED_WARNING_WINDOW_MS, now: () => number = Date.now) {
+  const seen = new Map<string, { at: number; held: number }>();
+  return (message: string, fields: LogFields = {}): LogFields | undefined => {
+    const key = JSON.stringify([message, fields]);
+    const at = now();
+    const last = seen.get(key);
+    if (last && at - last.at < windowMs) {
+      last.held++;
+      return undefined;
+    }
+    if (seen.size >= 1000) {
+      for (const [k, v] of seen) if (at - v.at >= windowMs) seen.delete(k);
+    }
+    seen.set(key, { at, held: 0 });
+    return last?.held ? { ...fields, repeated: last.held } : fields;
+  };
+}
+
+/** One JSON line per event on stdout/stderr, PII masked; identical warnings rate-limited. `silent` for tests. */
 export function createLogger(options: { silent?: boolean } = {}): Logger {
   const write = (level: string, message: string, fields: LogFields = {}) => {
     if (options.silent) return;
     const line = maskPii(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
     (level === 'error' ? process.stderr : process.stdout).write(line + '\n');
   };
+  const warnings = repeatedWarningFilter();
   return {
     info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
+    warn: (m, f) => {
+      const fields = warnings(m, f);
+      if (fields) write('warn', m, fields);
+    },
     error: (m, f) => write('error', m, f),
   };
 }

@@ -13,3 +13,5 @@ export type { LoggedContact } from './contacts';
 export type { ComplaintReceipt, ComplaintStatus } from './public-complaints';
 export * from './aws';
 export { noticeService, type NoticeService, type NotificationDraft } from './notices';
+/** A unit of work's deadline, for hosts and the HTTP app (the store's and queue's clients keep to it). */
+export { withDeadline, timeLeftMs } from '@cc/store';

@@ -17,3 +17,5 @@ export * from './opportunities';
 export * from './follow-ups';
 export * from './rate-windows';
 export * from './system';
+export * from './deadline';
+export { budgetedClientConfig, fullJitterBackoff } from './budgeted-client';

@@ -17,6 +17,8 @@ export interface HttpDeps {
   health: HealthProbes;
   log: Logger;
   clock: () => Date;
+  /** Every request answers within this (@cc/core/budgets: the API's deadline). */
+  deadlineMs: number;
 }
 
 /** Hono environment: what middleware puts on the context for routes to read. */
