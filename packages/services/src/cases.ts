@@ -17,6 +17,7 @@ import {
   type Caller,
   type Case,
   type CaseOrigin,
+  type Notification,
   type CasePatchInput,
   type CaseStatus,
   type Customer,
@@ -27,17 +28,22 @@ import {
   CASE_LABEL,
   caseHistoryItem,
   caseMessageItem,
+  caseReference,
   caseRepository,
+  caseSequenceItem,
   contactDayItem,
   customerRepository,
   isDuplicateClaim,
   liveCaseCheck,
   newCaseItem,
   openCaseItems,
+  openCaseMirrorItems,
+  openCasesDelta,
   RESPONSE_WATCH_LABEL,
   responseWatchEnd,
   responseWatchItems,
   savedCaseItem,
+  statsItem,
   timelineItem,
   transact,
   TransactionRefused,
@@ -66,6 +72,18 @@ export interface CaseCreateOptions {
   occurredAt?: string;
   /** The case is itself a contact from the customer (the public form): it counts on their days and last contact. */
   isContact?: boolean;
+}
+
+/**
+ * A new case ready to commit, for a caller that commits it with its own writes (a contact that opens a case):
+ * its writes, what it adds to the customer's counters (left out of `items`, because one transaction may update
+ * the counters item only once), and the notices to publish once it is committed.
+ */
+export interface PreparedCase {
+  case: Case;
+  items: LabelledItem[];
+  counters?: { customerId: string; openCases: number; lastContactAt?: string };
+  notifications: Notification[];
 }
 
 export interface CaseMessageInput {
@@ -223,18 +241,23 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     return (await users.listByBranch(branchId, 'supervisor')).map((u) => u.id);
   }
 
-  async function create(
+  /**
+   * Builds a new case and its writes without committing them. Its reference is the year's next number, taken in
+   * the same transaction (caseSequenceItem): run the commit inside retryConcurrentWrites (withIdempotency does),
+   * so that an attempt that lost its number to a concurrent case is prepared again.
+   */
+  async function prepare(
     creator: CaseCreator,
     rawInput: CaseCreateInput,
     options: CaseCreateOptions = {},
-  ): Promise<Case> {
+  ): Promise<PreparedCase> {
     const input = parseInput(CaseCreateInput, rawInput, 'The case has invalid fields');
     const now = ctx.clock();
     const year = now.getUTCFullYear();
-    // Independent round trips, run together; a refused request leaves a gap in the references, which is fine.
-    const [customer, sequence] = await Promise.all([
+    // Independent reads, run together.
+    const [customer, lastSequence] = await Promise.all([
       input.customerId ? customers.get(input.customerId) : Promise.resolve<Customer | undefined>(undefined),
-      repo.nextSequence(year),
+      repo.lastSequence(year),
     ]);
     if (input.customerId && (!customer || customer.status === 'merged')) {
       throw new NotFoundError('customer', input.customerId);
@@ -251,7 +274,8 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       ('caller' in creator ? creator.caller.branchId : creator.branchId) ??
       ctx.settings.DEFAULT_BRANCH_ID;
     const at = now.toISOString();
-    const id = `C-${year}-${String(sequence).padStart(6, '0')}`;
+    const sequence = lastSequence + 1;
+    const id = caseReference(year, sequence);
     const actor = creatorActor(creator);
     const c: Case = {
       id,
@@ -321,29 +345,43 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     }
 
     const contactAt = options.isContact ? (options.occurredAt ?? at) : undefined;
-    await commit(
-      [
-        newCaseItem(ctx.store, c),
-        ...responseWatchItems(ctx.store, undefined, c),
-        caseHistoryItem(ctx.store, {
-          id: ctx.newId(now.getTime()),
-          caseId: id,
-          at,
-          actor,
-          action: 'created',
-          to: 'new',
-          changes: { origin, ownerId: c.ownerId },
-        }),
-        ...openCaseItems(ctx.store, undefined, c, contactAt),
-        ...(contactAt && c.customerId ? [contactDayItem(ctx.store, c.customerId, contactAt)] : []),
-        ...timeline,
-        ...notificationItems,
-        ...(options.recordFor?.({ status: 201, body: c }) ?? []),
-      ],
-      id,
-    );
-    await notices.publish(notifications);
-    return c;
+    const items = [
+      // Both refuse when a concurrent case took this number first: the attempt is then prepared again.
+      { ...newCaseItem(ctx.store, c), retryable: true },
+      caseSequenceItem(ctx.store, year, sequence),
+      ...responseWatchItems(ctx.store, undefined, c),
+      caseHistoryItem(ctx.store, {
+        id: ctx.newId(now.getTime()),
+        caseId: id,
+        at,
+        actor,
+        action: 'created',
+        to: 'new',
+        changes: { origin, ownerId: c.ownerId },
+      }),
+      ...openCaseMirrorItems(ctx.store, undefined, c),
+      ...(contactAt && c.customerId ? [contactDayItem(ctx.store, c.customerId, contactAt)] : []),
+      ...timeline,
+      ...notificationItems,
+      ...(options.recordFor?.({ status: 201, body: c }) ?? []),
+    ];
+    const counters = c.customerId
+      ? { customerId: c.customerId, openCases: openCasesDelta(undefined, c), lastContactAt: contactAt }
+      : undefined;
+    return { case: c, items, counters, notifications };
+  }
+
+  /**
+   * One attempt at a new case in its own transaction (with `options.recordFor`'s idempotency record), then its
+   * notices. Callers run it inside withIdempotency or retryConcurrentWrites (see prepare).
+   */
+  async function create(creator: CaseCreator, rawInput: CaseCreateInput, options: CaseCreateOptions = {}) {
+    const prepared = await prepare(creator, rawInput, options);
+    const { customerId, ...counted } = prepared.counters ?? {};
+    const countersItem = customerId ? [statsItem(ctx.store, customerId, counted)] : [];
+    await commit([...prepared.items, ...countersItem], prepared.case.id);
+    await notices.publish(prepared.notifications);
+    return prepared.case;
   }
 
   /** `create`, once per idempotency claim. */
@@ -577,6 +615,9 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
   const branchSupervisors = supervisorsOf;
 
   return {
+    prepare,
+    /** Hands committed notices to the queue (for callers that committed a prepared case themselves). */
+    publish: notices.publish,
     create,
     createOnce,
     get,

@@ -159,6 +159,12 @@ export function changeRequestService(
     return requests.listByStatus(caller.branchId, status, startKey, limit);
   }
 
+  /** The same decision by the same person: a retried or duplicated request, answered with what was decided. */
+  const sameDecision = (decided: ChangeRequest, caller: Caller, input: DecisionInput) =>
+    decided.status === (input.decision === 'approve' ? 'approved' : 'rejected') &&
+    decided.decidedBy === caller.userId &&
+    (decided.note ?? '') === (input.note ?? '');
+
   async function decide(caller: Caller, id: string, input: DecisionInput): Promise<ChangeRequest> {
     const pending = await read(caller, id, true);
     if (!mayInBranch(caller, 'decideChangeRequest', pending))
@@ -169,7 +175,10 @@ export function changeRequestService(
     if (isOwnRequest(caller, pending))
       throw new ForbiddenError('Nobody may decide on their own change request', 'change_request.self_approval');
     const status = input.decision === 'approve' ? 'approved' : 'rejected';
-    if (pending.status !== 'pending') throw new InvalidTransitionError('change_request', pending.status, status, []);
+    if (pending.status !== 'pending') {
+      if (sameDecision(pending, caller, input)) return pending;
+      throw new InvalidTransitionError('change_request', pending.status, status, []);
+    }
     const now = ctx.clock();
     const at = now.toISOString();
     const decided: ChangeRequest = {
@@ -224,8 +233,12 @@ export function changeRequestService(
       await transact(ctx.store, [requests.decideItem(decided), ...items, ...notificationWrites]);
     } catch (error) {
       if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
-        if (error.failedLabels.includes(CHANGE_REQUEST_LABEL))
-          throw new InvalidTransitionError('change_request', 'decided', status, []);
+        if (error.failedLabels.includes(CHANGE_REQUEST_LABEL)) {
+          // Decided meanwhile: by a concurrent copy of this very request, or by someone else.
+          const current = await read(caller, id, true);
+          if (sameDecision(current, caller, input)) return current;
+          throw new InvalidTransitionError('change_request', current.status, status, []);
+        }
         if (error.failedLabels.includes('profile'))
           throw new ConflictError('customer.stale', 'The customer changed while deciding; decide again');
       }

@@ -44,20 +44,27 @@ export interface ContactDraft {
   details?: Record<string, unknown>;
 }
 
+/**
+ * More writes that commit with the contact. `openCases`: cases they open for the customer, added to the counters
+ * by the contact's own update of them (one transaction may update an item only once).
+ */
+export interface WritesWithContact {
+  items: LabelledItem[];
+  openCases?: number;
+}
+
 export interface RecordOptions<B> extends OnceOptions {
   /** Idempotency claim (Idempotency-Key header, or the provider's message id). */
   claim?: IdempotencyClaim;
   /** The answer to store with the record and give again to replays. */
   respond: (entry: TimelineEntry) => StoredResponse<B>;
-  /** More writes that must commit with the contact (a case, a thread record, a profile change). */
-  extra?: (entry: TimelineEntry) => LabelledItem[] | Promise<LabelledItem[]>;
+  /**
+   * More writes that must commit with the contact (a case, a thread record, a follow-up). Called again for every
+   * attempt: a retried attempt must prepare its writes afresh.
+   */
+  extra?: (entry: TimelineEntry) => LabelledItem[] | WritesWithContact | Promise<LabelledItem[] | WritesWithContact>;
   /** Writes the whole transaction itself (e.g. through a repository that must translate its own conflicts). */
   commit?: (items: LabelledItem[]) => Promise<void>;
-  /**
-   * Cases `extra` opened before the contact commits: they are not open "before" it, so it is not unresolved against
-   * them.
-   */
-  casesOpenedWithIt?: number;
   /** The caller already knows the customer has an open case: read the counters first rather than guess none. */
   expectOpenCases?: boolean;
 }
@@ -111,30 +118,28 @@ export function contactRecorder(ctx: ServiceContext) {
    */
   async function commitWithCounters(
     entry: TimelineEntry,
-    {
-      casesOpenedWithIt = 0,
-      expectOpenCases = false,
-    }: Pick<RecordOptions<unknown>, 'casesOpenedWithIt' | 'expectOpenCases'>,
+    { expectOpenCases = false, openCases = 0 }: { expectOpenCases?: boolean; openCases?: number },
     commit: (counters: LabelledItem[]) => Promise<void>,
   ): Promise<number | undefined> {
     const customerId = entry.customerId;
     if (!customerId) return void (await commit([]));
     const day = contactDayItem(ctx.store, customerId, entry.occurredAt);
     if (entry.direction !== 'inbound')
-      return void (await commit([day, statsItem(ctx.store, customerId, { lastContactAt: entry.occurredAt })]));
-    const values = { ':openedWithIt': casesOpenedWithIt };
-    const noneOpenBefore: StatsGuard = {
-      expression: 'attribute_not_exists(openCases) OR openCases <= :openedWithIt',
-      values,
-    };
-    const someOpenBefore: StatsGuard = { expression: 'openCases > :openedWithIt', values };
+      return void (await commit([
+        day,
+        statsItem(ctx.store, customerId, { lastContactAt: entry.occurredAt, openCases }),
+      ]));
+    // The conditions see the counters as they were before this transaction, without the cases it opens.
+    const values = { ':none': 0 };
+    const noneOpenBefore: StatsGuard = { expression: 'attribute_not_exists(openCases) OR openCases <= :none', values };
+    const someOpenBefore: StatsGuard = { expression: 'openCases > :none', values };
     let seen: CustomerStats | undefined = expectOpenCases ? await stats(customerId) : undefined;
     for (let tries = 1; ; tries++) {
-      const counts = !!seen && seen.openCases > casesOpenedWithIt;
+      const counts = !!seen && seen.openCases > 0;
       const counters = statsItem(
         ctx.store,
         customerId,
-        { lastContactAt: entry.occurredAt, ...(counts && { unresolvedContacts: 1 }) },
+        { lastContactAt: entry.occurredAt, openCases, ...(counts && { unresolvedContacts: 1 }) },
         counts ? someOpenBefore : noneOpenBefore,
       );
       try {
@@ -165,18 +170,20 @@ export function contactRecorder(ctx: ServiceContext) {
         const entry = entryOf(draft);
         // Extra writes may add links to the entry (e.g. the case it opened), so they come before the entry's item.
         const extra = (await options.extra?.(entry)) ?? [];
+        const { items, openCases } = Array.isArray(extra) ? { items: extra, openCases: 0 } : extra;
         const response = options.respond(entry);
         const commit = async (counters: LabelledItem[]) => {
           const all = [
             timelineItem(ctx.store, entry, ctx.settings.RETENTION_DAYS),
-            ...extra,
+            ...items,
             ...counters,
             ...recordFor(response),
           ];
           if (options.commit) await options.commit(all);
           else await transact(ctx.store, all);
         };
-        committed = { entry, unresolved: await commitWithCounters(entry, options, commit) };
+        const counting = { expectOpenCases: options.expectOpenCases, openCases };
+        committed = { entry, unresolved: await commitWithCounters(entry, counting, commit) };
         return response;
       },
       options,

@@ -10,7 +10,7 @@ import {
   type TimelineEntry,
 } from '@cc/core';
 import { LIVE_CUSTOMER_LABEL, liveCustomerCheck, TransactionRefused, type IdempotencyClaim } from '@cc/store';
-import type { CaseService } from './cases';
+import type { CaseService, PreparedCase } from './cases';
 import type { ContactRecorder, Recorded, ResolvedSender } from './contact-recorder';
 import type { ServiceContext } from './context';
 import type { CustomerService } from './customers';
@@ -91,7 +91,7 @@ export function contactService(
       ]);
     }
     const durationSeconds = durationOf(input);
-    let caseId = input.caseId;
+    let opened: PreparedCase | undefined;
     const liveCheck =
       who.customerId && checkedInTransaction(caller) ? [liveCustomerCheck(ctx.store, who.customerId)] : [];
     const recorded = await recorder
@@ -117,18 +117,22 @@ export function contactService(
         },
         {
           claim,
-          // A retry of a request that already succeeded must not open a second case.
+          // A retry of a request that already succeeded is answered before any work.
           replayFirst: !!input.case,
+          // A case opened with the call commits in the contact's transaction, with its idempotency record: a
+          // duplicate (concurrent or retried) or a crash leaves both or neither, never a case without its contact.
           extra: async (entry) => {
-            // The case is created first (its own transaction); the contact links it. A retry with the same
-            // Idempotency-Key that lost the race replays the stored answer, so at most one contact points at it.
-            if (input.case && !caseId)
-              caseId = (await cases.create({ caller }, { ...input.case, customerId: entry.customerId })).id;
+            opened = input.case
+              ? await cases.prepare({ caller }, { ...input.case, customerId: entry.customerId })
+              : undefined;
+            const caseId = opened?.case.id ?? input.caseId;
             if (caseId) entry.links = { ...entry.links, caseId };
-            return liveCheck;
+            return { items: [...liveCheck, ...(opened?.items ?? [])], openCases: opened?.counters?.openCases };
           },
-          casesOpenedWithIt: input.case ? 1 : 0,
-          respond: (entry) => ({ status: 201, body: { ...entry, ...(caseId && { caseId }) } }),
+          respond: (entry) => ({
+            status: 201,
+            body: { ...entry, ...(entry.links.caseId && { caseId: entry.links.caseId }) },
+          }),
         },
       )
       .catch((error: unknown) => {
@@ -137,6 +141,7 @@ export function contactService(
         }
         throw error;
       });
+    if (!recorded.replayed && opened) await cases.publish(opened.notifications);
     await escalation.afterContact(recorded);
     return recorded;
   }

@@ -5,6 +5,7 @@ import {
   followUpDone,
   followUpItem,
   followUpRepository,
+  retryConcurrentWrites,
   TransactionRefused,
   type FollowUp,
   type FollowUpWork,
@@ -68,23 +69,25 @@ export function followUpService(ctx: ServiceContext, deps: { cases: CaseService 
       case 'case_from_email':
         // An email to the bank is a request: it opens an inquiry the customer's manager (or the branch queue) follows
         // up.
-        await cases.create(
-          { channel: 'email', externalId: f.messageId },
-          {
-            type: 'inquiry',
-            subject: 'other',
-            category: 'other',
-            title: excerptOf(f.subject || 'Email without subject', 200),
-            description: excerptOf(f.text || '(empty message)', 10_000),
-            customerId: f.customerId,
-          },
-          {
-            submitterContact: { email: f.from },
-            recordFor: (response) => [
-              emailThreadItem(ctx.store, f.messageId, (response.body as { id: string }).id, f.threadExpiresAt),
-              done,
-            ],
-          },
+        await retryConcurrentWrites(() =>
+          cases.create(
+            { channel: 'email', externalId: f.messageId },
+            {
+              type: 'inquiry',
+              subject: 'other',
+              category: 'other',
+              title: excerptOf(f.subject || 'Email without subject', 200),
+              description: excerptOf(f.text || '(empty message)', 10_000),
+              customerId: f.customerId,
+            },
+            {
+              submitterContact: { email: f.from },
+              recordFor: (response) => [
+                emailThreadItem(ctx.store, f.messageId, (response.body as { id: string }).id, f.threadExpiresAt),
+                done,
+              ],
+            },
+          ),
         );
         return;
     }
