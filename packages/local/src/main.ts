@@ -6,10 +6,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApp, httpDeps } from '@cc/api';
 import { filesystemAttachmentStore } from '@cc/channels';
 import { ConfigError, createLogger, parseEnv } from '@cc/core';
+import { budgets } from '@cc/core/budgets';
 import { composeServices, connectAws } from '@cc/services';
 import { loadOrCreateDevKeys } from './dev-keys';
 import { localConfigSchema } from './local-config';
 import { ensureQueues, ensureTable } from './provision';
+import { claimRuntime } from './runtime-lock';
 import { seedDemoData } from './seed';
 import {
   assertPortFree,
@@ -30,6 +32,9 @@ const running: { stop(): Promise<void> }[] = [];
 
 async function main() {
   const config = parseEnv(localConfigSchema, process.env);
+  // First, so that a run that crashed (kill -9) has its leftovers stopped before their ports are checked.
+  const runtime = await claimRuntime(config.DATA_DIR, log);
+  running.push({ stop: async () => runtime.release() });
   await assertPortFree(config.PORT, 'the API', 'PORT');
   const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -42,6 +47,7 @@ async function main() {
       dataDir: join(config.DATA_DIR, 'dynamodb'),
     });
     running.push(dynamo);
+    if (dynamo.pid) runtime.addChild('DynamoDB Local', dynamo.pid, join(config.DATA_DIR, 'dynamodb'));
     dynamoEndpoint = dynamo.endpoint;
     log.info('DynamoDB Local started', {
       endpoint: dynamoEndpoint,
@@ -78,7 +84,16 @@ async function main() {
   const aws = connectAws(
     appConfig,
     queues.notifications,
-    { endpoints: { dynamodb: dynamoEndpoint, sqs: sqsEndpoint }, region: config.AWS_REGION, credentials },
+    {
+      endpoints: { dynamodb: dynamoEndpoint, sqs: sqsEndpoint },
+      region: config.AWS_REGION,
+      credentials,
+      budget: budgets.api,
+      // A queue that disappears (the emulator restarted empty) is created again, unless it was given from outside.
+      ...(!config.NOTIFICATION_QUEUE_URL && {
+        resolveQueue: async () => (await ensureQueues(aws.sqs)).notifications,
+      }),
+    },
     log,
   );
   const services = composeServices(
@@ -101,7 +116,7 @@ async function main() {
   running.push(
     startWorkers(services, {
       sqs: aws.sqs,
-      queueUrl: queues.notifications,
+      queue: aws.queue,
       dataDir: config.DATA_DIR,
       sweepIntervalMs: config.SWEEP_INTERVAL_MS,
       log,
@@ -127,6 +142,7 @@ async function shutdown(code: number) {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
 
 main().catch(async (error) => {
   const known = error instanceof ServiceStartError || error instanceof ConfigError;

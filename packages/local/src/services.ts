@@ -7,6 +7,8 @@ import { startFauxqs } from 'fauxqs';
 
 export interface RunningService {
   endpoint: string;
+  /** The child process, when the service runs in one. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   }
   return {
     endpoint,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
