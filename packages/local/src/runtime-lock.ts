@@ -49,12 +49,22 @@ async function stopProcess(pid: number): Promise<void> {
   while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
 }
 
+/** Alive, and still the process that was recorded (its command line says so): not one that got its pid later. */
+const running = (p: { pid: number; commandIncludes: string }) =>
+  isAlive(p.pid) && !!commandOf(p.pid)?.includes(p.commandIncludes);
+
 function readRecord(file: string): RuntimeRecord | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as RuntimeRecord;
   } catch {
     return undefined;
   }
+}
+
+/** Whether a local runtime is running on `dataDir` now. */
+export function runtimeAlive(dataDir: string): boolean {
+  const record = readRecord(join(dataDir, RUNTIME_FILE));
+  return !!record && running(record);
 }
 
 /**
@@ -72,8 +82,6 @@ export async function claimRuntime(dataDir: string, log: Logger): Promise<Runtim
     startedAt: new Date().toISOString(),
     children: [],
   };
-  const running = (p: { pid: number; commandIncludes: string }) =>
-    isAlive(p.pid) && !!commandOf(p.pid)?.includes(p.commandIncludes);
   const write = (flag: 'w' | 'wx') => writeFileSync(file, JSON.stringify(record, null, 2), { flag });
   for (let tries = 1; ; tries++) {
     try {

@@ -1,4 +1,4 @@
-import type { Caller, CustomerCreateInput } from '@cc/core';
+import { ConflictError, type Caller, type CustomerCreateInput } from '@cc/core';
 import type { Services } from '@cc/services';
 import { systemRepository, userRepository, type User } from '@cc/store';
 
@@ -117,17 +117,24 @@ export const demoCustomers = [
 
 const seedCaller: Caller = { userId: 'admin-1', role: 'admin', branchId: demoBranch.id };
 
-/** Writes the demo data once; a marker item makes later starts skip it. */
+/**
+ * Writes the demo data once: a marker written after it makes later starts skip it. Every step may be repeated,
+ * so a start interrupted while seeding (or a write that timed out but landed) finishes the job next time.
+ */
 export async function seedDemoData(services: Pick<Services, 'customers' | 'context'>): Promise<boolean> {
   const { store, clock } = services.context;
   const system = systemRepository(store);
-  if (!(await system.claimOnce('demo', clock()))) return false;
+  if (await system.isMarked('demo')) return false;
   const users = userRepository(store);
   await system.putBranch(demoBranch);
   await Promise.all(demoUsers.map((u) => users.put(u)));
   for (const customer of demoCustomers) {
     const input = structuredClone({ ...customer, tags: ['demo'], contactPoints: [...customer.contactPoints] });
-    await services.customers.create(seedCaller, input as CustomerCreateInput);
+    await services.customers.create(seedCaller, input as CustomerCreateInput).catch((error: unknown) => {
+      // Created by an earlier, interrupted run.
+      if (!(error instanceof ConflictError && error.code === 'customer.number_taken')) throw error;
+    });
   }
+  await system.mark('demo', clock());
   return true;
 }

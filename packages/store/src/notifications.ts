@@ -29,7 +29,7 @@ export interface DeliveryRecord {
  */
 export function notificationItems(ctx: StoreContext, n: Notification): LabelledItem[] {
   return [
-    putNew(ctx, `inbox:${n.id}`, { ...keys.inboxItem(n.recipientId, 'U', n.id), entity: 'inbox', ...n, read: false }),
+    unreadInboxItem(ctx, n),
     putNew(ctx, `notification:${n.id}`, {
       ...keys.notification(n.id),
       entity: 'notification',
@@ -41,6 +41,10 @@ export function notificationItems(ctx: StoreContext, n: Notification): LabelledI
     }),
   ];
 }
+
+/** The recipient's unread inbox item for `n`. */
+export const unreadInboxItem = (ctx: StoreContext, n: Notification): LabelledItem =>
+  putNew(ctx, `inbox:${n.id}`, { ...keys.inboxItem(n.recipientId, 'U', n.id), entity: 'inbox', ...n, read: false });
 
 const LEASE_MS = 60_000;
 
