@@ -78,9 +78,10 @@ const openCaseMirrors: Invariant = {
         checked++;
         const c = s.cases.get(id);
         if (c && countsAsOpen(c) && c.customerId === customerId) continue;
+        const what = c ? `${c.status}${c.deleted ? ', deleted' : ''}, of ${c.customerId}` : 'missing';
         violations.push({
           key: `stray:${customerId}:${id}`,
-          detail: `customer ${customerId} has an open-case mirror for ${id}, which is ${c ? `${c.status}${c.deleted ? ', deleted' : ''}, of ${c.customerId}` : 'missing'}`,
+          detail: `customer ${customerId} has an open-case mirror for ${id}, which is ${what}`,
           repair: [
             c ? unchanged(store, 'case', keys.case(id), c.version) : absent(store, 'case', keys.case(id)),
             del(store, 'mirror', keys.openCaseMirror(customerId, id), { expression: 'attribute_exists(pk)' }),
