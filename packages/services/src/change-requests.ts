@@ -3,6 +3,7 @@ import {
   applyChange,
   customerGrants,
   ConflictError,
+  DomainError,
   ForbiddenError,
   InvalidTransitionError,
   isOwnRequest,
@@ -165,7 +166,23 @@ export function changeRequestService(
     decided.decidedBy === caller.userId &&
     (decided.note ?? '') === (input.note ?? '');
 
+  /**
+   * A repeat of a decision already made by the same person (a retry, a double click, a concurrent copy) is
+   * answered with that decision, whatever stopped the repeat itself.
+   */
   async function decide(caller: Caller, id: string, input: DecisionInput): Promise<ChangeRequest> {
+    try {
+      return await decideOnce(caller, id, input);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        const current = await read(caller, id, true);
+        if (sameDecision(current, caller, input)) return current;
+      }
+      throw error;
+    }
+  }
+
+  async function decideOnce(caller: Caller, id: string, input: DecisionInput): Promise<ChangeRequest> {
     const pending = await read(caller, id, true);
     if (!mayInBranch(caller, 'decideChangeRequest', pending))
       throw new ForbiddenError(
@@ -175,10 +192,7 @@ export function changeRequestService(
     if (isOwnRequest(caller, pending))
       throw new ForbiddenError('Nobody may decide on their own change request', 'change_request.self_approval');
     const status = input.decision === 'approve' ? 'approved' : 'rejected';
-    if (pending.status !== 'pending') {
-      if (sameDecision(pending, caller, input)) return pending;
-      throw new InvalidTransitionError('change_request', pending.status, status, []);
-    }
+    if (pending.status !== 'pending') throw new InvalidTransitionError('change_request', pending.status, status, []);
     const now = ctx.clock();
     const at = now.toISOString();
     const decided: ChangeRequest = {
@@ -233,12 +247,8 @@ export function changeRequestService(
       await transact(ctx.store, [requests.decideItem(decided), ...items, ...notificationWrites]);
     } catch (error) {
       if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
-        if (error.failedLabels.includes(CHANGE_REQUEST_LABEL)) {
-          // Decided meanwhile: by a concurrent copy of this very request, or by someone else.
-          const current = await read(caller, id, true);
-          if (sameDecision(current, caller, input)) return current;
-          throw new InvalidTransitionError('change_request', current.status, status, []);
-        }
+        if (error.failedLabels.includes(CHANGE_REQUEST_LABEL))
+          throw new InvalidTransitionError('change_request', 'decided', status, []);
         if (error.failedLabels.includes('profile'))
           throw new ConflictError('customer.stale', 'The customer changed while deciding; decide again');
       }
