@@ -151,7 +151,7 @@ function throttling(attemptsToRefuse: (command: string) => boolean) {
 }
 
 describe('a throttled DynamoDB', () => {
-  it('a call throttled on every attempt is tried maxAttempts times, then the write answers 503; nothing is written', async () => {
+  it('a call throttled on every attempt is tried maxAttempts times, then answers 503; nothing is written', async () => {
     const customer = await createCustomer(t, tk.admin, { level: 'vip', primaryManagerId: 'mgr-1' });
     const { store, attempts } = throttling((command) => command === 'TransactWriteItemsCommand');
     const throttled = createApp(t.compose({ store }), { ...t.http, deadlineMs: api.deadlineMs });
