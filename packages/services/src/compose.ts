@@ -67,10 +67,10 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const customers = customerService(ctx, { notices, directory });
   const cases = caseService(ctx, { notices });
   const escalation = escalationService(ctx, { cases, notices });
-  const recorder = contactRecorder(ctx);
-  const followUps = followUpService(ctx, { cases });
+  const followUps = followUpService(ctx, { cases, escalation });
+  const recorder = contactRecorder(ctx, { followUps });
   const opportunities = opportunityService(ctx, { notices });
-  const intakeDeps = { recorder, followUps, escalation };
+  const intakeDeps = { recorder, followUps };
 
   return {
     customers,
@@ -81,7 +81,7 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     caseImports: caseImportService(ctx, { cases }),
     escalation,
     followUps,
-    contacts: contactService(ctx, { recorder, customers, cases, escalation }),
+    contacts: contactService(ctx, { recorder, customers, cases }),
     unidentified: unidentifiedService(ctx, { customers }),
     sms: smsIntake(ctx, intakeDeps),
     email: infra.attachments

@@ -9,6 +9,7 @@ import {
   transact,
   TransactionRefused,
   withIdempotency,
+  type FollowUp,
   type IdempotencyClaim,
   type LabelledItem,
   type OnceOptions,
@@ -16,7 +17,7 @@ import {
   type StoredResponse,
 } from '@cc/store';
 import type { ServiceContext } from './context';
-import type { EscalationSignal } from './escalation';
+import type { FollowUpService } from './follow-ups';
 
 export type SenderKind = 'phone' | 'email';
 
@@ -69,7 +70,7 @@ export interface RecordOptions<B> extends OnceOptions {
   expectOpenCases?: boolean;
 }
 
-export interface Recorded<B> extends EscalationSignal {
+export interface Recorded<B> {
   response: StoredResponse<B>;
   replayed: boolean;
   entry?: TimelineEntry;
@@ -80,7 +81,8 @@ export interface Recorded<B> extends EscalationSignal {
  * the customer's stats (last contact; unresolved contacts while cases are open) and the idempotency
  * record commit in one transaction.
  */
-export function contactRecorder(ctx: ServiceContext) {
+export function contactRecorder(ctx: ServiceContext, deps: { followUps: Pick<FollowUpService, 'plan' | 'run'> }) {
+  const { followUps } = deps;
   const customers = customerRepository(ctx.store);
 
   async function resolveSender(kind: SenderKind, raw: string): Promise<ResolvedSender | null> {
@@ -109,7 +111,8 @@ export function contactRecorder(ctx: ServiceContext) {
   }
 
   /**
-   * Commits the contact with the customer's counters and says what its unresolved count became. An inbound
+   * Commits the contact with the customer's counters, and with an escalation follow-up (returned) when it brings
+   * the unresolved count to ESCALATE_AFTER_CONTACTS. An inbound
    * contact counts as unresolved when the customer had cases open before it. Rather than read the counters
    * first, the write assumes no case was open (the common case) and its condition says so. Only when that is
    * refused (or when the caller expects an open case) are the counters read, for the count that decides
@@ -120,7 +123,7 @@ export function contactRecorder(ctx: ServiceContext) {
     entry: TimelineEntry,
     { expectOpenCases = false, openCases = 0 }: { expectOpenCases?: boolean; openCases?: number },
     commit: (counters: LabelledItem[]) => Promise<void>,
-  ): Promise<number | undefined> {
+  ): Promise<FollowUp | undefined> {
     const customerId = entry.customerId;
     if (!customerId) return void (await commit([]));
     const day = contactDayItem(ctx.store, customerId, entry.occurredAt);
@@ -142,9 +145,15 @@ export function contactRecorder(ctx: ServiceContext) {
         { lastContactAt: entry.occurredAt, openCases, ...(counts && { unresolvedContacts: 1 }) },
         counts ? someOpenBefore : noneOpenBefore,
       );
+      // The contact that reaches the threshold writes the escalation with itself: a crash cannot lose it.
+      const unresolved = counts ? seen!.unresolvedContacts + 1 : 0;
+      const escalation =
+        unresolved >= ctx.settings.ESCALATE_AFTER_CONTACTS
+          ? followUps.plan({ kind: 'escalation', customerId, unresolvedContacts: unresolved })
+          : undefined;
       try {
-        await commit([day, counters]);
-        return counts ? seen!.unresolvedContacts + 1 : undefined;
+        await commit([day, counters, ...(escalation ? [escalation.item] : [])]);
+        return escalation?.followUp;
       } catch (error) {
         const countersMoved =
           error instanceof TransactionRefused &&
@@ -161,8 +170,12 @@ export function contactRecorder(ctx: ServiceContext) {
     }
   }
 
+  /**
+   * Records the contact once (per claim). When it brought the customer's unresolved contacts to the threshold,
+   * the escalation it wrote is done at once (else by the sweeper).
+   */
   async function record<B>(draft: ContactDraft, options: RecordOptions<B>): Promise<Recorded<B>> {
-    let committed: { entry: TimelineEntry; unresolved?: number } | undefined;
+    let committed: { entry: TimelineEntry; escalation?: FollowUp } | undefined;
     const result = await withIdempotency<B>(
       ctx.store,
       options.claim,
@@ -183,22 +196,13 @@ export function contactRecorder(ctx: ServiceContext) {
           else await transact(ctx.store, all);
         };
         const counting = { expectOpenCases: options.expectOpenCases, openCases };
-        committed = { entry, unresolved: await commitWithCounters(entry, counting, commit) };
+        committed = { entry, escalation: await commitWithCounters(entry, counting, commit) };
         return response;
       },
       options,
     );
-    const out: Recorded<B> = { ...result, entry: committed?.entry };
-    const unresolved = committed?.unresolved;
-    if (
-      !result.replayed &&
-      committed?.entry.customerId &&
-      unresolved !== undefined &&
-      unresolved >= ctx.settings.ESCALATE_AFTER_CONTACTS
-    ) {
-      out.escalate = { customerId: committed.entry.customerId, unresolvedContacts: unresolved };
-    }
-    return out;
+    if (!result.replayed && committed?.escalation) await followUps.run(committed.escalation);
+    return { ...result, entry: committed?.entry };
   }
 
   return { resolveSender, record };

@@ -14,7 +14,6 @@ import type { CaseService, PreparedCase } from './cases';
 import type { ContactRecorder, Recorded, ResolvedSender } from './contact-recorder';
 import type { ServiceContext } from './context';
 import type { CustomerService } from './customers';
-import type { EscalationService } from './escalation';
 
 export type LoggedContact = TimelineEntry & { caseId?: string };
 
@@ -39,9 +38,9 @@ function durationOf(input: ContactCreateInput): number | undefined {
 /** Agents log calls: the customer by id, or by a phone/email that is resolved (unknown callers stay unidentified). */
 export function contactService(
   ctx: ServiceContext,
-  deps: { recorder: ContactRecorder; customers: CustomerService; cases: CaseService; escalation: EscalationService },
+  deps: { recorder: ContactRecorder; customers: CustomerService; cases: CaseService },
 ) {
-  const { recorder, customers, cases, escalation } = deps;
+  const { recorder, customers, cases } = deps;
 
   /**
    * Who may read any customer (agents) may log a call for any: the transaction then only checks the customer
@@ -142,7 +141,6 @@ export function contactService(
         throw error;
       });
     if (!recorded.replayed && opened) await cases.publish(opened.notifications);
-    await escalation.afterContact(recorded);
     return recorded;
   }
 

@@ -13,6 +13,7 @@ import {
 } from '@cc/store';
 import type { CaseService } from './cases';
 import type { ServiceContext } from './context';
+import type { EscalationService } from './escalation';
 
 /** The sweeper leaves a new follow-up to the request that wrote it for this long. */
 export const FOLLOW_UP_GRACE_MS = 60_000;
@@ -36,8 +37,8 @@ const isPermanent = (error: unknown) => error instanceof NotFoundError || error 
  * throttled write) the sweeper does later. Each follow-up is deleted in the same transaction as its
  * work, on the condition it still exists, so a follow-up is done exactly once however often it runs.
  */
-export function followUpService(ctx: ServiceContext, deps: { cases: CaseService }) {
-  const { cases } = deps;
+export function followUpService(ctx: ServiceContext, deps: { cases: CaseService; escalation: EscalationService }) {
+  const { cases, escalation } = deps;
   const repo = followUpRepository(ctx.store);
 
   /** A follow-up for `work`, and the item that writes it in the contact's transaction. */
@@ -45,7 +46,7 @@ export function followUpService(ctx: ServiceContext, deps: { cases: CaseService 
     const now = ctx.clock();
     const followUp: FollowUp = {
       ...work,
-      text: work.text.slice(0, MAX_TEXT),
+      ...('text' in work && { text: work.text.slice(0, MAX_TEXT) }),
       id: ctx.newId(now.getTime()),
       createdAt: now.toISOString(),
       dueAt: new Date(now.getTime() + FOLLOW_UP_GRACE_MS).toISOString(),
@@ -89,6 +90,9 @@ export function followUpService(ctx: ServiceContext, deps: { cases: CaseService 
             },
           ),
         );
+        return;
+      case 'escalation':
+        await escalation.escalateNewest(f.customerId, `${f.unresolvedContacts} contacts without resolution`, [done]);
         return;
     }
   }

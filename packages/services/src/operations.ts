@@ -25,7 +25,9 @@ export function operationsService(ctx: ServiceContext) {
         createdAt: f.createdAt,
         attempts: f.attempts,
         ...(f.lastError && { lastError: f.lastError }),
-        ...(f.kind === 'case_message' ? { caseId: f.caseId } : { messageId: f.messageId }),
+        ...(f.kind === 'case_message' && { caseId: f.caseId }),
+        ...(f.kind === 'case_from_email' && { messageId: f.messageId }),
+        ...(f.kind === 'escalation' && { customerId: f.customerId }),
       })),
       undeliverableNotifications: undeliverable.map((r) => ({
         id: r.notification.id,

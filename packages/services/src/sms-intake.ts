@@ -12,7 +12,6 @@ import {
 } from '@cc/store';
 import type { ContactRecorder, Recorded } from './contact-recorder';
 import type { ServiceContext } from './context';
-import type { EscalationService } from './escalation';
 import type { FollowUpService } from './follow-ups';
 
 /** Twilio retries a failed webhook for hours; remember a MessageSid for a week. */
@@ -23,11 +22,8 @@ export const HELP_TEXT =
   'Reply STOP to stop messages, START to receive them again.';
 
 /** Inbound SMS (already signature-checked and parsed) -> one contact per MessageSid, opt-outs, open-case messages. */
-export function smsIntake(
-  ctx: ServiceContext,
-  deps: { recorder: ContactRecorder; followUps: FollowUpService; escalation: EscalationService },
-) {
-  const { recorder, followUps: caseWork, escalation } = deps;
+export function smsIntake(ctx: ServiceContext, deps: { recorder: ContactRecorder; followUps: FollowUpService }) {
+  const { recorder, followUps: caseWork } = deps;
   const profiles = customerRepository(ctx.store);
   const cases = caseRepository(ctx.store);
 
@@ -117,7 +113,6 @@ export function smsIntake(
     );
     // Only the delivery that won the claim wrote the follow-up, so a storm of duplicates adds the message once.
     if (!recorded.replayed && followUp) await caseWork.run(followUp);
-    await escalation.afterContact(recorded);
     return recorded;
   }
 

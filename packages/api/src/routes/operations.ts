@@ -13,6 +13,7 @@ const StuckWork = z
         lastError: z.string().optional(),
         caseId: z.string().optional(),
         messageId: z.string().optional(),
+        customerId: z.string().optional(),
       }),
     ),
     undeliverableNotifications: z.array(
