@@ -76,7 +76,6 @@ export class ContactCenterStack extends Stack {
     this.api = new Api(this, 'Api', {
       table: this.data.table,
       notifications: this.messaging.notifications,
-      mailBucket: this.workers.mailBucket,
       auth: this.auth,
       retentionDays,
       stage,

@@ -75,6 +75,7 @@ export function historyItems(
       customerName: owner.customerName,
       branchId: owner.branchId,
       ownerId: owner.managerId,
+      primaryManagerId: owner.managerId,
       assistingManagerIds: [],
       escalated: false,
       deleted: false,

@@ -1,11 +1,9 @@
-import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -16,13 +14,10 @@ import { timeouts, type StageConfig } from '../ops-config';
 import type { Auth } from './auth';
 import { createNodeFunction } from './node-function';
 import { accessProfiles, grantTableAccess } from './table-access';
-import { attachmentsPrefix } from './workers';
 
 export interface ApiProps {
   table: ITableV2;
   notifications: IQueue;
-  /** Attachments of email posted to /webhooks/email go under attachments/ here, as SES mail's do. */
-  mailBucket: IBucket;
   auth: Auth;
   retentionDays: number;
   stage: StageConfig;
@@ -120,7 +115,6 @@ export class Api extends Construct {
       TWILIO_AUTH_TOKEN: this.channelSecrets.secretValueFromJson('twilioAuthToken').unsafeUnwrap(),
       EMAIL_WEBHOOK_SECRET: this.channelSecrets.secretValueFromJson('emailWebhookSecret').unsafeUnwrap(),
       RETENTION_DAYS: String(props.retentionDays),
-      ATTACHMENTS_BUCKET: props.mailBucket.bucketName,
       CURSOR_SECRET_ARN: this.cursorSecret.secretArn,
       CHANNEL_SECRETS_ARN: this.channelSecrets.secretArn,
       ...(props.secretsRevision && { SECRETS_REVISION: props.secretsRevision }),
@@ -133,23 +127,13 @@ export class Api extends Construct {
       budget: budgets.api,
       stage: props.stage,
       environment: environment as Record<string, string>,
+      // Served at /openapi.json, read on first request: not parsed on every cold start.
+      files: ['packages/api/openapi.json'],
     });
     grantTableAccess(this.handler, props.table, accessProfiles.api);
     this.cursorSecret.grantRead(this.handler);
     this.channelSecrets.grantRead(this.handler);
     props.notifications.grantSendMessages(this.handler);
-    // Email posted to /webhooks/email keeps its attachments where SES mail's go.
-    this.handler.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['s3:PutObject'],
-        resources: [props.mailBucket.arnForObjects(`${attachmentsPrefix}*`)],
-      }),
-    );
-    const bucketId = Stack.of(this).getLogicalId(props.mailBucket.node.defaultChild as CfnElement);
-    Validations.of(this.handler.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${attachmentsPrefix}*]`,
-      reason: 'Attachment keys are generated per message: the attachments/ prefix is the narrowest scope.',
-    });
 
     // API Gateway waits a little longer than the Lambda may run, so a slow request ends with the app's own
     // answer (or the Lambda timeout), never with API Gateway cutting it first.

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -39,6 +40,8 @@ export interface NodeFunctionProps {
   description?: string;
   /** Reserved concurrency (workers); the API stays on the unreserved pool. */
   reservedConcurrency?: number;
+  /** Files (relative to the repo root) shipped beside the bundle, read at run time rather than bundled. */
+  files?: string[];
 }
 
 /**
@@ -70,7 +73,7 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     description: props.description,
     role,
     logGroup,
-    bundling,
+    bundling: props.files?.length ? { ...bundling, commandHooks: copying(props.files) } : bundling,
     reservedConcurrentExecutions: props.reservedConcurrency,
     // No --enable-source-maps: it made every cold start ~100 ms slower (docs/performance.md).
     // The bundles still ship their source maps, so logged stack traces can be symbolicated offline.
@@ -98,4 +101,14 @@ export function createNodeFunction(scope: Construct, id: string, props: NodeFunc
     reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
   });
   return fn;
+}
+
+/** Bundling hooks that copy `files` into the asset, beside index.mjs (e.g. the API's OpenAPI document). */
+function copying(files: string[]): NonNullable<BundlingOptions['commandHooks']> {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      files.map((file) => `cp "${path.join(inputDir, file)}" "${path.join(outputDir, path.basename(file))}"`),
+  };
 }

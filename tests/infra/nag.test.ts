@@ -17,7 +17,8 @@ function findings(scope: IConstruct): string[] {
 const synthesised: Synthesised[] = [];
 afterAll(() => synthesised.forEach((s) => s.cleanup()));
 
-describe('cdk-nag, AwsSolutions rules', () => {
+// Each case synthesises both stacks of a stage: slow on a loaded 2-core machine, so a minute and a half each.
+describe('cdk-nag, AwsSolutions rules', { timeout: 90_000 }, () => {
   it.each(stageNames)('%s: no unacknowledged finding in either stack', (stage) => {
     const s = synthesise(stage, { bundle: false });
     synthesised.push(s);

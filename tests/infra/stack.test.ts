@@ -11,6 +11,7 @@ import { givenUpMessages } from '@cc/core/log';
 import { lambdaConfigSchema } from '@cc/api/config';
 import { queueDefinitions } from '@cc/messaging/queues';
 import { tableDefinition } from '@cc/store/keys';
+import { fromRoot } from '../../infra/paths';
 import { asArray, synthesise, type Json, type Synthesised } from './synth';
 
 // The default stage (dev), bundled: what `npm run synth` produces. Prod's differences: ops.test.ts.
@@ -190,6 +191,16 @@ describe('functions', () => {
     expect(apiBundle, 'the API bundle (Hono app + AWS SDK) should be a real, non-trivial bundle').toBeDefined();
   });
 
+  it('ship the OpenAPI document beside the API bundle, not inside it', () => {
+    const withDocument = readdirSync(outdir).filter((dir) => existsSync(path.join(outdir, dir, 'openapi.json')));
+    expect(withDocument).toHaveLength(1);
+    const [dir] = withDocument;
+    const shipped = readFileSync(path.join(outdir, dir!, 'openapi.json'), 'utf8');
+    expect(shipped).toBe(readFileSync(fromRoot('packages/api/openapi.json'), 'utf8'));
+    const bundled = readFileSync(path.join(outdir, dir!, 'index.mjs'), 'utf8');
+    expect(bundled).not.toContain('"operationId"');
+  });
+
   it('take credentials from the environment Lambda sets, without the default chain and its STS/SSO clients', () => {
     const metafiles = readdirSync(outdir)
       .map((dir) => path.join(outdir, dir, 'index.meta.json'))
@@ -339,7 +350,7 @@ describe('HTTP API', () => {
 describe('IAM least privilege', () => {
   const statementsOf = (fn: IConstruct): Json[] => s.statementsOf(fn);
 
-  it('the API: DynamoDB on the table and its indexes, the notifications queue, its secrets, attachments only', () => {
+  it('the API: DynamoDB on the table and its indexes, send to the notifications queue, read its three secrets', () => {
     const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
     const indexArns = tableDefinition.indexes.map((index) => ({
       'Fn::Join': ['', [tableArn, `/index/${index.name}`]],
@@ -384,13 +395,8 @@ describe('IAM least privilege', () => {
       ]),
     );
     expect(asArray(secrets[0]!.Resource)).toHaveLength(3);
-    // Email posted to /webhooks/email keeps its attachments in the mail bucket, as SES mail does.
-    const s3 = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('s3:')));
-    expect(s3).toHaveLength(1);
-    expect(asArray(s3[0]!.Action as string | string[]).filter((a) => !/^s3:(PutObject|Abort)/.test(a))).toEqual([]);
-    expect(JSON.stringify(s3[0]!.Resource)).toContain('/attachments/*');
-    const others = logs.length + xray.length + secrets.length + s3.length;
-    expect(statements.length).toBe(dynamo.length + sqs.length + others);
+    // Nothing else: no S3 (email arrives through SES and the email function, never through the API's disk).
+    expect(statements.length).toBe(dynamo.length + sqs.length + logs.length + xray.length + secrets.length);
   });
 
   it('no policy grants DynamoDB or SQS actions on "*"', () => {

@@ -235,7 +235,7 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
     const deliver = notificationDeliverer({
       store: t.deps.store,
       adapters: { email: down, sms: inboxOnly, webhook: inboxOnly, inbox: inboxOnly },
-      log: { info: () => {}, warn: () => {}, error: () => {} },
+      log: t.deps.log,
       clock: () => new Date(),
     });
     const { Messages = [] } = await t.deps.sqs.send(

@@ -269,7 +269,10 @@ describe('scope', () => {
         })
       ).status,
     ).toBe(404);
-    expect((await t.request('DELETE', `/cases/${body.id}`, { token: tokens['agent-1'] })).status).toBe(404);
+    expect(
+      (await t.request('DELETE', `/cases/${body.id}`, { token: tokens['agent-1'], json: { reason: 'duplicate' } }))
+        .status,
+    ).toBe(404);
     const note = await t.request('POST', `/cases/${body.id}/notes`, {
       token: tokens['agent-1'],
       json: { text: 'Customer called again' },
@@ -296,7 +299,7 @@ describe('lifecycle', () => {
 
     const resolved = await t.request('PATCH', `/cases/${body.id}`, {
       token: tokens['mgr-1'],
-      json: { status: 'resolved', priority: 'high' },
+      json: { status: 'resolved', priority: 'high', note: 'fee refunded' },
       headers: { 'if-match': '"2"' },
     });
     expect(resolved.status).toBe(200);
@@ -378,19 +381,19 @@ describe('lifecycle', () => {
     });
     const closed = await t.request('PATCH', `/cases/${body.id}`, {
       token: tokens['mgr-1'],
-      json: { status: 'closed' },
+      json: { status: 'closed', note: 'answered by phone' },
       headers: { 'if-match': etag },
     });
     expect(closed.status).toBe(200);
     const res = await t.request('PATCH', `/cases/${body.id}`, {
       token: tokens['mgr-1'],
-      json: { status: 'in_progress' },
+      json: { status: 'acknowledged' },
       headers: { 'if-match': '"2"' },
     });
     expect(res.status).toBe(409);
     const p = await problem(res);
     expect(p.code).toBe('case.invalid_transition');
-    expect(p.allowed).toEqual([]);
+    expect(p.allowed).toEqual(['in_progress']);
     const fresh = await createCase(tokens['agent-1']!, {
       type: 'complaint',
       description: 'Illegal 2',
@@ -398,7 +401,7 @@ describe('lifecycle', () => {
     });
     await t.request('PATCH', `/cases/${fresh.body.id}`, {
       token: tokens['mgr-1'],
-      json: { status: 'resolved' },
+      json: { status: 'resolved', note: 'explained the charge' },
       headers: { 'if-match': fresh.etag },
     });
     const back = await problem(
@@ -441,6 +444,23 @@ describe('lifecycle', () => {
     ).toBe('high');
   });
 
+  it('answers If-Match without quotes with a 400 that says how to send it, not a 428', async () => {
+    const { body } = await createCase(tokens['agent-1']!, {
+      type: 'complaint',
+      description: 'Unquoted ETag',
+      customerId: managed.id,
+    });
+    const res = await t.request('PATCH', `/cases/${body.id}`, {
+      token: tokens['mgr-1'],
+      json: { priority: 'high' },
+      headers: { 'if-match': '1' },
+    });
+    expect(res.status).toBe(400);
+    const p = (await problem(res)) as { code: string; detail?: string };
+    expect(p.code).toBe('request.if_match_invalid');
+    expect(p.detail).toContain('If-Match: "3"');
+  });
+
   it(
     'soft-deletes (404 afterwards, out of lists and open counts, kept in history) ' + 'and lets an admin restore',
     async () => {
@@ -450,7 +470,11 @@ describe('lifecycle', () => {
         customerId: managed.id,
       });
       const openBefore = (await getItem(keys.customerStats(managed.id)))?.openCases as number;
-      expect((await t.request('DELETE', `/cases/${body.id}`, { token: tokens['mgr-2'] })).status).toBe(204);
+      const del = await t.request('DELETE', `/cases/${body.id}`, {
+        token: tokens['mgr-2'],
+        json: { reason: 'registered twice' },
+      });
+      expect(del.status).toBe(204);
       expect((await t.request('GET', `/cases/${body.id}`, { token: tokens['mgr-1'] })).status).toBe(404);
       expect((await getItem(keys.customerStats(managed.id)))?.openCases).toBe(openBefore - 1);
       const listed = (await (
@@ -525,7 +549,7 @@ describe('service entry points for other features', () => {
     ).toEqual(['case_created', 'case_escalated']);
   });
 
-  it('addMessage on an open case notifies the owner; on a closed case it is kept without a notification', async () => {
+  it('addMessage on an open case notifies the owner; on a recently closed case it reopens it', async () => {
     const cases = t.services.cases;
     const created = await cases.create(
       { channel: 'email' },
@@ -544,15 +568,17 @@ describe('service entry points for other features', () => {
       note: 'answered',
     });
     await cases.addMessage({ channel: 'email' }, created.id, {
-      text: 'Thanks',
+      text: 'It is still not fixed',
       channel: 'email',
       direction: 'inbound',
     });
-    expect((await inboxOf('mgr-1')).filter((i) => i.caseId === created.id && i.kind === 'case_message')).toHaveLength(
-      1,
-    );
-    const history = await cases.history({ userId: 'mgr-1', role: 'manager', branchId: 'BR-001' }, created.id);
+    const notices = (await inboxOf('mgr-1')).filter((i) => i.caseId === created.id && i.kind !== 'case_created');
+    expect(notices.map((i) => i.kind).sort()).toEqual(['case_message', 'case_reopened']);
+    const mgr: Caller = { userId: 'mgr-1', role: 'manager', branchId: 'BR-001' };
+    expect(await cases.get(mgr, created.id)).toMatchObject({ status: 'in_progress', outcome: 'answered' });
+    const history = await cases.history(mgr, created.id);
     expect(history.filter((h) => h.action === 'message')).toHaveLength(2);
+    expect(history.map((h) => h.action)).toContain('reopened');
   });
 
   it('a web submission from an unknown person goes to the default branch queue', async () => {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { contactDayItem, statsItem, timelineItem, transact } from '@cc/store';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Case } from '@cc/core';
+import { caseDerivedItems, contactDayItem, newCaseItem, statsItem, timelineItem, transact } from '@cc/store';
 import { indexNames, keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import {
@@ -57,35 +58,33 @@ beforeAll(async () => {
       contactDayItem(ctx, duplicate.id, at),
     ]);
   }
-  await transact(ctx, [statsItem(ctx, duplicate.id, { openCases: 1, unresolvedContacts: 3 })]);
-  // A case of the duplicate, as the case store writes it, and its open mirror.
-  await ctx.doc.send(
-    new PutCommand({
-      TableName: t.tableName,
-      Item: {
-        ...keys.case('C-MERGE-1'),
-        entity: 'case',
-        id: 'C-MERGE-1',
-        status: 'new',
-        customerId: duplicate.id,
-        customerNumber: duplicate.customerNumber,
-        customerName: 'Huang Li (dup)',
-        gsi1pk: keys.casesByCustomer(duplicate.id),
-        gsi1sk: `2025-01-01#C-MERGE-1`,
-      },
-    }),
-  );
-  await ctx.doc.send(
-    new PutCommand({
-      TableName: t.tableName,
-      Item: {
-        ...keys.openCaseMirror(duplicate.id, 'C-MERGE-1'),
-        entity: 'open-case',
-        id: 'C-MERGE-1',
-        title: 'Wrong fee',
-      },
-    }),
-  );
+  await transact(ctx, [statsItem(ctx, duplicate.id, { unresolvedContacts: 3 })]);
+  // A case of the duplicate, as the case store writes it: the item, its manager's copy, its open mirror and count.
+  const at = new Date(now).toISOString();
+  const kase: Case = {
+    id: 'C-MERGE-1',
+    type: 'complaint',
+    category: 'fees',
+    priority: 'normal',
+    title: 'Wrong fee',
+    description: 'Charged a fee twice',
+    status: 'new',
+    origin: 'web',
+    createdBy: { kind: 'channel', channel: 'web' },
+    customerId: duplicate.id,
+    customerNumber: duplicate.customerNumber,
+    customerName: 'Huang Li (dup)',
+    branchId: 'BR-001',
+    ownerId: 'mgr-2',
+    primaryManagerId: 'mgr-2',
+    assistingManagerIds: [],
+    escalated: false,
+    deleted: false,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await transact(ctx, [newCaseItem(ctx, kase), ...caseDerivedItems(ctx, undefined, kase)]);
 });
 
 const merge = (token: string, survivorId = survivor.id, mergedId = duplicate.id) =>
@@ -135,6 +134,10 @@ describe('merging two records of the same person', () => {
       customerId: survivor.id,
       customerNumber: survivor.customerNumber,
       customerName: 'Huang Li',
+      // ...and follows the survivor's primary manager; the duplicate's manager assists.
+      ownerId: 'mgr-1',
+      primaryManagerId: 'mgr-1',
+      assistingManagerIds: ['mgr-2'],
     });
     const byCustomer = await t.deps.store.doc.send(
       new QueryCommand({

@@ -139,8 +139,8 @@ describe('inbound email through SES and S3', () => {
   });
 });
 
-describe("email posted to the API Lambda's webhook", () => {
-  it("keeps its attachments in S3 too, never on the function's disk", async () => {
+describe("the API Lambda's email webhook", () => {
+  it("is not served in AWS (email comes through SES), so nothing is written to the function's disk", async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'zhou.fang@example.com' }] });
     const raw = await new MailComposer({
       from: 'zhou.fang@example.com',
@@ -168,11 +168,9 @@ describe("email posted to the API Lambda's webhook", () => {
         isBase64Encoded: true,
       } as never,
       {} as never,
-    )) as { statusCode: number };
-    expect(answer.statusCode).toBe(200);
-    const [contact] = (await timelineOf(t, customer.id)).filter((e) => e.type === 'contact') as {
-      details: { attachments: { location: string }[] };
-    }[];
-    expect(contact!.details.attachments[0]!.location).toMatch(new RegExp(`^s3://${ATTACHMENTS}/attachments/`));
+    )) as { statusCode: number; body: string };
+    expect(answer.statusCode).toBe(404);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'webhook.not_served' });
+    expect(await timelineOf(t, customer.id)).toHaveLength(0);
   });
 });

@@ -119,6 +119,35 @@ describe('POST /imports/cases', () => {
     expect(await inboxOf('mgr-1')).toHaveLength(1);
   });
 
+  it('takes no case number for lines already imported', async () => {
+    const line = { ...complaint, externalId: 'CC-NUM-1' };
+    const first = (await (await post(ndjson([line]))).json()) as ImportBody;
+    const number = (id: string) => Number(id.slice(-6));
+    for (let i = 0; i < 3; i++)
+      expect((await (await post(ndjson([line]))).json()) as ImportBody).toMatchObject({
+        summary: { duplicate: 1 },
+      });
+    const next = (await (await post(ndjson([{ ...line, externalId: 'CC-NUM-2' }]))).json()) as ImportBody;
+    expect(number(next.results[0]!.caseId!)).toBe(number(first.results[0]!.caseId!) + 1);
+  });
+
+  it("keeps the case's original date, in UTC, on the case, the owner's inbox item and the timeline", async () => {
+    const line = { ...complaint, externalId: 'CC-DATE-1', occurredAt: '2026-01-05T16:30:00+08:00' };
+    const result = (await (await post(ndjson([line]))).json()) as ImportBody;
+    const caseId = result.results[0]!.caseId!;
+    const token = await t.token('mgr-1', 'manager', 'BR-001');
+    const imported = (await (await t.request('GET', `/cases/${caseId}`, { token })).json()) as Case;
+    expect(imported.occurredAt).toBe('2026-01-05T08:30:00.000Z');
+    const inbox = (await (await t.request('GET', '/me/inbox', { token })).json()) as {
+      items: { caseId?: string; date: string }[];
+    };
+    expect(inbox.items.find((i) => i.caseId === caseId)?.date).toBe('2026-01-05T08:30:00.000Z');
+    const timeline = (await (
+      await t.request('GET', `/customers/${imported.customerId}/timeline?limit=100`, { token })
+    ).json()) as { items: { occurredAt: string; links: { caseId?: string } }[] };
+    expect(timeline.items.find((e) => e.links.caseId === caseId)?.occurredAt).toBe('2026-01-05T08:30:00.000Z');
+  });
+
   it('rejects a known externalId sent again with different content', async () => {
     const res = (await (await post(ndjson([{ ...complaint, description: 'Changed text' }]))).json()) as ImportBody;
     expect(res.results[0]).toMatchObject({ status: 'rejected', externalId: 'CC-1' });

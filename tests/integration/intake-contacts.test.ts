@@ -23,6 +23,23 @@ const call = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('POST /contacts (call center)', () => {
+  it('keeps every time of the call in UTC, whatever offset the client sent', async () => {
+    const customer = await createCustomer(t);
+    const res = await t.request('POST', '/contacts', {
+      token: agent,
+      json: call({
+        customerId: customer.id,
+        startedAt: '2026-03-02T17:00:00+08:00',
+        endedAt: '2026-03-02T17:04:30+08:00',
+      }),
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({
+      occurredAt: '2026-03-02T09:00:00.000Z',
+      details: { startedAt: '2026-03-02T09:00:00.000Z', endedAt: '2026-03-02T09:04:30.000Z' },
+    });
+  });
+
   it('logs a call on the customer timeline with its duration, counters and last contact', async () => {
     const customer = await createCustomer(t);
     const res = await t.request('POST', '/contacts', { token: agent, json: call({ customerId: customer.id }) });

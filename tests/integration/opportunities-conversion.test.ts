@@ -197,7 +197,16 @@ describe('POST /cases/{id}/convert', () => {
       const c = await seedCase(t, customer, kind);
       const res = await convert(c.id);
       expect(res.status).toBe(409);
-      expect((await problem(res)).code).toBe('case.not_convertible');
+      const body = (await problem(res)) as Awaited<ReturnType<typeof problem>> & Record<string, unknown>;
+      expect(body.code).toBe('case.not_convertible');
+      // The RFC 9457 members are ours, whatever the error's details are called; the detail reads as English.
+      expect(body).toMatchObject({
+        type: 'https://contact-center.example/problems/case.not_convertible',
+        title: 'Conflict',
+        status: 409,
+        caseType: kind.type,
+      });
+      expect(body.detail).toMatch(kind.type === 'complaint' ? /is a complaint$/ : /is an inquiry about service$/);
       expect(await caseRepository(t.deps.store).get(c.id, true)).toMatchObject({ status: 'new', version: 1 });
     }
   });

@@ -112,6 +112,7 @@ export async function seedCase(
     ...(customer && { customerNumber: customer.customerNumber, customerName: customer.name }),
     branchId: BRANCH,
     ownerId: customer?.primaryManagerId ?? null,
+    primaryManagerId: customer?.primaryManagerId ?? null,
     assistingManagerIds: customer?.assistingManagerIds ?? [],
     submitterContact: { phone: '+8613800138000' },
     escalated: false,

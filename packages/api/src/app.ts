@@ -1,12 +1,12 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from '@cc/services';
+import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
 import { answerWithin } from './http/deadline';
 import { authenticate, limitBody } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
-import document from '../openapi.json';
 import { caseRoutes } from './routes/cases';
 import { changeRequestRoutes } from './routes/change-requests';
 import { contactRoutes } from './routes/contacts';
@@ -22,8 +22,11 @@ import { teamRoutes } from './routes/teams';
 import { timelineRoutes } from './routes/timeline';
 import { webhookRoutes } from './routes/webhooks';
 
-/** The services the HTTP app needs: all of them, email intake included (it serves the email webhook). */
-export type AppServices = Services & { email: NonNullable<Services['email']> };
+/**
+ * The services the HTTP app serves. Email intake is there when the host gave an attachment store (the local
+ * runtime's relay webhook); in AWS email arrives through SES and the email function instead.
+ */
+export type AppServices = Services;
 
 /** Public form posts are small; anything bigger is refused before it is read. */
 export const PUBLIC_MAX_BODY_BYTES = 32 * 1024;
@@ -37,7 +40,7 @@ export const appRoutes = (s: AppServices, http: HttpDeps): Route[] => [
   ...inboxRoutes(s, http),
   ...importRoutes(s),
   ...changeRequestRoutes(s, http),
-  ...teamRoutes(s),
+  ...teamRoutes(s, http),
   ...opportunityRoutes(s, http),
   ...contactRoutes(s, http),
   ...timelineRoutes(s, http),
@@ -55,6 +58,7 @@ const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
  */
 export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use('*', correlate);
   app.use(
     '*',
     secureHeaders({
@@ -69,8 +73,9 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
     const handlers: MiddlewareHandler<AppEnv>[] = spec.auth === 'bearer' ? [bodyLimit, staff] : [bodyLimit];
     app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...handlers, (c) => run(c));
   }
-  const served = { ...document, servers: [{ url: http.config.PUBLIC_BASE_URL }] };
-  app.get('/openapi.json', (c) => c.json(served));
+  app.get('/openapi.json', async (c) =>
+    c.json({ ...(await http.openApiDocument()), servers: [{ url: http.config.PUBLIC_BASE_URL }] }),
+  );
 
   app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));

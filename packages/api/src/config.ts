@@ -37,8 +37,4 @@ export const lambdaConfigSchema = appConfigSchema.extend({
   NOTIFICATION_QUEUE_URL: z.string().min(1),
   AUTH_JWKS_URL: z.string().url(),
   CURSOR_SECRET: z.string().min(16),
-  /** Where attachments of email posted to /webhooks/email go (the mail bucket). */
-  ATTACHMENTS_BUCKET: z.string().min(3),
-  /** Path-style S3 addressing, for S3-compatible stores and emulators (AWS itself needs none). */
-  S3_FORCE_PATH_STYLE: z.stringbool().default(false),
 });

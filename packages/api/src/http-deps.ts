@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
@@ -15,7 +16,12 @@ export interface HttpOptions {
   clock?: () => Date;
   /** The API's deadline unless given (tests that need a shorter one). */
   deadlineMs?: number;
+  /** Where the generated OpenAPI document is (the Lambda ships it beside its bundle). */
+  openApiFile?: URL;
 }
+
+/** The document as generated into the api package (`npm run openapi`). */
+const PACKAGED_DOCUMENT = new URL('../openapi.json', import.meta.url);
 
 /** What the HTTP adapter needs besides the services, made once by a composition root. */
 export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => ({
@@ -26,4 +32,15 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   log: options.log,
   clock: options.clock ?? (() => new Date()),
   deadlineMs: options.deadlineMs ?? budgets.api.deadlineMs,
+  openApiDocument: once(async () => JSON.parse(await readFile(options.openApiFile ?? PACKAGED_DOCUMENT, 'utf8'))),
 });
+
+/** Runs `load` on the first call and hands every caller its result (a failure is tried again next time). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+}

@@ -52,6 +52,14 @@ export const CustomerSchema = z
     status: z.enum(['active', 'closed', 'merged']),
     primaryManagerId: z.string().nullable(),
     assistingManagerIds: z.array(z.string()),
+    pendingAssignment: z
+      .object({ requestId: z.string(), requestedAt: z.string() })
+      .optional()
+      .meta({ description: "Needs a primary manager; the assignment request awaits the branch's supervisors" }),
+    levelApproval: z
+      .object({ requestId: z.string(), level: z.string(), approvedAt: z.string(), validUntil: z.string() })
+      .optional()
+      .meta({ description: 'The level was approved by request; the automatic rules leave it alone until validUntil' }),
     mergedInto: z.string().optional(),
     version: z.number().int(),
     createdAt: z.string(),

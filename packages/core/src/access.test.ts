@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   branchGrants,
   caseGrants,
+  caseRelations,
   customerGrants,
   mayInBranch,
   mayOnCase,
@@ -70,6 +71,9 @@ describe('customers', () => {
 const caseTable: Record<CaseAction, Row> = {
   read: { agent: 'always', manager: 'owner manager', supervisor: 'owner branch', admin: 'owner branch' },
   work: { agent: 'owner', manager: 'owner manager', supervisor: 'owner branch', admin: 'owner branch' },
+  reclassify: { agent: 'owner', manager: 'owner manager', supervisor: 'owner branch', admin: 'owner branch' },
+  reopen: { agent: 'owner', manager: 'owner manager', supervisor: 'owner branch', admin: 'owner branch' },
+  assign: { agent: '-', manager: 'owner', supervisor: 'branch', admin: 'branch' },
   convert: {
     agent: 'owner manager',
     manager: 'owner manager',
@@ -78,6 +82,7 @@ const caseTable: Record<CaseAction, Row> = {
   },
   readDeleted: { agent: '-', manager: '-', supervisor: '-', admin: 'always' },
   listBranch: { agent: '-', manager: '-', supervisor: 'branch', admin: 'branch' },
+  listMyCustomers: { agent: '-', manager: 'always', supervisor: 'always', admin: 'always' },
 };
 const caseRelationSets: (readonly CaseRelation[])[] = [
   [],
@@ -102,6 +107,31 @@ describe('cases', () => {
       }
     }
   }
+});
+
+describe('relations to a case', () => {
+  const me = caller('manager');
+  const base = {
+    ownerId: 'someone',
+    primaryManagerId: 'someone',
+    assistingManagerIds: [] as string[],
+    branchId: 'BR-X',
+  };
+  it.each([
+    ['owns it', { ownerId: me.userId }, undefined, ['owner']],
+    ["is the customer's primary manager", { primaryManagerId: me.userId }, undefined, ['manager']],
+    ['assists on the customer', { assistingManagerIds: [me.userId] }, undefined, ['manager']],
+    [
+      'manages the customer now, though the case has not followed yet',
+      {},
+      { branchId: 'BR-X', primaryManagerId: me.userId, assistingManagerIds: [] },
+      ['manager'],
+    ],
+    ['works in its branch', { branchId: me.branchId }, undefined, ['branch']],
+    ['has nothing to do with it', {}, undefined, []],
+  ] as const)('a caller who %s', (_, fields, customer, relations) => {
+    expect(caseRelations(me, { ...base, ...fields }, customer)).toEqual(relations);
+  });
 });
 
 const opportunityTable: Record<OpportunityAction, Row> = {

@@ -60,8 +60,9 @@ export const mayCreateCustomerIn = (caller: Caller, branchId: string) =>
 
 // ---------------------------------------------------------------- cases
 /**
- * owner: the caller owns the case or assists on it; manager: the caller manages the case's customer now;
- * branch: the case is in the caller's branch.
+ * owner: the case is the caller's to work (ownerId); manager: the caller is a primary or assisting manager of
+ * the case's customer (as the case records it, or as the customer is now); branch: the case is in the caller's
+ * branch.
  */
 export type CaseRelation = 'owner' | 'manager' | 'branch';
 
@@ -76,6 +77,12 @@ export const caseGrants = {
   read: { ...worksCase, agent: 'always' },
   /** Edit, move, delete; add messages as staff. */
   work: worksCase,
+  /** Change its type, subject, product code or category. */
+  reclassify: worksCase,
+  /** Move a resolved or closed case back to work. */
+  reopen: worksCase,
+  /** Give it to someone else: the branch's supervisors, or its owner (to a colleague in the branch). */
+  assign: { manager: ['owner'], supervisor: ['branch'], admin: ['branch'] },
   /** Turn a product inquiry into an opportunity: the case's or its customer's managers, the branch's supervisors. */
   convert: {
     agent: ['owner', 'manager'],
@@ -87,17 +94,25 @@ export const caseGrants = {
   readDeleted: { admin: 'always' },
   /** The branch's queue (cases without an owner) and all of the branch's cases. */
   listBranch: { supervisor: ['branch'], admin: ['branch'] },
+  /** The cases of the customers the caller manages (primary or assisting), whoever owns them. */
+  listMyCustomers: { manager: 'always', supervisor: 'always', admin: 'always' },
 } satisfies Record<string, Grant<CaseRelation>>;
 export type CaseAction = keyof typeof caseGrants;
 
-/** `customer`: the case's customer as it is now (its managers may have changed since the case was opened). */
+/**
+ * `customer`: the case's customer as it is now, when the case's own record of its managers may lag behind
+ * (a large book still moving).
+ */
 export const caseRelations = (
   caller: Caller,
-  c: Pick<Case, 'ownerId' | 'assistingManagerIds' | 'branchId'>,
+  c: Pick<Case, 'ownerId' | 'branchId'> & { primaryManagerId?: string | null; assistingManagerIds: readonly string[] },
   customer?: ManagedRecord,
 ): CaseRelation[] => [
-  ...(c.ownerId === caller.userId || c.assistingManagerIds.includes(caller.userId) ? (['owner'] as const) : []),
-  ...(customer && managesCustomer(caller, customer) ? (['manager'] as const) : []),
+  ...(c.ownerId === caller.userId ? (['owner'] as const) : []),
+  ...(managesCustomer(caller, { ...c, primaryManagerId: c.primaryManagerId ?? null }) ||
+  (customer && managesCustomer(caller, customer))
+    ? (['manager'] as const)
+    : []),
   ...(inBranch(caller, c.branchId) ? (['branch'] as const) : []),
 ];
 
@@ -172,6 +187,7 @@ export const branchGrants = {
   listChangeRequests: { supervisor: ['branch'], admin: ['branch'] },
   /** Approve or reject (never one's own: see mayDecideChangeRequest). */
   decideChangeRequest: { supervisor: ['branch'], admin: ['branch'] },
+  /** Form, change and disband teams. */
   formTeam: { supervisor: ['branch'], admin: ['branch'] },
   readTeam: { agent: ['branch'], manager: ['branch'], supervisor: ['branch'], admin: ['branch'] },
   importCases: { supervisor: ['branch'], admin: ['branch'] },

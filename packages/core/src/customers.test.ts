@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   applyChange,
   contactPointIssues,
+  decideLevelByRule,
   defaultLevelPolicy as policy,
   lacksRequiredManager,
   levelByRule,
   levelPolicyFor,
+  parseLevelRules,
   requiresPrimaryManager,
   type Customer,
 } from './customers';
@@ -34,6 +36,54 @@ describe('customer levels', () => {
 
   it('keeps only the rules whose level is configured', () => {
     expect(levelPolicyFor(['standard', 'vip'], 'vip').rules).toEqual([{ level: 'vip', minAum: 1_000_000 }]);
+  });
+});
+
+describe('level rules against levels already set', () => {
+  const now = new Date('2026-06-01T00:00:00.000Z');
+  const approval = (validUntil: string) => ({ requestId: 'R1', level: 'private', approvedAt: 'x', validUntil });
+  it.each([
+    ['raises gold to vip', { level: 'gold' }, 1_500_000, 'raised', 'vip'],
+    ['keeps vip at vip', { level: 'vip' }, 1_500_000, 'unchanged', 'vip'],
+    ['never lowers private to vip', { level: 'private' }, 1_500_000, 'not_lowered', 'private'],
+    [
+      'leaves an approved private level alone while the approval holds',
+      { level: 'private', levelApproval: approval('2026-12-31') },
+      7_000_000,
+      'unchanged',
+      'private',
+    ],
+    [
+      'does not raise over an approved level while it holds',
+      { level: 'gold', levelApproval: { ...approval('2026-12-31'), level: 'gold' } },
+      1_500_000,
+      'held_by_approval',
+      'gold',
+    ],
+    [
+      'raises once the approval has expired',
+      { level: 'gold', levelApproval: { ...approval('2026-05-31'), level: 'gold' } },
+      1_500_000,
+      'raised',
+      'vip',
+    ],
+  ] as const)('%s', (_, customer, aum, outcome, to) => {
+    expect(decideLevelByRule(policy, customer, { aum }, now)).toMatchObject({ outcome, to, aum });
+  });
+
+  it('decides nothing without assets under management', () => {
+    expect(decideLevelByRule(policy, { level: 'gold' }, {}, now)).toBeUndefined();
+  });
+
+  it('reads thresholds from configuration', () => {
+    expect(parseLevelRules('vip:2000000, gold:300000')).toEqual([
+      { level: 'vip', minAum: 2_000_000 },
+      { level: 'gold', minAum: 300_000 },
+    ]);
+    expect(parseLevelRules('vip=2000000')).toBeUndefined();
+    const configured = levelPolicyFor(policy.levels, 'vip', parseLevelRules('vip:2000000,gold:300000'));
+    expect(configured.rules.map((r) => r.level)).toEqual(['gold', 'vip']);
+    expect(levelByRule(configured, { aum: 1_500_000 })).toBe('gold');
   });
 });
 

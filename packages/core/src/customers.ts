@@ -5,12 +5,18 @@ export const customerTypes = ['individual', 'corporate'] as const;
 export const contactChannels = ['voice', 'sms', 'email', 'web'] as const;
 export type ContactChannel = (typeof contactChannels)[number];
 
+/** A level rule: customers with at least `minAum` assets under management reach `level`. */
+export interface LevelRule {
+  level: string;
+  minAum: number;
+}
+
 /** Ordered customer levels, lowest first, and the level from which a primary manager is mandatory. */
 export interface LevelPolicy {
   levels: readonly string[];
   managedFrom: string;
   /** Automatic level by assets under management: the highest level whose threshold is met. */
-  rules: readonly { level: string; minAum: number }[];
+  rules: readonly LevelRule[];
 }
 
 export const defaultLevelPolicy: LevelPolicy = {
@@ -23,12 +29,27 @@ export const defaultLevelPolicy: LevelPolicy = {
   ],
 };
 
-/** The level policy for configured levels: the default asset rules that name a configured level. */
-export const levelPolicyFor = (levels: readonly string[], managedFrom: string): LevelPolicy => ({
+/** The level policy for configured levels: the asset rules (configured or default) that name a configured level. */
+export const levelPolicyFor = (
+  levels: readonly string[],
+  managedFrom: string,
+  rules: readonly LevelRule[] = defaultLevelPolicy.rules,
+): LevelPolicy => ({
   levels,
   managedFrom,
-  rules: defaultLevelPolicy.rules.filter((r) => levels.includes(r.level)),
+  rules: [...rules].filter((r) => levels.includes(r.level)).sort((a, b) => a.minAum - b.minAum),
 });
+
+/** Reads LEVEL_RULES, e.g. `gold:200000,vip:1000000`; undefined when a pair is not `level:amount`. */
+export function parseLevelRules(text: string): LevelRule[] | undefined {
+  const rules = text
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter(Boolean)
+    .map((pair) => /^([\w-]+)\s*:\s*(\d+(?:\.\d+)?)$/.exec(pair));
+  if (rules.some((m) => !m)) return undefined;
+  return rules.map((m) => ({ level: m![1]!, minAum: Number(m![2]) }));
+}
 
 export const levelRank = (policy: LevelPolicy, level: string) => policy.levels.indexOf(level);
 
@@ -42,6 +63,55 @@ export function levelByRule(policy: LevelPolicy, figures: { aum?: number }): str
   let result: string | undefined;
   for (const rule of policy.rules) if (figures.aum >= rule.minAum) result = rule.level;
   return result ?? policy.levels[0];
+}
+
+/** A level approved through a change request: the rules leave it alone until `validUntil`. */
+export interface LevelApproval {
+  requestId: string;
+  level: string;
+  approvedAt: string;
+  validUntil: string;
+}
+
+export type LevelRuleOutcome = 'raised' | 'unchanged' | 'not_lowered' | 'held_by_approval';
+
+/** What the asset rules decided for a customer's new figures, and the figures and thresholds they used. */
+export interface LevelRuleDecision {
+  outcome: LevelRuleOutcome;
+  from: string;
+  to: string;
+  ruleLevel: string;
+  aum: number;
+  rules: readonly LevelRule[];
+}
+
+/**
+ * The rules may raise a level, never lower it, and never touch a level approved through a change request while
+ * that approval is valid. Undefined when the figures give the rules nothing to go on.
+ */
+export function decideLevelByRule(
+  policy: LevelPolicy,
+  customer: Pick<Customer, 'level' | 'levelApproval'>,
+  figures: { aum?: number },
+  now: Date,
+): LevelRuleDecision | undefined {
+  const ruleLevel = levelByRule(policy, figures);
+  if (ruleLevel === undefined || figures.aum === undefined) return undefined;
+  const decision = (outcome: LevelRuleOutcome, to = customer.level): LevelRuleDecision => ({
+    outcome,
+    from: customer.level,
+    to,
+    ruleLevel,
+    aum: figures.aum!,
+    rules: policy.rules,
+  });
+  if (ruleLevel === customer.level) return decision('unchanged');
+  const approval = customer.levelApproval;
+  if (approval && approval.level === customer.level && Date.parse(approval.validUntil) > now.getTime()) {
+    return decision('held_by_approval');
+  }
+  if (levelRank(policy, ruleLevel) < levelRank(policy, customer.level)) return decision('not_lowered');
+  return decision('raised', ruleLevel);
 }
 
 export const ContactPointInput = z.object({
@@ -112,6 +182,10 @@ export interface Customer {
   status: CustomerStatus;
   primaryManagerId: string | null;
   assistingManagerIds: string[];
+  /** The customer needs a primary manager and an assignment request awaits the branch's supervisors. */
+  pendingAssignment?: { requestId: string; requestedAt: string };
+  /** The level was set by an approved request: the rules leave it alone while the approval is valid. */
+  levelApproval?: LevelApproval;
   mergedInto?: string;
   version: number;
   createdAt: string;
@@ -149,7 +223,8 @@ export type AssignmentChange = {
   addAssisting?: string[];
   removeAssisting?: string[];
 };
-export type LevelChange = { kind: 'level'; level: string };
+/** `validUntil`: how long the approved level holds against the automatic rules (a date). */
+export type LevelChange = { kind: 'level'; level: string; validUntil?: string };
 export type CustomerChange = AssignmentChange | LevelChange;
 
 export const changeRequestStatuses = ['pending', 'approved', 'rejected'] as const;
@@ -257,12 +332,28 @@ export const ChangeRequestInput = z.discriminatedUnion('kind', [
       reason: changeReason,
     })
     .strict(),
-  z.object({ kind: z.literal('level'), level: z.string().min(1).max(40), reason: changeReason }).strict(),
+  z
+    .object({
+      kind: z.literal('level'),
+      level: z.string().min(1).max(40),
+      validUntil: z.iso.date().optional().meta({
+        description:
+          'Until when the approved level holds against the automatic rules (default: LEVEL_APPROVAL_VALID_DAYS)',
+      }),
+      reason: changeReason,
+    })
+    .strict(),
 ]);
 export type ChangeRequestInput = z.infer<typeof ChangeRequestInput>;
 
 export const DecisionInput = z
-  .object({ decision: z.enum(['approve', 'reject']), note: z.string().trim().min(1).max(500).optional() })
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    note: z.string().trim().min(1).max(500).optional(),
+    primaryManagerId: managerId.optional().meta({
+      description: 'Approving an assignment request that names no primary manager: the manager to assign',
+    }),
+  })
   .strict();
 export type DecisionInput = z.infer<typeof DecisionInput>;
 

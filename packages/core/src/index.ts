@@ -12,3 +12,4 @@ export * from './access';
 export * from './contacts';
 export * from './teams';
 export * from './config';
+export * from './metrics';

@@ -38,3 +38,38 @@ describe('repeatedWarningFilter', () => {
     expect(filter('failed', { id: 'a' })).toBeUndefined();
   });
 });
+
+describe('createLogger', () => {
+  it('writes one JSON line per event, masking PII in strings but never breaking numbers', async () => {
+    const { vi } = await import('vitest');
+    const { createLogger } = await import('./log');
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0);
+    const log = createLogger({
+      stage: 'prod',
+      now: () => new Date(1_764_000_000_123),
+      context: () => ({ requestId: 'r1' }),
+    });
+    log.info('sent', { to: '+8613800000001', count: 12345678 });
+    log.metric('CasesOpened', 2, { channel: 'sms' });
+    spy.mockRestore();
+    const [info, metric] = lines.map((l) => JSON.parse(l));
+    expect(info).toMatchObject({ message: 'sent', to: '***01', count: 12345678, requestId: 'r1' });
+    expect(metric).toEqual({
+      _aws: {
+        Timestamp: 1_764_000_000_123,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'ContactCenter',
+            Dimensions: [['Stage'], ['Stage', 'Channel']],
+            Metrics: [{ Name: 'CasesOpened', Unit: 'Count' }],
+          },
+        ],
+      },
+      Stage: 'prod',
+      Channel: 'sms',
+      CasesOpened: 2,
+      requestId: 'r1',
+    });
+  });
+});

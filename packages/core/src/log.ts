@@ -1,3 +1,5 @@
+import { metricDimensions, metricNamespace, metricUnit, type MetricName } from './metrics';
+
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 const DIGITS = /\+?\d(?: ?\d){6,}/g;
 
@@ -20,6 +22,20 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /**
+   * Counts a business event as a CloudWatch Embedded Metric Format line (namespace and names in
+   * metrics.ts), always with the Stage dimension, and with the Channel dimension too when given.
+   */
+  metric(name: MetricName, value?: number, dimensions?: { channel?: string }): void;
+}
+
+export interface LoggerOptions {
+  silent?: boolean;
+  /** The deployment stage every metric is dimensioned by (STAGE; `local` on a workstation). */
+  stage?: string;
+  /** Fields every line carries, read when the line is written (e.g. the request's correlation id). */
+  context?: () => LogFields;
+  now?: () => Date;
 }
 
 /** A warning repeated word for word within this window is counted rather than written again. */
@@ -48,13 +64,25 @@ export function repeatedWarningFilter(windowMs = REPEATED_WARNING_WINDOW_MS, now
 }
 
 /** One JSON line per event on stdout/stderr, PII masked; identical warnings rate-limited. `silent` for tests. */
-export function createLogger(options: { silent?: boolean } = {}): Logger {
-  const write = (level: string, message: string, fields: LogFields = {}) => {
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const now = options.now ?? (() => new Date());
+  const stage = options.stage ?? 'local';
+  const emit = (stream: NodeJS.WriteStream, record: LogFields) => {
     if (options.silent) return;
-    const line = maskPii(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
-    (level === 'error' ? process.stderr : process.stdout).write(line + '\n');
+    // Masks string values only: numbers (an EMF Timestamp, counts) stay numbers and the line stays JSON.
+    const line = JSON.stringify({ ...record, ...options.context?.() }, (_key, value: unknown) =>
+      typeof value === 'string' ? maskPii(value) : value,
+    );
+    stream.write(line + '\n');
   };
-  const warnings = repeatedWarningFilter();
+  const write = (level: string, message: string, fields: LogFields = {}) =>
+    emit(level === 'error' ? process.stderr : process.stdout, {
+      time: now().toISOString(),
+      level,
+      message,
+      ...fields,
+    });
+  const warnings = repeatedWarningFilter(REPEATED_WARNING_WINDOW_MS, () => now().getTime());
   return {
     info: (m, f) => write('info', m, f),
     warn: (m, f) => {
@@ -62,5 +90,22 @@ export function createLogger(options: { silent?: boolean } = {}): Logger {
       if (fields) write('warn', m, fields);
     },
     error: (m, f) => write('error', m, f),
+    metric(name, value = 1, dimensions = {}) {
+      const sets = [
+        [metricDimensions.stage],
+        ...(dimensions.channel ? [[metricDimensions.stage, metricDimensions.channel]] : []),
+      ];
+      emit(process.stdout, {
+        _aws: {
+          Timestamp: now().getTime(),
+          CloudWatchMetrics: [
+            { Namespace: metricNamespace, Dimensions: sets, Metrics: [{ Name: name, Unit: metricUnit }] },
+          ],
+        },
+        [metricDimensions.stage]: stage,
+        ...(dimensions.channel && { [metricDimensions.channel]: dimensions.channel }),
+        [name]: value,
+      });
+    },
   };
 }

@@ -5,6 +5,12 @@ export const notificationKinds = [
   'case_message',
   'case_escalated',
   'case_response_overdue',
+  'case_resolution_overdue',
+  'case_assigned',
+  'case_reopened',
+  'case_deleted',
+  'cases_arrived',
+  'cases_left',
   'level_changed',
   'assignment_changed',
   'change_request_pending',
@@ -26,7 +32,11 @@ export interface Notification {
   customerNumber?: string;
   customerName?: string;
   caseId?: string;
+  /** Several cases at once (cases that moved with their customer). */
+  caseIds?: string[];
   opportunityId?: string;
+  /** When what it reports happened, when that is not when it was raised (an imported case's own date). */
+  occurredAt?: string;
   createdAt: string;
 }
 

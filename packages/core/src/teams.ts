@@ -9,6 +9,8 @@ export interface Team {
   memberIds: string[];
   createdBy: string;
   createdAt: string;
+  updatedAt?: string;
+  version: number;
 }
 
 export const TeamInput = z
@@ -19,3 +21,14 @@ export const TeamInput = z
   })
   .strict();
 export type TeamInput = z.infer<typeof TeamInput>;
+
+/** Changing a team: its name, its leader, or its whole member list. */
+export const TeamPatchInput = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    leaderId: z.string().min(1).max(80),
+    memberIds: z.array(z.string().min(1).max(80)).max(50),
+  })
+  .partial()
+  .strict();
+export type TeamPatchInput = z.infer<typeof TeamPatchInput>;

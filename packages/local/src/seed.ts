@@ -1,6 +1,6 @@
-import { ConflictError, type Caller, type CustomerCreateInput } from '@cc/core';
+import { ConflictError, type Caller, type CustomerCreateInput, type Team } from '@cc/core';
 import type { Services } from '@cc/services';
-import { systemRepository, userRepository, type User } from '@cc/store';
+import { systemRepository, teamRepository, transact, TransactionRefused, userRepository, type User } from '@cc/store';
 
 export const demoBranch = { id: 'BR-001', name: 'Shanghai Pudong Branch' };
 
@@ -115,6 +115,17 @@ export const demoCustomers = [
   },
 ] as const;
 
+/** The "1+N" team the seeded managers are on. */
+export const demoTeam = {
+  id: 'TEAM-1',
+  name: 'Pudong relationship team',
+  branchId: demoBranch.id,
+  leaderId: 'mgr-1',
+  memberIds: ['mgr-2'],
+  createdBy: 'admin-1',
+  version: 1,
+};
+
 const seedCaller: Caller = { userId: 'admin-1', role: 'admin', branchId: demoBranch.id };
 
 /**
@@ -128,6 +139,11 @@ export async function seedDemoData(services: Pick<Services, 'customers' | 'conte
   const users = userRepository(store);
   await system.putBranch(demoBranch);
   await Promise.all(demoUsers.map((u) => users.put(u)));
+  const team: Team = { ...demoTeam, createdAt: clock().toISOString() };
+  await transact(store, teamRepository(store).createItems(team)).catch((error: unknown) => {
+    // Created by an earlier, interrupted run.
+    if (!(error instanceof TransactionRefused)) throw error;
+  });
   for (const customer of demoCustomers) {
     const input = structuredClone({ ...customer, tags: ['demo'], contactPoints: [...customer.contactPoints] });
     await services.customers.create(seedCaller, input as CustomerCreateInput).catch((error: unknown) => {

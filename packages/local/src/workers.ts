@@ -8,7 +8,7 @@ import {
   queueLocator,
   type QueueLocator,
 } from '@cc/messaging';
-import { withDeadline, type Services } from '@cc/services';
+import { correlation, withDeadline, type Services } from '@cc/services';
 
 export type WorkerOptions = {
   sqs: SQSClient;
@@ -44,17 +44,27 @@ export function startWorkers(
     adapters: localDeliveryAdapters(options.dataDir, log),
     log,
     clock: services.context.clock,
+    within: (id, work) => correlation.run(id, work),
   });
   const abort = new AbortController();
   let stopped = false;
 
   async function pollOnce(): Promise<void> {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.url(), WaitTimeSeconds: WAIT_SECONDS, MaxNumberOfMessages: 10 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queue.url(),
+        WaitTimeSeconds: WAIT_SECONDS,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['correlationId'],
+      }),
       { abortSignal: abort.signal, requestTimeout: RECEIVE_TIMEOUT_MS },
     );
     if (Messages.length === 0) return;
-    const records = Messages.map((m) => ({ messageId: m.MessageId!, body: m.Body ?? '' }));
+    const records = Messages.map((m) => ({
+      messageId: m.MessageId!,
+      body: m.Body ?? '',
+      correlationId: m.MessageAttributes?.correlationId?.StringValue,
+    }));
     const { failed } = await withDeadline(budgets.notifier.deadlineMs, () => deliver(records));
     const done = Messages.filter((m) => !failed.includes(m.MessageId!));
     if (done.length) {

@@ -10,7 +10,11 @@ import { notificationDeliverer, type NotifierDeps } from './notifier';
 export function notifierHandler(deps: NotifierDeps, deadlineMs: number) {
   const deliver = notificationDeliverer(deps);
   return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
-    const records = event.Records.map((r) => ({ messageId: r.messageId, body: r.body }));
+    const records = event.Records.map((r) => ({
+      messageId: r.messageId,
+      body: r.body,
+      correlationId: r.messageAttributes?.correlationId?.stringValue,
+    }));
     const { failed } = await withDeadline(deadlineMs, () => deliver(records));
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   });

@@ -1,4 +1,4 @@
-import { givenUpMessages, type Logger } from '@cc/core';
+import { givenUpMessages, metricNames, type Logger } from '@cc/core';
 import { notificationRepository, userRepository, type StoreContext, type User } from '@cc/store';
 import type { DeliveryAdapters } from './delivery';
 
@@ -7,12 +7,16 @@ export interface NotifierDeps {
   adapters: DeliveryAdapters;
   log: Logger;
   clock: () => Date;
+  /** Runs one record's delivery as part of the work that caused it (the message's correlation id). */
+  within?: <T>(correlationId: string, work: () => Promise<T>) => Promise<T>;
 }
 
 /** One queue message as both hosts see it: the Lambda SQS record and the local poller. */
 export interface QueueRecord {
   messageId: string;
   body: string;
+  /** The `correlationId` message attribute: the work that caused the notification. */
+  correlationId?: string;
 }
 
 type Outcome = 'delivered' | 'duplicate' | 'failed' | 'poison' | 'undeliverable';
@@ -59,6 +63,7 @@ export function notificationDeliverer(deps: NotifierDeps) {
       const message = (error as Error).message;
       if (claimed.attempts >= MAX_DELIVERY_ATTEMPTS) {
         await notifications.giveUp(id, message);
+        deps.log.metric(metricNames.notificationsGivenUp, 1, { channel: adapter.name });
         deps.log.error(givenUpMessages.notification, {
           notificationId: id,
           via: adapter.name,
@@ -76,7 +81,9 @@ export function notificationDeliverer(deps: NotifierDeps) {
       });
       return 'failed';
     }
-    await notifications.markDelivered(id, recipient ? adapter.name : 'inbox', deps.clock());
+    const via = recipient ? adapter.name : 'inbox';
+    await notifications.markDelivered(id, via, deps.clock());
+    deps.log.metric(metricNames.notificationsDelivered, 1, { channel: via });
     return 'delivered';
   }
 
@@ -87,7 +94,11 @@ export function notificationDeliverer(deps: NotifierDeps) {
     await Promise.all(
       records.map(async (record) => {
         try {
-          outcomes[record.messageId] = await deliverOne(record);
+          const { within } = deps;
+          outcomes[record.messageId] =
+            within && record.correlationId
+              ? await within(record.correlationId, () => deliverOne(record))
+              : await deliverOne(record);
         } catch (error) {
           deps.log.warn('notification message failed', {
             messageId: record.messageId,

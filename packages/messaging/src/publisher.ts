@@ -12,6 +12,8 @@ export interface OutboundMessage {
   /** Stable id: the consumer deduplicates by it, so re-publishing is always safe. */
   id: string;
   body: unknown;
+  /** The work that caused it, carried to the consumer as the `correlationId` message attribute. */
+  correlationId?: string;
 }
 
 export interface MessagePublisher {
@@ -33,7 +35,13 @@ export function createSqsPublisher(sqs: SQSClient, queue: string | QueueLocator)
     sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: locator.url(),
-        Entries: chunk.map((m, index) => ({ Id: String(index), MessageBody: JSON.stringify(m.body) })),
+        Entries: chunk.map((m, index) => ({
+          Id: String(index),
+          MessageBody: JSON.stringify(m.body),
+          ...(m.correlationId && {
+            MessageAttributes: { correlationId: { DataType: 'String', StringValue: m.correlationId } },
+          }),
+        })),
       }),
     );
   return {

@@ -2,6 +2,7 @@ import { createLogger, type Logger } from '@cc/core';
 import { budgets, type FunctionBudget } from '@cc/core/budgets';
 import { createQueueClient, createSqsPublisher, probeQueue, queueLocator } from '@cc/messaging';
 import { createDocumentClient, systemRepository, withDeadline, type StoreContext } from '@cc/store';
+import { correlation } from './correlation';
 import type { ServiceSettings } from './settings';
 
 export interface AwsOptions {
@@ -28,10 +29,14 @@ export const PROBE_TIMEOUT_MS = 2000;
  * log, and probes that say whether each answers.
  */
 export function connectAws(
-  settings: Pick<ServiceSettings, 'TABLE_NAME' | 'LOG_LEVEL'>,
+  settings: Pick<ServiceSettings, 'TABLE_NAME' | 'LOG_LEVEL'> & Partial<Pick<ServiceSettings, 'STAGE'>>,
   queueUrl: string,
   options: AwsOptions = {},
-  log: Logger = createLogger({ silent: settings.LOG_LEVEL === 'silent' }),
+  log: Logger = createLogger({
+    silent: settings.LOG_LEVEL === 'silent',
+    stage: settings.STAGE,
+    context: correlation.fields,
+  }),
 ) {
   const aws = { region: options.region, credentials: options.credentials };
   const { clients } = options.budget ?? budgets.api;
@@ -42,6 +47,7 @@ export function connectAws(
       { budget: clients.dynamodb ?? budgets.api.clients.dynamodb, adaptive },
     ),
     tableName: settings.TABLE_NAME,
+    correlation: correlation.current,
   };
   const sqs = createQueueClient(
     { ...aws, endpoint: options.endpoints?.sqs },

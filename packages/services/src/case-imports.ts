@@ -74,10 +74,16 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
         return { line, status: 'rejected', externalId, reason: `customerNumber: no customer ${customerNumber}` };
       const input = { ...fields, customerId } as CaseCreateInput;
       const claim = idempotencyClaim(`import:${source}`, externalId, head.data, ctx.clock(), keepSeconds);
-      const result = await withIdempotency<Case>(ctx.store, claim, async (recordFor) => ({
-        status: 201,
-        body: await cases.create({ channel: originOf[source], externalId }, input, { recordFor, occurredAt }),
-      }));
+      // A line imported before is answered from its record before any work (no case number is taken for it).
+      const result = await withIdempotency<Case>(
+        ctx.store,
+        claim,
+        async (recordFor) => ({
+          status: 201,
+          body: await cases.create({ channel: originOf[source], externalId }, input, { recordFor, occurredAt }),
+        }),
+        { replayFirst: true },
+      );
       return { line, status: result.replayed ? 'duplicate' : 'created', externalId, caseId: result.response.body.id };
     } catch (error) {
       if (error instanceof IdempotencyMismatchError)

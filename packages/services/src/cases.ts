@@ -1,31 +1,45 @@
 import {
   assertCaseTransition,
-  awaitsResponse,
   CaseCreateInput,
   caseAccessNeedsCustomer,
+  caseDeadlines,
+  classificationFields,
+  classificationIssues,
   caseRelations,
   ConflictError,
   excerptOf,
   ForbiddenError,
   isOpen,
+  isReopening,
   mayOnCase,
   mayOnCustomer,
+  metricNames,
+  needsOutcome,
   NotFoundError,
-  responseDeadline,
+  onCustomerMessage,
   ValidationError,
+  watchedDeadlines,
   type Actor,
+  actorOf,
+  caseManagersOf,
   type Caller,
   type Case,
+  type CaseAction,
+  type CaseAssignInput,
+  type CaseDeadlinePolicy,
   type CaseOrigin,
   type Notification,
   type CasePatchInput,
+  type CaseRelation,
   type CaseStatus,
   type Customer,
+  type DeadlineKind,
   type TimelineChannel,
   type TimelineEntry,
 } from '@cc/core';
 import {
   CASE_LABEL,
+  caseDerivedItems,
   caseHistoryItem,
   caseMessageItem,
   caseReference,
@@ -33,15 +47,13 @@ import {
   caseSequenceItem,
   contactDayItem,
   customerRepository,
+  deadlineWatchEnd,
   isDuplicateClaim,
   liveCaseCheck,
   newCaseItem,
-  openCaseItems,
-  openCaseMirrorItems,
+  retryConcurrentWrites,
+  caseDerivedItemsButCounters,
   openCasesDelta,
-  RESPONSE_WATCH_LABEL,
-  responseWatchEnd,
-  responseWatchItems,
   savedCaseItem,
   statsItem,
   timelineItem,
@@ -57,6 +69,7 @@ import {
   type LabelledItem,
   type RecordFor,
 } from '@cc/store';
+import { assertAssignable } from './assignees';
 import type { ServiceContext } from './context';
 import type { NoticeService, NotificationDraft } from './notices';
 import { parseInput } from './parse';
@@ -72,6 +85,10 @@ export interface CaseCreateOptions {
   occurredAt?: string;
   /** The case is itself a contact from the customer (the public form): it counts on their days and last contact. */
   isContact?: boolean;
+  /** The earlier case this one follows up (the customer wrote on it long after it closed). */
+  relatedCaseId?: string;
+  /** Writes that must commit with the case, given the case (its reference is known only then). */
+  alsoWrite?: (created: Case) => LabelledItem[];
 }
 
 /**
@@ -92,10 +109,17 @@ export interface CaseMessageInput {
   direction: CaseMessage['direction'];
 }
 
-/** Which cases a caller asks for: one customer's, their own, or (supervisors) the branch queue. */
-export interface CaseListQuery extends CaseFilter {
+/**
+ * Which cases a caller asks for: one customer's, their own (`mine`), those of the customers they manage
+ * (`my-customers`), or (supervisors) the branch queue or the whole branch; narrowed by status, type, escalation
+ * or a missed deadline.
+ */
+export interface CaseListQuery extends Omit<CaseFilter, 'overdue'> {
   customerId?: string;
+  /** The older spelling of `scope=mine` and `scope=queue`. */
   owner?: 'me' | 'queue';
+  scope?: 'mine' | 'my-customers' | 'queue' | 'branch';
+  overdue?: DeadlineKind;
 }
 
 type HistoryChange = Omit<CaseHistoryEntry, 'id' | 'caseId' | 'at' | 'actor'>;
@@ -111,8 +135,17 @@ const timelineChannelOf: Record<CaseOrigin, TimelineChannel> = {
   online_banking_import: 'web',
 };
 
-/** Overdue first responses reported per query of the sweeper. */
-const RESPONSES_BATCH = 100;
+/** Overdue deadlines reported per query of the sweeper. */
+const DEADLINES_BATCH = 100;
+const MAX_ATTEMPTS = 3;
+
+/** The deadlines by priority, from the settings. */
+export const deadlinePolicyOf = (ctx: ServiceContext): CaseDeadlinePolicy => ({
+  response: ctx.settings.CASE_RESPOND_WITHIN_HOURS,
+  resolution: ctx.settings.CASE_RESOLVE_WITHIN_HOURS,
+});
+
+const withDeadlines = (ctx: ServiceContext, c: Case): Case => ({ ...c, ...caseDeadlines(c, deadlinePolicyOf(ctx)) });
 
 const isImport = (origin: CaseOrigin) => origin === 'call_center_import' || origin === 'online_banking_import';
 
@@ -131,10 +164,10 @@ export const aboutCase = (c: Case) => ({
 });
 
 /**
- * The writes of one change to a case: the case itself (if still at `before.version`), its history, the
- * open-case mirror and counter, and the first-response watch.
+ * The writes of one change to a case: the case itself (if still at `before.version`), its history, and what
+ * follows from its state (manager copies, the open-case mirror and counter, the deadline watches).
  */
-function changeItems(
+export function changeItems(
   ctx: ServiceContext,
   before: Case,
   after: Case,
@@ -146,10 +179,30 @@ function changeItems(
     ...history.map((h) =>
       caseHistoryItem(ctx.store, { id: ctx.newId(), caseId: after.id, at: after.updatedAt, actor, ...h }),
     ),
-    ...openCaseItems(ctx.store, before, after),
-    ...responseWatchItems(ctx.store, before, after),
+    ...caseDerivedItems(ctx.store, before, after),
   ];
 }
+
+/**
+ * The case moved to `to` at `at`: resolving or closing keeps the outcome note and its time; reopening starts a
+ * new resolution period (and deadline).
+ */
+function moved(ctx: ServiceContext, before: Case, to: CaseStatus, note: string | undefined, at: string): Case {
+  const after: Case = { ...before, status: to };
+  if (needsOutcome(to)) {
+    if (note) after.outcome = note;
+    if (to === 'resolved') after.resolvedAt = at;
+    else after.closedAt = at;
+  }
+  return isReopening(before.status, to) ? withDeadlines(ctx, { ...after, reopenedAt: at }) : after;
+}
+
+const statusHistory = (from: CaseStatus, to: CaseStatus, note: string | undefined): HistoryChange => ({
+  action: isReopening(from, to) ? 'reopened' : 'status_changed',
+  from,
+  to,
+  ...(note && { note }),
+});
 
 /**
  * A status change as transaction items, for callers that must commit it with their own writes
@@ -164,29 +217,28 @@ export function statusChange(
   extra: Partial<Pick<Case, 'opportunityId' | 'priority' | 'escalated'>> = {},
 ): { after: Case; items: LabelledItem[] } {
   assertCaseTransition(before.status, to);
-  const now = ctx.clock();
-  const after: Case = { ...before, ...extra, status: to, version: before.version + 1, updatedAt: now.toISOString() };
-  return {
-    after,
-    items: changeItems(ctx, before, after, actor, [
-      { action: 'status_changed', from: before.status, to, ...(note && { note }) },
-    ]),
+  const at = ctx.clock().toISOString();
+  const after: Case = {
+    ...moved(ctx, { ...before, ...extra }, to, note, at),
+    version: before.version + 1,
+    updatedAt: at,
   };
+  return { after, items: changeItems(ctx, before, after, actor, [statusHistory(before.status, to, note)]) };
 }
 
-/** Escalation as a change to the case: urgent, flagged, with its history line. */
+/** Escalation as a change to the case: urgent (its deadlines recomputed), flagged, with its history line. */
 export function escalationChange(
   ctx: ServiceContext,
   before: Case,
   reason: string,
 ): { after: Case; items: LabelledItem[] } {
-  const after: Case = {
+  const after: Case = withDeadlines(ctx, {
     ...before,
     escalated: true,
     priority: 'urgent',
     version: before.version + 1,
     updatedAt: ctx.clock().toISOString(),
-  };
+  });
   const history: HistoryChange = { action: 'escalated', note: reason, changes: { priority: 'urgent' } };
   return { after, items: changeItems(ctx, before, after, { kind: 'system', id: 'escalation' }, [history]) };
 }
@@ -217,25 +269,37 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
   }
 
   /**
-   * Full access (read, edit, delete): the case's owner or assisting managers, the customer's current
-   * managers, or a supervisor/admin of its branch. Agents may read and add notes.
+   * The caller's relations to the case: its owner, a manager of its customer (as the case records it, or as the
+   * customer is now for managers, in case the case has not followed yet), or a supervisor/admin of its branch.
    */
-  async function accessOf(caller: Caller, c: Case): Promise<'full' | 'read' | 'none'> {
-    if (c.deleted) return mayOnCase(caller, 'readDeleted', []) ? 'full' : 'none';
-    let relations = caseRelations(caller, c);
-    if (!mayOnCase(caller, 'work', relations) && c.customerId && caseAccessNeedsCustomer(caller)) {
-      relations = caseRelations(caller, c, await customers.get(c.customerId));
-    }
-    if (mayOnCase(caller, 'work', relations)) return 'full';
-    return mayOnCase(caller, 'read', relations) ? 'read' : 'none';
+  async function relationsTo(caller: Caller, c: Case): Promise<CaseRelation[]> {
+    const relations = caseRelations(caller, c);
+    if (mayOnCase(caller, 'work', relations) || !c.customerId || !caseAccessNeedsCustomer(caller)) return relations;
+    return caseRelations(caller, c, await customers.get(c.customerId));
   }
 
-  async function load(caller: Caller, id: string, need: 'full' | 'read'): Promise<Case> {
+  /** The case and the caller's relations to it; 404 unless the caller may read it (`need: 'full'`: work it). */
+  async function loadWith(
+    caller: Caller,
+    id: string,
+    need: 'full' | 'read',
+  ): Promise<{ c: Case; relations: CaseRelation[] }> {
     const c = await repo.get(id, true);
-    const access = c ? await accessOf(caller, c) : 'none';
-    if (!c || access === 'none' || (need === 'full' && access !== 'full')) throw new NotFoundError('case', id);
-    return c;
+    // A deleted case is read (and restored) by admins only, and worked by no one.
+    if (c?.deleted && need === 'read' && mayOnCase(caller, 'readDeleted', [])) return { c, relations: [] };
+    const relations = c && !c.deleted ? await relationsTo(caller, c) : [];
+    if (!c || c.deleted || !mayOnCase(caller, need === 'full' ? 'work' : 'read', relations)) {
+      throw new NotFoundError('case', id);
+    }
+    return { c, relations };
   }
+
+  const load = async (caller: Caller, id: string, need: 'full' | 'read'): Promise<Case> =>
+    (await loadWith(caller, id, need)).c;
+
+  const assertMay = (caller: Caller, action: CaseAction, relations: CaseRelation[], message: string) => {
+    if (!mayOnCase(caller, action, relations)) throw new ForbiddenError(message, 'case.forbidden');
+  };
 
   async function supervisorsOf(branchId: string): Promise<string[]> {
     return (await users.listByBranch(branchId, 'supervisor')).map((u) => u.id);
@@ -274,10 +338,13 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       ('caller' in creator ? creator.caller.branchId : creator.branchId) ??
       ctx.settings.DEFAULT_BRANCH_ID;
     const at = now.toISOString();
+    // Times are kept in UTC (Z) whatever offset the source system wrote.
+    const occurredAt = options.occurredAt ? new Date(options.occurredAt).toISOString() : undefined;
     const sequence = lastSequence + 1;
     const id = caseReference(year, sequence);
     const actor = creatorActor(creator);
-    const c: Case = {
+    const managers = customer ? caseManagersOf(customer) : { primaryManagerId: null, assistingManagerIds: [] };
+    const c: Case = withDeadlines(ctx, {
       id,
       type: input.type,
       ...(input.subject && { subject: input.subject }),
@@ -298,16 +365,17 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       customerId: customer?.id ?? null,
       ...(customer && { customerNumber: customer.customerNumber, customerName: customer.name }),
       branchId,
-      ownerId: customer?.primaryManagerId ?? null,
-      assistingManagerIds: customer?.assistingManagerIds ?? [],
+      ownerId: managers.primaryManagerId,
+      ...managers,
       ...(options.submitterContact && { submitterContact: options.submitterContact }),
       escalated: false,
-      respondBy: responseDeadline(at, input.priority, ctx.settings.CASE_RESPOND_WITHIN_HOURS),
+      ...(occurredAt && { occurredAt }),
+      ...(options.relatedCaseId && { relatedCaseId: options.relatedCaseId }),
       deleted: false,
       version: 1,
       createdAt: at,
       updatedAt: at,
-    };
+    });
 
     // The owner hears of cases someone else registered; a queued case (no owner) goes to the branch's supervisors.
     const recipients = c.ownerId ? [c.ownerId] : await supervisorsOf(branchId);
@@ -319,6 +387,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
         title: `New ${c.type} ${c.id}${c.ownerId ? '' : ' in the branch queue'}: ${c.title}`,
         excerpt: excerptOf(c.description),
         ...aboutCase(c),
+        ...(occurredAt && { occurredAt }),
       }));
     const { notifications, items: notificationItems } = notices.draft(drafts, now);
 
@@ -336,7 +405,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
         type: 'case',
         channel: timelineChannelOf[origin],
         direction: caller ? 'internal' : 'inbound',
-        occurredAt: options.occurredAt ?? at,
+        occurredAt: occurredAt ?? at,
         actor,
         summary: `${c.type === 'complaint' ? 'Complaint' : 'Inquiry'} ${c.id} registered: ${c.title}`,
         links: { caseId: c.id },
@@ -344,12 +413,11 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       timeline.push(timelineItem(ctx.store, entry, ctx.settings.RETENTION_DAYS));
     }
 
-    const contactAt = options.isContact ? (options.occurredAt ?? at) : undefined;
+    const contactAt = options.isContact ? (occurredAt ?? at) : undefined;
     const items = [
       // Both refuse when a concurrent case took this number first: the attempt is then prepared again.
       { ...newCaseItem(ctx.store, c), retryable: true },
       caseSequenceItem(ctx.store, year, sequence),
-      ...responseWatchItems(ctx.store, undefined, c),
       caseHistoryItem(ctx.store, {
         id: ctx.newId(now.getTime()),
         caseId: id,
@@ -357,18 +425,25 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
         actor,
         action: 'created',
         to: 'new',
-        changes: { origin, ownerId: c.ownerId },
+        changes: { origin, ownerId: c.ownerId, ...(c.relatedCaseId && { relatedCaseId: c.relatedCaseId }) },
       }),
-      ...openCaseMirrorItems(ctx.store, undefined, c),
+      ...caseDerivedItemsButCounters(ctx.store, undefined, c),
       ...(contactAt && c.customerId ? [contactDayItem(ctx.store, c.customerId, contactAt)] : []),
       ...timeline,
       ...notificationItems,
+      ...(options.alsoWrite?.(c) ?? []),
       ...(options.recordFor?.({ status: 201, body: c }) ?? []),
     ];
     const counters = c.customerId
       ? { customerId: c.customerId, openCases: openCasesDelta(undefined, c), lastContactAt: contactAt }
       : undefined;
     return { case: c, items, counters, notifications };
+  }
+
+  /** After a prepared case committed (in its own transaction or a caller's): counted, and its notices published. */
+  async function afterCommit(prepared: PreparedCase): Promise<void> {
+    ctx.log.metric(metricNames.casesOpened);
+    await notices.publish(prepared.notifications);
   }
 
   /**
@@ -380,7 +455,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     const { customerId, ...counted } = prepared.counters ?? {};
     const countersItem = customerId ? [statsItem(ctx.store, customerId, counted)] : [];
     await commit([...prepared.items, ...countersItem], prepared.case.id);
-    await notices.publish(prepared.notifications);
+    await afterCommit(prepared);
     return prepared.case;
   }
 
@@ -398,23 +473,73 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     return repo.history(id);
   }
 
-  /** Edits fields and/or moves the status, as one versioned write with its history. */
+  /**
+   * The patch applied to the case: fields set (null removes one), a complaint loses its inquiry subject, a new
+   * priority brings new deadlines. Returns the edited case and what changed, from and to.
+   */
+  function edit(before: Case, fields: Omit<CasePatchInput, 'status' | 'note'>) {
+    const wanted: Record<string, unknown> = { ...fields };
+    if (fields.type === 'complaint' && fields.subject === undefined && before.subject) wanted.subject = null;
+    const edited: Record<string, unknown> = { ...before };
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    for (const [key, value] of Object.entries(wanted)) {
+      const from = edited[key];
+      if (value === null ? from === undefined : from === value) continue;
+      changes[key] = { from: from ?? null, to: value };
+      if (value === null) delete edited[key];
+      else edited[key] = value;
+    }
+    const after = edited as unknown as Case;
+    return { after: changes.priority ? withDeadlines(ctx, after) : after, changes };
+  }
+
+  /**
+   * Edits fields (type, subject, product code and category reclassify the case) and/or moves the status, as one
+   * versioned write with its history. Resolving and closing need the outcome note; a resolved or closed case moved
+   * back to work is reopened.
+   */
   async function update(caller: Caller, id: string, patch: CasePatchInput, expectedVersion?: number): Promise<Case> {
-    const stored = await load(caller, id, 'full');
-    if (stored.deleted) throw new NotFoundError('case', id);
+    const { c: stored, relations } = await loadWith(caller, id, 'full');
     const before = { ...stored, version: expectedVersion ?? stored.version };
     const now = ctx.clock();
+    const at = now.toISOString();
     const { status, note, ...fields } = patch;
-    const changed = Object.fromEntries(Object.entries(fields).filter(([k, v]) => before[k as keyof Case] !== v));
-    const edited: Case = { ...before, ...changed };
-    const history: HistoryChange[] = Object.keys(changed).length
-      ? [{ action: 'updated', changes: changed, ...(note && !status && { note }) }]
-      : [];
-    let after: Case = { ...edited, version: before.version + 1, updatedAt: now.toISOString() };
+    const { after: edited, changes } = edit(before, fields);
+    const reclassified = Object.keys(changes).filter((k) => (classificationFields as readonly string[]).includes(k));
+    const updated = Object.keys(changes).filter((k) => !reclassified.includes(k));
+    if (reclassified.length) {
+      assertMay(caller, 'reclassify', relations, 'You may not reclassify this case');
+      if (before.status === 'converted') {
+        throw new ConflictError(
+          'case.converted',
+          `Case ${id} became opportunity ${before.opportunityId}; it stays as is`,
+        );
+      }
+      const issues = classificationIssues(edited);
+      if (issues.length) throw new ValidationError('The case would not be classified consistently', issues);
+    }
+    const history: HistoryChange[] = [];
+    if (reclassified.length) {
+      history.push({ action: 'reclassified', changes: Object.fromEntries(reclassified.map((k) => [k, changes[k]])) });
+    }
+    if (updated.length) {
+      history.push({
+        action: 'updated',
+        changes: Object.fromEntries(updated.map((k) => [k, changes[k]!.to])),
+        ...(note && !status && { note }),
+      });
+    }
+    let after: Case = { ...edited, version: before.version + 1, updatedAt: at };
     if (status && status !== before.status) {
       assertCaseTransition(before.status, status);
-      after = { ...after, status };
-      history.push({ action: 'status_changed', from: before.status, to: status, ...(note && { note }) });
+      if (needsOutcome(status) && !note) {
+        throw new ValidationError(`Say how the case ended: ${status} needs an outcome note`, [
+          { path: 'note', message: 'the outcome is required' },
+        ]);
+      }
+      if (isReopening(before.status, status)) assertMay(caller, 'reopen', relations, 'You may not reopen this case');
+      after = { ...moved(ctx, after, status, note, at), version: after.version, updatedAt: at };
+      history.push(statusHistory(before.status, status, note));
     }
     if (history.length === 0) {
       // Nothing changes: a stale If-Match is still stale, and a note alone belongs on the notes route.
@@ -430,14 +555,86 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     return after;
   }
 
-  /** Soft delete: the case leaves every list and the customer's open cases, and stays restorable by an admin. */
-  async function remove(caller: Caller, id: string, reason?: string, expectedVersion?: number): Promise<void> {
-    const stored = await load(caller, id, 'full');
+  /**
+   * Gives the case to another user of its branch (a manager or supervisor): the branch's supervisors, or its
+   * owner to a colleague. The new owner is told, and so is the previous one when someone else moved it.
+   */
+  async function assign(caller: Caller, id: string, input: CaseAssignInput, expectedVersion?: number): Promise<Case> {
+    const { c: stored, relations } = await loadWith(caller, id, 'read');
     if (stored.deleted) throw new NotFoundError('case', id);
+    assertMay(caller, 'assign', relations, "Only the branch's supervisors, or the case's owner, assign a case");
+    if (!isOpen(stored.status) && stored.status !== 'resolved') {
+      throw new ConflictError('case.finished', `Case ${id} is ${stored.status}; reopen it before assigning it`);
+    }
+    if (expectedVersion !== undefined && expectedVersion !== stored.version) throw staleCase(id);
+    if (stored.ownerId === input.ownerId) return stored;
+    await assertAssignable(users, [{ id: input.ownerId, path: 'ownerId' }], stored.branchId, 'case.assignee_invalid');
+    const now = ctx.clock();
+    const after: Case = {
+      ...stored,
+      ownerId: input.ownerId,
+      version: stored.version + 1,
+      updatedAt: now.toISOString(),
+    };
+    const drafts: NotificationDraft[] = [
+      {
+        recipientId: input.ownerId,
+        kind: 'case_assigned' as const,
+        title: `Case ${id} is now yours: ${stored.title}`,
+        excerpt: excerptOf(`${caller.userId} assigned it to you. Reason: ${input.reason}`),
+        ...aboutCase(stored),
+      },
+      ...(stored.ownerId
+        ? [
+            {
+              recipientId: stored.ownerId,
+              kind: 'case_assigned' as const,
+              title: `Case ${id} moved to ${input.ownerId}: ${stored.title}`,
+              excerpt: excerptOf(`${caller.userId} assigned it to ${input.ownerId}. Reason: ${input.reason}`),
+              ...aboutCase(stored),
+            },
+          ]
+        : []),
+    ].filter((d) => d.recipientId !== caller.userId);
+    const { notifications, items } = notices.draft(drafts, now);
+    const assigned: HistoryChange = {
+      action: 'assigned',
+      note: input.reason,
+      changes: { ownerId: { from: stored.ownerId, to: input.ownerId } },
+    };
+    await commit([...changeItems(ctx, stored, after, actorOf(caller), [assigned]), ...items], id);
+    await notices.publish(notifications);
+    return after;
+  }
+
+  /**
+   * Soft delete, with the reason: the case leaves every list and the customer's open cases, and stays restorable
+   * by an admin. Its owner is told when someone else deleted it.
+   */
+  async function remove(caller: Caller, id: string, reason: string, expectedVersion?: number): Promise<void> {
+    if (!reason.trim())
+      throw new ValidationError('Say why the case is deleted', [{ path: 'reason', message: 'required' }]);
+    const stored = await load(caller, id, 'full');
     const before = { ...stored, version: expectedVersion ?? stored.version };
-    const after: Case = { ...before, deleted: true, version: before.version + 1, updatedAt: ctx.clock().toISOString() };
-    const deleted: HistoryChange = { action: 'deleted', ...(reason && { note: reason }) };
-    await commit(changeItems(ctx, before, after, { kind: 'user', id: caller.userId }, [deleted]), id);
+    const now = ctx.clock();
+    const after: Case = { ...before, deleted: true, version: before.version + 1, updatedAt: now.toISOString() };
+    const { notifications, items } = notices.draft(
+      stored.ownerId && stored.ownerId !== caller.userId
+        ? [
+            {
+              recipientId: stored.ownerId,
+              kind: 'case_deleted',
+              title: `Case ${id} was deleted by ${caller.userId}: ${stored.title}`,
+              excerpt: excerptOf(`Reason: ${reason}`),
+              ...aboutCase(stored),
+            },
+          ]
+        : [],
+      now,
+    );
+    const deleted: HistoryChange = { action: 'deleted', note: reason };
+    await commit([...changeItems(ctx, before, after, actorOf(caller), [deleted]), ...items], id);
+    await notices.publish(notifications);
   }
 
   async function restore(caller: Caller, id: string, reason?: string): Promise<Case> {
@@ -455,9 +652,21 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     return after;
   }
 
+  /** Where a customer's message on `c` goes: the newest case opened to follow it up, if any. */
+  async function newestFollowUpOf(c: Case): Promise<Case> {
+    let current = c;
+    for (let hops = 0; current.followedBy && hops < 10; hops++) {
+      const next = await repo.get(current.followedBy, true);
+      if (!next || next.deleted) break;
+      current = next;
+    }
+    return current;
+  }
+
   /**
-   * A message or note on a case (replies by SMS/email, agents' notes). It does not change the case's
-   * version, so it never makes a manager's edit stale. An inbound message on an open case notifies the owner.
+   * A message or note on a case (replies by SMS/email, agents' notes). It does not change the case's version,
+   * so it never makes a manager's edit stale, unless a customer's message reopens the case. An inbound message
+   * notifies the owner; on a case closed long ago it opens a new case linked to the old one instead.
    * `alsoWrite`: items that must commit with the message (e.g. the follow-up it completes).
    */
   async function addMessage(
@@ -466,44 +675,68 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     input: CaseMessageInput,
     alsoWrite: LabelledItem[] = [],
   ): Promise<CaseMessage> {
-    const c = 'caller' in creator ? await load(creator.caller, caseId, 'read') : await repo.get(caseId, true);
-    if (!c || c.deleted) throw new NotFoundError('case', caseId);
+    const fromCustomer = !('caller' in creator) && input.direction === 'inbound';
     const text = input.text.trim();
     if (!text) throw new ValidationError('The message is empty', [{ path: 'text', message: 'required' }]);
-    const now = ctx.clock();
+    for (let attempt = 1; ; attempt++) {
+      const found = 'caller' in creator ? await load(creator.caller, caseId, 'read') : await repo.get(caseId, true);
+      if (!found || found.deleted) throw new NotFoundError('case', caseId);
+      const c = fromCustomer ? await newestFollowUpOf(found) : found;
+      const now = ctx.clock();
+      const outcome = fromCustomer ? onCustomerMessage(c, now, ctx.settings.REOPEN_WITHIN_DAYS) : 'append';
+      if (outcome === 'new_case') return followUpCase(creator, c, input, text, alsoWrite);
+      try {
+        return await writeMessage(creator, c, input, text, outcome === 'reopen', alsoWrite, now);
+      } catch (error) {
+        // A reopening raced another change to the case: read it again and judge afresh.
+        const raced = outcome === 'reopen' && error instanceof ConflictError && error.code === 'case.stale';
+        if (!raced || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async function writeMessage(
+    creator: CaseCreator,
+    c: Case,
+    input: CaseMessageInput,
+    text: string,
+    reopen: boolean,
+    alsoWrite: LabelledItem[],
+    now: Date,
+  ): Promise<CaseMessage> {
     const actor = creatorActor(creator);
     const message: CaseMessage = {
       id: ctx.newId(now.getTime()),
-      caseId,
+      caseId: c.id,
       at: now.toISOString(),
       actor,
       channel: input.channel,
       direction: input.direction,
       text,
     };
+    const reopened = reopen ? statusChange(ctx, c, 'in_progress', actor, 'the customer wrote again') : undefined;
     const author = 'caller' in creator ? creator.caller.userId : undefined;
-    const notify = input.direction === 'inbound' && isOpen(c.status) && c.ownerId && c.ownerId !== author;
+    const told = input.direction === 'inbound' && (reopen || isOpen(c.status) || c.status === 'converted');
+    const recipients = !told ? [] : c.ownerId ? [c.ownerId] : reopen ? await supervisorsOf(c.branchId) : [];
     const { notifications, items } = notices.draft(
-      notify
-        ? [
-            {
-              recipientId: c.ownerId!,
-              kind: 'case_message',
-              title: `New message on ${c.id}: ${c.title}`,
-              excerpt: excerptOf(text),
-              ...aboutCase(c),
-            },
-          ]
-        : [],
+      recipients
+        .filter((r) => r !== author)
+        .map((recipientId) => ({
+          recipientId,
+          kind: reopen ? ('case_reopened' as const) : ('case_message' as const),
+          title: `${reopen ? `Reopened by the customer's message: ${c.id}` : `New message on ${c.id}`}: ${c.title}`,
+          excerpt: excerptOf(text),
+          ...aboutCase(c),
+        })),
       now,
     );
     await commit(
       [
-        liveCaseCheck(ctx.store, caseId),
+        ...(reopened ? reopened.items : [liveCaseCheck(ctx.store, c.id)]),
         caseMessageItem(ctx.store, message),
         caseHistoryItem(ctx.store, {
           id: ctx.newId(now.getTime()),
-          caseId,
+          caseId: c.id,
           at: message.at,
           actor,
           action: 'message',
@@ -513,85 +746,173 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
         ...items,
         ...alsoWrite,
       ],
-      caseId,
+      c.id,
     ).catch((error) => {
-      // The case was deleted between the read and the write.
-      throw error instanceof ConflictError && error.code === 'case.stale' ? new NotFoundError('case', caseId) : error;
+      // The case was deleted between the read and the write (a reopening's race is retried by the caller).
+      if (!reopen && error instanceof ConflictError && error.code === 'case.stale')
+        throw new NotFoundError('case', c.id);
+      throw error;
     });
     await notices.publish(notifications);
     return message;
   }
 
   /**
-   * The sweeper's part of "act within 24–48 hours": each case still new past its `respondBy` is reported
-   * once to the branch's supervisors and its owner, with a history line. The watch ends in the same
-   * transaction, on the condition it is still there, so concurrent sweeps report a case once, and a
-   * case acted on meanwhile (its change ends the watch) is not reported at all.
+   * The customer wrote on a case closed too long ago to reopen: a new case of the same kind, linked both ways,
+   * with the message as its description and its first message.
    */
-  async function notifyOverdueResponses(now: Date): Promise<number> {
+  async function followUpCase(
+    creator: CaseCreator,
+    old: Case,
+    input: CaseMessageInput,
+    text: string,
+    alsoWrite: LabelledItem[],
+  ): Promise<CaseMessage> {
+    let message: CaseMessage | undefined;
+    await retryConcurrentWrites(() =>
+      create(
+        creator,
+        {
+          type: old.type,
+          ...(old.subject && { subject: old.subject }),
+          ...(old.productCode && { productCode: old.productCode }),
+          category: old.category,
+          title: excerptOf(`Again about ${old.id}: ${old.title}`, 200),
+          description: excerptOf(text, 10_000),
+          customerId: old.customerId,
+          branchId: old.branchId,
+        },
+        {
+          relatedCaseId: old.id,
+          ...(old.submitterContact && { submitterContact: old.submitterContact }),
+          alsoWrite: (created) => {
+            const at = created.createdAt;
+            message = {
+              id: ctx.newId(Date.parse(at)),
+              caseId: created.id,
+              at,
+              actor: creatorActor(creator),
+              channel: input.channel,
+              direction: input.direction,
+              text,
+            };
+            const linked: Case = { ...old, followedBy: created.id, version: old.version + 1, updatedAt: at };
+            const history: HistoryChange = {
+              action: 'follow_up_opened',
+              note: `the customer wrote again after it was closed; continued in ${created.id}`,
+              changes: { followedBy: created.id },
+            };
+            return [
+              caseMessageItem(ctx.store, message),
+              ...changeItems(ctx, old, linked, creatorActor(creator), [history]).map((item) =>
+                // The old case is a second case in this transaction: its condition gets a label of its own.
+                item.label === CASE_LABEL ? { ...item, label: 'followed-case' } : item,
+              ),
+              ...alsoWrite,
+            ];
+          },
+        },
+      ),
+    );
+    return message!;
+  }
+
+  /**
+   * The sweeper's part of "act within 24–48 hours" and "resolve in time": each case past a watched deadline is
+   * reported once to the branch's supervisors and its owner, and the breach is kept on the case with a history
+   * line (`response_overdue`, `resolution_overdue`). The case write is version-checked, so concurrent sweeps
+   * report a case once, and a case acted on meanwhile is judged afresh.
+   */
+  async function notifyOverdue(now: Date): Promise<Record<DeadlineKind, number>> {
+    return {
+      response: await reportDue('response', now),
+      resolution: await reportDue('resolution', now),
+    };
+  }
+
+  async function reportDue(kind: DeadlineKind, now: Date): Promise<number> {
     let reported = 0;
     for (;;) {
-      const due = await repo.listResponsesDue(now, RESPONSES_BATCH);
+      const due = await repo.listDeadlinesDue(kind, now, DEADLINES_BATCH);
       let progressed = false;
       for (const { caseId } of due) {
-        const outcome = await reportOverdueResponse(caseId, now);
+        const outcome = await reportOverdue(kind, caseId, now);
         if (outcome !== 'taken') progressed = true;
         if (outcome === 'reported') reported++;
       }
-      if (due.length < RESPONSES_BATCH || !progressed) return reported;
+      if (due.length < DEADLINES_BATCH || !progressed) return reported;
     }
   }
 
-  async function reportOverdueResponse(caseId: string, now: Date): Promise<'reported' | 'ended' | 'taken'> {
+  async function reportOverdue(kind: DeadlineKind, caseId: string, now: Date): Promise<'reported' | 'ended' | 'taken'> {
     const c = await repo.get(caseId, true);
+    const dueAt = c && watchedDeadlines(c)[kind];
     try {
-      if (!c || !awaitsResponse(c)) {
+      if (!c || !dueAt) {
         // A watch left behind by a case no longer waiting is just ended.
-        await transact(ctx.store, [responseWatchEnd(ctx.store, caseId, true)]);
+        await transact(ctx.store, [deadlineWatchEnd(ctx.store, caseId, kind, true)]);
         return 'ended';
       }
+      if (Date.parse(dueAt) >= now.getTime()) return 'taken';
+      const at = now.toISOString();
+      const after: Case = {
+        ...c,
+        breaches: [...(c.breaches ?? []), { kind, dueAt, reportedAt: at }],
+        version: c.version + 1,
+        updatedAt: at,
+      };
+      const what = kind === 'response' ? 'No response yet' : 'Not resolved in time';
       const recipients = [...new Set([...(await supervisorsOf(c.branchId)), ...(c.ownerId ? [c.ownerId] : [])])];
       const { notifications, items } = notices.draft(
         recipients.map((recipientId) => ({
           recipientId,
-          kind: 'case_response_overdue',
-          title: `No response yet: ${c.id} ${c.title}`,
-          excerpt: `Due by ${c.respondBy}, still new. ${excerptOf(c.description, 200)}`,
+          kind: kind === 'response' ? 'case_response_overdue' : 'case_resolution_overdue',
+          title: `${what}: ${c.id} ${c.title}`,
+          excerpt: excerptOf(`Due by ${dueAt}, still ${c.status}. ${c.description}`),
           ...aboutCase(c),
         })),
         now,
       );
-      const history = caseHistoryItem(ctx.store, {
-        id: ctx.newId(now.getTime()),
-        caseId,
-        at: now.toISOString(),
-        actor: { kind: 'system', id: 'response-watch' },
-        action: 'response_overdue',
-        note: `not acted on by ${c.respondBy}`,
-      });
-      await transact(ctx.store, [responseWatchEnd(ctx.store, caseId, true), history, ...items]);
+      const breach: HistoryChange = {
+        action: kind === 'response' ? 'response_overdue' : 'resolution_overdue',
+        note: `not ${kind === 'response' ? 'acted on' : 'resolved'} by ${dueAt}`,
+        changes: { dueAt, priority: c.priority },
+      };
+      const actor: Actor = { kind: 'system', id: `${kind}-watch` };
+      await transact(ctx.store, [...changeItems(ctx, c, after, actor, [breach]), ...items]);
+      ctx.log.metric(metricNames.slaBreaches);
       await notices.publish(notifications);
       return 'reported';
     } catch (error) {
-      if (error instanceof TransactionRefused && error.failedLabels.includes(RESPONSE_WATCH_LABEL)) return 'taken';
+      if (
+        error instanceof TransactionRefused &&
+        error.failedLabels.some((l) => l === CASE_LABEL || l.endsWith('-watch'))
+      )
+        return 'taken';
       throw error;
     }
   }
 
-  /** Which list the caller reads: a customer's cases (in scope), their own, the branch queue, or the branch. */
+  /** Which list the caller reads: a customer's cases (in scope), their own, their customers', the queue or branch. */
   async function listFor(caller: Caller, query: CaseListQuery): Promise<CaseList> {
     if (query.customerId) {
       const customer = await customers.get(query.customerId);
       if (!customer || !mayOnCustomer(caller, 'read', customer)) throw new NotFoundError('customer', query.customerId);
       return { by: 'customer', customerId: customer.id };
     }
-    if (query.owner === 'queue') {
-      if (!mayOnCase(caller, 'listBranch', ['branch'])) {
-        throw new ForbiddenError('Only supervisors and admins read the branch queue', 'case.forbidden');
-      }
-      return { by: 'queue', branchId: caller.branchId };
+    const scope = query.scope ?? (query.owner === 'me' ? 'mine' : query.owner === 'queue' ? 'queue' : undefined);
+    if (scope === 'my-customers') {
+      assertMay(caller, 'listMyCustomers', [], "Agents list one customer's cases");
+      // Open ones unless a finished status is asked for.
+      return { by: 'managed', managerId: caller.userId, open: !query.status || isOpen(query.status) };
     }
-    if (query.owner === 'me' || caller.role === 'manager') return { by: 'owner', ownerId: caller.userId };
+    if (scope === 'queue' || scope === 'branch') {
+      if (!mayOnCase(caller, 'listBranch', ['branch'])) {
+        throw new ForbiddenError("Only supervisors and admins read the branch's queue and cases", 'case.forbidden');
+      }
+      return { by: scope, branchId: caller.branchId };
+    }
+    if (scope === 'mine' || caller.role === 'manager') return { by: 'owner', ownerId: caller.userId };
     if (caller.role === 'agent') {
       throw new ValidationError('Agents list the cases of one customer', [{ path: 'customerId', message: 'required' }]);
     }
@@ -605,7 +926,13 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     limit: number,
   ) {
     const target = await listFor(caller, query);
-    return repo.list(target, { status: query.status, type: query.type }, startKey, limit);
+    const filter: CaseFilter = {
+      status: query.status,
+      type: query.type,
+      escalated: query.escalated,
+      ...(query.overdue && { overdue: { kind: query.overdue, now: ctx.clock().toISOString() } }),
+    };
+    return repo.list(target, filter, startKey, limit);
   }
 
   /** A case the caller may work, or may read only (agents), for another service's change to it. */
@@ -616,17 +943,19 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
 
   return {
     prepare,
-    /** Hands committed notices to the queue (for callers that committed a prepared case themselves). */
-    publish: notices.publish,
+    afterCommit,
     create,
     createOnce,
     get,
     history,
     update,
+    assign,
     remove,
     restore,
     addMessage,
-    notifyOverdueResponses,
+    notifyOverdue,
+    /** The first-response part of `notifyOverdue`. */
+    notifyOverdueResponses: (now: Date) => reportDue('response', now),
     list,
     loadFor,
     branchSupervisors,

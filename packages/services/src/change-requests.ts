@@ -1,4 +1,5 @@
 import {
+  actorOf,
   allows,
   applyChange,
   customerGrants,
@@ -29,6 +30,9 @@ import {
   userRepository,
   type LabelledItem,
 } from '@cc/store';
+import { assertAssignable } from './assignees';
+import type { CaseOwnershipService, CasesFollowing } from './case-ownership';
+import { changeRequestOpening } from './change-request-opening';
 import type { ServiceContext } from './context';
 import type { CustomerService } from './customers';
 import type { NoticeService, NotificationDraft } from './notices';
@@ -51,43 +55,60 @@ const managerRequired = (policy: { managedFrom: string }) =>
  */
 export function changeRequestService(
   ctx: ServiceContext,
-  deps: { customers: CustomerService; notices: NoticeService },
+  deps: { customers: CustomerService; notices: NoticeService; ownership: CaseOwnershipService },
 ) {
   const requests = changeRequestRepository(ctx.store);
   const users = userRepository(ctx.store);
   const profiles = customerRepository(ctx.store);
-  const { customers, notices } = deps;
+  const { customers, notices, ownership } = deps;
   const { policy } = customers;
 
   /** Managers named in an assignment must be managers (or supervisors) of the customer's branch. */
   async function assertManagers(customer: Customer, change: CustomerChange): Promise<void> {
     if (change.kind !== 'assignment') return;
-    const named = [...(change.primaryManagerId ? [change.primaryManagerId] : []), ...(change.addAssisting ?? [])];
-    const found = await users.getMany(named);
-    const issues = named
-      .filter((id) => {
-        const user = found.get(id);
-        return !user || user.branchId !== customer.branchId || !(user.role === 'manager' || user.role === 'supervisor');
-      })
-      .map((id) => ({
-        path: change.primaryManagerId === id ? 'primaryManagerId' : 'addAssisting',
-        message: `${id} is not a manager of branch ${customer.branchId}`,
-      }));
-    if (issues.length) throw new ValidationError('Unknown manager', issues, 'change_request.invalid');
+    const nominees = [
+      ...(change.primaryManagerId ? [{ id: change.primaryManagerId, path: 'primaryManagerId' }] : []),
+      ...(change.addAssisting ?? []).map((id) => ({ id, path: 'addAssisting' })),
+    ];
+    await assertAssignable(users, nominees, customer.branchId, 'change_request.invalid');
   }
 
-  /** The customer after the change, refused when it changes nothing or breaks the manager rule. */
+  /** The customer after the change, refused when it breaks the manager rule or changes nothing. */
   function proposed(customer: Customer, change: CustomerChange): Customer {
     if (customer.status !== 'active')
       throw new ValidationError(`A ${customer.status} customer cannot be changed`, [], 'customer.not_active');
     if (change.kind === 'level') customers.assertLevel(change.level);
     const after = applyChange(customer, change);
+    if (lacksRequiredManager(policy, after)) throw managerRequired(policy);
     if (change.kind === 'level' ? after.level === customer.level : sameManagers(after, customer)) {
       throw new ValidationError('The request changes nothing', [], 'change_request.no_change');
     }
-    if (lacksRequiredManager(policy, after)) throw managerRequired(policy);
     return after;
   }
+
+  /** An assignment request that names no primary manager gets the one the approver names. */
+  function changeToApply(pending: ChangeRequest, input: DecisionInput): CustomerChange {
+    if (input.primaryManagerId === undefined || input.decision !== 'approve') return pending.change;
+    if (pending.change.kind !== 'assignment' || pending.change.primaryManagerId) {
+      throw new ValidationError(
+        'Only an assignment request that names no primary manager takes one with the decision',
+        [{ path: 'primaryManagerId', message: 'not for this request' }],
+        'change_request.invalid',
+      );
+    }
+    return { ...pending.change, primaryManagerId: input.primaryManagerId };
+  }
+
+  /** A level approved by request holds against the rules until the request's date, or for the configured days. */
+  const levelApproval = (request: ChangeRequest, level: string, at: string) => ({
+    requestId: request.id,
+    level,
+    approvedAt: at,
+    validUntil: (request.change.kind === 'level' && request.change.validUntil
+      ? new Date(`${request.change.validUntil}T23:59:59.999Z`)
+      : new Date(Date.parse(at) + ctx.settings.LEVEL_APPROVAL_VALID_DAYS * 86_400_000)
+    ).toISOString(),
+  });
 
   async function request(caller: Caller, customerId: string, input: ChangeRequestInput): Promise<ChangeRequest> {
     if (!allows(customerGrants.requestChange, caller.role, []))
@@ -96,47 +117,16 @@ export function changeRequestService(
     const { reason, ...change } = input;
     proposed(customer, change);
     await assertManagers(customer, change);
-    const now = ctx.clock();
-    const created: ChangeRequest = {
-      id: ctx.newId(now.getTime()),
-      customerId,
-      customerNumber: customer.customerNumber,
-      customerName: customer.name,
-      branchId: customer.branchId,
+    const opening = await changeRequestOpening(ctx, notices, {
+      customer,
       change,
       reason,
-      status: 'pending',
-      requestedBy: caller.userId,
-      requestedAt: now.toISOString(),
-    };
-    const supervisors = (await users.listByBranch(customer.branchId, 'supervisor')).filter(
-      (u) => u.id !== caller.userId,
-    );
-    const { notifications, items } = notices.draft(
-      supervisors.map((s) => ({
-        recipientId: s.id,
-        kind: 'change_request_pending',
-        title: `${change.kind === 'level' ? 'Level' : 'Assignment'} change awaits your decision`,
-        excerpt:
-          `${caller.userId} asks: ${describe(change)} for ${customer.name} (${customer.customerNumber}). ` +
-          `Reason: ${reason}`,
-        customerId,
-        customerNumber: customer.customerNumber,
-        customerName: customer.name,
-      })),
-      now,
-    );
-    await transact(ctx.store, [
-      requests.createItem(created),
-      customers.historyItem(customerId, created.requestedAt, caller, 'change_requested', {
-        requestId: created.id,
-        change,
-        reason,
-      }),
-      ...items,
-    ]);
-    await notices.publish(notifications);
-    return created;
+      requestedBy: { id: caller.userId, actor: actorOf(caller) },
+      now: ctx.clock(),
+    });
+    await transact(ctx.store, opening.items);
+    await notices.publish(opening.notifications);
+    return opening.request;
   }
 
   /** Visible to the branch's supervisors/admins and to the requester; 404 for anyone else. */
@@ -210,22 +200,33 @@ export function changeRequestService(
       note: input.note,
     };
 
+    const before = await profiles.get(pending.customerId, true);
+    if (!before) throw new NotFoundError('customer', pending.customerId);
+    // The request that was opened because the customer needs a manager is no longer pending, either way.
+    const settled = before.pendingAssignment?.requestId === id ? { pendingAssignment: undefined } : {};
     let items: LabelledItem[];
     let drafts: NotificationDraft[] = [];
+    let after: Customer | undefined;
     if (status === 'rejected') {
+      if (Object.keys(settled).length) after = { ...before, ...settled, version: before.version + 1, updatedAt: at };
       items = [
+        ...(after ? profiles.saveItems(before, after) : []),
         customers.historyItem(pending.customerId, at, caller, 'change_rejected', {
           ...decision,
           change: pending.change,
         }),
       ];
     } else {
-      const before = await profiles.get(pending.customerId, true);
-      if (!before) throw new NotFoundError('customer', pending.customerId);
-      const after: Customer = { ...proposed(before, pending.change), version: before.version + 1, updatedAt: at };
-      const change =
-        pending.change.kind === 'level'
-          ? { action: 'level_changed', details: { from: before.level, to: after.level } }
+      const change = changeToApply(pending, input);
+      await assertManagers(before, change);
+      after = { ...proposed(before, change), ...settled, version: before.version + 1, updatedAt: at };
+      if (change.kind === 'level') after.levelApproval = levelApproval(pending, after.level, at);
+      const applied =
+        change.kind === 'level'
+          ? {
+              action: 'level_changed',
+              details: { from: before.level, to: after.level, validUntil: after.levelApproval?.validUntil },
+            }
           : {
               action: 'assignment_changed',
               details: {
@@ -235,40 +236,40 @@ export function changeRequestService(
             };
       items = [
         ...profiles.saveItems(before, after),
-        customers.historyItem(before.id, at, caller, change.action, { ...change.details, ...decision }),
+        customers.historyItem(before.id, at, caller, applied.action, { ...applied.details, ...decision }),
       ];
       drafts =
-        pending.change.kind === 'level'
+        change.kind === 'level'
           ? customers.levelChangeNotices(after, before.level, 'approved request')
           : assignmentNotices(before, after, pending.reason);
     }
     const { notifications, items: notificationWrites } = notices.draft(drafts, now);
+    const written = [requests.decideItem(decided), ...items, ...notificationWrites];
+    // The customer's open cases follow its new managers, in this transaction as far as they fit.
+    const following: CasesFollowing = after
+      ? await ownership.follow(before, after, {
+          actor: actorOf(caller),
+          cause: `assignment approved (request ${id})`,
+          used: written.length,
+        })
+      : { items: [], notifications: [] };
     try {
-      await transact(ctx.store, [requests.decideItem(decided), ...items, ...notificationWrites]);
+      await transact(ctx.store, [...written, ...following.items]);
     } catch (error) {
       if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
         if (error.failedLabels.includes(CHANGE_REQUEST_LABEL))
           throw new InvalidTransitionError('change_request', 'decided', status, []);
-        if (error.failedLabels.includes('profile'))
-          throw new ConflictError('customer.stale', 'The customer changed while deciding; decide again');
+        if (error.failedLabels.includes('profile') || error.failedLabels.some((l) => l.startsWith('case:')))
+          throw new ConflictError('customer.stale', 'The customer or its cases changed while deciding; decide again');
       }
       throw error;
     }
     await notices.publish(notifications);
+    await ownership.finish(following);
     return decided;
   }
 
   return { request, read, list, decide };
-}
-
-function describe(change: CustomerChange): string {
-  if (change.kind === 'level') return `level → ${change.level}`;
-  const parts = [
-    change.primaryManagerId !== undefined && `primary manager → ${change.primaryManagerId ?? 'none'}`,
-    change.addAssisting?.length && `add assisting ${change.addAssisting.join(', ')}`,
-    change.removeAssisting?.length && `remove assisting ${change.removeAssisting.join(', ')}`,
-  ].filter(Boolean);
-  return parts.join('; ');
 }
 
 /** Every manager who gains or loses the customer is told, the (new) primary manager first. */

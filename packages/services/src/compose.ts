@@ -3,6 +3,7 @@ import type { AttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
 import { userNameDirectory, type StoreContext } from '@cc/store';
 import { caseImportService } from './case-imports';
+import { caseOwnershipService } from './case-ownership';
 import { caseService } from './cases';
 import { changeRequestService } from './change-requests';
 import { contactRecorder } from './contact-recorder';
@@ -64,18 +65,19 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const notices = noticeService({ store: ctx.store, publisher: infra.publisher, log: ctx.log, newId: ctx.newId });
   const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
 
-  const customers = customerService(ctx, { notices, directory });
+  const ownership = caseOwnershipService(ctx, { notices });
+  const customers = customerService(ctx, { notices, directory, ownership });
   const cases = caseService(ctx, { notices });
   const escalation = escalationService(ctx, { cases, notices });
-  const followUps = followUpService(ctx, { cases, escalation });
-  const recorder = contactRecorder(ctx, { followUps });
   const opportunities = opportunityService(ctx, { notices });
+  const followUps = followUpService(ctx, { cases, ownership, opportunities, escalation });
+  const recorder = contactRecorder(ctx, { followUps });
   const intakeDeps = { recorder, followUps };
 
   return {
     customers,
-    changeRequests: changeRequestService(ctx, { customers, notices }),
-    merge: mergeService(ctx, { customers, notices }),
+    changeRequests: changeRequestService(ctx, { customers, notices, ownership }),
+    merge: mergeService(ctx, { customers, notices, ownership }),
     timeline: timelineService(ctx, { customers }),
     cases,
     caseImports: caseImportService(ctx, { cases }),
@@ -91,7 +93,7 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     rateLimits: rateLimitService(ctx),
     opportunities,
     conversions: conversionService(ctx, { opportunities, notices }),
-    teams: teamService(ctx),
+    teams: teamService(ctx, { followUps }),
     inbox: inboxService(ctx),
     operations: operationsService(ctx),
     sweeper: sweeperService(ctx, { publisher: infra.publisher, followUps, cases, opportunities }),

@@ -108,8 +108,9 @@ export function contactService(
           details: {
             outcome: input.outcome,
             notes: input.notes,
-            startedAt: input.startedAt,
-            ...(input.endedAt && { endedAt: input.endedAt }),
+            // Times are kept in UTC (Z), whatever offset the agent's client sent.
+            startedAt: new Date(input.startedAt).toISOString(),
+            ...(input.endedAt && { endedAt: new Date(input.endedAt).toISOString() }),
             ...(durationSeconds !== undefined && { durationSeconds }),
             loggedBy: caller.userId,
           },
@@ -140,7 +141,7 @@ export function contactService(
         }
         throw error;
       });
-    if (!recorded.replayed && opened) await cases.publish(opened.notifications);
+    if (!recorded.replayed && opened) await cases.afterCommit(opened);
     return recorded;
   }
 

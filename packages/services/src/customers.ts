@@ -1,8 +1,10 @@
 import {
+  actorOf,
   ContactPreferences,
   contactPointIssues,
+  decideLevelByRule,
   ForbiddenError,
-  levelByRule,
+  lacksRequiredManager,
   levelPolicyFor,
   levelRank,
   managersOf,
@@ -13,6 +15,7 @@ import {
   requiresPrimaryManager,
   ValidationError,
   type Caller,
+  type Notification,
   type ContactPoint,
   type Customer,
   type CustomerAction,
@@ -31,6 +34,8 @@ import {
   type LabelledItem,
   type UserNameDirectory,
 } from '@cc/store';
+import type { CaseOwnershipService } from './case-ownership';
+import { changeRequestOpening, type Requester } from './change-request-opening';
 import type { ServiceContext } from './context';
 import type { NoticeService, NotificationDraft } from './notices';
 
@@ -73,10 +78,35 @@ export function identityOf(query: { number?: string; phone?: string; email?: str
 
 type Page<T> = { items: T[]; lastKey?: Record<string, unknown> };
 
-export function customerService(ctx: ServiceContext, deps: { notices: NoticeService; directory: UserNameDirectory }) {
+const LEVEL_RULES: Requester = { id: 'level-rules', actor: { kind: 'system', id: 'level-rules' } };
+
+export function customerService(
+  ctx: ServiceContext,
+  deps: { notices: NoticeService; directory: UserNameDirectory; ownership: CaseOwnershipService },
+) {
   const repo = customerRepository(ctx.store);
-  const policy = levelPolicyFor(ctx.settings.CUSTOMER_LEVELS, ctx.settings.MANAGED_FROM_LEVEL);
-  const { notices } = deps;
+  const policy = levelPolicyFor(
+    ctx.settings.CUSTOMER_LEVELS,
+    ctx.settings.MANAGED_FROM_LEVEL,
+    ctx.settings.LEVEL_RULES,
+  );
+  const { notices, ownership } = deps;
+
+  /**
+   * A customer who must have a primary manager and has none: an assignment request for the branch's
+   * supervisors, marked on the customer, in the same transaction as whatever left it without one.
+   */
+  async function requestManager(customer: Customer, requestedBy: Requester, reason: string, now: Date) {
+    const opening = await changeRequestOpening(ctx, notices, {
+      customer,
+      change: { kind: 'assignment' },
+      reason,
+      requestedBy,
+      now,
+    });
+    customer.pendingAssignment = { requestId: opening.request.id, requestedAt: opening.request.requestedAt };
+    return opening;
+  }
 
   const assertLevel = (level: string, path = 'level') => {
     if (!policy.levels.includes(level)) {
@@ -151,14 +181,17 @@ export function customerService(ctx: ServiceContext, deps: { notices: NoticeServ
     }
     const level = input.level ?? policy.levels[0]!;
     assertLevel(level);
-    if (requiresPrimaryManager(policy, input.type, level) && !input.primaryManagerId) {
+    // Who sets managers names one; anyone else (an agent registering a corporate caller) leaves it to the branch.
+    const pendingAssignment = requiresPrimaryManager(policy, input.type, level) && !input.primaryManagerId;
+    if (pendingAssignment && supervising) {
       throw new ValidationError(
         'Corporate customers and customers at level ' + policy.managedFrom + ' or above need a primary manager',
         [{ path: 'primaryManagerId', message: 'required' }],
         'customer.manager_required',
       );
     }
-    const now = ctx.clock().toISOString();
+    const clock = ctx.clock();
+    const now = clock.toISOString();
     const customer: Customer = {
       id: ctx.newId(),
       customerNumber: input.customerNumber,
@@ -179,10 +212,20 @@ export function customerService(ctx: ServiceContext, deps: { notices: NoticeServ
       createdAt: now,
       updatedAt: now,
     };
+    const opening = pendingAssignment
+      ? await requestManager(
+          customer,
+          { id: caller.userId, actor: actorOf(caller) },
+          `New ${customer.type} customer registered by ${caller.userId}: needs a primary manager`,
+          clock,
+        )
+      : undefined;
     await repo.create(customer, [
       historyItem(customer.id, now, caller, 'created', { level, primaryManagerId: customer.primaryManagerId }),
+      ...(opening?.items ?? []),
       ...extraFor(customer),
     ]);
+    await notices.publish(opening?.notifications ?? []);
     return customer;
   }
 
@@ -218,21 +261,34 @@ export function customerService(ctx: ServiceContext, deps: { notices: NoticeServ
     const staleCheck = { ...before, version: expectedVersion };
     const extra: LabelledItem[] = [historyItem(id, after.updatedAt, caller, 'updated', { fields: Object.keys(patch) })];
     const drafts: NotificationDraft[] = [];
-    const ruleLevel = patch.figures ? levelByRule(policy, after.figures) : undefined;
-    if (ruleLevel && ruleLevel !== before.level && policy.levels.includes(ruleLevel)) {
-      after.level = ruleLevel;
+    const opened: Notification[] = [];
+    // Every decision of the level rules is in the history, with the figures and thresholds it used.
+    const rule = patch.figures ? decideLevelByRule(policy, before, after.figures, now) : undefined;
+    if (rule) extra.push(historyItem(id, after.updatedAt, 'system', 'level_rule', { ...rule }));
+    if (rule?.outcome === 'raised') {
+      after.level = rule.to;
       extra.push(
         historyItem(id, after.updatedAt, 'system', 'level_changed', {
           from: before.level,
-          to: ruleLevel,
-          reason: `rule: assets under management ${after.figures.aum}`,
+          to: rule.to,
+          reason: `rule: assets under management ${rule.aum}`,
         }),
       );
       drafts.push(...levelChangeNotices(after, before.level, 'by rule'));
+      if (lacksRequiredManager(policy, after) && !after.pendingAssignment) {
+        const opening = await requestManager(
+          after,
+          LEVEL_RULES,
+          `Raised to ${rule.to} by the level rules (assets under management ${rule.aum}): needs a primary manager`,
+          now,
+        );
+        extra.push(...opening.items);
+        opened.push(...opening.notifications);
+      }
     }
     const { notifications, items } = notices.draft(drafts, now);
     await repo.save(staleCheck, after, [...extra, ...items]);
-    await notices.publish(notifications);
+    await notices.publish([...notifications, ...opened]);
     return after;
   }
 
@@ -260,9 +316,15 @@ export function customerService(ctx: ServiceContext, deps: { notices: NoticeServ
     if (before.status === status) return before;
     const at = ctx.clock().toISOString();
     const after = { ...before, status, version: before.version + 1, updatedAt: at };
-    await repo.save(before, after, [
-      historyItem(id, at, caller, status === 'closed' ? 'closed' : 'reopened', { reason }),
-    ]);
+    const items = [historyItem(id, at, caller, status === 'closed' ? 'closed' : 'reopened', { reason })];
+    // Closed: its open cases go to the branch queue; reopened: back to its primary manager.
+    const following = await ownership.follow(before, after, {
+      actor: actorOf(caller),
+      cause: `customer ${status === 'closed' ? 'closed' : 'reopened'}: ${reason}`,
+      used: repo.saveItems(before, after).length + items.length,
+    });
+    await repo.save(before, after, [...items, ...following.items]);
+    await ownership.finish(following);
     return after;
   }
 

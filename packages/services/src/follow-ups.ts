@@ -1,30 +1,28 @@
+export { FOLLOW_UP_GRACE_MS, planFollowUp } from './follow-up-plan';
 import { excerptOf, givenUpMessages, NotFoundError, ValidationError } from '@cc/core';
 import {
   emailThreadItem,
   FOLLOW_UP_LABEL,
   followUpDone,
-  followUpItem,
   followUpRepository,
   retryConcurrentWrites,
   TransactionRefused,
   type FollowUp,
   type FollowUpWork,
-  type LabelledItem,
 } from '@cc/store';
+import type { CaseOwnershipService } from './case-ownership';
+import { planFollowUp } from './follow-up-plan';
 import type { CaseService } from './cases';
 import type { ServiceContext } from './context';
 import type { EscalationService } from './escalation';
+import type { OpportunityService } from './opportunities';
 
-/** The sweeper leaves a new follow-up to the request that wrote it for this long. */
-export const FOLLOW_UP_GRACE_MS = 60_000;
 /**
  * Retries back off from one minute, doubling; after this many tries (about two hours) the follow-up is parked as
  * failed.
  */
 export const FOLLOW_UP_MAX_ATTEMPTS = 8;
 const RETRY_BASE_MS = 60_000;
-/** A message's text as the case keeps it (an email body may be far longer; the contact keeps its own excerpt). */
-const MAX_TEXT = 10_000;
 
 export type FollowUpOutcome = 'done' | 'already_done' | 'retry_later' | 'failed';
 
@@ -32,33 +30,34 @@ export type FollowUpOutcome = 'done' | 'already_done' | 'retry_later' | 'failed'
 const isPermanent = (error: unknown) => error instanceof NotFoundError || error instanceof ValidationError;
 
 /**
- * Case work that follows a committed contact ("write first, deliver after"): the contact's transaction
- * writes the follow-up, the request then does it at once, and whatever that misses (a crash, a
- * throttled write) the sweeper does later. Each follow-up is deleted in the same transaction as its
- * work, on the condition it still exists, so a follow-up is done exactly once however often it runs.
+ * Work that follows a committed change ("write first, do after"): the change's transaction writes the
+ * follow-up, the request then does it at once, and whatever that misses (a crash, a throttled write) the
+ * sweeper does later. Each follow-up is deleted in the same transaction as (the last part of) its work, on
+ * the condition it still exists; work done in parts is idempotent, so a re-run does only what is left.
  */
-export function followUpService(ctx: ServiceContext, deps: { cases: CaseService; escalation: EscalationService }) {
-  const { cases, escalation } = deps;
+export function followUpService(
+  ctx: ServiceContext,
+  deps: {
+    cases: CaseService;
+    ownership: CaseOwnershipService;
+    opportunities: OpportunityService;
+    escalation: EscalationService;
+  },
+) {
+  const { cases, ownership, opportunities, escalation } = deps;
   const repo = followUpRepository(ctx.store);
 
-  /** A follow-up for `work`, and the item that writes it in the contact's transaction. */
-  function plan(work: FollowUpWork): { followUp: FollowUp; item: LabelledItem } {
-    const now = ctx.clock();
-    const followUp: FollowUp = {
-      ...work,
-      ...('text' in work && { text: work.text.slice(0, MAX_TEXT) }),
-      id: ctx.newId(now.getTime()),
-      createdAt: now.toISOString(),
-      dueAt: new Date(now.getTime() + FOLLOW_UP_GRACE_MS).toISOString(),
-      attempts: 0,
-      status: 'due',
-    };
-    return { followUp, item: followUpItem(ctx.store, followUp) };
-  }
+  const plan = (work: FollowUpWork) => planFollowUp(ctx, work);
 
   async function perform(f: FollowUp): Promise<void> {
     const done = followUpDone(ctx.store, f.id);
     switch (f.kind) {
+      case 'cases_follow_customer':
+        await ownership.realign(f.customerId, { cause: f.cause, notify: f.notify, done });
+        return;
+      case 'team_pipeline':
+        await opportunities.refileTeams(f.userIds, done);
+        return;
       case 'case_message':
         await cases.addMessage(
           { channel: f.channel, externalId: f.externalId },

@@ -15,3 +15,4 @@ export * from './aws';
 export { noticeService, type NoticeService, type NotificationDraft } from './notices';
 /** A unit of work's deadline, for hosts and the HTTP app (the store's and queue's clients keep to it). */
 export { withDeadline, timeLeftMs } from '@cc/store';
+export { correlation } from './correlation';

@@ -1,4 +1,5 @@
 import {
+  actorOf,
   ConflictError,
   ForbiddenError,
   managersOf,
@@ -10,6 +11,7 @@ import {
   type MergeInput,
 } from '@cc/core';
 import {
+  caseRepository,
   customerRepository,
   isDuplicateClaim,
   rehomeCustomerRecords,
@@ -17,6 +19,7 @@ import {
   TransactionRefused,
   type MoveCounts,
 } from '@cc/store';
+import type { CaseOwnershipService, CasesFollowing } from './case-ownership';
 import type { ServiceContext } from './context';
 import type { CustomerService } from './customers';
 import type { NoticeService } from './notices';
@@ -53,12 +56,18 @@ function combinedManagers(
  * Folds two records of the same person into one. Step 1 (one transaction): the merged profile is
  * marked merged with `mergedInto`, its identities re-point to the survivor, the survivor gains its
  * contact points, and both histories record the merge. Step 2: everything kept under the merged id
- * (contact history, open mirrors, counters, cases, opportunities) moves to the survivor. Step 2 is
- * idempotent, and repeating the request after a failure finishes it.
+ * (contact history, open mirrors, counters, cases, opportunities) moves to the survivor. Step 3: the open
+ * cases follow the survivor's managers (the survivor's own ones as far as they fit in step 1's transaction).
+ * Steps 2 and 3 are idempotent, and repeating the request after a failure finishes them.
  */
-export function mergeService(ctx: ServiceContext, deps: { customers: CustomerService; notices: NoticeService }) {
-  const { customers, notices } = deps;
+export function mergeService(
+  ctx: ServiceContext,
+  deps: { customers: CustomerService; notices: NoticeService; ownership: CaseOwnershipService },
+) {
+  const { customers, notices, ownership } = deps;
   const profiles = customerRepository(ctx.store);
+  const cases = caseRepository(ctx.store);
+  const cause = (merged: Customer) => `customer ${merged.customerNumber} merged into this one`;
 
   /** Both must be in the caller's scope (404 otherwise), then the caller must supervise both branches (403). */
   async function supervised(caller: Caller, ids: [string, string]): Promise<[Customer, Customer]> {
@@ -88,6 +97,7 @@ export function mergeService(ctx: ServiceContext, deps: { customers: CustomerSer
       );
 
     let result = { survivor, merged };
+    let following: CasesFollowing | undefined;
     if (merged.status === 'merged') {
       if (merged.mergedInto !== survivorId)
         throw new ConflictError(
@@ -95,7 +105,7 @@ export function mergeService(ctx: ServiceContext, deps: { customers: CustomerSer
           `Customer ${merged.id} was already merged into ${merged.mergedInto}`,
         );
     } else {
-      result = await fold(caller, survivor, merged, input.reason);
+      ({ following, ...result } = await fold(caller, survivor, merged, input.reason));
     }
     const moved = await rehomeCustomerRecords(
       ctx.store,
@@ -105,6 +115,12 @@ export function mergeService(ctx: ServiceContext, deps: { customers: CustomerSer
       },
       ctx.settings.RETENTION_DAYS,
     );
+    // The merged record's open cases, now the survivor's, follow its managers.
+    if (following?.rest) await ownership.finish(following);
+    else {
+      if (following) await ownership.finish(following);
+      await ownership.realign(survivor.id, { cause: cause(merged), notify: true, actor: actorOf(caller) });
+    }
     return { ...result, moved };
   }
 
@@ -147,16 +163,25 @@ export function mergeService(ctx: ServiceContext, deps: { customers: CustomerSer
       })),
       ctx.clock(),
     );
+    const written = [
+      ...profiles.mergeItems(merged, mergedAfter, survivor, survivorAfter),
+      customers.historyItem(survivor.id, at, caller, 'merged_in', {
+        ...details,
+        ...(gained.length && { managersAdded: gained }),
+      }),
+      customers.historyItem(merged.id, at, caller, 'merged_into', details),
+      ...noticeItems,
+    ];
+    // The survivor's own open cases follow its (possibly new) managers here; the merged record's ones after
+    // they moved, through the follow-up planned here (so the sweeper finishes it if this request cannot).
+    const following = await ownership.follow(survivor, survivorAfter, {
+      actor: actorOf(caller),
+      cause: cause(merged),
+      used: written.length,
+      force: (await cases.openCaseIds(merged.id)).length > 0,
+    });
     try {
-      await transact(ctx.store, [
-        ...profiles.mergeItems(merged, mergedAfter, survivor, survivorAfter),
-        customers.historyItem(survivor.id, at, caller, 'merged_in', {
-          ...details,
-          ...(gained.length && { managersAdded: gained }),
-        }),
-        customers.historyItem(merged.id, at, caller, 'merged_into', details),
-        ...noticeItems,
-      ]);
+      await transact(ctx.store, [...written, ...following.items]);
     } catch (error) {
       if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
         if (error.failedLabels.some((l) => l.startsWith('identity:')))
@@ -169,7 +194,7 @@ export function mergeService(ctx: ServiceContext, deps: { customers: CustomerSer
       throw error;
     }
     await notices.publish(notifications);
-    return { survivor: survivorAfter, merged: mergedAfter };
+    return { survivor: survivorAfter, merged: mergedAfter, following };
   }
 
   return { merge };

@@ -1,6 +1,7 @@
 import type { Logger, Notification } from '@cc/core';
 import type { MessagePublisher } from '@cc/messaging';
 import { notificationItems, type LabelledItem, type StoreContext } from '@cc/store';
+import { correlation } from './correlation';
 
 export type NotificationDraft = Omit<Notification, 'id' | 'createdAt'>;
 
@@ -26,8 +27,9 @@ export function noticeService(deps: {
   /** The records are already committed, so a failed publish loses nothing: the sweeper re-publishes. */
   async function publish(notifications: Notification[]): Promise<void> {
     if (notifications.length === 0) return;
+    const correlationId = correlation.current();
     const { failed } = await deps.publisher.publish(
-      notifications.map((n) => ({ id: n.id, body: { notificationId: n.id } })),
+      notifications.map((n) => ({ id: n.id, body: { notificationId: n.id }, correlationId })),
     );
     if (failed.length > 0)
       deps.log.warn('notification publish failed; the sweeper will re-deliver', { notificationIds: failed });

@@ -1,9 +1,25 @@
 import { ForbiddenError, mayInBranch, type Caller } from '@cc/core';
-import { followUpRepository, notificationRepository } from '@cc/store';
+import { followUpRepository, notificationRepository, type FollowUp } from '@cc/store';
 import type { ServiceContext } from './context';
 
 /** How many of each are listed; more than this means something systematic, which the log names. */
 const SHOWN = 100;
+
+/** The record a follow-up works on, to look into. */
+function whatItConcerns(f: FollowUp): { caseId?: string; messageId?: string; customerId?: string; userIds?: string[] } {
+  switch (f.kind) {
+    case 'case_message':
+      return { caseId: f.caseId };
+    case 'case_from_email':
+      return { messageId: f.messageId };
+    case 'cases_follow_customer':
+      return { customerId: f.customerId };
+    case 'team_pipeline':
+      return { userIds: f.userIds };
+    case 'escalation':
+      return { customerId: f.customerId };
+  }
+}
 
 /** What the system gave up on after its retries, for an administrator to look into (oldest first). */
 export function operationsService(ctx: ServiceContext) {
@@ -25,9 +41,7 @@ export function operationsService(ctx: ServiceContext) {
         createdAt: f.createdAt,
         attempts: f.attempts,
         ...(f.lastError && { lastError: f.lastError }),
-        ...(f.kind === 'case_message' && { caseId: f.caseId }),
-        ...(f.kind === 'case_from_email' && { messageId: f.messageId }),
-        ...(f.kind === 'escalation' && { customerId: f.customerId }),
+        ...whatItConcerns(f),
       })),
       undeliverableNotifications: undeliverable.map((r) => ({
         id: r.notification.id,

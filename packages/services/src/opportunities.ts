@@ -7,6 +7,7 @@ import {
   isOpenStage,
   mayOnCustomer,
   mayOnOpportunity,
+  metricNames,
   NotFoundError,
   opportunityRelations,
   teamOf,
@@ -479,6 +480,36 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
     );
   }
 
+  /**
+   * Files every opportunity these users own (open or closed) under the team each is on now, so a team's pipeline
+   * counts its members' opportunities from before they joined and none of those who left. Idempotent; `done`
+   * (the follow-up doing this) commits at the end.
+   */
+  async function refileTeams(userIds: string[], done?: LabelledItem): Promise<number> {
+    let refiled = 0;
+    for (const userId of userIds) {
+      const teamId = (await users.get(userId, true))?.teamId;
+      const { items } = await repo.listAll({ kind: 'owner', ownerId: userId }, {}, TOTALS_MAX_ITEMS);
+      for (const listed of items.filter((o) => o.teamId !== teamId)) {
+        for (let attempt = 1; ; attempt++) {
+          const opp = attempt === 1 ? listed : await repo.get(listed.id, true);
+          if (!opp || opp.ownerId !== userId || opp.teamId === teamId) break;
+          const { teamId: _old, ...rest } = opp;
+          const after: Opportunity = { ...rest, ...(teamId && { teamId }), version: opp.version + 1 };
+          try {
+            await repo.write(savedOpportunityItems(ctx.store, opp.version, after));
+            refiled++;
+            break;
+          } catch (error) {
+            if (!(error instanceof ConflictError && error.code === 'opportunity.stale' && attempt < 3)) throw error;
+          }
+        }
+      }
+    }
+    if (done) await repo.write([done]);
+    return refiled;
+  }
+
   async function totals(caller: Caller, name: PipelineViewName, filter: PipelineFilter): Promise<PipelineTotals> {
     const { items, truncated } = await repo.listAll(await viewFor(caller, name), filter, TOTALS_MAX_ITEMS);
     return pipelineTotals(items, truncated);
@@ -529,6 +560,7 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
       if (error instanceof ConflictError && error.code === 'opportunity.stale') return false;
       throw error;
     }
+    ctx.log.metric(metricNames.slaBreaches);
     await notices.publish(notifications);
     return true;
   }
@@ -546,6 +578,7 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
     history,
     list,
     totals,
+    refileTeams,
     notifyOverdueNextSteps,
   };
 }

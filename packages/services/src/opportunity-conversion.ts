@@ -3,6 +3,7 @@ import {
   assertCaseTransition,
   caseRelations,
   ConflictError,
+  describeCaseKind,
   DomainError,
   mayOnCase,
   NotFoundError,
@@ -57,8 +58,8 @@ export function assertConvertible(c: Case): void {
   if (c.type !== 'inquiry' || c.subject !== 'product') {
     throw new DomainError(
       'case.not_convertible',
-      `Only product inquiries can be converted; case ${c.id} is a ${c.type}${c.subject ? ` about ${c.subject}` : ''}`,
-      { caseId: c.id, type: c.type, subject: c.subject ?? null },
+      `Only product inquiries can be converted; case ${c.id} is ${describeCaseKind(c)}`,
+      { caseId: c.id, caseType: c.type, subject: c.subject ?? null },
     );
   }
   assertCaseTransition(c.status, 'converted');

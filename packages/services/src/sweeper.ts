@@ -31,8 +31,8 @@ export function sweeperService(
 
   /**
    * One run: re-publish notifications still undelivered after the grace period, do the case follow-ups
-   * that are due (ones the request that wrote them could not finish), then report cases still new past
-   * their response deadline and overdue opportunity next steps.
+   * that are due (ones the request that wrote them could not finish), then report cases past their
+   * first-response or resolution deadline and overdue opportunity next steps.
    */
   async function runOnce(graceMs: number) {
     const { republished, failed } = await republishUndelivered(
@@ -45,17 +45,23 @@ export function sweeperService(
       retry_later: 0,
       failed: 0,
     });
-    const overdueResponses = await ifTimeLeft(
-      'overdue responses',
-      () => deps.cases.notifyOverdueResponses(ctx.clock()),
-      0,
-    );
+    const overdue = await ifTimeLeft('overdue cases', () => deps.cases.notifyOverdue(ctx.clock()), {
+      response: 0,
+      resolution: 0,
+    });
     const overdueNextSteps = await ifTimeLeft(
       'overdue next steps',
       () => deps.opportunities.notifyOverdueNextSteps(ctx.clock()),
       0,
     );
-    return { republished, failed, caseFollowUps, overdueResponses, overdueNextSteps };
+    return {
+      republished,
+      failed,
+      caseFollowUps,
+      overdueResponses: overdue.response,
+      overdueResolutions: overdue.resolution,
+      overdueNextSteps,
+    };
   }
 
   return { runOnce };

@@ -1,10 +1,39 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { awaitsResponse, isOpen, type Actor, type Case, type CaseStatus } from '@cc/core';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  isOpen,
+  managersOf,
+  openCaseStatuses,
+  watchedDeadlines,
+  type Actor,
+  type Case,
+  type CaseStatus,
+  type DeadlineKind,
+} from '@cc/core';
 import type { StoreContext } from './client';
 import { attr, indexNames, keys } from './keys';
 import { queryIndex } from './index-query';
 import { conditionCheck, del, put, putNew, stripKeys, update, type LabelledItem } from './transact';
 import { statsItem } from './timeline';
+
+/**
+ * What a history line records. Stable names: reports count them (e.g. `response_overdue`,
+ * `resolution_overdue` for breaches, `assigned` and `followed_customer` for changes of owner).
+ */
+export type CaseHistoryAction =
+  | 'created'
+  | 'status_changed'
+  | 'updated'
+  | 'reclassified'
+  | 'assigned'
+  | 'followed_customer'
+  | 'reopened'
+  | 'follow_up_opened'
+  | 'deleted'
+  | 'restored'
+  | 'escalated'
+  | 'message'
+  | 'response_overdue'
+  | 'resolution_overdue';
 
 /** One line of a case's history: every change, in the same transaction as the change. */
 export interface CaseHistoryEntry {
@@ -12,8 +41,7 @@ export interface CaseHistoryEntry {
   caseId: string;
   at: string;
   actor: Actor;
-  action:
-    'created' | 'status_changed' | 'updated' | 'deleted' | 'restored' | 'escalated' | 'message' | 'response_overdue';
+  action: CaseHistoryAction;
   from?: CaseStatus;
   to?: CaseStatus;
   note?: string;
@@ -54,6 +82,12 @@ export function caseSequenceItem(ctx: StoreContext, year: number, taken: number)
     }),
     retryable: true,
   };
+}
+
+/** A stored case as the domain sees it; cases from before `primaryManagerId` existed followed their owner. */
+export function caseOf(item: Record<string, unknown>): Case {
+  const c = stripKeys<Case>(item);
+  return c.primaryManagerId === undefined ? { ...c, primaryManagerId: c.ownerId } : c;
 }
 
 /** Open and not deleted: what counts in the customer's open cases and has a mirror. */
@@ -97,38 +131,103 @@ export const caseHistoryItem = (ctx: StoreContext, entry: CaseHistoryEntry): Lab
   });
 
 export const RESPONSE_WATCH_LABEL = 'response-watch';
+const watchLabel = (kind: DeadlineKind) => `${kind}-watch`;
+const watchKey = (kind: DeadlineKind, caseId: string) =>
+  kind === 'response' ? keys.caseResponseWatch(caseId) : keys.caseResolutionWatch(caseId);
+const watchPartition = (kind: DeadlineKind) => (kind === 'response' ? keys.caseResponsesDue : keys.caseResolutionsDue);
 
-/** Watches a case until its first response: the sweeper lists these by `respondBy`. */
-export const responseWatchItem = (ctx: StoreContext, c: Pick<Case, 'id' | 'respondBy'>): LabelledItem =>
-  put(ctx, RESPONSE_WATCH_LABEL, {
-    ...keys.caseResponseWatch(c.id),
-    entity: 'response-watch',
-    caseId: c.id,
-    respondBy: c.respondBy,
-    gsi1pk: keys.caseResponsesDue,
-    gsi1sk: `${c.respondBy}#${c.id}`,
+/** Watches one deadline of a case: the sweeper lists these by due time. */
+const deadlineWatchItem = (ctx: StoreContext, caseId: string, kind: DeadlineKind, dueAt: string): LabelledItem =>
+  put(ctx, watchLabel(kind), {
+    ...watchKey(kind, caseId),
+    entity: `${kind}-watch`,
+    caseId,
+    kind,
+    dueAt,
+    ...(kind === 'response' && { respondBy: dueAt }),
+    gsi1pk: watchPartition(kind),
+    gsi1sk: `${dueAt}#${caseId}`,
   });
 
-/** Ends the watch. `onlyIfWatched`: refused (naming RESPONSE_WATCH_LABEL) when another run already ended it. */
-export const responseWatchEnd = (ctx: StoreContext, caseId: string, onlyIfWatched = false): LabelledItem =>
+/** Ends a watch. `onlyIfWatched`: refused (naming `<kind>-watch`) when another run already ended it. */
+export const deadlineWatchEnd = (
+  ctx: StoreContext,
+  caseId: string,
+  kind: DeadlineKind,
+  onlyIfWatched = false,
+): LabelledItem =>
   del(
     ctx,
-    RESPONSE_WATCH_LABEL,
-    keys.caseResponseWatch(caseId),
+    watchLabel(kind),
+    watchKey(kind, caseId),
     onlyIfWatched ? { expression: 'attribute_exists(pk)' } : undefined,
   );
 
 /**
- * The watch follows the case: it starts when a case waits for a first response (new, not deleted)
- * and ends when it no longer does (acted on, converted, deleted).
+ * The watches follow the case (see watchedDeadlines): one starts or moves when a deadline is watched and
+ * changed, and ends when the case no longer waits for it (acted on, resolved, deleted, or the breach reported).
  */
-export function responseWatchItems(ctx: StoreContext, before: Case | undefined, after: Case): LabelledItem[] {
-  const was = !!before && awaitsResponse(before) && !!before.respondBy;
-  const is = awaitsResponse(after) && !!after.respondBy;
-  if (is && !was) return [responseWatchItem(ctx, after)];
-  if (was && !is) return [responseWatchEnd(ctx, after.id)];
-  return [];
+export function deadlineWatchItems(ctx: StoreContext, before: Case | undefined, after: Case): LabelledItem[] {
+  const was = before ? watchedDeadlines(before) : {};
+  const is = watchedDeadlines(after);
+  return (['response', 'resolution'] as const).flatMap((kind) => {
+    if (is[kind] && is[kind] !== was[kind]) return [deadlineWatchItem(ctx, after.id, kind, is[kind])];
+    if (was[kind] && !is[kind]) return [deadlineWatchEnd(ctx, after.id, kind)];
+    return [];
+  });
 }
+
+/**
+ * A copy of the case for each manager of its customer (primary and assisting), so "my customers' cases" is one
+ * Query per page. Rewritten with every change of the case; removed for managers it no longer has, and when the
+ * case is deleted.
+ */
+export function managerViewItems(ctx: StoreContext, before: Case | undefined, after: Case): LabelledItem[] {
+  const viewers = after.deleted ? [] : managersOf(after);
+  const gone = (before && !before.deleted ? managersOf(before) : []).filter((m) => !viewers.includes(m));
+  const sort = keys.caseByManagerSort(isOpen(after.status), after.createdAt, after.id);
+  return [
+    ...viewers.map((m) =>
+      put(ctx, `case-view:${m}`, {
+        ...keys.caseManagerView(after.id, m),
+        entity: 'case-view',
+        ...after,
+        gsi1pk: keys.casesByManager(m),
+        gsi1sk: sort,
+      }),
+    ),
+    ...gone.map((m) => del(ctx, `case-view:${m}`, keys.caseManagerView(after.id, m))),
+  ];
+}
+
+/**
+ * Everything that follows from a case's state besides the case item itself: the manager copies, the
+ * customer's open-case mirror and counter, and the deadline watches. `before` is undefined for a new case.
+ */
+export const caseDerivedItems = (
+  ctx: StoreContext,
+  before: Case | undefined,
+  after: Case,
+  lastContactAt?: string,
+): LabelledItem[] => [
+  ...managerViewItems(ctx, before, after),
+  ...openCaseItems(ctx, before, after, lastContactAt),
+  ...deadlineWatchItems(ctx, before, after),
+];
+
+/**
+ * caseDerivedItems less the customer's counters, for a transaction that updates them itself (a contact that opens
+ * a case adds the case to its own update of the counters: one transaction may write an item only once).
+ */
+export const caseDerivedItemsButCounters = (
+  ctx: StoreContext,
+  before: Case | undefined,
+  after: Case,
+): LabelledItem[] => [
+  ...managerViewItems(ctx, before, after),
+  ...openCaseMirrorItems(ctx, before, after),
+  ...deadlineWatchItems(ctx, before, after),
+];
 
 /** Threads replies by In-Reply-To/References: this Message-ID belongs to that case. */
 export const emailThreadItem = (
@@ -206,15 +305,26 @@ export function openCaseMirrorItems(ctx: StoreContext, before: Case | undefined,
   return items;
 }
 
-/** Which list a query reads: a customer's cases, an owner's, a branch's queue (no owner), or all of a branch's. */
+/**
+ * Which list a query reads: a customer's cases, an owner's, a branch's queue (no owner), all of a branch's, or
+ * the cases of the customers a manager manages (open ones, or finished ones).
+ */
 export type CaseList =
   | { by: 'customer'; customerId: string }
   | { by: 'owner'; ownerId: string }
   | { by: 'queue'; branchId: string }
-  | { by: 'branch'; branchId: string };
+  | { by: 'branch'; branchId: string }
+  | { by: 'managed'; managerId: string; open: boolean };
 
-function listQuery(list: CaseList): { index: string; pkAttr: string; pk: string } {
+function listQuery(list: CaseList): { index: string; pkAttr: string; pk: string; skPrefix?: string } {
   switch (list.by) {
+    case 'managed':
+      return {
+        index: indexNames.gsi1,
+        pkAttr: attr.gsi1pk,
+        pk: keys.casesByManager(list.managerId),
+        skPrefix: keys.caseByManagerState(list.open),
+      };
     case 'customer':
       return { index: indexNames.gsi1, pkAttr: attr.gsi1pk, pk: keys.casesByCustomer(list.customerId) };
     case 'owner':
@@ -229,6 +339,40 @@ function listQuery(list: CaseList): { index: string; pkAttr: string; pk: string 
 export interface CaseFilter {
   status?: CaseStatus;
   type?: Case['type'];
+  escalated?: boolean;
+  /** Past this deadline and still waiting for it, as of `now`. */
+  overdue?: { kind: DeadlineKind; now: string };
+}
+
+/** The filter expression for a list query's narrowing. */
+function filterOf(filter: CaseFilter): { conditions: string[]; names: Record<string, string>; values: object } {
+  const conditions: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (filter.status) {
+    conditions.push('#status = :status');
+    values[':status'] = filter.status;
+  }
+  if (filter.type) {
+    conditions.push('#type = :type');
+    names['#type'] = 'type';
+    values[':type'] = filter.type;
+  }
+  if (filter.escalated !== undefined) {
+    conditions.push('escalated = :escalated');
+    values[':escalated'] = filter.escalated;
+  }
+  if (filter.overdue?.kind === 'response') {
+    conditions.push('#status = :new AND respondBy < :now');
+    values[':new'] = 'new';
+  } else if (filter.overdue) {
+    const open = openCaseStatuses.map((_, i) => `:open${i}`);
+    conditions.push(`#status IN (${open.join(', ')}) AND resolveBy < :now`);
+    openCaseStatuses.forEach((s, i) => (values[`:open${i}`] = s));
+  }
+  if (filter.overdue) values[':now'] = filter.overdue.now;
+  if (conditions.some((c) => c.includes('#status'))) names['#status'] = 'status';
+  return { conditions, names, values };
 }
 
 /** For a transaction that writes beside a case without changing it: the case exists and is not deleted. */
@@ -242,31 +386,55 @@ export function caseRepository(ctx: StoreContext) {
   return {
     /** The customer's open cases, newest first, from the open-case mirrors under the customer's partition. */
     async openCaseIds(customerId: string): Promise<string[]> {
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':p': openCasePrefix },
-          ConsistentRead: true,
-        }),
-      );
-      return (result.Items ?? [])
-        .map((i) => ({ id: String(i.id ?? String(i.sk).slice(openCasePrefix.length)), at: String(i.createdAt ?? '') }))
+      const found: { id: string; at: string }[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const result = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+            ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':p': openCasePrefix },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const i of result.Items ?? []) {
+          found.push({ id: String(i.id ?? String(i.sk).slice(openCasePrefix.length)), at: String(i.createdAt ?? '') });
+        }
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+      return found
         .sort((a, b) => (a.at === b.at ? b.id.localeCompare(a.id) : b.at.localeCompare(a.at)))
         .map((c) => c.id);
     },
 
-    /** Cases whose first-response deadline passed before `now` while still watched, oldest deadline first. */
-    async listResponsesDue(now: Date, limit: number): Promise<{ caseId: string; respondBy: string }[]> {
-      const items = await queryIndex(ctx, indexNames.gsi1, keys.caseResponsesDue, { before: now.toISOString(), limit });
-      return items.map((i) => ({ caseId: String(i.caseId), respondBy: String(i.respondBy) }));
+    /** Cases whose `kind` deadline passed before `now` while still watched, oldest deadline first. */
+    async listDeadlinesDue(kind: DeadlineKind, now: Date, limit: number): Promise<{ caseId: string; dueAt: string }[]> {
+      const items = await queryIndex(ctx, indexNames.gsi1, watchPartition(kind), { before: now.toISOString(), limit });
+      return items.map((i) => ({ caseId: String(i.caseId), dueAt: String(i.dueAt ?? i.respondBy) }));
     },
 
     async get(id: string, consistent = false): Promise<Case | undefined> {
       const { Item } = await doc.send(
         new GetCommand({ TableName: tableName, Key: keys.case(id), ConsistentRead: consistent }),
       );
-      return Item ? stripKeys<Case>(Item) : undefined;
+      return Item ? caseOf(Item) : undefined;
+    },
+
+    /** Several cases by id (consistent reads), in no particular order; missing ones are left out. */
+    async getMany(ids: string[]): Promise<Case[]> {
+      const found: Case[] = [];
+      for (let i = 0; i < ids.length; i += 100) {
+        let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+          [tableName]: { Keys: ids.slice(i, i + 100).map((id) => keys.case(id)), ConsistentRead: true },
+        };
+        while (request && Object.keys(request).length > 0) {
+          const result = await doc.send(new BatchGetCommand({ RequestItems: request }));
+          found.push(...(result.Responses?.[tableName] ?? []).map(caseOf));
+          request = result.UnprocessedKeys as typeof request;
+        }
+      }
+      return found;
     },
 
     /** The last number taken in the year's case sequence (0 before the first); see caseSequenceItem. */
@@ -277,35 +445,25 @@ export function caseRepository(ctx: StoreContext) {
       return Number(Item?.seq ?? 0);
     },
 
-    /** Newest first. Status and type narrow the page with a filter on the chosen index. */
+    /** Newest first, one Query per page; status, type, escalation and deadlines narrow it with a filter. */
     async list(list: CaseList, filter: CaseFilter, startKey: Record<string, unknown> | undefined, limit: number) {
-      const { index, pkAttr, pk } = listQuery(list);
-      const conditions: string[] = [];
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':pk': pk };
-      if (filter.status) {
-        conditions.push('#status = :status');
-        names['#status'] = 'status';
-        values[':status'] = filter.status;
-      }
-      if (filter.type) {
-        conditions.push('#type = :type');
-        names['#type'] = 'type';
-        values[':type'] = filter.type;
-      }
+      const { index, pkAttr, pk, skPrefix } = listQuery(list);
+      const { conditions, names, values } = filterOf(filter);
+      const skAttr = index === indexNames.gsi1 ? attr.gsi1sk : index === indexNames.gsi2 ? attr.gsi2sk : attr.gsi3sk;
       const result = await doc.send(
         new QueryCommand({
           TableName: tableName,
           IndexName: index,
-          KeyConditionExpression: `${pkAttr} = :pk`,
-          ...(conditions.length && { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names }),
-          ExpressionAttributeValues: values,
+          KeyConditionExpression: `${pkAttr} = :pk${skPrefix ? ` AND begins_with(${skAttr}, :state)` : ''}`,
+          ...(conditions.length && { FilterExpression: conditions.join(' AND ') }),
+          ...(Object.keys(names).length && { ExpressionAttributeNames: names }),
+          ExpressionAttributeValues: { ':pk': pk, ...(skPrefix && { ':state': skPrefix }), ...values },
           ScanIndexForward: false,
           ExclusiveStartKey: startKey,
           Limit: limit,
         }),
       );
-      return { items: (result.Items ?? []).map((i) => stripKeys<Case>(i)), lastKey: result.LastEvaluatedKey };
+      return { items: (result.Items ?? []).map(caseOf), lastKey: result.LastEvaluatedKey };
     },
 
     /** The history of one case, oldest first. */

@@ -46,4 +46,6 @@ export function createDocumentClient(
 export interface StoreContext {
   doc: DynamoDBDocumentClient;
   tableName: string;
+  /** The correlation id of the work in progress; items put in a transaction carry it (for the stream consumer). */
+  correlation?: () => string | undefined;
 }

@@ -5,8 +5,14 @@ import { indexNames, keys } from './keys';
 import { queryIndex } from './index-query';
 import { del, putNew, stripKeys, type LabelledItem } from './transact';
 
-/** What a follow-up does; the API's follow-up service knows how to carry out each kind. */
+/**
+ * What a follow-up does; the follow-up service knows how to carry out each kind. Besides the case work that
+ * follows a contact, the rest of a large change: a customer's open cases still to move to its new managers, and
+ * team members' opportunities still to re-file under their (new) team.
+ */
 export type FollowUpWork =
+  | { kind: 'cases_follow_customer'; customerId: string; cause: string; notify: boolean }
+  | { kind: 'team_pipeline'; userIds: string[] }
   | {
       kind: 'case_message';
       caseId: string;

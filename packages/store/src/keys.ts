@@ -62,6 +62,8 @@ export const keys = {
   changeRequest: (requestId: string) => ({ pk: `CHREQ#${requestId}`, sk: 'CHREQ' }),
   changeRequestQueue: (branchId: string, status: string) => `BRANCH#${branchId}#CHREQ#${status}`,
   team: (teamId: string) => ({ pk: `TEAM#${teamId}`, sk: 'TEAM' }),
+  /** A branch's teams (gsi1 of the team item). */
+  teamsByBranch: (branchId: string) => `BRANCH#${branchId}#TEAMS`,
   /** Under the customer partition, below TL#: the 360 view reads these with the profile in one query. */
   openCaseMirror: (customerId: string, caseId: string) => ({ pk: `CUST#${customerId}`, sk: `OPENCASE#${caseId}` }),
   openOpportunityMirror: (customerId: string, opportunityId: string) => ({
@@ -100,6 +102,17 @@ export const keys = {
   /** While a case waits for its first response: listed by deadline (gsi1) for the sweeper. */
   caseResponseWatch: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'RESPONDBY' }),
   caseResponsesDue: 'CASE#RESPONDBY',
+  /** While a case waits for its resolution: listed by deadline (gsi1) for the sweeper. */
+  caseResolutionWatch: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'RESOLVEBY' }),
+  caseResolutionsDue: 'CASE#RESOLVEBY',
+  /**
+   * A copy of the case for each manager (primary or assisting) of its customer, listed by manager through
+   * gsi1 (`casesByManager`), open cases apart from finished ones (`caseByManagerSort`).
+   */
+  caseManagerView: (caseId: string, managerId: string) => ({ pk: `CASE#${caseId}`, sk: `VIEW#MGR#${managerId}` }),
+  casesByManager: (managerId: string) => `MGRCASES#${managerId}`,
+  caseByManagerSort: (open: boolean, createdAt: string, caseId: string) => `${open ? 'O' : 'C'}#${createdAt}#${caseId}`,
+  caseByManagerState: (open: boolean) => (open ? 'O#' : 'C#'),
   caseHistoryPrefix: 'HIST#',
   caseMessagePrefix: 'MSG#',
   casesByCustomer: (customerId: string) => `CUSTCASES#${customerId}`,

@@ -1,10 +1,11 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TimelineEntry } from '@cc/core';
+import { caseRepository, managerViewItems, savedCaseItem } from './cases';
 import type { StoreContext } from './client';
 import { isConditionalCheckFailed } from './errors';
 import { indexNames, keys } from './keys';
 import { timelineItem } from './timeline';
-import { del, put, stripKeys, transact, update, type LabelledItem } from './transact';
+import { del, put, stripKeys, transact, TransactionRefused, update, type LabelledItem } from './transact';
 
 /** The customer everything of a merged record moves to, with the fields records denormalise. */
 export interface RehomeTarget {
@@ -145,9 +146,30 @@ async function movePartition(
 }
 
 /**
- * Points the merged customer's cases at the survivor. Only the customer attributes and the by-customer
- * index key change (the case store owns everything else); the condition makes a re-run a no-op.
+ * Points one case of the merged customer at the survivor: its customer fields, its by-customer index key and
+ * its managers' copies, version-checked (re-read when it changed meanwhile). False when it already moved.
  */
+async function rehomeCase(ctx: StoreContext, caseId: string, target: RehomeTarget): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const c = await caseRepository(ctx).get(caseId, true);
+    if (!c || c.customerId !== target.mergedId) return false;
+    const after = {
+      ...c,
+      customerId: target.survivor.id,
+      customerNumber: target.survivor.customerNumber,
+      customerName: target.survivor.name,
+      version: c.version + 1,
+    };
+    try {
+      await transact(ctx, [savedCaseItem(ctx, after, c.version), ...managerViewItems(ctx, c, after)]);
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionRefused) || attempt >= 3) throw error;
+    }
+  }
+}
+
+/** Points the merged customer's cases at the survivor (see rehomeCase); a re-run moves only what is left. */
 async function moveCases(ctx: StoreContext, target: RehomeTarget, counts: MoveCounts): Promise<void> {
   for (;;) {
     const page = await ctx.doc.send(
@@ -156,17 +178,13 @@ async function moveCases(ctx: StoreContext, target: RehomeTarget, counts: MoveCo
         IndexName: indexNames.gsi1,
         KeyConditionExpression: 'gsi1pk = :pk',
         ExpressionAttributeValues: { ':pk': keys.casesByCustomer(target.mergedId) },
-        ProjectionExpression: 'pk, sk',
+        ProjectionExpression: 'id',
         Limit: 25,
       }),
     );
     const found = page.Items ?? [];
     if (found.length === 0) return;
-    const moved = await Promise.all(
-      found.map((k) =>
-        reassign(ctx, { pk: String(k.pk), sk: String(k.sk) }, target, keys.casesByCustomer(target.survivor.id)),
-      ),
-    );
+    const moved = await Promise.all(found.map((k) => rehomeCase(ctx, String(k.id), target)));
     counts.cases += moved.filter(Boolean).length;
     // The index is eventually consistent: stop when a page yields nothing new to move.
     if (!moved.some(Boolean)) return;
@@ -200,27 +218,19 @@ async function moveOpenOpportunities(ctx: StoreContext, target: RehomeTarget, co
 }
 
 /** Sets the survivor's customer fields on one record that still names the merged customer. */
-async function reassign(
-  ctx: StoreContext,
-  key: { pk: string; sk: string },
-  target: RehomeTarget,
-  index?: string,
-): Promise<boolean> {
+async function reassign(ctx: StoreContext, key: { pk: string; sk: string }, target: RehomeTarget): Promise<boolean> {
   try {
     await ctx.doc.send(
       new UpdateCommand({
         TableName: ctx.tableName,
         Key: key,
-        UpdateExpression:
-          'SET customerId = :survivor, customerNumber = :number, customerName = :name' +
-          `${index ? ', gsi1pk = :index' : ''}`,
+        UpdateExpression: 'SET customerId = :survivor, customerNumber = :number, customerName = :name',
         ConditionExpression: 'customerId = :merged',
         ExpressionAttributeValues: {
           ':survivor': target.survivor.id,
           ':number': target.survivor.customerNumber,
           ':name': target.survivor.name,
           ':merged': target.mergedId,
-          ...(index && { ':index': index }),
         },
       }),
     );

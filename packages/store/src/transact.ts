@@ -28,9 +28,13 @@ export class TransactionRefused extends Error {
  * retryable items failed, a `store.concurrent_write` ConflictError (see retryConcurrentWrites).
  */
 export async function transact(ctx: StoreContext, items: LabelledItem[], clientRequestToken?: string): Promise<void> {
+  const correlationId = ctx.correlation?.();
   try {
     await ctx.doc.send(
-      new TransactWriteCommand({ TransactItems: items.map((i) => i.item), ClientRequestToken: clientRequestToken }),
+      new TransactWriteCommand({
+        TransactItems: items.map((i) => (correlationId ? carrying(i.item, correlationId) : i.item)),
+        ClientRequestToken: clientRequestToken,
+      }),
     );
   } catch (error) {
     const codes = cancellationCodes(error);
@@ -44,6 +48,10 @@ export async function transact(ctx: StoreContext, items: LabelledItem[], clientR
     throw translateStoreError(error);
   }
 }
+
+/** A put carries the correlation id of the work that wrote it, so the stream consumer can log it. */
+const carrying = (item: TransactItem, correlationId: string): TransactItem =>
+  item.Put ? { Put: { ...item.Put, Item: { ...item.Put.Item, correlationId } } } : item;
 
 export const put = (
   ctx: StoreContext,
@@ -140,6 +148,7 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
     gsi3pk: _e,
     gsi3sk: _f,
     expiresAt: _g,
+    correlationId: _cid,
     entity: _h,
     ...rest
   } = item;

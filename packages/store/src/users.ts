@@ -22,8 +22,10 @@ export interface User {
 export function userRepository(ctx: StoreContext) {
   const { doc, tableName } = ctx;
   return {
-    async get(id: string): Promise<User | undefined> {
-      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.user(id) }));
+    async get(id: string, consistent = false): Promise<User | undefined> {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: keys.user(id), ConsistentRead: consistent }),
+      );
       return Item ? stripKeys<User>(Item) : undefined;
     },
     async getMany(ids: string[]): Promise<Map<string, User>> {

@@ -19,6 +19,8 @@ export interface HttpDeps {
   clock: () => Date;
   /** Every request answers within this (@cc/core/budgets: the API's deadline). */
   deadlineMs: number;
+  /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */
+  openApiDocument: () => Promise<Record<string, unknown>>;
 }
 
 /** Hono environment: what middleware puts on the context for routes to read. */

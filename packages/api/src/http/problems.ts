@@ -31,11 +31,16 @@ const statusByCode: Record<string, number> = {
   'auth.token_expired': 401,
   'auth.forbidden': 403,
   'webhook.signature_invalid': 403,
+  'webhook.not_served': 404,
   'idempotency.key_reused': 422,
   'opportunity.already_converted': 409,
   'opportunity.closed': 409,
   'opportunity.forbidden': 403,
   'case.not_convertible': 409,
+  'case.converted': 409,
+  'case.finished': 409,
+  'team.member_conflict': 409,
+  'request.if_match_invalid': 400,
   'customer.identity_taken': 409,
   'customer.number_taken': 409,
   'customer.manager_required': 400,
@@ -81,22 +86,27 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** The members RFC 9457 and our contract define; details from an error never overwrite them. */
+const reservedMembers = new Set(['type', 'title', 'status', 'code', 'detail', 'instance']);
+
+/** `extensions`: extra members (field `errors`, `allowed` states...); `status` overrides the code's status. */
 export function problemResponse(
   c: Context,
   code: string,
   detail: string | undefined,
-  extra: Partial<Problem> = {},
+  extensions: Record<string, unknown> = {},
   headers: Record<string, string> = {},
+  statusOverride?: number,
 ): Response {
-  const status = extra.status ?? statusFor(code);
+  const status = statusOverride ?? statusFor(code);
   const body: Problem = {
+    ...Object.fromEntries(Object.entries(extensions).filter(([name]) => !reservedMembers.has(name))),
     type: PROBLEM_BASE + code,
     title: titles[status] ?? 'Error',
     status,
     code,
     ...(detail ? { detail } : {}),
     instance: c.req.path,
-    ...extra,
   };
   return new Response(JSON.stringify(body), {
     status,
@@ -144,7 +154,7 @@ export function toProblem(error: unknown, c: Context, log: ErrorLogger): Respons
   if (error instanceof HTTPException) {
     const code = httpExceptionCodes[error.status] ?? 'request.invalid';
     const detail = error.status === 400 ? 'The request body is not valid JSON' : error.message;
-    return problemResponse(c, code, detail, { status: error.status });
+    return problemResponse(c, code, detail, {}, {}, error.status);
   }
   log('unhandled error', { path: c.req.path, method: c.req.method, error: describe(error) });
   return problemResponse(c, 'internal.error', 'Something went wrong on our side; it has been logged');

@@ -11,17 +11,26 @@ export const versionHeaders = (item: { id: string; version: number }, createdIn?
 
 /**
  * ...and writes echo it in If-Match. Returns the version it names; undefined when the header is
- * absent and optional. A missing required or malformed header is a 428 problem.
+ * absent and optional. A missing required header is a 428 problem; one that is not an ETag as we send
+ * them (a quoted version, e.g. `"3"`; a bare `3` is not one) is a 400 that says so.
  */
 export function ifMatchVersion(header: string | undefined, required: true, resource: string): number;
 export function ifMatchVersion(header: string | undefined, required: boolean, resource: string): number | undefined;
 export function ifMatchVersion(header: string | undefined, required: boolean, resource: string): number | undefined {
-  if (header === undefined && !required) return undefined;
-  const match = /^(?:W\/)?"(\d+)"$/.exec(header?.trim() ?? '');
-  if (!match) {
+  if (header === undefined || header.trim() === '') {
+    if (!required) return undefined;
     throw new DomainError(
       'request.precondition_required',
       `Send If-Match with the ETag from your last read of this ${resource}`,
+      {},
+    );
+  }
+  const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
+  if (!match) {
+    throw new DomainError(
+      'request.if_match_invalid',
+      `If-Match must be the ETag from your last read of this ${resource}, quoted as sent: e.g. If-Match: "3" ` +
+        `(got ${JSON.stringify(header.slice(0, 40))})`,
       {},
     );
   }

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import {
+  CaseAssignInput,
   CaseCreateInput,
+  CaseDeleteInput,
   CaseNoteInput,
   caseOrigins,
   CasePatchInput,
@@ -8,6 +10,7 @@ import {
   CaseRestoreInput,
   caseStatuses,
   caseTypes,
+  deadlineKinds,
   inquirySubjects,
   type Case,
 } from '@cc/core';
@@ -39,16 +42,38 @@ export const CaseSchema = z
     customerName: z.string().optional(),
     branchId: z.string(),
     submitterContact: z.object({ phone: z.string().optional(), email: z.string().optional() }).optional(),
-    ownerId: z
+    ownerId: z.string().nullable().meta({
+      description:
+        "Who works it: the customer's primary manager unless assigned to someone else; null = the branch queue",
+    }),
+    primaryManagerId: z
       .string()
       .nullable()
-      .meta({ description: "The customer's primary manager at creation; null = the branch queue" }),
-    assistingManagerIds: z.array(z.string()),
+      .meta({ description: "The customer's primary manager; the case follows the customer when it changes" }),
+    assistingManagerIds: z.array(z.string()).meta({ description: "The customer's assisting managers" }),
     escalated: z.boolean(),
     respondBy: z
       .string()
       .optional()
       .meta({ description: 'When it must have left new; owner and supervisors are told once if it has not' }),
+    resolveBy: z
+      .string()
+      .optional()
+      .meta({ description: 'When it must be resolved; owner and supervisors are told once if it is not' }),
+    breaches: z
+      .array(z.object({ kind: z.enum(deadlineKinds), dueAt: z.string(), reportedAt: z.string() }))
+      .optional()
+      .meta({ description: 'Deadlines missed, as reported' }),
+    outcome: z.string().optional().meta({ description: 'The outcome note of the last resolution or closing' }),
+    resolvedAt: z.string().optional(),
+    closedAt: z.string().optional(),
+    reopenedAt: z.string().optional(),
+    occurredAt: z
+      .string()
+      .optional()
+      .meta({ description: 'When it happened in the source system (imports); createdAt is when it arrived' }),
+    relatedCaseId: z.string().optional().meta({ description: 'The closed case the customer wrote on again' }),
+    followedBy: z.string().optional().meta({ description: 'The case opened when the customer wrote on this again' }),
     opportunityId: z.string().optional(),
     deleted: z.boolean(),
     version: z.number().int(),
@@ -87,10 +112,21 @@ const ListQuery = CursorQuery.extend({
   customerId: z.string().min(1).max(80).optional(),
   status: z.enum(caseStatuses).optional(),
   type: z.enum(caseTypes).optional(),
-  owner: z
-    .enum(['me', 'queue'])
+  owner: z.enum(['me', 'queue']).optional().meta({ description: 'The older spelling of scope=mine and scope=queue' }),
+  scope: z
+    .enum(['mine', 'my-customers', 'queue', 'branch'])
     .optional()
-    .meta({ description: "me: the caller's cases; queue: the branch's cases without an owner (supervisors)" }),
+    .meta({
+      description:
+        "mine: the caller's cases; my-customers: the cases of the customers the caller manages (primary or " +
+        "assisting), open ones unless a finished status is asked for; queue: the branch's cases without an owner, " +
+        "branch: all of the branch's (supervisors)",
+    }),
+  overdue: z
+    .enum(deadlineKinds)
+    .optional()
+    .meta({ description: 'Only cases past their first-response or resolution deadline and still waiting for it' }),
+  escalated: z.enum(['true', 'false']).optional(),
 });
 
 const tags = ['cases'];
@@ -128,16 +164,23 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       path: '/cases',
       tags,
       summary:
-        "List cases: a customer's, the caller's own, the branch queue, or (supervisors) the branch's; newest first",
+        "List cases: a customer's, the caller's own, their customers', the branch queue or the branch's; newest " +
+        'first, one query per page',
       auth: 'bearer',
       query: ListQuery,
       responses: { 200: { description: 'A page of cases', json: pageOf(CaseSchema) } },
       errors: [400, 401, 403, 404],
     },
     async ({ caller, query }) => {
-      const { cursor, limit, ...filter } = query;
-      const scope = `cases:${caller.userId}:${JSON.stringify(filter)}`;
-      const page = await s.cases.list(caller, filter, http.cursors.decode(cursor, scope), limit);
+      const { cursor, limit, ...listed } = query;
+      const scope = `cases:${caller.userId}:${JSON.stringify(listed)}`;
+      const { escalated, ...filter } = listed;
+      const page = await s.cases.list(
+        caller,
+        { ...filter, ...(escalated && { escalated: escalated === 'true' }) },
+        http.cursors.decode(cursor, scope),
+        limit,
+      );
       return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
     },
   ),
@@ -179,7 +222,8 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       path: '/cases/{id}',
       tags,
       summary:
-        'Edit a case and/or move its status (If-Match required); an illegal move is a 409 listing the allowed ones',
+        'Edit or reclassify a case and/or move its status (If-Match required; resolving and closing need the ' +
+        'outcome as note); an illegal move is a 409 listing the allowed ones',
       auth: 'bearer',
       params: IdParam,
       headers: IfMatchHeader,
@@ -199,16 +243,41 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       method: 'delete',
       path: '/cases/{id}',
       tags,
-      summary: 'Soft-delete a case (kept in its history; an admin may restore it). If-Match is honoured when sent',
+      summary:
+        'Soft-delete a case, saying why (kept in its history; an admin may restore it; its owner is told when ' +
+        'someone else deletes it). If-Match is honoured when sent',
       auth: 'bearer',
       params: IdParam,
       headers: IfMatchHeader,
+      body: { json: CaseDeleteInput },
       responses: { 204: { description: 'Deleted' } },
-      errors: [400, 401, 404, 409],
+      errors: [400, 401, 404, 409, 415],
     },
-    async ({ caller, params, headers }) => {
-      await s.cases.remove(caller, params.id, undefined, ifMatchVersion(headers['if-match'], false, 'case'));
+    async ({ caller, params, headers, body }) => {
+      await s.cases.remove(caller, params.id, body.reason, ifMatchVersion(headers['if-match'], false, 'case'));
       return { status: 204 };
+    },
+  ),
+
+  route(
+    {
+      operationId: 'assignCase',
+      method: 'post',
+      path: '/cases/{id}/assign',
+      tags,
+      summary:
+        "Give a case to a manager or supervisor of its branch, saying why (the branch's supervisors; the owner, to " +
+        'a colleague); the new owner is told. If-Match is honoured when sent',
+      auth: 'bearer',
+      params: IdParam,
+      headers: IfMatchHeader,
+      body: { json: CaseAssignInput },
+      responses: { 200: { description: 'Assigned', json: CaseSchema } },
+      errors: [400, 401, 403, 404, 409, 415],
+    },
+    async ({ caller, params, headers, body }) => {
+      const version = ifMatchVersion(headers['if-match'], false, 'case');
+      return caseReply(await s.cases.assign(caller, params.id, body, version));
     },
   ),
 

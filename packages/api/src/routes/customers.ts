@@ -172,12 +172,15 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
         method: 'post',
         path: `/customers/{id}/${action}`,
         tags,
-        summary: action === 'close' ? 'Close the customer relationship' : 'Reopen a closed customer',
+        summary:
+          action === 'close'
+            ? 'Close the customer relationship; its open cases go to the branch queue'
+            : 'Reopen a closed customer; its open cases go back to its primary manager',
         auth: 'bearer',
         params: IdParam,
         body: { json: CustomerStatusInput },
         responses: { 200: { description: 'Done', json: CustomerSchema } },
-        errors: [400, 401, 404, 415],
+        errors: [400, 401, 404, 409, 415],
       },
       async ({ caller, params, body }) => {
         const status = action === 'close' ? 'closed' : 'active';

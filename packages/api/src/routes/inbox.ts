@@ -11,11 +11,14 @@ export const InboxItemSchema = z
     kind: z.enum(notificationKinds),
     title: z.string(),
     excerpt: z.string().meta({ description: 'Content excerpt (at most 280 characters)' }),
-    date: z.string().meta({ description: 'When the notification was raised (ISO 8601)' }),
+    date: z.string().meta({
+      description: 'When what it reports happened (an imported case: its original date), else when it was raised',
+    }),
     customerId: z.string().optional(),
     customerNumber: z.string().optional(),
     customerName: z.string().optional(),
     caseId: z.string().optional(),
+    caseIds: z.array(z.string()).optional().meta({ description: 'Several cases (cases that moved with a customer)' }),
     opportunityId: z.string().optional(),
     link: z.string().optional().meta({ description: 'API path of what the notification is about' }),
     read: z.boolean(),
@@ -28,13 +31,13 @@ const NotificationParam = z.object({ notificationId: z.string().min(1).max(40) }
 
 /** An inbox item as the home page shows it: its date, and a link to what it is about. */
 function present(item: Notification & { read: boolean; readAt?: string }) {
-  const { recipientId: _r, createdAt, ...rest } = item;
+  const { recipientId: _r, createdAt, occurredAt, ...rest } = item;
   const link = item.caseId
     ? `/cases/${item.caseId}`
     : item.opportunityId
       ? `/opportunities/${item.opportunityId}`
       : undefined;
-  return { ...rest, date: createdAt, ...(link && { link }) };
+  return { ...rest, date: occurredAt ?? createdAt, ...(link && { link }) };
 }
 
 const tags = ['inbox'];

@@ -14,6 +14,7 @@ const StuckWork = z
         caseId: z.string().optional(),
         messageId: z.string().optional(),
         customerId: z.string().optional(),
+        userIds: z.array(z.string()).optional(),
       }),
     ),
     undeliverableNotifications: z.array(

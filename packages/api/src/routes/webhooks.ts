@@ -36,7 +36,7 @@ const EmailReceiptSchema = z
 const tags = ['webhooks'];
 
 /** Provider webhooks: authenticated by the provider's signature, never by a bearer token. */
-export const webhookRoutes = (s: Services & { email: NonNullable<Services['email']> }, http: HttpDeps): Route[] => [
+export const webhookRoutes = (s: Services, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'receiveTwilioSms',
@@ -69,13 +69,13 @@ export const webhookRoutes = (s: Services & { email: NonNullable<Services['email
       tags,
       summary:
         'Inbound email as a raw RFC 5322 message ' +
-        '(local relay; in AWS SES stores to S3 and the email function takes over). ' +
+        '(the local relay; in AWS, SES stores mail to S3, the email function takes over and this answers 404). ' +
         'Signed: X-Signature t=...,v1=...',
       auth: 'email',
       bodyLimit: 'email',
       body: { own: { 'message/rfc822': z.string() }, required: true },
       responses: { 200: { description: 'Recorded (or already recorded: same answer)', json: EmailReceiptSchema } },
-      errors: [400, 403, 413, 415],
+      errors: [400, 403, 404, 413, 415],
     },
     async ({ c }) => {
       const raw = Buffer.from(await c.req.arrayBuffer());
@@ -84,6 +84,9 @@ export const webhookRoutes = (s: Services & { email: NonNullable<Services['email
       if (!secret || !verifyEmailWebhook(secret, c.req.header('x-signature'), raw, now)) throw new SignatureError();
       if (!/^message\/rfc822\b/i.test(c.req.header('content-type') ?? '')) {
         throw new DomainError('request.unsupported_media_type', 'Send the raw message as message/rfc822');
+      }
+      if (!s.email) {
+        throw new DomainError('webhook.not_served', 'Email is received through SES in this deployment, not here');
       }
       const recorded = await s.email.receive(raw);
       return { status: 200, body: recorded.response.body, headers: replayHeaders(recorded.replayed) };

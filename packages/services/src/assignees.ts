@@ -1,0 +1,33 @@
+import { ValidationError, type Role } from '@cc/core';
+import type { User, UserRepository } from '@cc/store';
+
+/** Someone named to take work on: the user id and the request field that named them. */
+export interface Nominee {
+  id: string;
+  path: string;
+}
+
+/** Who may own customers and cases: relationship managers and their supervisors. */
+export const ASSIGNABLE_ROLES: readonly Role[] = ['manager', 'supervisor'];
+
+/**
+ * Refuses (400, `code`) any nominee who is not a user of `branchId` in one of `roles`. The one check every
+ * assignment makes (a case's owner, a customer's managers), so the rules for who can take work live here.
+ */
+export async function assertAssignable(
+  users: UserRepository,
+  nominees: readonly Nominee[],
+  branchId: string,
+  code: string,
+  roles: readonly Role[] = ASSIGNABLE_ROLES,
+): Promise<Map<string, User>> {
+  const found = await users.getMany(nominees.map((n) => n.id));
+  const issues = nominees
+    .filter(({ id }) => {
+      const user = found.get(id);
+      return !user || user.branchId !== branchId || !roles.includes(user.role);
+    })
+    .map(({ id, path }) => ({ path, message: `${id} is not a ${roles.join(' or ')} of branch ${branchId}` }));
+  if (issues.length) throw new ValidationError('Not someone who can take this on', issues, code);
+  return found;
+}
