@@ -285,6 +285,26 @@ describe(`${STORM} concurrent duplicates of each write make one of everything`, 
     expect(((await found.json()) as { items: { id: string }[] }).items.map((c) => c.id)).toEqual([customer.id]);
   });
 
+  it('20 different cases at once take 20 consecutive numbers, none twice, none skipped', async () => {
+    const customer = await vipOf('mgr-2');
+    const before = await caseSequence(t.deps.store);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.request('POST', '/cases', {
+          token: tk.agent,
+          json: { ...complaint, title: `Complaint ${i}`, customerId: customer.id },
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
+    casesMade += 20;
+    const numbers = (await Promise.all(responses.map((r) => r.json() as Promise<Case>)))
+      .map((c) => Number(c.id.slice(-6)))
+      .sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => before + 1 + i));
+    expect(await caseSequence(t.deps.store)).toBe(before + 20);
+  });
+
   it('used exactly one case number per case, and leaves the data intact', async () => {
     expect(await caseSequence(t.deps.store)).toBe(casesAtStart + casesMade);
     await expectDataIntact(t.deps.store);

@@ -6,31 +6,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Caller, Logger, Role } from '@cc/core';
-import { budgets, type FunctionBudget } from '@cc/core/budgets';
 import { appConfigSchema, createApp, httpDeps, type AppConfig, type HttpDeps } from '@cc/api';
 import { filesystemAttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
 import type { StoreContext } from '@cc/store';
 import { composeServices, connectAws, type ServiceInfra } from '@cc/services';
 import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
+import { localServicesBudget } from '@cc/local/services';
 import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys';
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
 
 /**
- * DynamoDB Local and the SQS emulator, shared by every test file on a loaded 2-core machine, answer far slower
- * than the services the production budgets (@cc/core/budgets) were set for. The general tests give an attempt
- * and a request more time; tests/integration/faults-*.test.ts hold the production figures to their promises.
+ * The shared DynamoDB Local and SQS emulator get a patient budget in the general tests;
+ * tests/integration/faults-*.test.ts hold the production figures (@cc/core/budgets) to their promises.
  */
-export const localServicesBudget: FunctionBudget = {
-  ...budgets.api,
-  deadlineMs: 30_000,
-  clients: {
-    dynamodb: { ...budgets.api.clients.dynamodb, requestTimeoutMs: 10_000 },
-    sqs: { ...budgets.api.clients.sqs, requestTimeoutMs: 10_000 },
-  },
-};
+export { localServicesBudget };
 
 type Composed = ReturnType<
   typeof composeServices<ServiceInfra & { attachments: NonNullable<ServiceInfra['attachments']> }>

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { startFauxqs } from 'fauxqs';
+import { budgets, type FunctionBudget } from '@cc/core/budgets';
 
 export interface RunningService {
   endpoint: string;
@@ -13,6 +14,20 @@ export interface RunningService {
 }
 
 export class ServiceStartError extends Error {}
+
+/**
+ * For DynamoDB Local and the SQS emulator shared by a whole test run or a bench on a loaded 2-core machine, which
+ * answer far slower than the services the production budgets were set for: a patient attempt and request.
+ * `npm start` keeps the production budget (a stopped DynamoDB Local answers 503 within 5 s there too).
+ */
+export const localServicesBudget: FunctionBudget = {
+  ...budgets.api,
+  deadlineMs: 30_000,
+  clients: {
+    dynamodb: { ...budgets.api.clients.dynamodb, connectTimeoutMs: 5_000, requestTimeoutMs: 10_000 },
+    sqs: { ...budgets.api.clients.sqs, connectTimeoutMs: 5_000, requestTimeoutMs: 10_000 },
+  },
+};
 
 /** Fails with an actionable message when Java is missing, before spawning anything. */
 export function assertJavaAvailable(): void {

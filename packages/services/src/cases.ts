@@ -70,6 +70,7 @@ import {
   type RecordFor,
 } from '@cc/store';
 import { assertAssignable } from './assignees';
+import { caseNumbering, type NumberTurn } from './case-numbers';
 import type { ServiceContext } from './context';
 import type { NoticeService, NotificationDraft } from './notices';
 import { parseInput } from './parse';
@@ -101,6 +102,11 @@ export interface PreparedCase {
   items: LabelledItem[];
   counters?: { customerId: string; openCases: number; lastContactAt?: string };
   notifications: Notification[];
+  /**
+   * Must be called once the transaction that takes the case's number has committed (true) or failed (false):
+   * the next case of the year waits for it (see caseNumbering).
+   */
+  settled(committed: boolean): void;
 }
 
 export interface CaseMessageInput {
@@ -256,6 +262,7 @@ function refused(error: unknown, id: string): unknown {
 
 export function caseService(ctx: ServiceContext, deps: { notices: NoticeService }) {
   const repo = caseRepository(ctx.store);
+  const numbering = caseNumbering();
   const customers = customerRepository(ctx.store);
   const users = userRepository(ctx.store);
   const { notices } = deps;
@@ -319,7 +326,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     const now = ctx.clock();
     const year = now.getUTCFullYear();
     // Independent reads, run together.
-    const [customer, lastSequence] = await Promise.all([
+    const [customer, lastRead] = await Promise.all([
       input.customerId ? customers.get(input.customerId) : Promise.resolve<Customer | undefined>(undefined),
       repo.lastSequence(year),
     ]);
@@ -340,104 +347,115 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     const at = now.toISOString();
     // Times are kept in UTC (Z) whatever offset the source system wrote.
     const occurredAt = options.occurredAt ? new Date(options.occurredAt).toISOString() : undefined;
-    const sequence = lastSequence + 1;
-    const id = caseReference(year, sequence);
-    const actor = creatorActor(creator);
-    const managers = customer ? caseManagersOf(customer) : { primaryManagerId: null, assistingManagerIds: [] };
-    const c: Case = withDeadlines(ctx, {
-      id,
-      type: input.type,
-      ...(input.subject && { subject: input.subject }),
-      ...(input.productCode && { productCode: input.productCode }),
-      category: input.category,
-      priority: input.priority,
-      title: input.title ?? excerptOf(input.description, 80),
-      description: input.description,
-      status: 'new',
-      origin,
-      createdBy: caller
-        ? { kind: 'user', id: caller.userId }
-        : {
-            kind: 'channel',
-            channel: origin,
-            ...('externalId' in creator && creator.externalId && { externalId: creator.externalId }),
-          },
-      customerId: customer?.id ?? null,
-      ...(customer && { customerNumber: customer.customerNumber, customerName: customer.name }),
-      branchId,
-      ownerId: managers.primaryManagerId,
-      ...managers,
-      ...(options.submitterContact && { submitterContact: options.submitterContact }),
-      escalated: false,
-      ...(occurredAt && { occurredAt }),
-      ...(options.relatedCaseId && { relatedCaseId: options.relatedCaseId }),
-      deleted: false,
-      version: 1,
-      createdAt: at,
-      updatedAt: at,
-    });
-
-    // The owner hears of cases someone else registered; a queued case (no owner) goes to the branch's supervisors.
-    const recipients = c.ownerId ? [c.ownerId] : await supervisorsOf(branchId);
-    const drafts: NotificationDraft[] = recipients
-      .filter((r) => r !== caller?.userId)
-      .map((recipientId) => ({
-        recipientId,
-        kind: isImport(origin) ? 'case_imported' : 'case_created',
-        title: `New ${c.type} ${c.id}${c.ownerId ? '' : ' in the branch queue'}: ${c.title}`,
-        excerpt: excerptOf(c.description),
-        ...aboutCase(c),
-        ...(occurredAt && { occurredAt }),
-      }));
-    const { notifications, items: notificationItems } = notices.draft(drafts, now);
-
-    const sender = options.submitterContact?.phone
-      ? { kind: 'phone' as const, value: options.submitterContact.phone }
-      : options.submitterContact?.email
-        ? { kind: 'email' as const, value: options.submitterContact.email }
-        : undefined;
-    const timeline: LabelledItem[] = [];
-    if (c.customerId || sender) {
-      const entry: TimelineEntry = {
-        id: ctx.newId(now.getTime()),
-        customerId: c.customerId,
-        ...(!c.customerId && sender && { sender }),
-        type: 'case',
-        channel: timelineChannelOf[origin],
-        direction: caller ? 'internal' : 'inbound',
-        occurredAt: occurredAt ?? at,
-        actor,
-        summary: `${c.type === 'complaint' ? 'Complaint' : 'Inquiry'} ${c.id} registered: ${c.title}`,
-        links: { caseId: c.id },
-      };
-      timeline.push(timelineItem(ctx.store, entry, ctx.settings.RETENTION_DAYS));
+    const turn = await numbering.take(year, lastRead);
+    try {
+      return await prepared(turn);
+    } catch (error) {
+      turn.end(false);
+      throw error;
     }
 
-    const contactAt = options.isContact ? (occurredAt ?? at) : undefined;
-    const items = [
-      // Both refuse when a concurrent case took this number first: the attempt is then prepared again.
-      { ...newCaseItem(ctx.store, c), retryable: true },
-      caseSequenceItem(ctx.store, year, sequence),
-      caseHistoryItem(ctx.store, {
-        id: ctx.newId(now.getTime()),
-        caseId: id,
-        at,
-        actor,
-        action: 'created',
-        to: 'new',
-        changes: { origin, ownerId: c.ownerId, ...(c.relatedCaseId && { relatedCaseId: c.relatedCaseId }) },
-      }),
-      ...caseDerivedItemsButCounters(ctx.store, undefined, c),
-      ...(contactAt && c.customerId ? [contactDayItem(ctx.store, c.customerId, contactAt)] : []),
-      ...timeline,
-      ...notificationItems,
-      ...(options.alsoWrite?.(c) ?? []),
-      ...(options.recordFor?.({ status: 201, body: c }) ?? []),
-    ];
-    const counters = c.customerId
-      ? { customerId: c.customerId, openCases: openCasesDelta(undefined, c), lastContactAt: contactAt }
-      : undefined;
-    return { case: c, items, counters, notifications };
+    /** The case with number `turn.sequence`, and its writes. */
+    async function prepared(turn: NumberTurn): Promise<PreparedCase> {
+      const { sequence } = turn;
+      const id = caseReference(year, sequence);
+      const actor = creatorActor(creator);
+      const managers = customer ? caseManagersOf(customer) : { primaryManagerId: null, assistingManagerIds: [] };
+      const c: Case = withDeadlines(ctx, {
+        id,
+        type: input.type,
+        ...(input.subject && { subject: input.subject }),
+        ...(input.productCode && { productCode: input.productCode }),
+        category: input.category,
+        priority: input.priority,
+        title: input.title ?? excerptOf(input.description, 80),
+        description: input.description,
+        status: 'new',
+        origin,
+        createdBy: caller
+          ? { kind: 'user', id: caller.userId }
+          : {
+              kind: 'channel',
+              channel: origin,
+              ...('externalId' in creator && creator.externalId && { externalId: creator.externalId }),
+            },
+        customerId: customer?.id ?? null,
+        ...(customer && { customerNumber: customer.customerNumber, customerName: customer.name }),
+        branchId,
+        ownerId: managers.primaryManagerId,
+        ...managers,
+        ...(options.submitterContact && { submitterContact: options.submitterContact }),
+        escalated: false,
+        ...(occurredAt && { occurredAt }),
+        ...(options.relatedCaseId && { relatedCaseId: options.relatedCaseId }),
+        deleted: false,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      });
+
+      // The owner hears of cases someone else registered; a queued case (no owner) goes to the branch's supervisors.
+      const recipients = c.ownerId ? [c.ownerId] : await supervisorsOf(branchId);
+      const drafts: NotificationDraft[] = recipients
+        .filter((r) => r !== caller?.userId)
+        .map((recipientId) => ({
+          recipientId,
+          kind: isImport(origin) ? 'case_imported' : 'case_created',
+          title: `New ${c.type} ${c.id}${c.ownerId ? '' : ' in the branch queue'}: ${c.title}`,
+          excerpt: excerptOf(c.description),
+          ...aboutCase(c),
+          ...(occurredAt && { occurredAt }),
+        }));
+      const { notifications, items: notificationItems } = notices.draft(drafts, now);
+
+      const sender = options.submitterContact?.phone
+        ? { kind: 'phone' as const, value: options.submitterContact.phone }
+        : options.submitterContact?.email
+          ? { kind: 'email' as const, value: options.submitterContact.email }
+          : undefined;
+      const timeline: LabelledItem[] = [];
+      if (c.customerId || sender) {
+        const entry: TimelineEntry = {
+          id: ctx.newId(now.getTime()),
+          customerId: c.customerId,
+          ...(!c.customerId && sender && { sender }),
+          type: 'case',
+          channel: timelineChannelOf[origin],
+          direction: caller ? 'internal' : 'inbound',
+          occurredAt: occurredAt ?? at,
+          actor,
+          summary: `${c.type === 'complaint' ? 'Complaint' : 'Inquiry'} ${c.id} registered: ${c.title}`,
+          links: { caseId: c.id },
+        };
+        timeline.push(timelineItem(ctx.store, entry, ctx.settings.RETENTION_DAYS));
+      }
+
+      const contactAt = options.isContact ? (occurredAt ?? at) : undefined;
+      const items = [
+        // Both refuse when a concurrent case took this number first: the attempt is then prepared again.
+        { ...newCaseItem(ctx.store, c), retryable: true },
+        caseSequenceItem(ctx.store, year, sequence),
+        caseHistoryItem(ctx.store, {
+          id: ctx.newId(now.getTime()),
+          caseId: id,
+          at,
+          actor,
+          action: 'created',
+          to: 'new',
+          changes: { origin, ownerId: c.ownerId, ...(c.relatedCaseId && { relatedCaseId: c.relatedCaseId }) },
+        }),
+        ...caseDerivedItemsButCounters(ctx.store, undefined, c),
+        ...(contactAt && c.customerId ? [contactDayItem(ctx.store, c.customerId, contactAt)] : []),
+        ...timeline,
+        ...notificationItems,
+        ...(options.alsoWrite?.(c) ?? []),
+        ...(options.recordFor?.({ status: 201, body: c }) ?? []),
+      ];
+      const counters = c.customerId
+        ? { customerId: c.customerId, openCases: openCasesDelta(undefined, c), lastContactAt: contactAt }
+        : undefined;
+      return { case: c, items, counters, notifications, settled: turn.end };
+    }
   }
 
   /** After a prepared case committed (in its own transaction or a caller's): counted, and its notices published. */
@@ -454,7 +472,13 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     const prepared = await prepare(creator, rawInput, options);
     const { customerId, ...counted } = prepared.counters ?? {};
     const countersItem = customerId ? [statsItem(ctx.store, customerId, counted)] : [];
-    await commit([...prepared.items, ...countersItem], prepared.case.id);
+    try {
+      await commit([...prepared.items, ...countersItem], prepared.case.id);
+    } catch (error) {
+      prepared.settled(false);
+      throw error;
+    }
+    prepared.settled(true);
     await afterCommit(prepared);
     return prepared.case;
   }

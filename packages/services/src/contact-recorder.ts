@@ -52,6 +52,8 @@ export interface ContactDraft {
 export interface WritesWithContact {
   items: LabelledItem[];
   openCases?: number;
+  /** Called once this attempt's transaction has committed (true) or failed (false). */
+  settled?: (committed: boolean) => void;
 }
 
 export interface RecordOptions<B> extends OnceOptions {
@@ -183,7 +185,7 @@ export function contactRecorder(ctx: ServiceContext, deps: { followUps: Pick<Fol
         const entry = entryOf(draft);
         // Extra writes may add links to the entry (e.g. the case it opened), so they come before the entry's item.
         const extra = (await options.extra?.(entry)) ?? [];
-        const { items, openCases } = Array.isArray(extra) ? { items: extra, openCases: 0 } : extra;
+        const { items, openCases, settled } = Array.isArray(extra) ? { items: extra, openCases: 0 } : extra;
         const response = options.respond(entry);
         const commit = async (counters: LabelledItem[]) => {
           const all = [
@@ -196,7 +198,13 @@ export function contactRecorder(ctx: ServiceContext, deps: { followUps: Pick<Fol
           else await transact(ctx.store, all);
         };
         const counting = { expectOpenCases: options.expectOpenCases, openCases };
-        committed = { entry, escalation: await commitWithCounters(entry, counting, commit) };
+        try {
+          committed = { entry, escalation: await commitWithCounters(entry, counting, commit) };
+        } catch (error) {
+          settled?.(false);
+          throw error;
+        }
+        settled?.(true);
         return response;
       },
       options,

@@ -127,7 +127,11 @@ export function contactService(
               : undefined;
             const caseId = opened?.case.id ?? input.caseId;
             if (caseId) entry.links = { ...entry.links, caseId };
-            return { items: [...liveCheck, ...(opened?.items ?? [])], openCases: opened?.counters?.openCases };
+            return {
+              items: [...liveCheck, ...(opened?.items ?? [])],
+              openCases: opened?.counters?.openCases,
+              settled: opened?.settled,
+            };
           },
           respond: (entry) => ({
             status: 201,
