@@ -64,6 +64,22 @@ module.exports = {
       to: { path: pkg('local') },
     },
     {
+      name: 'client-is-for-callers',
+      comment:
+        'the typed client calls the API from outside (tests, a console served by the api); ' +
+        'the rooms below the API never call it over HTTP.',
+      severity: 'error',
+      from: { path: [pkg('core'), pkg('store'), pkg('services'), pkg('channels'), pkg('messaging')] },
+      to: { path: [pkg('client'), '^node_modules/openapi-fetch/'] },
+    },
+    {
+      name: 'client-knows-only-the-contract',
+      comment: 'the client is generated from packages/api/openapi.json; it imports no other package of ours.',
+      severity: 'error',
+      from: { path: pkg('client') },
+      to: { path: '^packages/', pathNot: pkg('client') },
+    },
+    {
       name: 'packages-by-name',
       comment: 'import another package by its name and subpath export (@cc/store/keys), never by a path into its src/',
       severity: 'error',

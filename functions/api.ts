@@ -2,6 +2,7 @@ import { handle } from 'hono/aws-lambda';
 import { parseEnv } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
 import { createApp, httpDeps, lambdaConfigSchema } from '@cc/api';
+import { REFERENCE_SCRIPT_FILE } from '@cc/api/reference';
 import { composeServices, connectAws } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
@@ -15,8 +16,9 @@ const http = httpDeps(config, {
   cursorSecret: config.CURSOR_SECRET,
   health: aws.probes,
   log: aws.log,
-  // Shipped beside the bundle by the stack (infra/constructs/api.ts).
+  // Both shipped beside the bundle by the stack (infra/constructs/api.ts), read when first asked for.
   openApiFile: new URL('./openapi.json', import.meta.url),
+  referenceScriptFile: new URL(`./${REFERENCE_SCRIPT_FILE}`, import.meta.url),
 });
 
 export const handler = handle(createApp(services, http));

@@ -41,6 +41,12 @@ export function defineContactCenter(app: App): ContactCenterApp {
     stage,
     alarmEmail: contextString(app, 'alarmEmail'),
     secretsRevision: contextString(app, 'secretsRevision'),
+    customerMessaging: {
+      twilioAccountSid: contextString(app, 'twilioAccountSid'),
+      twilioFrom: contextString(app, 'twilioFrom'),
+      sesFromAddress: contextString(app, 'sesFromAddress'),
+      sesReplyTo: contextString(app, 'sesReplyTo'),
+    },
     domain: domainName && certificateArn ? { names: [domainName], certificateArn } : undefined,
   });
   Tags.of(app).add('Application', 'contact-center');

@@ -12,7 +12,7 @@ import { GivenUpAlarm } from './constructs/given-up-alarm';
 import { Messaging } from './constructs/messaging';
 import { Monitoring } from './constructs/monitoring';
 import { SecretRotation } from './constructs/secret-rotation';
-import { Workers } from './constructs/workers';
+import { Workers, type CustomerMessageProviders } from './constructs/workers';
 import { stageConfig, timeouts, type StageConfig } from './ops-config';
 
 export interface ContactCenterStackProps extends StackProps {
@@ -28,6 +28,8 @@ export interface ContactCenterStackProps extends StackProps {
   domain?: { names: string[]; certificateArn: string };
   /** Changed to make the API pick up new secret values (see Api). */
   secretsRevision?: string;
+  /** Providers for messages to customers (Twilio account and sender, SES sender); without them they are logged. */
+  customerMessaging?: Omit<CustomerMessageProviders, 'channelSecrets'>;
 }
 
 /** AWS WAF names CLOUDFRONT-scope web ACLs arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>. */
@@ -81,6 +83,7 @@ export class ContactCenterStack extends Stack {
       stage,
       secretsRevision: props.secretsRevision,
     });
+    this.workers.sendCustomerMessages({ channelSecrets: this.api.channelSecrets, ...props.customerMessaging });
     this.apiStage = new ApiStage(this, 'ApiStage', {
       httpApi: this.api.httpApi,
       stage,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -8,8 +9,10 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { lambdaConfigSchema } from '@cc/api/config';
+import { resolvePackagedReferenceScript } from '@cc/api/reference';
 import type * as z from 'zod';
 import { budgets } from '../ops-budgets';
+import { repoRoot } from '../paths';
 import { timeouts, type StageConfig } from '../ops-config';
 import type { Auth } from './auth';
 import { createNodeFunction } from './node-function';
@@ -44,11 +47,17 @@ type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string
   SECRETS_REVISION?: string;
 };
 
-/** Routes served without a token: health, the OpenAPI document, the public complaint form, provider webhooks. */
+/**
+ * Routes served without a token: health, the OpenAPI document and its reference page, the public complaint
+ * form and status page, provider webhooks.
+ */
 export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
   { path: '/health', methods: [HttpMethod.GET] },
   { path: '/openapi.json', methods: [HttpMethod.GET] },
+  { path: '/docs', methods: [HttpMethod.GET] },
+  { path: '/docs/{proxy+}', methods: [HttpMethod.GET] },
   { path: '/complaint', methods: [HttpMethod.GET] },
+  { path: '/complaint/status', methods: [HttpMethod.GET, HttpMethod.POST] },
   { path: '/public/{proxy+}', methods: [HttpMethod.ANY] },
   { path: '/webhooks/{proxy+}', methods: [HttpMethod.ANY] },
 ];
@@ -127,8 +136,9 @@ export class Api extends Construct {
       budget: budgets.api,
       stage: props.stage,
       environment: environment as Record<string, string>,
-      // Served at /openapi.json, read on first request: not parsed on every cold start.
-      files: ['packages/api/openapi.json'],
+      // Served at /openapi.json and in the reference page at /docs, read on first request: never parsed on a
+      // cold start, nor shipped inside the bundle.
+      files: ['packages/api/openapi.json', path.relative(repoRoot, resolvePackagedReferenceScript())],
     });
     grantTableAccess(this.handler, props.table, accessProfiles.api);
     this.cursorSecret.grantRead(this.handler);
@@ -151,7 +161,7 @@ export class Api extends Construct {
         Validations.of(r).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            'Public by design (anonymous complaint form and status, health, OpenAPI document, provider ' +
+            'Public by design (anonymous complaint form and status, health, OpenAPI document and reference, provider ' +
             'webhooks that the app verifies by signature). Behind the CloudFront WAF with a per-IP rate ' +
             'limit, tighter stage throttles, and the origin-verify header check.',
         });

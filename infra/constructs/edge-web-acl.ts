@@ -6,7 +6,7 @@ import type { StageConfig } from '../ops-config';
 import { retention } from './retention';
 
 /** Route prefixes anyone may call without a token (see publicRoutes in ./api.ts). */
-export const wafPublicPaths = { prefixes: ['/public/'], exact: ['/complaint'] } as const;
+export const wafPublicPaths = { prefixes: ['/public/'], exact: ['/complaint', '/complaint/status'] } as const;
 /** Signed provider webhooks: authenticated by the app, carrying arbitrary customer text and mail. */
 export const wafWebhookPrefix = '/webhooks/';
 

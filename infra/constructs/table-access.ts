@@ -35,6 +35,7 @@ export const keyPrefixes = {
   notification: prefixOf(keys.notification('x').pk),
   customer: prefixOf(keys.customer('x').pk),
   case: prefixOf(keys.case('x').pk),
+  emailThread: prefixOf(keys.emailThread('x').pk),
 } as const;
 
 const readWrite: ItemAction[] = [
@@ -51,8 +52,10 @@ const allIndexes = tableDefinition.indexes.map((index) => index.name);
 /**
  * What each function does to the table, from its code path:
  * - api: every use case, every index.
- * - notifier (packages/messaging/src/notifier.ts): reads the recipient's profile (USER#) and the delivery
- *   record (NOTIF#), updates the delivery record only. It never writes customers, cases or inboxes.
+ * - notifier (packages/messaging/src/notifier.ts): reads the recipient's profile (USER#), the customer's
+ *   preferences before a message to them (CUST#) and the delivery record (NOTIF#); updates the delivery record;
+ *   puts a line on the case's history when a customer message is withheld or given up (CASE#) and the thread of
+ *   the Message-ID SES gave a sent email (MSGID#). It never changes customers, cases or inboxes.
  * - sweeper (packages/services/src/sweeper.ts): re-publishes pending notifications, does due case
  *   follow-ups (which write cases, timelines, inboxes, notifications like the intake does), reports
  *   overdue responses and next steps. Touches many kinds of item, so no key condition; reads the due
@@ -63,8 +66,12 @@ export const accessProfiles = {
   api: { items: [{ actions: readWrite }], queries: allIndexes },
   notifier: {
     items: [
-      { actions: ['GetItem'], leadingKeyPrefixes: [keyPrefixes.user, keyPrefixes.notification] },
+      {
+        actions: ['GetItem'],
+        leadingKeyPrefixes: [keyPrefixes.user, keyPrefixes.notification, keyPrefixes.customer],
+      },
       { actions: ['UpdateItem'], leadingKeyPrefixes: [keyPrefixes.notification] },
+      { actions: ['PutItem'], leadingKeyPrefixes: [keyPrefixes.case, keyPrefixes.emailThread] },
     ],
     queries: [],
   },

@@ -8,6 +8,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { budgets } from '../ops-budgets';
@@ -25,6 +26,17 @@ export interface WorkersProps {
   accessLogs: IBucket;
   /** SES recipients (addresses or domains) the inbound rule accepts; default: every verified domain. */
   inboundRecipients?: string[];
+}
+
+/** Who sends messages to customers (see Workers.sendCustomerMessages). */
+export interface CustomerMessageProviders {
+  channelSecrets: ISecret;
+  twilioAccountSid?: string;
+  /** A Twilio number (E.164) or Messaging Service SID. */
+  twilioFrom?: string;
+  /** A verified SES sender, e.g. "Customer Care <care@bank.example>". */
+  sesFromAddress?: string;
+  sesReplyTo?: string;
 }
 
 export const rawMailPrefix = 'inbound/';
@@ -158,6 +170,35 @@ export class Workers extends Construct {
         new LambdaAction({ function: this.emailInbound, invocationType: LambdaInvocationType.EVENT }),
       ],
     });
+  }
+
+  /**
+   * The notifier's providers for messages to customers: Twilio (the auth token from the channel secrets, the
+   * account and sender from context) and SES (the verified sender's domain only). Without them, those messages
+   * are written to the log.
+   */
+  sendCustomerMessages(providers: CustomerMessageProviders): void {
+    const { notifier } = this;
+    if (providers.twilioAccountSid && providers.twilioFrom) {
+      notifier.addEnvironment('TWILIO_ACCOUNT_SID', providers.twilioAccountSid);
+      notifier.addEnvironment('TWILIO_FROM', providers.twilioFrom);
+      notifier.addEnvironment(
+        'TWILIO_AUTH_TOKEN',
+        providers.channelSecrets.secretValueFromJson('twilioAuthToken').unsafeUnwrap(),
+      );
+      providers.channelSecrets.grantRead(notifier);
+    }
+    if (providers.sesFromAddress) {
+      const domain = providers.sesFromAddress.replace(/^.*@/, '').replace(/>$/, '');
+      notifier.addEnvironment('SES_FROM_ADDRESS', providers.sesFromAddress);
+      if (providers.sesReplyTo) notifier.addEnvironment('SES_REPLY_TO', providers.sesReplyTo);
+      notifier.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: domain })],
+        }),
+      );
+    }
   }
 
   /** The bucket's logical id, as cdk-nag names it in a finding (`<Id.Arn>`). */

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { Case } from '@cc/core';
 import { userRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
 import { startWorkers } from '@cc/local/workers';
@@ -80,10 +79,10 @@ describe('a complaint submitted on the web reaches the owning manager', () => {
         { submitterContact: { email: 'zhao.lei@example.com' } },
       );
 
-      const token = await t.token('mgr-1', 'manager', 'BR-001');
-      const read = await t.request('GET', `/cases/${submitted.id}`, { token });
-      expect(read.status).toBe(200);
-      expect((await read.json()) as Case).toMatchObject({
+      const manager = t.client(await t.token('mgr-1', 'manager', 'BR-001'));
+      const read = await manager.GET('/cases/{id}', { params: { path: { id: submitted.id } } });
+      expect(read.response.status).toBe(200);
+      expect(read.data).toMatchObject({
         id: submitted.id,
         ownerId: 'mgr-1',
         origin: 'web',
@@ -91,11 +90,9 @@ describe('a complaint submitted on the web reaches the owning manager', () => {
         status: 'new',
       });
 
-      const inbox = (await (await t.request('GET', '/me/inbox', { token })).json()) as {
-        items: Record<string, unknown>[];
-      };
-      expect(inbox.items).toHaveLength(1);
-      const item = inbox.items[0]!;
+      const { data: inbox } = await manager.GET('/me/inbox');
+      expect(inbox?.items).toHaveLength(1);
+      const item = inbox!.items[0]!;
       expect(item).toMatchObject({
         kind: 'case_created',
         read: false,
@@ -105,38 +102,52 @@ describe('a complaint submitted on the web reaches the owning manager', () => {
         caseId: submitted.id,
         link: `/cases/${submitted.id}`,
       });
-      expect(Math.abs(Date.parse(item.date as string) - Date.now())).toBeLessThan(60_000);
+      expect(Math.abs(Date.parse(item.date) - Date.now())).toBeLessThan(60_000);
 
       // The notifier consumed the SQS message and recorded the delivery through the manager's channel.
       const record = await eventually(async () => {
         const { Item } = await t.deps.store.doc.send(
-          new GetCommand({ TableName: t.tableName, Key: keys.notification(item.id as string), ConsistentRead: true }),
+          new GetCommand({ TableName: t.tableName, Key: keys.notification(item.id), ConsistentRead: true }),
         );
         return Item?.status === 'delivered' ? Item : undefined;
       });
       expect(record).toMatchObject({ deliveredVia: 'outbox:email', attempts: 1 });
-      const outbox = (await readFile(join(dataDir, 'outbox', 'email.jsonl'), 'utf8'))
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(outbox).toEqual([
-        expect.objectContaining({
-          notificationId: item.id,
-          to: 'mgr-1@bank.example',
-          caseId: submitted.id,
-          customerNumber: 'E2E-0001',
-          customerName: 'Zhao Lei',
-        }),
-      ]);
-      const { Attributes } = await t.deps.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: t.queues.notifications,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
+      // The manager's notification and the customer's acknowledgement, both through the queue.
+      const outbox = await eventually(async () => {
+        const lines = (await readFile(join(dataDir, 'outbox', 'email.jsonl'), 'utf8')).trim().split('\n');
+        return lines.length >= 2 ? lines.map((l) => JSON.parse(l) as Record<string, unknown>) : undefined;
+      });
+      expect(outbox).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            notificationId: item.id,
+            to: 'mgr-1@bank.example',
+            caseId: submitted.id,
+            customerNumber: 'E2E-0001',
+            customerName: 'Zhao Lei',
+          }),
+          expect.objectContaining({
+            audience: 'customer',
+            purpose: 'acknowledgement',
+            to: 'zhao.lei@example.com',
+            caseId: submitted.id,
+          }),
+        ]),
       );
-      expect(
-        Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
-      ).toBe(0);
+      expect(outbox).toHaveLength(2);
+      // The poller deletes each message once its delivery is recorded: the queue drains.
+      const drained = await eventually(async () => {
+        const { Attributes } = await t.deps.sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: t.queues.notifications,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        const left =
+          Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+        return left === 0 ? true : undefined;
+      });
+      expect(drained).toBe(true);
     },
   );
 

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userRepository } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
 
-/** Over real HTTP, as a browser and a manager's client would: the public form in, the owner's inbox out. */
+/**
+ * Over real HTTP with the typed client (@cc/client), as a website and a manager's client would: the public form in,
+ * the owner's inbox out.
+ */
 let t: TestContext;
 let server: ServerType;
 let base: string;
@@ -40,26 +43,23 @@ afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resol
 
 describe('a complaint posted to the public form over HTTP', () => {
   it("reaches the customer's primary manager's inbox with date, content, customer number and name", async () => {
-    const submitted = await fetch(`${base}/public/complaints`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
+    const visitor = t.client(undefined, base);
+    const submitted = await visitor.POST('/public/complaints', {
+      body: {
         name: 'Zhao Lei',
         phone: '138 0000 0071',
         category: 'fees',
         subject: 'Charged twice for the annual fee',
         description: 'The annual card fee appears twice on my October statement.',
-      }),
+      },
     });
-    expect(submitted.status).toBe(201);
-    const { reference } = (await submitted.json()) as { reference: string };
+    expect(submitted.response.status).toBe(201);
+    const reference = submitted.data!.reference;
 
-    const inbox = await fetch(`${base}/me/inbox`, {
-      headers: { authorization: `Bearer ${await t.token('mgr-1', 'manager')}` },
-    });
-    expect(inbox.status).toBe(200);
-    const { items } = (await inbox.json()) as { items: Record<string, unknown>[] };
-    const reminder = items.find((i) => i.caseId === reference);
+    const manager = t.client(await t.token('mgr-1', 'manager'), base);
+    const inbox = await manager.GET('/me/inbox');
+    expect(inbox.response.status).toBe(200);
+    const reminder = inbox.data!.items.find((i) => i.caseId === reference);
     expect(reminder).toMatchObject({
       kind: 'case_created',
       customerNumber: 'HTTP-0001',

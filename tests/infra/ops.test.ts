@@ -167,7 +167,11 @@ describe('HTTP API stage', () => {
     expect(stage.RouteSettings).toEqual({
       'GET /health': publicSettings,
       'GET /openapi.json': publicSettings,
+      'GET /docs': publicSettings,
+      'GET /docs/{proxy+}': publicSettings,
       'GET /complaint': publicSettings,
+      'GET /complaint/status': publicSettings,
+      'POST /complaint/status': publicSettings,
       'ANY /public/{proxy+}': publicSettings,
       'ANY /webhooks/{proxy+}': {
         ThrottlingRateLimit: throttle.webhooks.rateLimit,
@@ -178,7 +182,7 @@ describe('HTTP API stage', () => {
     // Route settings name routes by key: the stage waits for them.
     const [stageId] = prod.ofType('AWS::ApiGatewayV2::Stage')[0]!;
     const routeIds = prod.ofType('AWS::ApiGatewayV2::Route').map(([id]) => id);
-    for (const routeId of routeIds.filter((id) => !/proxy/.test(id) || /public|webhooks/.test(id))) {
+    for (const routeId of routeIds.filter((id) => !/proxy/.test(id) || /public|webhooks|docs/.test(id))) {
       expect(prod.resources[stageId]!.DependsOn, routeId).toContain(routeId);
     }
   });
@@ -229,9 +233,13 @@ describe('least privilege per function', () => {
     }
   });
 
-  it('the notifier reads users and delivery records, updates delivery records; cannot write customers or cases', () => {
+  it('the notifier reads users, customers and deliveries, updates deliveries, adds history lines and threads', () => {
     const statements = dynamoStatements(prod, prod.main.workers.notifier);
-    expect(statements.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     for (const st of statements) {
       expect(st.Resource).toEqual(tableArn(prod)); // no index
       expect(st.Condition).toBeDefined();
@@ -241,18 +249,26 @@ describe('least privilege per function', () => {
         'dynamodb:LeadingKeys'
       ];
     expect(leadingKeys('dynamodb:UpdateItem')).toEqual([`${keyPrefixes.notification}*`]);
-    expect(leadingKeys('dynamodb:GetItem')).toEqual([`${keyPrefixes.user}*`, `${keyPrefixes.notification}*`]);
-    // Nothing it may write matches a customer or a case key.
+    expect(leadingKeys('dynamodb:GetItem')).toEqual([
+      `${keyPrefixes.user}*`,
+      `${keyPrefixes.notification}*`,
+      `${keyPrefixes.customer}*`,
+    ]);
+    // New items only (a case history line, an email thread): the code writes them on attribute_not_exists.
+    expect(leadingKeys('dynamodb:PutItem')).toEqual([`${keyPrefixes.case}*`, `${keyPrefixes.emailThread}*`]);
+    // Nothing it may update matches a customer or a case key, and nothing it may write is a customer or a user.
+    const updatable = statements
+      .filter((st) => actionsOf(st).some((a) => /Update|Delete|BatchWrite/.test(a)))
+      .flatMap((st) => st.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'] as string[]);
     const writable = statements
       .filter((st) => actionsOf(st).some((a) => /Put|Update|Delete|BatchWrite/.test(a)))
       .flatMap((st) => st.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'] as string[]);
+    const matches = (pattern: string, key: string) => new RegExp(`^${pattern.replace('*', '.*')}$`).test(key);
+    for (const pattern of updatable) expect(matches(pattern, 'CASE#C-2026-000001'), pattern).toBe(false);
     for (const pattern of writable) {
-      const re = new RegExp(`^${pattern.replace('*', '.*')}$`);
-      expect(re.test('CUST#c-1'), pattern).toBe(false);
-      expect(re.test('CASE#C-2026-000001'), pattern).toBe(false);
-      expect(re.test('USER#mgr-1'), pattern).toBe(false);
+      expect(matches(pattern, 'CUST#c-1'), pattern).toBe(false);
+      expect(matches(pattern, 'USER#mgr-1'), pattern).toBe(false);
     }
-    expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:PutItem');
     expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:DeleteItem');
   });
 

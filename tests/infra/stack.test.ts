@@ -9,6 +9,7 @@ import { originVerifyHeader } from '../../infra/constructs/front-door';
 import { timeouts } from '../../infra/ops-config';
 import { givenUpMessages } from '@cc/core/log';
 import { lambdaConfigSchema } from '@cc/api/config';
+import { REFERENCE_SCRIPT_FILE, resolvePackagedReferenceScript } from '@cc/api/reference';
 import { queueDefinitions } from '@cc/messaging/queues';
 import { tableDefinition } from '@cc/store/keys';
 import { fromRoot } from '../../infra/paths';
@@ -201,6 +202,14 @@ describe('functions', () => {
     expect(bundled).not.toContain('"operationId"');
   });
 
+  it('ship the reference page script beside the API bundle, not inside it (read when /docs is asked for)', () => {
+    const [dir] = readdirSync(outdir).filter((d) => existsSync(path.join(outdir, d, 'openapi.json')));
+    const shipped = readFileSync(path.join(outdir, dir!, REFERENCE_SCRIPT_FILE), 'utf8');
+    expect(shipped).toBe(readFileSync(resolvePackagedReferenceScript(), 'utf8'));
+    const meta = JSON.parse(readFileSync(path.join(outdir, dir!, 'index.meta.json'), 'utf8')) as Json;
+    expect(Object.keys(meta.inputs as Json).filter((input) => input.includes('node_modules/redoc/'))).toEqual([]);
+  });
+
   it('take credentials from the environment Lambda sets, without the default chain and its STS/SSO clients', () => {
     const metafiles = readdirSync(outdir)
       .map((dir) => path.join(outdir, dir, 'index.meta.json'))
@@ -305,7 +314,11 @@ describe('HTTP API', () => {
   const publicRouteKeys = [
     'GET /health',
     'GET /openapi.json',
+    'GET /docs',
+    'GET /docs/{proxy+}',
     'GET /complaint',
+    'GET /complaint/status',
+    'POST /complaint/status',
     'ANY /public/{proxy+}',
     'ANY /webhooks/{proxy+}',
   ];

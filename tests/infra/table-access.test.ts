@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as emailModule from '@cc/channels/email';
 import { s3AttachmentStore, s3RawMailReader } from '@cc/channels/s3';
 import { sesInboundHandler } from '@cc/services/email-inbound';
-import { inboxOnly, notificationDeliverer, type DeliveryAdapter } from '@cc/messaging';
+import { inboxOnly, localMessageSenders, notificationDeliverer, type DeliveryAdapter } from '@cc/messaging';
+import { tmpdir } from 'node:os';
 import { transact, userRepository } from '@cc/store';
+import { PermanentDeliveryError } from '@cc/core';
 import type { IConstruct } from 'constructs';
 import { accessProfiles } from '../../infra/constructs/table-access';
 import { tableDefinition } from '@cc/store/keys';
@@ -142,10 +144,7 @@ async function customerWithComplaint(phone: string, email: string) {
   const customer = await createCustomer(t, {
     level: 'vip',
     primaryManagerId: 'mgr-1',
-    contactPoints: [
-      { kind: 'phone', value: phone },
-      { kind: 'email', value: email },
-    ],
+    contactPoints: [...(phone ? [{ kind: 'phone', value: phone }] : []), { kind: 'email', value: email }],
   });
   const res = await t.request('POST', '/contacts', {
     token: await t.token('agent-1', 'agent'),
@@ -203,7 +202,7 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
     expect(kindsOf(accesses, 'PutItem')).toContain('CASE');
   });
 
-  it('the notifier: delivered, duplicate and failed records read users and deliveries, write deliveries', async () => {
+  it('the notifier: staff notifications and customer messages, delivered, duplicate, failed and given up', async () => {
     // mgr-7 takes email, and the email channel is down: deliveries to mgr-7 fail and are released.
     await userRepository(t.deps.store).put({
       id: 'mgr-7',
@@ -226,6 +225,9 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
       },
     });
 
+    // A customer reachable by email only: the acknowledgement goes by email, threaded by SES's Message-ID.
+    await customerWithComplaint('', 'zhu.min@example.com');
+
     const down: DeliveryAdapter = {
       name: 'email',
       deliver: async () => {
@@ -235,24 +237,39 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
     const deliver = notificationDeliverer({
       store: t.deps.store,
       adapters: { email: down, sms: inboxOnly, webhook: inboxOnly, inbox: inboxOnly },
+      senders: {
+        // The SMS provider refuses the number for good: the message is given up and its case says so.
+        sms: {
+          name: 'twilio',
+          send: async () => {
+            throw new PermanentDeliveryError('twilio answered 400 (code 21211)');
+          },
+        },
+        email: { name: 'ses', send: async (m) => ({ providerMessageId: m.id, messageIdHeader: `<${m.id}@ses.test>` }) },
+      },
       log: t.deps.log,
       clock: () => new Date(),
     });
-    const { Messages = [] } = await t.deps.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: t.queues.notifications, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    expect(Messages.length).toBeGreaterThanOrEqual(2);
+    const Messages = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await t.deps.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: t.queues.notifications, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      Messages.push(...(page.Messages ?? []));
+    }
+    expect(Messages.length).toBeGreaterThanOrEqual(4);
     const records = Messages.map((m) => ({ messageId: m.MessageId!, body: m.Body! }));
     const accesses = await record(async () => {
       const first = await deliver(records);
-      expect(Object.values(first.outcomes)).toEqual(expect.arrayContaining(['delivered', 'failed']));
+      expect(Object.values(first.outcomes)).toEqual(expect.arrayContaining(['delivered', 'failed', 'undeliverable']));
       const again = await deliver(records); // redelivered by SQS: already delivered ones are duplicates
       expect(Object.values(again.outcomes)).toContain('duplicate');
       await deliver([{ messageId: 'poison', body: 'not json' }]);
     });
     expect(denied(s.main.workers.notifier, accesses)).toEqual([]);
-    expect(kindsOf(accesses, 'GetItem')).toEqual(['NOTIF', 'USER']);
+    expect(kindsOf(accesses, 'GetItem')).toEqual(['CUST', 'NOTIF', 'USER']);
     expect(kindsOf(accesses, 'UpdateItem')).toEqual(['NOTIF']);
+    expect(kindsOf(accesses, 'PutItem')).toEqual(['CASE', 'MSGID']);
     expect(indexesOf(accesses)).toEqual([]);
   });
 
@@ -306,6 +323,7 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
     const notifier = s.main.workers.notifier;
     expect(denied(notifier, [{ action: 'PutItem', resource: 'table', leadingKeys: ['NOTIF#1'] }])).toHaveLength(1);
     expect(denied(notifier, [{ action: 'UpdateItem', resource: 'table', leadingKeys: ['CUST#1'] }])).toHaveLength(1);
+    expect(denied(notifier, [{ action: 'PutItem', resource: 'table', leadingKeys: ['CUST#1'] }])).toHaveLength(1);
     expect(denied(notifier, [{ action: 'UpdateItem', resource: 'table', leadingKeys: ['NOTIF#1'] }])).toEqual([]);
     expect(denied(s.main.workers.sweeper, [{ action: 'Query', resource: 'gsi2', leadingKeys: ['x'] }])).toHaveLength(1);
     expect(denied(s.main.workers.sweeper, [{ action: 'Scan', resource: 'table', leadingKeys: [] }])).toHaveLength(1);

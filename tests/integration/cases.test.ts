@@ -198,6 +198,13 @@ describe('creating a case', () => {
     const second = await send();
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(((await second.json()) as Case).id).toBe(((await first.json()) as Case).id);
+    const reused = await t.request('POST', '/cases', {
+      token: tokens['agent-1'],
+      json: { type: 'complaint', description: 'Another complaint', customerId: managed.id },
+      headers: { 'idempotency-key': 'retry-1' },
+    });
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { code: string }).code).toBe('idempotency.key_reused');
   });
 });
 
@@ -308,13 +315,17 @@ describe('lifecycle', () => {
     const history = (await (
       await t.request('GET', `/cases/${body.id}/history`, { token: tokens['mgr-1'] })
     ).json()) as { items: { action: string; from?: string; to?: string; note?: string; actor: { id: string } }[] };
+    // The customer has no phone or email: the acknowledgement and the outcome say why they were not sent.
     expect(history.items.map((h) => [h.action, h.from, h.to])).toEqual([
       ['created', undefined, 'new'],
+      ['customer_message', undefined, undefined],
       ['status_changed', 'new', 'acknowledged'],
       ['updated', undefined, undefined],
       ['status_changed', 'acknowledged', 'resolved'],
+      ['customer_message', undefined, undefined],
     ]);
-    expect(history.items[1]).toMatchObject({ note: 'looking into it', actor: { id: 'mgr-2' } });
+    expect(history.items[2]).toMatchObject({ note: 'looking into it', actor: { id: 'mgr-2' } });
+    expect(history.items[5]).toMatchObject({ changes: { purpose: 'outcome', status: 'blocked' } });
 
     const reopened = await t.request('PATCH', `/cases/${body.id}`, {
       token: tokens['mgr-1'],
@@ -492,7 +503,7 @@ describe('lifecycle', () => {
       const history = (await (
         await t.request('GET', `/cases/${body.id}/history`, { token: tokens['mgr-1'] })
       ).json()) as { items: { action: string }[] };
-      expect(history.items.map((h) => h.action)).toEqual(['created', 'deleted', 'restored']);
+      expect(history.items.map((h) => h.action)).toEqual(['created', 'customer_message', 'deleted', 'restored']);
     },
   );
 });

@@ -63,6 +63,9 @@ describe('assignment by request and approval', () => {
     expect(res.status).toBe(403);
     expect((await problem(res)).code).toBe('change_request.forbidden');
     expect((await t.request('GET', `/change-requests/${pending.id}`, { token: tk.mgr3 })).status).toBe(404);
+    const asDecider = await t.request('GET', `/change-requests/${pending.id}`, { token: tk.sup1 });
+    expect(asDecider.status).toBe(200);
+    expect(await asDecider.json()).toMatchObject({ id: pending.id, status: 'pending' });
     expect((await t.request('GET', '/change-requests', { token: tk.mgr1 })).status).toBe(403);
     expect((await decide(pending.id, tk.sup2, 'approve')).status).toBe(404);
   });

@@ -105,7 +105,7 @@ describe('inbound email through SES and S3', () => {
       await handler(sesEvent('ses-1')); // SES retries an asynchronous invocation that failed or timed out
 
       const timeline = await timelineOf(t, customer.id);
-      const contacts = timeline.filter((e) => e.type === 'contact') as {
+      const contacts = timeline.filter((e) => e.type === 'contact' && e.direction === 'inbound') as {
         channel: string;
         details: { attachments: { location: string }[] };
       }[];

@@ -84,7 +84,9 @@ describe('POST /webhooks/email', () => {
       const refused = await deliver(tooBig);
       expect(refused.status).toBe(413);
       expect((await problem(refused)).code).toBe('request.too_large');
-      expect((await timelineOf(t, customer.id)).filter((e) => e.type === 'contact')).toHaveLength(1);
+      expect(
+        (await timelineOf(t, customer.id)).filter((e) => e.type === 'contact' && e.direction === 'inbound'),
+      ).toHaveLength(1);
     },
   );
 
@@ -170,8 +172,10 @@ describe('POST /webhooks/email', () => {
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(new Set(await Promise.all(responses.map((r) => r.text()))).size).toBe(1);
     const timeline = await timelineOf(t, customer.id);
-    expect(timeline.filter((e) => e.type === 'contact')).toHaveLength(1);
+    expect(timeline.filter((e) => e.type === 'contact' && e.direction === 'inbound')).toHaveLength(1);
     expect(timeline.filter((e) => e.type === 'case')).toHaveLength(1);
+    // ...and one acknowledgement, answering the email.
+    expect(timeline.filter((e) => e.direction === 'outbound')).toHaveLength(1);
   });
 
   it('refuses unsigned, wrongly signed, stale and tampered deliveries with 403 and writes nothing', async () => {

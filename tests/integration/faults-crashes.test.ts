@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { createApp } from '@cc/api';
 import type { Case, Notification } from '@cc/core';
 import { notificationDeliverer, type DeliveryAdapter, type MessagePublisher } from '@cc/messaging';
 import { createDocumentClient, inboxRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
 import { createTestContext, localCredentials, localServicesBudget, region, type TestContext } from '../support/harness';
-import { emailWebhook, expectDataIntact, smsWebhook } from '../support/faults';
+import { emailWebhook, expectDataIntact, fromCustomer, smsWebhook } from '../support/faults';
 import { createCustomer, staffTokens, type CreatedCustomer, type Tokens } from './customers-support';
 import { partitionItems, timelineOf } from './intake-support';
 
@@ -70,7 +71,9 @@ function crashingAfter(steps: number) {
       return t.deps.publisher.publish(messages);
     },
   };
-  return { app: t.appWith({ store: { doc, tableName: t.tableName }, publisher }), steps: () => taken };
+  // What a crashed process answers never reaches anyone (its 500 here is an artefact): not held to the contract.
+  const app = createApp(t.compose({ store: { doc, tableName: t.tableName }, publisher }), t.http);
+  return { app, steps: () => taken };
 }
 
 const counting: DeliveryAdapter = {
@@ -158,7 +161,7 @@ const scenarios: Scenario[] = [
     },
     async expectOnce(customer) {
       const timeline = await timelineOf(t, customer.id);
-      expect(timeline.filter((e) => e.type === 'contact')).toHaveLength(1);
+      expect(fromCustomer(timeline)).toHaveLength(1);
       const cases = timeline.filter((e) => e.type === 'case');
       expect(cases).toHaveLength(1);
       await expectNotifiedOnce('mgr-1', (cases[0]!.links as { caseId: string }).caseId, 'case_created');
@@ -177,7 +180,7 @@ const scenarios: Scenario[] = [
       return { customer, write: (app) => sms(app) };
     },
     async expectOnce(customer) {
-      expect((await timelineOf(t, customer.id)).filter((e) => e.channel === 'sms')).toHaveLength(1);
+      expect(fromCustomer(await timelineOf(t, customer.id)).filter((e) => e.channel === 'sms')).toHaveLength(1);
       const [caseId] = (await partitionItems(t, keys.customerPartition(customer.id), 'OPENCASE#')).map(
         (m) => (m as { id: string }).id,
       );
@@ -195,7 +198,7 @@ const scenarios: Scenario[] = [
     },
     async expectOnce(customer) {
       const timeline = await timelineOf(t, customer.id);
-      expect(timeline.filter((e) => e.channel === 'email' && e.type === 'contact')).toHaveLength(1);
+      expect(fromCustomer(timeline).filter((e) => e.channel === 'email')).toHaveLength(1);
       const cases = timeline.filter((e) => e.type === 'case');
       expect(cases).toHaveLength(1);
       const caseId = (cases[0]!.links as { caseId: string }).caseId;
@@ -235,7 +238,7 @@ const scenarios: Scenario[] = [
       return { customer, write: call(`crash-${randomBytes(4).toString('hex')}`) };
     },
     async expectOnce(customer) {
-      const contacts = (await timelineOf(t, customer.id)).filter((e) => e.type === 'contact');
+      const contacts = fromCustomer(await timelineOf(t, customer.id));
       expect(contacts).toHaveLength(t.config.ESCALATE_AFTER_CONTACTS);
       const [caseId] = (await partitionItems(t, keys.customerPartition(customer.id), 'OPENCASE#')).map(
         (m) => (m as { id: string }).id,

@@ -6,7 +6,7 @@ import { connectAws } from '@cc/services';
 import { createDocumentClient, type StoreContext } from '@cc/store';
 import { keys } from '@cc/store/keys';
 import { createTestContext, localCredentials, region, type TestContext } from '../support/harness';
-import { caseSequence, expectDataIntact } from '../support/faults';
+import { caseSequence, expectDataIntact, fromCustomer } from '../support/faults';
 import { startStallProxy, type StallProxy } from '../support/stall-proxy';
 import { createCustomer, staffTokens, type Tokens } from './customers-support';
 import { partitionItems, timelineOf } from './intake-support';
@@ -69,7 +69,7 @@ async function expectUnavailable(res: Response) {
 }
 
 const written = async (customerId: string) => ({
-  contacts: (await timelineOf(t, customerId)).filter((e) => e.type === 'contact').length,
+  contacts: fromCustomer(await timelineOf(t, customerId)).length,
   openCases: (await partitionItems(t, keys.customerPartition(customerId), 'OPENCASE#')).length,
 });
 

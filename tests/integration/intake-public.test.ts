@@ -31,7 +31,12 @@ describe('public complaints', () => {
     const res = await t.request('GET', '/complaint');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
-    expect(await res.text()).toContain('action="/public/complaints"');
+    const html = await res.text();
+    // Simplified Chinese by default (PUBLIC_DEFAULT_LOCALE), with the switch to English.
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('action="/public/complaints?lang=zh-CN"');
+    expect(html).toMatch(/<a id="language-switch" href="\/complaint\?lang=en"/);
+    expect(res.headers.get('content-language')).toBe('zh-CN');
   });
 
   it('opens a case from JSON, routes it to the customer found by phone, and answers a reference', async () => {
@@ -69,7 +74,7 @@ describe('public complaints', () => {
       });
       expect(ok.status).toBe(200);
       const status = (await ok.json()) as Record<string, unknown>;
-      expect(Object.keys(status).sort()).toEqual(['lastUpdatedAt', 'reference', 'status']);
+      expect(Object.keys(status).sort()).toEqual(['lastUpdatedAt', 'reference', 'status', 'type']);
       const wrongContact = await t.request('GET', `/public/complaints/${reference}?email=other@example.com`, {
         headers: { 'x-forwarded-for': ip() },
       });
@@ -163,5 +168,17 @@ describe('public complaints', () => {
     const again = await submit(complaint(), from, headers);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(((await again.json()) as { reference: string }).reference).toBe(first.reference);
+    const reused = await submit(complaint({ subject: 'Something else entirely' }), from, headers);
+    expect(reused.status).toBe(422);
+    expect((await problem(reused)).code).toBe('idempotency.key_reused');
+  });
+
+  it('limits status checks per client address too', async () => {
+    const from = ip();
+    const check = () =>
+      t.request('GET', '/public/complaints/C-2026-999999?phone=13800002222', { headers: { 'x-forwarded-for': from } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await check()).status);
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);
   });
 });

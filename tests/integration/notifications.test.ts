@@ -8,18 +8,27 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { tmpdir } from 'node:os';
 import { noticeService } from '@cc/services';
 import type { Caller, Customer, Notification } from '@cc/core';
 import {
   createSqsPublisher,
   inboxOnly,
+  localMessageSenders,
   MAX_DELIVERY_ATTEMPTS,
   notificationDeliverer,
   republishUndelivered,
   type DeliveryAdapter,
   type DeliveryAdapters,
 } from '@cc/messaging';
-import { inboxRepository, notificationRepository, transact, userRepository, type DeliveryRecord } from '@cc/store';
+import {
+  deliveryIdOf,
+  inboxRepository,
+  notificationRepository,
+  transact,
+  userRepository,
+  type DeliveryRecord,
+} from '@cc/store';
 import { createTestContext, localCredentials, region, type TestContext } from '../support/harness';
 
 let t: TestContext;
@@ -41,11 +50,11 @@ function countingAdapters(failFirst = new Set<string>()): { adapters: DeliveryAd
 
 const deliveryRecord = async (id: string) =>
   (await notificationRepository(t.deps.store).listUndelivered(new Date(Date.now() + 60_000), 1000)).find(
-    (r) => r.notification.id === id,
+    (r) => r.notification?.id === id,
   );
 const pendingIds = async () =>
-  (await notificationRepository(t.deps.store).listUndelivered(new Date(Date.now() + 60_000), 1000)).map(
-    (r) => r.notification.id,
+  (await notificationRepository(t.deps.store).listUndelivered(new Date(Date.now() + 60_000), 1000)).map((r) =>
+    deliveryIdOf(r),
   );
 
 async function queueDepth(url: string): Promise<number> {
@@ -98,7 +107,13 @@ async function drain(handle: (event: SQSEvent) => Promise<SQSBatchResponse>, max
 }
 
 const viaDeliverer = (adapters: DeliveryAdapters) => {
-  const deliver = notificationDeliverer({ store: t.deps.store, adapters, log: t.deps.log, clock: () => new Date() });
+  const deliver = notificationDeliverer({
+    store: t.deps.store,
+    adapters,
+    senders: localMessageSenders(tmpdir()),
+    log: t.deps.log,
+    clock: () => new Date(),
+  });
   return async (event: SQSEvent): Promise<SQSBatchResponse> => ({
     batchItemFailures: (await deliver(event.Records.map((r) => ({ messageId: r.messageId, body: r.body })))).failed.map(
       (itemIdentifier) => ({ itemIdentifier }),
@@ -232,6 +247,7 @@ describe('the notifier', () => {
       const deliver = notificationDeliverer({
         store: t.deps.store,
         adapters: { email: refusing, sms: refusing, webhook: refusing, inbox: inboxOnly },
+        senders: localMessageSenders(tmpdir()),
         log: t.deps.log,
         clock: () => new Date(),
       });
@@ -247,7 +263,7 @@ describe('the notifier', () => {
       expect(await pendingIds()).not.toContain(n!.id);
       expect(await republishUndelivered(t.deps, { graceMs: 0 })).toMatchObject({ failed: 0 });
       const [given] = (await notificationRepository(t.deps.store).listUndeliverable(100)).filter(
-        (r) => r.notification.id === n!.id,
+        (r) => r.notification?.id === n!.id,
       );
       expect(given).toMatchObject({
         status: 'undeliverable',

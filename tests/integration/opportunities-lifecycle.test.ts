@@ -178,6 +178,8 @@ describe('PATCH /opportunities/{id}', () => {
       const opp = await openedAs(t, 'mgr-1', terms({ prospect: { name: 'Patch Me' } }));
       const path = `/opportunities/${opp.id}`;
       expect((await as('mgr-1', 'PATCH', path, { expectedAmount: 1 })).status).toBe(428);
+      // A stage move may leave If-Match out, but not send one that names no version.
+      expect((await moveStage('mgr-1', opp.id, { stage: 'qualified' }, { 'if-match': 'latest' })).status).toBe(400);
       const change = {
         expectedAmount: 750000,
         expectedCloseDate: '2026-11-15',

@@ -73,7 +73,14 @@ describe('POST /webhooks/sms/twilio', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/xml');
     expect(await res.text()).toContain('<Response>');
-    const items = await timelineOf(t, customer.id);
+    // The SMS, and the inquiry it opened (the customer had none open), acknowledged by SMS.
+    const all = await timelineOf(t, customer.id);
+    expect(all.map((e) => `${e.type}:${e.direction}`).sort()).toEqual([
+      'case:inbound',
+      'contact:inbound',
+      'contact:outbound',
+    ]);
+    const items = all.filter((e) => e.type === 'contact' && e.direction === 'inbound');
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
       channel: 'sms',
@@ -109,7 +116,9 @@ describe('POST /webhooks/sms/twilio', () => {
     expect(new Set(await Promise.all(responses.map((r) => r.text()))).size).toBe(1);
     const again = await signedPost(params);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(await timelineOf(t, customer.id)).toHaveLength(1);
+    const timeline = await timelineOf(t, customer.id);
+    expect(timeline.filter((e) => e.type === 'contact' && e.direction === 'inbound')).toHaveLength(1);
+    expect(timeline.filter((e) => e.type === 'case')).toHaveLength(1);
   });
 
   it('STOP opts the customer out of SMS, START opts back in, HELP answers with help text', async () => {
@@ -178,6 +187,8 @@ describe('POST /webhooks/sms/twilio', () => {
     );
     // The phone now identifies the customer: the next SMS lands on their timeline directly.
     await signedPost(withSid(twilioParams(phone, 'third message')));
-    expect(await timelineOf(t, customer.id)).toHaveLength(3);
+    expect(
+      (await timelineOf(t, customer.id)).filter((e) => e.type === 'contact' && e.direction === 'inbound'),
+    ).toHaveLength(3);
   });
 });

@@ -63,3 +63,7 @@ export async function expectDataIntact(store: StoreContext, graceMs = 10 * 60_00
   expect(violations).toEqual([]);
   return check;
 }
+
+/** What the customer sent: their inbound contacts (the messages the bank sends back are contacts too). */
+export const fromCustomer = <E extends { type?: unknown; direction?: unknown }>(timeline: E[]) =>
+  timeline.filter((e) => e.type === 'contact' && e.direction === 'inbound');

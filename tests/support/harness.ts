@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Caller, Logger, Role } from '@cc/core';
 import { appConfigSchema, createApp, httpDeps, type AppConfig, type HttpDeps } from '@cc/api';
+import { createContactCenterClient, type ContactCenterClient } from '@cc/client';
 import { filesystemAttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
 import type { StoreContext } from '@cc/store';
@@ -14,6 +15,7 @@ import { composeServices, connectAws, type ServiceInfra } from '@cc/services';
 import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
 import { localServicesBudget } from '@cc/local/services';
 import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys';
+import { holdToContract } from './contract-hook';
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
@@ -45,6 +47,8 @@ export interface TestContext {
   dynamo: DynamoDBClient;
   token(userId: string, role?: Role, branchId?: string): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
+  /** The typed client (@cc/client) with a token: over the app in-process, or over HTTP when given a base URL. */
+  client(token?: string, baseUrl?: string): ContactCenterClient;
 }
 
 export interface RequestOptions {
@@ -99,9 +103,10 @@ export async function createTestContext(
     log: aws.log,
     deadlineMs: localServicesBudget.deadlineMs,
   });
+  // Every response these apps give is checked against the contract (contract-hook.ts).
   const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<HttpDeps> = {}) =>
-    createApp(compose(more), { ...http, ...httpChanges });
-  const app = createApp(services, http);
+    holdToContract(createApp(compose(more), { ...http, ...httpChanges }));
+  const app = holdToContract(createApp(services, http));
   const token = (userId: string, role: Role = 'agent', branchId = 'BR-001') =>
     signDevToken(keys, { userId, role, branchId } satisfies Caller, {
       issuer: config.AUTH_ISSUER,
@@ -117,6 +122,10 @@ export async function createTestContext(
     }
     return app.request(path, { method, headers, body });
   };
+  const client = (token?: string, baseUrl?: string) =>
+    baseUrl
+      ? createContactCenterClient({ baseUrl, token })
+      : createContactCenterClient({ baseUrl: 'http://localhost', token, fetch: (r) => Promise.resolve(app.fetch(r)) });
   return {
     app,
     deps: { store: aws.store, sqs: aws.sqs, log: aws.log, publisher: aws.publisher, clock: () => new Date() },
@@ -131,5 +140,6 @@ export async function createTestContext(
     dynamo,
     token,
     request,
+    client,
   };
 }

@@ -4,9 +4,11 @@ import type { Services } from '@cc/services';
 import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
 import { answerWithin } from './http/deadline';
+import { announceDeprecation } from './http/deprecation';
 import { authenticate, limitBody } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
+import { mountReference, REFERENCE_PATH } from './reference/routes';
 import { caseRoutes } from './routes/cases';
 import { changeRequestRoutes } from './routes/change-requests';
 import { contactRoutes } from './routes/contacts';
@@ -59,23 +61,30 @@ const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', correlate);
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] },
-    }),
-  );
+  const policy = { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] };
+  const pageHeaders = secureHeaders({ contentSecurityPolicy: policy });
+  // The reference page alone: Redoc runs its search in a worker it starts from a blob: URL, and draws
+  // some icons as data: images.
+  const referenceHeaders = secureHeaders({
+    contentSecurityPolicy: { ...policy, workerSrc: ['blob:'], imgSrc: ["'self'", 'data:'] },
+  });
+  app.use('*', (c, next) => (c.req.path === REFERENCE_PATH ? referenceHeaders(c, next) : pageHeaders(c, next)));
   app.use('*', answerWithin(http.deadlineMs, http.log));
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
   const staff = authenticate(http.auth);
   for (const { spec, run } of appRoutes(services, http)) {
     const bodyLimit = limitBody(spec.bodyLimit ? limits[spec.bodyLimit] : http.config.MAX_BODY_BYTES);
-    const handlers: MiddlewareHandler<AppEnv>[] = spec.auth === 'bearer' ? [bodyLimit, staff] : [bodyLimit];
+    const handlers: MiddlewareHandler<AppEnv>[] = [
+      ...(spec.deprecated ? [announceDeprecation(spec.deprecated)] : []),
+      bodyLimit,
+      ...(spec.auth === 'bearer' ? [staff] : []),
+    ];
     app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...handlers, (c) => run(c));
   }
   app.get('/openapi.json', async (c) =>
     c.json({ ...(await http.openApiDocument()), servers: [{ url: http.config.PUBLIC_BASE_URL }] }),
   );
+  mountReference(app, http.referenceScript);
 
   app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));

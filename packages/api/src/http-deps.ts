@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
@@ -6,6 +7,7 @@ import { createTokenVerifier } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
 import type { HealthProbes, HttpDeps } from './http/env';
+import { resolvePackagedReferenceScript } from './reference/assets';
 
 export interface HttpOptions {
   /** The JWKS to trust: Cognito's URL in AWS, the dev key set locally. */
@@ -18,6 +20,8 @@ export interface HttpOptions {
   deadlineMs?: number;
   /** Where the generated OpenAPI document is (the Lambda ships it beside its bundle). */
   openApiFile?: URL;
+  /** Where the reference page's script is (the Lambda ships it beside its bundle; else the npm package's). */
+  referenceScriptFile?: URL;
 }
 
 /** The document as generated into the api package (`npm run openapi`). */
@@ -33,6 +37,9 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   clock: options.clock ?? (() => new Date()),
   deadlineMs: options.deadlineMs ?? budgets.api.deadlineMs,
   openApiDocument: once(async () => JSON.parse(await readFile(options.openApiFile ?? PACKAGED_DOCUMENT, 'utf8'))),
+  referenceScript: once(() =>
+    readFile(options.referenceScriptFile ?? pathToFileURL(resolvePackagedReferenceScript()), 'utf8'),
+  ),
 });
 
 /** Runs `load` on the first call and hands every caller its result (a failure is tried again next time). */

@@ -19,8 +19,16 @@ export const ProblemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    allowed: z
+      .array(z.string())
+      .optional()
+      .meta({ description: '`*.invalid_transition`: the states the resource may move to from `from`' }),
+    from: z.string().optional().meta({ description: '`*.invalid_transition`: the current state' }),
+    to: z.string().optional().meta({ description: '`*.invalid_transition`: the state asked for' }),
   })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details with a stable `code`' });
+  // Problem types add members of their own (RFC 9457, 3.2: extension members); clients ignore what they do not know.
+  .catchall(z.unknown())
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details with a stable `code`; a type may add members' });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });

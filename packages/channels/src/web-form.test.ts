@@ -263,7 +263,7 @@ describe('renderComplaintReceiptPage', () => {
     });
     expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(page).toContain('<p class="reference" id="reference">C-2026-000123</p>');
-    expect(page).toContain('<a href="https://care.bank.example/status">');
+    expect(page).toContain('<a id="status-link" href="https://care.bank.example/status">');
     expect(page).toMatch(/phone number or email address/);
   });
 

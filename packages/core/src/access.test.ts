@@ -80,6 +80,7 @@ const caseTable: Record<CaseAction, Row> = {
     supervisor: 'owner manager branch',
     admin: 'owner manager branch',
   },
+  reply: { agent: 'always', manager: 'owner manager', supervisor: 'owner branch', admin: 'owner branch' },
   readDeleted: { agent: '-', manager: '-', supervisor: '-', admin: 'always' },
   listBranch: { agent: '-', manager: '-', supervisor: 'branch', admin: 'branch' },
   listMyCustomers: { agent: '-', manager: 'always', supervisor: 'always', admin: 'always' },

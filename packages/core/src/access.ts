@@ -77,6 +77,8 @@ export const caseGrants = {
   read: { ...worksCase, agent: 'always' },
   /** Edit, move, delete; add messages as staff. */
   work: worksCase,
+  /** Write to the customer from the case (SMS/email): agents on any case they answer for, others as for `work`. */
+  reply: { ...worksCase, agent: 'always' },
   /** Change its type, subject, product code or category. */
   reclassify: worksCase,
   /** Move a resolved or closed case back to work. */

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Customer } from './customers';
 import { InvalidTransitionError, type FieldIssue } from './errors';
+import type { Locale } from './locales';
 
 export const caseTypes = ['complaint', 'inquiry'] as const;
 export type CaseType = (typeof caseTypes)[number];
@@ -214,7 +215,7 @@ export interface Case {
   resolveBy?: string;
   /** Deadlines missed, as reported by the sweeper (once each). */
   breaches?: CaseBreach[];
-  /** The outcome note of the last resolution or closing. */
+  /** The outcome note of the last resolution or closing: the customer reads it (outcome message, status page). */
   outcome?: string;
   resolvedAt?: string;
   closedAt?: string;
@@ -226,6 +227,8 @@ export interface Case {
   /** The case opened when the customer wrote on this one after it had been closed for long. */
   followedBy?: string;
   opportunityId?: string;
+  /** The language the customer wrote in (the public form's), for messages to them. */
+  locale?: Locale;
   deleted: boolean;
   version: number;
   createdAt: string;
@@ -307,4 +310,17 @@ export type CaseAssignInput = z.infer<typeof CaseAssignInput>;
 export const CaseDeleteInput = z.object({ reason }).strict();
 
 export const CaseNoteInput = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
+
+/** A reply to the customer from the case: by the chosen channel, else the customer's preferred one. */
+export const CaseReplyInput = z
+  .object({
+    text: z.string().trim().min(1).max(2000),
+    channel: z.enum(['sms', 'email']).optional().meta({ description: "Default: the customer's preferred channel" }),
+  })
+  .strict()
+  .meta({ id: 'CaseReply' });
+export type CaseReplyInput = z.infer<typeof CaseReplyInput>;
+
+/** A case the customer started (not one staff opened on their own): its acknowledgement is exempt from the cap. */
+export const customerInitiated = (c: Pick<Case, 'origin'>) => c.origin !== 'manager';
 export const CaseRestoreInput = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Actor } from './caller';
+import { isTimeZone, locales } from './locales';
 
 export const customerTypes = ['individual', 'corporate'] as const;
 export const contactChannels = ['voice', 'sms', 'email', 'web'] as const;
@@ -127,11 +128,22 @@ const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM');
 
 export const ContactPreferences = z.object({
   quietHours: z
-    .object({ start: timeOfDay, end: timeOfDay, timezone: z.string().min(1).max(64).default('Asia/Shanghai') })
+    .object({
+      start: timeOfDay,
+      end: timeOfDay,
+      timezone: z
+        .string()
+        .min(1)
+        .max(64)
+        .refine(isTimeZone, 'an IANA time zone, e.g. Asia/Shanghai')
+        .default('Asia/Shanghai'),
+    })
     .optional(),
   optOut: z
     .object({ sms: z.boolean().default(false), email: z.boolean().default(false), voice: z.boolean().default(false) })
     .default({ sms: false, email: false, voice: false }),
+  /** The language messages to the customer are written in (else the case's, else PUBLIC_DEFAULT_LOCALE). */
+  locale: z.enum(locales).optional(),
 });
 export type ContactPreferences = z.infer<typeof ContactPreferences>;
 

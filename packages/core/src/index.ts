@@ -12,4 +12,7 @@ export * from './access';
 export * from './contacts';
 export * from './teams';
 export * from './config';
+export * from './contact-guard';
+export * from './customer-messages';
+export * from './locales';
 export * from './metrics';

@@ -15,6 +15,7 @@ export function maskPii(text: string): string {
 export const givenUpMessages = {
   followUp: 'case follow-up failed for good, see GET /ops/stuck',
   notification: 'notification undeliverable, giving up, it stays in the inbox, see GET /ops/stuck',
+  customerMessage: 'customer message undeliverable, giving up, the case says so, see GET /ops/stuck',
 } as const;
 
 export type LogFields = Record<string, unknown>;

@@ -4,6 +4,7 @@ import { budgets } from '@cc/core/budgets';
 import {
   isQueueMissing,
   localDeliveryAdapters,
+  localMessageSenders,
   notificationDeliverer,
   queueLocator,
   type QueueLocator,
@@ -42,6 +43,7 @@ export function startWorkers(
   const deliver = notificationDeliverer({
     store: services.context.store,
     adapters: localDeliveryAdapters(options.dataDir, log),
+    senders: localMessageSenders(options.dataDir),
     log,
     clock: services.context.clock,
     within: (id, work) => correlation.run(id, work),

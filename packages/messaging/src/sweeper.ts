@@ -1,5 +1,5 @@
 import type { Logger } from '@cc/core';
-import { notificationRepository, type StoreContext } from '@cc/store';
+import { deliveryIdOf, notificationRepository, type StoreContext } from '@cc/store';
 import type { MessagePublisher } from './publisher';
 
 export interface SweeperDeps {
@@ -22,7 +22,7 @@ export async function republishUndelivered(
   const pending = await notificationRepository(deps.store).listUndelivered(olderThan, options.limit ?? 500);
   if (pending.length === 0) return { republished: 0, failed: 0 };
   const { sent, failed } = await deps.publisher.publish(
-    pending.map((r) => ({ id: r.notification.id, body: { notificationId: r.notification.id } })),
+    pending.map((r) => ({ id: deliveryIdOf(r), body: { notificationId: deliveryIdOf(r) } })),
   );
   if (failed.length)
     deps.log.warn('sweeper could not re-publish notifications; next sweep retries', { count: failed.length });

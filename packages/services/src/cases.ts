@@ -33,6 +33,7 @@ import {
   type CaseRelation,
   type CaseStatus,
   type Customer,
+  type Locale,
   type DeadlineKind,
   type TimelineChannel,
   type TimelineEntry,
@@ -72,6 +73,7 @@ import {
 import { assertAssignable } from './assignees';
 import { caseNumbering, type NumberTurn } from './case-numbers';
 import type { ServiceContext } from './context';
+import type { CustomerMessageService } from './customer-messages';
 import type { NoticeService, NotificationDraft } from './notices';
 import { parseInput } from './parse';
 
@@ -86,6 +88,8 @@ export interface CaseCreateOptions {
   occurredAt?: string;
   /** The case is itself a contact from the customer (the public form): it counts on their days and last contact. */
   isContact?: boolean;
+  /** The language the customer wrote in (the public form's), for messages to them. */
+  locale?: Locale;
   /** The earlier case this one follows up (the customer wrote on it long after it closed). */
   relatedCaseId?: string;
   /** Writes that must commit with the case, given the case (its reference is known only then). */
@@ -101,7 +105,8 @@ export interface PreparedCase {
   case: Case;
   items: LabelledItem[];
   counters?: { customerId: string; openCases: number; lastContactAt?: string };
-  notifications: Notification[];
+  /** The staff notifications and the messages to the customer it writes, to publish once committed. */
+  deliveries: readonly { id: string }[];
   /**
    * Must be called once the transaction that takes the case's number has committed (true) or failed (false):
    * the next case of the year waits for it (see caseNumbering).
@@ -260,12 +265,16 @@ function refused(error: unknown, id: string): unknown {
   return error;
 }
 
-export function caseService(ctx: ServiceContext, deps: { notices: NoticeService }) {
+/** The customer hears the outcome once: when the case is resolved, or closed without having been resolved first. */
+const reachesOutcome = (from: CaseStatus, to: CaseStatus) =>
+  from !== to && (to === 'resolved' || (to === 'closed' && from !== 'resolved'));
+
+export function caseService(ctx: ServiceContext, deps: { notices: NoticeService; messages: CustomerMessageService }) {
   const repo = caseRepository(ctx.store);
   const numbering = caseNumbering();
   const customers = customerRepository(ctx.store);
   const users = userRepository(ctx.store);
-  const { notices } = deps;
+  const { notices, messages } = deps;
 
   async function commit(items: LabelledItem[], id: string): Promise<void> {
     try {
@@ -387,6 +396,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
         ...(options.submitterContact && { submitterContact: options.submitterContact }),
         escalated: false,
         ...(occurredAt && { occurredAt }),
+        ...(options.locale && { locale: options.locale }),
         ...(options.relatedCaseId && { relatedCaseId: options.relatedCaseId }),
         deleted: false,
         version: 1,
@@ -430,38 +440,44 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
         timeline.push(timelineItem(ctx.store, entry, ctx.settings.RETENTION_DAYS));
       }
 
+      const created = caseHistoryItem(ctx.store, {
+        id: ctx.newId(now.getTime()),
+        caseId: id,
+        at,
+        actor,
+        action: 'created',
+        to: 'new',
+        changes: { origin, ownerId: c.ownerId, ...(c.relatedCaseId && { relatedCaseId: c.relatedCaseId }) },
+      });
+      // The customer is told the case exists, with its reference and how to follow it up.
+      const acknowledgement = await messages.plan({ purpose: 'acknowledgement', case: c, customer, actor }, now);
+
       const contactAt = options.isContact ? (occurredAt ?? at) : undefined;
       const items = [
         // Both refuse when a concurrent case took this number first: the attempt is then prepared again.
         { ...newCaseItem(ctx.store, c), retryable: true },
         caseSequenceItem(ctx.store, year, sequence),
-        caseHistoryItem(ctx.store, {
-          id: ctx.newId(now.getTime()),
-          caseId: id,
-          at,
-          actor,
-          action: 'created',
-          to: 'new',
-          changes: { origin, ownerId: c.ownerId, ...(c.relatedCaseId && { relatedCaseId: c.relatedCaseId }) },
-        }),
+        created,
         ...caseDerivedItemsButCounters(ctx.store, undefined, c),
         ...(contactAt && c.customerId ? [contactDayItem(ctx.store, c.customerId, contactAt)] : []),
         ...timeline,
         ...notificationItems,
+        ...acknowledgement.items,
         ...(options.alsoWrite?.(c) ?? []),
         ...(options.recordFor?.({ status: 201, body: c }) ?? []),
       ];
       const counters = c.customerId
         ? { customerId: c.customerId, openCases: openCasesDelta(undefined, c), lastContactAt: contactAt }
         : undefined;
-      return { case: c, items, counters, notifications, settled: turn.end };
+      const deliveries = [...notifications, ...acknowledgement.publish];
+      return { case: c, items, counters, deliveries, settled: turn.end };
     }
   }
 
   /** After a prepared case committed (in its own transaction or a caller's): counted, and its notices published. */
   async function afterCommit(prepared: PreparedCase): Promise<void> {
     ctx.log.metric(metricNames.casesOpened);
-    await notices.publish(prepared.notifications);
+    await notices.publish(prepared.deliveries);
   }
 
   /**
@@ -575,7 +591,13 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       }
       return stored;
     }
-    await commit(changeItems(ctx, before, after, { kind: 'user', id: caller.userId }, history), id);
+    const actor: Actor = { kind: 'user', id: caller.userId };
+    const writes = changeItems(ctx, before, after, actor, history);
+    const outcome = reachesOutcome(before.status, after.status)
+      ? await messages.plan({ purpose: 'outcome', case: after, actor }, now)
+      : undefined;
+    await commit([...writes, ...(outcome?.items ?? [])], id);
+    await notices.publish(outcome?.publish ?? []);
     return after;
   }
 
@@ -737,6 +759,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
       channel: input.channel,
       direction: input.direction,
       text,
+      ...('externalId' in creator && creator.externalId && { externalId: creator.externalId }),
     };
     const reopened = reopen ? statusChange(ctx, c, 'in_progress', actor, 'the customer wrote again') : undefined;
     const author = 'caller' in creator ? creator.caller.userId : undefined;
@@ -962,6 +985,14 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
   /** A case the caller may work, or may read only (agents), for another service's change to it. */
   const loadFor = load;
 
+  /** A live case the caller may write to the customer from; a 404 otherwise. */
+  async function loadToReply(caller: Caller, id: string): Promise<Case> {
+    const c = await repo.get(id, true);
+    if (!c || c.deleted || !mayOnCase(caller, 'reply', await relationsTo(caller, c)))
+      throw new NotFoundError('case', id);
+    return c;
+  }
+
   /** The branch's supervisors, who hear of queued and escalated cases. */
   const branchSupervisors = supervisorsOf;
 
@@ -982,6 +1013,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService 
     notifyOverdueResponses: (now: Date) => reportDue('response', now),
     list,
     loadFor,
+    loadToReply,
     branchSupervisors,
   };
 }

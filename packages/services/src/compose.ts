@@ -9,6 +9,8 @@ import { changeRequestService } from './change-requests';
 import { contactRecorder } from './contact-recorder';
 import { contactService } from './contacts';
 import type { ServiceContext } from './context';
+import { customerContactService } from './customer-contact';
+import { customerMessageService } from './customer-messages';
 import { customerService } from './customers';
 import { emailIntake, type EmailIntake, type EmailModule } from './email-intake';
 import { escalationService } from './escalation';
@@ -67,12 +69,14 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
 
   const ownership = caseOwnershipService(ctx, { notices });
   const customers = customerService(ctx, { notices, directory, ownership });
-  const cases = caseService(ctx, { notices });
+  const messages = customerMessageService(ctx);
+  const cases = caseService(ctx, { notices, messages });
   const escalation = escalationService(ctx, { cases, notices });
   const opportunities = opportunityService(ctx, { notices });
   const followUps = followUpService(ctx, { cases, ownership, opportunities, escalation });
   const recorder = contactRecorder(ctx, { followUps });
   const intakeDeps = { recorder, followUps };
+  const customerContact = customerContactService(ctx, { cases, messages, customers, notices });
 
   return {
     customers,
@@ -83,7 +87,8 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     caseImports: caseImportService(ctx, { cases }),
     escalation,
     followUps,
-    contacts: contactService(ctx, { recorder, customers, cases }),
+    contacts: contactService(ctx, { recorder, customers, cases, guard: customerContact }),
+    customerContact,
     unidentified: unidentifiedService(ctx, { customers }),
     sms: smsIntake(ctx, intakeDeps),
     email: infra.attachments

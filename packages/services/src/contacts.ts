@@ -13,6 +13,7 @@ import { LIVE_CUSTOMER_LABEL, liveCustomerCheck, TransactionRefused, type Idempo
 import type { CaseService, PreparedCase } from './cases';
 import type { ContactRecorder, Recorded, ResolvedSender } from './contact-recorder';
 import type { ServiceContext } from './context';
+import type { CustomerContactService } from './customer-contact';
 import type { CustomerService } from './customers';
 
 export type LoggedContact = TimelineEntry & { caseId?: string };
@@ -38,9 +39,14 @@ function durationOf(input: ContactCreateInput): number | undefined {
 /** Agents log calls: the customer by id, or by a phone/email that is resolved (unknown callers stay unidentified). */
 export function contactService(
   ctx: ServiceContext,
-  deps: { recorder: ContactRecorder; customers: CustomerService; cases: CaseService },
+  deps: {
+    recorder: ContactRecorder;
+    customers: CustomerService;
+    cases: CaseService;
+    guard: Pick<CustomerContactService, 'judgeCall'>;
+  },
 ) {
-  const { recorder, customers, cases } = deps;
+  const { recorder, customers, cases, guard } = deps;
 
   /**
    * Who may read any customer (agents) may log a call for any: the transaction then only checks the customer
@@ -122,13 +128,22 @@ export function contactService(
           // A case opened with the call commits in the contact's transaction, with its idempotency record: a
           // duplicate (concurrent or retried) or a crash leaves both or neither, never a case without its contact.
           extra: async (entry) => {
+            // The call happened: it is logged whatever the guard says, flagged with the rules it broke (a stable
+            // attribute, details.guard.broken, that reports count), and it counts towards the customer's cap.
+            const call =
+              input.direction === 'outbound' && entry.customerId
+                ? await guard.judgeCall(entry.customerId, new Date(input.startedAt), entry.id)
+                : undefined;
+            if (call?.details) entry.details = { ...entry.details, guard: call.details };
+            const guarded = call ? [call.item] : [];
+            // Last, as it takes the case's number: see PreparedCase.settled.
             opened = input.case
               ? await cases.prepare({ caller }, { ...input.case, customerId: entry.customerId })
               : undefined;
             const caseId = opened?.case.id ?? input.caseId;
             if (caseId) entry.links = { ...entry.links, caseId };
             return {
-              items: [...liveCheck, ...(opened?.items ?? [])],
+              items: [...liveCheck, ...guarded, ...(opened?.items ?? [])],
               openCases: opened?.counters?.openCases,
               settled: opened?.settled,
             };

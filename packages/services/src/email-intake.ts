@@ -6,6 +6,7 @@ import { caseRepository, emailThreadItem, emailThreadRepository, fingerprintOf, 
 import type { ContactRecorder, Recorded } from './contact-recorder';
 import type { ServiceContext } from './context';
 import type { FollowUpService } from './follow-ups';
+import { inboundThreads } from './inbound-threads';
 
 export type EmailModule = typeof import('@cc/channels/email');
 
@@ -39,6 +40,7 @@ export function emailIntake(ctx: ServiceContext, deps: EmailIntakeDeps) {
   const { recorder, followUps: caseWork } = deps;
   const cases = caseRepository(ctx.store);
   const threads = emailThreadRepository(ctx.store);
+  const caseFor = inboundThreads(ctx);
 
   /** The case a message belongs to: the reference in its subject, else the thread its In-Reply-To/References name. */
   async function threadOf(
@@ -84,7 +86,10 @@ export function emailIntake(ctx: ServiceContext, deps: EmailIntakeDeps) {
 
     const resolved = await recorder.resolveSender('email', mail.from.address);
     const automated = mail.autoSubmitted || mail.isBounce;
-    const caseId = await threadOf(mail, email.extractCaseReference);
+    // No case named: a known customer's email joins their case as an SMS would, else it opens one.
+    const caseId =
+      (await threadOf(mail, email.extractCaseReference)) ??
+      (resolved?.customerId && !automated ? await caseFor(resolved.customerId, 'email') : undefined);
     const text = email.stripQuotedReply(mail.text) || mail.text;
     const outcome: EmailReceipt['outcome'] = automated ? 'recorded' : caseId ? 'case_message' : 'new_case';
     const occurredAt = now.toISOString();

@@ -66,6 +66,20 @@ export function followUpService(
           [done],
         );
         return;
+      case 'case_from_sms':
+        await cases.create(
+          { channel: 'sms', externalId: f.messageSid },
+          {
+            type: 'inquiry',
+            subject: 'other',
+            category: 'other',
+            title: excerptOf(f.text || 'SMS', 80),
+            description: excerptOf(f.text || '(empty message)', 10_000),
+            customerId: f.customerId,
+          },
+          { submitterContact: { phone: f.from }, recordFor: () => [done] },
+        );
+        return;
       case 'case_from_email':
         // An email to the bank is a request: it opens an inquiry the customer's manager (or the branch queue) follows
         // up.

@@ -24,12 +24,15 @@ export function noticeService(deps: {
     return { notifications, items: notifications.flatMap((n) => notificationItems(deps.store, n)) };
   }
 
-  /** The records are already committed, so a failed publish loses nothing: the sweeper re-publishes. */
-  async function publish(notifications: Notification[]): Promise<void> {
-    if (notifications.length === 0) return;
+  /**
+   * The records are already committed, so a failed publish loses nothing: the sweeper re-publishes. Staff
+   * notifications and messages to customers alike (their delivery records share the queue).
+   */
+  async function publish(deliveries: readonly { id: string }[]): Promise<void> {
+    if (deliveries.length === 0) return;
     const correlationId = correlation.current();
     const { failed } = await deps.publisher.publish(
-      notifications.map((n) => ({ id: n.id, body: { notificationId: n.id }, correlationId })),
+      deliveries.map((n) => ({ id: n.id, body: { notificationId: n.id }, correlationId })),
     );
     if (failed.length > 0)
       deps.log.warn('notification publish failed; the sweeper will re-deliver', { notificationIds: failed });

@@ -12,6 +12,8 @@ function whatItConcerns(f: FollowUp): { caseId?: string; messageId?: string; cus
       return { caseId: f.caseId };
     case 'case_from_email':
       return { messageId: f.messageId };
+    case 'case_from_sms':
+      return { messageId: f.messageSid, customerId: f.customerId };
     case 'cases_follow_customer':
       return { customerId: f.customerId };
     case 'team_pipeline':
@@ -43,15 +45,36 @@ export function operationsService(ctx: ServiceContext) {
         ...(f.lastError && { lastError: f.lastError }),
         ...whatItConcerns(f),
       })),
-      undeliverableNotifications: undeliverable.map((r) => ({
-        id: r.notification.id,
-        recipientId: r.notification.recipientId,
-        kind: r.notification.kind,
-        title: r.notification.title,
-        createdAt: r.notification.createdAt,
-        attempts: r.attempts,
-        ...(r.lastError && { lastError: r.lastError }),
-      })),
+      undeliverableNotifications: undeliverable.flatMap((r) =>
+        r.notification
+          ? [
+              {
+                id: r.notification.id,
+                recipientId: r.notification.recipientId,
+                kind: r.notification.kind,
+                title: r.notification.title,
+                createdAt: r.notification.createdAt,
+                attempts: r.attempts,
+                ...(r.lastError && { lastError: r.lastError }),
+              },
+            ]
+          : [],
+      ),
+      undeliverableCustomerMessages: undeliverable.flatMap((r) =>
+        r.message
+          ? [
+              {
+                id: r.message.id,
+                caseId: r.message.caseId,
+                purpose: r.message.purpose,
+                channel: r.message.channel,
+                createdAt: r.message.createdAt,
+                attempts: r.attempts,
+                ...(r.lastError && { lastError: r.lastError }),
+              },
+            ]
+          : [],
+      ),
     };
   }
 

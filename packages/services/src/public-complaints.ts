@@ -1,13 +1,14 @@
 import { randomInt } from 'node:crypto';
-import { NotFoundError, ValidationError, type Case } from '@cc/core';
+import { NotFoundError, ValidationError, type Case, type Locale } from '@cc/core';
 import {
   honeypotTripped,
   parseComplaintForm,
   tryNormaliseEmail,
   tryNormalisePhone,
   type ComplaintForm,
+  type PublicCaseStatus,
 } from '@cc/channels';
-import { caseRepository, withIdempotency, type IdempotencyClaim } from '@cc/store';
+import { caseRepository, customerRepository, withIdempotency, type IdempotencyClaim } from '@cc/store';
 import type { CaseService } from './cases';
 import type { ContactRecorder } from './contact-recorder';
 import type { ServiceContext } from './context';
@@ -29,14 +30,13 @@ const PUBLIC_FIELDS = new Set([
 export interface ComplaintReceipt {
   reference: string;
   status: string;
+  /** The JSON status route (with ?phone= or ?email=). */
   statusUrl: string;
+  /** The HTML status page, for people. */
+  statusPageUrl: string;
 }
 
-export interface ComplaintStatus {
-  reference: string;
-  status: string;
-  lastUpdatedAt: string;
-}
+export type ComplaintStatus = PublicCaseStatus;
 
 /** Refuses fields the public may not set, then validates the form. */
 export function parsePublicComplaint(input: Record<string, unknown>): ComplaintForm {
@@ -56,8 +56,17 @@ const fakeReference = (now: Date) =>
 export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseService; recorder: ContactRecorder }) {
   const { cases, recorder } = deps;
   const stored = caseRepository(ctx.store);
-  const statusUrl = (reference: string) =>
-    `${ctx.settings.PUBLIC_BASE_URL.replace(/\/$/, '')}/public/complaints/${reference}`;
+  const profiles = customerRepository(ctx.store);
+  const base = ctx.settings.PUBLIC_BASE_URL.replace(/\/$/, '');
+  const statusUrl = (reference: string) => `${base}/public/complaints/${reference}`;
+  const statusPageUrl = (reference: string, locale: Locale) =>
+    `${base}/complaint/status?reference=${encodeURIComponent(reference)}&lang=${locale}`;
+  const receiptFor = (reference: string, status: string, locale: Locale): ComplaintReceipt => ({
+    reference,
+    status,
+    statusUrl: statusUrl(reference),
+    statusPageUrl: statusPageUrl(reference, locale),
+  });
 
   /** The form, its normalised contact points and the customer they identify (one identity read). */
   async function prepare(raw: Record<string, unknown>) {
@@ -79,12 +88,12 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
     raw: Record<string, unknown>,
     claim: IdempotencyClaim | undefined,
     admitted: Promise<void> = Promise.resolve(),
+    locale: Locale = ctx.settings.PUBLIC_DEFAULT_LOCALE,
   ): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
     const now = ctx.clock();
     if (honeypotTripped(raw)) {
       await admitted;
-      const reference = fakeReference(now);
-      return { status: 201, body: { reference, status: 'new', statusUrl: statusUrl(reference) }, replayed: false };
+      return { status: 201, body: receiptFor(fakeReference(now), 'new', locale), replayed: false };
     }
     // Both settle before either is reported, so a refused client hears 429 whatever else was wrong.
     const [gate, lookup] = await Promise.allSettled([admitted, prepare(raw)]);
@@ -112,9 +121,10 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
         {
           submitterContact: { ...(phone && { phone }), ...(email && { email }) },
           isContact: true,
+          locale,
           recordFor: (response) => {
             const c = response.body as Case;
-            receipt = { reference: c.id, status: c.status, statusUrl: statusUrl(c.id) };
+            receipt = receiptFor(c.id, c.status, locale);
             // Every inbound contact counts towards the customer's 30-day contact figure.
             return recordFor({ status: 201, body: receipt });
           },
@@ -125,7 +135,10 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
     return { status: result.response.status, body: result.response.body, replayed: result.replayed };
   }
 
-  /** Only with the phone or email used to submit it; every miss is the same 404, so references cannot be probed. */
+  /**
+   * Only with the phone or email used to submit it, or (cases registered by phone or imported) one the bank holds
+   * for the customer; every miss is the same 404, so references cannot be probed.
+   */
   async function status(reference: string, contact: { phone?: string; email?: string }): Promise<ComplaintStatus> {
     const phone = contact.phone ? tryNormalisePhone(contact.phone) : null;
     const email = contact.email ? tryNormaliseEmail(contact.email) : null;
@@ -133,16 +146,30 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
       throw new ValidationError('Give the phone or email you used', [
         { path: 'phone', message: 'phone or email required' },
       ]);
-    const c = /^C-\d{4}-\d{6}$/.test(reference) ? await stored.get(reference) : undefined;
-    const matches =
-      !!c &&
-      !c.deleted &&
-      ((phone && c.submitterContact?.phone === phone) || (email && c.submitterContact?.email === email));
-    if (!c || !matches) throw new NotFoundError('case');
-    return { reference: c.id, status: c.status, lastUpdatedAt: c.updatedAt };
+    const c = /^C-\d{4}-\d{6}$/.test(reference.trim()) ? await stored.get(reference.trim()) : undefined;
+    if (!c || c.deleted || !(await knownContact(c, phone, email))) throw new NotFoundError('case');
+    return {
+      reference: c.id,
+      type: c.type,
+      status: c.status,
+      lastUpdatedAt: c.updatedAt,
+      ...((c.status === 'resolved' || c.status === 'closed') && c.outcome && { outcome: c.outcome }),
+    };
   }
 
-  return { submit, status };
+  async function knownContact(c: Case, phone: string | null, email: string | null): Promise<boolean> {
+    if ((phone && c.submitterContact?.phone === phone) || (email && c.submitterContact?.email === email)) return true;
+    const customer = c.customerId ? await profiles.get(c.customerId) : undefined;
+    return !!customer?.contactPoints.some(
+      (p) => (p.kind === 'phone' && p.value === phone) || (p.kind === 'email' && p.value === email),
+    );
+  }
+
+  /** The status page's single field: an email address when it has an @, else a phone number. */
+  const statusByContact = (reference: string, contact: string) =>
+    status(reference, contact.includes('@') ? { email: contact } : { phone: contact });
+
+  return { submit, status, statusByContact };
 }
 
 export type PublicComplaintService = ReturnType<typeof publicComplaintService>;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseHoursByPriority, parseLevelRules } from '@cc/core';
+import { isTimeZone, locales, outboundChannels, parseHoursByPriority, parseLevelRules } from '@cc/core';
 
 /** Hours by priority: one number (the normal priority's; urgent a sixth, high half, low double) or all four. */
 const hoursByPriority = (fallback: string) =>
@@ -60,5 +60,18 @@ export const serviceSettingsSchema = z.object({
   REOPEN_WITHIN_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   /** Branch whose queue receives cases from people who are not (yet) customers. */
   DEFAULT_BRANCH_ID: z.string().min(1).max(40).default('BR-001'),
+  /** The language of the public pages and of messages to customers whose language is not known. */
+  PUBLIC_DEFAULT_LOCALE: z.enum(locales).default('zh-CN'),
+  /** Don't pester: at most this many outbound contacts per customer in the rolling window (acknowledgements aside). */
+  CONTACT_FREQUENCY_CAP: z.coerce.number().int().min(1).max(100).default(3),
+  CONTACT_FREQUENCY_WINDOW_DAYS: z.coerce.number().int().min(1).max(31).default(7),
+  /** Channels tried after the customer's preferred one, in order. */
+  CONTACT_CHANNEL_ORDER: z
+    .string()
+    .default('sms,email,voice')
+    .transform((s) => s.split(',').map((c) => c.trim()))
+    .pipe(z.array(z.enum(outboundChannels)).min(1)),
+  /** For quiet hours given without a known time zone. */
+  CONTACT_DEFAULT_TIMEZONE: z.string().refine(isTimeZone, 'an IANA time zone').default('Asia/Shanghai'),
 });
 export type ServiceSettings = z.infer<typeof serviceSettingsSchema>;

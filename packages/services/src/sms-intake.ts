@@ -1,7 +1,6 @@
 import { excerptOf, type Customer } from '@cc/core';
 import { smsKeyword, twiml, type SmsKeyword, type TwilioSms } from '@cc/channels';
 import {
-  caseRepository,
   customerRepository,
   fingerprintOf,
   transact,
@@ -13,6 +12,7 @@ import {
 import type { ContactRecorder, Recorded } from './contact-recorder';
 import type { ServiceContext } from './context';
 import type { FollowUpService } from './follow-ups';
+import { inboundThreads } from './inbound-threads';
 
 /** Twilio retries a failed webhook for hours; remember a MessageSid for a week. */
 const KEEP_SECONDS = 7 * 86_400;
@@ -25,7 +25,7 @@ export const HELP_TEXT =
 export function smsIntake(ctx: ServiceContext, deps: { recorder: ContactRecorder; followUps: FollowUpService }) {
   const { recorder, followUps: caseWork } = deps;
   const profiles = customerRepository(ctx.store);
-  const cases = caseRepository(ctx.store);
+  const caseFor = inboundThreads(ctx);
 
   /** STOP / START change the customer's SMS opt-out in the same transaction as the contact. */
   function optOutCommit(customerId: string, keyword: SmsKeyword, at: string) {
@@ -64,7 +64,9 @@ export function smsIntake(ctx: ServiceContext, deps: { recorder: ContactRecorder
     const sender = resolved?.sender ?? { kind: 'phone' as const, value: sms.from.trim() };
     const customerId = resolved?.customerId ?? null;
     const keyword = smsKeyword(sms.body);
-    const openCaseId = customerId && !keyword ? (await cases.openCaseIds(customerId))[0] : undefined;
+    // A known customer's message always becomes work: it joins their case, or opens one.
+    const openCaseId = customerId && !keyword ? await caseFor(customerId, 'sms') : undefined;
+    const opensCase = !!customerId && !keyword && !openCaseId;
     let followUp: FollowUp | undefined;
     const at = now.toISOString();
     const reply: StoredResponse<string> = { status: 200, body: twiml(keyword === 'help' ? HELP_TEXT : undefined) };
@@ -95,17 +97,27 @@ export function smsIntake(ctx: ServiceContext, deps: { recorder: ContactRecorder
         respond: () => reply,
         ...(customerId && keyword && { commit: optOutCommit(customerId, keyword, at) }),
         expectOpenCases: !!openCaseId,
-        // The message joins the open case after the contact commits, as a follow-up written with it.
+        // The message joins the case (or opens one) after the contact commits, as a follow-up written with it.
         extra: (entry) => {
-          if (!openCaseId) return [];
-          const planned = caseWork.plan({
-            kind: 'case_message',
-            caseId: openCaseId,
-            channel: 'sms',
-            text: sms.body,
-            externalId: sms.messageSid,
-            contactId: entry.id,
-          });
+          if (!openCaseId && !opensCase) return [];
+          const planned = caseWork.plan(
+            openCaseId
+              ? {
+                  kind: 'case_message',
+                  caseId: openCaseId,
+                  channel: 'sms',
+                  text: sms.body,
+                  externalId: sms.messageSid,
+                  contactId: entry.id,
+                }
+              : {
+                  kind: 'case_from_sms',
+                  messageSid: sms.messageSid,
+                  customerId: customerId!,
+                  from: sender.value,
+                  text: sms.body,
+                },
+          );
           followUp = planned.followUp;
           return [planned.item];
         },

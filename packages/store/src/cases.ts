@@ -33,7 +33,9 @@ export type CaseHistoryAction =
   | 'escalated'
   | 'message'
   | 'response_overdue'
-  | 'resolution_overdue';
+  | 'resolution_overdue'
+  /** A message to the customer: queued, held for quiet hours, blocked (and why), withheld or not delivered. */
+  | 'customer_message';
 
 /** One line of a case's history: every change, in the same transaction as the change. */
 export interface CaseHistoryEntry {
@@ -56,6 +58,10 @@ export interface CaseMessage {
   channel: string;
   direction: 'inbound' | 'outbound' | 'internal';
   text: string;
+  /** The email Message-ID or SMS sid it came or went with (threads replies). */
+  externalId?: string;
+  /** Outbound: the delivery record that carries it to the customer. */
+  deliveryId?: string;
 }
 
 /** What the customer 360 view shows of an open case. */
@@ -464,6 +470,20 @@ export function caseRepository(ctx: StoreContext) {
         }),
       );
       return { items: (result.Items ?? []).map(caseOf), lastKey: result.LastEvaluatedKey };
+    },
+
+    /** The newest messages of one case, newest first. */
+    async messages(caseId: string, limit = 50): Promise<CaseMessage[]> {
+      const { Items } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+          ExpressionAttributeValues: { ':pk': keys.casePartition(caseId), ':msg': keys.caseMessagePrefix },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (Items ?? []).map((i) => stripKeys<CaseMessage>(i));
     },
 
     /** The history of one case, oldest first. */

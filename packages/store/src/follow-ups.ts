@@ -22,6 +22,14 @@ export type FollowUpWork =
       contactId: string;
     }
   | {
+      /** An SMS from a known customer with no case to join: it opens an inquiry. */
+      kind: 'case_from_sms';
+      messageSid: string;
+      customerId: string;
+      from: string;
+      text: string;
+    }
+  | {
       kind: 'case_from_email';
       messageId: string;
       customerId: string | null;

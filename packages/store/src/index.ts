@@ -15,6 +15,7 @@ export * from './cases';
 export * from './email-threads';
 export * from './opportunities';
 export * from './follow-ups';
+export * from './contact-log';
 export * from './rate-windows';
 export * from './system';
 export * from './deadline';

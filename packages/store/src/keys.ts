@@ -79,6 +79,17 @@ export const keys = {
   customerStats: (customerId: string) => ({ pk: `CUST#${customerId}`, sk: 'STATS' }),
 
   /**
+   * The customer's outbound contacts (messages decided, calls logged) for the contact guard's frequency cap and for
+   * threading a customer's reply to the case last written from. In their own partition, so the 360's query of the
+   * customer partition stays small; TTL'd after CONTACT_LOG_DAYS.
+   */
+  outboundContact: (customerId: string, at: string, contactId: string) => ({
+    pk: `CONTACTLOG#${customerId}`,
+    sk: `${at}#${contactId}`,
+  }),
+  contactLogPartition: (customerId: string) => `CONTACTLOG#${customerId}`,
+
+  /**
    * Timeline entries sit in the owner's partition: a customer (CUST#id) or, until attached, an
    * unidentified sender (ANON#kind#value). Sort key = time + ULID, so pages are stable.
    */

@@ -21,6 +21,8 @@ export interface HttpDeps {
   deadlineMs: number;
   /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */
   openApiDocument: () => Promise<Record<string, unknown>>;
+  /** The script of the reference page at /docs (Redoc), read when first asked for. */
+  referenceScript: () => Promise<string>;
 }
 
 /** Hono environment: what middleware puts on the context for routes to read. */

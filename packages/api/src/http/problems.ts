@@ -37,6 +37,7 @@ const statusByCode: Record<string, number> = {
   'opportunity.closed': 409,
   'opportunity.forbidden': 403,
   'case.not_convertible': 409,
+  'contact.blocked': 409,
   'case.converted': 409,
   'case.finished': 409,
   'team.member_conflict': 409,

@@ -17,11 +17,15 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
  */
 export type Auth = 'bearer' | 'public' | 'twilio' | 'email';
 
+/** Named request examples, shown in the reference; a test checks each one is accepted by its schema. */
+export type Examples = Record<string, { summary: string; value: unknown }>;
+
 /** A JSON body, validated before the handler runs. */
 export interface JsonBody {
   json: z.ZodType;
   required?: boolean;
   description?: string;
+  examples?: Examples;
 }
 
 /** A body the handler reads itself (forms, raw messages), documented per media type. */
@@ -29,6 +33,21 @@ export interface OwnBody {
   own: Record<string, z.ZodType>;
   required?: boolean;
   description?: string;
+  /** Examples of the application/json form, when it has one. */
+  examples?: Examples;
+}
+
+/**
+ * A route on its way out (docs/api.md): the document marks it deprecated and every answer carries
+ * `Deprecation` (RFC 9745) and, once a date is set, `Sunset` (RFC 8594).
+ */
+export interface Deprecation {
+  /** When it was deprecated, ISO 8601 (2026-03-01 or a full timestamp). */
+  since: string;
+  /** When it stops answering, ISO 8601. */
+  sunset?: string;
+  /** Where the replacement is described (sent as `Link: <...>; rel="deprecation"`). */
+  link?: string;
 }
 
 export interface ResponseSpec {
@@ -60,6 +79,7 @@ export interface RouteSpec {
   responses: Record<number, ResponseSpec>;
   /** Problem statuses the route may answer (application/problem+json). */
   errors: readonly number[];
+  deprecated?: Deprecation;
 }
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -149,6 +169,28 @@ function toResponse(reply: { status: number; body?: unknown; text?: string; type
   }
   return new Response(null, { status: reply.status, headers: reply.headers });
 }
+
+/**
+ * The problems the machinery here and in app.ts answers around any handler, so every route that has
+ * the input (or the auth) documents them without listing them: 401 for a staff token, 400 for input that
+ * fails validation, 413 for a body over the limit, 415 for a JSON body sent as something else, and for every
+ * route 503 `dependency.unavailable` (with Retry-After) when DynamoDB or SQS does not answer within the
+ * request's deadline (http/deadline.ts).
+ */
+export function impliedErrors(spec: RouteSpec): number[] {
+  const validated = spec.params || spec.query || spec.headers || (spec.body && 'json' in spec.body);
+  return [
+    ...(spec.auth === 'bearer' ? [401] : []),
+    ...(validated ? [400] : []),
+    ...(spec.body ? [413] : []),
+    ...(spec.body && 'json' in spec.body ? [415] : []),
+    503,
+  ];
+}
+
+/** Every problem status a route may answer: the declared ones and the implied ones, in order. */
+export const problemStatuses = (spec: RouteSpec): number[] =>
+  [...new Set([...spec.errors, ...impliedErrors(spec)])].sort((a, b) => a - b);
 
 /** Declares a route and its handler. */
 export function route<const S extends RouteSpec>(spec: S, handler: NoInfer<Handler<S>>): Route {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Route, RouteSpec } from '../http/route';
+import { problemStatuses, type Route, type RouteSpec } from '../http/route';
 import { ProblemSchema } from '../schemas';
 
 /**
@@ -16,7 +16,15 @@ const GENERATED = /^__schema\d+$/;
 
 export interface DocumentInfo {
   title: string;
+  /** The api package's version: its major is raised for any breaking change (docs/api.md). */
   version: string;
+  description: string;
+  license: { name: string; identifier?: string; url?: string };
+}
+
+/** Where the API is served; the app replaces it with its own public URL when it serves the document. */
+export interface DocumentServer {
+  url: string;
   description: string;
 }
 
@@ -107,46 +115,63 @@ function parameters(spec: RouteSpec, convert: ReturnType<typeof schemaConverter>
 
 function requestBody(spec: RouteSpec, convert: ReturnType<typeof schemaConverter>): Json | undefined {
   if (!spec.body) return undefined;
+  const { examples } = spec.body;
   const byType = 'json' in spec.body ? { 'application/json': spec.body.json } : spec.body.own;
   return {
     required: spec.body.required !== false,
     ...(spec.body.description && { description: spec.body.description }),
     content: Object.fromEntries(
-      Object.entries(byType).map(([type, schema]) => [type, { schema: convert(schema, 'input') }]),
+      Object.entries(byType).map(([type, schema]) => [
+        type,
+        { schema: convert(schema, 'input'), ...(examples && type === 'application/json' && { examples }) },
+      ]),
     ),
+  };
+}
+
+const header = (description: string) => ({ description, schema: { type: 'string' } });
+
+/** The headers every answer of a deprecated route carries (http/deprecation.ts). */
+function deprecationHeaders(spec: RouteSpec): Record<string, Json> {
+  if (!spec.deprecated) return {};
+  return {
+    Deprecation: header(`Deprecated since ${spec.deprecated.since} (RFC 9745: @<unix seconds>)`),
+    ...(spec.deprecated.sunset && {
+      Sunset: header(`Stops answering after ${spec.deprecated.sunset} (RFC 8594 HTTP-date)`),
+    }),
+    ...(spec.deprecated.link && { Link: header('rel="deprecation": what replaces it') }),
   };
 }
 
 function responses(spec: RouteSpec, convert: ReturnType<typeof schemaConverter>): Json {
   const out: Record<string, Json> = {};
+  const deprecation = deprecationHeaders(spec);
+  const withHeaders = (own: Record<string, Json>) => {
+    const headers = { ...own, ...deprecation };
+    return Object.keys(headers).length ? { headers } : {};
+  };
   for (const [status, response] of Object.entries(spec.responses)) {
     const content: Record<string, Json> = {};
     if (response.json) content['application/json'] = { schema: convert(response.json, 'output') };
     for (const [type, schema] of Object.entries(response.text ?? {}))
       content[type] = { schema: convert(schema, 'output') };
+    const headers = Object.entries(response.headers ?? {}).map(([name, description]) => [name, header(description)]);
     out[status] = {
       description: response.description,
-      ...(response.headers && {
-        headers: Object.fromEntries(
-          Object.entries(response.headers).map(([name, description]) => [
-            name,
-            { description, schema: { type: 'string' } },
-          ]),
-        ),
-      }),
+      ...withHeaders(Object.fromEntries(headers)),
       ...(Object.keys(content).length && { content }),
     };
   }
-  for (const status of spec.errors) {
+  for (const status of problemStatuses(spec)) {
     const existing = out[status];
     out[status] = existing
       ? { ...existing, content: { ...problemContent, ...(existing.content as Json) } }
-      : { description: 'Problem', content: problemContent };
+      : { description: 'Problem', ...withHeaders({}), content: problemContent };
   }
   return out;
 }
 
-export function openApiDocument(routes: readonly Route[], info: DocumentInfo): Json {
+export function openApiDocument(routes: readonly Route[], info: DocumentInfo, servers: DocumentServer[]): Json {
   const components: Record<string, Json> = {};
   const convert = schemaConverter(components);
   convert(ProblemSchema, 'output');
@@ -159,6 +184,7 @@ export function openApiDocument(routes: readonly Route[], info: DocumentInfo): J
       tags: [...spec.tags],
       summary: spec.summary,
       ...(spec.description && { description: spec.description }),
+      ...(spec.deprecated && { deprecated: true }),
       security: securityOf[spec.auth],
       ...(params.length && { parameters: params }),
       ...(body && { requestBody: body }),
@@ -168,6 +194,7 @@ export function openApiDocument(routes: readonly Route[], info: DocumentInfo): J
   return {
     openapi: '3.1.0',
     info,
+    servers,
     paths,
     components: {
       schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),

@@ -5,6 +5,8 @@ import {
   CaseDeleteInput,
   CaseNoteInput,
   caseOrigins,
+  CaseReplyInput,
+  locales,
   CasePatchInput,
   casePriorities,
   CaseRestoreInput,
@@ -75,6 +77,7 @@ export const CaseSchema = z
     relatedCaseId: z.string().optional().meta({ description: 'The closed case the customer wrote on again' }),
     followedBy: z.string().optional().meta({ description: 'The case opened when the customer wrote on this again' }),
     opportunityId: z.string().optional(),
+    locale: z.enum(locales).optional().meta({ description: 'The language the customer wrote in' }),
     deleted: z.boolean(),
     version: z.number().int(),
     createdAt: z.string(),
@@ -105,8 +108,22 @@ const MessageSchema = z
     text: z.string(),
     direction: z.enum(['inbound', 'outbound', 'internal']),
     channel: z.string(),
+    externalId: z.string().optional().meta({ description: 'Email Message-ID or SMS sid' }),
+    deliveryId: z.string().optional().meta({ description: 'Outbound: the delivery that carries it' }),
   })
   .meta({ id: 'CaseMessage' });
+
+const ReplyReceiptSchema = z
+  .object({
+    message: MessageSchema,
+    delivery: z.object({
+      status: z.enum(['queued', 'scheduled']).meta({ description: 'scheduled: held until quiet hours end' }),
+      channel: z.enum(['sms', 'email']),
+      to: z.string(),
+      sendAfter: z.string().optional(),
+    }),
+  })
+  .meta({ id: 'CaseReplyReceipt' });
 
 const ListQuery = CursorQuery.extend({
   customerId: z.string().min(1).max(80).optional(),
@@ -142,7 +159,33 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: "Register a complaint or inquiry; it is routed to the customer's primary manager (or the branch queue)",
       auth: 'bearer',
       headers: IdempotencyHeader,
-      body: { json: CaseCreateInput },
+      body: {
+        json: CaseCreateInput,
+        examples: {
+          complaint: {
+            summary: "A complaint for a known customer: it goes to the customer's primary manager",
+            value: {
+              type: 'complaint',
+              category: 'fees',
+              priority: 'high',
+              title: 'Annual fee charged twice',
+              description: 'The annual fee appears twice on the October statement',
+              customerId: 'cus_01J9Z6W8QK3V',
+            },
+          },
+          productInquiry: {
+            summary: 'A product inquiry, later convertible into an opportunity',
+            value: {
+              type: 'inquiry',
+              subject: 'product',
+              productCode: 'WM-2026-A',
+              category: 'wealth',
+              description: 'Wants the terms of the new wealth product',
+              customerId: 'cus_01J9Z6W8QK3V',
+            },
+          },
+        },
+      },
       responses: { 201: { description: 'Created', json: CaseSchema } },
       errors: [400, 401, 404, 415, 422],
     },
@@ -227,7 +270,15 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'bearer',
       params: IdParam,
       headers: IfMatchHeader,
-      body: { json: CasePatchInput },
+      body: {
+        json: CasePatchInput,
+        examples: {
+          start: {
+            summary: 'Move it to in_progress with a note (send If-Match with the ETag you read)',
+            value: { status: 'in_progress', note: 'Called the customer back' },
+          },
+        },
+      },
       responses: { 200: { description: 'Updated', json: CaseSchema } },
       errors: [400, 401, 404, 409, 415, 428],
     },
@@ -306,7 +357,10 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Add an internal note to a case (agents and managers)',
       auth: 'bearer',
       params: IdParam,
-      body: { json: CaseNoteInput },
+      body: {
+        json: CaseNoteInput,
+        examples: { note: { summary: 'An internal note', value: { text: 'Refund requested from card operations' } } },
+      },
       responses: { 201: { description: 'Added', json: MessageSchema } },
       errors: [400, 401, 404, 415],
     },
@@ -314,5 +368,25 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       const note = { text: body.text, channel: 'system', direction: 'internal' } as const;
       return { status: 201, body: await s.cases.addMessage({ caller }, params.id, note) };
     },
+  ),
+
+  route(
+    {
+      operationId: 'replyToCustomer',
+      method: 'post',
+      path: '/cases/{id}/replies',
+      tags,
+      summary:
+        'Write to the customer from the case by SMS or email (the chosen channel, else their preferred one), ' +
+        'threaded to the case; a 409 contact.blocked says why when the contact guard refuses it',
+      auth: 'bearer',
+      params: IdParam,
+      body: { json: CaseReplyInput },
+      responses: {
+        201: { description: 'Recorded on the case and queued (or held for quiet hours)', json: ReplyReceiptSchema },
+      },
+      errors: [400, 401, 404, 409, 415],
+    },
+    async ({ caller, params, body }) => ({ status: 201, body: await s.customerContact.reply(caller, params.id, body) }),
   ),
 ];

@@ -38,7 +38,19 @@ export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: "Request a change of the customer's managers or level; a supervisor of the branch decides",
       auth: 'bearer',
       params: IdParam,
-      body: { json: ChangeRequestInput },
+      body: {
+        json: ChangeRequestInput,
+        examples: {
+          assignment: {
+            summary: 'Hand the customer to another primary manager',
+            value: { kind: 'assignment', primaryManagerId: 'mgr-2', reason: 'mgr-2 covers the new district' },
+          },
+          level: {
+            summary: 'Raise the level',
+            value: { kind: 'level', level: 'private', reason: 'AUM above 6 million' },
+          },
+        },
+      },
       responses: { 201: { description: 'Requested', json: ChangeRequestSchema } },
       errors: [400, 401, 403, 404, 415, 422],
     },
@@ -96,7 +108,12 @@ export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Approve or reject a pending change request (a supervisor/admin of the branch who did not request it)',
       auth: 'bearer',
       params: IdParam,
-      body: { json: DecisionInput },
+      body: {
+        json: DecisionInput,
+        examples: {
+          approve: { summary: 'Approve it', value: { decision: 'approve', note: 'Agreed with the branch' } },
+        },
+      },
       responses: { 200: { description: 'Decided', json: ChangeRequestSchema } },
       errors: [400, 401, 403, 404, 409, 415],
     },

@@ -19,7 +19,28 @@ export const contactRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Log a call (inbound or outbound), optionally opening a complaint or inquiry in the same request',
       auth: 'bearer',
       headers: IdempotencyHeader,
-      body: { json: ContactCreateInput },
+      body: {
+        json: ContactCreateInput,
+        examples: {
+          callWithComplaint: {
+            summary: 'An inbound call, the customer found by phone (any common format), with a complaint opened',
+            value: {
+              phone: '139 1234 5678',
+              direction: 'inbound',
+              startedAt: '2026-11-23T09:00:00+08:00',
+              endedAt: '2026-11-23T09:06:00+08:00',
+              outcome: 'complaint_registered',
+              notes: 'Card charged twice',
+              case: {
+                type: 'complaint',
+                category: 'fees',
+                title: 'Annual fee charged twice',
+                description: 'The annual fee appears twice on the October statement',
+              },
+            },
+          },
+        },
+      },
       responses: {
         201: { description: 'Logged', json: TimelineEntrySchema.extend({ caseId: z.string().optional() }) },
       },
@@ -59,7 +80,15 @@ export const contactRoutes = (s: Services, http: HttpDeps): Route[] => [
       tags,
       summary: "Move every contact of an unidentified sender to a customer's timeline (idempotent)",
       auth: 'bearer',
-      body: { json: AttachInput },
+      body: {
+        json: AttachInput,
+        examples: {
+          phone: {
+            summary: "File an unknown number's contacts under a customer and keep the number",
+            value: { kind: 'phone', value: '+86 139 1234 5678', customerId: 'cus_01J9Z6W8QK3V', addContactPoint: true },
+          },
+        },
+      },
       responses: {
         200: {
           description: 'Attached',

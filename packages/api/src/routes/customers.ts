@@ -8,6 +8,7 @@ import {
   type Caller,
   type Customer,
 } from '@cc/core';
+import { contactChannels, outboundChannels } from '@cc/core';
 import { identityOf, visibleCustomer, type Services } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
@@ -90,6 +91,43 @@ const CustomerViewSchema = z
   })
   .meta({ id: 'CustomerView' });
 
+/** Why a channel may not be used now; `until`: when that rule stops holding. */
+export const GuardReasonSchema = z
+  .object({
+    code: z.enum(['opted_out', 'no_address', 'quiet_hours', 'frequency_cap']),
+    channel: z.enum(outboundChannels).optional(),
+    start: z.string().optional(),
+    end: z.string().optional(),
+    timeZone: z.string().optional(),
+    count: z.number().int().optional(),
+    limit: z.number().int().optional(),
+    windowDays: z.number().int().optional(),
+    until: z.string().optional(),
+  })
+  .meta({ id: 'GuardReason' });
+
+const ContactabilitySchema = z
+  .object({
+    customerId: z.string(),
+    at: z.string(),
+    preferredChannel: z.enum(contactChannels).optional(),
+    order: z.array(z.enum(outboundChannels)),
+    frequency: z.object({ count: z.number().int(), limit: z.number().int(), windowDays: z.number().int() }),
+    channels: z.array(
+      z.object({
+        channel: z.enum(outboundChannels),
+        allowed: z.boolean(),
+        nextAllowedAt: z
+          .string()
+          .nullable()
+          .meta({ description: 'When it may next be used; null while opted out or without a number/address' }),
+        reasons: z.array(GuardReasonSchema),
+        address: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'Contactability' });
+
 const tags = ['customers'];
 
 /** A customer as the caller may see it, with its ETag and, for a merged record, where it went. */
@@ -112,7 +150,23 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Create a customer (individual or corporate)',
       auth: 'bearer',
       headers: z.object({ 'idempotency-key': z.string().optional() }),
-      body: { json: CustomerCreateInput },
+      body: {
+        json: CustomerCreateInput,
+        examples: {
+          vip: {
+            summary: 'A vip individual with a primary manager (supervisors and admins set level and managers)',
+            value: {
+              customerNumber: 'C-10001',
+              name: 'Zhou Xin',
+              type: 'individual',
+              level: 'vip',
+              primaryManagerId: 'mgr-1',
+              contactPoints: [{ kind: 'phone', value: '+86 139 1234 5678', preferred: true }],
+              tags: ['payroll'],
+            },
+          },
+        },
+      },
       responses: {
         201: { description: 'Created', json: CustomerSchema, headers: { ETag: 'version', Location: 'url' } },
       },
@@ -155,7 +209,21 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'bearer',
       params: IdParam,
       headers: IfMatchHeader,
-      body: { json: CustomerPatchInput },
+      body: {
+        json: CustomerPatchInput,
+        examples: {
+          contact: {
+            summary: 'New contact points and quiet hours (send If-Match with the ETag you read)',
+            value: {
+              contactPoints: [
+                { kind: 'phone', value: '+86 139 1234 5678', preferred: true },
+                { kind: 'email', value: 'zhou.xin@example.com' },
+              ],
+              preferences: { quietHours: { start: '22:00', end: '08:00' } },
+            },
+          },
+        },
+      },
       responses: { 200: { description: 'Updated', json: CustomerSchema } },
       errors: [400, 401, 403, 404, 409, 415, 428],
     },
@@ -178,7 +246,10 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
             : 'Reopen a closed customer; its open cases go back to its primary manager',
         auth: 'bearer',
         params: IdParam,
-        body: { json: CustomerStatusInput },
+        body: {
+          json: CustomerStatusInput,
+          examples: { reason: { summary: 'Why', value: { reason: 'The customer moved their accounts abroad' } } },
+        },
         responses: { 200: { description: 'Done', json: CustomerSchema } },
         errors: [400, 401, 404, 409, 415],
       },
@@ -266,6 +337,26 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
         headers: mergedInto ? { link: `</customers/${mergedInto}/view>; rel="canonical"` } : undefined,
       };
     },
+  ),
+
+  route(
+    {
+      operationId: 'getCustomerContactability',
+      method: 'get',
+      path: '/customers/{id}/contactability',
+      tags,
+      summary:
+        'For planning a call or message: whether and when each channel may be used now, and why not ' +
+        '(opt-out, quiet hours in the customer’s time zone, the frequency cap)',
+      auth: 'bearer',
+      params: IdParam,
+      responses: { 200: { description: 'Each channel, in the order messages try them', json: ContactabilitySchema } },
+      errors: [400, 401, 404],
+    },
+    async ({ caller, params }) => ({
+      status: 200,
+      body: await s.customerContact.contactability(caller, params.id),
+    }),
   ),
 
   route(

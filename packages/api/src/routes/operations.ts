@@ -28,6 +28,17 @@ const StuckWork = z
         lastError: z.string().optional(),
       }),
     ),
+    undeliverableCustomerMessages: z.array(
+      z.object({
+        id: z.string(),
+        caseId: z.string(),
+        purpose: z.string(),
+        channel: z.string(),
+        createdAt: z.string(),
+        attempts: z.number().int(),
+        lastError: z.string().optional(),
+      }),
+    ),
   })
   .meta({ id: 'StuckWork' });
 

@@ -79,6 +79,7 @@ const HistorySchema = z.object({
   stageChanges: z.array(
     z.object({
       id: z.string(),
+      opportunityId: z.string(),
       from: z.string().nullable(),
       to: z.string(),
       at: z.string(),
@@ -90,6 +91,7 @@ const HistorySchema = z.object({
   activities: z.array(
     z.object({
       id: z.string(),
+      opportunityId: z.string(),
       type: z.enum(activityTypes),
       note: z.string(),
       at: z.string(),
@@ -123,7 +125,20 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'bearer',
       params: IdParam,
       headers: IdempotencyHeader,
-      body: { json: ConvertInput },
+      body: {
+        json: ConvertInput,
+        examples: {
+          convert: {
+            summary: 'The product comes from the inquiry; a product manager collaborates',
+            value: {
+              expectedAmount: 500000,
+              currency: 'CNY',
+              expectedCloseDate: '2026-12-31',
+              collaboratorIds: ['pm-1'],
+            },
+          },
+        },
+      },
       responses: { 201: { description: 'Created', json: OpportunitySchema } },
       errors: creatingErrors,
     },
@@ -142,7 +157,22 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Open an opportunity for a customer (customerId) or a new customer (prospect)',
       auth: 'bearer',
       headers: IdempotencyHeader,
-      body: { json: OpportunityCreateInput },
+      body: {
+        json: OpportunityCreateInput,
+        examples: {
+          prospect: {
+            summary: 'For someone who is not a customer yet',
+            value: {
+              prospect: { name: 'Li Na', phone: '+86 138 0000 1234' },
+              productCode: 'WM-2026-A',
+              expectedAmount: 200000,
+              currency: 'CNY',
+              expectedCloseDate: '2026-12-31',
+              nextStep: { at: '2026-12-01T10:00:00+08:00', description: 'Meet at the branch' },
+            },
+          },
+        },
+      },
       responses: { 201: { description: 'Created', json: OpportunitySchema } },
       errors: creatingErrors,
     },
@@ -239,7 +269,15 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'bearer',
       params: IdParam,
       headers: IfMatchHeader,
-      body: { json: OpportunityPatchInput },
+      body: {
+        json: OpportunityPatchInput,
+        examples: {
+          terms: {
+            summary: 'New amount and close date (send If-Match with the ETag you read)',
+            value: { expectedAmount: 800000, expectedCloseDate: '2027-01-31' },
+          },
+        },
+      },
       responses: { 200: { description: 'Updated', json: OpportunitySchema } },
       errors: [400, 401, 403, 404, 409, 415, 428],
     },
@@ -259,9 +297,15 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'bearer',
       params: IdParam,
       headers: IfMatchHeader,
-      body: { json: StageInput },
+      body: {
+        json: StageInput,
+        examples: {
+          qualified: { summary: 'Move it on (send If-Match)', value: { stage: 'qualified', note: 'Budget confirmed' } },
+          lost: { summary: 'Lost, with the reason', value: { stage: 'lost', lostReason: 'Chose another bank' } },
+        },
+      },
       responses: { 200: { description: 'Moved', json: OpportunitySchema } },
-      errors: [400, 401, 403, 404, 409, 415, 428],
+      errors: [400, 401, 403, 404, 409, 415],
     },
     async ({ caller, params, headers, body }) => {
       const version = ifMatchVersion(headers['if-match'], false, 'opportunity');
@@ -278,7 +322,19 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Record a follow-up (call, visit, email, note), optionally setting the next step',
       auth: 'bearer',
       params: IdParam,
-      body: { json: ActivityInput },
+      body: {
+        json: ActivityInput,
+        examples: {
+          visit: {
+            summary: 'A visit and the next step',
+            value: {
+              type: 'visit',
+              note: 'Met at the branch',
+              nextStep: { at: '2026-12-05T10:00:00+08:00', description: 'Send the product terms' },
+            },
+          },
+        },
+      },
       responses: {
         201: {
           description: 'Recorded',

@@ -1,10 +1,13 @@
 import * as z from 'zod';
 import type { Context } from 'hono';
-import { DomainError, ValidationError } from '@cc/core';
+import { caseStatuses, caseTypes, DomainError, locales, NotFoundError, ValidationError, type Locale } from '@cc/core';
 import {
+  COMPLAINT_KINDS,
   complaintFormFields,
+  negotiateLocale,
   renderComplaintFormPage,
   renderComplaintReceiptPage,
+  renderStatusPage,
   type ComplaintFormValues,
 } from '@cc/channels';
 import type { Services } from '@cc/services';
@@ -14,27 +17,46 @@ import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
 import { IdempotencyHeader } from '../schemas';
 
-const FORM_ACTION = '/public/complaints';
+const formAction = (locale: Locale) => `/public/complaints?lang=${locale}`;
+const statusAction = (locale: Locale) => `/complaint/status?lang=${locale}`;
 
 const ReceiptSchema = z
   .object({
     reference: z.string().meta({ example: 'C-2026-000123' }),
     status: z.string(),
     statusUrl: z.string().meta({ description: 'GET it with ?phone= or ?email= as submitted' }),
+    statusPageUrl: z.string().meta({ description: 'The HTML status page for people' }),
   })
   .meta({ id: 'ComplaintReceipt' });
 const StatusSchema = z
-  .object({ reference: z.string(), status: z.string(), lastUpdatedAt: z.string() })
+  .object({
+    reference: z.string(),
+    type: z.enum(caseTypes),
+    status: z.enum(caseStatuses),
+    lastUpdatedAt: z.string(),
+    outcome: z.string().optional().meta({ description: 'Once resolved or closed: the outcome note' }),
+  })
   .meta({ id: 'ComplaintStatus' });
+
+/** ?lang= is the pages' visible language switch; without it, Accept-Language and then PUBLIC_DEFAULT_LOCALE decide. */
+const LangQuery = z.object({ lang: z.enum(locales).optional().catch(undefined) });
+const StatusPageQuery = LangQuery.extend({
+  reference: z.string().max(40).optional(),
+  contact: z.string().max(254).optional(),
+});
 
 /**
  * What the form sends: the form's own fields less the honeypot. The handler parses the body itself
  * (parsePublicComplaint), so the HTML form can be shown again with its errors next to the fields.
  */
-const ComplaintSubmission = complaintFormFields.omit({ website: true }).meta({
-  id: 'PublicComplaint',
-  description: 'A phone or an email is required; either may identify a known customer. kind defaults to complaint.',
-});
+const ComplaintSubmission = complaintFormFields
+  .omit({ website: true })
+  // The form's kind is preprocessed (a blank select is no choice), which hides from the document that it is optional.
+  .extend({ kind: z.enum(COMPLAINT_KINDS).default('complaint') })
+  .meta({
+    id: 'PublicComplaint',
+    description: 'A phone or an email is required; either may identify a known customer. kind defaults to complaint.',
+  });
 
 const isForm = (c: Context) =>
   /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '');
@@ -57,100 +79,223 @@ async function readSubmission(c: Context, form: boolean): Promise<Record<string,
 }
 
 const noStore = { 'cache-control': 'no-store' };
+// The page's language follows the request's Accept-Language, so caches must keep the languages apart.
+const htmlHeaders = (locale: Locale) => ({ ...noStore, 'content-language': locale, vary: 'Accept-Language' });
 const tags = ['public'];
 
 /** The public complaint/inquiry form and status check: no login; rate-limited per client address. */
-export const publicRoutes = (s: Services, http: HttpDeps): Route[] => [
-  route(
-    {
-      operationId: 'getComplaintForm',
-      method: 'get',
-      path: '/complaint',
-      tags,
-      summary: 'The public complaint and inquiry form (HTML, works without JavaScript)',
-      auth: 'public',
-      responses: { 200: { description: 'The form', text: { 'text/html': z.string() } } },
-      errors: [],
-    },
-    async () => ({
-      status: 200,
-      text: renderComplaintFormPage({ action: FORM_ACTION }),
-      type: 'text/html',
-      headers: noStore,
-    }),
-  ),
-
-  route(
-    {
-      operationId: 'submitComplaint',
-      method: 'post',
-      path: '/public/complaints',
-      tags,
-      summary: 'Submit a complaint or inquiry (JSON, or the HTML form which gets the receipt page); rate-limited',
-      auth: 'public',
-      bodyLimit: 'public',
-      headers: IdempotencyHeader,
-      body: {
-        own: { 'application/json': ComplaintSubmission, 'application/x-www-form-urlencoded': ComplaintSubmission },
-        required: true,
-      },
-      responses: {
-        201: { description: 'Received', json: ReceiptSchema, text: { 'text/html': z.string() } },
-        400: { description: 'The form again, with the errors next to the fields', text: { 'text/html': z.string() } },
-      },
-      errors: [400, 413, 422, 429],
-    },
-    async ({ c }) => {
-      // The limit decides first on every path; the sender's identity is looked up while it does.
-      const admitted = s.rateLimits.admit('complaints', clientIp(c));
-      const form = isForm(c);
-      const raw = await readSubmission(c, form).catch(async (error: unknown) => {
-        await admitted;
-        throw error;
-      });
-      try {
-        const claim = idempotencyClaim(c, 'public:complaints', raw, http.clock());
-        const receipt = await s.publicComplaints.submit(raw, claim, admitted);
-        if (form) {
-          const page = renderComplaintReceiptPage({
-            reference: receipt.body.reference,
-            statusUrl: receipt.body.statusUrl,
-          });
-          return { status: 201, text: page, type: 'text/html', headers: noStore };
-        }
-        return { status: 201, body: receipt.body, headers: replayHeaders(receipt.replayed) };
-      } catch (error) {
-        // A person using the form sees it again with their values and the errors next to the fields.
-        if (form && error instanceof ValidationError) {
-          const values = Object.fromEntries(
-            Object.entries(raw).filter(([k]) => k !== 'website'),
-          ) as ComplaintFormValues;
-          const page = renderComplaintFormPage({ action: FORM_ACTION, values, errors: error.errors });
-          return { status: 400, text: page, type: 'text/html', headers: noStore };
-        }
-        throw error;
+export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
+  /** One lookup for the status page: the answer, the form again with what is missing, or the same "not found". */
+  async function statusLookup(c: Context, locale: Locale, reference: string, contact: string): Promise<string> {
+    const base = { ...pageBase(locale, http), reference, contact };
+    const errors = [
+      ...(reference.trim() ? [] : [{ path: 'reference', message: 'Enter the reference number' }]),
+      ...(contact.trim() ? [] : [{ path: 'contact', message: 'Enter the phone number or email address you gave us' }]),
+    ];
+    if (errors.length) return renderStatusPage({ ...base, errors });
+    await s.rateLimits.admit('status', clientIp(c));
+    try {
+      return renderStatusPage({ ...base, result: await s.publicComplaints.statusByContact(reference, contact) });
+    } catch (error) {
+      if (error instanceof NotFoundError || error instanceof ValidationError) {
+        return renderStatusPage({ ...base, notFound: true });
       }
-    },
-  ),
+      throw error;
+    }
+  }
 
-  route(
-    {
-      operationId: 'getComplaintStatus',
-      method: 'get',
-      path: '/public/complaints/{reference}',
-      tags,
-      summary:
-        'Status and last update of a complaint, for the phone or email it was submitted with (anything else: 404)',
-      auth: 'public',
-      bodyLimit: 'public',
-      params: z.object({ reference: z.string().min(1).max(40) }),
-      query: z.object({ phone: z.string().max(40).optional(), email: z.string().max(254).optional() }),
-      responses: { 200: { description: 'Status', json: StatusSchema } },
-      errors: [400, 404, 429],
-    },
-    async ({ params, query, c }) => {
-      await s.rateLimits.admit('status', clientIp(c));
-      return { status: 200, body: await s.publicComplaints.status(params.reference, query) };
-    },
-  ),
-];
+  return [
+    route(
+      {
+        operationId: 'getComplaintForm',
+        method: 'get',
+        path: '/complaint',
+        tags,
+        summary: 'The public complaint and inquiry form (HTML, works without JavaScript)',
+        auth: 'public',
+        query: LangQuery,
+        responses: {
+          200: { description: 'The form, in Simplified Chinese or English', text: { 'text/html': z.string() } },
+        },
+        errors: [],
+      },
+      async ({ query, c }) => {
+        const locale = localeOf(c, query.lang, http);
+        return {
+          status: 200,
+          text: renderComplaintFormPage({ action: formAction(locale), locale }),
+          type: 'text/html',
+          headers: htmlHeaders(locale),
+        };
+      },
+    ),
+
+    route(
+      {
+        operationId: 'submitComplaint',
+        method: 'post',
+        path: '/public/complaints',
+        tags,
+        summary: 'Submit a complaint or inquiry (JSON, or the HTML form which gets the receipt page); rate-limited',
+        auth: 'public',
+        bodyLimit: 'public',
+        headers: IdempotencyHeader,
+        query: LangQuery,
+        body: {
+          own: { 'application/json': ComplaintSubmission, 'application/x-www-form-urlencoded': ComplaintSubmission },
+          required: true,
+          examples: {
+            complaint: {
+              summary: 'A complaint as JSON; the phone identifies a known customer',
+              value: {
+                name: 'Zhou Xin',
+                phone: '+86 139 1234 5678',
+                category: 'branch_service',
+                subject: 'Long wait at the branch',
+                description: 'Waited 50 minutes at the branch',
+              },
+            },
+          },
+        },
+        responses: {
+          201: { description: 'Received', json: ReceiptSchema, text: { 'text/html': z.string() } },
+          400: { description: 'The form again, with the errors next to the fields', text: { 'text/html': z.string() } },
+        },
+        errors: [400, 413, 422, 429],
+      },
+      async ({ c, query }) => {
+        const locale = localeOf(c, query.lang, http);
+        // The limit decides first on every path; the sender's identity is looked up while it does.
+        const admitted = s.rateLimits.admit('complaints', clientIp(c));
+        const form = isForm(c);
+        const raw = await readSubmission(c, form).catch(async (error: unknown) => {
+          await admitted;
+          throw error;
+        });
+        try {
+          const claim = idempotencyClaim(c, 'public:complaints', raw, http.clock());
+          const receipt = await s.publicComplaints.submit(raw, claim, admitted, locale);
+          if (form) {
+            const page = renderComplaintReceiptPage({
+              reference: receipt.body.reference,
+              statusUrl: receipt.body.statusPageUrl,
+              statusHref: relative(receipt.body.statusPageUrl),
+              locale,
+            });
+            return { status: 201, text: page, type: 'text/html', headers: htmlHeaders(locale) };
+          }
+          return { status: 201, body: receipt.body, headers: replayHeaders(receipt.replayed) };
+        } catch (error) {
+          // A person using the form sees it again with their values and the errors next to the fields.
+          if (form && error instanceof ValidationError) {
+            const values = Object.fromEntries(
+              Object.entries(raw).filter(([k]) => k !== 'website'),
+            ) as ComplaintFormValues;
+            const page = renderComplaintFormPage({ action: formAction(locale), values, errors: error.errors, locale });
+            return { status: 400, text: page, type: 'text/html', headers: htmlHeaders(locale) };
+          }
+          throw error;
+        }
+      },
+    ),
+
+    route(
+      {
+        operationId: 'getComplaintStatus',
+        method: 'get',
+        path: '/public/complaints/{reference}',
+        tags,
+        summary:
+          'Status and last update of a complaint, for the phone or email it was submitted with (anything else: 404)',
+        auth: 'public',
+        bodyLimit: 'public',
+        params: z.object({ reference: z.string().min(1).max(40) }),
+        query: z.object({ phone: z.string().max(40).optional(), email: z.string().max(254).optional() }),
+        responses: { 200: { description: 'Status', json: StatusSchema } },
+        errors: [400, 404, 429],
+      },
+      async ({ params, query, c }) => {
+        await s.rateLimits.admit('status', clientIp(c));
+        return { status: 200, body: await s.publicComplaints.status(params.reference, query) };
+      },
+    ),
+
+    route(
+      {
+        operationId: 'getComplaintStatusPage',
+        method: 'get',
+        path: '/complaint/status',
+        tags,
+        summary:
+          'The status page (HTML, no JavaScript): a form for the reference and the phone or email; with both in ' +
+          'the query, the answer (status, last update, outcome once resolved)',
+        auth: 'public',
+        query: StatusPageQuery,
+        responses: { 200: { description: 'The page', text: { 'text/html': z.string() } } },
+        errors: [429],
+      },
+      async ({ query, c }) => {
+        const locale = localeOf(c, query.lang, http);
+        const page = query.contact ? await statusLookup(c, locale, query.reference ?? '', query.contact) : undefined;
+        return {
+          status: 200,
+          text: page ?? renderStatusPage({ ...pageBase(locale, http), reference: query.reference }),
+          type: 'text/html',
+          headers: htmlHeaders(locale),
+        };
+      },
+    ),
+
+    route(
+      {
+        operationId: 'lookUpComplaintStatus',
+        method: 'post',
+        path: '/complaint/status',
+        tags,
+        summary: "The status page's form: the answer, or the form again saying what to correct (HTML)",
+        auth: 'public',
+        bodyLimit: 'public',
+        query: LangQuery,
+        body: {
+          own: {
+            'application/x-www-form-urlencoded': z.object({
+              reference: z.string().max(40),
+              contact: z.string().max(254),
+            }),
+          },
+          required: true,
+        },
+        responses: {
+          200: { description: 'The answer, or the form with what to correct', text: { 'text/html': z.string() } },
+        },
+        errors: [413, 429],
+      },
+      async ({ query, c }) => {
+        const locale = localeOf(c, query.lang, http);
+        const body = await c.req.parseBody();
+        const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 254) : '');
+        return {
+          status: 200,
+          text: await statusLookup(c, locale, field('reference'), field('contact')),
+          type: 'text/html',
+          headers: htmlHeaders(locale),
+        };
+      },
+    ),
+  ];
+};
+
+const relative = (url: string) => {
+  const { pathname, search } = new URL(url);
+  return pathname + search;
+};
+
+function localeOf(c: Context, lang: Locale | undefined, http: HttpDeps): Locale {
+  return negotiateLocale(lang, c.req.header('accept-language'), http.config.PUBLIC_DEFAULT_LOCALE);
+}
+
+const pageBase = (locale: Locale, http: HttpDeps) => ({
+  locale,
+  action: statusAction(locale),
+  timeZone: http.config.CONTACT_DEFAULT_TIMEZONE,
+});

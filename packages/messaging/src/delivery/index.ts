@@ -1,12 +1,12 @@
-import type { Logger } from '@cc/core';
-import { fileOutboxAdapter } from './file-outbox';
+import type { Logger, MessageChannel, MessageSender } from '@cc/core';
+import { fileOutboxAdapter, fileOutboxSender } from './file-outbox';
 import { gatewayAdapter, webhookAdapter } from './http';
-import { logAdapter } from './log';
+import { logAdapter, logSender } from './log';
 import { allOf, inboxOnly, type DeliveryAdapters } from './types';
 
 export * from './types';
-export { fileOutboxAdapter } from './file-outbox';
-export { logAdapter } from './log';
+export { fileOutboxAdapter, fileOutboxSender } from './file-outbox';
+export { logAdapter, logSender } from './log';
 export { gatewayAdapter, webhookAdapter } from './http';
 
 /** Locally every outbound channel lands in DATA_DIR/outbox/<channel>.jsonl and in the log. */
@@ -33,4 +33,19 @@ export const awsDeliveryAdapters = (settings: GatewaySettings, log: Logger): Del
     : logAdapter(log, 'sms'),
   webhook: webhookAdapter(),
   inbox: inboxOnly,
+});
+
+/** Locally messages to customers land in the same outbox files (and the log). */
+export const localMessageSenders = (dataDir: string): Record<MessageChannel, MessageSender> => ({
+  sms: fileOutboxSender(dataDir, 'sms'),
+  email: fileOutboxSender(dataDir, 'email'),
+});
+
+/** In AWS: the providers the notifier's composition root configured, else the log (a stage without them). */
+export const awsMessageSenders = (
+  configured: Partial<Record<MessageChannel, MessageSender>>,
+  log: Logger,
+): Record<MessageChannel, MessageSender> => ({
+  sms: configured.sms ?? logSender(log, 'sms'),
+  email: configured.email ?? logSender(log, 'email'),
 });

@@ -141,20 +141,31 @@ const notificationInbox: Invariant = {
   },
 };
 
+const undelivered = (status: string) => status === 'pending' || status === 'delivering';
+
 const pendingNotifications: Invariant = {
   name: 'pending-notifications',
-  description: 'no notification is still undelivered after the sweep grace (the sweeper re-publishes them)',
+  description:
+    'no notification or message to a customer is still undelivered after the sweep grace (the sweeper ' +
+    're-publishes them; a message held for quiet hours counts from when it may go out)',
   check(s, { now, graceMs }) {
     const before = new Date(now.getTime() - graceMs).toISOString();
     const violations: Violation[] = [];
     for (const { notification: n, status, createdAt } of s.notifications.values()) {
-      if ((status === 'pending' || status === 'delivering') && createdAt < before)
+      if (undelivered(status) && createdAt < before)
         violations.push({
           key: n.id,
           detail: `notification ${n.id} to ${n.recipientId} is ${status} since ${createdAt}: is the sweeper running?`,
         });
     }
-    return { checked: s.notifications.size, violations };
+    for (const [id, { status, dueAt }] of s.customerMessages) {
+      if (undelivered(status) && dueAt < before)
+        violations.push({
+          key: id,
+          detail: `message ${id} to a customer is ${status} since ${dueAt}: is the sweeper running?`,
+        });
+    }
+    return { checked: s.notifications.size + s.customerMessages.size, violations };
   },
 };
 

@@ -20,6 +20,8 @@ export interface TableSnapshot {
   /** `kind#value` → the customer id it points at. */
   identities: Map<string, string>;
   notifications: Map<string, { notification: Notification; status: string; createdAt: string }>;
+  /** Messages to customers (their delivery records share NOTIF#): id → status and when it is due to go out. */
+  customerMessages: Map<string, { status: string; dueAt: string }>;
   /** `recipient#notificationId`, read or unread. */
   inboxItems: Set<string>;
   idempotency: { scope: string; key: string; response: { body?: unknown }; expiresAt?: number }[];
@@ -61,6 +63,7 @@ function emptySnapshot(): TableSnapshot {
     profiles: new Map(),
     identities: new Map(),
     notifications: new Map(),
+    customerMessages: new Map(),
     inboxItems: new Set(),
     idempotency: [],
     timelineIds: new Set(),
@@ -93,6 +96,12 @@ function sort(into: TableSnapshot, item: Item): void {
     }
   } else if (pk.startsWith(prefixes.identity)) {
     into.identities.set(rest(prefixes.identity), String(item.customerId));
+  } else if (pk.startsWith(prefixes.notification) && item.entity === 'customer-message') {
+    const message = item.message as { id: string; createdAt: string; sendAfter?: string };
+    into.customerMessages.set(message.id, {
+      status: String(item.status),
+      dueAt: message.sendAfter ?? message.createdAt,
+    });
   } else if (pk.startsWith(prefixes.notification)) {
     const notification = item.notification as Notification;
     into.notifications.set(notification.id, {
