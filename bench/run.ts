@@ -97,6 +97,7 @@ async function main() {
           TABLE_NAME: env.tableName,
           NOTIFICATION_QUEUE_URL: env.queues.notifications,
           AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+          COGNITO_DOMAIN: 'http://127.0.0.1:9',
           CURSOR_SECRET: env.keys.cursorSecret,
           LOG_LEVEL: 'silent',
           AWS_REGION: 'us-east-1',

@@ -18,6 +18,7 @@ const http = httpDeps(config, {
   log: aws.log,
   // Both shipped beside the bundle by the stack (infra/constructs/api.ts), read when first asked for.
   openApiFile: new URL('./openapi.json', import.meta.url),
+  htmxFile: new URL('./htmx.min.js', import.meta.url),
   referenceScriptFile: new URL(`./${REFERENCE_SCRIPT_FILE}`, import.meta.url),
 });
 

@@ -96,6 +96,7 @@ export class ContactCenterStack extends Stack {
       logBucket: this.accessLogs.bucket,
       domain: props.domain,
     });
+    this.auth.serveConsoleAt(this.frontDoor.url);
     this.api.useFrontDoor({
       url: this.frontDoor.url,
       originSecret: this.frontDoor.originSecret,

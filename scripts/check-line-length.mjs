@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 const MAX = 120;
 /** Written by tools, not by hand (`npm run client`). */
 const GENERATED = new Set(['packages/client/src/schema.d.ts']);
-const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.mjs', '*.cjs'])
+const patterns = ['*.ts', '*.tsx', '*.mjs', '*.cjs'];
+const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', ...patterns])
   .toString()
   .split('\n')
   .filter((file) => file && !GENERATED.has(file));

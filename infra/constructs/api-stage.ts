@@ -33,7 +33,7 @@ export const accessLogFormat = {
 export interface ApiStageProps {
   httpApi: HttpApi;
   stage: StageConfig;
-  /** Anonymous routes (tighter throttle) and webhook routes (their own), by route. */
+  /** Anonymous routes (tighter throttle), webhook routes (their own) and the console's (the staff default). */
   publicRoutes: HttpRoute[];
 }
 
@@ -68,8 +68,13 @@ export class ApiStage extends Construct {
     const routeSettings: Record<string, ReturnType<typeof asRouteSettings>> = {};
     for (const route of props.publicRoutes) {
       const routeKey = (route.node.defaultChild as CfnRoute).routeKey;
+      // The console is staff traffic without a JWT at the gateway: the staff routes' (default) throttle.
       routeSettings[routeKey] = asRouteSettings(
-        routeKey.includes('/webhooks/') ? stage.throttle.webhooks : stage.throttle.public,
+        routeKey.includes('/webhooks/')
+          ? stage.throttle.webhooks
+          : / \/console/.test(routeKey)
+            ? stage.throttle.default
+            : stage.throttle.public,
       );
       // Route settings name routes by key: the routes must exist before the stage refers to them.
       cfnStage.node.addDependency(route);

@@ -49,7 +49,8 @@ type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string
 
 /**
  * Routes served without a token: health, the OpenAPI document and its reference page, the public complaint
- * form and status page, provider webhooks.
+ * form and status page, provider webhooks, and the staff console (its pages check their own session cookie; a
+ * browser sends no bearer token).
  */
 export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
   { path: '/health', methods: [HttpMethod.GET] },
@@ -60,6 +61,8 @@ export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }
   { path: '/complaint/status', methods: [HttpMethod.GET, HttpMethod.POST] },
   { path: '/public/{proxy+}', methods: [HttpMethod.ANY] },
   { path: '/webhooks/{proxy+}', methods: [HttpMethod.ANY] },
+  { path: '/console', methods: [HttpMethod.GET] },
+  { path: '/console/{proxy+}', methods: [HttpMethod.GET, HttpMethod.POST] },
 ];
 
 /** The HTTP API in front of one Lambda (the Hono app in functions/api.ts). */
@@ -120,6 +123,7 @@ export class Api extends Construct {
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
       AUTH_JWKS_URL: auth.jwksUrl,
+      COGNITO_DOMAIN: auth.hostedUiUrl,
       CURSOR_SECRET: this.cursorSecret.secretValueFromJson('cursorSecret').unsafeUnwrap(),
       TWILIO_AUTH_TOKEN: this.channelSecrets.secretValueFromJson('twilioAuthToken').unsafeUnwrap(),
       EMAIL_WEBHOOK_SECRET: this.channelSecrets.secretValueFromJson('emailWebhookSecret').unsafeUnwrap(),
@@ -136,9 +140,13 @@ export class Api extends Construct {
       budget: budgets.api,
       stage: props.stage,
       environment: environment as Record<string, string>,
-      // Served at /openapi.json and in the reference page at /docs, read on first request: never parsed on a
-      // cold start, nor shipped inside the bundle.
-      files: ['packages/api/openapi.json', path.relative(repoRoot, resolvePackagedReferenceScript())],
+      // Served at /openapi.json, in the reference page at /docs and (htmx) under /console/assets/, each read on first
+      // request: never parsed on a cold start, nor shipped inside the bundle.
+      files: [
+        'packages/api/openapi.json',
+        path.relative(repoRoot, resolvePackagedReferenceScript()),
+        'node_modules/htmx.org/dist/htmx.min.js',
+      ],
     });
     grantTableAccess(this.handler, props.table, accessProfiles.api);
     this.cursorSecret.grantRead(this.handler);
@@ -162,7 +170,8 @@ export class Api extends Construct {
           id: 'AwsSolutions-APIG4',
           reason:
             'Public by design (anonymous complaint form and status, health, OpenAPI document and reference, provider ' +
-            'webhooks that the app verifies by signature). Behind the CloudFront WAF with a per-IP rate ' +
+            'webhooks that the app verifies by signature, the staff console whose pages check their own sealed ' +
+            'session cookie against the same JWKS). Behind the CloudFront WAF with a per-IP rate ' +
             'limit, tighter stage throttles, and the origin-verify header check.',
         });
       }

@@ -1,22 +1,30 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
   FeaturePlan,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
   UserPoolClient,
+  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../ops-config';
+
+/** Where the staff console receives the hosted UI's answer and comes back to after signing out (packages/api). */
+export const CONSOLE_CALLBACK_PATH = '/console/auth/callback';
+export const CONSOLE_SIGNED_OUT_PATH = '/console/signed-out';
 
 /**
  * Staff sign-in. Administrators create users (no self sign-up) and set `custom:role` and `custom:branch`;
  * the API reads both claims from the ID token to scope every request. Every sign-in needs a second factor
  * (an authenticator app: TOTP), and the Plus feature plan's threat protection blocks compromised
- * credentials and risky sign-ins.
+ * credentials and risky sign-ins. The staff console signs in through the hosted UI (authorization code with
+ * PKCE, no client secret) at the URLs given to `serveConsoleAt`.
  */
 export class Auth extends Construct {
   readonly userPool: UserPool;
@@ -26,6 +34,10 @@ export class Auth extends Construct {
   readonly jwksUrl: string;
   /** The `aud` (ID token) / `client_id` (access token) claim. */
   readonly audience: string;
+  /** The hosted UI, e.g. https://cc-prod-123456789012.auth.eu-west-1.amazoncognito.com (COGNITO_DOMAIN). */
+  readonly hostedUiUrl: string;
+  readonly domain: UserPoolDomain;
+  private readonly consoleUrls: string[] = [];
 
   constructor(scope: Construct, id: string, props: { stage: StageConfig }) {
     super(scope, id);
@@ -61,11 +73,18 @@ export class Auth extends Construct {
     });
 
     const standardOnly = new ClientAttributes().withStandardAttributes({ email: true, fullname: true });
+    const consoleUrls = (path: string) => Lazy.list({ produce: () => this.consoleUrls.map((url) => `${url}${path}`) });
     this.client = this.userPool.addClient('ApiClient', {
       authFlows: { userSrp: true },
-      // No hosted UI / OAuth flows (CDK would otherwise enable implicit + code grants with a placeholder
-      // callback URL). Add explicit callback URLs and the code grant here if a hosted UI is wanted.
-      disableOAuth: true,
+      // The console's hosted-UI sign-in: the code grant only (no implicit grant), back to the console's own URLs
+      // (known once the front door exists: serveConsoleAt). A public client: PKCE instead of a secret.
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: consoleUrls(CONSOLE_CALLBACK_PATH),
+        logoutUrls: consoleUrls(CONSOLE_SIGNED_OUT_PATH),
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
@@ -76,9 +95,20 @@ export class Auth extends Construct {
       writeAttributes: standardOnly,
     });
 
+    // Cognito's own domain for the hosted UI; the prefix is unique per stage and account.
+    this.domain = this.userPool.addDomain('HostedUi', {
+      cognitoDomain: { domainPrefix: `cc-${props.stage.stage}-${Aws.ACCOUNT_ID}` },
+    });
+    this.hostedUiUrl = this.domain.baseUrl();
+
     const region = Stack.of(this).region;
     this.issuer = `https://cognito-idp.${region}.amazonaws.com/${this.userPool.userPoolId}`;
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
     this.audience = this.client.userPoolClientId;
+  }
+
+  /** The console is served at `baseUrl` (the front door's): the hosted UI may send staff back there. */
+  serveConsoleAt(baseUrl: string): void {
+    this.consoleUrls.push(baseUrl);
   }
 }

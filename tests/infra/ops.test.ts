@@ -152,7 +152,7 @@ describe('HTTP API stage', () => {
     return stageResources[0]![1].Properties as Json;
   };
 
-  it('throttles every route, public routes tighter, webhooks on their own', () => {
+  it('throttles every route, public routes tighter, webhooks on their own, the console as staff routes', () => {
     const stage = stageOf(prod);
     const { throttle } = stages.prod;
     expect(stage.StageName).toBe('$default');
@@ -160,6 +160,10 @@ describe('HTTP API stage', () => {
       ThrottlingRateLimit: throttle.default.rateLimit,
       ThrottlingBurstLimit: throttle.default.burstLimit,
     });
+    const staffSettings = {
+      ThrottlingRateLimit: throttle.default.rateLimit,
+      ThrottlingBurstLimit: throttle.default.burstLimit,
+    };
     const publicSettings = {
       ThrottlingRateLimit: throttle.public.rateLimit,
       ThrottlingBurstLimit: throttle.public.burstLimit,
@@ -177,6 +181,9 @@ describe('HTTP API stage', () => {
         ThrottlingRateLimit: throttle.webhooks.rateLimit,
         ThrottlingBurstLimit: throttle.webhooks.burstLimit,
       },
+      'GET /console': staffSettings,
+      'GET /console/{proxy+}': staffSettings,
+      'POST /console/{proxy+}': staffSettings,
     });
     expect(throttle.public.rateLimit).toBeLessThan(throttle.default.rateLimit);
     // Route settings name routes by key: the stage waits for them.

@@ -34,3 +34,16 @@ describe('routes without a staff token', () => {
     expect(open).toEqual([]);
   });
 });
+
+describe('the staff console', () => {
+  it('is served without the JWT authorizer (its pages check their own session) and is not in the API contract', () => {
+    for (const [method, path] of [
+      ['GET', '/console'],
+      ['GET', '/console/home'],
+      ['POST', '/console/cases/C-1/status'],
+    ] as const) {
+      expect(servedWithoutJwt(method, path), `${method} ${path}`).toBe(true);
+    }
+    expect(Object.keys(document.paths).filter((p) => p.startsWith('/console'))).toEqual([]);
+  });
+});

@@ -202,6 +202,13 @@ describe('functions', () => {
     expect(bundled).not.toContain('"operationId"');
   });
 
+  it("ship htmx beside the API bundle for the console's pages, not inside it", () => {
+    const [dir] = readdirSync(outdir).filter((d) => existsSync(path.join(outdir, d, 'openapi.json')));
+    const shipped = readFileSync(path.join(outdir, dir!, 'htmx.min.js'), 'utf8');
+    expect(shipped).toBe(readFileSync(fromRoot('node_modules/htmx.org/dist/htmx.min.js'), 'utf8'));
+    expect(readFileSync(path.join(outdir, dir!, 'index.mjs'), 'utf8')).not.toContain('defineExtension');
+  });
+
   it('ship the reference page script beside the API bundle, not inside it (read when /docs is asked for)', () => {
     const [dir] = readdirSync(outdir).filter((d) => existsSync(path.join(outdir, d, 'openapi.json')));
     const shipped = readFileSync(path.join(outdir, dir!, REFERENCE_SCRIPT_FILE), 'utf8');
@@ -321,6 +328,9 @@ describe('HTTP API', () => {
     'POST /complaint/status',
     'ANY /public/{proxy+}',
     'ANY /webhooks/{proxy+}',
+    'GET /console',
+    'GET /console/{proxy+}',
+    'POST /console/{proxy+}',
   ];
 
   it('is an HTTP API with a Cognito JWT authorizer (issuer = user pool, audience = app client)', () => {
@@ -520,6 +530,25 @@ describe('auth and outputs', () => {
     expect(client.Properties.WriteAttributes).not.toContain('custom:role');
     expect(client.Properties.WriteAttributes).not.toContain('custom:branch');
     expect(client.Properties.AllowedOAuthFlows ?? []).not.toContain('implicit');
+  });
+
+  it('the console signs in through the hosted UI: code grant with the front door callback and sign-out URLs', () => {
+    const [, client] = ofType('AWS::Cognito::UserPoolClient')[0]!;
+    const frontDoor = { 'Fn::GetAtt': [logicalId(stack.frontDoor.distribution), 'DomainName'] };
+    expect(client.Properties.AllowedOAuthFlows).toEqual(['code']);
+    expect(client.Properties.AllowedOAuthFlowsUserPoolClient).toBe(true);
+    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining(['openid', 'email', 'profile']));
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect(client.Properties.EnableTokenRevocation).toBe(true);
+    expect(client.Properties.CallbackURLs).toEqual([
+      { 'Fn::Join': ['', ['https://', frontDoor, '/console/auth/callback']] },
+    ]);
+    expect(client.Properties.LogoutURLs).toEqual([
+      { 'Fn::Join': ['', ['https://', frontDoor, '/console/signed-out']] },
+    ]);
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    const api = resources[logicalId(stack.api.handler)]!;
+    expect(api.Properties.Environment.Variables.COGNITO_DOMAIN).toBeDefined();
   });
 
   it('exports the public (CloudFront) URL, the origin URL, table, queue, user pool, client and alarm topic', () => {

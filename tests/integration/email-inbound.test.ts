@@ -55,6 +55,7 @@ beforeAll(async () => {
     S3_FORCE_PATH_STYLE: 'true',
     // The API Lambda's own settings (its email webhook shares the attachments bucket).
     AUTH_JWKS_URL: 'https://cognito.example/jwks.json',
+    COGNITO_DOMAIN: 'https://cc.auth.example',
     CURSOR_SECRET: 'a-cursor-secret-of-some-length',
     EMAIL_WEBHOOK_SECRET: WEBHOOK_SECRET,
   });

@@ -33,8 +33,11 @@ export interface Operation {
   literals: number;
 }
 
-/** Served by the app beside the contract, not part of it: the document itself and its reference page. */
-const OUTSIDE_CONTRACT = [/^\/openapi\.json$/, /^\/docs(\/.*)?$/];
+/**
+ * Served by the app beside the contract, not part of it: the document itself, its reference page, and the staff
+ * console's HTML pages (docs/console.md).
+ */
+const OUTSIDE_CONTRACT = [/^\/openapi\.json$/, /^\/docs(\/.*)?$/, /^\/console(\/.*)?$/];
 
 const COMPONENTS = 'https://contract.test/components';
 const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/;

@@ -1,6 +1,8 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from '@cc/services';
+import { consoleApp, isConsolePath } from './console/app';
+import { CONSOLE_PATH } from './console/session';
 import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
 import { answerWithin } from './http/deadline';
@@ -68,7 +70,14 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   const referenceHeaders = secureHeaders({
     contentSecurityPolicy: { ...policy, workerSrc: ['blob:'], imgSrc: ["'self'", 'data:'] },
   });
-  app.use('*', (c, next) => (c.req.path === REFERENCE_PATH ? referenceHeaders(c, next) : pageHeaders(c, next)));
+  // The console sets its own, stricter headers (console/app.tsx).
+  app.use('*', (c, next) =>
+    isConsolePath(c.req.path)
+      ? next()
+      : c.req.path === REFERENCE_PATH
+        ? referenceHeaders(c, next)
+        : pageHeaders(c, next),
+  );
   app.use('*', answerWithin(http.deadlineMs, http.log));
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
   const staff = authenticate(http.auth);
@@ -85,6 +94,9 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
     c.json({ ...(await http.openApiDocument()), servers: [{ url: http.config.PUBLIC_BASE_URL }] }),
   );
   mountReference(app, http.referenceScript);
+
+  // The staff console: HTML pages over the same services, outside the JSON API's contract (not in /openapi.json).
+  app.route(CONSOLE_PATH, consoleApp(services, http));
 
   app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));

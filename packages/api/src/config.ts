@@ -29,6 +29,15 @@ export const appConfigSchema = serviceSettingsSchema.extend({
     .min(1024)
     .max(4 * 1024 * 1024)
     .default(4 * 1024 * 1024),
+  /** The staff console's language when neither the user's switch nor Accept-Language picks one. */
+  CONSOLE_DEFAULT_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  /**
+   * Seals the console's session cookie and keys its CSRF tokens. Unset, both keys are derived (HKDF) from
+   * CURSOR_SECRET under labels of their own.
+   */
+  SESSION_SECRET: z.string().min(32).optional(),
+  /** Cognito's hosted UI, e.g. https://<prefix>.auth.<region>.amazoncognito.com: the console's sign-in in AWS. */
+  COGNITO_DOMAIN: z.string().url().optional(),
 });
 export type AppConfig = z.infer<typeof appConfigSchema>;
 
@@ -37,4 +46,5 @@ export const lambdaConfigSchema = appConfigSchema.extend({
   NOTIFICATION_QUEUE_URL: z.string().min(1),
   AUTH_JWKS_URL: z.string().url(),
   CURSOR_SECRET: z.string().min(16),
+  COGNITO_DOMAIN: z.string().url(),
 });

@@ -7,6 +7,9 @@ import { createTokenVerifier } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
 import type { HealthProbes, HttpDeps } from './http/env';
+import { consoleAssets, packagedHtmxPath, scriptFrom } from './console/assets';
+import { consoleKeys } from './console/keys';
+import type { DevSignIn, SignIn } from './console/sign-in';
 import { resolvePackagedReferenceScript } from './reference/assets';
 
 export interface HttpOptions {
@@ -22,6 +25,24 @@ export interface HttpOptions {
   openApiFile?: URL;
   /** Where the reference page's script is (the Lambda ships it beside its bundle; else the npm package's). */
   referenceScriptFile?: URL;
+  /**
+   * The local runtime's sign-in with the seeded users: given only while the local development key is the one
+   * trusted. Without it the console signs in through Cognito's hosted UI when COGNITO_DOMAIN is set.
+   */
+  devSignIn?: Omit<DevSignIn, 'kind'>;
+  /** Where htmx is (the Lambda ships it beside its bundle); else the installed npm package. */
+  htmxFile?: URL;
+  /** For the hosted UI's token and revoke endpoints. */
+  fetch?: typeof fetch;
+}
+
+function signInFor(config: AppConfig, options: HttpOptions): SignIn | undefined {
+  if (options.devSignIn) return { kind: 'dev', ...options.devSignIn };
+  if (config.COGNITO_DOMAIN) {
+    const fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+    return { kind: 'hosted', domain: config.COGNITO_DOMAIN, clientId: config.AUTH_AUDIENCE, fetch: fetcher };
+  }
+  return undefined;
 }
 
 /** The document as generated into the api package (`npm run openapi`). */
@@ -40,6 +61,11 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   referenceScript: once(() =>
     readFile(options.referenceScriptFile ?? pathToFileURL(resolvePackagedReferenceScript()), 'utf8'),
   ),
+  console: {
+    keys: once(() => consoleKeys(config.SESSION_SECRET ?? options.cursorSecret)),
+    signIn: signInFor(config, options),
+    assets: consoleAssets(scriptFrom(() => options.htmxFile ?? packagedHtmxPath())),
+  },
 });
 
 /** Runs `load` on the first call and hands every caller its result (a failure is tried again next time). */

@@ -8,11 +8,11 @@ import { filesystemAttachmentStore } from '@cc/channels';
 import { ConfigError, createLogger, parseEnv } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
 import { composeServices, connectAws } from '@cc/services';
-import { loadOrCreateDevKeys } from './dev-keys';
+import { loadOrCreateDevKeys, signDevToken } from './dev-keys';
 import { localConfigSchema } from './local-config';
 import { ensureQueues, ensureTable } from './provision';
 import { claimRuntime } from './runtime-lock';
-import { seedDemoData } from './seed';
+import { demoUsers, seedDemoData } from './seed';
 import {
   assertPortFree,
   ServiceStartError,
@@ -100,11 +100,23 @@ async function main() {
     { ...aws, attachments: filesystemAttachmentStore(join(config.DATA_DIR, 'attachments')) },
     appConfig,
   );
+  // The console's local sign-in (the seeded users) exists only while the local development key is the one trusted.
+  const usingDevKey = !config.AUTH_JWKS_URL;
+  const tokenOptions = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
   const http = httpDeps(appConfig, {
-    jwks: config.AUTH_JWKS_URL ? new URL(config.AUTH_JWKS_URL) : { keys: [keys.publicJwk] },
+    jwks: usingDevKey ? { keys: [keys.publicJwk] } : new URL(config.AUTH_JWKS_URL!),
     cursorSecret: appConfig.CURSOR_SECRET,
     health: aws.probes,
     log,
+    ...(usingDevKey && {
+      devSignIn: {
+        users: demoUsers,
+        issue: (userId: string) => {
+          const user = demoUsers.find((u) => u.id === userId)!;
+          return signDevToken(keys, { userId, role: user.role, branchId: user.branchId }, tokenOptions);
+        },
+      },
+    }),
   });
   if (await seedDemoData(services)) {
     log.info('demo data seeded', {
@@ -129,6 +141,7 @@ async function main() {
   log.info('contact-center API listening', {
     url: `http://localhost:${config.PORT}`,
     health: `http://localhost:${config.PORT}/health`,
+    console: `http://localhost:${config.PORT}/console`,
     dataDir: shownPath(config.DATA_DIR),
   });
 }

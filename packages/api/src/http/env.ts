@@ -1,6 +1,7 @@
 import type { Caller, Logger } from '@cc/core';
 import type { TokenVerifier } from '../auth';
 import type { AppConfig } from '../config';
+import type { ConsoleDeps } from '../console/env';
 import type { CursorCodec } from './cursor';
 
 /** Health probes: each resolves when its dependency answers, rejects otherwise. */
@@ -23,6 +24,8 @@ export interface HttpDeps {
   openApiDocument: () => Promise<Record<string, unknown>>;
   /** The script of the reference page at /docs (Redoc), read when first asked for. */
   referenceScript: () => Promise<string>;
+  /** The staff console's keys, sign-in and static files. */
+  console: ConsoleDeps;
 }
 
 /** Hono environment: what middleware puts on the context for routes to read. */
