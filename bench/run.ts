@@ -24,6 +24,8 @@ import { measureFlatness, type FlatRoute } from './lib/flatness';
 import { createHttpClient, runLoad, type RequestSpec } from './lib/http-load';
 import { measureLag } from './lib/lag';
 import { measureOverhead, withFreshIds, type OverheadRoute } from './lib/overhead';
+import { measureReports } from './lib/reports';
+import { userRepository } from '@cc/store';
 import { machineLine, Report, targetSummary, writeDocs } from './lib/report';
 import { batchWrite, historyItems } from './lib/seed';
 import { BENCH_PUBLIC_RATE_LIMIT, startBenchEnv, type AppServer, type BenchEnv } from './lib/services';
@@ -421,6 +423,58 @@ async function main() {
       );
       server.meter.usage.scans += lag.scans;
     } else report.line('not measured: notification lag (POST /public/complaints route missing)');
+
+    // ---------------------------------------------------------------- 4c. reports: consumer lag, write path
+    report.section(
+      'Reports: the stream consumer (reporter) lag, and POST /contacts with the stream on and consumed ' +
+        'vs a table without a stream (A/B interleaved; target ≤ 1.05× at p50)',
+    );
+    if (hasRoute(server, 'POST', '/contacts') && hasRoute(server, 'GET', '/reports/daily')) {
+      const pools = { before: [] as string[], after: [] as string[] };
+      const next = { before: 0, after: 0 };
+      const r = await measureReports(env, {
+        makeHttp: (baseUrl) => createHttpClient(baseUrl, 8),
+        withStreamTable: 'bench-stream',
+        withoutStreamTable: 'bench-no-stream',
+        supervisorToken: tokens.supervisor,
+        request: (side) => contactRequest(tokens.agent, pools[side][next[side]++ % POOL]!),
+        setUp: async (side, target, client) => {
+          const users = userRepository(target.deps.store);
+          await Promise.all(benchUsers.map((u) => users.put(u)));
+          const pool = pools[side];
+          for (let i = 0; i < POOL; i++) {
+            const res = await client.send(createCustomerRequest(tokens.supervisor));
+            if (res.status !== 201) throw new Error(`set-up POST /customers failed: ${res.status} ${res.body}`);
+            pool.push((JSON.parse(res.body) as { id: string }).id);
+          }
+        },
+        pairs: Math.round(500 * scale),
+        warmup: 30,
+        maxMs: 45_000 * scale,
+        settleMs: 15_000,
+      });
+      // The target is on the write itself; the consumer shares this machine's cores only here (in AWS it does not).
+      const line = (label: string, c: typeof r.streamOnly, target: boolean) => {
+        const verdict = c.ratio <= 1.05 ? '(≤ 1.05 target met)' : '(ABOVE 1.05 target)';
+        report.line(
+          `write path POST /contacts, ${label}: table without a stream p50 ${ms(c.before.p50)} ` +
+            `p99 ${ms(c.before.p99)} | with its stream p50 ${ms(c.after.p50)} p99 ${ms(c.after.p99)} | ` +
+            `ratio p50 ${times(c.ratio)}${target ? ` ${verdict}` : ''} [n=${c.after.n} pairs]`,
+        );
+      };
+      line('stream on, consumer elsewhere (as in AWS)', r.streamOnly, true);
+      line('stream on, reporter consuming in this process (same cores as DynamoDB Local)', r.consumed, false);
+      report.line(
+        `reporter lag (POST /contacts committed → its batch applied to the aggregates): ` +
+          `p50 ${ms(r.lag.p50)} p99 ${ms(r.lag.p99)} [${r.applied}/${r.committed} applied, ${r.errors} errors]`,
+      );
+      for (const call of r.reportCalls) {
+        const ops = Object.entries(call.operations)
+          .map(([op, n]) => `${op.replace(/Command$/, '')}×${n}`)
+          .join(' ');
+        report.line(`report GET ${call.route}: ${ops || 'no DynamoDB call'} (status ${call.status})`);
+      }
+    } else report.line('not measured: reports (POST /contacts or GET /reports/daily missing)');
 
     report.section('Scans');
     report.line(

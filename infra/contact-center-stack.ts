@@ -2,6 +2,7 @@ import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-c
 import type { Construct } from 'constructs';
 import { tableDefinition } from '@cc/store/keys';
 import { AccessLogs } from './constructs/access-logs';
+import { Archive } from './constructs/archive';
 import { Api } from './constructs/api';
 import { ApiStage } from './constructs/api-stage';
 import { Auth } from './constructs/auth';
@@ -11,6 +12,7 @@ import { FrontDoor, originVerifyHeader } from './constructs/front-door';
 import { GivenUpAlarm } from './constructs/given-up-alarm';
 import { Messaging } from './constructs/messaging';
 import { Monitoring } from './constructs/monitoring';
+import { Reporter } from './constructs/reporter';
 import { SecretRotation } from './constructs/secret-rotation';
 import { Workers, type CustomerMessageProviders } from './constructs/workers';
 import { stageConfig, timeouts, type StageConfig } from './ops-config';
@@ -46,6 +48,8 @@ export class ContactCenterStack extends Stack {
   readonly accessLogs: AccessLogs;
   readonly frontDoor: FrontDoor;
   readonly workers: Workers;
+  readonly archive: Archive;
+  readonly reporter: Reporter;
   readonly cursorRotation: SecretRotation;
   readonly givenUp: GivenUpAlarm;
   readonly monitoring: Monitoring;
@@ -74,6 +78,16 @@ export class ContactCenterStack extends Stack {
       stage,
       accessLogs: this.accessLogs.bucket,
       inboundRecipients: props.inboundRecipients,
+    });
+    this.archive = new Archive(this, 'Archive', {
+      tableName: this.data.table.tableName,
+      accessLogs: this.accessLogs.bucket,
+    });
+    this.reporter = new Reporter(this, 'Reporter', {
+      table: this.data.table,
+      archive: this.archive.bucket,
+      retentionDays,
+      stage,
     });
     this.api = new Api(this, 'Api', {
       table: this.data.table,
@@ -117,9 +131,10 @@ export class ContactCenterStack extends Stack {
       Notifier: this.workers.notifier,
       Sweeper: this.workers.sweeper,
       EmailInbound: this.workers.emailInbound,
+      Reporter: [this.reporter.function, { streamConsumer: true }],
       OriginVerifyRotation: this.frontDoor.rotation.function,
       CursorRotation: this.cursorRotation.function,
-    };
+    } as const;
     this.givenUp = new GivenUpAlarm(this, 'GivenUp', {
       functions: [this.api.handler, this.workers.notifier, this.workers.sweeper, this.workers.emailInbound],
     });
@@ -137,8 +152,12 @@ export class ContactCenterStack extends Stack {
       dlq: this.messaging.notificationsDlq,
       dlqAlarm: this.messaging.dlqAlarm,
     });
-    for (const [name, fn] of Object.entries(functions)) this.monitoring.watchFunction(name, fn);
+    for (const [name, entry] of Object.entries(functions)) {
+      const [fn, options] = Array.isArray(entry) ? entry : [entry, {}];
+      this.monitoring.watchFunction(name, fn, options);
+    }
     this.monitoring.watchBusiness(this.givenUp.alarm);
+    this.monitoring.adopt(this.reporter.dlqAlarm);
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.frontDoor.url,
@@ -150,6 +169,8 @@ export class ContactCenterStack extends Stack {
     });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'QueueUrl', { value: this.messaging.notifications.queueUrl });
+    new CfnOutput(this, 'ArchiveBucket', { value: this.archive.bucket.bucketName });
+    new CfnOutput(this, 'ArchiveWorkGroup', { value: this.archive.workGroup.ref });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });

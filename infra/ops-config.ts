@@ -44,7 +44,14 @@ export interface StageConfig {
    * Reserved concurrency per worker: a cap that keeps them from starving the API, and a floor they always
    * get. The API is not reserved: it uses the account's unreserved pool, which these leave to it.
    */
-  reservedConcurrency: { notifier: number; sweeper: number; emailInbound: number; secretRotation: number };
+  reservedConcurrency: {
+    notifier: number;
+    sweeper: number;
+    emailInbound: number;
+    secretRotation: number;
+    /** The stream consumer: one concurrent batch per shard (parallelization factor 1); keep it >= the shards. */
+    reporter: number;
+  };
   /** Days between automatic rotations of the generated secrets. */
   rotationDays: { originVerify: number; cursor: number };
   alarms: AlarmThresholds;
@@ -79,7 +86,7 @@ const dev: StageConfig = {
     webhooks: { rateLimit: 10, burstLimit: 20 },
   },
   wafPublicRequestsPer5MinPerIp: 300,
-  reservedConcurrency: { notifier: 2, sweeper: 1, emailInbound: 2, secretRotation: 1 },
+  reservedConcurrency: { notifier: 2, sweeper: 1, emailInbound: 2, secretRotation: 1, reporter: 2 },
   rotationDays: { originVerify: 30, cursor: 90 },
   alarms: {
     api5xxPercent: 5,
@@ -102,7 +109,7 @@ const staging: StageConfig = {
     public: { rateLimit: 20, burstLimit: 40 },
     webhooks: { rateLimit: 20, burstLimit: 40 },
   },
-  reservedConcurrency: { notifier: 5, sweeper: 1, emailInbound: 5, secretRotation: 1 },
+  reservedConcurrency: { notifier: 5, sweeper: 1, emailInbound: 5, secretRotation: 1, reporter: 4 },
   alarms: {
     api5xxPercent: 2,
     apiP99LatencyMs: 3_000,
@@ -126,7 +133,7 @@ const prod: StageConfig = {
     webhooks: { rateLimit: 50, burstLimit: 100 },
   },
   wafPublicRequestsPer5MinPerIp: 100,
-  reservedConcurrency: { notifier: 10, sweeper: 1, emailInbound: 10, secretRotation: 1 },
+  reservedConcurrency: { notifier: 10, sweeper: 1, emailInbound: 10, secretRotation: 1, reporter: 8 },
   rotationDays: { originVerify: 30, cursor: 90 },
   alarms: {
     api5xxPercent: 1,
@@ -157,5 +164,6 @@ export const timeouts = {
   notifier: lambdaTimeoutSeconds(budgets.notifier),
   sweeper: lambdaTimeoutSeconds(budgets.sweeper),
   emailInbound: lambdaTimeoutSeconds(budgets.emailInbound),
+  reporter: lambdaTimeoutSeconds(budgets.reporter),
   secretRotation: lambdaTimeoutSeconds(budgets.secretRotation),
 } as const;

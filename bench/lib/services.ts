@@ -69,10 +69,10 @@ export interface BenchEnv {
   /** The document client the direct baseline uses: created like the app's, with its own connections. */
   direct: ReturnType<typeof createDocumentClient>;
   token(userId: string, role: Role, branchId?: string): Promise<string>;
-  /** Composes deps like a composition root does (own clients), optionally on another queue. */
-  compose(queueUrl?: string): ComposedDeps;
+  /** Composes deps like a composition root does (own clients), optionally on another queue or table. */
+  compose(queueUrl?: string, tableName?: string): ComposedDeps;
   /** The real app over `composeDeps`, served by @hono/node-server on 127.0.0.1 and an ephemeral port. */
-  serveApp(queueUrl?: string): Promise<AppServer>;
+  serveApp(queueUrl?: string, tableName?: string): Promise<AppServer>;
   putUsers(users: User[]): Promise<void>;
   stop(): Promise<void>;
 }
@@ -114,8 +114,8 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   );
   const servers: AppServer[] = [];
 
-  const compose = (queueUrl = queues.notifications): ComposedDeps => {
-    const settings = { ...config, NOTIFICATION_QUEUE_URL: queueUrl };
+  const compose = (queueUrl = queues.notifications, table = tableName): ComposedDeps => {
+    const settings = { ...config, NOTIFICATION_QUEUE_URL: queueUrl, TABLE_NAME: table };
     // DynamoDB Local under the bench's load is slower than the production budget allows for.
     const aws = connectAws(settings, queueUrl, {
       endpoints,
@@ -135,8 +135,8 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     return { ...aws, services, http };
   };
 
-  async function serveApp(queueUrl?: string): Promise<AppServer> {
-    const deps = compose(queueUrl);
+  async function serveApp(queueUrl?: string, table?: string): Promise<AppServer> {
+    const deps = compose(queueUrl, table);
     const meter = createMeter();
     instrumentDynamo(deps.store.doc, meter);
     instrumentSqs(deps.sqs, meter);

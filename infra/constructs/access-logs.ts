@@ -3,7 +3,11 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { Construct } from 'constructs';
 import type { StageConfig } from '../ops-config';
 
-export const accessLogPrefixes = { cloudFront: 'cloudfront/', mailBucket: 's3/mail/' } as const;
+export const accessLogPrefixes = {
+  cloudFront: 'cloudfront/',
+  mailBucket: 's3/mail/',
+  archiveBucket: 's3/archive/',
+} as const;
 
 /**
  * The bucket that receives CloudFront standard logs and the mail bucket's S3 server access logs (who read
@@ -32,6 +36,11 @@ export class AccessLogs extends Construct {
         {
           id: 'expire-mail-access-logs',
           prefix: accessLogPrefixes.mailBucket,
+          expiration: Duration.days(logRetentionDays.apiAccess),
+        },
+        {
+          id: 'expire-archive-access-logs',
+          prefix: accessLogPrefixes.archiveBucket,
           expiration: Duration.days(logRetentionDays.apiAccess),
         },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },

@@ -35,6 +35,11 @@ export const keyPrefixes = {
   notification: prefixOf(keys.notification('x').pk),
   customer: prefixOf(keys.customer('x').pk),
   case: prefixOf(keys.case('x').pk),
+  branch: prefixOf(keys.branch('x').pk),
+  opportunity: prefixOf(keys.opportunity('x').pk),
+  reportBucket: prefixOf(keys.reportBucket('x', 'y').pk),
+  reportLedger: prefixOf(keys.reportLedger('x', 'y').pk),
+  reportMark: prefixOf(keys.reportMark('x').pk),
   emailThread: prefixOf(keys.emailThread('x').pk),
 } as const;
 
@@ -61,6 +66,9 @@ const allIndexes = tableDefinition.indexes.map((index) => index.name);
  *   overdue responses and next steps. Touches many kinds of item, so no key condition; reads the due
  *   lists through gsi1 and the next-step list through gsi3.
  * - emailInbound (packages/services/src/email-inbound.ts): the same intake as the email webhook.
+ * - reporter (packages/services/src/reporter.ts): reads its ledgers (RPTL#) and what report facts look up (a
+ *   customer's or opportunity's branch, a branch's time zone); writes only its own items: marks (RPTM#, put),
+ *   ledgers (RPTL#, put) and aggregates (RPT#, update). It never queries; the reports are read by the API.
  */
 export const accessProfiles = {
   api: { items: [{ actions: readWrite }], queries: allIndexes },
@@ -77,6 +85,22 @@ export const accessProfiles = {
   },
   sweeper: { items: [{ actions: readWrite }], queries: ['gsi1', 'gsi3'] },
   emailInbound: { items: [{ actions: readWrite }], queries: ['gsi1'] },
+  reporter: {
+    items: [
+      {
+        actions: ['GetItem'],
+        leadingKeyPrefixes: [
+          keyPrefixes.reportLedger,
+          keyPrefixes.customer,
+          keyPrefixes.opportunity,
+          keyPrefixes.branch,
+        ],
+      },
+      { actions: ['PutItem'], leadingKeyPrefixes: [keyPrefixes.reportMark, keyPrefixes.reportLedger] },
+      { actions: ['UpdateItem'], leadingKeyPrefixes: [keyPrefixes.reportBucket] },
+    ],
+    queries: [],
+  },
 } as const satisfies Record<string, TableAccessProfile>;
 
 /** Adds the profile's statements to the grantee's policy. */

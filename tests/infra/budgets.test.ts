@@ -50,6 +50,7 @@ describe('Lambda timeouts are derived from the budgets', () => {
     ['notifier', s.main.workers.notifier],
     ['sweeper', s.main.workers.sweeper],
     ['emailInbound', s.main.workers.emailInbound],
+    ['reporter', s.main.reporter.function],
     ['secretRotation', s.main.frontDoor.rotation.function],
     ['secretRotation', s.main.cursorRotation.function],
   ];

@@ -83,13 +83,15 @@ describe('queues', () => {
     return found[0]!;
   };
   const dlq = () => {
-    const found = ofType('AWS::SQS::Queue').filter(([, q]) => !q.Properties?.RedrivePolicy);
+    const found = ofType('AWS::SQS::Queue').filter(
+      ([id, q]) => !q.Properties?.RedrivePolicy && id !== logicalId(stack.reporter.dlq),
+    );
     expect(found).toHaveLength(1);
     return found[0]!;
   };
 
-  it('are exactly two, both encrypted with SQS-managed keys and TLS-only', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+  it("are three (notifications, its DLQ, the reporter's DLQ), encrypted with SQS-managed keys, TLS-only", () => {
+    template.resourceCountIs('AWS::SQS::Queue', 3);
     for (const [id, queue] of ofType('AWS::SQS::Queue')) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -167,9 +169,9 @@ describe('functions', () => {
   const banner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
   it('are all Node.js 22 on arm64, without the cold-start cost of --enable-source-maps', () => {
-    // api, notifier, sweeper, email-inbound, and the two secret rotations.
+    // api, notifier, sweeper, email-inbound, reporter, and the two secret rotations.
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
@@ -221,8 +223,8 @@ describe('functions', () => {
     const metafiles = readdirSync(outdir)
       .map((dir) => path.join(outdir, dir, 'index.meta.json'))
       .filter((file) => existsSync(file));
-    // Five bundles: the two rotation functions share one.
-    expect(metafiles.length).toBe(5);
+    // Six bundles: the two rotation functions share one.
+    expect(metafiles.length).toBe(6);
     for (const file of metafiles) {
       const inputs = Object.keys(
         (JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs,
@@ -292,7 +294,7 @@ describe('functions', () => {
   });
 
   it('the notifier consumes the notifications queue in batches of 10 and reports item failures', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack.workers.notifier) },
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.messaging.notifications), 'Arn'] },

@@ -15,7 +15,8 @@ import { accessProfiles } from '../../infra/constructs/table-access';
 import { tableDefinition } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer } from '../integration/intake-support';
-import { openedAs, seedPeople, terms } from '../integration/opportunities-support';
+import { openedAs, seedPeople, terms, tokenOf } from '../integration/opportunities-support';
+import { reportsPoller } from '../support/reports';
 import { asArray, synthesise, type Json, type Synthesised } from './synth';
 
 /**
@@ -319,6 +320,25 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
     for (const index of indexesOf(accesses)) expect(accessProfiles.emailInbound.queries).toContain(index);
   });
 
+  it('the reporter: every record so far (cases, contacts, customers, opportunities), then all again', async () => {
+    const opportunity = await openedAs(t, 'mgr-1', terms({ prospect: { name: 'Report' } }));
+    const activity = await t.request('POST', `/opportunities/${opportunity.id}/activities`, {
+      token: await tokenOf(t, 'mgr-1'),
+      json: { type: 'call', note: 'Talked terms' },
+    });
+    expect(activity.status, await activity.clone().text()).toBe(201);
+    const accesses = await record(async () => {
+      await reportsPoller(t).catchUp();
+      await reportsPoller(t).catchUp(); // a second reader from the trim horizon: every record is a replay
+    });
+    expect(denied(s.main.reporter.function, accesses)).toEqual([]);
+    expect(kindsOf(accesses, 'PutItem')).toEqual(['RPTL', 'RPTM']);
+    expect(kindsOf(accesses, 'UpdateItem')).toEqual(['RPT']);
+    expect(kindsOf(accesses, 'GetItem')).toEqual(expect.arrayContaining(['BRANCH', 'CUST', 'OPP', 'RPTL']));
+    expect(indexesOf(accesses)).toEqual([]);
+    expect(accesses.some((a) => a.action === 'Query' || a.action === 'Scan')).toBe(false);
+  });
+
   it('the checker itself refuses what a policy does not grant', () => {
     const notifier = s.main.workers.notifier;
     expect(denied(notifier, [{ action: 'PutItem', resource: 'table', leadingKeys: ['NOTIF#1'] }])).toHaveLength(1);
@@ -327,5 +347,11 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
     expect(denied(notifier, [{ action: 'UpdateItem', resource: 'table', leadingKeys: ['NOTIF#1'] }])).toEqual([]);
     expect(denied(s.main.workers.sweeper, [{ action: 'Query', resource: 'gsi2', leadingKeys: ['x'] }])).toHaveLength(1);
     expect(denied(s.main.workers.sweeper, [{ action: 'Scan', resource: 'table', leadingKeys: [] }])).toHaveLength(1);
+    const reporter = s.main.reporter.function;
+    expect(denied(reporter, [{ action: 'PutItem', resource: 'table', leadingKeys: ['CUST#1'] }])).toHaveLength(1);
+    expect(denied(reporter, [{ action: 'UpdateItem', resource: 'table', leadingKeys: ['RPTL#case#1'] }])).toHaveLength(
+      1,
+    );
+    expect(denied(reporter, [{ action: 'UpdateItem', resource: 'table', leadingKeys: ['RPT#BR#1'] }])).toEqual([]);
   });
 });

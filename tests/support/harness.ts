@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -45,6 +46,8 @@ export interface TestContext {
   queues: QueueUrls;
   tableName: string;
   dynamo: DynamoDBClient;
+  /** The table's stream (NEW_AND_OLD_IMAGES), read by the reporter's poller (tests/support/reports.ts). */
+  stream: { streams: DynamoDBStreamsClient; streamArn: string };
   token(userId: string, role?: Role, branchId?: string): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
   /** The typed client (@cc/client) with a token: over the app in-process, or over HTTP when given a base URL. */
@@ -66,7 +69,7 @@ export async function createTestContext(
   const suffix = randomBytes(4).toString('hex');
   const tableName = `t-${suffix}`;
   const dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials: localCredentials });
-  const [keys, queues] = await Promise.all([
+  const [keys, queues, streamArn] = await Promise.all([
     generateDevKeys(),
     ensureQueues(
       connectAws({ TABLE_NAME: tableName, LOG_LEVEL: 'silent' }, '', {
@@ -138,6 +141,10 @@ export async function createTestContext(
     queues,
     tableName,
     dynamo,
+    stream: {
+      streams: new DynamoDBStreamsClient({ endpoint: endpoints.dynamodb, region, credentials: localCredentials }),
+      streamArn: streamArn!,
+    },
     token,
     request,
     client,

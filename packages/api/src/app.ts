@@ -22,6 +22,7 @@ import { meRoutes } from './routes/me';
 import { operationsRoutes } from './routes/operations';
 import { opportunityRoutes } from './routes/opportunities';
 import { publicRoutes } from './routes/public';
+import { reportRoutes } from './routes/reports';
 import { teamRoutes } from './routes/teams';
 import { timelineRoutes } from './routes/timeline';
 import { webhookRoutes } from './routes/webhooks';
@@ -51,6 +52,7 @@ export const appRoutes = (s: AppServices, http: HttpDeps): Route[] => [
   ...publicRoutes(s, http),
   ...webhookRoutes(s, http),
   ...operationsRoutes(s),
+  ...reportRoutes(s),
 ];
 
 /** Hono path syntax (:id) for an OpenAPI path ({id}). */

@@ -10,3 +10,4 @@ export * from './customer-templates';
 export { twilioSmsSender, type TwilioSenderSettings } from './twilio-sender';
 export * from './web-i18n';
 export * from './web-status';
+export * from './archive';

@@ -817,6 +817,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Daily statistics: contacts, cases opened/resolved/closed, breaches, escalations, backlog, times
+         * @description Answered from the report aggregates the stream consumer keeps (docs/reports.md). Managers get their own figures; supervisors their branch’s; admins any branch’s (`branchId`). JSON, or CSV with `Accept: text/csv` or `?format=csv`. `Accept: image/svg+xml` (or `?format=svg`) draws the chart.
+         */
+        get: operations["getDailyReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/daily.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The daily report as a chart (SVG): cases per day by channel, backlog, breaches
+         * @description The same figures as GET /reports/daily, drawn on the server; embeddable with <img>.
+         */
+        get: operations["getDailyChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per manager for a month: book, cases, breaches, resolution time, conversions, wins, activities
+         * @description Answered from the report aggregates the stream consumer keeps (docs/reports.md). Managers get their own figures; supervisors their branch’s; admins any branch’s (`branchId`). JSON, or CSV with `Accept: text/csv` or `?format=csv`.
+         */
+        get: operations["getManagerReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Opportunities opened in a range by stage, product and source channel; inquiry → opportunity → won
+         * @description Answered from the report aggregates the stream consumer keeps (docs/reports.md). Managers get their own figures; supervisors their branch’s; admins any branch’s (`branchId`). JSON, or CSV with `Accept: text/csv` or `?format=csv`.
+         */
+        get: operations["getPipelineReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers by type and level, contacts per customer, complaint rate, customers at risk
+         * @description Answered from the report aggregates the stream consumer keeps (docs/reports.md). Managers get their own figures; supervisors their branch’s; admins any branch’s (`branchId`). JSON, or CSV with `Accept: text/csv` or `?format=csv`.
+         */
+        get: operations["getCustomerReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1161,6 +1261,34 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        CustomerReport: {
+            scope: {
+                branchId: string;
+                /** @description Set when the figures are one manager's own */
+                managerId?: string;
+                /** @description Days are counted in this time zone (the branch’s) */
+                timeZone: string;
+            };
+            window: {
+                from: string;
+                to: string;
+            };
+            customers: number;
+            byTypeAndLevel: {
+                type: string;
+                level: string;
+                count: number;
+            }[];
+            contactsPerCustomer: {
+                contacts: string;
+                customers: number;
+            }[];
+            complaints: number;
+            complaintsPer100Customers: number | null;
+            atRiskThreshold: number;
+            customersAtRisk: number;
+            contactGuardBroken: number;
+        };
         CustomerView: {
             profile: components["schemas"]["Customer"];
             managers: {
@@ -1199,6 +1327,72 @@ export interface components {
                 unresolvedContacts: number;
                 lastContactAt?: string;
             };
+        };
+        DailyReport: {
+            scope: {
+                branchId: string;
+                /** @description Set when the figures are one manager's own */
+                managerId?: string;
+                /** @description Days are counted in this time zone (the branch’s) */
+                timeZone: string;
+            };
+            from: string;
+            to: string;
+            days: {
+                date: string;
+                contacts: {
+                    total: number;
+                    byChannel: {
+                        channel: string;
+                        direction: string;
+                        count: number;
+                    }[];
+                };
+                casesOpened: {
+                    total: number;
+                    byKind: {
+                        type: string;
+                        category: string;
+                        count: number;
+                    }[];
+                    byChannel: {
+                        [key: string]: number;
+                    };
+                };
+                casesResolved: {
+                    total: number;
+                    byKind: {
+                        type: string;
+                        category: string;
+                        count: number;
+                    }[];
+                };
+                casesClosed: {
+                    total: number;
+                    byKind: {
+                        type: string;
+                        category: string;
+                        count: number;
+                    }[];
+                };
+                breaches: {
+                    [key: string]: number;
+                };
+                escalations: number;
+                /** @description Open cases at the end of the day */
+                backlog: number;
+                timeToFirstResponse: {
+                    count: number;
+                    medianMinutes: number | null;
+                    p90Minutes: number | null;
+                };
+                timeToResolution: {
+                    count: number;
+                    medianMinutes: number | null;
+                    p90Minutes: number | null;
+                };
+                contactGuardBroken: number;
+            }[];
         };
         EmailReceipt: {
             messageId: string;
@@ -1251,6 +1445,38 @@ export interface components {
             read: boolean;
             readAt?: string;
         };
+        ManagerReport: {
+            scope: {
+                branchId: string;
+                /** @description Set when the figures are one manager's own */
+                managerId?: string;
+                /** @description Days are counted in this time zone (the branch’s) */
+                timeZone: string;
+            };
+            month: string;
+            managers: {
+                managerId: string;
+                name?: string;
+                book: {
+                    level: string;
+                    role: string;
+                    count: number;
+                }[];
+                casesOpened: number;
+                casesResolved: number;
+                openCases: number;
+                breaches: {
+                    [key: string]: number;
+                };
+                medianResolutionMinutes: number | null;
+                conversions: number;
+                opportunitiesWon: number;
+                wonAmounts: {
+                    [key: string]: number;
+                };
+                activities: number;
+            }[];
+        };
         Opportunity: {
             id: string;
             title: string;
@@ -1294,6 +1520,40 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             closedAt?: string;
+        };
+        PipelineReport: {
+            scope: {
+                branchId: string;
+                /** @description Set when the figures are one manager's own */
+                managerId?: string;
+                /** @description Days are counted in this time zone (the branch’s) */
+                timeZone: string;
+            };
+            from: string;
+            to: string;
+            total: number;
+            byStage: {
+                [key: string]: number;
+            };
+            byProduct: {
+                [key: string]: number;
+            };
+            bySource: {
+                [key: string]: number;
+            };
+            rows: {
+                stage: string;
+                product: string;
+                source: string;
+                count: number;
+            }[];
+            conversion: {
+                inquiries: number;
+                opportunitiesFromInquiries: number;
+                won: number;
+                inquiryToOpportunity: number | null;
+                opportunityToWon: number | null;
+            };
         };
         PipelineTotals: {
             truncated: boolean;
@@ -6087,6 +6347,318 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StuckWork"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDailyReport: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                branchId?: string;
+                /** @description Instead of the Accept header (links): json, csv, svg */
+                format?: "json" | "csv" | "svg";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per day */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyReport"];
+                    "text/csv": string;
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDailyChart: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                branchId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getManagerReport: {
+        parameters: {
+            query: {
+                month: string;
+                branchId?: string;
+                /** @description Instead of the Accept header (links): json, csv */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per manager */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagerReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPipelineReport: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                branchId?: string;
+                /** @description Instead of the Accept header (links): json, csv */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCustomerReport: {
+        parameters: {
+            query?: {
+                branchId?: string;
+                /** @description The window, in whole months up to this one, for complaints and contact-guard breaches */
+                months?: number;
+                /** @description Instead of the Accept header (links): json, csv */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Customer analysis */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */

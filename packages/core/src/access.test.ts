@@ -8,13 +8,16 @@ import {
   mayOnCase,
   mayOnCustomer,
   mayOnOpportunity,
+  mayOnReport,
   opportunityGrants,
+  reportGrants,
   type BranchAction,
   type CaseAction,
   type CaseRelation,
   type CustomerAction,
   type OpportunityAction,
   type OpportunityRelation,
+  type ReportAction,
 } from './access';
 import type { Caller, Role } from './caller';
 import { roles } from './caller';
@@ -209,6 +212,32 @@ describe("the branch's own work", () => {
             requestedBy: held.includes('requester') ? c.userId : 'someone-else',
           };
           expect(mayInBranch(c, action, of)).toBe(expected(row[role], held));
+        });
+      }
+    }
+  }
+});
+
+const reportTable: Record<ReportAction, Row> = {
+  readBranch: { agent: '-', manager: '-', supervisor: 'branch', admin: 'always' },
+  readManager: { agent: '-', manager: 'own', supervisor: 'branch', admin: 'always' },
+};
+
+describe('reports', () => {
+  it('the table covers every action the grants define', () => {
+    expect(Object.keys(reportTable).sort()).toEqual(Object.keys(reportGrants).sort());
+  });
+
+  for (const [action, row] of Object.entries(reportTable) as [ReportAction, Row][]) {
+    for (const role of roles) {
+      for (const held of [[], ['own'], ['branch'], ['own', 'branch']] as string[][]) {
+        it(`${action}: ${role} with [${held.join(', ')}] → ${expected(row[role], held)}`, () => {
+          const c = caller(role);
+          const of = {
+            branchId: held.includes('branch') ? c.branchId : 'BR-OTHER',
+            managerId: held.includes('own') ? c.userId : 'someone-else',
+          };
+          expect(mayOnReport(c, action, of)).toBe(expected(row[role], held));
         });
       }
     }

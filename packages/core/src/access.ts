@@ -208,3 +208,22 @@ export const mayInBranch = (caller: Caller, action: BranchAction, of: { branchId
 
 /** Maker-checker: nobody decides on their own request, whatever their role. */
 export const isOwnRequest = (caller: Caller, request: { requestedBy: string }) => request.requestedBy === caller.userId;
+
+// ---------------------------------------------------------------- reports
+/** own: the figures are the caller's own (a manager's); branch: they are figures of the caller's branch. */
+export type ReportRelation = 'own' | 'branch';
+
+export const reportGrants = {
+  /** A branch's figures: the daily, pipeline and customer reports of the branch, and each of its managers. */
+  readBranch: { supervisor: ['branch'], admin: 'always' },
+  /** One manager's figures: their cases, customers, pipeline and the contacts they logged. */
+  readManager: { manager: ['own'], supervisor: ['branch'], admin: 'always' },
+} satisfies Record<string, Grant<ReportRelation>>;
+export type ReportAction = keyof typeof reportGrants;
+
+/** `managerId`: whose figures (readManager); `branchId`: the branch they belong to. */
+export const mayOnReport = (caller: Caller, action: ReportAction, of: { branchId: string; managerId?: string }) =>
+  allows(reportGrants[action], caller.role, [
+    ...(of.managerId !== undefined && of.managerId === caller.userId ? (['own'] as const) : []),
+    ...(inBranch(caller, of.branchId) ? (['branch'] as const) : []),
+  ]);

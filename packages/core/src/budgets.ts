@@ -76,6 +76,20 @@ export const budgets = {
   },
   /** Every minute; must end before the next run starts. Works through due items until the deadline. */
   sweeper: { deadlineMs: 45_000, marginMs: 3_000, clients: { dynamodb, sqs } },
+  /**
+   * The stream consumer: one batch of up to 100 records, handled in order. Per record a ledger read, lookups that
+   * are cached per container (a customer's or opportunity's branch, a branch's time zone) and one transaction; the
+   * batch's archive objects are written first, in parallel. Open-ended, so the app stops at the deadline instead:
+   * the records not reached are retried from the first of them.
+   */
+  reporter: {
+    deadlineMs: 60_000,
+    marginMs: 5_000,
+    clients: {
+      dynamodb,
+      s3: { connectTimeoutMs: 500, requestTimeoutMs: 5_000, maxAttempts: 3, backoffCapMs: 500 },
+    },
+  },
   /** SES -> S3 -> Lambda: reads one raw message (up to SES's 40 MB, usually far less), then the intake. */
   emailInbound: {
     deadlineMs: 50_000,

@@ -16,3 +16,4 @@ export * from './contact-guard';
 export * from './customer-messages';
 export * from './locales';
 export * from './metrics';
+export * from './reports';

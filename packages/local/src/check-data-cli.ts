@@ -6,6 +6,7 @@ import { ConfigError, createLogger, parseEnv } from '@cc/core';
 import { createDocumentClient } from '@cc/store';
 import { checkData, type DataCheck } from '@cc/store/check-data';
 import { localConfigSchema } from './local-config';
+import { operatorDynamoDbBudget } from './operator-budget';
 import { runtimeAlive } from './runtime-lock';
 import { freePort, ServiceStartError, startDynamoDbLocal, type RunningService } from './services';
 
@@ -19,8 +20,6 @@ DynamoDB (DYNAMODB_PORT); when that is not running, it starts DynamoDB Local ove
 --aws: the table in AWS, with the SDK's own credentials and region.
 `;
 
-/** An operator's scan may take long and meet throttling: it waits and slows down rather than failing fast. */
-const OPERATOR_BUDGET = { connectTimeoutMs: 1_000, requestTimeoutMs: 15_000, maxAttempts: 6, backoffCapMs: 2_000 };
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 function parseArgs(argv: string[]) {
@@ -95,7 +94,7 @@ async function main(): Promise<number> {
     const credentials = endpoint && !process.env.AWS_ACCESS_KEY_ID ? localCredentials : undefined;
     const doc = createDocumentClient(
       { endpoint, region: config.AWS_REGION, credentials },
-      { budget: OPERATOR_BUDGET, adaptive: true },
+      { budget: operatorDynamoDbBudget, adaptive: true },
     );
     const check = await checkData(
       { doc, tableName: config.TABLE_NAME },

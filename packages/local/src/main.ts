@@ -2,12 +2,14 @@ import './quiet-sdk-warning';
 import { join, relative } from 'node:path';
 import { serve } from '@hono/node-server';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApp, httpDeps } from '@cc/api';
-import { filesystemAttachmentStore } from '@cc/channels';
+import { filesystemArchiveStore, filesystemAttachmentStore } from '@cc/channels';
 import { ConfigError, createLogger, parseEnv } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
 import { composeServices, connectAws } from '@cc/services';
+import { budgetedClientConfig } from '@cc/store';
 import { loadOrCreateDevKeys, signDevToken } from './dev-keys';
 import { localConfigSchema } from './local-config';
 import { ensureQueues, ensureTable } from './provision';
@@ -69,7 +71,7 @@ async function main() {
   const keys = await loadOrCreateDevKeys(config.DATA_DIR);
   const dynamoClient = new DynamoDBClient({ endpoint: dynamoEndpoint, region: config.AWS_REGION, credentials });
   const sqsClient = new SQSClient({ endpoint: sqsEndpoint, region: config.AWS_REGION, credentials });
-  await ensureTable(dynamoClient, config.TABLE_NAME);
+  const streamArn = await ensureTable(dynamoClient, config.TABLE_NAME);
   const queues = config.NOTIFICATION_QUEUE_URL
     ? { notifications: config.NOTIFICATION_QUEUE_URL, notificationsDlq: '' }
     : await ensureQueues(sqsClient);
@@ -97,7 +99,11 @@ async function main() {
     log,
   );
   const services = composeServices(
-    { ...aws, attachments: filesystemAttachmentStore(join(config.DATA_DIR, 'attachments')) },
+    {
+      ...aws,
+      attachments: filesystemAttachmentStore(join(config.DATA_DIR, 'attachments')),
+      archive: filesystemArchiveStore(join(config.DATA_DIR, 'archive')),
+    },
     appConfig,
   );
   // The console's local sign-in (the seeded users) exists only while the local development key is the one trusted.
@@ -132,6 +138,17 @@ async function main() {
       dataDir: config.DATA_DIR,
       sweepIntervalMs: config.SWEEP_INTERVAL_MS,
       log,
+      ...(streamArn && {
+        stream: {
+          streams: new DynamoDBStreamsClient({
+            endpoint: dynamoEndpoint,
+            region: config.AWS_REGION,
+            credentials,
+            ...budgetedClientConfig(budgets.reporter.clients.dynamodb, { adaptive: true }),
+          }),
+          streamArn,
+        },
+      }),
     }),
   );
 

@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -9,8 +10,19 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@
 import { tableDefinition } from '@cc/store/keys';
 import { queueDefinitions } from '@cc/messaging';
 
-/** Creates the table and its indexes from the shared definition; a no-op when it exists. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/** The table's change stream, as the CDK table has it (infra/constructs/data.ts): the reporter reads both images. */
+const streamSpecification = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
+
+/**
+ * Creates the table and its indexes from the shared definition (a no-op when it exists), with its stream; a table
+ * made before the stream existed gets it. Returns the stream's ARN (undefined with `stream: false`, for comparisons).
+ */
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { stream?: boolean } = {},
+): Promise<string | undefined> {
+  const stream = options.stream ?? true;
   const keyAttributes = [
     tableDefinition.partitionKey,
     tableDefinition.sortKey,
@@ -34,6 +46,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           ],
           Projection: { ProjectionType: 'ALL' },
         })),
+        ...(stream && { StreamSpecification: streamSpecification }),
       }),
     );
     await client.send(
@@ -45,7 +58,13 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!stream) return undefined;
+  if (Table?.StreamSpecification?.StreamEnabled) return Table.LatestStreamArn;
+  const updated = await client.send(
+    new UpdateTableCommand({ TableName: tableName, StreamSpecification: streamSpecification }),
+  );
+  return updated.TableDescription?.LatestStreamArn;
 }
 
 export interface QueueUrls {

@@ -2,7 +2,7 @@ import { ConflictError, type Caller, type CustomerCreateInput, type Team } from 
 import type { Services } from '@cc/services';
 import { systemRepository, teamRepository, transact, TransactionRefused, userRepository, type User } from '@cc/store';
 
-export const demoBranch = { id: 'BR-001', name: 'Shanghai Pudong Branch' };
+export const demoBranch = { id: 'BR-001', name: 'Shanghai Pudong Branch', timeZone: 'Asia/Shanghai' };
 
 export const demoUsers: User[] = [
   {

@@ -1,4 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
 import {
@@ -10,12 +11,15 @@ import {
   type QueueLocator,
 } from '@cc/messaging';
 import { correlation, withDeadline, type Services } from '@cc/services';
+import { reporterPoller } from './stream-poller';
 
 export type WorkerOptions = {
   sqs: SQSClient;
   dataDir: string;
   sweepIntervalMs: number;
   log: Logger;
+  /** The table's stream, for the reporter; absent: no report aggregates or archive. */
+  stream?: { streams: DynamoDBStreamsClient; streamArn: string };
 } & (
   | {
       /** The notification queue, shared with the publisher: one that disappears is recreated through it. */
@@ -30,12 +34,12 @@ const RECEIVE_TIMEOUT_MS = WAIT_SECONDS * 1000 + 1000;
 const RETRY_PAUSE_MS = 1000;
 
 /**
- * In-process stand-ins for the notifier (SQS consumer) and the scheduled sweeper, running the same
- * cores as functions/notifier.ts and functions/sweeper.ts. Like Lambda, only successes are deleted;
- * failures come back after the visibility timeout and end in the DLQ after maxReceiveCount.
+ * In-process stand-ins for the notifier (SQS consumer), the scheduled sweeper and the reporter (stream
+ * consumer), running the same cores as functions/notifier.ts, sweeper.ts and reporter.ts. Like Lambda, only
+ * successes are deleted; failures come back after the visibility timeout and end in the DLQ after maxReceiveCount.
  */
 export function startWorkers(
-  services: Pick<Services, 'sweeper' | 'context'>,
+  services: Pick<Services, 'sweeper' | 'context' | 'reporter'>,
   options: WorkerOptions,
 ): { stop(): Promise<void> } {
   const { sqs, log } = options;
@@ -107,12 +111,14 @@ export function startWorkers(
       .catch((error) => log.warn('sweeper error', { error: (error as Error).message }));
   }, options.sweepIntervalMs);
 
+  const reporter = options.stream && reporterPoller(services, { ...options.stream, log }).start();
+
   return {
     async stop() {
       stopped = true;
       clearInterval(timer);
       abort.abort();
-      await Promise.all([poller, sweeping]);
+      await Promise.all([poller, sweeping, reporter?.stop()]);
     },
   };
 }

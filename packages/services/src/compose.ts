@@ -1,5 +1,5 @@
 import { newId, type Logger } from '@cc/core';
-import type { AttachmentStore } from '@cc/channels';
+import type { ArchiveStore, AttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
 import { userNameDirectory, type StoreContext } from '@cc/store';
 import { caseImportService } from './case-imports';
@@ -23,6 +23,9 @@ import { conversionService } from './opportunity-conversion';
 import { opportunityService } from './opportunities';
 import { publicComplaintService } from './public-complaints';
 import { rateLimitService } from './rate-limits';
+import { reporterService } from './reporter';
+import { reportRebuildService } from './report-rebuild';
+import { reportService } from './reports';
 import type { ServiceSettings } from './settings';
 import { smsIntake } from './sms-intake';
 import { sweeperService } from './sweeper';
@@ -41,6 +44,8 @@ export interface ServiceInfra {
   attachments?: AttachmentStore;
   /** The email parser, when the host bundles it statically (else it is loaded on the first email). */
   emailModule?: EmailModule;
+  /** Where the stream consumer archives history (S3 in AWS, DATA_DIR/archive locally); none: not archived. */
+  archive?: ArchiveStore;
 }
 
 /** How long a user's display name is trusted before it is read again (the 360 names the managers). */
@@ -56,14 +61,22 @@ export function composeServices<I extends ServiceInfra>(infra: I, settings: Serv
   return servicesFor(infra, settings) as Omit<ReturnType<typeof servicesFor>, 'email'> & WithEmail<I>;
 }
 
+const contextOf = (infra: Pick<ServiceInfra, 'store' | 'log' | 'clock' | 'newId'>, settings: ServiceSettings) => ({
+  store: infra.store,
+  settings,
+  clock: infra.clock ?? (() => new Date()),
+  newId: infra.newId ?? newId,
+  log: infra.log,
+});
+
+/** Only the stream consumer (functions/reporter.ts): report aggregates and the archive, nothing that publishes. */
+export const composeReporter = (
+  infra: Pick<ServiceInfra, 'store' | 'log' | 'clock' | 'archive'>,
+  settings: ServiceSettings,
+) => reporterService(contextOf(infra, settings), { archive: infra.archive });
+
 function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
-  const ctx: ServiceContext = {
-    store: infra.store,
-    settings,
-    clock: infra.clock ?? (() => new Date()),
-    newId: infra.newId ?? newId,
-    log: infra.log,
-  };
+  const ctx: ServiceContext = contextOf(infra, settings);
   const notices = noticeService({ store: ctx.store, publisher: infra.publisher, log: ctx.log, newId: ctx.newId });
   const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
 
@@ -102,6 +115,9 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     inbox: inboxService(ctx),
     operations: operationsService(ctx),
     sweeper: sweeperService(ctx, { publisher: infra.publisher, followUps, cases, opportunities }),
+    reports: reportService(ctx),
+    reporter: reporterService(ctx, { archive: infra.archive }),
+    reportRebuild: reportRebuildService(ctx),
     /** The context the services share, for hosts that seed or inspect data the way the services write it. */
     context: ctx,
   };

@@ -16,3 +16,15 @@ export { noticeService, type NoticeService, type NotificationDraft } from './not
 /** A unit of work's deadline, for hosts and the HTTP app (the store's and queue's clients keep to it). */
 export { withDeadline, timeLeftMs } from '@cc/store';
 export { correlation } from './correlation';
+export type { BatchResult, RecordOutcome } from './reporter';
+export type {
+  CustomerReport,
+  DailyFigures,
+  DailyReport,
+  ManagerFigures,
+  ManagerReport,
+  PipelineReport,
+  ReportScope,
+  Timing,
+} from './reports';
+export type { RebuildOptions, RebuildResult } from './report-rebuild';

@@ -20,3 +20,6 @@ export * from './rate-windows';
 export * from './system';
 export * from './deadline';
 export { budgetedClientConfig, fullJitterBackoff } from './budgeted-client';
+export * from './reports';
+export * from './stream';
+export * from './archive';

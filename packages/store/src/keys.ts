@@ -188,6 +188,24 @@ export const keys = {
     `${expectedCloseDate}#${opportunityId}`,
   opportunityNextSteps: 'OPP#NEXTSTEP',
   opportunityNextStepSort: (nextStepAt: string, opportunityId: string) => `${nextStepAt}#${opportunityId}`,
+
+  /**
+   * Report aggregates, kept by the stream consumer (docs/reports.md): counters of one scope (a branch, or a
+   * manager) for one period (a day or a month in the branch's time zone, or NOW for what is true at present).
+   */
+  reportBucket: (scope: string, period: string) => ({ pk: `RPT#${scope}`, sk: period }),
+  reportPartition: (scope: string) => `RPT#${scope}`,
+  reportBranchScope: (branchId: string) => `BR#${branchId}`,
+  reportManagerScope: (managerId: string) => `MGR#${managerId}`,
+  reportDay: (day: string) => `DAY#${day}`,
+  reportMonth: (month: string) => `MONTH#${month}`,
+  reportNow: 'NOW',
+  /** What the consumer last counted for one case or customer, so a change is counted as a difference. */
+  reportLedger: (kind: string, id: string) => ({ pk: `RPTL#${kind}#${id}`, sk: 'LEDGER' }),
+  /** One per applied stream record (its eventID), written in the transaction that applied it; TTL 3 days. */
+  reportMark: (eventId: string) => ({ pk: `RPTM#${eventId}`, sk: 'MARK' }),
+  /** Every item the reporter writes has a partition key starting with this; it never counts its own. */
+  reportItemPrefix: 'RPT',
 } as const;
 
 export type IdentityKind = 'phone' | 'email' | 'number';

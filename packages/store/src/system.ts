@@ -6,6 +6,8 @@ import { keys } from './keys';
 export interface Branch {
   id: string;
   name: string;
+  /** IANA time zone its days are counted in (reports); DEFAULT_TIME_ZONE when absent. */
+  timeZone?: string;
 }
 
 /** Items that are about the installation rather than the business: one-time markers, branches, a probe. */
@@ -33,6 +35,13 @@ export function systemRepository(ctx: StoreContext) {
       await ctx.doc.send(
         new PutCommand({ TableName: ctx.tableName, Item: { ...keys.branch(branch.id), entity: 'branch', ...branch } }),
       );
+    },
+
+    async getBranch(id: string): Promise<Branch | undefined> {
+      const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.branch(id) }));
+      return Item
+        ? { id: String(Item.id), name: String(Item.name), ...(Item.timeZone && { timeZone: Item.timeZone }) }
+        : undefined;
     },
 
     /** Resolves when the table answers: a GetItem on a key that never exists (needs only read access). */

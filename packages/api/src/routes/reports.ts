@@ -1,0 +1,238 @@
+import * as z from 'zod';
+import { CustomerReportQuery, DailyReportQuery, ManagerReportQuery, PipelineReportQuery } from '@cc/core';
+import type { Services } from '@cc/services';
+import { mediaTypes, negotiate, type Format } from '../http/negotiate';
+import { route, type Route } from '../http/route';
+import { toCsv } from '../reports/csv';
+import { renderDailyChart } from '../reports/daily-chart';
+import { customerRows, dailyRows, managerRows, pipelineRows } from '../reports/tables';
+
+const Scope = z.object({
+  branchId: z.string(),
+  managerId: z.string().optional().meta({ description: "Set when the figures are one manager's own" }),
+  timeZone: z.string().meta({ description: 'Days are counted in this time zone (the branch’s)' }),
+});
+const Timing = z.object({
+  count: z.number().int(),
+  medianMinutes: z.number().nullable(),
+  p90Minutes: z.number().nullable(),
+});
+const KindCount = z.object({ type: z.string(), category: z.string(), count: z.number().int() });
+const Counts = z.record(z.string(), z.number());
+
+const DailyReportSchema = z
+  .object({
+    scope: Scope,
+    from: z.string(),
+    to: z.string(),
+    days: z.array(
+      z.object({
+        date: z.string(),
+        contacts: z.object({
+          total: z.number().int(),
+          byChannel: z.array(z.object({ channel: z.string(), direction: z.string(), count: z.number().int() })),
+        }),
+        casesOpened: z.object({ total: z.number().int(), byKind: z.array(KindCount), byChannel: Counts }),
+        casesResolved: z.object({ total: z.number().int(), byKind: z.array(KindCount) }),
+        casesClosed: z.object({ total: z.number().int(), byKind: z.array(KindCount) }),
+        breaches: Counts,
+        escalations: z.number().int(),
+        backlog: z.number().int().meta({ description: 'Open cases at the end of the day' }),
+        timeToFirstResponse: Timing,
+        timeToResolution: Timing,
+        contactGuardBroken: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'DailyReport' });
+
+const ManagerReportSchema = z
+  .object({
+    scope: Scope,
+    month: z.string(),
+    managers: z.array(
+      z.object({
+        managerId: z.string(),
+        name: z.string().optional(),
+        book: z.array(z.object({ level: z.string(), role: z.string(), count: z.number().int() })),
+        casesOpened: z.number().int(),
+        casesResolved: z.number().int(),
+        openCases: z.number().int(),
+        breaches: Counts,
+        medianResolutionMinutes: z.number().nullable(),
+        conversions: z.number().int(),
+        opportunitiesWon: z.number().int(),
+        wonAmounts: Counts,
+        activities: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'ManagerReport' });
+
+const PipelineReportSchema = z
+  .object({
+    scope: Scope,
+    from: z.string(),
+    to: z.string(),
+    total: z.number().int(),
+    byStage: Counts,
+    byProduct: Counts,
+    bySource: Counts,
+    rows: z.array(z.object({ stage: z.string(), product: z.string(), source: z.string(), count: z.number().int() })),
+    conversion: z.object({
+      inquiries: z.number().int(),
+      opportunitiesFromInquiries: z.number().int(),
+      won: z.number().int(),
+      inquiryToOpportunity: z.number().nullable(),
+      opportunityToWon: z.number().nullable(),
+    }),
+  })
+  .meta({ id: 'PipelineReport' });
+
+const CustomerReportSchema = z
+  .object({
+    scope: Scope,
+    window: z.object({ from: z.string(), to: z.string() }),
+    customers: z.number().int(),
+    byTypeAndLevel: z.array(z.object({ type: z.string(), level: z.string(), count: z.number().int() })),
+    contactsPerCustomer: z.array(z.object({ contacts: z.string(), customers: z.number().int() })),
+    complaints: z.number().int(),
+    complaintsPer100Customers: z.number().nullable(),
+    atRiskThreshold: z.number().int(),
+    customersAtRisk: z.number().int(),
+    contactGuardBroken: z.number().int(),
+  })
+  .meta({ id: 'CustomerReport' });
+
+const tags = ['reports'];
+const errors = [400, 401, 403] as const;
+const csv = { [mediaTypes.csv]: z.string().meta({ description: 'UTF-8 with a byte-order mark (Excel)' }) };
+const svg = { [mediaTypes.svg]: z.string().meta({ description: 'A chart, plain SVG without script' }) };
+const formatOf = (...formats: Format[]) =>
+  z
+    .enum(formats as [Format, ...Format[]])
+    .optional()
+    .meta({ description: 'Instead of the Accept header (links): ' + formats.join(', ') });
+
+const description =
+  'Answered from the report aggregates the stream consumer keeps (docs/reports.md). Managers get their own ' +
+  'figures; supervisors their branch’s; admins any branch’s (`branchId`). JSON, or CSV with `Accept: text/csv` ' +
+  'or `?format=csv`.';
+/** Negotiated answers differ by Accept; a CSV is a download named after the report. */
+const headersFor = (format: Format, name: string): Record<string, string> =>
+  format === 'csv'
+    ? { vary: 'Accept', 'content-disposition': `attachment; filename="${name}.csv"` }
+    : { vary: 'Accept' };
+const fileName = (report: string, scope: { branchId: string; managerId?: string }, ...parts: string[]) =>
+  [report, scope.managerId ?? scope.branchId, ...parts].join('-').replace(/[^\w.-]+/g, '_');
+
+export const reportRoutes = (s: Services): Route[] => [
+  route(
+    {
+      operationId: 'getDailyReport',
+      method: 'get',
+      path: '/reports/daily',
+      tags,
+      summary: 'Daily statistics: contacts, cases opened/resolved/closed, breaches, escalations, backlog, times',
+      description: `${description} \`Accept: image/svg+xml\` (or \`?format=svg\`) draws the chart.`,
+      auth: 'bearer',
+      query: DailyReportQuery.safeExtend({ format: formatOf('json', 'csv', 'svg') }),
+      responses: { 200: { description: 'Per day', json: DailyReportSchema, text: { ...csv, ...svg } } },
+      errors,
+    },
+    async ({ caller, query, c }) => {
+      const format = negotiate(c, query.format, ['json', 'csv', 'svg']);
+      const report = await s.reports.daily(caller, query);
+      const headers = headersFor(format, fileName('daily', report.scope, report.from, report.to));
+      if (format === 'csv') return { status: 200, type: mediaTypes.csv, text: toCsv(dailyRows(report)), headers };
+      if (format === 'svg') return { status: 200, type: mediaTypes.svg, text: renderDailyChart(report), headers };
+      return { status: 200, body: report, headers };
+    },
+  ),
+
+  route(
+    {
+      operationId: 'getDailyChart',
+      method: 'get',
+      path: '/reports/daily.svg',
+      tags,
+      summary: 'The daily report as a chart (SVG): cases per day by channel, backlog, breaches',
+      description: 'The same figures as GET /reports/daily, drawn on the server; embeddable with <img>.',
+      auth: 'bearer',
+      query: DailyReportQuery,
+      responses: { 200: { description: 'The chart', text: svg } },
+      errors,
+    },
+    async ({ caller, query }) => ({
+      status: 200,
+      type: mediaTypes.svg,
+      text: renderDailyChart(await s.reports.daily(caller, query)),
+    }),
+  ),
+
+  route(
+    {
+      operationId: 'getManagerReport',
+      method: 'get',
+      path: '/reports/managers',
+      tags,
+      summary: 'Per manager for a month: book, cases, breaches, resolution time, conversions, wins, activities',
+      description,
+      auth: 'bearer',
+      query: ManagerReportQuery.extend({ format: formatOf('json', 'csv') }),
+      responses: { 200: { description: 'Per manager', json: ManagerReportSchema, text: csv } },
+      errors,
+    },
+    async ({ caller, query, c }) => {
+      const format = negotiate(c, query.format, ['json', 'csv']);
+      const report = await s.reports.managers(caller, query);
+      const headers = headersFor(format, fileName('managers', report.scope, report.month));
+      if (format === 'csv') return { status: 200, type: mediaTypes.csv, text: toCsv(managerRows(report)), headers };
+      return { status: 200, body: report, headers };
+    },
+  ),
+
+  route(
+    {
+      operationId: 'getPipelineReport',
+      method: 'get',
+      path: '/reports/pipeline',
+      tags,
+      summary: 'Opportunities opened in a range by stage, product and source channel; inquiry → opportunity → won',
+      description,
+      auth: 'bearer',
+      query: PipelineReportQuery.safeExtend({ format: formatOf('json', 'csv') }),
+      responses: { 200: { description: 'The pipeline', json: PipelineReportSchema, text: csv } },
+      errors,
+    },
+    async ({ caller, query, c }) => {
+      const format = negotiate(c, query.format, ['json', 'csv']);
+      const report = await s.reports.pipeline(caller, query);
+      const headers = headersFor(format, fileName('pipeline', report.scope, report.from, report.to));
+      if (format === 'csv') return { status: 200, type: mediaTypes.csv, text: toCsv(pipelineRows(report)), headers };
+      return { status: 200, body: report, headers };
+    },
+  ),
+
+  route(
+    {
+      operationId: 'getCustomerReport',
+      method: 'get',
+      path: '/reports/customers',
+      tags,
+      summary: 'Customers by type and level, contacts per customer, complaint rate, customers at risk',
+      description,
+      auth: 'bearer',
+      query: CustomerReportQuery.extend({ format: formatOf('json', 'csv') }),
+      responses: { 200: { description: 'Customer analysis', json: CustomerReportSchema, text: csv } },
+      errors,
+    },
+    async ({ caller, query, c }) => {
+      const format = negotiate(c, query.format, ['json', 'csv']);
+      const report = await s.reports.customers(caller, query);
+      const headers = headersFor(format, fileName('customers', report.scope, report.window.to));
+      if (format === 'csv') return { status: 200, type: mediaTypes.csv, text: toCsv(customerRows(report)), headers };
+      return { status: 200, body: report, headers };
+    },
+  ),
+];

@@ -1,0 +1,120 @@
+import { localDay, monthOf, nextMonth } from '@cc/core';
+import { isReportItem, reportPeriodMonth, reportRebuildRepository, type BucketDelta, type LedgerKind } from '@cc/store';
+import type { ServiceContext } from './context';
+import { factContext } from './report-context';
+import {
+  emptyLedger,
+  foldLedger,
+  itemFacts,
+  ledgerFacts,
+  ledgerSubjectOf,
+  Tally,
+  type LedgerState,
+} from './report-facts';
+
+export interface RebuildOptions {
+  /** YYYY-MM-DD; the range is widened to whole months (a month's bucket is the sum of its days). */
+  from?: string;
+  to?: string;
+}
+
+export interface RebuildResult {
+  /** The months whose day and month buckets were recounted. */
+  months: { from: string; to: string };
+  /** Whether the present-state buckets (NOW) and the ledgers were recounted too (only without a range). */
+  present: boolean;
+  itemsRead: number;
+  bucketsWritten: number;
+  bucketsRemoved: number;
+  ledgersWritten: number;
+}
+
+/**
+ * `npm run reports:rebuild`: recounts the aggregates from the base items (a Scan: an operator's tool) with the same
+ * functions the stream consumer applies, and replaces them. Without a range it recounts the months wholly inside the
+ * retention period (older contacts have left the table; their counts stay as the stream left them), what is true at
+ * present and every ledger. Run it with the consumer caught up and nothing writing (docs/reports.md).
+ */
+export function reportRebuildService(ctx: ServiceContext) {
+  const repo = reportRebuildRepository(ctx.store);
+  const facts = factContext(ctx);
+
+  function monthsOf(options: RebuildOptions): { from: string; to: string } {
+    if (options.from || options.to) {
+      const today = localDay(ctx.clock(), 'UTC');
+      return { from: monthOf(options.from ?? options.to!), to: monthOf(options.to ?? today) };
+    }
+    const oldest = new Date(ctx.clock().getTime() - ctx.settings.RETENTION_DAYS * 86_400_000);
+    return { from: nextMonth(monthOf(localDay(oldest, 'UTC'))), to: '9999-12' };
+  }
+
+  async function rebuild(options: RebuildOptions = {}): Promise<RebuildResult> {
+    const present = !options.from && !options.to;
+    const months = monthsOf(options);
+    const inRange = (period: string) => {
+      const month = reportPeriodMonth(period);
+      return month === undefined ? present : month >= months.from && month <= months.to;
+    };
+    const tally = new Tally();
+    const ledgers = new Map<string, { kind: LedgerKind; id: string; state: LedgerState }>();
+    const existingBuckets: { scope: string; period: string }[] = [];
+    const existingLedgers = new Map<
+      string,
+      { kind: LedgerKind; id: string; version: number; sequenceNumber?: string }
+    >();
+    let itemsRead = 0;
+    for await (const page of repo.scan()) {
+      for (const item of page) {
+        const keys = { pk: String(item.pk), sk: String(item.sk) };
+        if (isReportItem(keys.pk)) {
+          if (item.entity === 'report')
+            existingBuckets.push({ scope: String(item.scope), period: String(item.period) });
+          if (item.entity === 'report-ledger') {
+            const kind = item.kind as LedgerKind;
+            const id = String(item.subjectId);
+            const sequenceNumber = typeof item.sequenceNumber === 'string' ? item.sequenceNumber : undefined;
+            existingLedgers.set(`${kind}#${id}`, { kind, id, version: Number(item.version), sequenceNumber });
+          }
+          continue;
+        }
+        itemsRead++;
+        tally.merge(await itemFacts(item, facts));
+        const subject = ledgerSubjectOf(keys, item);
+        if (!subject) continue;
+        const key = `${subject.kind}#${subject.id}`;
+        const was = ledgers.get(key)?.state ?? emptyLedger(subject.kind);
+        ledgers.set(key, { ...subject, state: foldLedger(subject.kind, was, keys, undefined, item) });
+      }
+    }
+    for (const ledger of ledgers.values()) tally.merge(await ledgerFacts(ledger.kind, ledger.state, facts));
+
+    const buckets: BucketDelta[] = tally.deltas().filter((b) => inRange(b.period));
+    const written = new Set(buckets.map((b) => `${b.scope}|${b.period}`));
+    const stale = existingBuckets.filter((b) => inRange(b.period) && !written.has(`${b.scope}|${b.period}`));
+    await repo.replaceBuckets(buckets, stale);
+    if (present) {
+      for (const [key, ledger] of ledgers) {
+        const existing = existingLedgers.get(key);
+        await repo.putLedger({
+          ...ledger,
+          expectedVersion: existing?.version ?? 0,
+          sequenceNumber: existing?.sequenceNumber,
+        });
+      }
+      await repo.deleteLedgers([...existingLedgers].filter(([key]) => !ledgers.has(key)).map(([, l]) => l));
+    }
+    return {
+      months:
+        present && months.to === '9999-12' ? { from: months.from, to: monthOf(localDay(ctx.clock(), 'UTC')) } : months,
+      present,
+      itemsRead,
+      bucketsWritten: buckets.length,
+      bucketsRemoved: stale.length,
+      ledgersWritten: present ? ledgers.size : 0,
+    };
+  }
+
+  return { rebuild };
+}
+
+export type ReportRebuildService = ReturnType<typeof reportRebuildService>;
