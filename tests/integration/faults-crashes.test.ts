@@ -1,13 +1,13 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createApp } from '@cc/api';
 import type { Case, Notification } from '@cc/core';
 import { notificationDeliverer, type DeliveryAdapter, type MessagePublisher } from '@cc/messaging';
-import { createDocumentClient, inboxRepository } from '@cc/store';
+import { inboxRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
-import { createTestContext, localCredentials, localServicesBudget, region, type TestContext } from '../support/harness';
-import { emailWebhook, expectDataIntact, fromCustomer, smsWebhook } from '../support/faults';
+import { createTestContext, type TestContext } from '../support/harness';
+import { crashingProcess, emailWebhook, expectDataIntact, fromCustomer, smsWebhook } from '../support/faults';
 import { createCustomer, staffTokens, type CreatedCustomer, type Tokens } from './customers-support';
 import { partitionItems, timelineOf } from './intake-support';
 
@@ -17,18 +17,6 @@ import { partitionItems, timelineOf } from './intake-support';
  * same Idempotency-Key (or the provider redelivers), the sweeper runs, the notifier drains the queue; after that
  * the outcome must be the one a run without a crash has, every notification delivered once, and check-data clean.
  */
-class SimulatedCrash extends Error {
-  override name = 'SimulatedCrash';
-}
-
-const WRITES = new Set([
-  'TransactWriteItemsCommand',
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'BatchWriteItemCommand',
-]);
-
 let t: TestContext;
 let tk: Tokens;
 const deliveries = new Map<string, number>();
@@ -40,31 +28,11 @@ beforeAll(async () => {
 
 /** Services whose process dies once `steps` writes and publishes have been made (Infinity: never). */
 function crashingAfter(steps: number) {
-  let taken = 0;
-  let crashed = false;
-  const step = () => {
-    if (crashed || taken >= steps) {
-      crashed = true;
-      throw new SimulatedCrash('the process died here');
-    }
-    taken++;
-  };
-  const doc = createDocumentClient(
-    { endpoint: inject('dynamoEndpoint'), region, credentials: localCredentials },
-    { budget: localServicesBudget.clients.dynamodb },
-  );
-  doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (crashed) throw new SimulatedCrash('the process is gone');
-      if (WRITES.has(context.commandName!)) step();
-      return next(args);
-    },
-    { step: 'initialize', name: 'crash' },
-  );
+  const dying = crashingProcess(t.tableName, steps);
   const publisher: MessagePublisher = {
     async publish(messages) {
       try {
-        step();
+        dying.step();
       } catch {
         return { sent: [], failed: messages.map((m) => m.id) };
       }
@@ -72,8 +40,8 @@ function crashingAfter(steps: number) {
     },
   };
   // What a crashed process answers never reaches anyone (its 500 here is an artefact): not held to the contract.
-  const app = createApp(t.compose({ store: { doc, tableName: t.tableName }, publisher }), t.http);
-  return { app, steps: () => taken };
+  const app = createApp(t.compose({ store: dying.store, publisher }), t.http);
+  return { app, steps: dying.steps };
 }
 
 const counting: DeliveryAdapter = {

@@ -1,10 +1,10 @@
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { computeTwilioSignature, emailSignatureHeader } from '@cc/channels';
-import { caseRepository, type StoreContext } from '@cc/store';
+import { caseRepository, createDocumentClient, type StoreContext } from '@cc/store';
 import { checkData } from '@cc/store/check-data';
-import type { TestContext } from './harness';
+import { localCredentials, localServicesBudget, region, type TestContext } from './harness';
 
 /** `n` copies of the same request, all in flight at once. */
 export const storm = <T>(n: number, send: () => Promise<T>): Promise<T[]> =>
@@ -67,3 +67,47 @@ export async function expectDataIntact(store: StoreContext, graceMs = 10 * 60_00
 /** What the customer sent: their inbound contacts (the messages the bank sends back are contacts too). */
 export const fromCustomer = <E extends { type?: unknown; direction?: unknown }>(timeline: E[]) =>
   timeline.filter((e) => e.type === 'contact' && e.direction === 'inbound');
+
+/** What a process that died mid-work throws from then on. */
+export class SimulatedCrash extends Error {
+  override name = 'SimulatedCrash';
+}
+
+const WRITES = new Set([
+  'TransactWriteItemsCommand',
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+]);
+
+/**
+ * A process that dies once `steps` steps have been taken (Infinity: never): every DynamoDB write is a step, and
+ * so is every `step()` its other effects take (an SQS publish). The step that would exceed the count fails, and
+ * every call after it, as if the process were gone.
+ */
+export function crashingProcess(tableName: string, steps: number) {
+  let taken = 0;
+  let crashed = false;
+  const step = () => {
+    if (crashed || taken >= steps) {
+      crashed = true;
+      throw new SimulatedCrash('the process died here');
+    }
+    taken++;
+  };
+  const doc = createDocumentClient(
+    { endpoint: inject('dynamoEndpoint'), region, credentials: localCredentials },
+    { budget: localServicesBudget.clients.dynamodb },
+  );
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (crashed) throw new SimulatedCrash('the process is gone');
+      if (WRITES.has(context.commandName!)) step();
+      return next(args);
+    },
+    { step: 'initialize', name: 'crash' },
+  );
+  const store: StoreContext = { doc, tableName };
+  return { store, step, steps: () => taken };
+}
