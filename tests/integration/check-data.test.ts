@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Case, Caller } from '@cc/core';
 import { inboxRepository, userRepository } from '@cc/store';
 import { checkData, type DataCheck } from '@cc/store/check-data';
@@ -24,6 +24,8 @@ let openCase: Case;
 let closedCase: Case;
 let phone: string;
 let opportunityId: string;
+/** An outbound-contact log line naming a message that was never written. */
+const strayLogLine = { id: 'never-sent', at: new Date().toISOString() };
 
 beforeAll(async () => {
   t = await createTestContext();
@@ -70,6 +72,7 @@ describe('npm run check-data', () => {
       'open-case-counters',
       'notification-inbox',
       'pending-notifications',
+      'customer-messages',
       'idempotency-records',
       'identities',
       'opportunity-branch-copies',
@@ -77,12 +80,34 @@ describe('npm run check-data', () => {
       'due-follow-ups',
     ]);
     expect(check.reports.find((r) => r.name === 'open-case-mirrors')!.checked).toBeGreaterThan(0);
+    // The acknowledgements of both cases and the outcome of the closed one: each on its case, timeline and log.
+    expect(check.reports.find((r) => r.name === 'customer-messages')!.checked).toBe(3 * 4);
   });
 
   it('finds damage to every invariant, repairs what is derivable in transactions, and reports the rest', async () => {
     const [notice] = (await inboxRepository(t.deps.store).list('mgr-1', undefined, 10)).items;
     const year = new Date().getUTCFullYear();
+    const { Items: logged = [] } = await t.deps.store.doc.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.contactLogPartition(customerId) },
+      }),
+    );
+    expect(logged.length).toBe(3);
     await Promise.all([
+      // A message the frequency cap no longer counts, and a log line of a message never written.
+      send(new DeleteCommand({ TableName: t.tableName, Key: { pk: logged[0]!.pk, sk: logged[0]!.sk } })),
+      send(
+        new PutCommand({
+          TableName: t.tableName,
+          Item: {
+            ...logged[1]!,
+            ...keys.outboundContact(customerId, strayLogLine.at, strayLogLine.id),
+            ...strayLogLine,
+          },
+        }),
+      ),
       send(new DeleteCommand({ TableName: t.tableName, Key: keys.openCaseMirror(customerId, openCase.id) })),
       send(
         new PutCommand({
@@ -142,6 +167,7 @@ describe('npm run check-data', () => {
       'open-case-mirrors': 2,
       'open-case-counters': 1,
       'notification-inbox': 1,
+      'customer-messages': 2,
       'idempotency-records': 1,
       identities: 2,
       'opportunity-branch-copies': 1,
@@ -153,12 +179,13 @@ describe('npm run check-data', () => {
       'open-case-mirrors': 2,
       'open-case-counters': 1,
       'notification-inbox': 1,
+      'customer-messages': 1,
       identities: 2,
       'opportunity-branch-copies': 1,
       'case-sequences': 1,
     });
-    // An answer naming a case that never existed cannot be derived: it is left for a person.
-    expect(violationsOf(repaired)).toEqual({ 'idempotency-records': 1 });
+    // An answer naming a case that never existed, a log line of a message that never was: left for a person.
+    expect(violationsOf(repaired)).toEqual({ 'idempotency-records': 1, 'customer-messages': 1 });
     expect(repaired.reports.find((r) => r.name === 'idempotency-records')!.violations[0]!.detail).toContain(
       `C-${year}-999999`,
     );
@@ -166,10 +193,21 @@ describe('npm run check-data', () => {
       new GetCommand({ TableName: t.tableName, Key: keys.customerIdentity('phone', phone), ConsistentRead: true }),
     );
     expect(identity.Item?.customerId).toBe(customerId);
+    const relogged = await t.deps.store.doc.send(
+      new GetCommand({ TableName: t.tableName, Key: { pk: logged[0]!.pk, sk: logged[0]!.sk }, ConsistentRead: true }),
+    );
+    const { id, channel, purpose, capExempt, caseId } = logged[0]!;
+    expect(relogged.Item).toMatchObject({ id, channel, purpose, capExempt, caseId });
   });
 
   it('reports work left pending past the sweep grace', async () => {
     await send(new DeleteCommand({ TableName: t.tableName, Key: keys.idempotency('agent-1:cases', 'lost-1') }));
+    await send(
+      new DeleteCommand({
+        TableName: t.tableName,
+        Key: keys.outboundContact(customerId, strayLogLine.at, strayLogLine.id),
+      }),
+    );
     const muchLater = () => new Date(Date.now() + 24 * 3_600_000);
     const check = await checkData(t.deps.store, { graceMs: grace, now: muchLater });
     // Nobody delivers in this test: every notification written is still pending a day later.

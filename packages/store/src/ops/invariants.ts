@@ -1,6 +1,7 @@
-import type { Case, Customer } from '@cc/core';
+import { customerInitiated, isCapExempt, type Case, type CustomerMessage, type Customer } from '@cc/core';
 import { countsAsOpen, openCaseMirrorItems } from '../cases';
 import type { StoreContext } from '../client';
+import { CONTACT_LOG_DAYS, outboundContactItem } from '../contact-log';
 import { identitiesOf, newIdentityItem } from '../customers';
 import { keys, type IdentityKind } from '../keys';
 import { unreadInboxItem } from '../notifications';
@@ -166,6 +167,77 @@ const pendingNotifications: Invariant = {
         });
     }
     return { checked: s.notifications.size + s.customerMessages.size, violations };
+  },
+};
+
+/** The log line that makes the frequency cap count a message, for the customer who has its log now. */
+function messageLogRepair(store: StoreContext, s: TableSnapshot, m: CustomerMessage): LabelledItem[] | undefined {
+  const customer = m.customerId ? s.profiles.get(m.customerId) : undefined;
+  const owner = customer && survivorOf(s, customer);
+  const kase = s.cases.get(m.caseId);
+  if (!owner || !kase) return undefined;
+  const capExempt = isCapExempt(m.purpose, customerInitiated(kase));
+  return [
+    outboundContactItem(store, owner.id, {
+      id: m.id,
+      at: m.createdAt,
+      channel: m.channel,
+      purpose: m.purpose,
+      capExempt,
+      caseId: m.caseId,
+    }),
+  ];
+}
+
+const customerMessages: Invariant = {
+  name: 'customer-messages',
+  description:
+    'every message to a customer is on the history of its case and, sent to a customer in the last ' +
+    `${CONTACT_LOG_DAYS} days, on their timeline and in the outbound-contact log the frequency cap counts; every ` +
+    'such line, entry and log line names a message that exists',
+  check(s, { store, now }) {
+    const violations: Violation[] = [];
+    const logged = new Date(now.getTime() - CONTACT_LOG_DAYS * 86_400_000).toISOString();
+    for (const { message: m } of s.customerMessages.values()) {
+      if (!s.cases.has(m.caseId))
+        violations.push({
+          key: `no-case:${m.id}`,
+          detail: `message ${m.id} names case ${m.caseId}, which does not exist`,
+        });
+      else if (s.messageLines.get(m.id) !== m.caseId)
+        violations.push({
+          key: `no-line:${m.id}`,
+          detail: `message ${m.id} is not on the history of case ${m.caseId}`,
+        });
+      if (!m.customerId || m.createdAt < logged) continue;
+      if (!s.timelineDeliveries.has(m.id))
+        violations.push({
+          key: `no-timeline:${m.id}`,
+          detail: `message ${m.id} is not on the timeline of customer ${m.customerId}`,
+        });
+      if (!s.messageLog.has(m.id))
+        violations.push({
+          key: `no-log:${m.id}`,
+          detail: `message ${m.id} is not in the outbound-contact log of ${m.customerId}: the frequency cap misses it`,
+          repair: messageLogRepair(store, s, m),
+        });
+    }
+    const references = [
+      ['case history line', s.messageLines],
+      ['timeline entry', s.timelineDeliveries],
+      ['outbound-contact log line', s.messageLog],
+    ] as const;
+    for (const [what, found] of references)
+      for (const [id, where] of found)
+        if (!s.customerMessages.has(id))
+          violations.push({
+            key: `stray:${what}:${id}`,
+            detail: `a ${what} of ${where} names message ${id}, which does not exist`,
+          });
+    return {
+      checked: s.customerMessages.size + s.messageLines.size + s.timelineDeliveries.size + s.messageLog.size,
+      violations,
+    };
   },
 };
 
@@ -342,6 +414,7 @@ export const invariants: Invariant[] = [
   openCaseCounters,
   notificationInbox,
   pendingNotifications,
+  customerMessages,
   idempotencyRecords,
   identities,
   opportunityBranchCopies,

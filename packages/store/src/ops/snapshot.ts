@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Case, Customer, Notification, Opportunity } from '@cc/core';
+import type { Case, Customer, CustomerMessage, Notification, Opportunity } from '@cc/core';
 import type { StoreContext } from '../client';
 import { keys } from '../keys';
 import { stripKeys } from '../transact';
@@ -20,8 +20,14 @@ export interface TableSnapshot {
   /** `kind#value` → the customer id it points at. */
   identities: Map<string, string>;
   notifications: Map<string, { notification: Notification; status: string; createdAt: string }>;
-  /** Messages to customers (their delivery records share NOTIF#): id → status and when it is due to go out. */
-  customerMessages: Map<string, { status: string; dueAt: string }>;
+  /** Messages to customers (their delivery records share NOTIF#): id → the message, its status, when it is due. */
+  customerMessages: Map<string, { message: CustomerMessage; status: string; dueAt: string }>;
+  /** Message id → the case whose history says it was queued or held (`customer_message` lines). */
+  messageLines: Map<string, string>;
+  /** Delivery id → the customer whose timeline has the outbound entry for it. */
+  timelineDeliveries: Map<string, string>;
+  /** Outbound-contact log lines of messages (calls excluded): message id → the customer whose log has it. */
+  messageLog: Map<string, string>;
   /** `recipient#notificationId`, read or unread. */
   inboxItems: Set<string>;
   idempotency: { scope: string; key: string; response: { body?: unknown }; expiresAt?: number }[];
@@ -41,6 +47,7 @@ const SEGMENTS = 4;
 const prefixOf = (key: { pk: string }) => key.pk.slice(0, key.pk.indexOf('#') + 1);
 const prefixes = {
   case: prefixOf(keys.case('')),
+  contactLog: `${keys.contactLogPartition('')}`,
   customer: prefixOf(keys.customer('')),
   identity: prefixOf(keys.customerIdentity('phone', '')),
   notification: prefixOf(keys.notification('')),
@@ -64,6 +71,9 @@ function emptySnapshot(): TableSnapshot {
     identities: new Map(),
     notifications: new Map(),
     customerMessages: new Map(),
+    messageLines: new Map(),
+    timelineDeliveries: new Map(),
+    messageLog: new Map(),
     inboxItems: new Set(),
     idempotency: [],
     timelineIds: new Set(),
@@ -81,10 +91,19 @@ function sort(into: TableSnapshot, item: Item): void {
   const rest = (prefix: string) => pk.slice(prefix.length);
   if (sk.startsWith(keys.customerTimelinePrefix) && (pk.startsWith(prefixes.customer) || pk.startsWith('ANON#'))) {
     into.timelineIds.add(String(item.id));
-    const messageSid = (item.details as { messageSid?: unknown } | undefined)?.messageSid;
-    if (typeof messageSid === 'string') into.smsMessageIds.add(messageSid);
+    const details = item.details as { messageSid?: unknown; deliveryId?: unknown } | undefined;
+    if (typeof details?.messageSid === 'string') into.smsMessageIds.add(details.messageSid);
+    if (typeof details?.deliveryId === 'string')
+      into.timelineDeliveries.set(details.deliveryId, String(item.customerId));
   } else if (pk.startsWith(prefixes.case) && sk === keys.case('').sk) {
     into.cases.set(rest(prefixes.case), stripKeys<Case>(item));
+  } else if (pk.startsWith(prefixes.case) && sk.startsWith(keys.caseHistoryPrefix)) {
+    const changes = item.changes as { messageId?: unknown; status?: unknown } | undefined;
+    const queued = changes?.status === 'queued' || changes?.status === 'scheduled';
+    if (item.action === 'customer_message' && queued && typeof changes?.messageId === 'string')
+      into.messageLines.set(changes.messageId, rest(prefixes.case));
+  } else if (pk.startsWith(prefixes.contactLog)) {
+    if (item.purpose !== 'call') into.messageLog.set(String(item.id), rest(prefixes.contactLog));
   } else if (pk.startsWith(prefixes.customer)) {
     const customerId = rest(prefixes.customer);
     if (sk === keys.customer('').sk) into.profiles.set(customerId, stripKeys<Customer>(item));
@@ -97,8 +116,9 @@ function sort(into: TableSnapshot, item: Item): void {
   } else if (pk.startsWith(prefixes.identity)) {
     into.identities.set(rest(prefixes.identity), String(item.customerId));
   } else if (pk.startsWith(prefixes.notification) && item.entity === 'customer-message') {
-    const message = item.message as { id: string; createdAt: string; sendAfter?: string };
+    const message = item.message as CustomerMessage;
     into.customerMessages.set(message.id, {
+      message,
       status: String(item.status),
       dueAt: message.sendAfter ?? message.createdAt,
     });
