@@ -159,6 +159,18 @@ describe('npm run check-data', () => {
           },
         }),
       ),
+      send(
+        new PutCommand({
+          TableName: t.tableName,
+          Item: {
+            ...keys.idempotency('agent-1:notes', 'lost-2'),
+            entity: 'idempotency',
+            fingerprint: 'x',
+            response: { status: 201, body: { id: 'no-such-note', caseId: openCase.id } },
+            expiresAt: Math.floor(Date.now() / 1000) + 3600,
+          },
+        }),
+      ),
     ]);
 
     const found = await checkData(t.deps.store, { graceMs: grace });
@@ -168,7 +180,7 @@ describe('npm run check-data', () => {
       'open-case-counters': 1,
       'notification-inbox': 1,
       'customer-messages': 2,
-      'idempotency-records': 1,
+      'idempotency-records': 2,
       identities: 2,
       'opportunity-branch-copies': 1,
       'case-sequences': 1,
@@ -184,11 +196,13 @@ describe('npm run check-data', () => {
       'opportunity-branch-copies': 1,
       'case-sequences': 1,
     });
-    // An answer naming a case that never existed, a log line of a message that never was: left for a person.
-    expect(violationsOf(repaired)).toEqual({ 'idempotency-records': 1, 'customer-messages': 1 });
-    expect(repaired.reports.find((r) => r.name === 'idempotency-records')!.violations[0]!.detail).toContain(
-      `C-${year}-999999`,
-    );
+    // Answers naming a case and a note that never existed, a log line of a message that never was: for a person.
+    expect(violationsOf(repaired)).toEqual({ 'idempotency-records': 2, 'customer-messages': 1 });
+    const unanswered = repaired.reports.find((r) => r.name === 'idempotency-records')!.violations;
+    expect(unanswered.map((v) => v.detail).sort()).toEqual([
+      expect.stringContaining(`C-${year}-999999`),
+      expect.stringContaining('note no-such-note'),
+    ]);
     const identity = await t.deps.store.doc.send(
       new GetCommand({ TableName: t.tableName, Key: keys.customerIdentity('phone', phone), ConsistentRead: true }),
     );
@@ -202,6 +216,7 @@ describe('npm run check-data', () => {
 
   it('reports work left pending past the sweep grace', async () => {
     await send(new DeleteCommand({ TableName: t.tableName, Key: keys.idempotency('agent-1:cases', 'lost-1') }));
+    await send(new DeleteCommand({ TableName: t.tableName, Key: keys.idempotency('agent-1:notes', 'lost-2') }));
     await send(
       new DeleteCommand({
         TableName: t.tableName,

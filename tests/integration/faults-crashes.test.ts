@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createApp } from '@cc/api';
-import type { Case, Notification } from '@cc/core';
+import type { Case, MessageSender, Notification } from '@cc/core';
 import { notificationDeliverer, type DeliveryAdapter, type MessagePublisher } from '@cc/messaging';
 import { inboxRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
@@ -44,9 +44,14 @@ function crashingAfter(steps: number) {
   return { app, steps: dying.steps };
 }
 
-const counting: DeliveryAdapter = {
+const count = (id: string) => deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+const counting: DeliveryAdapter = { name: 'counted', deliver: async (n: Notification) => void count(n.id) };
+const countingSender: MessageSender = {
   name: 'counted',
-  deliver: async (n: Notification) => void deliveries.set(n.id, (deliveries.get(n.id) ?? 0) + 1),
+  send: async (m) => {
+    count(m.id);
+    return { providerMessageId: `counted-${m.id}` };
+  },
 };
 
 /** The notifier, run until the queue is empty. */
@@ -54,6 +59,7 @@ async function drainQueue(): Promise<void> {
   const deliver = notificationDeliverer({
     store: t.deps.store,
     adapters: { email: counting, sms: counting, webhook: counting, inbox: counting },
+    senders: { sms: countingSender, email: countingSender },
     log: t.deps.log,
     clock: () => new Date(),
   });
@@ -91,6 +97,13 @@ async function expectNotifiedOnce(userId: string, caseId: string, kind: string) 
   );
   expect(items, `${kind} notices to ${userId}`).toHaveLength(1);
   expect(deliveries.get(items[0]!.id), `deliveries of ${items[0]!.id}`).toBe(1);
+}
+
+/** The customer's messages for `purpose` (their outbound-contact log lines): one, delivered exactly once. */
+async function expectMessagedOnce(customerId: string, purpose: 'acknowledgement' | 'reply') {
+  const sent = (await partitionItems(t, keys.contactLogPartition(customerId))).filter((l) => l.purpose === purpose);
+  expect(sent, `${purpose} messages to ${customerId}`).toHaveLength(1);
+  expect(deliveries.get(String(sent[0]!.id)), `deliveries of ${purpose} ${String(sent[0]!.id)}`).toBe(1);
 }
 
 interface Scenario {
@@ -133,6 +146,30 @@ const scenarios: Scenario[] = [
       const cases = timeline.filter((e) => e.type === 'case');
       expect(cases).toHaveLength(1);
       await expectNotifiedOnce('mgr-1', (cases[0]!.links as { caseId: string }).caseId, 'case_created');
+      await expectMessagedOnce(customer.id, 'acknowledgement');
+    },
+  },
+  {
+    name: 'a reply to the customer (the message and its records, then publishing it)',
+    async prepare() {
+      const customer = await vip();
+      const opened = await t.request('POST', '/cases', {
+        token: tk.agent,
+        json: { ...complaint, customerId: customer.id },
+      });
+      expect(opened.status).toBe(201);
+      const caseId = ((await opened.json()) as Case).id;
+      const key = `crash-${randomBytes(4).toString('hex')}`;
+      const write = async (app: TestContext['app']) =>
+        app.request(`/cases/${caseId}/replies`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tk.mgr1}`, 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify({ text: 'We have refunded the second fee.' }),
+        });
+      return { customer, write };
+    },
+    async expectOnce(customer) {
+      await expectMessagedOnce(customer.id, 'reply');
     },
   },
   {

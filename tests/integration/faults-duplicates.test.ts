@@ -126,6 +126,25 @@ describe(`${STORM} concurrent duplicates of each write make one of everything`, 
     expect(await caseSequence(t.deps.store)).toBe(before + 1);
   });
 
+  it('POST /cases/{id}/replies: the customer is written to once', async () => {
+    const customer = await vipOf('mgr-1');
+    const opened = await t.request('POST', '/cases', {
+      token: tk.agent,
+      json: { ...complaint, customerId: customer.id },
+    });
+    const caseId = ((await opened.json()) as Case).id;
+    casesMade++;
+    const headers = { 'idempotency-key': key() };
+    const json = { text: 'We have refunded the second fee; it shows on your next statement.' };
+    const reply = () => t.request('POST', `/cases/${caseId}/replies`, { token: tk.mgr1, headers, json });
+    const receipt = expectOneAnswer(await answers(await storm(STORM, reply)), 201);
+    const { deliveryId } = receipt.message as { deliveryId: string };
+    const messages = await partitionItems(t, keys.casePartition(caseId), keys.caseMessagePrefix);
+    expect(messages.filter((m) => m.direction === 'outbound').map((m) => m.deliveryId)).toEqual([deliveryId]);
+    const logged = await partitionItems(t, keys.contactLogPartition(customer.id));
+    expect(logged.filter((l) => l.purpose === 'reply').map((l) => l.id)).toEqual([deliveryId]);
+  });
+
   it('POST /public/complaints: one case, one receipt', async () => {
     const before = await caseSequence(t.deps.store);
     const headers = { 'idempotency-key': key(), 'x-forwarded-for': '198.51.100.7' };
@@ -262,6 +281,57 @@ describe(`${STORM} concurrent duplicates of each write make one of everything`, 
       json: { decision: 'reject', note: 'changed my mind' },
     });
     expect(otherDecision.status).toBe(409);
+  });
+
+  it('a note, an opportunity activity and a change request: one each, every copy answered alike', async () => {
+    const customer = await vipOf('mgr-1');
+    const opened = await t.request('POST', '/cases', {
+      token: tk.agent,
+      json: { ...complaint, customerId: customer.id },
+    });
+    const caseId = ((await opened.json()) as Case).id;
+    casesMade++;
+    const created = await t.request('POST', '/opportunities', {
+      token: tk.mgr1,
+      json: {
+        customerId: customer.id,
+        productCode: 'WM-GOLD-90',
+        expectedAmount: 1000,
+        currency: 'CNY',
+        expectedCloseDate: '2026-10-31',
+      },
+    });
+    const opportunityId = ((await created.json()) as Opportunity).id;
+    const post = (token: string, path: string, json: Record<string, unknown>) => {
+      const headers = { 'idempotency-key': key() };
+      return () => t.request('POST', path, { token, headers, json });
+    };
+
+    const note = expectOneAnswer(
+      await answers(await storm(STORM, post(tk.agent, `/cases/${caseId}/notes`, { text: 'Called card operations' }))),
+      201,
+    );
+    const onCase = await partitionItems(t, keys.casePartition(caseId), keys.caseMessagePrefix);
+    expect(onCase.filter((m) => m.direction === 'internal').map((m) => m.id)).toEqual([note.id]);
+
+    const activity = { type: 'call', note: 'Discussed the terms' };
+    const recorded = expectOneAnswer(
+      await answers(await storm(STORM, post(tk.mgr1, `/opportunities/${opportunityId}/activities`, activity))),
+      201,
+    );
+    const activities = await partitionItems(t, keys.opportunity(opportunityId).pk, keys.opportunityActivityPrefix);
+    expect(activities.map((a) => a.id)).toEqual([(recorded.activity as { id: string }).id]);
+
+    const change = { kind: 'level', level: 'private', reason: 'Assets above 6 million' };
+    const requested = expectOneAnswer(
+      await answers(await storm(STORM, post(tk.mgr1, `/customers/${customer.id}/change-requests`, change))),
+      201,
+    );
+    const pending = await t.request('GET', '/change-requests?status=pending&limit=100', { token: tk.sup1 });
+    const mine = ((await pending.json()) as { items: ChangeRequest[] }).items.filter(
+      (r) => r.customerId === customer.id,
+    );
+    expect(mine.map((r) => r.id)).toEqual([requested.id]);
   });
 
   it('POST /opportunities: one opportunity', async () => {

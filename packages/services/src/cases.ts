@@ -506,6 +506,13 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
       body: await create(creator, input, { recordFor }),
     }));
 
+  /** A staff member's internal note, once per client key: a retry or a concurrent copy answers the first note. */
+  const addNoteOnce = (caller: Caller, caseId: string, text: string, claim?: IdempotencyClaim) =>
+    withIdempotency<CaseMessage>(ctx.store, claim, async (recordFor) => ({
+      status: 201,
+      body: await addMessage({ caller }, caseId, { text, channel: 'system', direction: 'internal' }, [], recordFor),
+    }));
+
   const get = (caller: Caller, id: string): Promise<Case> => load(caller, id, 'read');
 
   async function history(caller: Caller, id: string): Promise<CaseHistoryEntry[]> {
@@ -713,13 +720,15 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
    * A message or note on a case (replies by SMS/email, agents' notes). It does not change the case's version,
    * so it never makes a manager's edit stale, unless a customer's message reopens the case. An inbound message
    * notifies the owner; on a case closed long ago it opens a new case linked to the old one instead.
-   * `alsoWrite`: items that must commit with the message (e.g. the follow-up it completes).
+   * `alsoWrite`: items that must commit with the message (e.g. the follow-up it completes); `recordFor`: the
+   * idempotency record of a staff note (see addNoteOnce; staff never open a follow-up case this way).
    */
   async function addMessage(
     creator: CaseCreator,
     caseId: string,
     input: CaseMessageInput,
     alsoWrite: LabelledItem[] = [],
+    recordFor: RecordFor<CaseMessage> = () => [],
   ): Promise<CaseMessage> {
     const fromCustomer = !('caller' in creator) && input.direction === 'inbound';
     const text = input.text.trim();
@@ -732,7 +741,8 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
       const outcome = fromCustomer ? onCustomerMessage(c, now, ctx.settings.REOPEN_WITHIN_DAYS) : 'append';
       if (outcome === 'new_case') return followUpCase(creator, c, input, text, alsoWrite);
       try {
-        return await writeMessage(creator, c, input, text, outcome === 'reopen', alsoWrite, now);
+        const withRecord = (message: CaseMessage) => [...alsoWrite, ...recordFor({ status: 201, body: message })];
+        return await writeMessage(creator, c, input, text, outcome === 'reopen', withRecord, now);
       } catch (error) {
         // A reopening raced another change to the case: read it again and judge afresh.
         const raced = outcome === 'reopen' && error instanceof ConflictError && error.code === 'case.stale';
@@ -747,7 +757,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     input: CaseMessageInput,
     text: string,
     reopen: boolean,
-    alsoWrite: LabelledItem[],
+    alsoWrite: (message: CaseMessage) => LabelledItem[],
     now: Date,
   ): Promise<CaseMessage> {
     const actor = creatorActor(creator);
@@ -791,7 +801,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
           changes: { channel: input.channel, direction: input.direction },
         }),
         ...items,
-        ...alsoWrite,
+        ...alsoWrite(message),
       ],
       c.id,
     ).catch((error) => {
@@ -1008,6 +1018,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     remove,
     restore,
     addMessage,
+    addNoteOnce,
     notifyOverdue,
     /** The first-response part of `notifyOverdue`. */
     notifyOverdueResponses: (now: Date) => reportDue('response', now),

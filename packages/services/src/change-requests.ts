@@ -28,7 +28,10 @@ import {
   transact,
   TransactionRefused,
   userRepository,
+  withIdempotency,
+  type IdempotencyClaim,
   type LabelledItem,
+  type RecordFor,
 } from '@cc/store';
 import { assertAssignable } from './assignees';
 import type { CaseOwnershipService, CasesFollowing } from './case-ownership';
@@ -110,7 +113,13 @@ export function changeRequestService(
     ).toISOString(),
   });
 
-  async function request(caller: Caller, customerId: string, input: ChangeRequestInput): Promise<ChangeRequest> {
+  /** `recordFor`: the idempotency record of the request, committed with it (see requestOnce). */
+  async function request(
+    caller: Caller,
+    customerId: string,
+    input: ChangeRequestInput,
+    recordFor: RecordFor<ChangeRequest> = () => [],
+  ): Promise<ChangeRequest> {
     if (!allows(customerGrants.requestChange, caller.role, []))
       throw new ForbiddenError('Agents cannot request assignment or level changes', 'change_request.forbidden');
     const customer = await customers.changeable(caller, customerId);
@@ -124,10 +133,17 @@ export function changeRequestService(
       requestedBy: { id: caller.userId, actor: actorOf(caller) },
       now: ctx.clock(),
     });
-    await transact(ctx.store, opening.items);
+    await transact(ctx.store, [...opening.items, ...recordFor({ status: 201, body: opening.request })]);
     await notices.publish(opening.notifications);
     return opening.request;
   }
+
+  /** A change requested once per client key: a retry or a concurrent copy answers the first request. */
+  const requestOnce = (caller: Caller, customerId: string, input: ChangeRequestInput, claim?: IdempotencyClaim) =>
+    withIdempotency<ChangeRequest>(ctx.store, claim, async (recordFor) => ({
+      status: 201,
+      body: await request(caller, customerId, input, recordFor),
+    }));
 
   /** Visible to the branch's supervisors/admins and to the requester; 404 for anyone else. */
   async function read(caller: Caller, id: string, consistent = false): Promise<ChangeRequest> {
@@ -269,7 +285,7 @@ export function changeRequestService(
     return decided;
   }
 
-  return { request, read, list, decide };
+  return { request, requestOnce, read, list, decide };
 }
 
 /** Every manager who gains or loses the customer is told, the (new) primary manager first. */

@@ -260,6 +260,18 @@ function promisedBy(
     return [{ what: `customer ${String(body.id)}`, exists: (s) => s.profiles.has(String(body.id)) }];
   if (scope.endsWith(':opportunities') || scope.includes(':convert:'))
     return [{ what: `opportunity ${String(body.id)}`, exists: (s) => s.opportunities.has(String(body.id)) }];
+  const known = (what: string, id: unknown, ids: (s: TableSnapshot) => Set<string>) => ({
+    what: `${what} ${String(id)}`,
+    exists: (s: TableSnapshot) => ids(s).has(String(id)),
+  });
+  if (scope.endsWith(':notes')) return [known('note', body.id, (s) => s.caseMessageIds)];
+  if (scope.endsWith(':activities'))
+    return [known('activity', (body.activity as { id?: unknown } | undefined)?.id, (s) => s.activityIds)];
+  if (scope.endsWith(':change-requests')) return [known('change request', body.id, (s) => s.changeRequestIds)];
+  if (scope.endsWith(':replies')) {
+    const id = String((body.message as { deliveryId?: unknown } | undefined)?.deliveryId);
+    return [{ what: `message ${id} to the customer`, exists: (s) => s.customerMessages.has(id) }];
+  }
   if (scope === 'email') return [timelineEntry(body.contactId), ...linkedCase];
   if (scope === 'twilio') return [{ what: `the SMS contact of ${key}`, exists: (s) => s.smsMessageIds.has(key) }];
   return [];

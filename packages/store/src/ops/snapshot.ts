@@ -32,6 +32,10 @@ export interface TableSnapshot {
   inboxItems: Set<string>;
   idempotency: { scope: string; key: string; response: { body?: unknown }; expiresAt?: number }[];
   timelineIds: Set<string>;
+  /** Ids of messages and notes on cases, of opportunity activities, of change requests. */
+  caseMessageIds: Set<string>;
+  activityIds: Set<string>;
+  changeRequestIds: Set<string>;
   smsMessageIds: Set<string>;
   opportunities: Map<string, { item: Opportunity; branchCopy?: Opportunity }>;
   /** Due follow-ups: id → when due. */
@@ -48,6 +52,7 @@ const prefixOf = (key: { pk: string }) => key.pk.slice(0, key.pk.indexOf('#') + 
 const prefixes = {
   case: prefixOf(keys.case('')),
   contactLog: `${keys.contactLogPartition('')}`,
+  changeRequest: prefixOf(keys.changeRequest('')),
   customer: prefixOf(keys.customer('')),
   identity: prefixOf(keys.customerIdentity('phone', '')),
   notification: prefixOf(keys.notification('')),
@@ -77,6 +82,9 @@ function emptySnapshot(): TableSnapshot {
     inboxItems: new Set(),
     idempotency: [],
     timelineIds: new Set(),
+    caseMessageIds: new Set(),
+    activityIds: new Set(),
+    changeRequestIds: new Set(),
     smsMessageIds: new Set(),
     opportunities: new Map(),
     dueFollowUps: new Map(),
@@ -102,6 +110,10 @@ function sort(into: TableSnapshot, item: Item): void {
     const queued = changes?.status === 'queued' || changes?.status === 'scheduled';
     if (item.action === 'customer_message' && queued && typeof changes?.messageId === 'string')
       into.messageLines.set(changes.messageId, rest(prefixes.case));
+  } else if (pk.startsWith(prefixes.case) && sk.startsWith(keys.caseMessagePrefix)) {
+    into.caseMessageIds.add(String(item.id));
+  } else if (pk.startsWith(prefixes.changeRequest) && sk === keys.changeRequest('').sk) {
+    into.changeRequestIds.add(rest(prefixes.changeRequest));
   } else if (pk.startsWith(prefixes.contactLog)) {
     if (item.purpose !== 'call') into.messageLog.set(String(item.id), rest(prefixes.contactLog));
   } else if (pk.startsWith(prefixes.customer)) {
@@ -145,6 +157,7 @@ function sort(into: TableSnapshot, item: Item): void {
   } else if (pk.startsWith(prefixes.opportunity)) {
     const id = rest(prefixes.opportunity);
     const entry = into.opportunities.get(id) ?? { item: undefined as unknown as Opportunity };
+    if (sk.startsWith(keys.opportunityActivityPrefix)) return void into.activityIds.add(String(item.id));
     if (sk === keys.opportunity('').sk) entry.item = stripKeys<Opportunity>(item);
     else if (sk === keys.opportunityBranchView('').sk) entry.branchCopy = stripKeys<Opportunity>(item);
     else return;
