@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseStatus } from '@cc/core';
-import { composeReporter } from '@cc/services';
+import { composeReporter, reportAggregatesInvariant } from '@cc/services';
 import { decodeStreamRecord, type ChangeRecord, type StoreContext } from '@cc/store';
+import { checkData } from '@cc/store/check-data';
+import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import { crashingProcess } from '../support/faults';
 import { aggregates, clearReports, reportsPoller, streamRecords } from '../support/reports';
@@ -92,5 +95,29 @@ describe('the reporter, dying between any two of its writes', () => {
     expect(dying.steps()).toBe(Math.floor(writes / 2));
     await reportsPoller(t, { reporter: reporterOn(t.deps.store) }).catchUp();
     expect(await aggregates(t)).toEqual(expected);
+  });
+
+  it('check-data --reports finds an aggregate a lost record left wrong, and none after the rebuild', async () => {
+    await clearReports(t);
+    expect((await reporterOn(t.deps.store).handleBatch(records)).failedSequenceNumber).toBeUndefined();
+    const reportCheck = async () => {
+      const check = await checkData(t.deps.store, {
+        graceMs: 10 * 60_000,
+        derived: [reportAggregatesInvariant(t.services.reportRebuild)],
+      });
+      return check.reports.find((r) => r.name === 'report-aggregates')!;
+    };
+    const clean = await reportCheck();
+    expect(clean.violations).toEqual([]);
+    expect(clean.checked).toBe(Object.keys(expected).length);
+
+    // The counts of a record given up after its retries never reached this bucket.
+    const [scope, period] = Object.keys(expected)[0]!.split('|') as [string, string];
+    await t.deps.store.doc.send(new DeleteCommand({ TableName: t.tableName, Key: keys.reportBucket(scope, period) }));
+    const damaged = await reportCheck();
+    expect(damaged.violations.map((v) => v.detail)).toEqual([expect.stringContaining(`report ${scope} ${period}:`)]);
+
+    await t.services.reportRebuild.rebuild();
+    expect((await reportCheck()).violations).toEqual([]);
   });
 });

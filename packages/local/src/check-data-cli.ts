@@ -3,31 +3,34 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ConfigError, createLogger, parseEnv } from '@cc/core';
-import { createDocumentClient } from '@cc/store';
+import { composeServices, connectAws, reportAggregatesInvariant } from '@cc/services';
 import { checkData, type DataCheck } from '@cc/store/check-data';
 import { localConfigSchema } from './local-config';
-import { operatorDynamoDbBudget } from './operator-budget';
+import { operatorBudget } from './operator-budget';
 import { runtimeAlive } from './runtime-lock';
 import { freePort, ServiceStartError, startDynamoDbLocal, type RunningService } from './services';
 
-const USAGE = `Usage: npm run check-data [-- --repair] [--grace-seconds=<n>] [--aws]
+const USAGE = `Usage: npm run check-data [-- --repair] [--grace-seconds=<n>] [--reports] [--aws]
 
 Verifies the invariants the data relies on and prints, for each, how many items it checked and how many
 violate it; exits 1 when any does. --repair fixes what can be derived from the table (each fix one
 conditional transaction), then checks again. Pending work older than --grace-seconds (default 120) counts
-as lost. It reads the table of TABLE_NAME at AWS_ENDPOINT_URL_DYNAMODB, else at the local runtime's
-DynamoDB (DYNAMODB_PORT); when that is not running, it starts DynamoDB Local over DATA_DIR for the check.
---aws: the table in AWS, with the SDK's own credentials and region.
+as lost. --reports also compares the report aggregates with a recount from the base items (run it with the
+reporter caught up; npm run reports:rebuild repairs them). It reads the table of TABLE_NAME at
+AWS_ENDPOINT_URL_DYNAMODB, else at the local runtime's DynamoDB (DYNAMODB_PORT); when that is not running, it
+starts DynamoDB Local over DATA_DIR for the check. --aws: the table in AWS, with the SDK's own credentials and
+region.
 `;
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 function parseArgs(argv: string[]) {
-  const options = { repair: false, graceSeconds: 120, aws: false };
+  const options = { repair: false, graceSeconds: 120, aws: false, reports: false };
   for (const arg of argv) {
     const grace = /^--grace-seconds=(\d+)$/.exec(arg);
     if (arg === '--repair') options.repair = true;
     else if (arg === '--aws') options.aws = true;
+    else if (arg === '--reports') options.reports = true;
     else if (grace) options.graceSeconds = Number(grace[1]);
     else throw new ConfigError(`Unknown argument ${arg}\n\n${USAGE}`);
   }
@@ -92,14 +95,19 @@ async function main(): Promise<number> {
   const { endpoint, started } = options.aws ? { endpoint: undefined, started: undefined } : await localEndpoint(config);
   try {
     const credentials = endpoint && !process.env.AWS_ACCESS_KEY_ID ? localCredentials : undefined;
-    const doc = createDocumentClient(
-      { endpoint, region: config.AWS_REGION, credentials },
-      { budget: operatorDynamoDbBudget, adaptive: true },
-    );
-    const check = await checkData(
-      { doc, tableName: config.TABLE_NAME },
-      { graceMs: options.graceSeconds * 1000, repair: options.repair },
-    );
+    const aws = connectAws({ ...config, LOG_LEVEL: 'silent' }, '', {
+      endpoints: { dynamodb: endpoint },
+      region: config.AWS_REGION,
+      credentials,
+      budget: operatorBudget,
+      adaptiveRetry: true,
+    });
+    const derived = options.reports ? [reportAggregatesInvariant(composeServices(aws, config).reportRebuild)] : [];
+    const check = await checkData(aws.store, {
+      graceMs: options.graceSeconds * 1000,
+      repair: options.repair,
+      derived,
+    });
     print(check, config.TABLE_NAME);
     return check.ok ? 0 : 1;
   } finally {

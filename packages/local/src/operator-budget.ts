@@ -1,19 +1,12 @@
-import type { FunctionBudget, SdkBudget } from '@cc/core/budgets';
+import type { FunctionBudget } from '@cc/core/budgets';
 
 /**
- * An operator's tool (check-data, reports:rebuild) reads whole tables: a page may take long and meet throttling,
- * so it waits and slows down (with adaptive retry) rather than failing fast like a request.
+ * The budget of an operator's tool (check-data, reports:rebuild), which reads whole tables: a page may take long
+ * and meet throttling, so it waits and slows down (with adaptive retry) rather than failing fast like a request.
+ * No deadline: the tool runs until it is done or a call fails.
  */
-export const operatorDynamoDbBudget: SdkBudget = {
-  connectTimeoutMs: 1_000,
-  requestTimeoutMs: 15_000,
-  maxAttempts: 6,
-  backoffCapMs: 2_000,
-};
-
-/** As a function's budget, for connectAws. No deadline: the tool runs until it is done or a call fails. */
 export const operatorBudget: FunctionBudget = {
   deadlineMs: Number.POSITIVE_INFINITY,
   marginMs: 0,
-  clients: { dynamodb: operatorDynamoDbBudget },
+  clients: { dynamodb: { connectTimeoutMs: 1_000, requestTimeoutMs: 15_000, maxAttempts: 6, backoffCapMs: 2_000 } },
 };

@@ -27,4 +27,5 @@ export type {
   ReportScope,
   Timing,
 } from './reports';
-export type { RebuildOptions, RebuildResult } from './report-rebuild';
+export type { BucketDifference, RebuildOptions, RebuildResult } from './report-rebuild';
+export { reportAggregatesInvariant } from './report-check';

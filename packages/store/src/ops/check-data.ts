@@ -26,21 +26,40 @@ export interface DataCheck {
   ok: boolean;
 }
 
+/**
+ * An invariant of data the store keeps for a layer above it (report aggregates): it reads what it needs itself
+ * and is checked after the store's own. It reports; its repairs, if any, are that layer's tool.
+ */
+export interface DerivedInvariant {
+  name: string;
+  description: string;
+  check(now: Date): Promise<{ checked: number; violations: Violation[] }>;
+}
+
 export interface CheckDataOptions {
   /** How long a notification or follow-up may stay pending before the sweeper should have done it. */
   graceMs: number;
   repair?: boolean;
   now?: () => Date;
+  /** Checked too, after the store's invariants. */
+  derived?: DerivedInvariant[];
 }
 
-async function evaluate(store: StoreContext, now: Date, graceMs: number) {
+async function evaluate(store: StoreContext, now: Date, options: CheckDataOptions) {
   const snapshot = await readSnapshot(store);
   const reports = invariants.map((invariant) => ({
     name: invariant.name,
     description: invariant.description,
-    ...invariant.check(snapshot, { store, now, graceMs }),
+    ...invariant.check(snapshot, { store, now, graceMs: options.graceMs }),
     repaired: 0,
   }));
+  for (const invariant of options.derived ?? [])
+    reports.push({
+      name: invariant.name,
+      description: invariant.description,
+      ...(await invariant.check(now)),
+      repaired: 0,
+    });
   return { scanned: snapshot.scanned, reports };
 }
 
@@ -48,10 +67,10 @@ async function evaluate(store: StoreContext, now: Date, graceMs: number) {
  * Evaluates every invariant. A scan is no snapshot, so a write that lands while it reads can look like a
  * violation: only what a second read confirms is reported (or repaired).
  */
-async function confirmed(store: StoreContext, now: () => Date, graceMs: number) {
-  const first = await evaluate(store, now(), graceMs);
+async function confirmed(store: StoreContext, now: () => Date, options: CheckDataOptions) {
+  const first = await evaluate(store, now(), options);
   if (!first.reports.some((r) => r.violations.length)) return first;
-  const again = await evaluate(store, now(), graceMs);
+  const again = await evaluate(store, now(), options);
   return {
     scanned: again.scanned,
     reports: again.reports.map((r, i) => {
@@ -64,7 +83,7 @@ async function confirmed(store: StoreContext, now: () => Date, graceMs: number) 
 /** Checks every invariant; with `repair`, fixes what it can, then checks again and reports what is left. */
 export async function checkData(store: StoreContext, options: CheckDataOptions): Promise<DataCheck> {
   const now = options.now ?? (() => new Date());
-  let result = await confirmed(store, now, options.graceMs);
+  let result = await confirmed(store, now, options);
   if (options.repair && result.reports.some((r) => r.violations.some((v) => v.repair))) {
     const repaired: number[] = [];
     for (const report of result.reports) {
@@ -80,7 +99,7 @@ export async function checkData(store: StoreContext, options: CheckDataOptions):
       }
       repaired.push(count);
     }
-    const after = await confirmed(store, now, options.graceMs);
+    const after = await confirmed(store, now, options);
     result = { ...after, reports: after.reports.map((r, i) => ({ ...r, repaired: repaired[i]! })) };
   }
   return { ...result, ok: result.reports.every((r) => r.violations.length === 0) };
