@@ -12,6 +12,7 @@ import { composeServices, connectAws } from '@cc/services';
 import { budgetedClientConfig } from '@cc/store';
 import { loadOrCreateDevKeys, signDevToken } from './dev-keys';
 import { localConfigSchema } from './local-config';
+import { operatorBudget } from './operator-budget';
 import { ensureQueues, ensureTable } from './provision';
 import { claimRuntime } from './runtime-lock';
 import { demoUsers, seedDemoData } from './seed';
@@ -69,8 +70,14 @@ async function main() {
   const credentials = usingLocal ? localCredentials : undefined;
 
   const keys = await loadOrCreateDevKeys(config.DATA_DIR);
-  const dynamoClient = new DynamoDBClient({ endpoint: dynamoEndpoint, region: config.AWS_REGION, credentials });
-  const sqsClient = new SQSClient({ endpoint: sqsEndpoint, region: config.AWS_REGION, credentials });
+  // Provisioning is bounded too, with the patient budget of an operator's tool (a table may take a while to create).
+  const provisioning = () => ({
+    region: config.AWS_REGION,
+    credentials,
+    ...budgetedClientConfig(operatorBudget.clients.dynamodb),
+  });
+  const dynamoClient = new DynamoDBClient({ endpoint: dynamoEndpoint, ...provisioning() });
+  const sqsClient = new SQSClient({ endpoint: sqsEndpoint, ...provisioning() });
   const streamArn = await ensureTable(dynamoClient, config.TABLE_NAME);
   const queues = config.NOTIFICATION_QUEUE_URL
     ? { notifications: config.NOTIFICATION_QUEUE_URL, notificationsDlq: '' }

@@ -5,8 +5,8 @@ import type { FunctionBudget } from '@cc/core/budgets';
  * and meet throttling, so it waits and slows down (with adaptive retry) rather than failing fast like a request.
  * No deadline: the tool runs until it is done or a call fails.
  */
-export const operatorBudget: FunctionBudget = {
+export const operatorBudget = {
   deadlineMs: Number.POSITIVE_INFINITY,
   marginMs: 0,
   clients: { dynamodb: { connectTimeoutMs: 1_000, requestTimeoutMs: 15_000, maxAttempts: 6, backoffCapMs: 2_000 } },
-};
+} satisfies FunctionBudget;
