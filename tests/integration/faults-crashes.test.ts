@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createApp } from '@cc/api';
-import type { Case, MessageSender, Notification } from '@cc/core';
+import type { Caller, Case, MessageSender, Notification } from '@cc/core';
 import { notificationDeliverer, type DeliveryAdapter, type MessagePublisher } from '@cc/messaging';
 import { inboxRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
@@ -19,6 +19,7 @@ import { partitionItems, timelineOf } from './intake-support';
  */
 let t: TestContext;
 let tk: Tokens;
+const admin: Caller = { userId: 'admin-1', role: 'admin', branchId: 'BR-001' };
 const deliveries = new Map<string, number>();
 
 beforeAll(async () => {
@@ -99,6 +100,15 @@ async function expectNotifiedOnce(userId: string, caseId: string, kind: string) 
   expect(deliveries.get(items[0]!.id), `deliveries of ${items[0]!.id}`).toBe(1);
 }
 
+/** The user's notification of `kind` about the customer: one, delivered exactly once. */
+async function expectCustomerNoticeOnce(userId: string, customerId: string, kind: string) {
+  const items = (await inboxRepository(t.deps.store).list(userId, undefined, 200)).items.filter(
+    (n) => n.customerId === customerId && n.kind === kind,
+  );
+  expect(items, `${kind} notices to ${userId}`).toHaveLength(1);
+  expect(deliveries.get(items[0]!.id), `deliveries of ${items[0]!.id}`).toBe(1);
+}
+
 /** The customer's messages for `purpose` (their outbound-contact log lines): one, delivered exactly once. */
 async function expectMessagedOnce(customerId: string, purpose: 'acknowledgement' | 'reply') {
   const sent = (await partitionItems(t, keys.contactLogPartition(customerId))).filter((l) => l.purpose === purpose);
@@ -170,6 +180,41 @@ const scenarios: Scenario[] = [
     },
     async expectOnce(customer) {
       await expectMessagedOnce(customer.id, 'reply');
+    },
+  },
+  {
+    name: "approving an assignment (the decision, the customer's open cases following, then the notices)",
+    async prepare() {
+      const customer = await vip();
+      for (const title of ['Fee charged twice', 'Nobody called back']) {
+        const opened = await t.request('POST', '/cases', {
+          token: tk.agent,
+          json: { ...complaint, title, customerId: customer.id },
+        });
+        expect(opened.status).toBe(201);
+      }
+      const requested = await t.request('POST', `/customers/${customer.id}/change-requests`, {
+        token: tk.mgr1,
+        json: { kind: 'assignment', primaryManagerId: 'mgr-2', reason: 'mgr-2 covers the district' },
+      });
+      expect(requested.status, await requested.clone().text()).toBe(201);
+      const { id } = (await requested.json()) as { id: string };
+      const write = async (app: TestContext['app']) =>
+        app.request(`/change-requests/${id}/decision`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tk.sup1}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ decision: 'approve', note: 'agreed' }),
+        });
+      return { customer, write };
+    },
+    async expectOnce(customer) {
+      const open = (await partitionItems(t, keys.customerPartition(customer.id), 'OPENCASE#')).map(
+        (m) => (m as { id: string }).id,
+      );
+      expect(open).toHaveLength(2);
+      for (const id of open) expect((await t.services.cases.get(admin, id)).ownerId).toBe('mgr-2');
+      await expectCustomerNoticeOnce('mgr-2', customer.id, 'cases_arrived');
+      await expectCustomerNoticeOnce('mgr-1', customer.id, 'cases_left');
     },
   },
   {
