@@ -106,6 +106,8 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     TWILIO_AUTH_TOKEN: keys.twilioAuthToken,
     EMAIL_WEBHOOK_SECRET: keys.emailWebhookSecret,
     PUBLIC_RATE_LIMIT_PER_MINUTE: BENCH_PUBLIC_RATE_LIMIT,
+    // The load generator stands in for a proxy of ours: it names a client per request in X-Forwarded-For.
+    TRUSTED_PROXY_HOPS: 1,
     DATA_DIR: dataDir,
   });
   const direct = createDocumentClient(
@@ -127,6 +129,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     const services = composeServices({ ...aws, attachments }, settings);
     const http = httpDeps(settings, {
       jwks: { keys: [keys.publicJwk] },
+      directory: services.staff,
       cursorSecret: keys.cursorSecret,
       health: aws.probes,
       log: aws.log,

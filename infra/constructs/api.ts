@@ -9,6 +9,7 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { lambdaConfigSchema } from '@cc/api/config';
+import { TWILIO_TOKEN_PLACEHOLDER } from '@cc/channels';
 import { resolvePackagedReferenceScript } from '@cc/api/reference';
 import type * as z from 'zod';
 import { budgets } from '../ops-budgets';
@@ -37,12 +38,12 @@ type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string
   ORIGIN_VERIFY_SECRET_ARN?: string;
   /** The header CloudFront adds to every origin request; requests without the secret value get 403. */
   ORIGIN_VERIFY_HEADER?: string;
-  /** ARNs of the secrets whose values are also passed above, so the app can read (and re-read) them itself. */
+  /** ARNs of the cursor key and the channel secrets (`twilioAuthToken`), read by the app itself. */
   CURSOR_SECRET_ARN?: string;
   CHANNEL_SECRETS_ARN?: string;
   /**
-   * Changing it (`-c secretsRevision=...`) changes the function, which makes CloudFormation resolve the
-   * secrets' dynamic references again: how a new Twilio token reaches the environment without a code change.
+   * Changing it (`-c secretsRevision=...`) changes the function, so every container is replaced and reads the
+   * secrets at once rather than within the 5 minutes of their refresh.
    */
   SECRETS_REVISION?: string;
 };
@@ -94,7 +95,7 @@ export class Api extends Construct {
     this.channelSecrets = new Secret(this, 'ChannelSecrets', {
       description: 'Twilio auth token (set after deploy) and the inbound email webhook secret.',
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ twilioAuthToken: 'set-me-after-deploy' }),
+        secretStringTemplate: JSON.stringify({ twilioAuthToken: TWILIO_TOKEN_PLACEHOLDER }),
         generateStringKey: 'emailWebhookSecret',
         passwordLength: 48,
         excludePunctuation: true,
@@ -113,10 +114,8 @@ export class Api extends Construct {
       createDefaultStage: true,
     });
 
-    // These become CloudFormation dynamic references ({{resolve:secretsmanager:...}}), resolved at
-    // deploy time into the function's environment: not in the template, but visible to anyone who can
-    // read the function configuration, and only refreshed when the function changes. The ARNs and read
-    // access are there too, so the app can fetch the values at init instead (docs/operations.md).
+    // Secrets by ARN only: the app reads their values at init and again every 5 minutes (functions/api.ts), so no
+    // value is ever in the function's configuration, and a rotation or a new Twilio token needs no deploy.
     const environment: ApiEnvironment = {
       TABLE_NAME: props.table.tableName,
       NOTIFICATION_QUEUE_URL: props.notifications.queueUrl,
@@ -124,9 +123,6 @@ export class Api extends Construct {
       AUTH_AUDIENCE: auth.audience,
       AUTH_JWKS_URL: auth.jwksUrl,
       COGNITO_DOMAIN: auth.hostedUiUrl,
-      CURSOR_SECRET: this.cursorSecret.secretValueFromJson('cursorSecret').unsafeUnwrap(),
-      TWILIO_AUTH_TOKEN: this.channelSecrets.secretValueFromJson('twilioAuthToken').unsafeUnwrap(),
-      EMAIL_WEBHOOK_SECRET: this.channelSecrets.secretValueFromJson('emailWebhookSecret').unsafeUnwrap(),
       RETENTION_DAYS: String(props.retentionDays),
       CURSOR_SECRET_ARN: this.cursorSecret.secretArn,
       CHANNEL_SECRETS_ARN: this.channelSecrets.secretArn,

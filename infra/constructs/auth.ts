@@ -20,8 +20,9 @@ export const CONSOLE_CALLBACK_PATH = '/console/auth/callback';
 export const CONSOLE_SIGNED_OUT_PATH = '/console/signed-out';
 
 /**
- * Staff sign-in. Administrators create users (no self sign-up) and set `custom:role` and `custom:branch`;
- * the API reads both claims from the ID token to scope every request. Every sign-in needs a second factor
+ * Staff sign-in. Administrators create users (no self sign-up); the API takes a token's subject and looks it up in
+ * the staff directory (the users table: role, branch, active), never trusting role or branch claims of the token
+ * (`custom:role`/`custom:branch` may be set for display, nothing more). Every sign-in needs a second factor
  * (an authenticator app: TOTP), and the Plus feature plan's threat protection blocks compromised
  * credentials and risky sign-ins. The staff console signs in through the hosted UI (authorization code with
  * PKCE, no client secret) at the URLs given to `serveConsoleAt`.

@@ -182,10 +182,8 @@ export class Workers extends Construct {
     if (providers.twilioAccountSid && providers.twilioFrom) {
       notifier.addEnvironment('TWILIO_ACCOUNT_SID', providers.twilioAccountSid);
       notifier.addEnvironment('TWILIO_FROM', providers.twilioFrom);
-      notifier.addEnvironment(
-        'TWILIO_AUTH_TOKEN',
-        providers.channelSecrets.secretValueFromJson('twilioAuthToken').unsafeUnwrap(),
-      );
+      // By ARN: the notifier reads the token when a container starts; the value is never in its configuration.
+      notifier.addEnvironment('CHANNEL_SECRETS_ARN', providers.channelSecrets.secretArn);
       providers.channelSecrets.grantRead(notifier);
     }
     if (providers.sesFromAddress) {

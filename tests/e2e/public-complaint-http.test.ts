@@ -59,14 +59,16 @@ describe('a complaint posted to the public form over HTTP', () => {
     const manager = t.client(await t.token('mgr-1', 'manager'), base);
     const inbox = await manager.GET('/me/inbox');
     expect(inbox.response.status).toBe(200);
-    const reminder = inbox.data!.items.find((i) => i.caseId === reference);
+    const reminder = inbox.data!.items.find((i) => i.kind === 'case_created');
     expect(reminder).toMatchObject({
-      kind: 'case_created',
       customerNumber: 'HTTP-0001',
       customerName: 'Zhao Lei',
       read: false,
-      link: `/cases/${reference}`,
+      link: `/cases/${String(reminder?.caseId)}`,
     });
+    // The manager's case is the one the customer's (random) reference names.
+    const opened = await manager.GET('/cases/{id}', { params: { path: { id: String(reminder!.caseId) } } });
+    expect(opened.data).toMatchObject({ publicReference: reference });
     expect(String(reminder!.excerpt)).toContain('annual card fee appears twice');
     expect(Number.isNaN(Date.parse(String(reminder!.date)))).toBe(false);
   });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
+import { caseRepository } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -46,7 +47,7 @@ describe.skipIf(skip)('the public complaint form in a real browser', () => {
     await Promise.all([page.waitForURL(/\/public\/complaints/), page.click('button[type=submit]')]);
     expect(await page.textContent('h1')).toContain('已收到');
     const reference = (await page.textContent('#reference'))?.trim();
-    expect(reference).toMatch(/^C-\d{4}-\d{6}$/);
+    expect(reference).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]$/);
 
     // The receipt links to the status page, with the reference filled in; the phone used finds the request.
     await Promise.all([page.waitForURL(/\/complaint\/status/), page.click('#status-link')]);
@@ -80,10 +81,12 @@ describe.skipIf(skip)('the public complaint form in a real browser', () => {
     const reference = (await page.textContent('#reference'))!.trim();
 
     const admin = { userId: 'admin-1', role: 'admin', branchId: 'BR-001' } as const;
-    const stored = await t.services.cases.get(admin, reference);
+    // The customer's reference is random; staff's case id is found through it.
+    const caseId = (await caseRepository(t.deps.store).idByPublicReference(reference))!;
+    const stored = await t.services.cases.get(admin, caseId);
     await t.services.cases.update(
       admin,
-      reference,
+      caseId,
       {
         status: 'resolved',
         note: 'The block was lifted; the card works abroad again.',

@@ -257,10 +257,9 @@ describe('functions', () => {
       'AUTH_ISSUER',
       'AUTH_AUDIENCE',
       'AUTH_JWKS_URL',
-      'CURSOR_SECRET',
+      'CURSOR_SECRET_ARN',
+      'CHANNEL_SECRETS_ARN',
       'PUBLIC_BASE_URL',
-      'TWILIO_AUTH_TOKEN',
-      'EMAIL_WEBHOOK_SECRET',
       'RETENTION_DAYS',
       'ORIGIN_VERIFY_SECRET_ARN',
       'ORIGIN_VERIFY_HEADER',
@@ -286,11 +285,12 @@ describe('functions', () => {
     expect(JSON.stringify(env.AUTH_ISSUER)).toContain('https://cognito-idp.');
     expect(JSON.stringify(env.AUTH_JWKS_URL)).toContain('/.well-known/jwks.json');
     expect(env.RETENTION_DAYS).toBe('395');
-    // Secrets are dynamic references resolved at deploy time, never literals in the template.
-    for (const key of ['CURSOR_SECRET', 'TWILIO_AUTH_TOKEN', 'EMAIL_WEBHOOK_SECRET']) {
-      expect(typeof env[key], key).not.toBe('string');
-      expect(JSON.stringify(env[key]), key).toContain('{{resolve:secretsmanager:');
-    }
+    // Secrets by ARN: no value of any secret is in the function's configuration, resolved or literal.
+    expect(env.CURSOR_SECRET_ARN).toEqual({ Ref: logicalId(stack.api.cursorSecret) });
+    expect(env.CHANNEL_SECRETS_ARN).toEqual({ Ref: logicalId(stack.api.channelSecrets) });
+    for (const key of ['CURSOR_SECRET', 'TWILIO_AUTH_TOKEN', 'EMAIL_WEBHOOK_SECRET'])
+      expect(env, key).not.toHaveProperty(key);
+    expect(JSON.stringify(env)).not.toContain('{{resolve:secretsmanager:');
   });
 
   it('the notifier consumes the notifications queue in batches of 10 and reports item failures', () => {
@@ -302,6 +302,26 @@ describe('functions', () => {
       MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+  });
+
+  it('the notifier sends SMS with the Twilio token it reads by ARN, never one in its configuration', () => {
+    const withTwilio = synthesise('dev', {
+      bundle: false,
+      context: { twilioAccountSid: `AC${'0'.repeat(32)}`, twilioFrom: '+8610955880000' },
+    });
+    try {
+      const notifier = withTwilio.resources[withTwilio.logicalId(withTwilio.main.workers.notifier)]!;
+      const env = notifier.Properties.Environment.Variables as Json;
+      expect(env.CHANNEL_SECRETS_ARN).toEqual({ Ref: withTwilio.logicalId(withTwilio.main.api.channelSecrets) });
+      expect(env).not.toHaveProperty('TWILIO_AUTH_TOKEN');
+      expect(JSON.stringify(env)).not.toContain('{{resolve:secretsmanager:');
+      const reads = withTwilio
+        .statementsOf(withTwilio.main.workers.notifier)
+        .filter((st) => asArray(st.Action).includes('secretsmanager:GetSecretValue'));
+      expect(JSON.stringify(reads)).toContain(withTwilio.logicalId(withTwilio.main.api.channelSecrets));
+    } finally {
+      withTwilio.cleanup();
+    }
   });
 
   it('an EventBridge rule runs the sweeper every minute', () => {

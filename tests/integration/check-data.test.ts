@@ -75,6 +75,7 @@ describe('npm run check-data', () => {
       'customer-messages',
       'idempotency-records',
       'identities',
+      'public-references',
       'opportunity-branch-copies',
       'case-sequences',
       'due-follow-ups',
@@ -125,6 +126,7 @@ describe('npm run check-data', () => {
       ),
       send(new DeleteCommand({ TableName: t.tableName, Key: keys.inboxItem('mgr-1', 'U', notice!.id) })),
       send(new DeleteCommand({ TableName: t.tableName, Key: keys.customerIdentity('phone', phone) })),
+      send(new DeleteCommand({ TableName: t.tableName, Key: keys.publicReference(openCase.publicReference!) })),
       send(
         new PutCommand({
           TableName: t.tableName,
@@ -182,6 +184,7 @@ describe('npm run check-data', () => {
       'customer-messages': 2,
       'idempotency-records': 2,
       identities: 2,
+      'public-references': 1,
       'opportunity-branch-copies': 1,
       'case-sequences': 1,
     });
@@ -193,6 +196,7 @@ describe('npm run check-data', () => {
       'notification-inbox': 1,
       'customer-messages': 1,
       identities: 2,
+      'public-references': 1,
       'opportunity-branch-copies': 1,
       'case-sequences': 1,
     });

@@ -9,6 +9,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Caller, Case } from '@cc/core';
 import { localMessageSenders, notificationDeliverer, inboxOnly } from '@cc/messaging';
+import { caseRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer, partitionItems, problem, timelineOf } from './intake-support';
@@ -94,7 +95,7 @@ describe('acknowledgement and outcome', () => {
         name: 'Zhou Xin',
         email,
         category: 'fees',
-        subject: 'Fee charged twice\r\nBcc: all@example.com',
+        subject: 'Fee charged twice',
         description: 'The annual fee appears twice on my statement.',
       },
     });
@@ -109,13 +110,15 @@ describe('acknowledgement and outcome', () => {
 
     const [ack, ...more] = await outboxTo('email', email);
     expect(more).toHaveLength(0);
-    expect(ack).toMatchObject({ purpose: 'acknowledgement', caseId: receipt.reference, locale: 'en' });
+    // The customer's reference is random; the message names the case staff know by its id.
+    const caseId = (await caseRepository(t.deps.store).idByPublicReference(receipt.reference))!;
+    expect(ack).toMatchObject({ purpose: 'acknowledgement', caseId, locale: 'en' });
     // The reference leads the subject; the customer's line break never reaches a header.
     expect(ack!.subject).toMatch(new RegExp(`^\\[${receipt.reference}\\] We have received your complaint: `));
     expect(ack!.subject).not.toMatch(/[\r\n]/);
     expect(ack!.text).toContain(receipt.statusPageUrl);
 
-    await close(receipt.reference, 'Refunded the second fee.');
+    await close(caseId, 'Refunded the second fee.');
     await deliverQueued();
     const messages = await outboxTo('email', email);
     expect(messages.map((m) => m.purpose)).toEqual(['acknowledgement', 'outcome']);
@@ -193,7 +196,9 @@ describe('quiet hours, with a fake clock', () => {
     const deliveryId = String(held.changes.messageId);
 
     // Nothing was published; a stray early delivery is acknowledged and left for later.
-    expect(await deliverQueued(() => lateAt)).not.toContain('delivered');
+    // (The branch's supervisors hear of the queued case meanwhile: only the customer's phone must hear nothing.)
+    await deliverQueued(() => lateAt);
+    expect(await outboxTo('sms', '+8613800009103')).toHaveLength(0);
     const early = notificationDeliverer({
       store: t.deps.store,
       adapters: { email: inboxOnly, sms: inboxOnly, webhook: inboxOnly, inbox: inboxOnly },
@@ -276,7 +281,7 @@ describe('staff replies', () => {
     const customer = await createCustomer(t, {
       level: 'vip',
       primaryManagerId: 'mgr-1',
-      contactPoints: [{ kind: 'email', value: 'he.jun@example.com' }],
+      contactPoints: [{ kind: 'email', value: 'he.jun@example.com', verified: true }],
     });
     // The customer wrote in by email: the email opened an inquiry.
     const first = `<first.${hex(4)}@mail.example.com>`;
@@ -314,7 +319,9 @@ describe('staff replies', () => {
     await deliverQueued();
     const sent = (await outboxTo('email', 'he.jun@example.com')).filter((m) => m.purpose === 'reply');
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.subject).toContain(`[${caseId}]`);
+    // The subject carries the customer's reference, never the case's sequential id.
+    const { publicReference } = (await t.services.cases.get(admin, caseId)) as Case;
+    expect(sent[0]!.subject).toContain(`[${publicReference}]`);
     expect(sent[0]!.headers).toMatchObject({ messageId: `<${receipt.message.externalId}>`, inReplyTo: first });
 
     // The customer answers our reply (no reference in the subject): In-Reply-To finds the case.
@@ -405,9 +412,9 @@ describe('every inbound message becomes work', () => {
     expect(c).toMatchObject({ type: 'inquiry', subject: 'other', origin: 'sms', ownerId: 'mgr-1' });
     const inbox = await partitionItems(t, keys.userPartition('mgr-1'), 'INBOX#U#');
     expect(inbox).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'case_created', caseId })]));
-    // Acknowledged by SMS, with the reference.
+    // Acknowledged by SMS, with the customer's reference (random, not the case id).
     await deliverQueued();
-    expect((await outboxTo('sms', phone))[0]?.text).toContain(caseId);
+    expect((await outboxTo('sms', phone))[0]?.text).toContain(c.publicReference!);
   });
 });
 
@@ -437,12 +444,13 @@ describe('contactability and the status page', () => {
   it('finds a case registered by phone with the phone the customer has on record, in Chinese by default', async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'phone', value: '+8613800009109' }] });
     const caseId = await agentCase(customer.id);
-    const page = await t.request('GET', `/complaint/status?reference=${caseId}&contact=13800009109`);
+    const { publicReference: reference } = (await t.services.cases.get(admin, caseId)) as Case;
+    const page = await t.request('GET', `/complaint/status?reference=${reference}&contact=13800009109`);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<html lang="zh-CN">');
     expect(html).toContain('<dd id="status">已受理</dd>');
-    const wrong = await (await t.request('GET', `/complaint/status?reference=${caseId}&contact=13800009999`)).text();
+    const wrong = await (await t.request('GET', `/complaint/status?reference=${reference}&contact=13800009999`)).text();
     expect(wrong).toContain('id="not-found"');
     expect(wrong).not.toContain('id="result"');
   });

@@ -8,7 +8,8 @@ import S3rver from 's3rver';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
 import { createTestContext, type TestContext } from '../support/harness';
-import { createCustomer, timelineOf } from './intake-support';
+import { keys } from '@cc/store/keys';
+import { createCustomer, partitionItems, timelineOf } from './intake-support';
 
 // SES → S3 → Lambda, with a real S3 emulator (s3rver) in place of the buckets the stack creates. The handler is
 // functions/email-inbound.ts itself, composed from its environment as it is in AWS.
@@ -69,13 +70,19 @@ afterAll(async () => {
 });
 
 /** The event SES sends after its receipt rule stored the message at inbound/<id>. */
-const sesEvent = (sesMessageId: string, verdict: 'PASS' | 'FAIL' = 'PASS') =>
+const sesEvent = (sesMessageId: string, verdict: 'PASS' | 'FAIL' = 'PASS', sender: 'PASS' | 'FAIL' = 'PASS') =>
   ({
     Records: [
       {
         ses: {
           mail: { messageId: sesMessageId },
-          receipt: { spamVerdict: { status: verdict }, virusVerdict: { status: 'PASS' } },
+          receipt: {
+            spamVerdict: { status: verdict },
+            virusVerdict: { status: 'PASS' },
+            spfVerdict: { status: sender },
+            dkimVerdict: { status: sender },
+            dmarcVerdict: { status: 'GRAY' },
+          },
         },
       },
     ],
@@ -91,7 +98,9 @@ describe('inbound email through SES and S3', () => {
     "records the mail from S3 on the customer's timeline, " +
       'stores its attachment in S3, and opens an inquiry; a retry changes nothing',
     async () => {
-      const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'sun.mei@example.com' }] });
+      const customer = await createCustomer(t, {
+        contactPoints: [{ kind: 'email', value: 'sun.mei@example.com', verified: true }],
+      });
       await storeInbound('ses-1', {
         from: 'Sun Mei <sun.mei@example.com>',
         to: 'care@bank.example',
@@ -108,22 +117,23 @@ describe('inbound email through SES and S3', () => {
       const timeline = await timelineOf(t, customer.id);
       const contacts = timeline.filter((e) => e.type === 'contact' && e.direction === 'inbound') as {
         channel: string;
-        details: { attachments: { location: string }[] };
+        details: { attachments: { id: string }[]; authentication: unknown };
       }[];
       expect(contacts).toHaveLength(1);
       expect(contacts[0]!.channel).toBe('email');
-      const location = contacts[0]!.details.attachments[0]!.location;
-      expect(location).toMatch(new RegExp(`^s3://${ATTACHMENTS}/attachments/`));
-      const stored = await s3.send(
-        new GetObjectCommand({ Bucket: ATTACHMENTS, Key: location.slice(`s3://${ATTACHMENTS}/`.length) }),
-      );
+      expect(contacts[0]!.details.authentication).toEqual({ spf: 'PASS', dkim: 'PASS', dmarc: 'GRAY' });
+      const { id } = contacts[0]!.details.attachments[0]!;
+      expect(JSON.stringify(contacts[0]!.details)).not.toContain('s3://');
+      const stored = await s3.send(new GetObjectCommand({ Bucket: ATTACHMENTS, Key: `attachments/${id}` }));
       expect(Buffer.from(await stored.Body!.transformToByteArray()).toString()).toBe('%PDF-1.4 payslip');
       expect(timeline.filter((e) => e.type === 'case')).toHaveLength(1);
     },
   );
 
   it('drops what SES judged spam without recording a contact', async () => {
-    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'spam.target@example.com' }] });
+    const customer = await createCustomer(t, {
+      contactPoints: [{ kind: 'email', value: 'spam.target@example.com', verified: true }],
+    });
     await storeInbound('ses-2', {
       from: 'spam.target@example.com',
       to: 'care@bank.example',
@@ -133,6 +143,40 @@ describe('inbound email through SES and S3', () => {
     });
     await handler(sesEvent('ses-2', 'FAIL'));
     expect(await timelineOf(t, customer.id)).toHaveLength(0);
+  });
+
+  it('never threads mail failing SPF and DKIM, even from a verified address naming its own case', async () => {
+    const customer = await createCustomer(t, {
+      contactPoints: [{ kind: 'email', value: 'ma.li@example.com', verified: true }],
+    });
+    await storeInbound('ses-3', {
+      from: 'ma.li@example.com',
+      to: 'care@bank.example',
+      subject: 'Card question',
+      text: 'How do I activate it?',
+      messageId: `<ses-3.${Date.now()}@mail.example.com>`,
+    });
+    await handler(sesEvent('ses-3'));
+    const caseEntry = (await timelineOf(t, customer.id)).find((e) => e.type === 'case') as {
+      links: { caseId: string };
+    };
+    await storeInbound('ses-4', {
+      from: 'ma.li@example.com',
+      to: 'care@bank.example',
+      subject: `Re: [${caseEntry.links.caseId}] Card question`,
+      text: 'Please change my phone number to +86 139 0000 6666',
+      messageId: `<ses-4.${Date.now()}@forger.example>`,
+    });
+    await handler(sesEvent('ses-4', 'PASS', 'FAIL'));
+    const { caseId } = caseEntry.links;
+    const messages = await partitionItems(t, keys.casePartition(caseId), 'MSG#');
+    expect(messages).toHaveLength(0);
+    const held = await partitionItems(t, keys.anonymousPartition('email', 'ma.li@example.com'), 'TL#');
+    expect(held).toHaveLength(1);
+    expect(held[0]!.details).toMatchObject({
+      held: 'sender_failed_checks',
+      authentication: { spf: 'FAIL', dkim: 'FAIL', dmarc: 'GRAY' },
+    });
   });
 
   it('fails the invocation (so SES retries it) when the message is not in S3', async () => {

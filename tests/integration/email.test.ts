@@ -34,7 +34,9 @@ const messageId = () => `<m${Date.now()}.${++n}@mail.example.com>`;
 
 describe('POST /webhooks/email', () => {
   it('records an email from a customer, stores attachments, and opens an inquiry', async () => {
-    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'li.na@example.com' }] });
+    const customer = await createCustomer(t, {
+      contactPoints: [{ kind: 'email', value: 'li.na@example.com', verified: true }],
+    });
     const raw = await build({
       from: 'Li Na <Li.Na@Example.com>',
       to: 'care@bank.example',
@@ -52,12 +54,15 @@ describe('POST /webhooks/email', () => {
     const timeline = await timelineOf(t, customer.id);
     const contact = timeline.find((e) => e.id === body.contactId) as {
       channel: string;
-      details: { attachments: { location: string; size: number }[] };
+      details: { attachments: Record<string, unknown>[] };
     };
     expect(contact.channel).toBe('email');
     expect(contact.details.attachments).toHaveLength(1);
-    expect(contact.details.attachments[0]!.location.startsWith(join(dataDir, 'attachments'))).toBe(true);
-    expect(readFileSync(contact.details.attachments[0]!.location, 'utf8')).toBe('%PDF-1.4 fake');
+    // Named by id, never by where it lies on the server.
+    const [attachment] = contact.details.attachments as { id: string }[];
+    expect(Object.keys(attachment!).sort()).toEqual(['contentType', 'filename', 'id', 'size']);
+    expect(JSON.stringify(contact.details)).not.toContain(dataDir);
+    expect(readFileSync(join(dataDir, 'attachments', ...attachment!.id.split('/')), 'utf8')).toBe('%PDF-1.4 fake');
     const caseEntry = timeline.find((e) => e.type === 'case') as { links: { caseId: string } } | undefined;
     expect(caseEntry?.links.caseId).toMatch(/^C-\d{4}-\d{6}$/);
   });
@@ -66,7 +71,9 @@ describe('POST /webhooks/email', () => {
     'takes a message above the API-wide body limit up to EMAIL_MAX_BYTES, ' +
       'and refuses a larger one with nothing written',
     async () => {
-      const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'big.mail@example.com' }] });
+      const customer = await createCustomer(t, {
+        contactPoints: [{ kind: 'email', value: 'big.mail@example.com', verified: true }],
+      });
       const mail = (bytes: number) =>
         build({
           from: 'big.mail@example.com',
@@ -91,7 +98,9 @@ describe('POST /webhooks/email', () => {
   );
 
   it('threads a reply onto its case by the subject reference and by In-Reply-To', async () => {
-    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'wu@example.com' }] });
+    const customer = await createCustomer(t, {
+      contactPoints: [{ kind: 'email', value: 'wu@example.com', verified: true }],
+    });
     const firstId = messageId();
     await deliver(
       await build({
@@ -131,8 +140,54 @@ describe('POST /webhooks/email', () => {
     expect(messages.map((m) => m.text).sort()).toEqual(['Any news?', 'Hello again']);
   });
 
+  it('keeps mail naming a case as unidentified unless it comes from a verified address of its customer', async () => {
+    const owner = 'mgr-thread';
+    const customer = await createCustomer(t, {
+      primaryManagerId: owner,
+      level: 'vip',
+      contactPoints: [
+        { kind: 'email', value: 'real@example.com', verified: true },
+        { kind: 'email', value: 'unverified@example.com' },
+      ],
+    });
+    const first = await deliver(
+      await build({
+        from: 'real@example.com',
+        to: 'care@bank.example',
+        subject: 'Fee',
+        text: 'Why?',
+        messageId: messageId(),
+      }),
+    );
+    expect(await first.json()).toMatchObject({ outcome: 'new_case' });
+    const caseEntry = (await timelineOf(t, customer.id)).find((e) => e.type === 'case');
+    const { caseId } = (caseEntry as { links: { caseId: string } }).links;
+    const sup = await t.token('sup-1', 'supervisor');
+    const { publicReference } = (await (await t.request('GET', `/cases/${caseId}`, { token: sup })).json()) as {
+      publicReference: string;
+    };
+    const inboxBefore = await partitionItems(t, keys.userPartition(owner), keys.inboxPrefix);
+    for (const from of ['attacker@evil.example', 'unverified@example.com']) {
+      for (const subject of [`Re: [${caseId}] Fee`, `Re: ${publicReference} Fee`]) {
+        const res = await deliver(
+          await build({ from, to: 'care@bank.example', subject, text: 'Send the money here', messageId: messageId() }),
+        );
+        const receipt = (await res.json()) as object;
+        expect(receipt).toMatchObject({ outcome: 'recorded' });
+        expect(receipt).not.toHaveProperty('caseId');
+      }
+      const held = await partitionItems(t, keys.anonymousPartition('email', from), 'TL#');
+      expect(held).toHaveLength(2);
+      expect(held.every((e) => (e.details as { held?: string }).held === 'not_the_case_customer')).toBe(true);
+    }
+    expect(await partitionItems(t, keys.casePartition(caseId), 'MSG#')).toHaveLength(0);
+    expect(await partitionItems(t, keys.userPartition(owner), keys.inboxPrefix)).toHaveLength(inboxBefore.length);
+  });
+
   it('records auto-replies and bounces without opening cases', async () => {
-    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'away@example.com' }] });
+    const customer = await createCustomer(t, {
+      contactPoints: [{ kind: 'email', value: 'away@example.com', verified: true }],
+    });
     const auto = await deliver(
       await build({
         from: 'away@example.com',
@@ -160,7 +215,9 @@ describe('POST /webhooks/email', () => {
   });
 
   it('dedups by Message-ID: 10 concurrent deliveries make one contact and one case', async () => {
-    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'storm@example.com' }] });
+    const customer = await createCustomer(t, {
+      contactPoints: [{ kind: 'email', value: 'storm@example.com', verified: true }],
+    });
     const raw = await build({
       from: 'storm@example.com',
       to: 'care@bank.example',
@@ -179,7 +236,9 @@ describe('POST /webhooks/email', () => {
   });
 
   it('refuses unsigned, wrongly signed, stale and tampered deliveries with 403 and writes nothing', async () => {
-    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'forged@example.com' }] });
+    const customer = await createCustomer(t, {
+      contactPoints: [{ kind: 'email', value: 'forged@example.com', verified: true }],
+    });
     const raw = await build({
       from: 'forged@example.com',
       to: 'care@bank.example',

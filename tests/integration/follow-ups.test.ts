@@ -139,7 +139,9 @@ describe('case follow-ups: written with the contact, done once, even after a fai
   });
 
   it('an email whose inquiry could not be opened is opened by the sweeper, threaded for replies', async () => {
-    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'zhao@example.com' }] });
+    const customer = await createCustomer(t, {
+      contactPoints: [{ kind: 'email', value: 'zhao@example.com', verified: true }],
+    });
     const messageId = `<followup.${Date.now()}@mail.example.com>`;
     const raw = await new MailComposer({
       from: 'zhao@example.com',

@@ -29,6 +29,7 @@ const inboxOf = async (userId: string) =>
 
 beforeAll(async () => {
   t = await createTestContext();
+  await Promise.all([t.user('mgr-1', 'manager'), t.user('mgr-2', 'manager')]);
   const customers = t.services.customers;
   const admin = { userId: 'admin-1', role: 'admin' as const, branchId: 'BR-001' };
   await customers.create(admin, {
@@ -59,7 +60,7 @@ describe('POST /imports/cases', () => {
     type: 'complaint',
     category: 'card',
     description: 'Card blocked abroad',
-    occurredAt: '2026-01-05T08:00:00Z',
+    occurredAt: new Date(Date.now() - 30 * 86_400_000).toISOString(),
   };
   const inquiry = {
     source: 'online_banking',

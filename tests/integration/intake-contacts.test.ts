@@ -12,11 +12,14 @@ beforeAll(async () => {
   agent = await t.token('agent-1', 'agent', 'BR-001');
 });
 
+/** A day last week: calls are logged within the retention period, never in the future. */
+const DAY = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+
 const call = (over: Record<string, unknown> = {}) => ({
   direction: 'inbound',
   channel: 'voice',
-  startedAt: '2026-03-02T09:00:00Z',
-  endedAt: '2026-03-02T09:04:30Z',
+  startedAt: `${DAY}T09:00:00Z`,
+  endedAt: `${DAY}T09:04:30Z`,
   outcome: 'resolved',
   notes: 'Asked about card limit',
   ...over,
@@ -60,9 +63,9 @@ describe('POST /contacts (call center)', () => {
     const stats = await t.deps.store.doc.send(
       new GetCommand({ TableName: t.tableName, Key: keys.customerStats(customer.id) }),
     );
-    expect(stats.Item?.lastContactAt).toBe('2026-03-02T09:00:00.000Z');
+    expect(stats.Item?.lastContactAt).toBe(`${DAY}T09:00:00.000Z`);
     const day = await t.deps.store.doc.send(
-      new GetCommand({ TableName: t.tableName, Key: keys.contactDay(customer.id, '2026-03-02') }),
+      new GetCommand({ TableName: t.tableName, Key: keys.contactDay(customer.id, DAY) }),
     );
     expect(day.Item?.count).toBe(1);
   });
@@ -86,7 +89,7 @@ describe('POST /contacts (call center)', () => {
     const customer = await createCustomer(t);
     const backwards = await t.request('POST', '/contacts', {
       token: agent,
-      json: call({ customerId: customer.id, endedAt: '2026-03-02T08:00:00Z' }),
+      json: call({ customerId: customer.id, endedAt: `${DAY}T08:00:00Z` }),
     });
     expect(backwards.status).toBe(400);
     const nobody = await t.request('POST', '/contacts', { token: agent, json: call() });

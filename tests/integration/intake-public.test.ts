@@ -5,9 +5,15 @@ import { createTestContext, type TestContext } from '../support/harness';
 import { createCustomer, partitionItems, problem, timelineOf } from './intake-support';
 
 let t: TestContext;
+let request: TestContext['request'];
 let ipCounter = 0;
 beforeAll(async () => {
-  t = await createTestContext({ PUBLIC_RATE_LIMIT_PER_MINUTE: '5' });
+  // As behind one proxy of ours: the address it appends to X-Forwarded-For is the client's.
+  t = await createTestContext({ PUBLIC_RATE_LIMIT_PER_MINUTE: '5', TRUSTED_PROXY_HOPS: '1' });
+  // The limits count per minute: on a clock stopped at the start, no test's requests straddle two windows.
+  const stopped = new Date();
+  const app = t.appWith({ clock: () => stopped }, { clock: () => stopped });
+  request = (method, path, options = {}) => t.request(method, path, { app, ...options });
 });
 
 /** Each test posts from its own address so the per-IP limit only bites where it is meant to. */
@@ -23,12 +29,13 @@ const complaint = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/** `from` is what the proxy appended; the first hop is whatever the client claimed, and counts for nothing. */
 const submit = (json: unknown, from = ip(), headers: Record<string, string> = {}) =>
-  t.request('POST', '/public/complaints', { json, headers: { 'x-forwarded-for': `${from}, 10.0.0.1`, ...headers } });
+  request('POST', '/public/complaints', { json, headers: { 'x-forwarded-for': `10.9.9.9, ${from}`, ...headers } });
 
 describe('public complaints', () => {
   it('serves the HTML form without a login', async () => {
-    const res = await t.request('GET', '/complaint');
+    const res = await request('GET', '/complaint');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     const html = await res.text();
@@ -44,13 +51,17 @@ describe('public complaints', () => {
     const res = await submit(complaint());
     expect(res.status).toBe(201);
     const body = (await res.json()) as { reference: string; status: string };
-    expect(body.reference).toMatch(/^C-\d{4}-\d{6}$/);
+    // The customer's reference is random and checked, not the case's sequential id.
+    expect(body.reference).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]$/);
     expect(body.status).toBe('new');
     const timeline = await timelineOf(t, customer.id);
-    const entry = timeline.find(
-      (e) => e.channel === 'web' && (e.links as { caseId?: string }).caseId === body.reference,
-    );
-    expect(entry).toBeDefined();
+    const entry = timeline.find((e) => e.channel === 'web');
+    const caseId = (entry?.links as { caseId?: string } | undefined)?.caseId;
+    expect(caseId).toMatch(/^C-\d{4}-\d{6}$/);
+    const sup = await t.token('sup-1', 'supervisor');
+    expect(await (await request('GET', `/cases/${caseId}`, { token: sup })).json()).toMatchObject({
+      publicReference: body.reference,
+    });
     // The complaint is the customer's contact: it counts on today's contacts and is their last contact.
     const read = async (key: { pk: string; sk: string }) =>
       (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: key, ConsistentRead: true }))).Item;
@@ -69,16 +80,16 @@ describe('public complaints', () => {
       const { reference } = (await (await submit(complaint({ phone: '', email: 'Zhang.San@Example.com' }))).json()) as {
         reference: string;
       };
-      const ok = await t.request('GET', `/public/complaints/${reference}?email=zhang.san@example.com`, {
+      const ok = await request('GET', `/public/complaints/${reference}?email=zhang.san@example.com`, {
         headers: { 'x-forwarded-for': ip() },
       });
       expect(ok.status).toBe(200);
       const status = (await ok.json()) as Record<string, unknown>;
       expect(Object.keys(status).sort()).toEqual(['lastUpdatedAt', 'reference', 'status', 'type']);
-      const wrongContact = await t.request('GET', `/public/complaints/${reference}?email=other@example.com`, {
+      const wrongContact = await request('GET', `/public/complaints/${reference}?email=other@example.com`, {
         headers: { 'x-forwarded-for': ip() },
       });
-      const wrongReference = await t.request('GET', `/public/complaints/C-2020-999999?email=zhang.san@example.com`, {
+      const wrongReference = await request('GET', `/public/complaints/C-2020-999999?email=zhang.san@example.com`, {
         headers: { 'x-forwarded-for': ip() },
       });
       expect(wrongContact.status).toBe(404);
@@ -106,10 +117,22 @@ describe('public complaints', () => {
     const res = await submit(complaint({ phone, website: 'http://spam.example' }));
     expect(res.status).toBe(201);
     const { reference } = (await res.json()) as { reference: string };
+    // Nothing tells the bot apart: a real receipt has the same status, headers and fields, the reference aside.
+    const real = await submit(complaint({ phone: '+8613800003334' }));
+    const decoy = await submit(complaint({ phone, website: 'http://spam.example' }));
+    expect(decoy.status).toBe(real.status);
+    const headerNames = (r: Response) =>
+      [...r.headers.keys()].filter((name) => name !== 'x-request-id' && name !== 'content-length').sort();
+    expect(headerNames(decoy)).toEqual(headerNames(real));
+    const [realBody, decoyBody] = (await Promise.all([real.json(), decoy.json()])) as Record<string, string>[];
+    const shape = (body: Record<string, string>) =>
+      JSON.parse(JSON.stringify(body).replaceAll(body.reference!, '<reference>')) as Record<string, string>;
+    expect(shape(decoyBody!)).toEqual(shape(realBody!));
+    expect(decoyBody!.reference).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]$/);
     expect(await partitionItems(t, keys.anonymousPartition('phone', phone))).toHaveLength(0);
     expect(
       (
-        await t.request('GET', `/public/complaints/${reference}?phone=${encodeURIComponent(phone)}`, {
+        await request('GET', `/public/complaints/${reference}?phone=${encodeURIComponent(phone)}`, {
           headers: { 'x-forwarded-for': ip() },
         })
       ).status,
@@ -147,13 +170,54 @@ describe('public complaints', () => {
       ).Item?.seq;
     const before = await sequence();
     expect((await submit(complaint({ description: '' }), from)).status).toBe(429);
-    const malformed = await t.request('POST', '/public/complaints', {
+    const malformed = await request('POST', '/public/complaints', {
       body: '{"name":',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
     });
     expect(malformed.status).toBe(429);
     expect((await submit(complaint(), from)).status).toBe(429);
     expect(await sequence()).toBe(before);
+  });
+
+  it('counts a client rotating the first X-Forwarded-For hop as one client', async () => {
+    const from = ip();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await request('POST', '/public/complaints', {
+        json: complaint({ description: `Rotating attempt ${i} about card fees` }),
+        headers: { 'x-forwarded-for': `198.51.100.${i}, ${from}` },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+  });
+
+  it('limits status lookups per reference and per contact, whatever address asks', async () => {
+    const phone = '+8613800004444';
+    const { reference } = (await (await submit(complaint({ phone }))).json()) as { reference: string };
+    const lookup = (ref: string, contact: string) =>
+      request('GET', `/public/complaints/${ref}?phone=${encodeURIComponent(contact)}`, {
+        headers: { 'x-forwarded-for': ip() },
+      });
+    // One reference, many guessed phones from many addresses: the sixth guess is refused.
+    const byReference = [];
+    for (let i = 0; i < 6; i++) byReference.push((await lookup(reference, `+861390000${1000 + i}`)).status);
+    expect(byReference).toEqual([404, 404, 404, 404, 404, 429]);
+    // One phone, many guessed references: the same.
+    const byContact = [];
+    for (let i = 0; i < 6; i++) byContact.push((await lookup(`ABCD-EFG${i}-0`, '+8613900009999')).status);
+    expect(byContact.slice(0, 5).every((s) => s === 404)).toBe(true);
+    expect(byContact[5]).toBe(429);
+  });
+
+  it('counts every contact a lookup names: a fixed email beside a fresh phone each time is still limited', async () => {
+    const lookup = (i: number) =>
+      request('GET', `/public/complaints/WXYZ-EFG${i}-0?email=target@example.com&phone=%2B861370000${1000 + i}`, {
+        headers: { 'x-forwarded-for': ip() },
+      });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await lookup(i)).status);
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);
   });
 
   it('refuses oversized bodies', async () => {
@@ -176,7 +240,7 @@ describe('public complaints', () => {
   it('limits status checks per client address too', async () => {
     const from = ip();
     const check = () =>
-      t.request('GET', '/public/complaints/C-2026-999999?phone=13800002222', { headers: { 'x-forwarded-for': from } });
+      request('GET', '/public/complaints/C-2026-999999?phone=13800002222', { headers: { 'x-forwarded-for': from } });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await check()).status);
     expect(statuses).toEqual([404, 404, 404, 404, 404, 429]);

@@ -9,6 +9,9 @@ let counter = 0;
 /** Creates a customer through the API (as a supervisor of BR-001) and returns it. */
 export async function createCustomer(t: TestContext, overrides: Record<string, unknown> = {}) {
   counter += 1;
+  // Managers must be active managers of the branch: the tests name them freely, so they are put in the directory.
+  const managers = [overrides.primaryManagerId, ...((overrides.assistingManagerIds as string[] | undefined) ?? [])];
+  await Promise.all(managers.filter((m): m is string => typeof m === 'string').map((m) => t.user(m, 'manager')));
   const res = await t.request('POST', '/customers', {
     token: await t.token('sup-1', 'supervisor', 'BR-001'),
     json: { customerNumber: `N${Date.now()}${counter}`, name: `Customer ${counter}`, type: 'individual', ...overrides },

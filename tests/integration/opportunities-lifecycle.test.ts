@@ -70,7 +70,9 @@ describe('opening opportunities', () => {
       terms({ prospect: { name: 'X' }, ownerId: 'nobody' }),
     );
     expect(unknownOwner.status).toBe(400);
-    expect((await problem(unknownOwner)).errors).toEqual([{ path: 'ownerId', message: 'unknown user' }]);
+    expect((await problem(unknownOwner)).errors).toEqual([
+      { path: 'ownerId', message: 'nobody is not an active manager or supervisor of branch BR-001' },
+    ]);
     const customer = await seedCustomer(t);
     const outside = await as('mgr-3', 'POST', `/customers/${customer.id}/opportunities`, terms());
     expect(outside.status).toBe(404);

@@ -367,7 +367,7 @@ describe('exactly once, whatever the delivery', () => {
     const rebuilt = await aggregates(t);
     expect(rebuilt, `seed ${seed}`).toEqual(streamed);
     expect(replays, `seed ${seed}`).toBeGreaterThan(0);
-    // Branch, manager and period buckets: how many depends on which managers the seed picked.
-    expect(Object.keys(streamed).length, `seed ${seed}`).toBeGreaterThan(5);
+    // Not a trivial workload: the branch's and several people's days and months (10 for some seeds, e.g. 48750).
+    expect(Object.keys(streamed).length, `seed ${seed}`).toBeGreaterThanOrEqual(8);
   }, 120_000);
 });

@@ -162,7 +162,8 @@ describe('POST /webhooks/sms/twilio', () => {
       });
     const first = await attach();
     expect(first.status).toBe(200);
-    expect(await first.json()).toMatchObject({ moved: 2, value: phone });
+    const attached = (await first.json()) as { moved: number; value: string; changeRequestId: string };
+    expect(attached).toMatchObject({ moved: 2, value: phone });
     expect(await (await attach()).json()).toMatchObject({ moved: 0 });
     const moved = await timelineOf(t, customer.id);
     expect(moved).toHaveLength(2);
@@ -185,8 +186,18 @@ describe('POST /webhooks/sms/twilio', () => {
         .sort()
         .at(-1),
     );
-    // The phone now identifies the customer: the next SMS lands on their timeline directly.
+    // Adding the phone to the customer was asked for, not done: until a supervisor approves, it is nobody's.
     await signedPost(withSid(twilioParams(phone, 'third message')));
+    expect(
+      (await timelineOf(t, customer.id)).filter((e) => e.type === 'contact' && e.direction === 'inbound'),
+    ).toHaveLength(2);
+    const decided = await t.request('POST', `/change-requests/${attached.changeRequestId}/decision`, {
+      token: await t.token('sup-1', 'supervisor'),
+      json: { decision: 'approve' },
+    });
+    expect(decided.status).toBe(200);
+    // Now the phone identifies the customer: the next SMS lands on their timeline directly.
+    await signedPost(withSid(twilioParams(phone, 'fourth message')));
     expect(
       (await timelineOf(t, customer.id)).filter((e) => e.type === 'contact' && e.direction === 'inbound'),
     ).toHaveLength(3);

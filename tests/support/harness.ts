@@ -11,7 +11,7 @@ import { appConfigSchema, createApp, httpDeps, type AppConfig, type HttpDeps } f
 import { createContactCenterClient, type ContactCenterClient } from '@cc/client';
 import { filesystemAttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
-import type { StoreContext } from '@cc/store';
+import { userRepository, type StoreContext } from '@cc/store';
 import { composeServices, connectAws, type ServiceInfra } from '@cc/services';
 import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
 import { localServicesBudget } from '@cc/local/services';
@@ -48,6 +48,9 @@ export interface TestContext {
   dynamo: DynamoDBClient;
   /** The table's stream (NEW_AND_OLD_IMAGES), read by the reporter's poller (tests/support/reports.ts). */
   stream: { streams: DynamoDBStreamsClient; streamArn: string };
+  /** Puts an active user with this role and branch in the staff directory (the users table), unless there. */
+  user(userId: string, role?: Role, branchId?: string): Promise<void>;
+  /** A bearer token for the user, who is put in the directory with this role and branch (active) if not there. */
   token(userId: string, role?: Role, branchId?: string): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
   /** The typed client (@cc/client) with a token: over the app in-process, or over HTTP when given a base URL. */
@@ -59,6 +62,8 @@ export interface RequestOptions {
   json?: unknown;
   body?: RequestInit['body'];
   headers?: Record<string, string>;
+  /** The app to ask (one from `appWith`, say); the context's own by default. */
+  app?: ReturnType<typeof createApp>;
 }
 
 /** A fresh table and queue pair on the run's shared local services, and the real app over them. */
@@ -101,6 +106,7 @@ export async function createTestContext(
   const services = compose();
   const http = httpDeps(config, {
     jwks: { keys: [keys.publicJwk] },
+    directory: services.staff,
     cursorSecret: keys.cursorSecret,
     health: aws.probes,
     log: aws.log,
@@ -110,11 +116,21 @@ export async function createTestContext(
   const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<HttpDeps> = {}) =>
     holdToContract(createApp(compose(more), { ...http, ...httpChanges }));
   const app = holdToContract(createApp(services, http));
-  const token = (userId: string, role: Role = 'agent', branchId = 'BR-001') =>
-    signDevToken(keys, { userId, role, branchId } satisfies Caller, {
+  const users = userRepository(aws.store);
+  const user = async (userId: string, role: Role = 'agent', branchId = 'BR-001') => {
+    const known = await users.get(userId);
+    if (!known || known.role !== role || known.branchId !== branchId || known.active === false) {
+      await users.put({ name: userId, notifyVia: 'inbox', ...known, id: userId, role, branchId, active: true });
+    }
+  };
+  /** Tokens are checked against the directory: the user is put there (active, this role and branch) first. */
+  const token = async (userId: string, role: Role = 'agent', branchId = 'BR-001') => {
+    await user(userId, role, branchId);
+    return signDevToken(keys, { userId, role, branchId } satisfies Caller, {
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
     });
+  };
   const request = async (method: string, path: string, options: RequestOptions = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -123,7 +139,7 @@ export async function createTestContext(
       body = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
-    return app.request(path, { method, headers, body });
+    return (options.app ?? app).request(path, { method, headers, body });
   };
   const client = (token?: string, baseUrl?: string) =>
     baseUrl
@@ -141,6 +157,7 @@ export async function createTestContext(
     queues,
     tableName,
     dynamo,
+    user,
     stream: {
       streams: new DynamoDBStreamsClient({ endpoint: endpoints.dynamodb, region, credentials: localCredentials }),
       streamArn: streamArn!,

@@ -7,10 +7,11 @@ import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
 import { answerWithin } from './http/deadline';
 import { announceDeprecation } from './http/deprecation';
-import { authenticate, limitBody } from './http/middleware';
+import { authenticate, limitBody, verifyOrigin } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
 import type { Route } from './http/route';
 import { mountReference, REFERENCE_PATH } from './reference/routes';
+import { auditRoutes } from './routes/audit';
 import { caseRoutes } from './routes/cases';
 import { changeRequestRoutes } from './routes/change-requests';
 import { contactRoutes } from './routes/contacts';
@@ -52,6 +53,7 @@ export const appRoutes = (s: AppServices, http: HttpDeps): Route[] => [
   ...publicRoutes(s, http),
   ...webhookRoutes(s, http),
   ...operationsRoutes(s),
+  ...auditRoutes(s, http),
   ...reportRoutes(s),
 ];
 
@@ -81,6 +83,7 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
         : pageHeaders(c, next),
   );
   app.use('*', answerWithin(http.deadlineMs, http.log));
+  app.use('*', verifyOrigin(http.config.ORIGIN_VERIFY_HEADER, http.originVerifier));
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
   const staff = authenticate(http.auth);
   for (const { spec, run } of appRoutes(services, http)) {

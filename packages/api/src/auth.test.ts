@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTVerifyGetKey } from 'jose';
+import type { Caller } from '@cc/core';
 import { createTokenVerifier } from './auth';
 
 const issuer = 'https://issuer.test';
@@ -14,7 +15,22 @@ async function setup(cacheSize?: number) {
     return keySet(header, token);
   };
   let nowMs = Date.UTC(2026, 10, 23, 9, 0, 0);
-  const verifier = createTokenVerifier({ issuer, audience, jwks: countingKeySet, cacheSize, now: () => nowMs });
+  // The directory: who each subject is now (a test changes it to demote or disable someone).
+  const people = new Map<string, Caller>(
+    ['agent-1', 'agent-2', 'agent-3', 'a', 'b', 'c'].map((id) => [
+      id,
+      { userId: id, role: 'agent', branchId: 'BR-001' },
+    ]),
+  );
+  const directory = { callerFor: async (id: string) => people.get(id) };
+  const verifier = createTokenVerifier({
+    issuer,
+    audience,
+    jwks: countingKeySet,
+    directory,
+    cacheSize,
+    now: () => nowMs,
+  });
   const sign = (userId: string, lifetimeSeconds = 3600) =>
     new SignJWT({ role: 'agent', branch: 'BR-001' })
       .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
@@ -24,7 +40,13 @@ async function setup(cacheSize?: number) {
       .setIssuedAt(Math.floor(nowMs / 1000))
       .setExpirationTime(Math.floor(nowMs / 1000) + lifetimeSeconds)
       .sign(privateKey);
-  return { verifier, sign, lookups: () => keyLookups, advance: (seconds: number) => (nowMs += seconds * 1000) };
+  return {
+    verifier,
+    sign,
+    people,
+    lookups: () => keyLookups,
+    advance: (seconds: number) => (nowMs += seconds * 1000),
+  };
 }
 
 describe('token verification', () => {
@@ -55,6 +77,37 @@ describe('token verification', () => {
     expect(lookups()).toBe(3);
     await verifier.verify(a);
     expect(lookups()).toBe(4);
+  });
+
+  it('takes role and branch from the directory, not from the claims', async () => {
+    const { verifier, sign, people } = await setup();
+    people.set('agent-1', { userId: 'agent-1', role: 'supervisor', branchId: 'BR-002' });
+    expect(await verifier.verify(await sign('agent-1'))).toEqual({
+      userId: 'agent-1',
+      role: 'supervisor',
+      branchId: 'BR-002',
+    });
+  });
+
+  it('refuses a validly signed token of a user the directory does not know, or no longer knows', async () => {
+    const { verifier, sign, people } = await setup();
+    await expect(verifier.verify(await sign('stranger'))).rejects.toMatchObject({ code: 'auth.user_inactive' });
+    const token = await sign('agent-2');
+    await verifier.verify(token);
+    people.delete('agent-2');
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'auth.user_inactive' });
+  });
+
+  it('checks a remembered signature again after a minute, even if the token lives longer', async () => {
+    const { verifier, sign, lookups, advance } = await setup();
+    const token = await sign('agent-1', 8 * 3600);
+    await verifier.verify(token);
+    advance(59);
+    await verifier.verify(token);
+    expect(lookups()).toBe(1);
+    advance(2);
+    await verifier.verify(token);
+    expect(lookups()).toBe(2);
   });
 
   it('never remembers a refusal', async () => {

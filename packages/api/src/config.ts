@@ -13,6 +13,16 @@ export const appConfigSchema = serviceSettingsSchema.extend({
   CURSOR_SECRET: z.string().min(16).optional(),
   TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
   EMAIL_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /**
+   * How many proxies of our own stand in front of the app and append to X-Forwarded-For; only then is that header
+   * read for the client's address (docs/security.md). 0: the platform's address (Lambda's sourceIp, the socket).
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** The header CloudFront adds with the origin-verify secret (checked when ORIGIN_VERIFY_SECRET_ARN is set). */
+  ORIGIN_VERIFY_HEADER: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/)
+    .default('x-origin-verify'),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -45,6 +55,10 @@ export type AppConfig = z.infer<typeof appConfigSchema>;
 export const lambdaConfigSchema = appConfigSchema.extend({
   NOTIFICATION_QUEUE_URL: z.string().min(1),
   AUTH_JWKS_URL: z.string().url(),
-  CURSOR_SECRET: z.string().min(16),
+  /** The secrets, read at start by ARN (and re-read every 5 minutes); the values above are the fallback. */
+  CURSOR_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  CHANNEL_SECRETS_ARN: z.string().startsWith('arn:').optional(),
+  /** Set behind the front door: every request must carry a live version of this secret (else 403). */
+  ORIGIN_VERIFY_SECRET_ARN: z.string().startsWith('arn:').optional(),
   COGNITO_DOMAIN: z.string().url(),
 });

@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
+import type { GetConnInfo } from 'hono/conninfo';
 import type { JSONWebKeySet } from 'jose';
+import { TWILIO_TOKEN_PLACEHOLDER } from '@cc/channels';
 import type { Logger } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
-import { createTokenVerifier } from './auth';
+import { createTokenVerifier, type StaffDirectory } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
-import type { HealthProbes, HttpDeps } from './http/env';
+import type { HealthProbes, HttpDeps, OriginVerifier } from './http/env';
 import { consoleAssets, packagedHtmxPath, scriptFrom } from './console/assets';
 import { consoleKeys } from './console/keys';
 import type { DevSignIn, SignIn } from './console/sign-in';
@@ -15,12 +17,23 @@ import { resolvePackagedReferenceScript } from './reference/assets';
 export interface HttpOptions {
   /** The JWKS to trust: Cognito's URL in AWS, the dev key set locally. */
   jwks: URL | JSONWebKeySet;
-  cursorSecret: string;
+  /** Who a token's subject is now (services' staff directory over the users table). */
+  directory: StaffDirectory;
+  /** One key, or the live versions of a rotating one, newest first (read from Secrets Manager in AWS). */
+  cursorSecret: string | (() => readonly string[]);
+  /**
+   * Overrides TWILIO_AUTH_TOKEN / EMAIL_WEBHOOK_SECRET. In AWS the Twilio token is read by ARN and re-read every few
+   * minutes: given as a function, it is asked on every webhook request, so a token set after deploy opens the webhook.
+   */
+  twilioAuthToken?: string | (() => string | undefined);
+  emailWebhookSecret?: string;
   health: HealthProbes;
   log: Logger;
   clock?: () => Date;
   /** The API's deadline unless given (tests that need a shorter one). */
   deadlineMs?: number;
+  connInfo?: GetConnInfo;
+  originVerifier?: OriginVerifier;
   /** Where the generated OpenAPI document is (the Lambda ships it beside its bundle). */
   openApiFile?: URL;
   /** Where the reference page's script is (the Lambda ships it beside its bundle; else the npm package's). */
@@ -45,24 +58,71 @@ function signInFor(config: AppConfig, options: HttpOptions): SignIn | undefined 
   return undefined;
 }
 
+/** Why the SMS webhook must stay closed with this token, if it must. */
+const closedBecause = (token: string | undefined) =>
+  !token
+    ? 'no Twilio auth token is configured'
+    : token === TWILIO_TOKEN_PLACEHOLDER
+      ? `the Twilio auth token is still the placeholder "${TWILIO_TOKEN_PLACEHOLDER}"`
+      : undefined;
+
+/**
+ * The SMS webhook stays closed while the Twilio token is missing or the placeholder: the gate says so at start, and
+ * again whenever the reason changes; it opens as soon as the token read is a real one.
+ */
+function twilioGate(source: string | (() => string | undefined) | undefined, log: Logger): HttpDeps['twilio'] {
+  const current = typeof source === 'function' ? source : () => source;
+  let told: string | undefined;
+  const gate = () => {
+    const token = current();
+    const closed = closedBecause(token);
+    if (!closed) {
+      told = undefined;
+      return { token: token! };
+    }
+    if (closed !== told) {
+      told = closed;
+      log.error('SMS webhook closed: every request to it is refused until the token is set', {
+        reason: closed,
+        fix: 'put the auth token from the Twilio console into the ChannelSecrets secret (docs/operations.md)',
+      });
+    }
+    return { closed };
+  };
+  gate();
+  return gate;
+}
+
+/** The newest version of a secret given as one value or as its live versions. */
+const newest = (secret: string | (() => readonly string[])) => (typeof secret === 'string' ? secret : secret()[0]!);
+
 /** The document as generated into the api package (`npm run openapi`). */
 const PACKAGED_DOCUMENT = new URL('../openapi.json', import.meta.url);
 
 /** What the HTTP adapter needs besides the services, made once by a composition root. */
 export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => ({
   config,
-  auth: createTokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, jwks: options.jwks }),
+  auth: createTokenVerifier({
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    jwks: options.jwks,
+    directory: options.directory,
+  }),
   cursors: createCursorCodec(options.cursorSecret),
   health: options.health,
   log: options.log,
   clock: options.clock ?? (() => new Date()),
   deadlineMs: options.deadlineMs ?? budgets.api.deadlineMs,
+  connInfo: options.connInfo,
+  originVerifier: options.originVerifier,
+  twilio: twilioGate(options.twilioAuthToken ?? config.TWILIO_AUTH_TOKEN, options.log),
+  emailWebhookSecret: options.emailWebhookSecret ?? config.EMAIL_WEBHOOK_SECRET,
   openApiDocument: once(async () => JSON.parse(await readFile(options.openApiFile ?? PACKAGED_DOCUMENT, 'utf8'))),
   referenceScript: once(() =>
     readFile(options.referenceScriptFile ?? pathToFileURL(resolvePackagedReferenceScript()), 'utf8'),
   ),
   console: {
-    keys: once(() => consoleKeys(config.SESSION_SECRET ?? options.cursorSecret)),
+    keys: once(() => consoleKeys(config.SESSION_SECRET ?? newest(options.cursorSecret))),
     signIn: signInFor(config, options),
     assets: consoleAssets(scriptFrom(() => options.htmxFile ?? packagedHtmxPath())),
   },

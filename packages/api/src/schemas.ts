@@ -5,6 +5,7 @@ import {
   contactChannels,
   CustomerFigures,
   customerTypes,
+  identifier,
   timelineChannels,
   timelineTypes,
 } from '@cc/core';
@@ -38,7 +39,7 @@ export const CursorQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 
-export const IdParam = z.object({ id: z.string().min(1).max(80) });
+export const IdParam = z.object({ id: identifier() });
 
 export const IfMatchHeader = z.object({ 'if-match': z.string().optional() });
 export const IdempotencyHeader = z.object({ 'idempotency-key': z.string().optional() });

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { ValidationError } from '@cc/core';
+import { hasBidiControls, hasControlCharacters, ValidationError } from '@cc/core';
 
 export type IdentityKind = 'phone' | 'email';
 
@@ -16,9 +16,22 @@ export function normalisePhone(raw: string, defaultCountry: CountryCode = 'CN'):
   return e164;
 }
 
+/**
+ * Text as a person may have typed it, folded before it becomes an identity: NFKC (full-width digits and letters,
+ * compatibility forms), trimmed; null when it is too long to be one or hides control characters.
+ */
+function folded(raw: unknown, maxLength: number): string | null {
+  if (typeof raw !== 'string' || raw.length > maxLength * 4) return null;
+  const value = raw.normalize('NFKC').trim();
+  return value !== '' && value.length <= maxLength && !hasControlCharacters(value) && !hasBidiControls(value)
+    ? value
+    : null;
+}
+
 export function tryNormalisePhone(raw: string, defaultCountry: CountryCode = 'CN'): string | null {
-  if (typeof raw !== 'string' || raw.trim() === '') return null;
-  const parsed = parsePhoneNumberFromString(raw.trim(), defaultCountry);
+  const value = folded(raw, 40);
+  if (value === null) return null;
+  const parsed = parsePhoneNumberFromString(value, defaultCountry);
   return parsed && parsed.isValid() ? parsed.number : null;
 }
 
@@ -39,9 +52,8 @@ export function normaliseEmail(raw: string): string {
 }
 
 export function tryNormaliseEmail(raw: string): string | null {
-  if (typeof raw !== 'string') return null;
-  const email = raw.trim().toLowerCase();
-  return EMAIL_SHAPE.test(email) ? email : null;
+  const email = folded(raw, 254)?.toLowerCase();
+  return email && EMAIL_SHAPE.test(email) ? email : null;
 }
 
 /** The value under which a customer identity is stored and looked up. */

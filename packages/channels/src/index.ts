@@ -5,6 +5,7 @@ export * from './email-signature';
 export * from './web-form';
 export * from './attachments';
 export { safeEqual } from './safe-equal';
+export * from './secrets';
 export * from './customer-templates';
 // SES sending is a subpath, '@cc/channels/ses', so only the notifier bundles its client.
 export { twilioSmsSender, type TwilioSenderSettings } from './twilio-sender';

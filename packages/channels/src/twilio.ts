@@ -5,6 +5,13 @@ import { safeEqual } from './safe-equal';
 import { toFieldIssues } from './zod-issues';
 
 /**
+ * What the deploy puts in the channel secrets' `twilioAuthToken` until someone replaces it (infra/constructs/api.ts).
+ * Known to anyone who reads this code, so nothing signs or sends with it: the SMS webhook stays closed, the notifier
+ * sends no SMS.
+ */
+export const TWILIO_TOKEN_PLACEHOLDER = 'set-me-after-deploy';
+
+/**
  * Twilio's X-Twilio-Signature: HMAC-SHA1 (keyed with the auth token, base64) over the full
  * request URL followed by every POST parameter, sorted by name, as name+value with no delimiters.
  */
@@ -50,9 +57,10 @@ const smsParamsSchema = z.object({
     .string()
     .regex(/^AC[0-9a-f]{32}$/i, 'AccountSid must be AC followed by 32 hex digits')
     .optional(),
-  From: z.string().trim().min(1, 'From is required'),
-  To: z.string().trim().min(1, 'To is required'),
-  Body: z.string().default(''),
+  // Phone numbers, short codes or channel addresses (whatsapp:+86...): short, and they become keys.
+  From: z.string().trim().min(1, 'From is required').max(64, 'From is too long'),
+  To: z.string().trim().min(1, 'To is required').max(64, 'To is too long'),
+  Body: z.string().max(10_000, 'Body is too long').default(''),
   NumMedia: z
     .string()
     .regex(/^\d+$/, 'NumMedia must be a non-negative integer')
@@ -72,7 +80,7 @@ export function parseTwilioSms(params: Record<string, string>): TwilioSms {
   const issues: { path: string; message: string }[] = [];
   for (let i = 0; i < p.NumMedia; i++) {
     const url = params[`MediaUrl${i}`];
-    if (!url) {
+    if (!url || url.length > 2048) {
       issues.push({ path: `MediaUrl${i}`, message: `MediaUrl${i} is required when NumMedia is ${p.NumMedia}` });
       continue;
     }

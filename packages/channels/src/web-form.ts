@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { ValidationError, type FieldIssue, type Locale } from '@cc/core';
+import {
+  hasBidiControls,
+  hasControlCharacters,
+  hasVisibleText,
+  ValidationError,
+  type FieldIssue,
+  type Locale,
+} from '@cc/core';
 import { tryNormaliseEmail, tryNormalisePhone } from './identity';
 import { languageSwitch, translateMessage } from './web-i18n';
 import { toFieldIssues } from './zod-issues';
@@ -42,12 +49,19 @@ const CATEGORY_LABELS: Record<Locale, Record<ComplaintCategory, string>> = {
 
 // Browsers submit untouched inputs as "", which means "not given" for optional fields.
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalText = (schema: z.ZodString) => z.preprocess(blankToUndefined, schema.optional());
+const optionalText = (schema: z.ZodType<string, string>) => z.preprocess(blankToUndefined, schema.optional());
+/** One line as a person types it: no line breaks or invisible direction changes (they would reach email subjects). */
+const oneLine = (schema: z.ZodString) =>
+  schema
+    .refine((v) => !hasControlCharacters(v), 'Use a single line without special characters')
+    .refine((v) => !hasBidiControls(v), 'Remove the text direction characters');
 
 /** The form's fields; the API documents these (less the honeypot) as its public complaint body. */
 export const complaintFormFields = z.object({
   kind: z.preprocess(blankToUndefined, z.enum(COMPLAINT_KINDS, 'Choose complaint or inquiry').default('complaint')),
-  name: z.string('Enter your name').trim().min(1, 'Enter your name').max(120, 'Use at most 120 characters'),
+  name: oneLine(
+    z.string('Enter your name').trim().min(1, 'Enter your name').max(120, 'Use at most 120 characters'),
+  ).refine((v) => v === '' || hasVisibleText(v), 'Enter your name'),
   phone: optionalText(
     z
       .string()
@@ -60,21 +74,21 @@ export const complaintFormFields = z.object({
       .trim()
       .refine((v) => tryNormaliseEmail(v) !== null, 'Enter a valid email address'),
   ),
-  customerNumber: optionalText(z.string().trim().max(40, 'Use at most 40 characters')),
+  customerNumber: optionalText(oneLine(z.string().normalize('NFKC').trim().max(40, 'Use at most 40 characters'))),
   category: z.enum(COMPLAINT_CATEGORIES, 'Choose a category'),
-  subject: z
-    .string('Enter a subject')
-    .trim()
-    .min(3, 'Use at least 3 characters')
-    .max(200, 'Use at most 200 characters'),
+  subject: oneLine(
+    z.string('Enter a subject').trim().min(3, 'Use at least 3 characters').max(200, 'Use at most 200 characters'),
+  ),
   description: z
     .string('Describe your request')
     .trim()
     .min(10, 'Use at least 10 characters')
-    .max(5000, 'Use at most 5000 characters'),
-  productCode: optionalText(z.string().trim().max(40, 'Use at most 40 characters')),
+    .max(5000, 'Use at most 5000 characters')
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'Remove the special characters')
+    .refine((v) => !hasBidiControls(v), 'Remove the text direction characters'),
+  productCode: optionalText(oneLine(z.string().trim().max(40, 'Use at most 40 characters'))),
   /** Honeypot: hidden from people, so any value means a bot filled the form. */
-  website: z.string().optional(),
+  website: z.string().max(1000).optional(),
 });
 
 export const complaintFormSchema = complaintFormFields.refine((v) => v.phone !== undefined || v.email !== undefined, {

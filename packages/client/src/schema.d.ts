@@ -395,7 +395,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Request a change of the customer's managers or level; a supervisor of the branch decides */
+        /** Request a change of the customer's managers, level, phones/emails or customer number; a supervisor of the branch other than the requester decides */
         post: operations["requestCustomerChange"];
         delete?: never;
         options?: never;
@@ -672,7 +672,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move every contact of an unidentified sender to a customer's timeline (idempotent) */
+        /** Move every contact of an unidentified sender to a customer's timeline (idempotent); adding the phone or email to the customer is requested for approval, never done here */
         post: operations["attachUnidentifiedContacts"];
         delete?: never;
         options?: never;
@@ -738,7 +738,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status and last update of a complaint, for the phone or email it was submitted with (anything else: 404) */
+        /** Status and last update of a complaint, by the reference on its receipt, for the phone or email it was submitted with (anything else: 404); limited per address, per reference and per phone or email */
         get: operations["getComplaintStatus"];
         put?: never;
         post?: never;
@@ -809,6 +809,23 @@ export interface paths {
         };
         /** Case follow-ups parked as failed and notifications no channel would take (admins) */
         get: operations["listStuckWork"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who read a customer's data, when, and how (customer reads, 360 views, timelines, searches); admins */
+        get: operations["listAuditTrail"];
         put?: never;
         post?: never;
         delete?: never;
@@ -933,10 +950,25 @@ export interface components {
             value: string;
             customerId: string;
             /**
-             * @description Also add the phone/email to the customer's contact points
+             * @description Also ask (a change request) to add the phone/email to the customer's contact points
              * @default false
              */
             addContactPoint?: boolean;
+        };
+        AuditEntry: {
+            id: string;
+            customerId: string;
+            at: string;
+            actor: {
+                userId: string;
+                /** @enum {string} */
+                role: "agent" | "manager" | "supervisor" | "admin";
+                branchId: string;
+            };
+            /** @enum {string} */
+            action: "customer.read" | "customer.view" | "customer.search" | "customer.timeline" | "customer.history";
+            /** @description For searches: by number, phone, email or name (never the value) */
+            by?: string;
         };
         Caller: {
             userId: string;
@@ -947,6 +979,11 @@ export interface components {
         Case: {
             /** @example C-2026-000123 */
             id: string;
+            /**
+             * @description The customer's reference: random, for the status lookup
+             * @example 7KQ2-M9XD-T
+             */
+            publicReference?: string;
             /** @enum {string} */
             type: "complaint" | "inquiry";
             /** @enum {string} */
@@ -1098,7 +1135,7 @@ export interface components {
             note?: string;
         };
         ComplaintReceipt: {
-            /** @example C-2026-000123 */
+            /** @example 7KQ2-M9XD-T */
             reference: string;
             status: string;
             /** @description GET it with ?phone= or ?email= as submitted */
@@ -1222,8 +1259,8 @@ export interface components {
             figures?: {
                 creditRating?: string;
                 points?: number;
-                aum?: number;
-                contribution?: number;
+                aum?: unknown;
+                contribution?: unknown;
                 products?: {
                     code: string;
                     name: string;
@@ -2864,6 +2901,15 @@ export interface operations {
                 };
             };
             /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3879,11 +3925,31 @@ export interface operations {
                     /** @constant */
                     kind: "level";
                     level: string;
-                    /**
-                     * Format: date
-                     * @description Until when the approved level holds against the automatic rules (default: LEVEL_APPROVAL_VALID_DAYS)
-                     */
+                    /** @description Until when the approved level holds against the automatic rules (default: LEVEL_APPROVAL_VALID_DAYS) */
                     validUntil?: string;
+                    reason: string;
+                } | {
+                    /** @constant */
+                    kind: "contact_points";
+                    add?: {
+                        /** @enum {string} */
+                        kind: "phone" | "email";
+                        value: string;
+                        /** @default false */
+                        verified?: boolean;
+                        /** @default false */
+                        preferred?: boolean;
+                    }[];
+                    remove?: {
+                        /** @enum {string} */
+                        kind: "phone" | "email";
+                        value: string;
+                    }[];
+                    reason: string;
+                } | {
+                    /** @constant */
+                    kind: "customer_number";
+                    customerNumber: string;
                     reason: string;
                 };
             };
@@ -3927,6 +3993,15 @@ export interface operations {
             };
             /** @description Problem */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5790,6 +5865,8 @@ export interface operations {
                         kind: "phone" | "email";
                         value: string;
                         moved: number;
+                        /** @description With addContactPoint: the change request a supervisor of the branch decides */
+                        changeRequestId?: string;
                     };
                 };
             };
@@ -6013,6 +6090,15 @@ export interface operations {
             };
             /** @description Problem */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6395,6 +6481,78 @@ export interface operations {
             };
             /** @description Problem */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditTrail: {
+        parameters: {
+            query: {
+                cursor?: string;
+                limit?: number;
+                customerId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Entries, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditEntry"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@ import {
   mayOnCustomer,
   mayOnOpportunity,
   mayOnReport,
+  mayReadAnyBranchReports,
   opportunityGrants,
   reportGrants,
   type BranchAction,
@@ -44,6 +45,7 @@ const customerTable: Record<CustomerAction, Row> = {
   readFull: { agent: 'manager', manager: 'manager', supervisor: 'manager branch', admin: 'manager branch' },
   change: { agent: 'manager', manager: 'manager', supervisor: 'manager branch', admin: 'manager branch' },
   requestChange: { agent: '-', manager: 'always', supervisor: 'always', admin: 'always' },
+  proposeIdentityChange: { agent: 'always', manager: 'manager', supervisor: 'manager branch', admin: 'manager branch' },
   setManagedFields: { agent: '-', manager: '-', supervisor: 'branch', admin: 'branch' },
   merge: { agent: '-', manager: '-', supervisor: 'branch', admin: 'branch' },
 };
@@ -84,7 +86,7 @@ const caseTable: Record<CaseAction, Row> = {
     admin: 'owner manager branch',
   },
   reply: { agent: 'always', manager: 'owner manager', supervisor: 'owner branch', admin: 'owner branch' },
-  readDeleted: { agent: '-', manager: '-', supervisor: '-', admin: 'always' },
+  readDeleted: { agent: '-', manager: '-', supervisor: '-', admin: 'branch' },
   listBranch: { agent: '-', manager: '-', supervisor: 'branch', admin: 'branch' },
   listMyCustomers: { agent: '-', manager: 'always', supervisor: 'always', admin: 'always' },
 };
@@ -195,6 +197,7 @@ const branchTable: Record<BranchAction, Row> = {
   importCases: { agent: '-', manager: '-', supervisor: 'branch', admin: 'branch' },
   workUnidentified: { agent: 'always', manager: '-', supervisor: 'always', admin: 'always' },
   readStuckWork: { agent: '-', manager: '-', supervisor: '-', admin: 'always' },
+  readAudit: { agent: '-', manager: '-', supervisor: '-', admin: 'branch' },
 };
 
 describe("the branch's own work", () => {
@@ -242,4 +245,8 @@ describe('reports', () => {
       }
     }
   }
+
+  it.each(roles)('%s may choose any branch to read: only when a branch needs no relation', (role) => {
+    expect(mayReadAnyBranchReports(caller(role))).toBe(reportTable.readBranch[role] === 'always');
+  });
 });

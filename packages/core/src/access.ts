@@ -40,6 +40,11 @@ export const customerGrants = {
   change: managesOrSupervises,
   /** Ask for a change of managers or level (then `change` decides whether this customer is in scope). */
   requestChange: { manager: 'always', supervisor: 'always', admin: 'always' },
+  /**
+   * Propose adding or removing a phone, email or customer number: whoever may read the customer (agents take the
+   * calls that reveal them); a supervisor of the customer's branch approves.
+   */
+  proposeIdentityChange: { ...managesOrSupervises, agent: 'always' },
   /** Level, managers and financial figures, set directly (others request a change). */
   setManagedFields: supervisesBranch,
   merge: supervisesBranch,
@@ -54,9 +59,8 @@ export const customerRelations = (caller: Caller, customer: ManagedRecord): Cust
 export const mayOnCustomer = (caller: Caller, action: CustomerAction, customer: ManagedRecord) =>
   allows(customerGrants[action], caller.role, customerRelations(caller, customer));
 
-/** Customers are created in the caller's own branch; admins may create them in any. */
-export const mayCreateCustomerIn = (caller: Caller, branchId: string) =>
-  inBranch(caller, branchId) || caller.role === 'admin';
+/** Customers are created in the caller's own branch, whatever the role (admins too: see docs/security.md). */
+export const mayCreateCustomerIn = (caller: Caller, branchId: string) => inBranch(caller, branchId);
 
 // ---------------------------------------------------------------- cases
 /**
@@ -92,8 +96,8 @@ export const caseGrants = {
     supervisor: ['owner', 'manager', 'branch'],
     admin: ['owner', 'manager', 'branch'],
   },
-  /** A deleted case is seen and restored by admins only. */
-  readDeleted: { admin: 'always' },
+  /** A deleted case is seen and restored by the admins of its branch only. */
+  readDeleted: { admin: ['branch'] },
   /** The branch's queue (cases without an owner) and all of the branch's cases. */
   listBranch: { supervisor: ['branch'], admin: ['branch'] },
   /** The cases of the customers the caller manages (primary or assisting), whoever owns them. */
@@ -195,8 +199,10 @@ export const branchGrants = {
   importCases: { supervisor: ['branch'], admin: ['branch'] },
   /** The contacts of senders no customer is known by: agents and supervisors work them, managers do not. */
   workUnidentified: { agent: 'always', supervisor: 'always', admin: 'always' },
-  /** Work the system gave up on after its retries. */
+  /** Work the system gave up on after its retries (not branch data: ids, kinds and errors). */
   readStuckWork: { admin: 'always' },
+  /** Who read a customer of the branch (the audit trail of reads). */
+  readAudit: { admin: ['branch'] },
 } satisfies Record<string, Grant<BranchRelation>>;
 export type BranchAction = keyof typeof branchGrants;
 
@@ -220,6 +226,9 @@ export const reportGrants = {
   readManager: { manager: ['own'], supervisor: ['branch'], admin: 'always' },
 } satisfies Record<string, Grant<ReportRelation>>;
 export type ReportAction = keyof typeof reportGrants;
+
+/** Whether the caller may read the figures of a branch they have no relation to (a choice of branch to offer). */
+export const mayReadAnyBranchReports = (caller: Caller) => allows(reportGrants.readBranch, caller.role, []);
 
 /** `managerId`: whose figures (readManager); `branchId`: the branch they belong to. */
 export const mayOnReport = (caller: Caller, action: ReportAction, of: { branchId: string; managerId?: string }) =>

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Customer } from './customers';
 import { InvalidTransitionError, type FieldIssue } from './errors';
+import { identifier, multiLineText, singleLineText } from './fields';
 import type { Locale } from './locales';
 
 export const caseTypes = ['complaint', 'inquiry'] as const;
@@ -180,8 +181,13 @@ export function assertCaseTransition(from: CaseStatus, to: CaseStatus): void {
 }
 
 export interface Case {
-  /** Human reference, e.g. C-2026-000123; also the id. */
+  /** Staff's reference, e.g. C-2026-000123 (counted per year); also the id and the key. */
   id: string;
+  /**
+   * The customer's reference (random and checked, see references.ts): the receipt, the status lookup and email
+   * subjects use it, so a case cannot be reached by counting. Absent on cases from before it existed.
+   */
+  publicReference?: string;
   type: CaseType;
   subject?: (typeof inquirySubjects)[number];
   productCode?: string;
@@ -261,13 +267,13 @@ export const CaseCreateInput = z
   .object({
     type: z.enum(caseTypes),
     subject: z.enum(inquirySubjects).optional(),
-    productCode: z.string().trim().min(1).max(40).optional(),
-    category: z.string().trim().min(1).max(80).default('general'),
+    productCode: singleLineText(40).optional(),
+    category: singleLineText(80).default('general'),
     priority: z.enum(casePriorities).default('normal'),
-    title: z.string().trim().min(1).max(200).optional(),
-    description: z.string().trim().min(1).max(10_000),
-    customerId: z.string().min(1).max(80).nullable().optional(),
-    branchId: z.string().min(1).max(40).optional(),
+    title: singleLineText(200).optional(),
+    description: multiLineText(10_000),
+    customerId: identifier().nullable().optional(),
+    branchId: identifier(40).optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -288,33 +294,33 @@ export const CasePatchInput = z
   .object({
     type: z.enum(caseTypes),
     subject: z.enum(inquirySubjects).nullable(),
-    title: z.string().trim().min(1).max(200),
-    description: z.string().trim().min(1).max(10_000),
-    category: z.string().trim().min(1).max(80),
+    title: singleLineText(200),
+    description: multiLineText(10_000),
+    category: singleLineText(80),
     priority: z.enum(casePriorities),
-    productCode: z.string().trim().min(1).max(40),
+    productCode: singleLineText(40),
     status: z.enum(caseStatuses),
-    note: z.string().trim().min(1).max(2000),
+    note: multiLineText(2000),
   })
   .partial()
   .strict();
 export type CasePatchInput = z.infer<typeof CasePatchInput>;
 
-const reason = z.string().trim().min(3).max(500);
+const reason = singleLineText(500, 3);
 
 /** Give a case to another user (a supervisor, or the owner to a colleague), saying why. */
-export const CaseAssignInput = z.object({ ownerId: z.string().min(1).max(80), reason }).strict();
+export const CaseAssignInput = z.object({ ownerId: identifier(), reason }).strict();
 export type CaseAssignInput = z.infer<typeof CaseAssignInput>;
 
 /** Deleting a case says why. */
 export const CaseDeleteInput = z.object({ reason }).strict();
 
-export const CaseNoteInput = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
+export const CaseNoteInput = z.object({ text: multiLineText(5000) }).strict();
 
 /** A reply to the customer from the case: by the chosen channel, else the customer's preferred one. */
 export const CaseReplyInput = z
   .object({
-    text: z.string().trim().min(1).max(2000),
+    text: multiLineText(2000),
     channel: z.enum(['sms', 'email']).optional().meta({ description: "Default: the customer's preferred channel" }),
   })
   .strict()
@@ -323,4 +329,4 @@ export type CaseReplyInput = z.infer<typeof CaseReplyInput>;
 
 /** A case the customer started (not one staff opened on their own): its acknowledgement is exempt from the cap. */
 export const customerInitiated = (c: Pick<Case, 'origin'>) => c.origin !== 'manager';
-export const CaseRestoreInput = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
+export const CaseRestoreInput = z.object({ reason: singleLineText(500).optional() }).strict();

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { casePriorities, caseTypes, inquirySubjects } from './cases';
+import { emailInput, identifier, isoDateTime, multiLineText, phoneInput, singleLineText } from './fields';
 
 export const contactOutcomes = [
   'resolved',
@@ -16,12 +17,12 @@ export const contactOutcomes = [
 export const ContactCaseInput = z
   .object({
     type: z.enum(caseTypes),
-    category: z.string().trim().min(1).max(40),
-    title: z.string().trim().min(3).max(200),
-    description: z.string().trim().min(1).max(5000),
+    category: singleLineText(40),
+    title: singleLineText(200, 3),
+    description: multiLineText(5000),
     priority: z.enum(casePriorities).optional(),
     subject: z.enum(inquirySubjects).optional(),
-    productCode: z.string().trim().max(40).optional(),
+    productCode: singleLineText(40).optional(),
   })
   .strict();
 export type ContactCaseInput = z.infer<typeof ContactCaseInput>;
@@ -29,22 +30,17 @@ export type ContactCaseInput = z.infer<typeof ContactCaseInput>;
 /** A call an agent logs: the customer by id, or by a phone/email that is resolved. */
 export const ContactCreateInput = z
   .object({
-    customerId: z.string().min(1).max(80).optional(),
-    phone: z.string().min(3).max(40).optional(),
-    email: z.string().min(3).max(254).optional(),
+    customerId: identifier().optional(),
+    phone: phoneInput.optional(),
+    email: emailInput.optional(),
     direction: z.enum(['inbound', 'outbound']),
     channel: z.literal('voice').default('voice'),
-    startedAt: z.iso.datetime({ offset: true }),
-    endedAt: z.iso.datetime({ offset: true }).optional(),
+    startedAt: isoDateTime,
+    endedAt: isoDateTime.optional(),
     durationSeconds: z.number().int().min(0).max(86_400).optional(),
     outcome: z.enum(contactOutcomes),
-    notes: z.string().max(5000).default(''),
-    caseId: z
-      .string()
-      .min(1)
-      .max(40)
-      .optional()
-      .meta({ description: 'An existing complaint/inquiry this call was about' }),
+    notes: multiLineText(5000, 0).default(''),
+    caseId: identifier(40).optional().meta({ description: 'An existing complaint/inquiry this call was about' }),
     case: ContactCaseInput.optional().meta({
       description: 'Open a complaint or inquiry for this customer in the same request',
     }),
@@ -57,12 +53,12 @@ export type ContactCreateInput = z.infer<typeof ContactCreateInput>;
 export const AttachInput = z
   .object({
     kind: z.enum(['phone', 'email']),
-    value: z.string().min(3).max(254),
-    customerId: z.string().min(1).max(80),
+    value: singleLineText(254, 3),
+    customerId: identifier(),
     addContactPoint: z
       .boolean()
       .default(false)
-      .meta({ description: "Also add the phone/email to the customer's contact points" }),
+      .meta({ description: "Also ask (a change request) to add the phone/email to the customer's contact points" }),
   })
   .strict()
   .meta({ id: 'AttachUnidentified' });

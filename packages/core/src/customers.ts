@@ -1,5 +1,15 @@
 import * as z from 'zod';
 import type { Actor } from './caller';
+import {
+  amount,
+  customerNumber,
+  identifier,
+  isoDate,
+  multiLineText,
+  personName,
+  safeInteger,
+  singleLineText,
+} from './fields';
 import { isTimeZone, locales } from './locales';
 
 export const customerTypes = ['individual', 'corporate'] as const;
@@ -117,7 +127,7 @@ export function decideLevelByRule(
 
 export const ContactPointInput = z.object({
   kind: z.enum(['phone', 'email']),
-  value: z.string().min(3).max(254),
+  value: singleLineText(254, 3),
   verified: z.boolean().default(false),
   preferred: z.boolean().default(false),
 });
@@ -131,12 +141,7 @@ export const ContactPreferences = z.object({
     .object({
       start: timeOfDay,
       end: timeOfDay,
-      timezone: z
-        .string()
-        .min(1)
-        .max(64)
-        .refine(isTimeZone, 'an IANA time zone, e.g. Asia/Shanghai')
-        .default('Asia/Shanghai'),
+      timezone: singleLineText(64).refine(isTimeZone, 'an IANA time zone, e.g. Asia/Shanghai').default('Asia/Shanghai'),
     })
     .optional(),
   optOut: z
@@ -149,12 +154,12 @@ export type ContactPreferences = z.infer<typeof ContactPreferences>;
 
 /** Figures from core banking; only supervisors/admins and managers in scope may see them. */
 export const CustomerFigures = z.object({
-  creditRating: z.string().max(10).optional(),
-  points: z.number().int().min(0).optional(),
-  aum: z.number().min(0).optional(),
-  contribution: z.number().optional(),
+  creditRating: singleLineText(10).optional(),
+  points: safeInteger(0, 1e12).optional(),
+  aum: amount(0, 1e15).optional(),
+  contribution: amount(-1e15, 1e15).optional(),
   products: z
-    .array(z.object({ code: z.string().max(40), name: z.string().max(120) }))
+    .array(z.object({ code: singleLineText(40), name: singleLineText(120) }))
     .max(100)
     .optional(),
 });
@@ -237,7 +242,35 @@ export type AssignmentChange = {
 };
 /** `validUntil`: how long the approved level holds against the automatic rules (a date). */
 export type LevelChange = { kind: 'level'; level: string; validUntil?: string };
-export type CustomerChange = AssignmentChange | LevelChange;
+/** Who the customer is reachable as: phones and emails added or removed (each becomes or stops being an identity). */
+export type ContactPointsChange = {
+  kind: 'contact_points';
+  add?: ContactPoint[];
+  remove?: { kind: ContactPoint['kind']; value: string }[];
+};
+export type CustomerNumberChange = { kind: 'customer_number'; customerNumber: string };
+/** Changes of who the customer is: only ever through a change request a supervisor of the branch approves. */
+export type IdentityChange = ContactPointsChange | CustomerNumberChange;
+export type CustomerChange = AssignmentChange | LevelChange | IdentityChange;
+
+export const isIdentityChange = (change: CustomerChange): change is IdentityChange =>
+  change.kind === 'contact_points' || change.kind === 'customer_number';
+
+const sameContactPoint = (a: { kind: string; value: string }) => (b: { kind: string; value: string }) =>
+  a.kind === b.kind && a.value === b.value;
+
+/**
+ * True when `after` adds, removes or (un)verifies a phone or email of `before`: identity changes that only a change
+ * request makes. Reordering and preferring are profile edits.
+ */
+export function changesIdentities(before: readonly ContactPoint[], after: readonly ContactPoint[]): boolean {
+  const key = (points: readonly ContactPoint[]) =>
+    points
+      .map((p) => `${p.kind}\u0000${p.value}\u0000${p.verified}`)
+      .sort()
+      .join('\u0001');
+  return key(before) !== key(after);
+}
 
 export const changeRequestStatuses = ['pending', 'approved', 'rejected'] as const;
 export type ChangeRequestStatus = (typeof changeRequestStatuses)[number];
@@ -262,6 +295,12 @@ export interface ChangeRequest {
 /** The customer as it would be after `change`; the old primary manager never stays on as assisting twice. */
 export function applyChange(customer: Customer, change: CustomerChange): Customer {
   if (change.kind === 'level') return { ...customer, level: change.level };
+  if (change.kind === 'customer_number') return { ...customer, customerNumber: change.customerNumber };
+  if (change.kind === 'contact_points') {
+    const kept = customer.contactPoints.filter((p) => !(change.remove ?? []).some(sameContactPoint(p)));
+    const added = (change.add ?? []).filter((p) => !kept.some(sameContactPoint(p)));
+    return { ...customer, contactPoints: [...kept, ...added] };
+  }
   const primaryManagerId = change.primaryManagerId === undefined ? customer.primaryManagerId : change.primaryManagerId;
   const removed = new Set(change.removeAssisting ?? []);
   const assisting = [...customer.assistingManagerIds, ...(change.addAssisting ?? [])].filter(
@@ -296,19 +335,19 @@ export interface CustomerCounters {
 
 export const CustomerCreateInput = z
   .object({
-    customerNumber: z.string().trim().min(1).max(40),
-    name: z.string().trim().min(1).max(200),
+    customerNumber,
+    name: personName(200),
     type: z.enum(customerTypes),
-    branchId: z.string().min(1).max(40).optional(),
-    level: z.string().min(1).max(40).optional(),
-    primaryManagerId: z.string().min(1).max(80).optional(),
-    assistingManagerIds: z.array(z.string().min(1).max(80)).max(10).optional(),
+    branchId: identifier(40).optional(),
+    level: identifier(40).optional(),
+    primaryManagerId: identifier().optional(),
+    assistingManagerIds: z.array(identifier()).max(10).optional(),
     contactPoints: z.array(ContactPointInput).max(20).default([]),
     preferredChannel: z.enum(contactChannels).optional(),
     preferences: ContactPreferences.optional(),
-    tags: z.array(z.string().min(1).max(40)).max(30).default([]),
+    tags: z.array(singleLineText(40)).max(30).default([]),
     figures: CustomerFigures.optional(),
-    notes: z.string().max(5000).optional(),
+    notes: multiLineText(5000, 0).optional(),
   })
   .strict();
 export type CustomerCreateInput = z.infer<typeof CustomerCreateInput>;
@@ -316,23 +355,23 @@ export type CustomerCreateInput = z.infer<typeof CustomerCreateInput>;
 /** Owner, level, status, version and timestamps change only through their own flows: refused here. */
 export const CustomerPatchInput = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: personName(200),
     contactPoints: z.array(ContactPointInput).max(20),
     preferredChannel: z.enum(contactChannels).nullable(),
     preferences: ContactPreferences,
-    tags: z.array(z.string().min(1).max(40)).max(30),
+    tags: z.array(singleLineText(40)).max(30),
     figures: CustomerFigures,
-    notes: z.string().max(5000).nullable(),
+    notes: multiLineText(5000, 0).nullable(),
   })
   .partial()
   .strict();
 export type CustomerPatchInput = z.infer<typeof CustomerPatchInput>;
 
 /** Closing or reopening a customer relationship says why. */
-export const CustomerStatusInput = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
+export const CustomerStatusInput = z.object({ reason: singleLineText(500, 3) }).strict();
 
-const managerId = z.string().min(1).max(80);
-const changeReason = z.string().trim().min(3).max(500);
+const managerId = identifier();
+const changeReason = singleLineText(500, 3);
 
 export const ChangeRequestInput = z.discriminatedUnion('kind', [
   z
@@ -347,21 +386,34 @@ export const ChangeRequestInput = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('level'),
-      level: z.string().min(1).max(40),
-      validUntil: z.iso.date().optional().meta({
+      level: identifier(40),
+      validUntil: isoDate.optional().meta({
         description:
           'Until when the approved level holds against the automatic rules (default: LEVEL_APPROVAL_VALID_DAYS)',
       }),
       reason: changeReason,
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal('contact_points'),
+      add: z.array(ContactPointInput).max(5).optional(),
+      remove: z
+        .array(z.object({ kind: z.enum(['phone', 'email']), value: singleLineText(254, 3) }).strict())
+        .max(5)
+        .optional(),
+      reason: changeReason,
+    })
+    .strict()
+    .refine((c) => (c.add?.length ?? 0) + (c.remove?.length ?? 0) > 0, { message: 'add or remove something' }),
+  z.object({ kind: z.literal('customer_number'), customerNumber, reason: changeReason }).strict(),
 ]);
 export type ChangeRequestInput = z.infer<typeof ChangeRequestInput>;
 
 export const DecisionInput = z
   .object({
     decision: z.enum(['approve', 'reject']),
-    note: z.string().trim().min(1).max(500).optional(),
+    note: singleLineText(500).optional(),
     primaryManagerId: managerId.optional().meta({
       description: 'Approving an assignment request that names no primary manager: the manager to assign',
     }),
@@ -369,7 +421,5 @@ export const DecisionInput = z
   .strict();
 export type DecisionInput = z.infer<typeof DecisionInput>;
 
-export const MergeInput = z
-  .object({ mergedId: z.string().min(1).max(80), reason: z.string().trim().min(3).max(500) })
-  .strict();
+export const MergeInput = z.object({ mergedId: identifier(), reason: singleLineText(500, 3) }).strict();
 export type MergeInput = z.infer<typeof MergeInput>;

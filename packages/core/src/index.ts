@@ -1,4 +1,7 @@
 export * from './errors';
+export * from './fields';
+export * from './json';
+export * from './references';
 export * from './ids';
 export * from './caller';
 export * from './log';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertOpportunityTransition,
-  isoDate,
   isOpenStage,
   moneyAmount,
   opportunityStages,
@@ -9,6 +8,7 @@ import {
   fromMinor,
   type OpportunityStage,
 } from './opportunities';
+import { isoDate } from './fields';
 
 /** The sales pipeline: forward one stage, back one while open, lost from any open stage, won only after negotiation. */
 const allowed: Record<OpportunityStage, OpportunityStage[]> = {

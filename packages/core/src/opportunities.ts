@@ -3,6 +3,17 @@ import type { Actor, Caller } from './caller';
 import { isSupervisorOf } from './caller';
 import type { CaseOrigin } from './cases';
 import { InvalidTransitionError } from './errors';
+import {
+  amount,
+  emailInput,
+  identifier,
+  isoDate,
+  isoDateTime,
+  multiLineText,
+  personName,
+  phoneInput,
+  singleLineText,
+} from './fields';
 
 export const opportunityStages = ['new', 'qualified', 'proposal', 'negotiation', 'won', 'lost'] as const;
 export type OpportunityStage = (typeof opportunityStages)[number];
@@ -31,23 +42,11 @@ export function assertOpportunityTransition(from: OpportunityStage, to: Opportun
 export const activityTypes = ['call', 'visit', 'email', 'note'] as const;
 export type ActivityType = (typeof activityTypes)[number];
 
-/** A calendar date, YYYY-MM-DD, that exists (no 2026-02-30). */
-export const isoDate = z
-  .string()
-  .refine(
-    (s) =>
-      /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s,
-    'use an existing date as YYYY-MM-DD',
-  );
-export const isoDateTime = z.iso.datetime({ offset: true });
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY');
-export const moneyAmount = z
-  .number()
-  .nonnegative()
-  .max(1e13)
-  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals');
+/** Expected amounts: at most 10^13 in major units, whole cents. */
+export const moneyAmount = amount(0, 1e13);
 
-export const NextStepInput = z.object({ at: isoDateTime, description: z.string().trim().min(1).max(500) }).strict();
+export const NextStepInput = z.object({ at: isoDateTime, description: singleLineText(500) }).strict();
 export type NextStepInput = z.infer<typeof NextStepInput>;
 
 export interface NextStep {
@@ -147,13 +146,13 @@ export const fromMinor = (minor: number) => minor / 100;
 /** What every way of opening an opportunity asks for. */
 export const OpportunityTerms = z
   .object({
-    title: z.string().trim().min(1).max(200).optional(),
-    productCode: z.string().trim().min(1).max(40),
+    title: singleLineText(200).optional(),
+    productCode: singleLineText(40),
     expectedAmount: moneyAmount,
     currency: currencyCode,
     expectedCloseDate: isoDate,
-    ownerId: z.string().min(1).max(80).optional(),
-    collaboratorIds: z.array(z.string().min(1).max(80)).max(20).default([]),
+    ownerId: identifier().optional(),
+    collaboratorIds: z.array(identifier()).max(20).default([]),
     nextStep: NextStepInput.optional(),
   })
   .strict();
@@ -161,15 +160,15 @@ export type OpportunityTerms = z.infer<typeof OpportunityTerms>;
 
 export const ProspectInput = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    phone: z.string().min(3).max(40).optional(),
-    email: z.string().min(3).max(254).optional(),
+    name: personName(200),
+    phone: phoneInput.optional(),
+    email: emailInput.optional(),
   })
   .strict();
 
 /** `POST /opportunities`: for a known customer (customerId) or a new one (prospect), not both. */
 export const OpportunityCreateInput = OpportunityTerms.extend({
-  customerId: z.string().min(1).max(80).optional(),
+  customerId: identifier().optional(),
   prospect: ProspectInput.optional(),
 }).refine((i) => (i.customerId === undefined) !== (i.prospect === undefined), {
   message: 'give either customerId or prospect',
@@ -179,18 +178,18 @@ export type OpportunityCreateInput = z.infer<typeof OpportunityCreateInput>;
 
 /** Converting a product inquiry: the product defaults to the inquiry's product. */
 export const ConvertInput = OpportunityTerms.extend({
-  productCode: z.string().trim().min(1).max(40).optional(),
-  note: z.string().max(1000).optional(),
+  productCode: singleLineText(40).optional(),
+  note: multiLineText(1000, 0).optional(),
 });
 export type ConvertInput = z.infer<typeof ConvertInput>;
 
 export const OpportunityPatchInput = z
   .object({
-    title: z.string().trim().min(1).max(200),
+    title: singleLineText(200),
     expectedAmount: moneyAmount,
     currency: currencyCode,
     expectedCloseDate: isoDate,
-    collaboratorIds: z.array(z.string().min(1).max(80)).max(20),
+    collaboratorIds: z.array(identifier()).max(20),
     nextStep: NextStepInput.nullable(),
   })
   .partial()
@@ -200,8 +199,8 @@ export type OpportunityPatchInput = z.infer<typeof OpportunityPatchInput>;
 export const StageInput = z
   .object({
     stage: z.enum(opportunityStages),
-    lostReason: z.string().trim().min(3).max(500).optional(),
-    note: z.string().max(1000).optional(),
+    lostReason: singleLineText(500, 3).optional(),
+    note: multiLineText(1000, 0).optional(),
   })
   .strict()
   .refine((i) => i.stage !== 'lost' || i.lostReason !== undefined, {
@@ -215,7 +214,7 @@ export const StageInput = z
 export type StageInput = z.infer<typeof StageInput>;
 
 export const ActivityInput = z
-  .object({ type: z.enum(activityTypes), note: z.string().trim().min(1).max(2000), nextStep: NextStepInput.optional() })
+  .object({ type: z.enum(activityTypes), note: multiLineText(2000), nextStep: NextStepInput.optional() })
   .strict();
 export type ActivityInput = z.infer<typeof ActivityInput>;
 

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { daysBetween, durationStep, localDay, percentile, percentileOf, previousMonth } from './reports';
+import {
+  addDays,
+  DailyReportQuery,
+  dayCount,
+  daysBetween,
+  durationStep,
+  localDay,
+  percentile,
+  percentileOf,
+  previousMonth,
+} from './reports';
 
 describe('report days', () => {
   it.each([
@@ -14,6 +24,29 @@ describe('report days', () => {
   it('lists days across a month end, and steps months back across a year', () => {
     expect(daysBetween('2026-02-27', '2026-03-02')).toEqual(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02']);
     expect(previousMonth('2026-01')).toBe('2025-12');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(addDays('2025-12-31', 1)).toBe('2026-01-01');
+  });
+
+  it('counts the days of a range without listing them', () => {
+    expect(dayCount('2026-02-27', '2026-03-02')).toBe(4);
+    expect(dayCount('2026-03-02', '2026-03-02')).toBe(1);
+    expect(dayCount('2026-03-02', '2026-03-01')).toBe(0);
+    expect(dayCount('0001-01-01', '9999-12-31')).toBe(3_652_059);
+  });
+
+  it.each([
+    [{ from: '2025-01-01', to: '2025-12-31' }, true, undefined],
+    [{ from: '2024-01-01', to: '2024-12-31' }, true, undefined], // a leap year: 366 days
+    [{ from: '2025-01-01', to: '2026-01-01' }, true, undefined],
+    [{ from: '2025-01-01', to: '2026-01-02' }, false, 'to'],
+    [{ from: '2000-01-01', to: '2100-12-31' }, false, 'to'], // the widest the date fields allow, counted not listed
+    [{ from: '2026-03-02', to: '2026-03-01' }, false, 'from'],
+    [{ from: '2026-02-30', to: '2026-03-01' }, false, 'from'],
+  ])('a report range %o is accepted: %s (else the issue is on %s)', (query, ok, field) => {
+    const parsed = DailyReportQuery.safeParse(query);
+    expect(parsed.success).toBe(ok);
+    if (!ok) expect(parsed.error?.issues.map((i) => i.path[0])).toEqual([field]);
   });
 });
 

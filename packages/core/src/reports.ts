@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isoDate } from './opportunities';
+import { identifier, isoDate } from './fields';
 
 /** A branch without a time zone of its own reports its days in this one. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -19,13 +19,23 @@ export function localDay(at: string | number | Date, timeZone: string): string {
 /** YYYY-MM of a YYYY-MM-DD. */
 export const monthOf = (day: string) => day.slice(0, 7);
 
+const DAY_MS = 86_400_000;
+
 /** Every date from `from` to `to`, both included. */
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000)
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += DAY_MS)
     days.push(new Date(t).toISOString().slice(0, 10));
   return days;
 }
+
+/** How many days from `from` to `to`, both included (0 when `to` is earlier): counted, not listed. */
+export const dayCount = (from: string, to: string) =>
+  Math.max(0, Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1);
+
+/** The calendar date `by` days after (or, negative, before) a YYYY-MM-DD. */
+export const addDays = (day: string, by: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + by * DAY_MS).toISOString().slice(0, 10);
 
 /** The month before a YYYY-MM, and the one after. */
 export const previousMonth = (month: string) => shiftMonth(month, -1);
@@ -72,16 +82,17 @@ export function percentile(values: readonly number[], p: number): number | null 
   return percentileOf(counts, p);
 }
 
-const MAX_RANGE_DAYS = 366;
+/** The longest range of days a report answers. */
+export const MAX_REPORT_DAYS = 366;
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM');
-const branchId = z.string().min(1).max(40).optional();
+const branchId = identifier(40).optional();
 
 /** A range of days, both ends included, at most a year. */
 const dayRange = z
   .object({ from: isoDate, to: isoDate, branchId })
   .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] })
-  .refine((q) => daysBetween(q.from, q.to).length <= MAX_RANGE_DAYS, {
-    message: `at most ${MAX_RANGE_DAYS} days`,
+  .refine((q) => dayCount(q.from, q.to) <= MAX_REPORT_DAYS, {
+    message: `at most ${MAX_REPORT_DAYS} days`,
     path: ['to'],
   });
 

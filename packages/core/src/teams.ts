@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { identifier, singleLineText } from './fields';
 
 /** A team of relationship managers (the "1+N" team): a leader and members, within one branch. */
 export interface Team {
@@ -15,9 +16,9 @@ export interface Team {
 
 export const TeamInput = z
   .object({
-    name: z.string().trim().min(1).max(120),
-    leaderId: z.string().min(1).max(80),
-    memberIds: z.array(z.string().min(1).max(80)).max(50).default([]),
+    name: singleLineText(120),
+    leaderId: identifier(),
+    memberIds: z.array(identifier()).max(50).default([]),
   })
   .strict();
 export type TeamInput = z.infer<typeof TeamInput>;
@@ -25,9 +26,9 @@ export type TeamInput = z.infer<typeof TeamInput>;
 /** Changing a team: its name, its leader, or its whole member list. */
 export const TeamPatchInput = z
   .object({
-    name: z.string().trim().min(1).max(120),
-    leaderId: z.string().min(1).max(80),
-    memberIds: z.array(z.string().min(1).max(80)).max(50),
+    name: singleLineText(120),
+    leaderId: identifier(),
+    memberIds: z.array(identifier()).max(50),
   })
   .partial()
   .strict();

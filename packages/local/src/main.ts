@@ -1,6 +1,7 @@
 import './quiet-sdk-warning';
 import { join, relative } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -45,10 +46,10 @@ async function main() {
   let dynamoEndpoint = config.AWS_ENDPOINT_URL_DYNAMODB;
   if (!dynamoEndpoint) {
     await assertPortFree(config.DYNAMODB_PORT, 'DynamoDB Local', 'DYNAMODB_PORT');
-    const dynamo: RunningService = await startDynamoDbLocal({
-      port: config.DYNAMODB_PORT,
-      dataDir: join(config.DATA_DIR, 'dynamodb'),
-    });
+    const dynamo: RunningService = await startDynamoDbLocal(
+      { port: config.DYNAMODB_PORT, dataDir: join(config.DATA_DIR, 'dynamodb') },
+      log,
+    );
     running.push(dynamo);
     if (dynamo.pid) runtime.addChild('DynamoDB Local', dynamo.pid, join(config.DATA_DIR, 'dynamodb'));
     dynamoEndpoint = dynamo.endpoint;
@@ -118,9 +119,11 @@ async function main() {
   const tokenOptions = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
   const http = httpDeps(appConfig, {
     jwks: usingDevKey ? { keys: [keys.publicJwk] } : new URL(config.AUTH_JWKS_URL!),
+    directory: services.staff,
     cursorSecret: appConfig.CURSOR_SECRET,
     health: aws.probes,
     log,
+    connInfo: getConnInfo,
     ...(usingDevKey && {
       devSignIn: {
         users: demoUsers,
@@ -133,8 +136,8 @@ async function main() {
   });
   if (await seedDemoData(services)) {
     log.info('demo data seeded', {
-      customers: 'DEMO-0001..DEMO-0005',
-      users: 'agent-1, mgr-1, mgr-2, pm-1, sup-1, admin-1',
+      customers: 'BR-001: DEMO-0001..DEMO-0005; BR-002: DEMO-0101..DEMO-0103',
+      users: demoUsers.map((u) => `${u.id} (${u.role}, ${u.branchId})`).join(', '),
     });
   }
 
@@ -160,7 +163,8 @@ async function main() {
   );
 
   const app = createApp(services, http);
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' });
+  // Loopback only: the local runtime signs tokens with a key on this disk and is nobody's production.
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '127.0.0.1' });
   running.push({ stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
   log.info('contact-center API listening', {
     url: `http://localhost:${config.PORT}`,

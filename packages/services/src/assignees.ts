@@ -1,5 +1,5 @@
 import { ValidationError, type Role } from '@cc/core';
-import type { User, UserRepository } from '@cc/store';
+import { isActiveUser, type User, type UserRepository } from '@cc/store';
 
 /** Someone named to take work on: the user id and the request field that named them. */
 export interface Nominee {
@@ -11,8 +11,9 @@ export interface Nominee {
 export const ASSIGNABLE_ROLES: readonly Role[] = ['manager', 'supervisor'];
 
 /**
- * Refuses (400, `code`) any nominee who is not a user of `branchId` in one of `roles`. The one check every
- * assignment makes (a case's owner, a customer's managers), so the rules for who can take work live here.
+ * Refuses (400, `code`) any nominee who is not an active user of `branchId` in one of `roles`. The one check every
+ * assignment makes (a case's owner, a customer's managers, an opportunity's owner and collaborators, a team's
+ * members), so the rules for who can take work live here.
  */
 export async function assertAssignable(
   users: UserRepository,
@@ -25,9 +26,9 @@ export async function assertAssignable(
   const issues = nominees
     .filter(({ id }) => {
       const user = found.get(id);
-      return !user || user.branchId !== branchId || !roles.includes(user.role);
+      return !user || !isActiveUser(user) || user.branchId !== branchId || !roles.includes(user.role);
     })
-    .map(({ id, path }) => ({ path, message: `${id} is not a ${roles.join(' or ')} of branch ${branchId}` }));
+    .map(({ id, path }) => ({ path, message: `${id} is not an active ${roles.join(' or ')} of branch ${branchId}` }));
   if (issues.length) throw new ValidationError('Not someone who can take this on', issues, code);
   return found;
 }

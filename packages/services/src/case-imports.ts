@@ -1,8 +1,14 @@
 import * as z from 'zod';
 import {
+  customerNumber,
+  DomainError,
   ForbiddenError,
   IdempotencyMismatchError,
+  isoDateTime,
   mayInBranch,
+  outsideRetention,
+  parseJson,
+  singleLineText,
   ValidationError,
   type Caller,
   type Case,
@@ -14,6 +20,8 @@ import type { CaseService } from './cases';
 import type { ServiceContext } from './context';
 
 export const MAX_IMPORT_LINES = 1000;
+/** A case line is flat: its fields are strings. */
+const MAX_LINE_DEPTH = 2;
 const CONCURRENCY = 4;
 
 const importSources = ['call_center', 'online_banking'] as const;
@@ -26,9 +34,9 @@ const originOf: Record<(typeof importSources)[number], CaseOrigin> = {
 const ImportLine = z
   .object({
     source: z.enum(importSources),
-    externalId: z.string().trim().min(1).max(120),
-    customerNumber: z.string().trim().min(1).max(40),
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    externalId: singleLineText(120),
+    customerNumber,
+    occurredAt: isoDateTime.optional(),
   })
   .passthrough();
 
@@ -52,12 +60,20 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
   const customers = customerRepository(ctx.store);
   const keepSeconds = ctx.settings.RETENTION_DAYS * 86_400;
 
-  async function importLine(text: string, line: number): Promise<ImportResult> {
+  /** The customer a line names, when it is in the importer's branch (any other is as unknown as a missing one). */
+  async function customerIdFor(caller: Caller, customerNumber: string): Promise<string | undefined> {
+    const id = await customers.idByIdentity({ kind: 'number', value: customerNumber });
+    const customer = id ? await customers.get(id) : undefined;
+    return customer && customer.status !== 'merged' && customer.branchId === caller.branchId ? customer.id : undefined;
+  }
+
+  async function importLine(caller: Caller, text: string, line: number): Promise<ImportResult> {
     let raw: unknown;
     try {
-      raw = JSON.parse(text);
-    } catch {
-      return { line, status: 'rejected', reason: 'not valid JSON' };
+      raw = parseJson(text, MAX_LINE_DEPTH);
+    } catch (error) {
+      const tooDeep = error instanceof DomainError && error.code === 'request.too_deep';
+      return { line, status: 'rejected', reason: tooDeep ? 'nests too deeply' : 'not valid JSON' };
     }
     const head = ImportLine.safeParse(raw);
     if (!head.success) {
@@ -68,8 +84,10 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
       };
     }
     const { source, externalId, customerNumber, occurredAt, ...fields } = head.data;
+    const when = occurredAt ? outsideRetention(occurredAt, ctx.clock(), ctx.settings.RETENTION_DAYS, 'occurredAt') : [];
+    if (when.length) return { line, status: 'rejected', externalId, reason: `occurredAt: ${when[0]!.message}` };
     try {
-      const customerId = await customers.idByIdentity({ kind: 'number', value: customerNumber });
+      const customerId = await customerIdFor(caller, customerNumber);
       if (!customerId)
         return { line, status: 'rejected', externalId, reason: `customerNumber: no customer ${customerNumber}` };
       const input = { ...fields, customerId } as CaseCreateInput;
@@ -112,11 +130,12 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
 
   async function importNdjson(caller: Caller, body: string) {
     assertMayImport(caller);
-    return importLines(body);
+    return importLines(caller, body);
   }
 
   /** Lines are numbered from 1 as in the file; blank lines are skipped. */
   async function importLines(
+    caller: Caller,
     body: string,
   ): Promise<{ summary: Record<ImportResult['status'], number>; results: ImportResult[] }> {
     const lines = body
@@ -142,7 +161,7 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
         const { text, line } = lines[index]!;
         const key = dedupKeyOf(text);
         const earlier = key === undefined ? undefined : firstOfKey.get(key);
-        const run = earlier ? earlier.then(() => importLine(text, line)) : importLine(text, line);
+        const run = earlier ? earlier.then(() => importLine(caller, text, line)) : importLine(caller, text, line);
         if (key !== undefined && !earlier) firstOfKey.set(key, run);
         results[index] = await run;
       }
@@ -159,7 +178,7 @@ export function caseImportService(ctx: ServiceContext, deps: { cases: CaseServic
 /** The idempotency key a line claims, when it is JSON with a source and an externalId. */
 function dedupKeyOf(text: string): string | undefined {
   try {
-    const value = JSON.parse(text) as { source?: unknown; externalId?: unknown };
+    const value = parseJson(text, MAX_LINE_DEPTH) as { source?: unknown; externalId?: unknown };
     return typeof value?.source === 'string' && typeof value.externalId === 'string'
       ? `${value.source}\n${value.externalId}`
       : undefined;

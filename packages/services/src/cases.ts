@@ -15,6 +15,7 @@ import {
   mayOnCustomer,
   metricNames,
   needsOutcome,
+  newPublicReference,
   NotFoundError,
   onCustomerMessage,
   ValidationError,
@@ -52,6 +53,8 @@ import {
   isDuplicateClaim,
   liveCaseCheck,
   newCaseItem,
+  PUBLIC_REFERENCE_LABEL,
+  publicReferenceItem,
   retryConcurrentWrites,
   caseDerivedItemsButCounters,
   openCasesDelta,
@@ -261,6 +264,9 @@ export const staleCase = (id: string) =>
 function refused(error: unknown, id: string): unknown {
   if (error instanceof TransactionRefused && !isDuplicateClaim(error)) {
     if (error.failedLabels.includes(CASE_LABEL)) return staleCase(id);
+    // Two cases drew the same 40-bit reference: vanishingly rare, and a retry draws another.
+    if (error.failedLabels.includes(PUBLIC_REFERENCE_LABEL))
+      return new ConflictError('case.reference_clash', 'Could not register the case just now; retry');
   }
   return error;
 }
@@ -301,8 +307,9 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     need: 'full' | 'read',
   ): Promise<{ c: Case; relations: CaseRelation[] }> {
     const c = await repo.get(id, true);
-    // A deleted case is read (and restored) by admins only, and worked by no one.
-    if (c?.deleted && need === 'read' && mayOnCase(caller, 'readDeleted', [])) return { c, relations: [] };
+    // A deleted case is read (and restored) by the admins of its branch only, and worked by no one.
+    if (c?.deleted && need === 'read' && mayOnCase(caller, 'readDeleted', caseRelations(caller, c)))
+      return { c, relations: [] };
     const relations = c && !c.deleted ? await relationsTo(caller, c) : [];
     if (!c || c.deleted || !mayOnCase(caller, need === 'full' ? 'work' : 'read', relations)) {
       throw new NotFoundError('case', id);
@@ -339,10 +346,18 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
       input.customerId ? customers.get(input.customerId) : Promise.resolve<Customer | undefined>(undefined),
       repo.lastSequence(year),
     ]);
-    if (input.customerId && (!customer || customer.status === 'merged')) {
+    const caller = 'caller' in creator ? creator.caller : undefined;
+    // Staff open cases only for customers they may read (anything else is as unknown as a missing customer), and
+    // cases without a customer only in their own branch's queue.
+    if (
+      input.customerId &&
+      (!customer || customer.status === 'merged' || (caller && !mayOnCustomer(caller, 'read', customer)))
+    ) {
       throw new NotFoundError('customer', input.customerId);
     }
-    const caller = 'caller' in creator ? creator.caller : undefined;
+    if (caller && !customer && input.branchId && input.branchId !== caller.branchId) {
+      throw new ForbiddenError('A case without a customer is opened in your own branch', 'case.forbidden');
+    }
     const origin: CaseOrigin = caller
       ? caller.role === 'agent'
         ? 'agent'
@@ -372,6 +387,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
       const managers = customer ? caseManagersOf(customer) : { primaryManagerId: null, assistingManagerIds: [] };
       const c: Case = withDeadlines(ctx, {
         id,
+        publicReference: newPublicReference(),
         type: input.type,
         ...(input.subject && { subject: input.subject }),
         ...(input.productCode && { productCode: input.productCode }),
@@ -454,9 +470,11 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
 
       const contactAt = options.isContact ? (occurredAt ?? at) : undefined;
       const items = [
-        // Both refuse when a concurrent case took this number first: the attempt is then prepared again.
+        // Both refuse when a concurrent case took this number first: the attempt is then prepared again (so does
+        // the public reference, when another case drew the same one).
         { ...newCaseItem(ctx.store, c), retryable: true },
         caseSequenceItem(ctx.store, year, sequence),
+        { ...publicReferenceItem(ctx.store, c.publicReference!, c.id), retryable: true },
         created,
         ...caseDerivedItemsButCounters(ctx.store, undefined, c),
         ...(contactAt && c.customerId ? [contactDayItem(ctx.store, c.customerId, contactAt)] : []),
@@ -691,9 +709,10 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
   }
 
   async function restore(caller: Caller, id: string, reason?: string): Promise<Case> {
-    if (!mayOnCase(caller, 'readDeleted', [])) throw new NotFoundError('case', id);
     const before = await repo.get(id, true);
-    if (!before || !before.deleted) throw new NotFoundError('case', id);
+    if (!before || !mayOnCase(caller, 'readDeleted', caseRelations(caller, before)))
+      throw new NotFoundError('case', id);
+    if (!before.deleted) throw new ConflictError('case.not_deleted', `Case ${id} is not deleted`);
     const after: Case = {
       ...before,
       deleted: false,

@@ -38,7 +38,7 @@ export async function changeRequestOpening(
     supervisors.map((s) => ({
       recipientId: s.id,
       kind: 'change_request_pending',
-      title: `${change.kind === 'level' ? 'Level' : 'Assignment'} change awaits your decision`,
+      title: `${kindNames[change.kind]} change awaits your decision`,
       excerpt:
         `${requestedBy.id} asks: ${describe(change)} for ${customer.name} (${customer.customerNumber}). ` +
         `Reason: ${reason}`,
@@ -66,8 +66,23 @@ export async function changeRequestOpening(
   };
 }
 
+const kindNames: Record<CustomerChange['kind'], string> = {
+  level: 'Level',
+  assignment: 'Assignment',
+  contact_points: 'Contact point',
+  customer_number: 'Customer number',
+};
+
 function describe(change: CustomerChange): string {
   if (change.kind === 'level') return `level → ${change.level}`;
+  if (change.kind === 'customer_number') return `customer number → ${change.customerNumber}`;
+  if (change.kind === 'contact_points') {
+    const list = (points: { kind: string; value: string }[] | undefined) =>
+      (points ?? []).map((p) => `${p.kind} ${p.value}`).join(', ');
+    return [change.add?.length && `add ${list(change.add)}`, change.remove?.length && `remove ${list(change.remove)}`]
+      .filter(Boolean)
+      .join('; ');
+  }
   const parts = [
     change.primaryManagerId !== undefined && `primary manager → ${change.primaryManagerId ?? 'none'}`,
     change.addAssisting?.length && `add assisting ${change.addAssisting.join(', ')}`,

@@ -2,14 +2,17 @@ import {
   actorOf,
   allows,
   applyChange,
+  changesIdentities,
   customerGrants,
   ConflictError,
   DomainError,
   ForbiddenError,
   InvalidTransitionError,
+  isIdentityChange,
   isOwnRequest,
   lacksRequiredManager,
   mayInBranch,
+  mayOnCustomer,
   NotFoundError,
   ValidationError,
   type Caller,
@@ -36,8 +39,9 @@ import {
 import { assertAssignable } from './assignees';
 import type { CaseOwnershipService, CasesFollowing } from './case-ownership';
 import { changeRequestOpening } from './change-request-opening';
+import { normaliseSender } from './contact-recorder';
 import type { ServiceContext } from './context';
-import type { CustomerService } from './customers';
+import { normaliseContactPoints, type CustomerService } from './customers';
 import type { NoticeService, NotificationDraft } from './notices';
 
 const sameManagers = (a: Customer, b: Customer) =>
@@ -52,9 +56,10 @@ const managerRequired = (policy: { managedFrom: string }) =>
   );
 
 /**
- * Maker-checker for a customer's managers and level: anyone who manages the customer (or supervises
- * the branch) requests; a supervisor or admin of the branch other than the requester decides.
- * Approval applies the change, the history entry and the notices in one transaction.
+ * Maker-checker for a customer's managers, level and identities (phones, emails, customer number): anyone who
+ * manages the customer (or supervises the branch) requests; identity changes may also be proposed by whoever may
+ * read the customer (agents). A supervisor or admin of the branch other than the requester decides. Approval
+ * applies the change, the history entry and the notices in one transaction.
  */
 export function changeRequestService(
   ctx: ServiceContext,
@@ -76,17 +81,73 @@ export function changeRequestService(
     await assertAssignable(users, nominees, customer.branchId, 'change_request.invalid');
   }
 
-  /** The customer after the change, refused when it breaks the manager rule or changes nothing. */
+  /** True when `after` is `customer` again: the change would change nothing. */
+  function unchanged(customer: Customer, after: Customer, change: CustomerChange): boolean {
+    switch (change.kind) {
+      case 'level':
+        return after.level === customer.level;
+      case 'assignment':
+        return sameManagers(after, customer);
+      case 'customer_number':
+        return after.customerNumber === customer.customerNumber;
+      case 'contact_points':
+        return !changesIdentities(customer.contactPoints, after.contactPoints);
+    }
+  }
+
+  /** The customer after the change, refused when it breaks a rule or changes nothing. */
   function proposed(customer: Customer, change: CustomerChange): Customer {
     if (customer.status !== 'active')
       throw new ValidationError(`A ${customer.status} customer cannot be changed`, [], 'customer.not_active');
     if (change.kind === 'level') customers.assertLevel(change.level);
     const after = applyChange(customer, change);
     if (lacksRequiredManager(policy, after)) throw managerRequired(policy);
-    if (change.kind === 'level' ? after.level === customer.level : sameManagers(after, customer)) {
+    if (unchanged(customer, after, change)) {
       throw new ValidationError('The request changes nothing', [], 'change_request.no_change');
     }
+    if (change.kind === 'contact_points') normaliseContactPoints(after.contactPoints);
     return after;
+  }
+
+  /** Phones and emails as they will be stored (E.164, lower case); a removal names one the customer has. */
+  function normalisedIdentityChange(customer: Customer, change: CustomerChange): CustomerChange {
+    if (change.kind !== 'contact_points') return change;
+    const remove = (change.remove ?? []).map((p, i) => {
+      const value = normaliseSender(p.kind, p.value);
+      if (!value || !customer.contactPoints.some((c) => c.kind === p.kind && c.value === value))
+        throw new ValidationError('The customer has no such contact point', [
+          { path: `remove.${i}.value`, message: 'not one of the customer' },
+        ]);
+      return { kind: p.kind, value };
+    });
+    const add = normaliseContactPoints((change.add ?? []).map((p) => ({ ...p, preferred: false })));
+    return { kind: 'contact_points', ...(add.length && { add }), ...(remove.length && { remove }) };
+  }
+
+  /** An identity another customer already has is refused when asked for, not only when approved. */
+  async function assertIdentitiesFree(customer: Customer, change: CustomerChange): Promise<void> {
+    const wanted =
+      change.kind === 'customer_number'
+        ? [{ kind: 'number' as const, value: change.customerNumber }]
+        : change.kind === 'contact_points'
+          ? (change.add ?? []).map((p) => ({ kind: p.kind, value: p.value }))
+          : [];
+    for (const identity of wanted) {
+      const owner = await profiles.idByIdentity(identity);
+      if (owner && owner !== customer.id) throw identityTaken(identity);
+    }
+  }
+
+  /** Identity changes: whoever may read the customer proposes; others: whoever manages or supervises it requests. */
+  async function customerFor(caller: Caller, customerId: string, change: CustomerChange): Promise<Customer> {
+    if (isIdentityChange(change)) {
+      const customer = await customers.readable(caller, customerId);
+      if (!mayOnCustomer(caller, 'proposeIdentityChange', customer)) throw new NotFoundError('customer', customerId);
+      return customer;
+    }
+    if (!allows(customerGrants.requestChange, caller.role, []))
+      throw new ForbiddenError('Agents cannot request assignment or level changes', 'change_request.forbidden');
+    return customers.changeable(caller, customerId);
   }
 
   /** An assignment request that names no primary manager gets the one the approver names. */
@@ -120,12 +181,11 @@ export function changeRequestService(
     input: ChangeRequestInput,
     recordFor: RecordFor<ChangeRequest> = () => [],
   ): Promise<ChangeRequest> {
-    if (!allows(customerGrants.requestChange, caller.role, []))
-      throw new ForbiddenError('Agents cannot request assignment or level changes', 'change_request.forbidden');
-    const customer = await customers.changeable(caller, customerId);
-    const { reason, ...change } = input;
+    const { reason, ...asked } = input;
+    const customer = await customerFor(caller, customerId, asked);
+    const change = normalisedIdentityChange(customer, asked);
     proposed(customer, change);
-    await assertManagers(customer, change);
+    await Promise.all([assertManagers(customer, change), assertIdentitiesFree(customer, change)]);
     const opening = await changeRequestOpening(ctx, notices, {
       customer,
       change,
@@ -237,19 +297,7 @@ export function changeRequestService(
       await assertManagers(before, change);
       after = { ...proposed(before, change), ...settled, version: before.version + 1, updatedAt: at };
       if (change.kind === 'level') after.levelApproval = levelApproval(pending, after.level, at);
-      const applied =
-        change.kind === 'level'
-          ? {
-              action: 'level_changed',
-              details: { from: before.level, to: after.level, validUntil: after.levelApproval?.validUntil },
-            }
-          : {
-              action: 'assignment_changed',
-              details: {
-                from: { primaryManagerId: before.primaryManagerId, assistingManagerIds: before.assistingManagerIds },
-                to: { primaryManagerId: after.primaryManagerId, assistingManagerIds: after.assistingManagerIds },
-              },
-            };
+      const applied = appliedChange(before, after, change);
       items = [
         ...profiles.saveItems(before, after),
         customers.historyItem(before.id, at, caller, applied.action, { ...applied.details, ...decision }),
@@ -257,7 +305,9 @@ export function changeRequestService(
       drafts =
         change.kind === 'level'
           ? customers.levelChangeNotices(after, before.level, 'approved request')
-          : assignmentNotices(before, after, pending.reason);
+          : change.kind === 'assignment'
+            ? assignmentNotices(before, after, pending.reason)
+            : [];
     }
     const { notifications, items: notificationWrites } = notices.draft(drafts, now);
     const written = [requests.decideItem(decided), ...items, ...notificationWrites];
@@ -277,6 +327,11 @@ export function changeRequestService(
           throw new InvalidTransitionError('change_request', 'decided', status, []);
         if (error.failedLabels.includes('profile') || error.failedLabels.some((l) => l.startsWith('case:')))
           throw new ConflictError('customer.stale', 'The customer or its cases changed while deciding; decide again');
+        const taken = error.failedLabels.find((l) => l.startsWith('identity:'));
+        if (taken) {
+          const [, kind, ...value] = taken.split(':');
+          throw identityTaken({ kind: kind!, value: value.join(':') });
+        }
       }
       throw error;
     }
@@ -286,6 +341,34 @@ export function changeRequestService(
   }
 
   return { request, requestOnce, read, list, decide };
+}
+
+const identityTaken = (identity: { kind: string; value: string }) =>
+  identity.kind === 'number'
+    ? new ConflictError('customer.number_taken', `Customer number ${identity.value} is already in use`, identity)
+    : new ConflictError('customer.identity_taken', `This ${identity.kind} belongs to another customer`, identity);
+
+/** The history line an approved change writes: what it was and what it became. */
+function appliedChange(before: Customer, after: Customer, change: CustomerChange) {
+  switch (change.kind) {
+    case 'level':
+      return {
+        action: 'level_changed',
+        details: { from: before.level, to: after.level, validUntil: after.levelApproval?.validUntil },
+      };
+    case 'assignment':
+      return {
+        action: 'assignment_changed',
+        details: {
+          from: { primaryManagerId: before.primaryManagerId, assistingManagerIds: before.assistingManagerIds },
+          to: { primaryManagerId: after.primaryManagerId, assistingManagerIds: after.assistingManagerIds },
+        },
+      };
+    case 'customer_number':
+      return { action: 'customer_number_changed', details: { from: before.customerNumber, to: after.customerNumber } };
+    case 'contact_points':
+      return { action: 'contact_points_changed', details: { added: change.add ?? [], removed: change.remove ?? [] } };
+  }
 }
 
 /** Every manager who gains or loses the customer is told, the (new) primary manager first. */

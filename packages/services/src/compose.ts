@@ -2,6 +2,7 @@ import { newId, type Logger } from '@cc/core';
 import type { ArchiveStore, AttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
 import { userNameDirectory, type StoreContext } from '@cc/store';
+import { auditService } from './audit';
 import { caseImportService } from './case-imports';
 import { caseOwnershipService } from './case-ownership';
 import { caseService } from './cases';
@@ -28,6 +29,7 @@ import { reportRebuildService } from './report-rebuild';
 import { reportService } from './reports';
 import type { ServiceSettings } from './settings';
 import { smsIntake } from './sms-intake';
+import { staffDirectory } from './staff';
 import { sweeperService } from './sweeper';
 import { teamService } from './teams';
 import { timelineService } from './timeline';
@@ -79,9 +81,11 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const ctx: ServiceContext = contextOf(infra, settings);
   const notices = noticeService({ store: ctx.store, publisher: infra.publisher, log: ctx.log, newId: ctx.newId });
   const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
+  const staff = staffDirectory(ctx);
 
+  const audit = auditService(ctx);
   const ownership = caseOwnershipService(ctx, { notices });
-  const customers = customerService(ctx, { notices, directory, ownership });
+  const customers = customerService(ctx, { notices, directory, ownership, audit });
   const messages = customerMessageService(ctx);
   const cases = caseService(ctx, { notices, messages });
   const escalation = escalationService(ctx, { cases, notices });
@@ -89,26 +93,31 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const followUps = followUpService(ctx, { cases, ownership, opportunities, escalation });
   const recorder = contactRecorder(ctx, { followUps });
   const intakeDeps = { recorder, followUps };
+  const rateLimits = rateLimitService(ctx);
+
+  const changeRequests = changeRequestService(ctx, { customers, notices, ownership });
   const customerContact = customerContactService(ctx, { cases, messages, customers, notices });
 
   return {
+    staff,
+    audit,
     customers,
-    changeRequests: changeRequestService(ctx, { customers, notices, ownership }),
+    changeRequests,
     merge: mergeService(ctx, { customers, notices, ownership }),
-    timeline: timelineService(ctx, { customers }),
+    timeline: timelineService(ctx, { customers, audit }),
     cases,
     caseImports: caseImportService(ctx, { cases }),
     escalation,
     followUps,
     contacts: contactService(ctx, { recorder, customers, cases, guard: customerContact }),
     customerContact,
-    unidentified: unidentifiedService(ctx, { customers }),
+    unidentified: unidentifiedService(ctx, { customers, changeRequests }),
     sms: smsIntake(ctx, intakeDeps),
     email: infra.attachments
       ? emailIntake(ctx, { ...intakeDeps, attachments: infra.attachments, emailModule: infra.emailModule })
       : undefined,
-    publicComplaints: publicComplaintService(ctx, { cases, recorder }),
-    rateLimits: rateLimitService(ctx),
+    publicComplaints: publicComplaintService(ctx, { cases, recorder, rateLimits }),
+    rateLimits,
     opportunities,
     conversions: conversionService(ctx, { opportunities, notices }),
     teams: teamService(ctx, { followUps }),

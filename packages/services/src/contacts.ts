@@ -4,6 +4,7 @@ import {
   customerGrants,
   excerptOf,
   NotFoundError,
+  outsideRetention,
   ValidationError,
   type Caller,
   type ContactCreateInput,
@@ -17,6 +18,15 @@ import type { CustomerContactService } from './customer-contact';
 import type { CustomerService } from './customers';
 
 export type LoggedContact = TimelineEntry & { caseId?: string };
+
+/** A call happened within the retention period and not in the future. */
+function assertPlausibleTimes(input: ContactCreateInput, now: Date, retentionDays: number): void {
+  const issues = [
+    ...outsideRetention(input.startedAt, now, retentionDays, 'startedAt'),
+    ...(input.endedAt ? outsideRetention(input.endedAt, now, retentionDays, 'endedAt') : []),
+  ];
+  if (issues.length) throw new ValidationError('The call times are not plausible', issues);
+}
 
 function durationOf(input: ContactCreateInput): number | undefined {
   if (input.endedAt) {
@@ -81,6 +91,12 @@ export function contactService(
     return resolved;
   }
 
+  /** A call names a case the caller may read, and one of the same customer (never another customer's case). */
+  async function assertCaseOf(caller: Caller, caseId: string, customerId: string | null): Promise<void> {
+    const c = await cases.loadFor(caller, caseId, 'read');
+    if (c.deleted || !customerId || c.customerId !== customerId) throw new NotFoundError('case', caseId);
+  }
+
   async function log(
     caller: Caller,
     input: ContactCreateInput,
@@ -89,6 +105,7 @@ export function contactService(
     if (input.case && input.caseId) {
       throw new ValidationError('Give caseId or case, not both', [{ path: 'case', message: 'conflicts with caseId' }]);
     }
+    assertPlausibleTimes(input, ctx.clock(), ctx.settings.RETENTION_DAYS);
     const who = await whoFor(caller, input);
     if (input.case && !who.customerId) {
       throw new ValidationError('A case needs an identified customer', [
@@ -96,6 +113,7 @@ export function contactService(
       ]);
     }
     const durationSeconds = durationOf(input);
+    if (input.caseId) await assertCaseOf(caller, input.caseId, who.customerId);
     let opened: PreparedCase | undefined;
     const liveCheck =
       who.customerId && checkedInTransaction(caller) ? [liveCustomerCheck(ctx.store, who.customerId)] : [];

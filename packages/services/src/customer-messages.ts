@@ -174,10 +174,11 @@ export function customerMessageService(ctx: ServiceContext) {
       purpose: request.purpose,
       channel: planned.channel,
       locale,
-      reference: c.id,
+      // The customer's reference: random, for the status page; the case id stays staff's.
+      reference: c.publicReference ?? c.id,
       caseType: c.type,
       title: c.title,
-      statusUrl: statusPageUrl(c.id, locale),
+      statusUrl: statusPageUrl(c.publicReference ?? c.id, locale),
       ...((c.status === 'resolved' || c.status === 'closed') && { status: c.status }),
       ...(c.outcome && { outcome: c.outcome }),
       ...(request.text && { text: request.text }),
@@ -194,7 +195,7 @@ export function customerMessageService(ctx: ServiceContext) {
       ...rendered,
       ...(planned.channel === 'email' && {
         email: {
-          messageId: `<${id}.${c.id}@${messageIdDomain}>`,
+          messageId: `<${id}.${c.publicReference ?? c.id}@${messageIdDomain}>`,
           ...(answering && { inReplyTo: bracketed(answering), references: [bracketed(answering)] }),
         },
       }),

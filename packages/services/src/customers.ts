@@ -1,5 +1,6 @@
 import {
   actorOf,
+  changesIdentities,
   ContactPreferences,
   contactPointIssues,
   decideLevelByRule,
@@ -27,6 +28,7 @@ import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
 import {
   customerRepository,
   readCustomerView,
+  userRepository,
   withIdempotency,
   type BookRole,
   type IdempotencyClaim,
@@ -34,9 +36,11 @@ import {
   type LabelledItem,
   type UserNameDirectory,
 } from '@cc/store';
+import { assertAssignable } from './assignees';
 import type { CaseOwnershipService } from './case-ownership';
 import { changeRequestOpening, type Requester } from './change-request-opening';
 import type { ServiceContext } from './context';
+import type { AuditService } from './audit';
 import type { NoticeService, NotificationDraft } from './notices';
 
 /** Phones to E.164, emails trimmed and lower-cased; any that cannot be normalised is a field error. */
@@ -82,9 +86,10 @@ const LEVEL_RULES: Requester = { id: 'level-rules', actor: { kind: 'system', id:
 
 export function customerService(
   ctx: ServiceContext,
-  deps: { notices: NoticeService; directory: UserNameDirectory; ownership: CaseOwnershipService },
+  deps: { notices: NoticeService; directory: UserNameDirectory; ownership: CaseOwnershipService; audit: AuditService },
 ) {
   const repo = customerRepository(ctx.store);
+  const users = userRepository(ctx.store);
   const policy = levelPolicyFor(
     ctx.settings.CUSTOMER_LEVELS,
     ctx.settings.MANAGED_FROM_LEVEL,
@@ -123,6 +128,10 @@ export function customerService(
 
   /** Readable by the caller: agents read any customer (reduced); others only within scope; 404 otherwise. */
   const readable = (caller: Caller, id: string) => inScope(caller, id, 'read');
+
+  /** A customer read for the caller to see (GET /customers/{id}): audited. */
+  const read = (caller: Caller, id: string) =>
+    deps.audit.audited(caller, 'customer.read', id, () => readable(caller, id));
 
   /** Changeable by the caller: primary/assisting manager or a supervisor/admin of the branch. */
   const changeable = (caller: Caller, id: string) => inScope(caller, id, 'change', true);
@@ -181,6 +190,11 @@ export function customerService(
     }
     const level = input.level ?? policy.levels[0]!;
     assertLevel(level);
+    const nominees = [
+      ...(input.primaryManagerId ? [{ id: input.primaryManagerId, path: 'primaryManagerId' }] : []),
+      ...(input.assistingManagerIds ?? []).map((id) => ({ id, path: 'assistingManagerIds' })),
+    ];
+    await assertAssignable(users, nominees, branchId, 'assignment.invalid');
     // Who sets managers names one; anyone else (an agent registering a corporate caller) leaves it to the branch.
     const pendingAssignment = requiresPrimaryManager(policy, input.type, level) && !input.primaryManagerId;
     if (pendingAssignment && supervising) {
@@ -245,11 +259,19 @@ export function customerService(
         'customer.field_forbidden',
       );
     }
+    const contactPoints = patch.contactPoints && normaliseContactPoints(patch.contactPoints);
+    if (contactPoints && changesIdentities(before.contactPoints, contactPoints)) {
+      throw new ForbiddenError(
+        'Adding, removing or verifying a phone or email is a change request a supervisor approves: ' +
+          'POST /customers/{id}/change-requests with kind contact_points',
+        'customer.identity_change_forbidden',
+      );
+    }
     const now = ctx.clock();
     const after: Customer = {
       ...before,
       ...(patch.name !== undefined && { name: patch.name }),
-      ...(patch.contactPoints !== undefined && { contactPoints: normaliseContactPoints(patch.contactPoints) }),
+      ...(contactPoints && { contactPoints }),
       ...(patch.preferredChannel !== undefined && { preferredChannel: patch.preferredChannel ?? undefined }),
       ...(patch.preferences !== undefined && { preferences: patch.preferences }),
       ...(patch.tags !== undefined && { tags: patch.tags }),
@@ -333,7 +355,9 @@ export function customerService(
    * cases and opportunities, and counters, from two parallel Queries (store/customer-view.ts).
    */
   async function view(caller: Caller, id: string) {
-    const data = await readCustomerView(ctx.store, id, ctx.clock());
+    const data = await deps.audit.audited(caller, 'customer.view', id, () =>
+      readCustomerView(ctx.store, id, ctx.clock()),
+    );
     if (!data || !mayOnCustomer(caller, 'read', data.profile)) throw new NotFoundError('customer', id);
     const { profile } = data;
     const names = await deps.directory.namesOf(managersOf(profile));
@@ -356,15 +380,19 @@ export function customerService(
 
   /** Who changed what and when; for the customer's managers and the branch's supervisors only. */
   async function history(caller: Caller, id: string, startKey: Record<string, unknown> | undefined, limit: number) {
-    await inScope(caller, id, 'change');
-    return repo.listHistory(id, startKey, limit);
+    return deps.audit.audited(caller, 'customer.history', id, async () => {
+      await inScope(caller, id, 'change');
+      return repo.listHistory(id, startKey, limit);
+    });
   }
 
   /** The customer a number, phone or email belongs to, as the caller may see it (none when out of scope). */
   async function lookup(caller: Caller, identity: Identity) {
     const id = await repo.idByIdentity(identity);
     const customer = id ? await repo.get(id) : undefined;
-    return customer && mayOnCustomer(caller, 'read', customer) ? [visibleCustomer(caller, customer)] : [];
+    if (!customer || !mayOnCustomer(caller, 'read', customer)) return [];
+    await deps.audit.record(caller, 'customer.search', [customer.id], identity.kind);
+    return [visibleCustomer(caller, customer)];
   }
 
   /** Names starting with `prefix` in a branch; a page keeps only the customers the caller may see. */
@@ -376,8 +404,14 @@ export function customerService(
     limit: number,
   ): Promise<Page<VisibleCustomer>> {
     const page = await repo.searchByName(branchId, prefix, startKey, limit);
-    const items = page.items.filter((c) => mayOnCustomer(caller, 'read', c)).map((c) => visibleCustomer(caller, c));
-    return { items, lastKey: page.lastKey };
+    const found = page.items.filter((c) => mayOnCustomer(caller, 'read', c));
+    await deps.audit.record(
+      caller,
+      'customer.search',
+      found.map((c) => c.id),
+      'name',
+    );
+    return { items: found.map((c) => visibleCustomer(caller, c)), lastKey: page.lastKey };
   }
 
   /** The caller's book: the customers they manage, by level and role. */
@@ -393,6 +427,7 @@ export function customerService(
 
   return {
     policy,
+    read,
     readable,
     changeable,
     create,

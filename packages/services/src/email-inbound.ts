@@ -27,7 +27,13 @@ export function sesInboundHandler(deps: SesInboundDeps) {
         });
         continue;
       }
-      const recorded = await deps.intake.receive(await deps.readRawMail(mail.messageId));
+      // SES checked the sender: the verdicts are recorded, and a failing one keeps the mail off every case.
+      const verdicts = {
+        spf: receipt.spfVerdict?.status,
+        dkim: receipt.dkimVerdict?.status,
+        dmarc: receipt.dmarcVerdict?.status,
+      };
+      const recorded = await deps.intake.receive(await deps.readRawMail(mail.messageId), { verdicts });
       deps.log.info('inbound email recorded', {
         sesMessageId: mail.messageId,
         ...recorded.response.body,

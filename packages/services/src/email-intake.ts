@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
-import { excerptOf } from '@cc/core';
+import { excerptOf, publicReferencesIn, type Case } from '@cc/core';
 import { safeFileName, type AttachmentStore } from '@cc/channels';
 import type { InboundEmail } from '@cc/channels/email';
-import { caseRepository, emailThreadItem, emailThreadRepository, fingerprintOf, type FollowUp } from '@cc/store';
+import {
+  caseRepository,
+  customerRepository,
+  emailThreadItem,
+  emailThreadRepository,
+  fingerprintOf,
+  type FollowUp,
+} from '@cc/store';
 import type { ContactRecorder, Recorded } from './contact-recorder';
 import type { ServiceContext } from './context';
 import type { FollowUpService } from './follow-ups';
@@ -18,6 +25,17 @@ const loadEmailModule = () => import(/* @vite-ignore */ EMAIL_MODULE) as Promise
 export const EMAIL_LIMITS = { maxAttachmentBytes: 5 * 1024 * 1024, maxAttachments: 10 };
 /** Mail relays retry for days; remember a Message-ID for a month. */
 const KEEP_SECONDS = 30 * 86_400;
+
+/** What SES concluded about the sender (receipt.spfVerdict etc.): PASS, FAIL, GRAY or PROCESSING_FAILED. */
+export interface EmailVerdicts {
+  spf?: string;
+  dkim?: string;
+  dmarc?: string;
+}
+
+/** A verdict that says the sender is forged: such mail is kept, but never threaded or given to a customer. */
+const failing = (verdicts: EmailVerdicts | undefined) =>
+  !!verdicts && [verdicts.spf, verdicts.dkim, verdicts.dmarc].some((v) => v?.toUpperCase() === 'FAIL');
 
 export interface EmailReceipt {
   messageId: string;
@@ -39,66 +57,83 @@ export interface EmailIntakeDeps {
 export function emailIntake(ctx: ServiceContext, deps: EmailIntakeDeps) {
   const { recorder, followUps: caseWork } = deps;
   const cases = caseRepository(ctx.store);
+  const profiles = customerRepository(ctx.store);
   const threads = emailThreadRepository(ctx.store);
   const caseFor = inboundThreads(ctx);
 
-  /** The case a message belongs to: the reference in its subject, else the thread its In-Reply-To/References name. */
-  async function threadOf(
-    mail: InboundEmail,
-    extractCaseReference: EmailModule['extractCaseReference'],
-  ): Promise<string | undefined> {
-    const reference = extractCaseReference(mail.subject);
-    if (reference) {
-      const c = await cases.get(reference);
-      if (c && !c.deleted) return c.id;
-    }
-    const ids = [...new Set([mail.inReplyTo, ...mail.references].filter((id): id is string => !!id))].slice(-50);
-    if (!ids.length) return undefined;
-    const found = await threads.casesOf(ids);
-    // Prefer the direct parent, then the newest reference.
-    return [mail.inReplyTo, ...[...mail.references].reverse()]
-      .map((id) => (id ? found.get(id) : undefined))
-      .find(Boolean);
+  /**
+   * The customer an email is from: the one whose *verified* contact point its From address is, unless SES says the
+   * sender is forged. Anything else stays an unidentified contact (agents may attach it), since a From line costs
+   * nothing to write.
+   */
+  async function senderCustomer(address: string, verdicts: EmailVerdicts | undefined): Promise<string | null> {
+    if (failing(verdicts)) return null;
+    const resolved = await recorder.resolveSender('email', address);
+    const customer = resolved?.customerId ? await profiles.get(resolved.customerId) : undefined;
+    const verified = customer?.contactPoints.some(
+      (p) => p.kind === 'email' && p.value === resolved!.sender.value && p.verified,
+    );
+    return customer && customer.status !== 'merged' && verified ? customer.id : null;
   }
 
+  /**
+   * The live cases a message names: the references in its subject (the customer's public reference, or staff's case
+   * id), then the thread its In-Reply-To/References name (the direct parent first, then the newest).
+   */
+  async function namedCases(mail: InboundEmail, extractCaseReference: EmailModule['extractCaseReference']) {
+    const bySubject = [
+      ...(await Promise.all(publicReferencesIn(mail.subject).map((r) => cases.idByPublicReference(r)))),
+      extractCaseReference(mail.subject),
+    ];
+    const ids = [...new Set([mail.inReplyTo, ...mail.references].filter((id): id is string => !!id))].slice(-50);
+    const found = ids.length ? await threads.casesOf(ids) : new Map<string, string>();
+    const byThread = [mail.inReplyTo, ...[...mail.references].reverse()].map((id) => (id ? found.get(id) : undefined));
+    const named = [...new Set([...bySubject, ...byThread].filter((id): id is string => !!id))].slice(0, 10);
+    const live = await Promise.all(named.map((id) => cases.get(id)));
+    return live.filter((c): c is Case => !!c && !c.deleted);
+  }
+
+  /** Attachments are stored under an id derived from the message; the record names the id, never where it lies. */
   async function storeAttachments(mail: InboundEmail) {
     const folder = createHash('sha256').update(mail.messageId).digest('hex').slice(0, 32);
     return Promise.all(
-      mail.attachments.map(async (a, i) => ({
-        filename: a.filename,
-        contentType: a.contentType,
-        size: a.size,
-        location: await deps.attachments.put(
-          `${folder}/${i + 1}-${safeFileName(a.filename)}`,
-          a.content,
-          a.contentType,
-        ),
-      })),
+      mail.attachments.map(async (a, i) => {
+        const id = `${folder}/${i + 1}-${safeFileName(a.filename)}`;
+        await deps.attachments.put(id, a.content, a.contentType);
+        return { id, filename: a.filename, contentType: a.contentType, size: a.size };
+      }),
     );
   }
 
-  async function receive(raw: Buffer): Promise<Recorded<EmailReceipt>> {
+  async function receive(raw: Buffer, options: { verdicts?: EmailVerdicts } = {}): Promise<Recorded<EmailReceipt>> {
     const email = deps.emailModule ?? (await loadEmailModule());
     const mail = await email.parseInboundEmail(raw, EMAIL_LIMITS);
     const now = ctx.clock();
     const expiresAt = Math.floor(now.getTime() / 1000) + KEEP_SECONDS;
     const claim = { scope: 'email', key: mail.messageId, fingerprint: fingerprintOf(mail.messageId), expiresAt };
 
-    const resolved = await recorder.resolveSender('email', mail.from.address);
+    const { verdicts } = options;
+    const [customerId, named] = await Promise.all([
+      senderCustomer(mail.from.address, verdicts),
+      namedCases(mail, email.extractCaseReference),
+    ]);
     const automated = mail.autoSubmitted || mail.isBounce;
-    // No case named: a known customer's email joins their case as an SMS would, else it opens one.
+    // Only a verified customer threads, and only onto their own case; naming none, their email joins their case as an
+    // SMS would (else it opens one).
+    const threaded = customerId ? named.find((c) => c.customerId === customerId)?.id : undefined;
     const caseId =
-      (await threadOf(mail, email.extractCaseReference)) ??
-      (resolved?.customerId && !automated ? await caseFor(resolved.customerId, 'email') : undefined);
+      threaded ?? (customerId && !automated && named.length === 0 ? await caseFor(customerId, 'email') : undefined);
     const text = email.stripQuotedReply(mail.text) || mail.text;
-    const outcome: EmailReceipt['outcome'] = automated ? 'recorded' : caseId ? 'case_message' : 'new_case';
+    // Mail that names a case it may not join, or whose sender is forged, is kept for agents and changes no case.
+    const untrusted = failing(verdicts) || (named.length > 0 && !caseId);
+    const outcome: EmailReceipt['outcome'] = automated || untrusted ? 'recorded' : caseId ? 'case_message' : 'new_case';
     const occurredAt = now.toISOString();
     let followUp: FollowUp | undefined;
 
     const recorded = await recorder.record<EmailReceipt>(
       {
-        customerId: resolved?.customerId ?? null,
-        sender: resolved?.sender ?? { kind: 'email', value: mail.from.address },
+        customerId,
+        sender: { kind: 'email', value: mail.from.address },
         channel: 'email',
         direction: 'inbound',
         occurredAt,
@@ -116,6 +151,9 @@ export function emailIntake(ctx: ServiceContext, deps: EmailIntakeDeps) {
           sentAt: mail.date,
           text: excerptOf(text, 4000),
           ...(automated && { automated: mail.isBounce ? 'bounce' : 'auto_reply' }),
+          ...(verdicts && { authentication: verdicts }),
+          ...(untrusted &&
+            !automated && { held: failing(verdicts) ? 'sender_failed_checks' : 'not_the_case_customer' }),
           ...(mail.rejectedAttachments.length && { rejectedAttachments: mail.rejectedAttachments }),
         },
       },
@@ -142,7 +180,7 @@ export function emailIntake(ctx: ServiceContext, deps: EmailIntakeDeps) {
               : {
                   kind: 'case_from_email',
                   messageId: mail.messageId,
-                  customerId: resolved?.customerId ?? null,
+                  customerId,
                   from: mail.from.address,
                   subject: mail.subject,
                   text,

@@ -1,5 +1,5 @@
 export { FOLLOW_UP_GRACE_MS, planFollowUp } from './follow-up-plan';
-import { excerptOf, givenUpMessages, NotFoundError, ValidationError } from '@cc/core';
+import { asSingleLine, asText, excerptOf, givenUpMessages, NotFoundError, ValidationError } from '@cc/core';
 import {
   emailThreadItem,
   FOLLOW_UP_LABEL,
@@ -90,8 +90,9 @@ export function followUpService(
               type: 'inquiry',
               subject: 'other',
               category: 'other',
-              title: excerptOf(f.subject || 'Email without subject', 200),
-              description: excerptOf(f.text || '(empty message)', 10_000),
+              // Mail is taken as it came: what a field would refuse from a person is removed, not a reason to lose it.
+              title: excerptOf(asSingleLine(f.subject) || 'Email without subject', 200),
+              description: excerptOf(asText(f.text) || '(empty message)', 10_000),
               customerId: f.customerId,
             },
             {

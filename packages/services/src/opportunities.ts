@@ -48,6 +48,7 @@ import {
   type PipelineView,
   type User,
 } from '@cc/store';
+import { assertAssignable } from './assignees';
 import type { ServiceContext } from './context';
 import type { NoticeService, NotificationDraft } from './notices';
 
@@ -93,13 +94,22 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
   const customers = customerRepository(ctx.store);
   const { notices } = deps;
 
-  /** The owner must be a known user; their team and supervisor join the opportunity's team. */
-  async function ownerOf(ownerId: string): Promise<User> {
-    const owner = await users.get(ownerId);
-    if (!owner)
-      throw new ValidationError('The owner is not a known user', [{ path: 'ownerId', message: 'unknown user' }]);
-    return owner;
+  /**
+   * The owner must be an active manager or supervisor of the opportunity's branch; their team and supervisor join
+   * the opportunity's team. Collaborators are active managers or supervisors of the branch too.
+   */
+  async function ownerOf(ownerId: string, branchId: string): Promise<User> {
+    const found = await assertAssignable(users, [{ id: ownerId, path: 'ownerId' }], branchId, 'assignment.invalid');
+    return found.get(ownerId)!;
   }
+
+  const assertCollaborators = (ids: readonly string[], branchId: string) =>
+    assertAssignable(
+      users,
+      [...new Set(ids)].map((id) => ({ id, path: 'collaboratorIds' })),
+      branchId,
+      'assignment.invalid',
+    );
 
   function normaliseProspect(prospect: Prospect): Prospect {
     const phone = prospect.phone === undefined ? undefined : tryNormalisePhone(prospect.phone);
@@ -124,7 +134,10 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
     },
     now: Date,
   ): Promise<Opportunity> {
-    const owner = await ownerOf(terms.ownerId ?? about.defaultOwnerId);
+    const [owner] = await Promise.all([
+      ownerOf(terms.ownerId ?? about.defaultOwnerId, about.branchId),
+      assertCollaborators(terms.collaboratorIds, about.branchId),
+    ]);
     const at = now.toISOString();
     const { customer } = about;
     return {
@@ -325,6 +338,7 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
   ): Promise<Opportunity> {
     const before = await changeable(caller, id);
     assertOpen(before);
+    if (patch.collaboratorIds) await assertCollaborators(patch.collaboratorIds, before.branchId);
     const now = ctx.clock().toISOString();
     const after: Opportunity = {
       ...before,

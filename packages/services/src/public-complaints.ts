@@ -1,5 +1,11 @@
-import { randomInt } from 'node:crypto';
-import { NotFoundError, ValidationError, type Case, type Locale } from '@cc/core';
+import {
+  newPublicReference,
+  NotFoundError,
+  parsePublicReference,
+  ValidationError,
+  type Case,
+  type Locale,
+} from '@cc/core';
 import {
   honeypotTripped,
   parseComplaintForm,
@@ -8,10 +14,11 @@ import {
   type ComplaintForm,
   type PublicCaseStatus,
 } from '@cc/channels';
-import { caseRepository, customerRepository, withIdempotency, type IdempotencyClaim } from '@cc/store';
+import { caseRepository, customerRepository, transact, withIdempotency, type IdempotencyClaim } from '@cc/store';
 import type { CaseService } from './cases';
 import type { ContactRecorder } from './contact-recorder';
 import type { ServiceContext } from './context';
+import type { RateLimitService } from './rate-limits';
 
 /** What the public may send; anything else (owner, status, priority, timestamps...) is refused. */
 const PUBLIC_FIELDS = new Set([
@@ -49,11 +56,11 @@ export function parsePublicComplaint(input: Record<string, unknown>): ComplaintF
   return parseComplaintForm(input);
 }
 
-const fakeReference = (now: Date) =>
-  `C-${now.getUTCFullYear()}-${String(randomInt(100_000, 1_000_000)).padStart(6, '0')}`;
-
 /** The public complaint/inquiry form: opens a case from the web and answers its status to the submitter only. */
-export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseService; recorder: ContactRecorder }) {
+export function publicComplaintService(
+  ctx: ServiceContext,
+  deps: { cases: CaseService; recorder: ContactRecorder; rateLimits: RateLimitService },
+) {
   const { cases, recorder } = deps;
   const stored = caseRepository(ctx.store);
   const profiles = customerRepository(ctx.store);
@@ -90,15 +97,11 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
     admitted: Promise<void> = Promise.resolve(),
     locale: Locale = ctx.settings.PUBLIC_DEFAULT_LOCALE,
   ): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
-    const now = ctx.clock();
-    if (honeypotTripped(raw)) {
-      await admitted;
-      return { status: 201, body: receiptFor(fakeReference(now), 'new', locale), replayed: false };
-    }
     // Both settle before either is reported, so a refused client hears 429 whatever else was wrong.
     const [gate, lookup] = await Promise.allSettled([admitted, prepare(raw)]);
     if (gate.status === 'rejected') throw gate.reason;
     if (lookup.status === 'rejected') throw lookup.reason;
+    if (honeypotTripped(raw)) return decoy(claim, locale);
     const { form, phone, email, customerId } = lookup.value;
     const description =
       `${form.description}\n\n— ${form.name}` +
@@ -124,7 +127,7 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
           locale,
           recordFor: (response) => {
             const c = response.body as Case;
-            receipt = receiptFor(c.id, c.status, locale);
+            receipt = receiptFor(c.publicReference!, c.status, locale);
             // Every inbound contact counts towards the customer's 30-day contact figure.
             return recordFor({ status: 201, body: receipt });
           },
@@ -136,20 +139,50 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
   }
 
   /**
-   * Only with the phone or email used to submit it, or (cases registered by phone or imported) one the bank holds
-   * for the customer; every miss is the same 404, so references cannot be probed.
+   * A bot filled the honeypot: it gets a receipt of the same shape as a real one (a fresh random reference, replayed
+   * for the same Idempotency-Key), and no case. Its status lookups miss like any wrong reference.
    */
-  async function status(reference: string, contact: { phone?: string; email?: string }): Promise<ComplaintStatus> {
+  async function decoy(claim: IdempotencyClaim | undefined, locale: Locale) {
+    const result = await withIdempotency<ComplaintReceipt>(ctx.store, claim, async (recordFor) => {
+      const response = { status: 201, body: receiptFor(newPublicReference(), 'new', locale) };
+      const record = recordFor(response);
+      if (record.length) await transact(ctx.store, record);
+      return response;
+    });
+    return { status: result.response.status, body: result.response.body, replayed: result.replayed };
+  }
+
+  /**
+   * Only with the phone or email used to submit it, or (cases registered by phone or imported) one the bank holds
+   * for the customer; every miss is the same 404, so references cannot be probed. `admitted` is the caller's
+   * rate-limit decision (per address); this adds the limits per reference and per contact, so neither rotating
+   * addresses nor rotating references gets more guesses.
+   */
+  async function status(
+    reference: string,
+    contact: { phone?: string; email?: string },
+    admitted: Promise<void> = Promise.resolve(),
+  ): Promise<ComplaintStatus> {
     const phone = contact.phone ? tryNormalisePhone(contact.phone) : null;
     const email = contact.email ? tryNormaliseEmail(contact.email) : null;
+    const canonical = parsePublicReference(reference);
+    const gates = await Promise.allSettled([
+      admitted,
+      deps.rateLimits.admit('status-reference', canonical ?? reference.slice(0, 40)),
+      // Each contact given counts: naming a victim's email beside a fresh phone each time gets no more guesses.
+      ...[phone, email].filter((c): c is string => !!c).map((c) => deps.rateLimits.admit('status-contact', c)),
+    ]);
+    const refused = gates.find((g) => g.status === 'rejected');
+    if (refused) throw refused.reason;
     if (!phone && !email)
       throw new ValidationError('Give the phone or email you used', [
         { path: 'phone', message: 'phone or email required' },
       ]);
-    const c = /^C-\d{4}-\d{6}$/.test(reference.trim()) ? await stored.get(reference.trim()) : undefined;
+    const caseId = canonical ? await stored.idByPublicReference(canonical) : undefined;
+    const c = caseId ? await stored.get(caseId) : undefined;
     if (!c || c.deleted || !(await knownContact(c, phone, email))) throw new NotFoundError('case');
     return {
-      reference: c.id,
+      reference: canonical!,
       type: c.type,
       status: c.status,
       lastUpdatedAt: c.updatedAt,
@@ -166,8 +199,8 @@ export function publicComplaintService(ctx: ServiceContext, deps: { cases: CaseS
   }
 
   /** The status page's single field: an email address when it has an @, else a phone number. */
-  const statusByContact = (reference: string, contact: string) =>
-    status(reference, contact.includes('@') ? { email: contact } : { phone: contact });
+  const statusByContact = (reference: string, contact: string, admitted?: Promise<void>) =>
+    status(reference, contact.includes('@') ? { email: contact } : { phone: contact }, admitted);
 
   return { submit, status, statusByContact };
 }

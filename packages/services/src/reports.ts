@@ -342,7 +342,13 @@ export function reportService(ctx: ServiceContext) {
     };
   }
 
-  return { daily, managers, pipeline, customers };
+  /**
+   * Whose figures the caller reads (`branchId` as in the reports) and the time zone their days are in, refused as
+   * the reports are: for a reader to choose a default period (the console's last days) before asking for one.
+   */
+  const scope = (caller: Caller, branchId?: string) => scopeFor(caller, branchId);
+
+  return { scope, daily, managers, pipeline, customers };
 }
 
 export type ReportService = ReturnType<typeof reportService>;

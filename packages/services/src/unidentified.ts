@@ -1,13 +1,16 @@
 import { ForbiddenError, mayInBranch, ValidationError, type AttachInput, type Caller } from '@cc/core';
-import { advanceLastContact, customerRepository, timelineRepository } from '@cc/store';
+import { advanceLastContact, timelineRepository } from '@cc/store';
+import type { ChangeRequestService } from './change-requests';
 import { normaliseSender } from './contact-recorder';
 import type { ServiceContext } from './context';
 import type { CustomerService } from './customers';
 
 /** Contacts from senders no customer is known by, until an agent attaches them to a customer. */
-export function unidentifiedService(ctx: ServiceContext, deps: { customers: CustomerService }) {
+export function unidentifiedService(
+  ctx: ServiceContext,
+  deps: { customers: CustomerService; changeRequests: ChangeRequestService },
+) {
   const timeline = timelineRepository(ctx.store);
-  const profiles = customerRepository(ctx.store);
 
   const assertMayWork = (caller: Caller) => {
     if (!mayInBranch(caller, 'workUnidentified', caller)) {
@@ -30,6 +33,17 @@ export function unidentifiedService(ctx: ServiceContext, deps: { customers: Cust
     if (!value) throw new ValidationError(`Not a valid ${input.kind}`, [{ path: 'value', message: 'invalid' }]);
     const customer = await deps.customers.readable(caller, input.customerId);
     const sender = { kind: input.kind, value };
+    // Whose phone or email this is changes who later messages resolve to: asked for, never done here. Asked first,
+    // so a refusal (the address is another customer's) leaves the contacts where they were.
+    const known = customer.contactPoints.some((p) => p.kind === input.kind && p.value === value);
+    const changeRequest =
+      input.addContactPoint && !known
+        ? await deps.changeRequests.request(caller, customer.id, {
+            kind: 'contact_points',
+            add: [{ kind: input.kind, value, verified: false, preferred: false }],
+            reason: `Contacts from ${value} attached to this customer`,
+          })
+        : undefined;
     let moved = 0;
     let lastContactAt: string | undefined;
     for (;;) {
@@ -43,28 +57,13 @@ export function unidentifiedService(ctx: ServiceContext, deps: { customers: Cust
       }
     }
     if (lastContactAt) await advanceLastContact(ctx.store, customer.id, lastContactAt);
-    const known = (points: { kind: string; value: string }[]) =>
-      points.some((p) => p.kind === input.kind && p.value === value);
-    if (input.addContactPoint && !known(customer.contactPoints)) {
-      const before = await profiles.get(customer.id, true);
-      if (before && !known(before.contactPoints)) {
-        const at = ctx.clock().toISOString();
-        const after = {
-          ...before,
-          contactPoints: [...before.contactPoints, { kind: input.kind, value, verified: false, preferred: false }],
-          version: before.version + 1,
-          updatedAt: at,
-        };
-        await profiles.save(before, after, [
-          deps.customers.historyItem(customer.id, at, caller, 'contact_point_added', {
-            kind: input.kind,
-            value,
-            from: 'unidentified_contacts',
-          }),
-        ]);
-      }
-    }
-    return { customerId: customer.id, kind: input.kind, value, moved };
+    return {
+      customerId: customer.id,
+      kind: input.kind,
+      value,
+      moved,
+      ...(changeRequest && { changeRequestId: changeRequest.id }),
+    };
   }
 
   return { list, attach };

@@ -121,6 +121,17 @@ function caseRecord(c: Case): Record<string, unknown> {
 
 export const newCaseItem = (ctx: StoreContext, c: Case): LabelledItem => putNew(ctx, CASE_LABEL, caseRecord(c));
 
+export const PUBLIC_REFERENCE_LABEL = 'public-reference';
+
+/** Finds a case by the reference its customer was given; refused (that label) when the reference is taken. */
+export const publicReferenceItem = (ctx: StoreContext, reference: string, caseId: string): LabelledItem =>
+  putNew(ctx, PUBLIC_REFERENCE_LABEL, {
+    ...keys.publicReference(reference),
+    entity: 'public-reference',
+    reference,
+    caseId,
+  });
+
 /** Writes `after` only if the stored case is still at `expectedVersion` (optimistic locking). */
 export const savedCaseItem = (ctx: StoreContext, after: Case, expectedVersion: number): LabelledItem =>
   put(ctx, CASE_LABEL, caseRecord(after), {
@@ -441,6 +452,12 @@ export function caseRepository(ctx: StoreContext) {
         }
       }
       return found;
+    },
+
+    /** The case a public reference was given for. */
+    async idByPublicReference(reference: string): Promise<string | undefined> {
+      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.publicReference(reference) }));
+      return Item ? String(Item.caseId) : undefined;
     },
 
     /** The last number taken in the year's case sequence (0 before the first); see caseSequenceItem. */

@@ -20,6 +20,7 @@ export * from './rate-windows';
 export * from './system';
 export * from './deadline';
 export { budgetedClientConfig, fullJitterBackoff } from './budgeted-client';
+export * from './audit';
 export * from './reports';
 export * from './stream';
 export * from './archive';

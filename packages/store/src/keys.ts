@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The single source of key and index names. The CDK stack and the local runtime both
  * build the table from `tableDefinition`, so what runs locally is what deploys.
@@ -35,12 +37,24 @@ export const tableDefinition = {
   ] satisfies IndexDefinition[],
 } as const;
 
+/** Bytes of a caller-supplied value kept as they are in a key; DynamoDB allows 2 KB per partition key. */
+const MAX_KEY_PART_BYTES = 256;
+
+/**
+ * A value from outside (an email Message-ID, a sender address, an Idempotency-Key) as a key part: itself when short,
+ * its SHA-256 when long, so no input can make a key exceed DynamoDB's limits. Lookups hash the same way.
+ */
+export const keyPart = (value: string) =>
+  Buffer.byteLength(value, 'utf8') <= MAX_KEY_PART_BYTES
+    ? value
+    : `~sha256:${createHash('sha256').update(value).digest('hex')}`;
+
 /** Key builders: the only place key strings are spelled. */
 export const keys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   branch: (branchId: string) => ({ pk: `BRANCH#${branchId}`, sk: 'PROFILE' }),
-  idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }),
-  rateWindow: (bucket: string, window: string) => ({ pk: `RATE#${bucket}`, sk: window }),
+  idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${keyPart(key)}`, sk: 'IDEM' }),
+  rateWindow: (bucket: string, window: string) => ({ pk: `RATE#${keyPart(bucket)}`, sk: window }),
   counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
   /** A one-time marker, e.g. that the demo data was seeded. */
   marker: (name: string) => ({ pk: `SEED#${name}`, sk: 'SEED' }),
@@ -48,7 +62,7 @@ export const keys = {
   customer: (customerId: string) => ({ pk: `CUST#${customerId}`, sk: 'PROFILE' }),
   /** Everything the customer 360 needs sorts below this under the customer's partition. */
   customerTimelinePrefix: 'TL#',
-  customerIdentity: (kind: IdentityKind, value: string) => ({ pk: `IDENT#${kind}#${value}`, sk: 'IDENT' }),
+  customerIdentity: (kind: IdentityKind, value: string) => ({ pk: `IDENT#${kind}#${keyPart(value)}`, sk: 'IDENT' }),
   customerHistory: (customerId: string, at: string, id: string) => ({
     pk: `CUSTHIST#${customerId}`,
     sk: `${at}#${id}`,
@@ -97,11 +111,19 @@ export const keys = {
     pk: partition,
     sk: `TL#${occurredAt}#${entryId}`,
   }),
-  anonymousPartition: (kind: 'phone' | 'email', value: string) => `ANON#${kind}#${value}`,
+  anonymousPartition: (kind: 'phone' | 'email', value: string) => `ANON#${kind}#${keyPart(value)}`,
   timelineByChannel: (partition: string, channel: string) => `TLCH#${partition}#${channel}`,
   timelineByType: (partition: string, type: string) => `TLTY#${partition}#${type}`,
   unidentifiedQueue: 'UNIDENTIFIED',
 
+  /** Who read a customer's data, newest last: append-only, kept for the retention period (TTL). */
+  auditEntry: (customerId: string, at: string, entryId: string) => ({
+    pk: `AUDIT#${customerId}`,
+    sk: `${at}#${entryId}`,
+  }),
+  auditPartition: (customerId: string) => `AUDIT#${customerId}`,
+  /** A case's public reference (random, given to the customer) -> the case id. */
+  publicReference: (reference: string) => ({ pk: `PUBREF#${keyPart(reference)}`, sk: 'PUBREF' }),
   /** A complaint or inquiry; its history and messages share its partition. */
   case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   casePartition: (caseId: string) => `CASE#${caseId}`,
@@ -132,7 +154,7 @@ export const keys = {
   branchCaseQueue: (branchId: string) => `BRANCHQUEUE#${branchId}`,
   casesByBranch: (branchId: string) => `BRANCHCASES#${branchId}`,
   /** An email Message-ID that belongs to a case, for threading replies by In-Reply-To/References. */
-  emailThread: (messageId: string) => ({ pk: `MSGID#${messageId}`, sk: 'MSGID' }),
+  emailThread: (messageId: string) => ({ pk: `MSGID#${keyPart(messageId)}`, sk: 'MSGID' }),
   usersByBranch: (branchId: string) => `BRANCH#${branchId}#USERS`,
 
   /**

@@ -17,7 +17,14 @@ export interface User {
   teamId?: string;
   /** The manager's superior: told about their team's opportunities (the "1+N" team). */
   supervisorId?: string;
+  /**
+   * false: disabled; their tokens are refused within a minute and they cannot be assigned anything. Absent counts as
+   * active (records from before the flag).
+   */
+  active?: boolean;
 }
+
+export const isActiveUser = (user: Pick<User, 'active'>) => user.active !== false;
 
 export function userRepository(ctx: StoreContext) {
   const { doc, tableName } = ctx;

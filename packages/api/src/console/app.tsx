@@ -16,6 +16,7 @@ import { customerRoutes } from './pages/customer';
 import { deskRoutes } from './pages/desk';
 import { homeRoutes } from './pages/home';
 import { pipelineRoutes } from './pages/pipeline';
+import { reportRoutes } from './pages/reports';
 import { supervisorRoutes } from './pages/supervisor';
 import { isHtmx, pageContext, renderPage } from './render';
 import { CONSOLE_PATH } from './session';
@@ -101,6 +102,7 @@ export function consoleApp(services: Services, http: HttpDeps): Hono<ConsoleEnv>
   caseRoutes(ui, services, http);
   pipelineRoutes(ui, services, http);
   supervisorRoutes(ui, services, http);
+  reportRoutes(ui, services, http);
   ui.notFound((c) => errorPage(c, http, new DomainError('route.not_found', `No page ${c.req.path}`)));
   ui.onError((error, c) => errorPage(c, http, error));
   return ui;

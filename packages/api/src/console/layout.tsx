@@ -24,7 +24,7 @@ export interface PageContext {
 
 const navFor: Record<Caller['role'], NavKey[]> = {
   agent: ['desk', 'unidentified'],
-  manager: ['home', 'desk', 'pipeline'],
+  manager: ['home', 'desk', 'pipeline', 'reports'],
   supervisor: ['queue', 'requests', 'reports', 'home', 'desk', 'pipeline', 'unidentified'],
   admin: ['queue', 'requests', 'reports', 'home', 'desk', 'pipeline', 'unidentified'],
 };

@@ -40,7 +40,7 @@ label { display: block; font-weight: 600; margin: .5rem 0 .15rem; }
 input, select, textarea { font: inherit; padding: .35rem .5rem; border: 1px solid #6b7682; border-radius: 4px;
   background: #fff; color: #1b1f24; max-width: 100%; }
 input[type="text"], input[type="search"], input[type="datetime-local"], input[type="number"], input[type="date"],
-select, textarea { width: 100%; }
+input[type="month"], select, textarea { width: 100%; }
 textarea { min-height: 5rem; }
 fieldset { border: 1px solid #ccd3da; border-radius: 6px; margin: .75rem 0; padding: .5rem 1rem 1rem; }
 legend { font-weight: 700; padding: 0 .25rem; }
@@ -63,7 +63,10 @@ form.inline { display: inline; }
 .errors { color: #a61b1b; }
 ul.timeline { list-style: none; padding: 0; margin: 0; }
 ul.timeline li { border-left: 3px solid #8fa6bd; padding: .25rem .75rem; margin-bottom: .5rem; }
+.chart { margin: 0 0 1rem; }
 .chart svg { max-width: 100%; height: auto; }
+.scroll { overflow-x: auto; }
+caption { text-align: left; font-weight: 700; padding: .25rem 0; }
 .signin-users { list-style: none; padding: 0; }
 .signin-users li { margin: .4rem 0; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);

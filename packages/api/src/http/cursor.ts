@@ -10,8 +10,13 @@ export interface CursorCodec {
   decode(cursor: string | undefined, scope: string): Record<string, unknown> | undefined;
 }
 
-export function createCursorCodec(secret: string): CursorCodec {
-  const sign = (payload: string, scope: string) =>
+/**
+ * `secrets`: one key, or the live versions of a rotating one (newest first): cursors are signed with the newest and
+ * accepted under any, so a rotation does not break the lists clients are paging through.
+ */
+export function createCursorCodec(secrets: string | (() => readonly string[])): CursorCodec {
+  const keys = typeof secrets === 'string' ? () => [secrets] : secrets;
+  const sign = (secret: string, payload: string, scope: string) =>
     createHmac('sha256', secret).update(scope).update('\n').update(payload).digest().subarray(0, 16);
   const invalid = () =>
     new ValidationError(
@@ -24,15 +29,18 @@ export function createCursorCodec(secret: string): CursorCodec {
     encode(key, scope) {
       if (!key) return null;
       const payload = Buffer.from(JSON.stringify(key)).toString('base64url');
-      return `${payload}.${sign(payload, scope).toString('base64url')}`;
+      return `${payload}.${sign(keys()[0]!, payload, scope).toString('base64url')}`;
     },
     decode(cursor, scope) {
       if (cursor === undefined || cursor === '') return undefined;
       const [payload, mac, extra] = cursor.split('.');
       if (!payload || !mac || extra !== undefined) throw invalid();
       const given = Buffer.from(mac, 'base64url');
-      const expected = sign(payload, scope);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+      const signedWith = (secret: string) => {
+        const expected = sign(secret, payload, scope);
+        return given.length === expected.length && timingSafeEqual(given, expected);
+      };
+      if (!keys().some(signedWith)) throw invalid();
       try {
         const key = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
         if (key === null || typeof key !== 'object' || Array.isArray(key)) throw invalid();

@@ -1,3 +1,4 @@
+import type { GetConnInfo } from 'hono/conninfo';
 import type { Caller, Logger } from '@cc/core';
 import type { TokenVerifier } from '../auth';
 import type { AppConfig } from '../config';
@@ -10,6 +11,9 @@ export interface HealthProbes {
   sqs(): Promise<void>;
 }
 
+/** Whether a request carries the front door's secret header value (the origin-verify secret, any live version). */
+export type OriginVerifier = (headerValue: string | undefined) => Promise<boolean>;
+
 /** What the HTTP adapter needs besides the services: all of it HTTP's own concern. */
 export interface HttpDeps {
   config: AppConfig;
@@ -20,6 +24,14 @@ export interface HttpDeps {
   clock: () => Date;
   /** Every request answers within this (@cc/core/budgets: the API's deadline). */
   deadlineMs: number;
+  /** The host's view of the connection (hono/aws-lambda or @hono/node-server/conninfo); absent in tests. */
+  connInfo?: GetConnInfo;
+  /** Checks ORIGIN_VERIFY_HEADER on every request when the app runs behind the front door (absent locally). */
+  originVerifier?: OriginVerifier;
+  /** The Twilio auth token now, or why the SMS webhook is closed (the placeholder was never replaced). */
+  twilio: () => { token: string } | { closed: string };
+  /** Refused while a webhook secret is missing: answered as a problem, never verified against nothing. */
+  emailWebhookSecret?: string;
   /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */
   openApiDocument: () => Promise<Record<string, unknown>>;
   /** The script of the reference page at /docs (Redoc), read when first asked for. */
@@ -30,5 +42,5 @@ export interface HttpDeps {
 
 /** Hono environment: what middleware puts on the context for routes to read. */
 export interface AppEnv {
-  Variables: { caller: Caller };
+  Variables: { caller: Caller; viaFrontDoor: boolean };
 }

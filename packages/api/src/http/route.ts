@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type * as z from 'zod';
-import { DomainError, ValidationError, type Caller } from '@cc/core';
+import { DomainError, parseJson, ValidationError, type Caller } from '@cc/core';
 import type { AppEnv } from './env';
 
 /**
@@ -139,7 +139,7 @@ function validate<T extends z.ZodType>(schema: T, value: unknown, fallback = '(b
   return result.data;
 }
 
-/** A JSON body: 415 for another media type, 400 `request.malformed` when it does not parse. */
+/** A JSON body: 415 for another media type, 400 `request.malformed` when it does not parse, or nests too deeply. */
 async function jsonBody(c: Context, spec: JsonBody): Promise<unknown> {
   const type = c.req.header('content-type');
   const text = await c.req.text();
@@ -147,13 +147,7 @@ async function jsonBody(c: Context, spec: JsonBody): Promise<unknown> {
     throw new DomainError('request.unsupported_media_type', 'Send the body as application/json');
   }
   if (!type && spec.required === false) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new DomainError('request.malformed', 'The request body is not valid JSON');
-  }
-  return validate(spec.json, value);
+  return validate(spec.json, parseJson(text));
 }
 
 function toResponse(reply: { status: number; body?: unknown; text?: string; type?: string; headers?: Headers }) {

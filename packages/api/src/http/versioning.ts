@@ -34,5 +34,9 @@ export function ifMatchVersion(header: string | undefined, required: boolean, re
       {},
     );
   }
-  return Number(match[1]);
+  const version = Number(match[1]);
+  if (!Number.isSafeInteger(version)) {
+    throw new DomainError('request.if_match_invalid', `If-Match names a version no ${resource} can have`, {});
+  }
+  return version;
 }

@@ -1,4 +1,31 @@
-import type { DailyReport } from '@cc/services';
+import type { DailyReport, ReportScope } from '@cc/services';
+
+/** The words a chart is drawn with: English for the API, the page's language in the console. */
+export interface ChartWords {
+  heading: (scope: ReportScope, from: string, to: string) => string;
+  dayBoundaries: (timeZone: string) => string;
+  casesPanel: string;
+  backlogPanel: string;
+  breachesPanel: string;
+  /** A case origin (agent, web, sms...) in the legend and tooltips. */
+  channel: (origin: string) => string;
+  /** A breach kind (response, resolution) in the legend and tooltips. */
+  breaches: (kind: string) => string;
+  backlog: string;
+}
+
+export const englishChartWords: ChartWords = {
+  heading: (scope, from, to) =>
+    'Cases per day by channel, backlog and breaches: ' +
+    `${scope.managerId ? `manager ${scope.managerId}` : `branch ${scope.branchId}`}, ${from} to ${to}`,
+  dayBoundaries: (timeZone) => `Day boundaries in ${timeZone}. Generated from the report aggregates.`,
+  casesPanel: 'Cases opened per day, by channel',
+  backlogPanel: 'Open backlog at the end of the day',
+  breachesPanel: 'Deadline breaches per day, by kind',
+  channel: (origin) => origin,
+  breaches: (kind) => `${kind} breaches`,
+  backlog: 'backlog',
+};
 
 /**
  * The daily report as a picture, drawn on the server: plain SVG (no script, no external reference), so it shows
@@ -56,7 +83,7 @@ function legend(entries: { label: string; color: string }[], top: number): strin
     .join('');
 }
 
-export function renderDailyChart(report: DailyReport): string {
+export function renderDailyChart(report: DailyReport, words: ChartWords = englishChartWords): string {
   const days = report.days;
   const plotWidth = WIDTH - LEFT - RIGHT;
   const slot = plotWidth / Math.max(1, days.length);
@@ -65,13 +92,12 @@ export function renderDailyChart(report: DailyReport): string {
   const channels = [...new Set(days.flatMap((d) => Object.keys(d.casesOpened.byChannel)))].sort();
   const colorOf = (i: number) => palette[i % palette.length]!;
   const kinds = [...new Set(days.flatMap((d) => Object.keys(d.breaches)))];
-  const who = report.scope.managerId ? `manager ${report.scope.managerId}` : `branch ${report.scope.branchId}`;
-  const heading = `Cases per day by channel, backlog and breaches: ${who}, ${report.from} to ${report.to}`;
+  const heading = words.heading(report.scope, report.from, report.to);
   const height = TOP + 3 * PANEL_HEIGHT + 2 * GAP + 48;
 
   // 1. cases opened per day, stacked by channel
   const cases: Panel = {
-    title: 'Cases opened per day, by channel',
+    title: words.casesPanel,
     top: TOP,
     ticks: ticksFor(Math.max(0, ...days.map((d) => d.casesOpened.total))),
   };
@@ -88,7 +114,7 @@ export function renderDailyChart(report: DailyReport): string {
             `<rect x="${x(i).toFixed(1)}" y="${base.toFixed(1)}" width="${barWidth.toFixed(1)}" ` +
             `height="${(count * caseScale).toFixed(1)}" fill="${colorOf(c)}" data-day="${d.date}" ` +
             `data-channel="${escape(channel)}" data-count="${count}">` +
-            `<title>${d.date} ${escape(channel)}: ${count}</title></rect>`
+            `<title>${d.date} ${escape(words.channel(channel))}: ${count}</title></rect>`
           );
         })
         .join('');
@@ -97,7 +123,7 @@ export function renderDailyChart(report: DailyReport): string {
 
   // 2. backlog at the end of each day
   const backlog: Panel = {
-    title: 'Open backlog at the end of the day',
+    title: words.backlogPanel,
     top: TOP + PANEL_HEIGHT + GAP,
     ticks: ticksFor(Math.max(0, ...days.map((d) => d.backlog))),
   };
@@ -111,13 +137,14 @@ export function renderDailyChart(report: DailyReport): string {
       .map(
         (d, i) =>
           `<circle cx="${centre(i).toFixed(1)}" cy="${backlogY(d.backlog).toFixed(1)}" r="3" fill="#1b6ca8" ` +
-          `data-day="${d.date}" data-backlog="${d.backlog}"><title>${d.date} backlog: ${d.backlog}</title></circle>`,
+          `data-day="${d.date}" data-backlog="${d.backlog}">` +
+          `<title>${d.date} ${escape(words.backlog)}: ${d.backlog}</title></circle>`,
       )
       .join('');
 
   // 3. breaches per day, stacked by kind
   const breach: Panel = {
-    title: 'Deadline breaches per day, by kind',
+    title: words.breachesPanel,
     top: TOP + 2 * (PANEL_HEIGHT + GAP),
     ticks: ticksFor(Math.max(0, ...days.map((d) => Object.values(d.breaches).reduce((a, b) => a + b, 0)))),
   };
@@ -135,7 +162,7 @@ export function renderDailyChart(report: DailyReport): string {
             `<rect x="${x(i).toFixed(1)}" y="${base.toFixed(1)}" width="${barWidth.toFixed(1)}" ` +
             `height="${(count * breachScale).toFixed(1)}" fill="${breachColors[k % breachColors.length]}" ` +
             `data-day="${d.date}" data-breach="${escape(kind)}" data-count="${count}">` +
-            `<title>${d.date} ${escape(kind)} breaches: ${count}</title></rect>`
+            `<title>${d.date} ${escape(words.breaches(kind))}: ${count}</title></rect>`
           );
         })
         .join('');
@@ -158,13 +185,13 @@ export function renderDailyChart(report: DailyReport): string {
     `viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="chart-title" ` +
     `font-family="'Noto Sans CJK SC','Microsoft YaHei',Arial,sans-serif">` +
     `<title id="chart-title">${escape(heading)}</title>` +
-    `<desc>Day boundaries in ${escape(report.scope.timeZone)}. Generated from the report aggregates.</desc>` +
+    `<desc>${escape(words.dayBoundaries(report.scope.timeZone))}</desc>` +
     `<rect width="100%" height="100%" fill="#fff"/>` +
     `<text x="${LEFT}" y="24" font-size="15" font-weight="bold">${escape(heading)}</text>` +
     axes(cases, plotWidth) +
     caseBars +
     legend(
-      channels.map((c, i) => ({ label: c, color: colorOf(i) })),
+      channels.map((c, i) => ({ label: words.channel(c), color: colorOf(i) })),
       cases.top,
     ) +
     axes(backlog, plotWidth) +
@@ -172,7 +199,7 @@ export function renderDailyChart(report: DailyReport): string {
     axes(breach, plotWidth) +
     breachBars +
     legend(
-      kinds.map((k, i) => ({ label: `${k} breaches`, color: breachColors[i % breachColors.length]! })),
+      kinds.map((k, i) => ({ label: words.breaches(k), color: breachColors[i % breachColors.length]! })),
       breach.top,
     ) +
     labels +

@@ -13,6 +13,7 @@ import {
   caseStatuses,
   caseTypes,
   deadlineKinds,
+  identifier,
   inquirySubjects,
   type Case,
 } from '@cc/core';
@@ -26,6 +27,10 @@ import { ActorSchema, CursorQuery, IdempotencyHeader, IdParam, IfMatchHeader, pa
 export const CaseSchema = z
   .object({
     id: z.string().meta({ example: 'C-2026-000123' }),
+    publicReference: z
+      .string()
+      .optional()
+      .meta({ example: '7KQ2-M9XD-T', description: "The customer's reference: random, for the status lookup" }),
     type: z.enum(caseTypes),
     subject: z.enum(inquirySubjects).optional(),
     productCode: z.string().optional(),
@@ -126,7 +131,7 @@ const ReplyReceiptSchema = z
   .meta({ id: 'CaseReplyReceipt' });
 
 const ListQuery = CursorQuery.extend({
-  customerId: z.string().min(1).max(80).optional(),
+  customerId: identifier().optional(),
   status: z.enum(caseStatuses).optional(),
   type: z.enum(caseTypes).optional(),
   owner: z.enum(['me', 'queue']).optional().meta({ description: 'The older spelling of scope=mine and scope=queue' }),
@@ -187,7 +192,7 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
         },
       },
       responses: { 201: { description: 'Created', json: CaseSchema } },
-      errors: [400, 401, 404, 415, 422],
+      errors: [400, 401, 403, 404, 415, 422],
     },
     async ({ caller, body, c }) => {
       const claim = idempotencyClaim(c, `${caller.userId}:cases`, body, http.clock());

@@ -28,7 +28,7 @@ const ListQuery = CursorQuery.extend({ status: z.enum(changeRequestStatuses).def
 
 const tags = ['change-requests'];
 
-/** Assignment and level changes: request, list, read, decide (maker-checker). */
+/** Assignment, level and identity changes: request, list, read, decide (maker-checker). */
 export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
   route(
     {
@@ -36,7 +36,9 @@ export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
       method: 'post',
       path: '/customers/{id}/change-requests',
       tags,
-      summary: "Request a change of the customer's managers or level; a supervisor of the branch decides",
+      summary:
+        "Request a change of the customer's managers, level, phones/emails or customer number; " +
+        'a supervisor of the branch other than the requester decides',
       auth: 'bearer',
       params: IdParam,
       headers: IdempotencyHeader,
@@ -54,7 +56,7 @@ export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
         },
       },
       responses: { 201: { description: 'Requested', json: ChangeRequestSchema } },
-      errors: [400, 401, 403, 404, 415, 422],
+      errors: [400, 401, 403, 404, 409, 415, 422],
     },
     async ({ caller, params, body, c }) => {
       const claim = idempotencyClaim(c, `${caller.userId}:change-requests`, body, http.clock());

@@ -78,7 +78,9 @@ export const contactRoutes = (s: Services, http: HttpDeps): Route[] => [
       method: 'post',
       path: '/contacts/unidentified/attach',
       tags,
-      summary: "Move every contact of an unidentified sender to a customer's timeline (idempotent)",
+      summary:
+        "Move every contact of an unidentified sender to a customer's timeline (idempotent); adding the phone or " +
+        'email to the customer is requested for approval, never done here',
       auth: 'bearer',
       body: {
         json: AttachInput,
@@ -97,6 +99,9 @@ export const contactRoutes = (s: Services, http: HttpDeps): Route[] => [
             kind: z.enum(['phone', 'email']),
             value: z.string(),
             moved: z.number().int(),
+            changeRequestId: z.string().optional().meta({
+              description: 'With addContactPoint: the change request a supervisor of the branch decides',
+            }),
           }),
         },
       },

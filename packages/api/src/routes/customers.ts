@@ -5,6 +5,11 @@ import {
   CustomerPatchInput,
   CustomerStatusInput,
   MergeInput,
+  customerNumber,
+  emailInput,
+  identifier,
+  phoneInput,
+  singleLineText,
   type Caller,
   type Customer,
 } from '@cc/core';
@@ -25,16 +30,16 @@ import {
 } from '../schemas';
 
 const LookupQuery = CursorQuery.extend({
-  number: z.string().min(1).max(40).optional(),
-  phone: z.string().min(3).max(40).optional(),
-  email: z.string().min(3).max(254).optional(),
-  q: z.string().min(1).max(100).optional().meta({ description: 'Name prefix, within the branch' }),
-  branchId: z.string().min(1).max(40).optional(),
+  number: customerNumber.optional(),
+  phone: phoneInput.optional(),
+  email: emailInput.optional(),
+  q: singleLineText(100).optional().meta({ description: 'Name prefix, within the branch' }),
+  branchId: identifier(40).optional(),
 });
 
 const BookQuery = CursorQuery.extend({
   role: z.enum(['primary', 'assisting']).optional(),
-  level: z.string().min(1).max(40).optional(),
+  level: identifier(40).optional(),
 });
 
 const BookEntrySchema = z.object({
@@ -196,7 +201,7 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
       responses: { 200: { description: 'The customer', json: CustomerSchema } },
       errors: [400, 401, 404],
     },
-    async ({ caller, params }) => customerReply(caller, await s.customers.readable(caller, params.id), 200),
+    async ({ caller, params }) => customerReply(caller, await s.customers.read(caller, params.id), 200),
   ),
 
   route(

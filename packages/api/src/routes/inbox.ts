@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { notificationKinds, type Notification } from '@cc/core';
+import { identifier, notificationKinds, type Notification } from '@cc/core';
 import type { Services } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { route, type Route } from '../http/route';
@@ -27,7 +27,7 @@ export const InboxItemSchema = z
   .meta({ id: 'InboxItem' });
 
 const InboxQuery = CursorQuery.extend({ unread: z.enum(['true', 'false']).optional() });
-const NotificationParam = z.object({ notificationId: z.string().min(1).max(40) });
+const NotificationParam = z.object({ notificationId: identifier(40) });
 
 /** An inbox item as the home page shows it: its date, and a link to what it is about. */
 function present(item: Notification & { read: boolean; readAt?: string }) {

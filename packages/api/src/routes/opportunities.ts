@@ -9,6 +9,7 @@ import {
   opportunityStages,
   OpportunityTerms,
   pipelineViews,
+  singleLineText,
   StageInput,
   type Opportunity,
 } from '@cc/core';
@@ -59,7 +60,7 @@ export const OpportunitySchema = z
 const PipelineQuery = z.object({
   view: z.enum(pipelineViews).default('mine'),
   stage: z.enum(opportunityStages).optional(),
-  product: z.string().min(1).max(40).optional(),
+  product: singleLineText(40).optional(),
   closeMonth: z
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM')

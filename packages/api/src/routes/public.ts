@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import type { Context } from 'hono';
-import { caseStatuses, caseTypes, DomainError, locales, NotFoundError, ValidationError, type Locale } from '@cc/core';
+import {
+  caseStatuses,
+  caseTypes,
+  DomainError,
+  locales,
+  NotFoundError,
+  parseJson,
+  ValidationError,
+  type Locale,
+} from '@cc/core';
 import {
   COMPLAINT_KINDS,
   complaintFormFields,
@@ -11,7 +20,7 @@ import {
   type ComplaintFormValues,
 } from '@cc/channels';
 import type { Services } from '@cc/services';
-import { clientIp } from '../http/client-address';
+import { clientAddress } from '../http/client-address';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
@@ -22,7 +31,7 @@ const statusAction = (locale: Locale) => `/complaint/status?lang=${locale}`;
 
 const ReceiptSchema = z
   .object({
-    reference: z.string().meta({ example: 'C-2026-000123' }),
+    reference: z.string().meta({ example: '7KQ2-M9XD-T' }),
     status: z.string(),
     statusUrl: z.string().meta({ description: 'GET it with ?phone= or ?email= as submitted' }),
     statusPageUrl: z.string().meta({ description: 'The HTML status page for people' }),
@@ -58,24 +67,26 @@ const ComplaintSubmission = complaintFormFields
     description: 'A phone or an email is required; either may identify a known customer. kind defaults to complaint.',
   });
 
-const isForm = (c: Context) =>
-  /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('content-type') ?? '');
+const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
-/** The submission as a flat object: the HTML form's string fields, or a JSON object. */
-async function readSubmission(c: Context, form: boolean): Promise<Record<string, unknown>> {
-  if (form) {
-    return Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === 'string'));
+/** The submission as a flat object: the HTML form's string fields, or a JSON object; any other body is a 415. */
+async function readSubmission(c: Context): Promise<{ form: boolean; raw: Record<string, unknown> }> {
+  const type = c.req.header('content-type') ?? '';
+  if (FORM_TYPE.test(type)) {
+    const fields = await c.req.parseBody().catch(() => {
+      throw new DomainError('request.malformed', 'The form body could not be read');
+    });
+    return { form: true, raw: Object.fromEntries(Object.entries(fields).filter(([, v]) => typeof v === 'string')) };
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(await c.req.text());
-  } catch {
-    throw new DomainError('request.malformed', 'The request body is not valid JSON');
+  if (!JSON_TYPE.test(type)) {
+    throw new DomainError('request.unsupported_media_type', 'Send the form as application/json or a form post');
   }
+  const body = parseJson(await c.req.text());
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ValidationError('Send a JSON object', [{ path: '(body)', message: 'expected an object' }]);
   }
-  return body as Record<string, unknown>;
+  return { form: false, raw: body as Record<string, unknown> };
 }
 
 const noStore = { 'cache-control': 'no-store' };
@@ -93,9 +104,10 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
       ...(contact.trim() ? [] : [{ path: 'contact', message: 'Enter the phone number or email address you gave us' }]),
     ];
     if (errors.length) return renderStatusPage({ ...base, errors });
-    await s.rateLimits.admit('status', clientIp(c));
+    const admitted = s.rateLimits.admit('status', clientAddress(c, http));
     try {
-      return renderStatusPage({ ...base, result: await s.publicComplaints.statusByContact(reference, contact) });
+      const result = await s.publicComplaints.statusByContact(reference, contact, admitted);
+      return renderStatusPage({ ...base, result });
     } catch (error) {
       if (error instanceof NotFoundError || error instanceof ValidationError) {
         return renderStatusPage({ ...base, notFound: true });
@@ -161,14 +173,13 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
           201: { description: 'Received', json: ReceiptSchema, text: { 'text/html': z.string() } },
           400: { description: 'The form again, with the errors next to the fields', text: { 'text/html': z.string() } },
         },
-        errors: [400, 413, 422, 429],
+        errors: [400, 413, 415, 422, 429],
       },
       async ({ c, query }) => {
         const locale = localeOf(c, query.lang, http);
         // The limit decides first on every path; the sender's identity is looked up while it does.
-        const admitted = s.rateLimits.admit('complaints', clientIp(c));
-        const form = isForm(c);
-        const raw = await readSubmission(c, form).catch(async (error: unknown) => {
+        const admitted = s.rateLimits.admit('complaints', clientAddress(c, http));
+        const { form, raw } = await readSubmission(c).catch(async (error: unknown) => {
           await admitted;
           throw error;
         });
@@ -206,7 +217,8 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
         path: '/public/complaints/{reference}',
         tags,
         summary:
-          'Status and last update of a complaint, for the phone or email it was submitted with (anything else: 404)',
+          'Status and last update of a complaint, by the reference on its receipt, for the phone or email it was ' +
+          'submitted with (anything else: 404); limited per address, per reference and per phone or email',
         auth: 'public',
         bodyLimit: 'public',
         params: z.object({ reference: z.string().min(1).max(40) }),
@@ -215,8 +227,8 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
         errors: [400, 404, 429],
       },
       async ({ params, query, c }) => {
-        await s.rateLimits.admit('status', clientIp(c));
-        return { status: 200, body: await s.publicComplaints.status(params.reference, query) };
+        const admitted = s.rateLimits.admit('status', clientAddress(c, http));
+        return { status: 200, body: await s.publicComplaints.status(params.reference, query, admitted) };
       },
     ),
 
@@ -272,7 +284,8 @@ export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
       },
       async ({ query, c }) => {
         const locale = localeOf(c, query.lang, http);
-        const body = await c.req.parseBody();
+        // A body that is not a readable form is the same as an empty one: the page asks for the fields again.
+        const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
         const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 254) : '');
         return {
           status: 200,

@@ -3,9 +3,8 @@ import { CustomerReportQuery, DailyReportQuery, ManagerReportQuery, PipelineRepo
 import type { Services } from '@cc/services';
 import { mediaTypes, negotiate, type Format } from '../http/negotiate';
 import { route, type Route } from '../http/route';
-import { toCsv } from '../reports/csv';
 import { renderDailyChart } from '../reports/daily-chart';
-import { customerRows, dailyRows, managerRows, pipelineRows } from '../reports/tables';
+import { attachment, reportCsv, type CsvFile } from '../reports/files';
 
 const Scope = z.object({
   branchId: z.string(),
@@ -118,13 +117,15 @@ const description =
   'Answered from the report aggregates the stream consumer keeps (docs/reports.md). Managers get their own ' +
   'figures; supervisors their branch’s; admins any branch’s (`branchId`). JSON, or CSV with `Accept: text/csv` ' +
   'or `?format=csv`.';
-/** Negotiated answers differ by Accept; a CSV is a download named after the report. */
-const headersFor = (format: Format, name: string): Record<string, string> =>
-  format === 'csv'
-    ? { vary: 'Accept', 'content-disposition': `attachment; filename="${name}.csv"` }
-    : { vary: 'Accept' };
-const fileName = (report: string, scope: { branchId: string; managerId?: string }, ...parts: string[]) =>
-  [report, scope.managerId ?? scope.branchId, ...parts].join('-').replace(/[^\w.-]+/g, '_');
+/** Negotiated answers differ by Accept. */
+const headers = { vary: 'Accept' };
+/** A CSV answer: a download named after the report (reports/files.ts, shared with the console). */
+const download = (file: CsvFile) => ({
+  status: 200 as const,
+  type: mediaTypes.csv,
+  text: file.text,
+  headers: { ...headers, 'content-disposition': attachment(file) },
+});
 
 export const reportRoutes = (s: Services): Route[] => [
   route(
@@ -143,8 +144,7 @@ export const reportRoutes = (s: Services): Route[] => [
     async ({ caller, query, c }) => {
       const format = negotiate(c, query.format, ['json', 'csv', 'svg']);
       const report = await s.reports.daily(caller, query);
-      const headers = headersFor(format, fileName('daily', report.scope, report.from, report.to));
-      if (format === 'csv') return { status: 200, type: mediaTypes.csv, text: toCsv(dailyRows(report)), headers };
+      if (format === 'csv') return download(reportCsv.daily(report));
       if (format === 'svg') return { status: 200, type: mediaTypes.svg, text: renderDailyChart(report), headers };
       return { status: 200, body: report, headers };
     },
@@ -186,8 +186,7 @@ export const reportRoutes = (s: Services): Route[] => [
     async ({ caller, query, c }) => {
       const format = negotiate(c, query.format, ['json', 'csv']);
       const report = await s.reports.managers(caller, query);
-      const headers = headersFor(format, fileName('managers', report.scope, report.month));
-      if (format === 'csv') return { status: 200, type: mediaTypes.csv, text: toCsv(managerRows(report)), headers };
+      if (format === 'csv') return download(reportCsv.managers(report));
       return { status: 200, body: report, headers };
     },
   ),
@@ -208,8 +207,7 @@ export const reportRoutes = (s: Services): Route[] => [
     async ({ caller, query, c }) => {
       const format = negotiate(c, query.format, ['json', 'csv']);
       const report = await s.reports.pipeline(caller, query);
-      const headers = headersFor(format, fileName('pipeline', report.scope, report.from, report.to));
-      if (format === 'csv') return { status: 200, type: mediaTypes.csv, text: toCsv(pipelineRows(report)), headers };
+      if (format === 'csv') return download(reportCsv.pipeline(report));
       return { status: 200, body: report, headers };
     },
   ),
@@ -230,8 +228,7 @@ export const reportRoutes = (s: Services): Route[] => [
     async ({ caller, query, c }) => {
       const format = negotiate(c, query.format, ['json', 'csv']);
       const report = await s.reports.customers(caller, query);
-      const headers = headersFor(format, fileName('customers', report.scope, report.window.to));
-      if (format === 'csv') return { status: 200, type: mediaTypes.csv, text: toCsv(customerRows(report)), headers };
+      if (format === 'csv') return download(reportCsv.customers(report));
       return { status: 200, body: report, headers };
     },
   ),

@@ -47,15 +47,17 @@ export const webhookRoutes = (s: Services, http: HttpDeps): Route[] => [
       auth: 'twilio',
       body: { own: { 'application/x-www-form-urlencoded': TwilioForm }, required: true },
       responses: { 200: { description: 'TwiML', text: { 'text/xml': z.string() } } },
-      errors: [400, 403],
+      errors: [400, 403, 503],
     },
     async ({ c }) => {
-      const params = await formParams(c);
-      const token = http.config.TWILIO_AUTH_TOKEN;
-      const signature = c.req.header('x-twilio-signature');
-      if (!token || !verifyTwilioSignature(token, signedUrl(http.config.PUBLIC_BASE_URL, c), params, signature)) {
-        throw new SignatureError();
+      const twilio = http.twilio();
+      if ('closed' in twilio) {
+        throw new DomainError('webhook.not_configured', `The SMS webhook is closed: ${twilio.closed}`);
       }
+      const params = await formParams(c);
+      const signature = c.req.header('x-twilio-signature');
+      const url = signedUrl(http.config.PUBLIC_BASE_URL, c);
+      if (!verifyTwilioSignature(twilio.token, url, params, signature)) throw new SignatureError();
       const recorded = await s.sms.receive(parseTwilioSms(params));
       return { status: 200, text: recorded.response.body, type: 'text/xml', headers: replayHeaders(recorded.replayed) };
     },
@@ -79,7 +81,7 @@ export const webhookRoutes = (s: Services, http: HttpDeps): Route[] => [
     },
     async ({ c }) => {
       const raw = Buffer.from(await c.req.arrayBuffer());
-      const secret = http.config.EMAIL_WEBHOOK_SECRET;
+      const secret = http.emailWebhookSecret;
       const now = Math.floor(http.clock().getTime() / 1000);
       if (!secret || !verifyEmailWebhook(secret, c.req.header('x-signature'), raw, now)) throw new SignatureError();
       if (!/^message\/rfc822\b/i.test(c.req.header('content-type') ?? '')) {

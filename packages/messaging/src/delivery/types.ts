@@ -1,4 +1,4 @@
-import type { Notification } from '@cc/core';
+import { asSingleLine, type Notification } from '@cc/core';
 import type { User } from '@cc/store';
 
 export type DeliveryChannel = User['notifyVia'];
@@ -19,7 +19,8 @@ export const inboxOnly: DeliveryAdapter = { name: 'inbox', deliver: async () => 
 export const messageFor = (n: Notification) => ({
   notificationId: n.id,
   kind: n.kind,
-  subject: n.title,
+  // A subject is a header line wherever it ends up: never a line break in it, whatever a title came to hold.
+  subject: asSingleLine(n.title),
   text: [
     n.excerpt,
     n.customerNumber && `Customer: ${n.customerName ?? ''} (${n.customerNumber})`,

@@ -1,9 +1,9 @@
 import { customerInitiated, isCapExempt, type Case, type CustomerMessage, type Customer } from '@cc/core';
-import { countsAsOpen, openCaseMirrorItems } from '../cases';
+import { countsAsOpen, openCaseMirrorItems, publicReferenceItem } from '../cases';
 import type { StoreContext } from '../client';
 import { CONTACT_LOG_DAYS, outboundContactItem } from '../contact-log';
-import { identitiesOf, newIdentityItem } from '../customers';
-import { keys, type IdentityKind } from '../keys';
+import { identitiesOf, newIdentityItem, type Identity } from '../customers';
+import { keyPart, keys, type IdentityKind } from '../keys';
 import { unreadInboxItem } from '../notifications';
 import { opportunityBranchCopyItem } from '../opportunities';
 import { conditionCheck, del, update, type LabelledItem } from '../transact';
@@ -255,7 +255,17 @@ function promisedBy(
   const linkedCase = body.caseId ? [kase(body.caseId)] : [];
   if (scope.endsWith(':contacts')) return [timelineEntry(body.id), ...linkedCase];
   if (scope.endsWith(':cases') || scope.startsWith('import:')) return [kase(body.id)];
-  if (scope === 'public:complaints') return [kase(body.reference)];
+  // A receipt names the case's public reference. A bot's receipt (the honeypot's) looks the same and names none,
+  // by design: what can be checked is that a reference that is registered names a case.
+  if (scope === 'public:complaints') {
+    const reference = String(body.reference);
+    return [
+      {
+        what: `the case of reference ${reference}`,
+        exists: (s) => !s.publicReferences.has(reference) || s.cases.has(s.publicReferences.get(reference)!),
+      },
+    ];
+  }
   if (scope.endsWith(':customers'))
     return [{ what: `customer ${String(body.id)}`, exists: (s) => s.profiles.has(String(body.id)) }];
   if (scope.endsWith(':opportunities') || scope.includes(':convert:'))
@@ -314,9 +324,12 @@ const identities: Invariant = {
   check(s, { store }) {
     const claimers = new Map<string, Set<string>>();
     const survivorsOfMerged = new Map<string, Customer | undefined>();
+    // Keyed as the identity items are (a long value by its hash), with the value itself for the repairs.
+    const listed = new Map<string, Identity>();
     for (const p of s.profiles.values()) {
       for (const i of identitiesOf(p)) {
-        const k = `${i.kind}#${i.value}`;
+        const k = `${i.kind}#${keyPart(i.value)}`;
+        listed.set(k, i);
         if (p.status !== 'merged') claimers.set(k, (claimers.get(k) ?? new Set()).add(p.id));
         else survivorsOfMerged.set(k, survivorOf(s, p));
       }
@@ -325,7 +338,7 @@ const identities: Invariant = {
     const violations: Violation[] = [];
     for (const k of all) {
       const split = k.indexOf('#');
-      const identity = { kind: k.slice(0, split) as IdentityKind, value: k.slice(split + 1) };
+      const identity = listed.get(k) ?? { kind: k.slice(0, split) as IdentityKind, value: k.slice(split + 1) };
       const key = keys.customerIdentity(identity.kind, identity.value);
       const pointer = s.identities.get(k);
       const claimedBy = [...(claimers.get(k) ?? [])];
@@ -356,6 +369,43 @@ const identities: Invariant = {
       });
     }
     return { checked: all.size, violations };
+  },
+};
+
+const publicReferences: Invariant = {
+  name: 'public-references',
+  description:
+    "every case's public reference (what its customer looks it up by) names that case, and every reference names " +
+    'a case that has it',
+  check(s, { store }) {
+    const violations: Violation[] = [];
+    let checked = 0;
+    for (const c of s.cases.values()) {
+      if (!c.publicReference) continue;
+      checked++;
+      const named = s.publicReferences.get(c.publicReference);
+      if (named === c.id) continue;
+      violations.push({
+        key: `${c.id}:${named}`,
+        detail: named
+          ? `the reference of case ${c.id} names ${named}`
+          : `case ${c.id} cannot be looked up: its reference is not registered`,
+        // A reference taken by another case cannot be given back to this one.
+        ...(!named && {
+          repair: [
+            unchanged(store, 'case', keys.case(c.id), c.version),
+            publicReferenceItem(store, c.publicReference, c.id),
+          ],
+        }),
+      });
+    }
+    for (const [reference, caseId] of s.publicReferences) {
+      checked++;
+      if (s.cases.get(caseId)?.publicReference === reference) continue;
+      const which = s.cases.has(caseId) ? 'has another' : 'does not exist';
+      violations.push({ key: `stray:${reference}`, detail: `a public reference names case ${caseId}, which ${which}` });
+    }
+    return { checked, violations };
   },
 };
 
@@ -429,6 +479,7 @@ export const invariants: Invariant[] = [
   customerMessages,
   idempotencyRecords,
   identities,
+  publicReferences,
   opportunityBranchCopies,
   caseSequences,
   dueFollowUps,

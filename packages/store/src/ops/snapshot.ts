@@ -19,6 +19,8 @@ export interface TableSnapshot {
   profiles: Map<string, Customer>;
   /** `kind#value` → the customer id it points at. */
   identities: Map<string, string>;
+  /** A case's public reference → the case id it names. */
+  publicReferences: Map<string, string>;
   notifications: Map<string, { notification: Notification; status: string; createdAt: string }>;
   /** Messages to customers (their delivery records share NOTIF#): id → the message, its status, when it is due. */
   customerMessages: Map<string, { message: CustomerMessage; status: string; dueAt: string }>;
@@ -53,6 +55,7 @@ const prefixes = {
   case: prefixOf(keys.case('')),
   contactLog: `${keys.contactLogPartition('')}`,
   changeRequest: prefixOf(keys.changeRequest('')),
+  publicReference: prefixOf(keys.publicReference('')),
   customer: prefixOf(keys.customer('')),
   identity: prefixOf(keys.customerIdentity('phone', '')),
   notification: prefixOf(keys.notification('')),
@@ -74,6 +77,7 @@ function emptySnapshot(): TableSnapshot {
     openCaseCounters: new Map(),
     profiles: new Map(),
     identities: new Map(),
+    publicReferences: new Map(),
     notifications: new Map(),
     customerMessages: new Map(),
     messageLines: new Map(),
@@ -112,6 +116,8 @@ function sort(into: TableSnapshot, item: Item): void {
       into.messageLines.set(changes.messageId, rest(prefixes.case));
   } else if (pk.startsWith(prefixes.case) && sk.startsWith(keys.caseMessagePrefix)) {
     into.caseMessageIds.add(String(item.id));
+  } else if (pk.startsWith(prefixes.publicReference) && sk === keys.publicReference('').sk) {
+    into.publicReferences.set(String(item.reference), String(item.caseId));
   } else if (pk.startsWith(prefixes.changeRequest) && sk === keys.changeRequest('').sk) {
     into.changeRequestIds.add(rest(prefixes.changeRequest));
   } else if (pk.startsWith(prefixes.contactLog)) {

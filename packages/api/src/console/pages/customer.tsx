@@ -1,6 +1,5 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
-import type { Child } from 'hono/jsx';
 import {
   casePriorities,
   caseTypes,
@@ -21,7 +20,7 @@ import { randomToken } from '../keys';
 import { Csrf, Layout, type PageContext } from '../layout';
 import { pageContext, redirectTo, renderPage } from '../render';
 import { isoToWallClock, wallClockToIso } from '../time';
-import { CaseTable, customerHref, Options } from './parts';
+import { CaseTable, customerHref, errorFor, Field, Options } from './parts';
 
 type View = Awaited<ReturnType<Services['customers']['view']>>;
 type Contactability = Awaited<ReturnType<Services['customerContact']['contactability']>>;
@@ -164,29 +163,6 @@ function Timeline({ p, entries }: { p: PageContext; entries: Entry[] }) {
         </li>
       ))}
     </ul>
-  );
-}
-
-/** The issues of these fields (a path names the field exactly). */
-const errorFor = (errors: FieldIssue[], ...paths: string[]) => errors.filter((e) => paths.includes(e.path));
-
-function FieldError({ id, errors }: { id: string; errors: FieldIssue[] }) {
-  if (errors.length === 0) return null;
-  return (
-    <span class="errors" id={id}>
-      {errors.map((e) => e.message).join('; ')}
-    </span>
-  );
-}
-
-/** A labelled control with its field errors (the control names them in aria-describedby: see describedBy). */
-function Field(props: { id: string; label: string; errors: FieldIssue[]; children: Child }) {
-  return (
-    <div>
-      <label for={props.id}>{props.label}</label>
-      {props.children}
-      <FieldError id={`${props.id}-error`} errors={props.errors} />
-    </div>
   );
 }
 

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
-import { awaitsResponse, isOpen, type Case } from '@cc/core';
-import { formatDateTime, label } from '../i18n';
+import type { Child } from 'hono/jsx';
+import { awaitsResponse, isOpen, type Case, type FieldIssue } from '@cc/core';
+import { formatAmount, formatDateTime, label } from '../i18n';
 import { consoleHref, type PageContext } from '../layout';
 
 const past = (at: string | undefined, now: Date) => !!at && Date.parse(at) < now.getTime();
@@ -74,3 +75,32 @@ export const Options = (props: { values: readonly string[]; table: Record<string
     ))}
   </>
 );
+
+/** Amounts in several currencies as one text ("¥500,000.00 + $1,000.00"), 0 when there are none. */
+export const formatAmounts = (p: PageContext, byCurrency: Record<string, number>) =>
+  Object.entries(byCurrency)
+    .map(([currency, amount]) => formatAmount(p.locale, amount, currency))
+    .join(' + ') || '0';
+
+/** The issues of these fields (a path names the field exactly). */
+export const errorFor = (errors: FieldIssue[], ...paths: string[]) => errors.filter((e) => paths.includes(e.path));
+
+function FieldError({ id, errors }: { id: string; errors: FieldIssue[] }) {
+  if (errors.length === 0) return null;
+  return (
+    <span class="errors" id={id}>
+      {errors.map((e) => e.message).join('; ')}
+    </span>
+  );
+}
+
+/** A labelled control with its field errors (the control names them in aria-describedby: see describedBy). */
+export function Field(props: { id: string; label: string; errors: FieldIssue[]; children: Child }) {
+  return (
+    <div>
+      <label for={props.id}>{props.label}</label>
+      {props.children}
+      <FieldError id={`${props.id}-error`} errors={props.errors} />
+    </div>
+  );
+}

@@ -8,14 +8,9 @@ import { flashOf } from '../flash';
 import { formatAmount, formatDateTime, label } from '../i18n';
 import { consoleHref, Layout, type PageContext } from '../layout';
 import { pageContext, renderPage } from '../render';
-import { customerHref } from './parts';
+import { customerHref, formatAmounts } from './parts';
 
 type Totals = Awaited<ReturnType<Services['opportunities']['totals']>>;
-
-const amounts = (p: PageContext, byCurrency: Record<string, number>) =>
-  Object.entries(byCurrency)
-    .map(([currency, amount]) => formatAmount(p.locale, amount, currency))
-    .join(' + ') || '0';
 
 function ByStage({ p, totals }: { p: PageContext; totals: Totals }) {
   const { t } = p;
@@ -33,7 +28,7 @@ function ByStage({ p, totals }: { p: PageContext; totals: Totals }) {
           <tr>
             <th scope="row">{label(t.enums.stage, stage)}</th>
             <td>{totals.byStage[stage]?.count ?? 0}</td>
-            <td>{amounts(p, totals.byStage[stage]?.amounts ?? {})}</td>
+            <td>{formatAmounts(p, totals.byStage[stage]?.amounts ?? {})}</td>
           </tr>
         ))}
       </tbody>

@@ -15,6 +15,14 @@ const QUEUE_SIZE = 100;
 
 function describeChange(t: Messages, change: CustomerChange): string {
   if (change.kind === 'level') return t.requests.level('', change.level);
+  // Identity changes (phones, emails, customer number) are listed as they are asked for.
+  if (change.kind === 'customer_number') return `# → ${change.customerNumber}`;
+  if (change.kind === 'contact_points') {
+    const points = (list?: { kind: string; value: string }[]) => (list ?? []).map((p) => p.value).join(', ');
+    return [change.add?.length && `+ ${points(change.add)}`, change.remove?.length && `− ${points(change.remove)}`]
+      .filter(Boolean)
+      .join('; ');
+  }
   const parts = [
     change.primaryManagerId !== undefined ? `${t.customer.primary}: ${change.primaryManagerId ?? t.customer.none}` : '',
     change.addAssisting?.length ? `+ ${change.addAssisting.join(', ')}` : '',
@@ -59,7 +67,7 @@ function RequestRow({ p, r }: { p: PageContext; r: ChangeRequest }) {
   );
 }
 
-/** Supervisors: the branch queue, what is overdue or escalated, change requests to decide, the reports. */
+/** Supervisors: the branch queue, what is overdue or escalated, change requests to decide (reports: reports.tsx). */
 export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpDeps) {
   ui.get('/queue', async (c) => {
     const caller = c.get('caller');
@@ -140,15 +148,5 @@ export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: Services, http:
     } catch (error) {
       return redirectTo(c, back, { failed: failureKey(error) });
     }
-  });
-
-  ui.get('/reports', async (c) => {
-    const p = await pageContext(c, http, flashOf(c));
-    return renderPage(
-      c,
-      <Layout p={p} title={p.t.reports.title} current="reports">
-        <p>{p.t.reports.pending}</p>
-      </Layout>,
-    );
   });
 }

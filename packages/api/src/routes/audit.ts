@@ -1,0 +1,39 @@
+import * as z from 'zod';
+import { identifier, roles } from '@cc/core';
+import type { Services } from '@cc/services';
+import type { HttpDeps } from '../http/env';
+import { route, type Route } from '../http/route';
+import { CursorQuery, pageOf } from '../schemas';
+
+const AuditEntrySchema = z
+  .object({
+    id: z.string(),
+    customerId: z.string(),
+    at: z.string(),
+    actor: z.object({ userId: z.string(), role: z.enum(roles), branchId: z.string() }),
+    action: z.enum(['customer.read', 'customer.view', 'customer.search', 'customer.timeline', 'customer.history']),
+    by: z.string().optional().meta({ description: 'For searches: by number, phone, email or name (never the value)' }),
+  })
+  .meta({ id: 'AuditEntry' });
+
+/** Who read a customer's data and when: the append-only audit trail of reads, for admins of the branch. */
+export const auditRoutes = (s: Services, http: HttpDeps): Route[] => [
+  route(
+    {
+      operationId: 'listAuditTrail',
+      method: 'get',
+      path: '/audit',
+      tags: ['system'],
+      summary: "Who read a customer's data, when, and how (customer reads, 360 views, timelines, searches); admins",
+      auth: 'bearer',
+      query: CursorQuery.extend({ customerId: identifier() }),
+      responses: { 200: { description: 'Entries, newest first', json: pageOf(AuditEntrySchema) } },
+      errors: [400, 401, 403, 404],
+    },
+    async ({ caller, query }) => {
+      const scope = `audit:${query.customerId}`;
+      const page = await s.audit.list(caller, query.customerId, http.cursors.decode(query.cursor, scope), query.limit);
+      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+    },
+  ),
+];
