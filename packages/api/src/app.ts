@@ -5,6 +5,7 @@ import { consoleApp, isConsolePath } from './console/app';
 import { CONSOLE_PATH } from './console/session';
 import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
+import { answerWithin } from './http/deadline';
 import { announceDeprecation } from './http/deprecation';
 import { authenticate, limitBody, verifyOrigin } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
@@ -81,6 +82,7 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
         ? referenceHeaders(c, next)
         : pageHeaders(c, next),
   );
+  app.use('*', answerWithin(http.deadlineMs, http.log));
   app.use('*', verifyOrigin(http.config.ORIGIN_VERIFY_HEADER, http.originVerifier));
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
   const staff = authenticate(http.auth);

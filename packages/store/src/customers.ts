@@ -47,6 +47,10 @@ export const identitiesOf = (customer: Pick<Customer, 'customerNumber' | 'contac
 ];
 
 const identityLabel = (i: Identity) => `identity:${i.kind}:${i.value}`;
+
+/** A new identity item: `identity` belongs to `customerId` (refused, by its label, when it belongs to anyone). */
+export const newIdentityItem = (ctx: StoreContext, i: Identity, customerId: string): LabelledItem =>
+  putNew(ctx, identityLabel(i), { ...keys.customerIdentity(i.kind, i.value), entity: 'identity', customerId });
 const sameIdentity = (a: Identity) => (b: Identity) => a.kind === b.kind && a.value === b.value;
 
 function profileItem(customer: Customer): Record<string, unknown> {
@@ -163,13 +167,7 @@ export function customerRepository(ctx: StoreContext) {
   async function create(customer: Customer, extra: LabelledItem[] = []): Promise<void> {
     const items = [
       putNew(ctx, 'profile', profileItem(customer)),
-      ...identitiesOf(customer).map((i) =>
-        putNew(ctx, identityLabel(i), {
-          ...keys.customerIdentity(i.kind, i.value),
-          entity: 'identity',
-          customerId: customer.id,
-        }),
-      ),
+      ...identitiesOf(customer).map((i) => newIdentityItem(ctx, i, customer.id)),
       ...bookEntries(customer).map(({ managerId, entry }) => put(ctx, `book:${managerId}`, bookItem(managerId, entry))),
       ...extra,
     ];
@@ -206,13 +204,7 @@ export function customerRepository(ctx: StoreContext) {
           values: { ':id': before.id },
         }),
       ),
-      ...added.map((i) =>
-        putNew(ctx, identityLabel(i), {
-          ...keys.customerIdentity(i.kind, i.value),
-          entity: 'identity',
-          customerId: after.id,
-        }),
-      ),
+      ...added.map((i) => newIdentityItem(ctx, i, after.id)),
       ...(bookChanged
         ? [
             ...beforeBook
