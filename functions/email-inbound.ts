@@ -1,9 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { parseEnv } from '@cc/core';
+import { budgets } from '@cc/core/budgets';
 import * as emailModule from '@cc/channels/email';
 import { s3AttachmentStore, s3RawMailReader } from '@cc/channels/s3';
-import { composeServices, connectAws, serviceSettingsSchema } from '@cc/services';
+import { composeServices, connectAws, serviceSettingsSchema, withDeadline } from '@cc/services';
+import { budgetedClientConfig } from '@cc/store';
 import { sesInboundHandler } from '@cc/services/email-inbound';
 
 // Composition happens once per container, outside the handler.
@@ -17,15 +19,18 @@ const config = parseEnv(
   }),
   process.env,
 );
-const s3 = new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE });
-const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL);
+const budget = budgets.emailInbound;
+const s3 = new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE, ...budgetedClientConfig(budget.clients.s3) });
+const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL, { budget, adaptiveRetry: true });
 const services = composeServices(
   { ...aws, attachments: s3AttachmentStore(s3, config.ATTACHMENTS_BUCKET), emailModule },
   config,
 );
 
-export const handler = sesInboundHandler({
+const receive = sesInboundHandler({
   intake: services.email,
   readRawMail: s3RawMailReader(s3, config.RAW_MAIL_BUCKET),
   log: aws.log,
 });
+
+export const handler: typeof receive = (event) => withDeadline(budget.deadlineMs, () => receive(event));

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createLogger } from '@cc/core';
+import { budgets } from '@cc/core/budgets';
 import { TWILIO_TOKEN_PLACEHOLDER, twilioSmsSender } from '@cc/channels';
 import { secretsManagerReader } from '@cc/channels/secrets-aws';
 import { sesEmailSender } from '@cc/channels/ses';
@@ -57,11 +58,17 @@ const ses = env.SES_FROM_ADDRESS
     })
   : undefined;
 
-export const handler = notifierHandler({
-  store: { doc: createDocumentClient(), tableName: env.TABLE_NAME },
-  adapters: awsDeliveryAdapters(env, log),
-  senders: awsMessageSenders({ sms: twilio, email: ses }, log),
-  log,
-  clock: () => new Date(),
-  within: (id, work) => correlation.run(id, work),
-});
+export const handler = notifierHandler(
+  {
+    store: {
+      doc: createDocumentClient({}, { budget: budgets.notifier.clients.dynamodb, adaptive: true }),
+      tableName: env.TABLE_NAME,
+    },
+    adapters: awsDeliveryAdapters(env, log),
+    senders: awsMessageSenders({ sms: twilio, email: ses }, log),
+    log,
+    clock: () => new Date(),
+    within: (id, work) => correlation.run(id, work),
+  },
+  budgets.notifier.deadlineMs,
+);

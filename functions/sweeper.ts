@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { parseEnv } from '@cc/core';
-import { composeServices, connectAws, serviceSettingsSchema } from '@cc/services';
+import { budgets } from '@cc/core/budgets';
+import { composeServices, connectAws, serviceSettingsSchema, withDeadline } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
 const config = parseEnv(
@@ -11,7 +12,11 @@ const config = parseEnv(
   }),
   process.env,
 );
-const services = composeServices(connectAws(config, config.NOTIFICATION_QUEUE_URL), config);
+const services = composeServices(
+  connectAws(config, config.NOTIFICATION_QUEUE_URL, { budget: budgets.sweeper, adaptiveRetry: true }),
+  config,
+);
 
 /** Runs every minute (EventBridge): the sweeper's jobs (services/sweeper.ts). */
-export const handler = async () => services.sweeper.runOnce(config.SWEEP_GRACE_SECONDS * 1000);
+export const handler = async () =>
+  withDeadline(budgets.sweeper.deadlineMs, () => services.sweeper.runOnce(config.SWEEP_GRACE_SECONDS * 1000));

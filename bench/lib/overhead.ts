@@ -59,11 +59,25 @@ const replacementFor = (token: string) =>
         ? newPublicReference()
         : newId();
 
+type Update = { Update?: { Key?: Record<string, unknown> } & Record<string, unknown> };
+
+/**
+ * A case takes its number in its own transaction, on the condition that the counter still holds the one before
+ * it. A replay takes the next number without reading it (the same single-item write): it must never set the
+ * counter back to the captured number, or the app's next case would find its number taken.
+ */
+function takingNextNumber(item: Update): Update {
+  if (!item.Update || !String(item.Update.Key?.pk).startsWith('COUNTER#')) return item;
+  const { ConditionExpression: _condition, ExpressionAttributeValues: _values, ...update } = item.Update;
+  return { Update: { ...update, UpdateExpression: 'ADD #seq :one', ExpressionAttributeValues: { ':one': 1 } } };
+}
+
 /** The captured TransactWriteItems input again, with fresh ids for everything it creates. */
 export function withFreshIds(template: Record<string, unknown>, keep: string[]): Record<string, unknown> {
   let json = JSON.stringify(template);
   for (const token of freshTokens(template, new Set(keep))) json = json.split(token).join(replacementFor(token));
-  return JSON.parse(json) as Record<string, unknown>;
+  const input = JSON.parse(json) as { TransactItems?: Update[] };
+  return { ...input, TransactItems: input.TransactItems?.map(takingNextNumber) };
 }
 
 /**

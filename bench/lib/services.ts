@@ -11,7 +11,13 @@ import { filesystemAttachmentStore } from '@cc/channels';
 import { composeServices, connectAws, type AwsConnection } from '@cc/services';
 import type { Caller, Role } from '@cc/core';
 import { createDocumentClient, userRepository, type User } from '@cc/store';
-import { freePort, startDynamoDbLocal, startSqsEmulator, type RunningService } from '@cc/local/services';
+import {
+  freePort,
+  localServicesBudget,
+  startDynamoDbLocal,
+  startSqsEmulator,
+  type RunningService,
+} from '@cc/local/services';
 import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
 import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys';
 import {
@@ -104,12 +110,21 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     TRUSTED_PROXY_HOPS: 1,
     DATA_DIR: dataDir,
   });
-  const direct = createDocumentClient({ endpoint: endpoints.dynamodb, region, credentials: localCredentials });
+  const direct = createDocumentClient(
+    { endpoint: endpoints.dynamodb, region, credentials: localCredentials },
+    { budget: localServicesBudget.clients.dynamodb },
+  );
   const servers: AppServer[] = [];
 
   const compose = (queueUrl = queues.notifications, table = tableName): ComposedDeps => {
     const settings = { ...config, NOTIFICATION_QUEUE_URL: queueUrl, TABLE_NAME: table };
-    const aws = connectAws(settings, queueUrl, { endpoints, region, credentials: localCredentials });
+    // DynamoDB Local under the bench's load is slower than the production budget allows for.
+    const aws = connectAws(settings, queueUrl, {
+      endpoints,
+      region,
+      credentials: localCredentials,
+      budget: localServicesBudget,
+    });
     const attachments = filesystemAttachmentStore(join(dataDir, 'attachments'));
     const services = composeServices({ ...aws, attachments }, settings);
     const http = httpDeps(settings, {
@@ -118,6 +133,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
       cursorSecret: keys.cursorSecret,
       health: aws.probes,
       log: aws.log,
+      deadlineMs: localServicesBudget.deadlineMs,
     });
     return { ...aws, services, http };
   };

@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { getConnInfo } from 'hono/aws-lambda';
 import { ConfigError, parseEnv } from '@cc/core';
+import { budgets } from '@cc/core/budgets';
 import { httpDeps, lambdaConfigSchema } from '@cc/api';
 import { originVerifier, refreshingSecret, type RefreshingSecret } from '@cc/channels';
 import { secretsManagerReader, type SecretStage } from '@cc/channels/secrets-aws';
@@ -13,7 +14,7 @@ import { composeServices, connectAws } from '@cc/services';
  * import, outside the handler.
  */
 const config = parseEnv(lambdaConfigSchema, process.env);
-const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL);
+const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL, { budget: budgets.api });
 // No attachment store: in AWS, email arrives through SES and the email function (functions/email-inbound.ts),
 // so this app does not serve the local relay's /webhooks/email.
 export const services = composeServices(aws, config);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { demoUsers, seedDemoData } from '@cc/local/seed';
+import { caseRepository } from '@cc/store';
 import { skipBrowser, startConsoleBrowser, type ConsoleBrowser } from '../support/console-browser';
 import { createTestContext, type TestContext } from '../support/harness';
 
@@ -39,6 +40,29 @@ describe.skipIf(skipBrowser)('the staff console in a real browser', () => {
     expect(reference).toBeDefined();
     return reference!;
   }
+
+  /** A form's action and its fields as the browser would send them now. */
+  const formAsSent = (page: Page, form: string) =>
+    page.$eval(form, (f) => {
+      // Runs in the browser; this project's types know Node, not the DOM.
+      const FormFields = FormData as unknown as new (form: unknown) => Iterable<[string, unknown]>;
+      const fields = new URLSearchParams();
+      for (const [name, value] of new FormFields(f)) fields.append(name, String(value));
+      return { action: (f as unknown as { action: string }).action, body: fields.toString() };
+    });
+  /** Posts a form's fields once more from the page, with its cookies; answers the final status. */
+  const sendAgain = (page: Page, sent: { action: string; body: string }) =>
+    page.evaluate(
+      async ({ action, body }) =>
+        (
+          await fetch(action, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body,
+          })
+        ).status,
+      sent,
+    );
 
   const optionValues = async (page: Page, select: string) =>
     Promise.all((await page.locator(`${select} option`).all()).map((o) => o.getAttribute('value')));
@@ -108,10 +132,17 @@ describe.skipIf(skipBrowser)('the staff console in a real browser', () => {
     await checkPage(page, 'case');
 
     await page.fill('#note-text', 'Called the customer back; refund requested');
+    const note = await formAsSent(page, '#note-form');
     await Promise.all([page.waitForURL(/done=noteAdded/), page.click('#note-form button')]);
     await page.fill('#reply-text', 'We have refunded the duplicate annual fee; it shows on your next statement.');
+    const reply = await formAsSent(page, '#reply-form');
     await Promise.all([page.waitForURL(/done=replied/), page.click('#reply-submit')]);
     expect(await page.textContent('#flash')).toContain('Reply recorded');
+    // Each form sent again (a double click, the browser resending it): the note is added once, the customer hears once.
+    for (const sent of [note, reply]) expect(await sendAgain(page, sent)).toBe(200);
+    const messages = await caseRepository(t.deps.store).messages(complaint);
+    expect(messages.filter((m) => m.direction === 'internal')).toHaveLength(1);
+    expect(messages.filter((m) => m.direction === 'outbound')).toHaveLength(1);
     await page.selectOption('#status', 'resolved');
     await page.fill('#status-note', 'Duplicate fee refunded');
     await Promise.all([page.waitForURL(/done=moved/), page.click('#status-submit')]);

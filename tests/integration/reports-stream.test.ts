@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { caseTransitions, localDay, type CaseStatus } from '@cc/core';
 import { composeReporter } from '@cc/services';
 import { decodeStreamRecord, TTL_PRINCIPAL, type RawStreamRecord } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
-import { aggregates, reportsPoller } from '../support/reports';
+import { aggregates, reportsPoller, streamRecords } from '../support/reports';
 import { createCustomer } from './intake-support';
 import { seedPeople } from './opportunities-support';
 
@@ -26,31 +25,6 @@ let s3: S3Client;
 let directory: string;
 let handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 const environmentBefore = { ...process.env };
-
-/** Every record of the table's stream so far, as GetRecords hands them over (one shard on DynamoDB Local). */
-async function streamRecords(ctx = t): Promise<RawStreamRecord[]> {
-  const { streams, streamArn } = ctx.stream;
-  const out: RawStreamRecord[] = [];
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  for (const shard of StreamDescription?.Shards ?? []) {
-    let iterator = (
-      await streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shard.ShardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      out.push(...((page.Records ?? []) as RawStreamRecord[]));
-      if (!page.Records?.length) break;
-      iterator = page.NextShardIterator;
-    }
-  }
-  return out;
-}
 
 /** GetRecords' shape as Lambda's event: the creation time in epoch seconds. */
 const asEvent = (records: RawStreamRecord[]) =>
@@ -156,7 +130,7 @@ describe('functions/reporter.ts on a stream batch', () => {
       },
     });
     expect(opp.status, await opp.clone().text()).toBe(201);
-    const records = await streamRecords();
+    const records = await streamRecords(t);
     const result = await handler(asEvent(records));
     expect(result).toEqual({ batchItemFailures: [] });
 
@@ -205,7 +179,7 @@ describe('functions/reporter.ts on a stream batch', () => {
     const customer = await createCustomer(t, { level: 'gold' });
     const contact = await logContact(customer.id, 'outbound');
     await reportsPoller(t).catchUp();
-    const image = (await streamRecords()).find(
+    const image = (await streamRecords(t)).find(
       (r) => r.eventName === 'INSERT' && JSON.stringify(r.dynamodb?.NewImage).includes(contact.id),
     )!.dynamodb!.NewImage!;
     const keys = { pk: image.pk, sk: image.sk };

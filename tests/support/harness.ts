@@ -14,11 +14,18 @@ import type { MessagePublisher } from '@cc/messaging';
 import { userRepository, type StoreContext } from '@cc/store';
 import { composeServices, connectAws, type ServiceInfra } from '@cc/services';
 import { ensureQueues, ensureTable, type QueueUrls } from '@cc/local/provision';
+import { localServicesBudget } from '@cc/local/services';
 import { generateDevKeys, signDevToken, type DevKeys } from '@cc/local/dev-keys';
 import { holdToContract } from './contract-hook';
 
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
+
+/**
+ * The shared DynamoDB Local and SQS emulator get a patient budget in the general tests;
+ * tests/integration/faults-*.test.ts hold the production figures (@cc/core/budgets) to their promises.
+ */
+export { localServicesBudget };
 
 type Composed = ReturnType<
   typeof composeServices<ServiceInfra & { attachments: NonNullable<ServiceInfra['attachments']> }>
@@ -88,7 +95,12 @@ export async function createTestContext(
     EMAIL_WEBHOOK_SECRET: keys.emailWebhookSecret,
     ...settings,
   });
-  const aws = connectAws(config, queues.notifications, { endpoints, region, credentials: localCredentials });
+  const aws = connectAws(config, queues.notifications, {
+    endpoints,
+    region,
+    credentials: localCredentials,
+    budget: localServicesBudget,
+  });
   const attachments = filesystemAttachmentStore(join(dataDir, 'attachments'));
   const compose = (more: Partial<ServiceInfra> = {}) => composeServices({ ...aws, attachments, ...more }, config);
   const services = compose();
@@ -98,6 +110,7 @@ export async function createTestContext(
     cursorSecret: keys.cursorSecret,
     health: aws.probes,
     log: aws.log,
+    deadlineMs: localServicesBudget.deadlineMs,
   });
   // Every response these apps give is checked against the contract (contract-hook.ts).
   const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<HttpDeps> = {}) =>

@@ -1,7 +1,9 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { BatchWriteItemCommand, ScanCommand, type BatchWriteItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { daysBetween, durationStep, isOpen, localDay, percentile, type CaseStatus } from '@cc/core';
 import { reporterPoller, type StreamPoller } from '@cc/local/stream-poller';
+import { isReportItem, type RawStreamRecord } from '@cc/store';
 import type { TestContext } from './harness';
 
 /** The reporter's local poller over the test table's stream, feeding `services` (default: the context's). */
@@ -13,6 +15,31 @@ export function reportsPoller(
 }
 
 type Item = Record<string, any>;
+
+/** Every record of the table's stream so far, as GetRecords hands them over (one shard on DynamoDB Local). */
+export async function streamRecords(t: TestContext): Promise<RawStreamRecord[]> {
+  const { streams, streamArn } = t.stream;
+  const out: RawStreamRecord[] = [];
+  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  for (const shard of StreamDescription?.Shards ?? []) {
+    let iterator = (
+      await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    while (iterator) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      out.push(...((page.Records ?? []) as RawStreamRecord[]));
+      if (!page.Records?.length) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return out;
+}
 
 /** Every item of the test table (a Scan: tests may). */
 export async function scanTable(t: TestContext): Promise<Item[]> {
@@ -44,6 +71,19 @@ export async function aggregates(t: TestContext): Promise<Record<string, Record<
     if (Object.keys(nonZero).length) out[bucket] = nonZero;
   }
   return out;
+}
+
+/** Deletes everything the reporter wrote (aggregates, ledgers, marks), as if it had never run. */
+export async function clearReports(t: TestContext): Promise<void> {
+  const written = (await scanTable(t)).filter((i) => isReportItem(String(i.pk)));
+  for (let i = 0; i < written.length; i += 25) {
+    const requests = written
+      .slice(i, i + 25)
+      .map((item) => ({ DeleteRequest: { Key: marshall({ pk: item.pk, sk: item.sk }) } }));
+    let pending: BatchWriteItemCommandInput['RequestItems'] = { [t.tableName]: requests };
+    while (pending && Object.keys(pending).length)
+      pending = (await t.dynamo.send(new BatchWriteItemCommand({ RequestItems: pending }))).UnprocessedItems;
+  }
 }
 
 export interface Recount {

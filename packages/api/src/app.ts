@@ -5,6 +5,7 @@ import { consoleApp } from './console/app';
 import { CONSOLE_PATH, isConsolePath } from './console/session';
 import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
+import { answerWithin } from './http/deadline';
 import { announceDeprecation } from './http/deprecation';
 import { authenticate, limitBody, verifyOrigin } from './http/middleware';
 import { problemResponse, toProblem } from './http/problems';
@@ -81,6 +82,7 @@ function baseApp(http: HttpDeps): Hono<AppEnv> {
         ? referenceHeaders(c, next)
         : pageHeaders(c, next),
   );
+  app.use('*', answerWithin(http.deadlineMs, http.log));
   app.use('*', verifyOrigin(http.config.ORIGIN_VERIFY_HEADER, http.originVerifier));
   app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));

@@ -4,6 +4,7 @@ import type { GetConnInfo } from 'hono/conninfo';
 import type { JSONWebKeySet } from 'jose';
 import { TWILIO_TOKEN_PLACEHOLDER } from '@cc/channels';
 import type { Logger } from '@cc/core';
+import { budgets } from '@cc/core/budgets';
 import { createTokenVerifier, type StaffDirectory } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
@@ -29,6 +30,8 @@ export interface HttpOptions {
   health: HealthProbes;
   log: Logger;
   clock?: () => Date;
+  /** The API's deadline unless given (tests that need a shorter one). */
+  deadlineMs?: number;
   connInfo?: GetConnInfo;
   originVerifier?: OriginVerifier;
   /** Where the generated OpenAPI document is (the Lambda ships it beside its bundle). */
@@ -109,6 +112,7 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   health: options.health,
   log: options.log,
   clock: options.clock ?? (() => new Date()),
+  deadlineMs: options.deadlineMs ?? budgets.api.deadlineMs,
   connInfo: options.connInfo,
   originVerifier: options.originVerifier,
   twilio: twilioGate(options.twilioAuthToken ?? config.TWILIO_AUTH_TOKEN, options.log),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskPii } from './log';
+import { maskPii, repeatedWarningFilter } from './log';
 
 describe('maskPii', () => {
   it('masks emails and phone numbers but leaves timestamps readable', () => {
@@ -11,6 +11,31 @@ describe('maskPii', () => {
     expect(line).not.toContain('demo1@');
     expect(line).toContain('d***@example.com');
     expect(line).not.toContain('138 0000 0001');
+  });
+});
+
+describe('repeatedWarningFilter', () => {
+  it('passes the first of identical warnings, holds the rest for a window, then reports how many it held', () => {
+    let now = 0;
+    const filter = repeatedWarningFilter(60_000, () => now);
+    const passed: unknown[] = [];
+    for (let second = 0; second < 150; second++) {
+      now = second * 1000;
+      const fields = filter('queue down', { error: 'connect ECONNREFUSED' });
+      if (fields) passed.push(fields);
+    }
+    expect(passed).toEqual([
+      { error: 'connect ECONNREFUSED' },
+      { error: 'connect ECONNREFUSED', repeated: 59 },
+      { error: 'connect ECONNREFUSED', repeated: 59 },
+    ]);
+  });
+
+  it('treats warnings with other fields as different', () => {
+    const filter = repeatedWarningFilter(60_000, () => 0);
+    expect(filter('failed', { id: 'a' })).toEqual({ id: 'a' });
+    expect(filter('failed', { id: 'b' })).toEqual({ id: 'b' });
+    expect(filter('failed', { id: 'a' })).toBeUndefined();
   });
 });
 

@@ -39,7 +39,32 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
-/** One JSON line per event on stdout/stderr, PII masked. `silent` for tests. */
+/** A warning repeated word for word within this window is counted rather than written again. */
+export const REPEATED_WARNING_WINDOW_MS = 60_000;
+
+/**
+ * Lets the first of identical warnings (same message and fields) through, then at most one per window, carrying
+ * `repeated`: how many were held back since. A dependency that stays down is reported, not logged every second.
+ */
+export function repeatedWarningFilter(windowMs = REPEATED_WARNING_WINDOW_MS, now: () => number = Date.now) {
+  const seen = new Map<string, { at: number; held: number }>();
+  return (message: string, fields: LogFields = {}): LogFields | undefined => {
+    const key = JSON.stringify([message, fields]);
+    const at = now();
+    const last = seen.get(key);
+    if (last && at - last.at < windowMs) {
+      last.held++;
+      return undefined;
+    }
+    if (seen.size >= 1000) {
+      for (const [k, v] of seen) if (at - v.at >= windowMs) seen.delete(k);
+    }
+    seen.set(key, { at, held: 0 });
+    return last?.held ? { ...fields, repeated: last.held } : fields;
+  };
+}
+
+/** One JSON line per event on stdout/stderr, PII masked; identical warnings rate-limited. `silent` for tests. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const now = options.now ?? (() => new Date());
   const stage = options.stage ?? 'local';
@@ -58,9 +83,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       message,
       ...fields,
     });
+  const warnings = repeatedWarningFilter(REPEATED_WARNING_WINDOW_MS, () => now().getTime());
   return {
     info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
+    warn: (m, f) => {
+      const fields = warnings(m, f);
+      if (fields) write('warn', m, fields);
+    },
     error: (m, f) => write('error', m, f),
     metric(name, value = 1, dimensions = {}) {
       const sets = [

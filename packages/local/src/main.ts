@@ -8,10 +8,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApp, httpDeps } from '@cc/api';
 import { filesystemArchiveStore, filesystemAttachmentStore } from '@cc/channels';
 import { ConfigError, createLogger, parseEnv } from '@cc/core';
+import { budgets } from '@cc/core/budgets';
 import { composeServices, connectAws } from '@cc/services';
+import { budgetedClientConfig } from '@cc/store';
 import { loadOrCreateDevKeys, signDevToken } from './dev-keys';
 import { localConfigSchema } from './local-config';
+import { operatorBudget } from './operator-budget';
 import { ensureQueues, ensureTable } from './provision';
+import { claimRuntime } from './runtime-lock';
 import { demoUsers, seedDemoData } from './seed';
 import {
   assertPortFree,
@@ -32,6 +36,9 @@ const running: { stop(): Promise<void> }[] = [];
 
 async function main() {
   const config = parseEnv(localConfigSchema, process.env);
+  // First, so that a run that crashed (kill -9) has its leftovers stopped before their ports are checked.
+  const runtime = await claimRuntime(config.DATA_DIR, log);
+  running.push({ stop: async () => runtime.release() });
   await assertPortFree(config.PORT, 'the API', 'PORT');
   const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -44,6 +51,7 @@ async function main() {
       log,
     );
     running.push(dynamo);
+    if (dynamo.pid) runtime.addChild('DynamoDB Local', dynamo.pid, join(config.DATA_DIR, 'dynamodb'));
     dynamoEndpoint = dynamo.endpoint;
     log.info('DynamoDB Local started', {
       endpoint: dynamoEndpoint,
@@ -63,8 +71,14 @@ async function main() {
   const credentials = usingLocal ? localCredentials : undefined;
 
   const keys = await loadOrCreateDevKeys(config.DATA_DIR);
-  const dynamoClient = new DynamoDBClient({ endpoint: dynamoEndpoint, region: config.AWS_REGION, credentials });
-  const sqsClient = new SQSClient({ endpoint: sqsEndpoint, region: config.AWS_REGION, credentials });
+  // Provisioning is bounded too, with the patient budget of an operator's tool (a table may take a while to create).
+  const provisioning = () => ({
+    region: config.AWS_REGION,
+    credentials,
+    ...budgetedClientConfig(operatorBudget.clients.dynamodb),
+  });
+  const dynamoClient = new DynamoDBClient({ endpoint: dynamoEndpoint, ...provisioning() });
+  const sqsClient = new SQSClient({ endpoint: sqsEndpoint, ...provisioning() });
   const streamArn = await ensureTable(dynamoClient, config.TABLE_NAME);
   const queues = config.NOTIFICATION_QUEUE_URL
     ? { notifications: config.NOTIFICATION_QUEUE_URL, notificationsDlq: '' }
@@ -80,7 +94,16 @@ async function main() {
   const aws = connectAws(
     appConfig,
     queues.notifications,
-    { endpoints: { dynamodb: dynamoEndpoint, sqs: sqsEndpoint }, region: config.AWS_REGION, credentials },
+    {
+      endpoints: { dynamodb: dynamoEndpoint, sqs: sqsEndpoint },
+      region: config.AWS_REGION,
+      credentials,
+      budget: budgets.api,
+      // A queue that disappears (the emulator restarted empty) is created again, unless it was given from outside.
+      ...(!config.NOTIFICATION_QUEUE_URL && {
+        resolveQueue: async () => (await ensureQueues(aws.sqs)).notifications,
+      }),
+    },
     log,
   );
   const services = composeServices(
@@ -121,13 +144,18 @@ async function main() {
   running.push(
     startWorkers(services, {
       sqs: aws.sqs,
-      queueUrl: queues.notifications,
+      queue: aws.queue,
       dataDir: config.DATA_DIR,
       sweepIntervalMs: config.SWEEP_INTERVAL_MS,
       log,
       ...(streamArn && {
         stream: {
-          streams: new DynamoDBStreamsClient({ endpoint: dynamoEndpoint, region: config.AWS_REGION, credentials }),
+          streams: new DynamoDBStreamsClient({
+            endpoint: dynamoEndpoint,
+            region: config.AWS_REGION,
+            credentials,
+            ...budgetedClientConfig(budgets.reporter.clients.dynamodb, { adaptive: true }),
+          }),
           streamArn,
         },
       }),
@@ -155,6 +183,7 @@ async function shutdown(code: number) {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
 
 main().catch(async (error) => {
   const known = error instanceof ServiceStartError || error instanceof ConfigError;

@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigError, createLogger, isoDate, parseEnv } from '@cc/core';
 import { composeServices, connectAws } from '@cc/services';
 import { localConfigSchema } from './local-config';
+import { operatorBudget } from './operator-budget';
 import { ensureTable } from './provision';
 import { ServiceStartError, startDynamoDbLocal, type RunningService } from './services';
 
@@ -28,6 +29,8 @@ async function main() {
       endpoints: { dynamodb: endpoint },
       region: config.AWS_REGION,
       credentials,
+      budget: operatorBudget,
+      adaptiveRetry: true,
     });
   try {
     const probe = new DynamoDBClient({ endpoint, region: config.AWS_REGION, credentials, maxAttempts: 1 });

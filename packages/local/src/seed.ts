@@ -1,6 +1,6 @@
-import type { Caller, CustomerCreateInput, Team } from '@cc/core';
+import { ConflictError, type Caller, type CustomerCreateInput, type Team } from '@cc/core';
 import type { Services } from '@cc/services';
-import { systemRepository, teamRepository, transact, userRepository, type User } from '@cc/store';
+import { systemRepository, teamRepository, transact, TransactionRefused, userRepository, type User } from '@cc/store';
 
 export const demoBranch = { id: 'BR-001', name: 'Shanghai Pudong Branch', timeZone: 'Asia/Shanghai' };
 /** A second branch, so that what one branch may not see of another can be tried. */
@@ -198,16 +198,22 @@ export const demoTeam = {
   version: 1,
 };
 
-/** Writes the demo data once; a marker item makes later starts skip it. */
+/**
+ * Writes the demo data once: a marker written after it makes later starts skip it. Every step may be repeated,
+ * so a start interrupted while seeding (or a write that timed out but landed) finishes the job next time.
+ */
 export async function seedDemoData(services: Pick<Services, 'customers' | 'context'>): Promise<boolean> {
   const { store, clock } = services.context;
   const system = systemRepository(store);
-  if (!(await system.claimOnce('demo', clock()))) return false;
+  if (await system.isMarked('demo')) return false;
   const users = userRepository(store);
   await Promise.all([system.putBranch(demoBranch), system.putBranch(otherBranch)]);
   await Promise.all(demoUsers.map((u) => users.put(u)));
   const team: Team = { ...demoTeam, createdAt: clock().toISOString() };
-  await transact(store, teamRepository(store).createItems(team));
+  await transact(store, teamRepository(store).createItems(team)).catch((error: unknown) => {
+    // Created by an earlier, interrupted run.
+    if (!(error instanceof TransactionRefused)) throw error;
+  });
   const branches = [
     [demoBranch.id, demoCustomers],
     [otherBranch.id, otherBranchCustomers],
@@ -215,8 +221,12 @@ export async function seedDemoData(services: Pick<Services, 'customers' | 'conte
   for (const [branchId, customers] of branches) {
     for (const customer of customers) {
       const input = structuredClone({ ...customer, tags: ['demo'], contactPoints: [...customer.contactPoints] });
-      await services.customers.create(seedCallers[branchId]!, input as CustomerCreateInput);
+      await services.customers.create(seedCallers[branchId]!, input as CustomerCreateInput).catch((error: unknown) => {
+        // Created by an earlier, interrupted run.
+        if (!(error instanceof ConflictError && error.code === 'customer.number_taken')) throw error;
+      });
     }
   }
+  await system.mark('demo', clock());
   return true;
 }

@@ -8,13 +8,31 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '@cc/core';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { buildApp } from 'fauxqs';
+import { budgets, type FunctionBudget } from '@cc/core/budgets';
 
 export interface RunningService {
   endpoint: string;
+  /** The child process, when the service runs in one. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
 export class ServiceStartError extends Error {}
+
+/**
+ * For DynamoDB Local and the SQS emulator shared by a whole test run or a bench on a loaded 2-core machine, which
+ * answer far slower than the services the production budgets were set for: a patient attempt and request (a batch
+ * write among a full suite's has been seen to take over 10 s). `npm start` keeps the production budget (a stopped
+ * DynamoDB Local answers 503 within 5 s there too).
+ */
+export const localServicesBudget: FunctionBudget = {
+  ...budgets.api,
+  deadlineMs: 30_000,
+  clients: {
+    dynamodb: { ...budgets.api.clients.dynamodb, connectTimeoutMs: 5_000, requestTimeoutMs: 20_000 },
+    sqs: { ...budgets.api.clients.sqs, connectTimeoutMs: 5_000, requestTimeoutMs: 10_000 },
+  },
+};
 
 /** Fails with an actionable message when Java is missing, before spawning anything. */
 export function assertJavaAvailable(): void {
@@ -139,6 +157,7 @@ async function waitForDynamoDbLocal(child: ChildProcess, port: number): Promise<
   }
   return {
     endpoint,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

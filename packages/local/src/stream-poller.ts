@@ -8,7 +8,8 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '@cc/core';
-import type { Services } from '@cc/services';
+import { budgets } from '@cc/core/budgets';
+import { withDeadline, type Services } from '@cc/services';
 import { decodeStreamRecord, type RawStreamRecord } from '@cc/store';
 
 export interface StreamPollerOptions {
@@ -190,9 +191,16 @@ export function streamPoller(options: StreamPollerOptions) {
 
 export type StreamPoller = ReturnType<typeof streamPoller>;
 
-/** The poller that feeds the table's stream to the reporter (report aggregates and the archive). */
+/**
+ * The poller that feeds the table's stream to the reporter (report aggregates and the archive), each batch within
+ * the reporter's deadline as in Lambda: records not reached by then fail and are read again from the first of them.
+ */
 export const reporterPoller = (
   services: Pick<Services, 'reporter'>,
   options: Omit<StreamPollerOptions, 'handle'>,
 ): StreamPoller =>
-  streamPoller({ ...options, handle: (records) => services.reporter.handleBatch(records.map(decodeStreamRecord)) });
+  streamPoller({
+    ...options,
+    handle: (records) =>
+      withDeadline(budgets.reporter.deadlineMs, () => services.reporter.handleBatch(records.map(decodeStreamRecord))),
+  });

@@ -1,19 +1,37 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Logger } from '@cc/core';
-import { localDeliveryAdapters, localMessageSenders, notificationDeliverer } from '@cc/messaging';
-import { correlation, type Services } from '@cc/services';
+import { budgets } from '@cc/core/budgets';
+import {
+  isQueueMissing,
+  localDeliveryAdapters,
+  localMessageSenders,
+  notificationDeliverer,
+  queueLocator,
+  type QueueLocator,
+} from '@cc/messaging';
+import { correlation, withDeadline, type Services } from '@cc/services';
 import { reporterPoller } from './stream-poller';
 
-export interface WorkerOptions {
+export type WorkerOptions = {
   sqs: SQSClient;
-  queueUrl: string;
   dataDir: string;
   sweepIntervalMs: number;
   log: Logger;
   /** The table's stream, for the reporter; absent: no report aggregates or archive. */
   stream?: { streams: DynamoDBStreamsClient; streamArn: string };
-}
+} & (
+  | {
+      /** The notification queue, shared with the publisher: one that disappears is recreated through it. */
+      queue: QueueLocator;
+    }
+  | { queueUrl: string }
+);
+
+/** Long-poll wait of one receive; the call may take that plus a second before it counts as stalled. */
+const WAIT_SECONDS = 1;
+const RECEIVE_TIMEOUT_MS = WAIT_SECONDS * 1000 + 1000;
+const RETRY_PAUSE_MS = 1000;
 
 /**
  * In-process stand-ins for the notifier (SQS consumer), the scheduled sweeper and the reporter (stream
@@ -24,7 +42,8 @@ export function startWorkers(
   services: Pick<Services, 'sweeper' | 'context' | 'reporter'>,
   options: WorkerOptions,
 ): { stop(): Promise<void> } {
-  const { sqs, queueUrl, log } = options;
+  const { sqs, log } = options;
+  const queue = 'queue' in options ? options.queue : queueLocator(options.queueUrl);
   const deliver = notificationDeliverer({
     store: services.context.store,
     adapters: localDeliveryAdapters(options.dataDir, log),
@@ -39,12 +58,12 @@ export function startWorkers(
   async function pollOnce(): Promise<void> {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        WaitTimeSeconds: 1,
+        QueueUrl: queue.url(),
+        WaitTimeSeconds: WAIT_SECONDS,
         MaxNumberOfMessages: 10,
         MessageAttributeNames: ['correlationId'],
       }),
-      { abortSignal: abort.signal },
+      { abortSignal: abort.signal, requestTimeout: RECEIVE_TIMEOUT_MS },
     );
     if (Messages.length === 0) return;
     const records = Messages.map((m) => ({
@@ -52,12 +71,12 @@ export function startWorkers(
       body: m.Body ?? '',
       correlationId: m.MessageAttributes?.correlationId?.StringValue,
     }));
-    const { failed } = await deliver(records);
+    const { failed } = await withDeadline(budgets.notifier.deadlineMs, () => deliver(records));
     const done = Messages.filter((m) => !failed.includes(m.MessageId!));
     if (done.length) {
       await sqs.send(
         new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
+          QueueUrl: queue.url(),
           Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
         }),
       );
@@ -70,8 +89,17 @@ export function startWorkers(
         await pollOnce();
       } catch (error) {
         if (stopped) break;
+        // The queue went away (the emulator restarted empty): get it back, then poll again at once.
+        if (
+          isQueueMissing(error) &&
+          (await queue.recover().then(
+            () => true,
+            () => false,
+          ))
+        )
+          continue;
         log.warn('notification poller error; retrying', { error: (error as Error).message });
-        await new Promise((r) => setTimeout(r, 1000));
+        await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
       }
     }
   })();
@@ -79,7 +107,7 @@ export function startWorkers(
   let sweeping: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     sweeping = sweeping
-      .then(() => services.sweeper.runOnce(options.sweepIntervalMs))
+      .then(() => withDeadline(budgets.sweeper.deadlineMs, () => services.sweeper.runOnce(options.sweepIntervalMs)))
       .catch((error) => log.warn('sweeper error', { error: (error as Error).message }));
   }, options.sweepIntervalMs);
 

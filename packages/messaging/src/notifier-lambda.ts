@@ -1,9 +1,13 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { withDeadline } from '@cc/store';
 import { notificationDeliverer, type NotifierDeps } from './notifier';
 
-/** The SQS Lambda handler: reports failed records individually (ReportBatchItemFailures). */
-export function notifierHandler(deps: NotifierDeps) {
+/**
+ * The SQS Lambda handler: reports failed records individually (ReportBatchItemFailures). A batch runs within
+ * `deadlineMs`; what it could not finish by then is reported failed and comes back.
+ */
+export function notifierHandler(deps: NotifierDeps, deadlineMs: number) {
   const deliver = notificationDeliverer(deps);
   return middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
     const records = event.Records.map((r) => ({
@@ -11,7 +15,7 @@ export function notifierHandler(deps: NotifierDeps) {
       body: r.body,
       correlationId: r.messageAttributes?.correlationId?.stringValue,
     }));
-    const { failed } = await deliver(records);
+    const { failed } = await withDeadline(deadlineMs, () => deliver(records));
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   });
 }

@@ -4,6 +4,9 @@ import {
   SQSClient,
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
+import { budgets } from '@cc/core/budgets';
+import { budgetedClientConfig, type ClientBudget } from '@cc/store';
+import { isQueueMissing, queueLocator, type QueueLocator } from './queue-locator';
 
 export interface OutboundMessage {
   /** Stable id: the consumer deduplicates by it, so re-publishing is always safe. */
@@ -20,7 +23,27 @@ export interface MessagePublisher {
 
 const BATCH = 10;
 
-export function createSqsPublisher(sqs: SQSClient, queueUrl: string): MessagePublisher {
+const asLocator = (queue: string | QueueLocator) => (typeof queue === 'string' ? queueLocator(queue) : queue);
+
+/**
+ * Publishes in batches of ten. A queue that disappeared is recovered through the locator and the batch sent
+ * once more; anything still refused is reported as failed and stays pending for the sweeper.
+ */
+export function createSqsPublisher(sqs: SQSClient, queue: string | QueueLocator): MessagePublisher {
+  const locator = asLocator(queue);
+  const send = (chunk: OutboundMessage[]) =>
+    sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: locator.url(),
+        Entries: chunk.map((m, index) => ({
+          Id: String(index),
+          MessageBody: JSON.stringify(m.body),
+          ...(m.correlationId && {
+            MessageAttributes: { correlationId: { DataType: 'String', StringValue: m.correlationId } },
+          }),
+        })),
+      }),
+    );
   return {
     async publish(messages) {
       const sent: string[] = [];
@@ -28,18 +51,11 @@ export function createSqsPublisher(sqs: SQSClient, queueUrl: string): MessagePub
       for (let i = 0; i < messages.length; i += BATCH) {
         const chunk = messages.slice(i, i + BATCH);
         try {
-          const result = await sqs.send(
-            new SendMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: chunk.map((m, index) => ({
-                Id: String(index),
-                MessageBody: JSON.stringify(m.body),
-                ...(m.correlationId && {
-                  MessageAttributes: { correlationId: { DataType: 'String', StringValue: m.correlationId } },
-                }),
-              })),
-            }),
-          );
+          const result = await send(chunk).catch(async (error: unknown) => {
+            if (!isQueueMissing(error)) throw error;
+            await locator.recover();
+            return send(chunk);
+          });
           for (const ok of result.Successful ?? []) sent.push(chunk[Number(ok.Id)]!.id);
           for (const bad of result.Failed ?? []) failed.push(chunk[Number(bad.Id)]!.id);
         } catch {
@@ -51,10 +67,16 @@ export function createSqsPublisher(sqs: SQSClient, queueUrl: string): MessagePub
   };
 }
 
-/** Created once per process (composition root) and injected; a refused send is re-delivered by the sweeper. */
-export const createQueueClient = (config: SQSClientConfig = {}) => new SQSClient({ maxAttempts: 2, ...config });
+/**
+ * Created once per process (composition root) and injected; calls keep to the SQS budget of the calling function
+ * (@cc/core/budgets) and the current deadline. A refused send is re-delivered by the sweeper.
+ */
+export const createQueueClient = (
+  config: SQSClientConfig = {},
+  { budget = budgets.api.clients.sqs, adaptive }: ClientBudget = {},
+) => new SQSClient({ ...budgetedClientConfig(budget, { adaptive }), ...config });
 
 /** Resolves when the queue answers (for health checks). */
-export async function probeQueue(sqs: SQSClient, queueUrl: string): Promise<void> {
-  await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+export async function probeQueue(sqs: SQSClient, queue: string | QueueLocator): Promise<void> {
+  await sqs.send(new GetQueueAttributesCommand({ QueueUrl: asLocator(queue).url(), AttributeNames: ['QueueArn'] }));
 }

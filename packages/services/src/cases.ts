@@ -29,6 +29,7 @@ import {
   type CaseAssignInput,
   type CaseDeadlinePolicy,
   type CaseOrigin,
+  type Notification,
   type CasePatchInput,
   type CaseRelation,
   type CaseStatus,
@@ -43,7 +44,9 @@ import {
   caseDerivedItems,
   caseHistoryItem,
   caseMessageItem,
+  caseReference,
   caseRepository,
+  caseSequenceItem,
   contactDayItem,
   customerRepository,
   deadlineWatchEnd,
@@ -52,7 +55,11 @@ import {
   newCaseItem,
   PUBLIC_REFERENCE_LABEL,
   publicReferenceItem,
+  retryConcurrentWrites,
+  caseDerivedItemsButCounters,
+  openCasesDelta,
   savedCaseItem,
+  statsItem,
   timelineItem,
   transact,
   TransactionRefused,
@@ -68,6 +75,7 @@ import {
   type CustomerRouting,
 } from '@cc/store';
 import { assertAssignable } from './assignees';
+import { caseNumbering, type NumberTurn } from './case-numbers';
 import type { ServiceContext } from './context';
 import type { CustomerMessageService } from './customer-messages';
 import type { NoticeService, NotificationDraft } from './notices';
@@ -95,6 +103,24 @@ export interface CaseCreateOptions {
    * of reading the profile, so the case commits one round trip sooner.
    */
   customer?: CustomerRouting;
+}
+
+/**
+ * A new case ready to commit, for a caller that commits it with its own writes (a contact that opens a case):
+ * its writes, what it adds to the customer's counters (left out of `items`, because one transaction may update
+ * the counters item only once), and the notices to publish once it is committed.
+ */
+export interface PreparedCase {
+  case: Case;
+  items: LabelledItem[];
+  counters?: { customerId: string; openCases: number; lastContactAt?: string };
+  /** The staff notifications and the messages to the customer it writes, to publish once committed. */
+  deliveries: readonly { id: string }[];
+  /**
+   * Must be called once the transaction that takes the case's number has committed (true) or failed (false):
+   * the next case of the year waits for it (see caseNumbering).
+   */
+  settled(committed: boolean): void;
 }
 
 export interface CaseMessageInput {
@@ -257,6 +283,7 @@ const reachesOutcome = (from: CaseStatus, to: CaseStatus) =>
 
 export function caseService(ctx: ServiceContext, deps: { notices: NoticeService; messages: CustomerMessageService }) {
   const repo = caseRepository(ctx.store);
+  const numbering = caseNumbering();
   const customers = customerRepository(ctx.store);
   const users = userRepository(ctx.store);
   const { notices, messages } = deps;
@@ -307,21 +334,26 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     return (await users.listByBranch(branchId, 'supervisor')).map((u) => u.id);
   }
 
-  async function create(
+  /**
+   * Builds a new case and its writes without committing them. Its reference is the year's next number, taken in
+   * the same transaction (caseSequenceItem): run the commit inside retryConcurrentWrites (withIdempotency does),
+   * so that an attempt that lost its number to a concurrent case is prepared again.
+   */
+  async function prepare(
     creator: CaseCreator,
     rawInput: CaseCreateInput,
     options: CaseCreateOptions = {},
-  ): Promise<Case> {
+  ): Promise<PreparedCase> {
     const input = parseInput(CaseCreateInput, rawInput, 'The case has invalid fields');
     const now = ctx.clock();
     const year = now.getUTCFullYear();
-    // Independent round trips, run together; a refused request leaves a gap in the references, which is fine.
+    // Independent reads, run together; the customer not at all when the caller holds its routing copy.
     const known = options.customer?.id === input.customerId ? options.customer : undefined;
-    const [customer, sequence] = await Promise.all([
+    const [customer, lastRead] = await Promise.all([
       input.customerId && !known
         ? customers.get(input.customerId)
         : Promise.resolve<CustomerRouting | undefined>(known),
-      repo.nextSequence(year),
+      repo.lastSequence(year),
     ]);
     const caller = 'caller' in creator ? creator.caller : undefined;
     // Staff open cases only for customers they may read (anything else is as unknown as a missing customer), and
@@ -348,111 +380,150 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     const at = now.toISOString();
     // Times are kept in UTC (Z) whatever offset the source system wrote.
     const occurredAt = options.occurredAt ? new Date(options.occurredAt).toISOString() : undefined;
-    const id = `C-${year}-${String(sequence).padStart(6, '0')}`;
-    const actor = creatorActor(creator);
-    const managers = customer ? caseManagersOf(customer) : { primaryManagerId: null, assistingManagerIds: [] };
-    const c: Case = withDeadlines(ctx, {
-      id,
-      publicReference: newPublicReference(),
-      type: input.type,
-      ...(input.subject && { subject: input.subject }),
-      ...(input.productCode && { productCode: input.productCode }),
-      category: input.category,
-      priority: input.priority,
-      title: input.title ?? excerptOf(input.description, 80),
-      description: input.description,
-      status: 'new',
-      origin,
-      createdBy: caller
-        ? { kind: 'user', id: caller.userId }
-        : {
-            kind: 'channel',
-            channel: origin,
-            ...('externalId' in creator && creator.externalId && { externalId: creator.externalId }),
-          },
-      customerId: customer?.id ?? null,
-      ...(customer && { customerNumber: customer.customerNumber, customerName: customer.name }),
-      branchId,
-      ownerId: managers.primaryManagerId,
-      ...managers,
-      ...(options.submitterContact && { submitterContact: options.submitterContact }),
-      ...(options.locale && { locale: options.locale }),
-      escalated: false,
-      ...(occurredAt && { occurredAt }),
-      ...(options.relatedCaseId && { relatedCaseId: options.relatedCaseId }),
-      deleted: false,
-      version: 1,
-      createdAt: at,
-      updatedAt: at,
-    });
-
-    // The owner hears of cases someone else registered; a queued case (no owner) goes to the branch's supervisors.
-    const recipients = c.ownerId ? [c.ownerId] : await supervisorsOf(branchId);
-    const drafts: NotificationDraft[] = recipients
-      .filter((r) => r !== caller?.userId)
-      .map((recipientId) => ({
-        recipientId,
-        kind: isImport(origin) ? 'case_imported' : 'case_created',
-        title: `New ${c.type} ${c.id}${c.ownerId ? '' : ' in the branch queue'}: ${c.title}`,
-        excerpt: excerptOf(c.description),
-        ...aboutCase(c),
-        ...(occurredAt && { occurredAt }),
-      }));
-    const { notifications, items: notificationItems } = notices.draft(drafts, now);
-
-    const sender = options.submitterContact?.phone
-      ? { kind: 'phone' as const, value: options.submitterContact.phone }
-      : options.submitterContact?.email
-        ? { kind: 'email' as const, value: options.submitterContact.email }
-        : undefined;
-    const timeline: LabelledItem[] = [];
-    if (c.customerId || sender) {
-      const entry: TimelineEntry = {
-        id: ctx.newId(now.getTime()),
-        customerId: c.customerId,
-        ...(!c.customerId && sender && { sender }),
-        type: 'case',
-        channel: timelineChannelOf[origin],
-        direction: caller ? 'internal' : 'inbound',
-        occurredAt: occurredAt ?? at,
-        actor,
-        summary: `${c.type === 'complaint' ? 'Complaint' : 'Inquiry'} ${c.id} registered: ${c.title}`,
-        links: { caseId: c.id },
-      };
-      timeline.push(timelineItem(ctx.store, entry, ctx.settings.RETENTION_DAYS));
+    const turn = await numbering.take(year, lastRead);
+    try {
+      return await prepared(turn);
+    } catch (error) {
+      turn.end(false);
+      throw error;
     }
 
-    const created = caseHistoryItem(ctx.store, {
-      id: ctx.newId(now.getTime()),
-      caseId: id,
-      at,
-      actor,
-      action: 'created',
-      to: 'new',
-      changes: { origin, ownerId: c.ownerId, ...(c.relatedCaseId && { relatedCaseId: c.relatedCaseId }) },
-    });
-    // The customer is told the case exists, with its reference and how to follow it up.
-    const acknowledgement = await messages.plan({ purpose: 'acknowledgement', case: c, customer, actor }, now);
+    /** The case with number `turn.sequence`, and its writes. */
+    async function prepared(turn: NumberTurn): Promise<PreparedCase> {
+      const { sequence } = turn;
+      const id = caseReference(year, sequence);
+      const actor = creatorActor(creator);
+      const managers = customer ? caseManagersOf(customer) : { primaryManagerId: null, assistingManagerIds: [] };
+      const c: Case = withDeadlines(ctx, {
+        id,
+        publicReference: newPublicReference(),
+        type: input.type,
+        ...(input.subject && { subject: input.subject }),
+        ...(input.productCode && { productCode: input.productCode }),
+        category: input.category,
+        priority: input.priority,
+        title: input.title ?? excerptOf(input.description, 80),
+        description: input.description,
+        status: 'new',
+        origin,
+        createdBy: caller
+          ? { kind: 'user', id: caller.userId }
+          : {
+              kind: 'channel',
+              channel: origin,
+              ...('externalId' in creator && creator.externalId && { externalId: creator.externalId }),
+            },
+        customerId: customer?.id ?? null,
+        ...(customer && { customerNumber: customer.customerNumber, customerName: customer.name }),
+        branchId,
+        ownerId: managers.primaryManagerId,
+        ...managers,
+        ...(options.submitterContact && { submitterContact: options.submitterContact }),
+        escalated: false,
+        ...(occurredAt && { occurredAt }),
+        ...(options.locale && { locale: options.locale }),
+        ...(options.relatedCaseId && { relatedCaseId: options.relatedCaseId }),
+        deleted: false,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      });
 
-    const contactAt = options.isContact ? (occurredAt ?? at) : undefined;
-    await commit(
-      [
-        newCaseItem(ctx.store, c),
-        publicReferenceItem(ctx.store, c.publicReference!, c.id),
+      // The owner hears of cases someone else registered; a queued case (no owner) goes to the branch's supervisors.
+      const recipients = c.ownerId ? [c.ownerId] : await supervisorsOf(branchId);
+      const drafts: NotificationDraft[] = recipients
+        .filter((r) => r !== caller?.userId)
+        .map((recipientId) => ({
+          recipientId,
+          kind: isImport(origin) ? 'case_imported' : 'case_created',
+          title: `New ${c.type} ${c.id}${c.ownerId ? '' : ' in the branch queue'}: ${c.title}`,
+          excerpt: excerptOf(c.description),
+          ...aboutCase(c),
+          ...(occurredAt && { occurredAt }),
+        }));
+      const { notifications, items: notificationItems } = notices.draft(drafts, now);
+
+      const sender = options.submitterContact?.phone
+        ? { kind: 'phone' as const, value: options.submitterContact.phone }
+        : options.submitterContact?.email
+          ? { kind: 'email' as const, value: options.submitterContact.email }
+          : undefined;
+      const timeline: LabelledItem[] = [];
+      if (c.customerId || sender) {
+        const entry: TimelineEntry = {
+          id: ctx.newId(now.getTime()),
+          customerId: c.customerId,
+          ...(!c.customerId && sender && { sender }),
+          type: 'case',
+          channel: timelineChannelOf[origin],
+          direction: caller ? 'internal' : 'inbound',
+          occurredAt: occurredAt ?? at,
+          actor,
+          summary: `${c.type === 'complaint' ? 'Complaint' : 'Inquiry'} ${c.id} registered: ${c.title}`,
+          links: { caseId: c.id },
+        };
+        timeline.push(timelineItem(ctx.store, entry, ctx.settings.RETENTION_DAYS));
+      }
+
+      const created = caseHistoryItem(ctx.store, {
+        id: ctx.newId(now.getTime()),
+        caseId: id,
+        at,
+        actor,
+        action: 'created',
+        to: 'new',
+        changes: { origin, ownerId: c.ownerId, ...(c.relatedCaseId && { relatedCaseId: c.relatedCaseId }) },
+      });
+      // The customer is told the case exists, with its reference and how to follow it up.
+      const acknowledgement = await messages.plan({ purpose: 'acknowledgement', case: c, customer, actor }, now);
+
+      const contactAt = options.isContact ? (occurredAt ?? at) : undefined;
+      const items = [
+        // Both refuse when a concurrent case took this number first: the attempt is then prepared again (so does
+        // the public reference, when another case drew the same one).
+        { ...newCaseItem(ctx.store, c), retryable: true },
+        caseSequenceItem(ctx.store, year, sequence),
+        { ...publicReferenceItem(ctx.store, c.publicReference!, c.id), retryable: true },
         created,
-        ...caseDerivedItems(ctx.store, undefined, c, contactAt),
+        ...caseDerivedItemsButCounters(ctx.store, undefined, c),
         ...(contactAt && c.customerId ? [contactDayItem(ctx.store, c.customerId, contactAt)] : []),
         ...timeline,
         ...notificationItems,
         ...acknowledgement.items,
         ...(options.alsoWrite?.(c) ?? []),
         ...(options.recordFor?.({ status: 201, body: c }) ?? []),
-      ],
-      id,
-    );
+      ];
+      const counters = c.customerId
+        ? { customerId: c.customerId, openCases: openCasesDelta(undefined, c), lastContactAt: contactAt }
+        : undefined;
+      const deliveries = [...notifications, ...acknowledgement.publish];
+      return { case: c, items, counters, deliveries, settled: turn.end };
+    }
+  }
+
+  /** After a prepared case committed (in its own transaction or a caller's): counted, and its notices published. */
+  async function afterCommit(prepared: PreparedCase): Promise<void> {
     ctx.log.metric(metricNames.casesOpened);
-    await notices.publish([...notifications, ...acknowledgement.publish]);
-    return c;
+    await notices.publish(prepared.deliveries);
+  }
+
+  /**
+   * One attempt at a new case in its own transaction (with `options.recordFor`'s idempotency record), then its
+   * notices. Callers run it inside withIdempotency or retryConcurrentWrites (see prepare).
+   */
+  async function create(creator: CaseCreator, rawInput: CaseCreateInput, options: CaseCreateOptions = {}) {
+    const prepared = await prepare(creator, rawInput, options);
+    const { customerId, ...counted } = prepared.counters ?? {};
+    const countersItem = customerId ? [statsItem(ctx.store, customerId, counted)] : [];
+    try {
+      await commit([...prepared.items, ...countersItem], prepared.case.id);
+    } catch (error) {
+      prepared.settled(false);
+      throw error;
+    }
+    prepared.settled(true);
+    await afterCommit(prepared);
+    return prepared.case;
   }
 
   /** `create`, once per idempotency claim. */
@@ -460,6 +531,13 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     withIdempotency<Case>(ctx.store, claim, async (recordFor) => ({
       status: 201,
       body: await create(creator, input, { recordFor }),
+    }));
+
+  /** A staff member's internal note, once per client key: a retry or a concurrent copy answers the first note. */
+  const addNoteOnce = (caller: Caller, caseId: string, text: string, claim?: IdempotencyClaim) =>
+    withIdempotency<CaseMessage>(ctx.store, claim, async (recordFor) => ({
+      status: 201,
+      body: await addMessage({ caller }, caseId, { text, channel: 'system', direction: 'internal' }, [], recordFor),
     }));
 
   const get = (caller: Caller, id: string): Promise<Case> => load(caller, id, 'read');
@@ -670,13 +748,15 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
    * A message or note on a case (replies by SMS/email, agents' notes). It does not change the case's version,
    * so it never makes a manager's edit stale, unless a customer's message reopens the case. An inbound message
    * notifies the owner; on a case closed long ago it opens a new case linked to the old one instead.
-   * `alsoWrite`: items that must commit with the message (e.g. the follow-up it completes).
+   * `alsoWrite`: items that must commit with the message (e.g. the follow-up it completes); `recordFor`: the
+   * idempotency record of a staff note (see addNoteOnce; staff never open a follow-up case this way).
    */
   async function addMessage(
     creator: CaseCreator,
     caseId: string,
     input: CaseMessageInput,
     alsoWrite: LabelledItem[] = [],
+    recordFor: RecordFor<CaseMessage> = () => [],
   ): Promise<CaseMessage> {
     const fromCustomer = !('caller' in creator) && input.direction === 'inbound';
     const text = input.text.trim();
@@ -689,7 +769,8 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
       const outcome = fromCustomer ? onCustomerMessage(c, now, ctx.settings.REOPEN_WITHIN_DAYS) : 'append';
       if (outcome === 'new_case') return followUpCase(creator, c, input, text, alsoWrite);
       try {
-        return await writeMessage(creator, c, input, text, outcome === 'reopen', alsoWrite, now);
+        const withRecord = (message: CaseMessage) => [...alsoWrite, ...recordFor({ status: 201, body: message })];
+        return await writeMessage(creator, c, input, text, outcome === 'reopen', withRecord, now);
       } catch (error) {
         // A reopening raced another change to the case: read it again and judge afresh.
         const raced = outcome === 'reopen' && error instanceof ConflictError && error.code === 'case.stale';
@@ -704,7 +785,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     input: CaseMessageInput,
     text: string,
     reopen: boolean,
-    alsoWrite: LabelledItem[],
+    alsoWrite: (message: CaseMessage) => LabelledItem[],
     now: Date,
   ): Promise<CaseMessage> {
     const actor = creatorActor(creator);
@@ -748,7 +829,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
           changes: { channel: input.channel, direction: input.direction },
         }),
         ...items,
-        ...alsoWrite,
+        ...alsoWrite(message),
       ],
       c.id,
     ).catch((error) => {
@@ -773,48 +854,50 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     alsoWrite: LabelledItem[],
   ): Promise<CaseMessage> {
     let message: CaseMessage | undefined;
-    await create(
-      creator,
-      {
-        type: old.type,
-        ...(old.subject && { subject: old.subject }),
-        ...(old.productCode && { productCode: old.productCode }),
-        category: old.category,
-        title: excerptOf(`Again about ${old.id}: ${old.title}`, 200),
-        description: excerptOf(text, 10_000),
-        customerId: old.customerId,
-        branchId: old.branchId,
-      },
-      {
-        relatedCaseId: old.id,
-        ...(old.submitterContact && { submitterContact: old.submitterContact }),
-        alsoWrite: (created) => {
-          const at = created.createdAt;
-          message = {
-            id: ctx.newId(Date.parse(at)),
-            caseId: created.id,
-            at,
-            actor: creatorActor(creator),
-            channel: input.channel,
-            direction: input.direction,
-            text,
-          };
-          const linked: Case = { ...old, followedBy: created.id, version: old.version + 1, updatedAt: at };
-          const history: HistoryChange = {
-            action: 'follow_up_opened',
-            note: `the customer wrote again after it was closed; continued in ${created.id}`,
-            changes: { followedBy: created.id },
-          };
-          return [
-            caseMessageItem(ctx.store, message),
-            ...changeItems(ctx, old, linked, creatorActor(creator), [history]).map((item) =>
-              // The old case is a second case in this transaction: its condition gets a label of its own.
-              item.label === CASE_LABEL ? { ...item, label: 'followed-case' } : item,
-            ),
-            ...alsoWrite,
-          ];
+    await retryConcurrentWrites(() =>
+      create(
+        creator,
+        {
+          type: old.type,
+          ...(old.subject && { subject: old.subject }),
+          ...(old.productCode && { productCode: old.productCode }),
+          category: old.category,
+          title: excerptOf(`Again about ${old.id}: ${old.title}`, 200),
+          description: excerptOf(text, 10_000),
+          customerId: old.customerId,
+          branchId: old.branchId,
         },
-      },
+        {
+          relatedCaseId: old.id,
+          ...(old.submitterContact && { submitterContact: old.submitterContact }),
+          alsoWrite: (created) => {
+            const at = created.createdAt;
+            message = {
+              id: ctx.newId(Date.parse(at)),
+              caseId: created.id,
+              at,
+              actor: creatorActor(creator),
+              channel: input.channel,
+              direction: input.direction,
+              text,
+            };
+            const linked: Case = { ...old, followedBy: created.id, version: old.version + 1, updatedAt: at };
+            const history: HistoryChange = {
+              action: 'follow_up_opened',
+              note: `the customer wrote again after it was closed; continued in ${created.id}`,
+              changes: { followedBy: created.id },
+            };
+            return [
+              caseMessageItem(ctx.store, message),
+              ...changeItems(ctx, old, linked, creatorActor(creator), [history]).map((item) =>
+                // The old case is a second case in this transaction: its condition gets a label of its own.
+                item.label === CASE_LABEL ? { ...item, label: 'followed-case' } : item,
+              ),
+              ...alsoWrite,
+            ];
+          },
+        },
+      ),
     );
     return message!;
   }
@@ -952,6 +1035,8 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
   const branchSupervisors = supervisorsOf;
 
   return {
+    prepare,
+    afterCommit,
     create,
     createOnce,
     get,
@@ -961,6 +1046,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
     remove,
     restore,
     addMessage,
+    addNoteOnce,
     notifyOverdue,
     /** The first-response part of `notifyOverdue`. */
     notifyOverdueResponses: (now: Date) => reportDue('response', now),

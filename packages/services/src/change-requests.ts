@@ -5,6 +5,7 @@ import {
   changesIdentities,
   customerGrants,
   ConflictError,
+  DomainError,
   ForbiddenError,
   InvalidTransitionError,
   isIdentityChange,
@@ -30,7 +31,10 @@ import {
   transact,
   TransactionRefused,
   userRepository,
+  withIdempotency,
+  type IdempotencyClaim,
   type LabelledItem,
+  type RecordFor,
 } from '@cc/store';
 import { assertAssignable } from './assignees';
 import type { CaseOwnershipService, CasesFollowing } from './case-ownership';
@@ -170,7 +174,13 @@ export function changeRequestService(
     ).toISOString(),
   });
 
-  async function request(caller: Caller, customerId: string, input: ChangeRequestInput): Promise<ChangeRequest> {
+  /** `recordFor`: the idempotency record of the request, committed with it (see requestOnce). */
+  async function request(
+    caller: Caller,
+    customerId: string,
+    input: ChangeRequestInput,
+    recordFor: RecordFor<ChangeRequest> = () => [],
+  ): Promise<ChangeRequest> {
     const { reason, ...asked } = input;
     const customer = await customerFor(caller, customerId, asked);
     const change = normalisedIdentityChange(customer, asked);
@@ -183,10 +193,17 @@ export function changeRequestService(
       requestedBy: { id: caller.userId, actor: actorOf(caller) },
       now: ctx.clock(),
     });
-    await transact(ctx.store, opening.items);
+    await transact(ctx.store, [...opening.items, ...recordFor({ status: 201, body: opening.request })]);
     await notices.publish(opening.notifications);
     return opening.request;
   }
+
+  /** A change requested once per client key: a retry or a concurrent copy answers the first request. */
+  const requestOnce = (caller: Caller, customerId: string, input: ChangeRequestInput, claim?: IdempotencyClaim) =>
+    withIdempotency<ChangeRequest>(ctx.store, claim, async (recordFor) => ({
+      status: 201,
+      body: await request(caller, customerId, input, recordFor),
+    }));
 
   /** Visible to the branch's supervisors/admins and to the requester; 404 for anyone else. */
   async function read(caller: Caller, id: string, consistent = false): Promise<ChangeRequest> {
@@ -209,7 +226,29 @@ export function changeRequestService(
     return requests.listByStatus(caller.branchId, status, startKey, limit);
   }
 
+  /** The same decision by the same person: a retried or duplicated request, answered with what was decided. */
+  const sameDecision = (decided: ChangeRequest, caller: Caller, input: DecisionInput) =>
+    decided.status === (input.decision === 'approve' ? 'approved' : 'rejected') &&
+    decided.decidedBy === caller.userId &&
+    (decided.note ?? '') === (input.note ?? '');
+
+  /**
+   * A repeat of a decision already made by the same person (a retry, a double click, a concurrent copy) is
+   * answered with that decision, whatever stopped the repeat itself.
+   */
   async function decide(caller: Caller, id: string, input: DecisionInput): Promise<ChangeRequest> {
+    try {
+      return await decideOnce(caller, id, input);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        const current = await read(caller, id, true);
+        if (sameDecision(current, caller, input)) return current;
+      }
+      throw error;
+    }
+  }
+
+  async function decideOnce(caller: Caller, id: string, input: DecisionInput): Promise<ChangeRequest> {
     const pending = await read(caller, id, true);
     if (!mayInBranch(caller, 'decideChangeRequest', pending))
       throw new ForbiddenError(
@@ -301,7 +340,7 @@ export function changeRequestService(
     return decided;
   }
 
-  return { request, read, list, decide };
+  return { request, requestOnce, read, list, decide };
 }
 
 const identityTaken = (identity: { kind: string; value: string }) =>

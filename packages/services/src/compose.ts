@@ -89,10 +89,10 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
   const messages = customerMessageService(ctx);
   const cases = caseService(ctx, { notices, messages });
   const escalation = escalationService(ctx, { cases, notices });
-  const recorder = contactRecorder(ctx);
   const opportunities = opportunityService(ctx, { notices });
-  const followUps = followUpService(ctx, { cases, ownership, opportunities });
-  const intakeDeps = { recorder, followUps, escalation };
+  const followUps = followUpService(ctx, { cases, ownership, opportunities, escalation });
+  const recorder = contactRecorder(ctx, { followUps });
+  const intakeDeps = { recorder, followUps };
   const rateLimits = rateLimitService(ctx);
 
   const changeRequests = changeRequestService(ctx, { customers, notices, ownership });
@@ -109,7 +109,7 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     caseImports: caseImportService(ctx, { cases }),
     escalation,
     followUps,
-    contacts: contactService(ctx, { recorder, customers, cases, escalation, guard: customerContact }),
+    contacts: contactService(ctx, { recorder, customers, cases, guard: customerContact }),
     customerContact,
     unidentified: unidentifiedService(ctx, { customers, changeRequests }),
     sms: smsIntake(ctx, intakeDeps),

@@ -9,6 +9,7 @@ import {
   transact,
   TransactionRefused,
   withIdempotency,
+  type FollowUp,
   type IdempotencyClaim,
   type LabelledItem,
   type OnceOptions,
@@ -17,7 +18,7 @@ import {
   type StoredResponse,
 } from '@cc/store';
 import type { ServiceContext } from './context';
-import type { EscalationSignal } from './escalation';
+import type { FollowUpService } from './follow-ups';
 
 export type SenderKind = 'phone' | 'email';
 
@@ -47,25 +48,34 @@ export interface ContactDraft {
   details?: Record<string, unknown>;
 }
 
+/**
+ * More writes that commit with the contact. `openCases`: cases they open for the customer, added to the counters
+ * by the contact's own update of them (one transaction may update an item only once).
+ */
+export interface WritesWithContact {
+  items: LabelledItem[];
+  openCases?: number;
+  /** Called once this attempt's transaction has committed (true) or failed (false). */
+  settled?: (committed: boolean) => void;
+}
+
 export interface RecordOptions<B> extends OnceOptions {
   /** Idempotency claim (Idempotency-Key header, or the provider's message id). */
   claim?: IdempotencyClaim;
   /** The answer to store with the record and give again to replays. */
   respond: (entry: TimelineEntry) => StoredResponse<B>;
-  /** More writes that must commit with the contact (a case, a thread record, a profile change). */
-  extra?: (entry: TimelineEntry) => LabelledItem[] | Promise<LabelledItem[]>;
+  /**
+   * More writes that must commit with the contact (a case, a thread record, a follow-up). Called again for every
+   * attempt: a retried attempt must prepare its writes afresh.
+   */
+  extra?: (entry: TimelineEntry) => LabelledItem[] | WritesWithContact | Promise<LabelledItem[] | WritesWithContact>;
   /** Writes the whole transaction itself (e.g. through a repository that must translate its own conflicts). */
   commit?: (items: LabelledItem[]) => Promise<void>;
-  /**
-   * Cases `extra` opened before the contact commits: they are not open "before" it, so it is not unresolved against
-   * them.
-   */
-  casesOpenedWithIt?: number;
   /** The caller already knows the customer has an open case: read the counters first rather than guess none. */
   expectOpenCases?: boolean;
 }
 
-export interface Recorded<B> extends EscalationSignal {
+export interface Recorded<B> {
   response: StoredResponse<B>;
   replayed: boolean;
   entry?: TimelineEntry;
@@ -76,7 +86,8 @@ export interface Recorded<B> extends EscalationSignal {
  * the customer's stats (last contact; unresolved contacts while cases are open) and the idempotency
  * record commit in one transaction.
  */
-export function contactRecorder(ctx: ServiceContext) {
+export function contactRecorder(ctx: ServiceContext, deps: { followUps: Pick<FollowUpService, 'plan' | 'run'> }) {
+  const { followUps } = deps;
   const customers = customerRepository(ctx.store);
 
   async function resolveSender(kind: SenderKind, raw: string): Promise<ResolvedSender | null> {
@@ -109,7 +120,8 @@ export function contactRecorder(ctx: ServiceContext) {
   }
 
   /**
-   * Commits the contact with the customer's counters and says what its unresolved count became. An inbound
+   * Commits the contact with the customer's counters, and with an escalation follow-up (returned) when it brings
+   * the unresolved count to ESCALATE_AFTER_CONTACTS. An inbound
    * contact counts as unresolved when the customer had cases open before it. Rather than read the counters
    * first, the write assumes no case was open (the common case) and its condition says so. Only when that is
    * refused (or when the caller expects an open case) are the counters read, for the count that decides
@@ -118,35 +130,39 @@ export function contactRecorder(ctx: ServiceContext) {
    */
   async function commitWithCounters(
     entry: TimelineEntry,
-    {
-      casesOpenedWithIt = 0,
-      expectOpenCases = false,
-    }: Pick<RecordOptions<unknown>, 'casesOpenedWithIt' | 'expectOpenCases'>,
+    { expectOpenCases = false, openCases = 0 }: { expectOpenCases?: boolean; openCases?: number },
     commit: (counters: LabelledItem[]) => Promise<void>,
-  ): Promise<number | undefined> {
+  ): Promise<FollowUp | undefined> {
     const customerId = entry.customerId;
     if (!customerId) return void (await commit([]));
     const day = contactDayItem(ctx.store, customerId, entry.occurredAt);
     if (entry.direction !== 'inbound')
-      return void (await commit([day, statsItem(ctx.store, customerId, { lastContactAt: entry.occurredAt })]));
-    const values = { ':openedWithIt': casesOpenedWithIt };
-    const noneOpenBefore: StatsGuard = {
-      expression: 'attribute_not_exists(openCases) OR openCases <= :openedWithIt',
-      values,
-    };
-    const someOpenBefore: StatsGuard = { expression: 'openCases > :openedWithIt', values };
+      return void (await commit([
+        day,
+        statsItem(ctx.store, customerId, { lastContactAt: entry.occurredAt, openCases }),
+      ]));
+    // The conditions see the counters as they were before this transaction, without the cases it opens.
+    const values = { ':none': 0 };
+    const noneOpenBefore: StatsGuard = { expression: 'attribute_not_exists(openCases) OR openCases <= :none', values };
+    const someOpenBefore: StatsGuard = { expression: 'openCases > :none', values };
     let seen: CustomerStats | undefined = expectOpenCases ? await stats(customerId) : undefined;
     for (let tries = 1; ; tries++) {
-      const counts = !!seen && seen.openCases > casesOpenedWithIt;
+      const counts = !!seen && seen.openCases > 0;
       const counters = statsItem(
         ctx.store,
         customerId,
-        { lastContactAt: entry.occurredAt, ...(counts && { unresolvedContacts: 1 }) },
+        { lastContactAt: entry.occurredAt, openCases, ...(counts && { unresolvedContacts: 1 }) },
         counts ? someOpenBefore : noneOpenBefore,
       );
+      // The contact that reaches the threshold writes the escalation with itself: a crash cannot lose it.
+      const unresolved = counts ? seen!.unresolvedContacts + 1 : 0;
+      const escalation =
+        unresolved >= ctx.settings.ESCALATE_AFTER_CONTACTS
+          ? followUps.plan({ kind: 'escalation', customerId, unresolvedContacts: unresolved })
+          : undefined;
       try {
-        await commit([day, counters]);
-        return counts ? seen!.unresolvedContacts + 1 : undefined;
+        await commit([day, counters, ...(escalation ? [escalation.item] : [])]);
+        return escalation?.followUp;
       } catch (error) {
         const countersMoved =
           error instanceof TransactionRefused &&
@@ -163,8 +179,12 @@ export function contactRecorder(ctx: ServiceContext) {
     }
   }
 
+  /**
+   * Records the contact once (per claim). When it brought the customer's unresolved contacts to the threshold,
+   * the escalation it wrote is done at once (else by the sweeper).
+   */
   async function record<B>(draft: ContactDraft, options: RecordOptions<B>): Promise<Recorded<B>> {
-    let committed: { entry: TimelineEntry; unresolved?: number } | undefined;
+    let committed: { entry: TimelineEntry; escalation?: FollowUp } | undefined;
     const result = await withIdempotency<B>(
       ctx.store,
       options.claim,
@@ -172,33 +192,32 @@ export function contactRecorder(ctx: ServiceContext) {
         const entry = entryOf(draft);
         // Extra writes may add links to the entry (e.g. the case it opened), so they come before the entry's item.
         const extra = (await options.extra?.(entry)) ?? [];
+        const { items, openCases, settled } = Array.isArray(extra) ? { items: extra, openCases: 0 } : extra;
         const response = options.respond(entry);
         const commit = async (counters: LabelledItem[]) => {
           const all = [
             timelineItem(ctx.store, entry, ctx.settings.RETENTION_DAYS),
-            ...extra,
+            ...items,
             ...counters,
             ...recordFor(response),
           ];
           if (options.commit) await options.commit(all);
           else await transact(ctx.store, all);
         };
-        committed = { entry, unresolved: await commitWithCounters(entry, options, commit) };
+        const counting = { expectOpenCases: options.expectOpenCases, openCases };
+        try {
+          committed = { entry, escalation: await commitWithCounters(entry, counting, commit) };
+        } catch (error) {
+          settled?.(false);
+          throw error;
+        }
+        settled?.(true);
         return response;
       },
       options,
     );
-    const out: Recorded<B> = { ...result, entry: committed?.entry };
-    const unresolved = committed?.unresolved;
-    if (
-      !result.replayed &&
-      committed?.entry.customerId &&
-      unresolved !== undefined &&
-      unresolved >= ctx.settings.ESCALATE_AFTER_CONTACTS
-    ) {
-      out.escalate = { customerId: committed.entry.customerId, unresolvedContacts: unresolved };
-    }
-    return out;
+    if (!result.replayed && committed?.escalation) await followUps.run(committed.escalation);
+    return { ...result, entry: committed?.entry };
   }
 
   return { resolveSender, record };

@@ -11,12 +11,11 @@ import {
   type TimelineEntry,
 } from '@cc/core';
 import { LIVE_CUSTOMER_LABEL, liveCustomerCheck, TransactionRefused, type IdempotencyClaim } from '@cc/store';
-import type { CaseService } from './cases';
+import type { CaseService, PreparedCase } from './cases';
 import type { ContactRecorder, Recorded, ResolvedSender } from './contact-recorder';
 import type { ServiceContext } from './context';
 import type { CustomerContactService } from './customer-contact';
 import type { CustomerService } from './customers';
-import type { EscalationService } from './escalation';
 
 export type LoggedContact = TimelineEntry & { caseId?: string };
 
@@ -54,11 +53,10 @@ export function contactService(
     recorder: ContactRecorder;
     customers: CustomerService;
     cases: CaseService;
-    escalation: EscalationService;
     guard: Pick<CustomerContactService, 'judgeCall'>;
   },
 ) {
-  const { recorder, customers, cases, escalation, guard } = deps;
+  const { recorder, customers, cases, guard } = deps;
 
   /**
    * Who may read any customer (agents) may log a call for any: the transaction then only checks the customer
@@ -116,7 +114,7 @@ export function contactService(
     }
     const durationSeconds = durationOf(input);
     if (input.caseId) await assertCaseOf(caller, input.caseId, who.customerId);
-    let caseId = input.caseId;
+    let opened: PreparedCase | undefined;
     const liveCheck =
       who.customerId && checkedInTransaction(caller) ? [liveCustomerCheck(ctx.store, who.customerId)] : [];
     const recorded = await recorder
@@ -143,23 +141,35 @@ export function contactService(
         },
         {
           claim,
-          // A retry of a request that already succeeded must not open a second case.
+          // A retry of a request that already succeeded is answered before any work.
           replayFirst: !!input.case,
+          // A case opened with the call commits in the contact's transaction, with its idempotency record: a
+          // duplicate (concurrent or retried) or a crash leaves both or neither, never a case without its contact.
           extra: async (entry) => {
-            // The case is created first (its own transaction); the contact links it. A retry with the same
-            // Idempotency-Key that lost the race replays the stored answer, so at most one contact points at it.
-            if (input.case && !caseId)
-              caseId = (await cases.create({ caller }, { ...input.case, customerId: entry.customerId })).id;
-            if (caseId) entry.links = { ...entry.links, caseId };
-            if (input.direction !== 'outbound' || !entry.customerId) return liveCheck;
             // The call happened: it is logged whatever the guard says, flagged with the rules it broke (a stable
             // attribute, details.guard.broken, that reports count), and it counts towards the customer's cap.
-            const call = await guard.judgeCall(entry.customerId, new Date(input.startedAt), entry.id);
-            if (call.details) entry.details = { ...entry.details, guard: call.details };
-            return [...liveCheck, call.item];
+            const call =
+              input.direction === 'outbound' && entry.customerId
+                ? await guard.judgeCall(entry.customerId, new Date(input.startedAt), entry.id)
+                : undefined;
+            if (call?.details) entry.details = { ...entry.details, guard: call.details };
+            const guarded = call ? [call.item] : [];
+            // Last, as it takes the case's number: see PreparedCase.settled.
+            opened = input.case
+              ? await cases.prepare({ caller }, { ...input.case, customerId: entry.customerId })
+              : undefined;
+            const caseId = opened?.case.id ?? input.caseId;
+            if (caseId) entry.links = { ...entry.links, caseId };
+            return {
+              items: [...liveCheck, ...guarded, ...(opened?.items ?? [])],
+              openCases: opened?.counters?.openCases,
+              settled: opened?.settled,
+            };
           },
-          casesOpenedWithIt: input.case ? 1 : 0,
-          respond: (entry) => ({ status: 201, body: { ...entry, ...(caseId && { caseId }) } }),
+          respond: (entry) => ({
+            status: 201,
+            body: { ...entry, ...(entry.links.caseId && { caseId: entry.links.caseId }) },
+          }),
         },
       )
       .catch((error: unknown) => {
@@ -168,7 +178,7 @@ export function contactService(
         }
         throw error;
       });
-    await escalation.afterContact(recorded);
+    if (!recorded.replayed && opened) await cases.afterCommit(opened);
     return recorded;
   }
 

@@ -16,12 +16,16 @@ import {
   caseMessageItem,
   contactLogRepository,
   customerRepository,
+  findStoredResponse,
   liveCaseCheck,
   outboundContactItem,
   transact,
+  withIdempotency,
   type CaseMessage,
+  type IdempotencyClaim,
   type LabelledItem,
   type LoggedOutboundContact,
+  type RecordFor,
 } from '@cc/store';
 import type { CaseService } from './cases';
 import type { ServiceContext } from './context';
@@ -73,8 +77,16 @@ export function customerContactService(
   const { policy } = messages;
   const windowStart = (at: Date) => new Date(at.getTime() - policy.windowDays * 86_400_000);
 
-  /** Sends `text` to the case's customer; recorded on the case and the timeline as outbound. */
-  async function reply(caller: Caller, caseId: string, input: CaseReplyInput): Promise<ReplyReceipt> {
+  /**
+   * Sends `text` to the case's customer; recorded on the case and the timeline as outbound. `recordFor` adds the
+   * idempotency record of the receipt to the same transaction (see replyOnce).
+   */
+  async function reply(
+    caller: Caller,
+    caseId: string,
+    input: CaseReplyInput,
+    recordFor: RecordFor<ReplyReceipt> = () => [],
+  ): Promise<ReplyReceipt> {
     const c = await cases.loadToReply(caller, caseId);
     const now = ctx.clock();
     const actor = actorOf(caller);
@@ -102,9 +114,7 @@ export function customerContactService(
       ...(sent.email && { externalId: bare(sent.email.messageId) }),
       deliveryId: sent.id,
     };
-    await transact(ctx.store, [liveCaseCheck(ctx.store, c.id), caseMessageItem(ctx.store, message), ...planned.items]);
-    await notices.publish(planned.publish);
-    return {
+    const receipt: ReplyReceipt = {
       message,
       delivery: {
         status: decision.status,
@@ -113,6 +123,34 @@ export function customerContactService(
         ...(sent.sendAfter && { sendAfter: sent.sendAfter }),
       },
     };
+    await transact(ctx.store, [
+      liveCaseCheck(ctx.store, c.id),
+      caseMessageItem(ctx.store, message),
+      ...planned.items,
+      ...recordFor({ status: 201, body: receipt }),
+    ]);
+    await notices.publish(planned.publish);
+    return receipt;
+  }
+
+  /**
+   * `reply`, once per client key: a retry or a concurrent copy answers the first one's receipt and writes to the
+   * customer no second time. The stored receipt is looked for first, since a copy judged after the first was
+   * committed could find the frequency cap reached by the first itself.
+   */
+  async function replyOnce(caller: Caller, caseId: string, input: CaseReplyInput, claim?: IdempotencyClaim) {
+    const attempt = async (recordFor: RecordFor<ReplyReceipt>) => ({
+      status: 201 as const,
+      body: await reply(caller, caseId, input, recordFor),
+    });
+    try {
+      return await withIdempotency<ReplyReceipt>(ctx.store, claim, attempt, { replayFirst: true });
+    } catch (error) {
+      const blocked = error instanceof ConflictError && error.code === 'contact.blocked';
+      const stored = blocked && claim && (await findStoredResponse<ReplyReceipt>(ctx.store, claim));
+      if (stored) return { response: stored, replayed: true };
+      throw error;
+    }
   }
 
   /** Whether and when each channel may be used now, and why not. */
@@ -182,7 +220,7 @@ export function customerContactService(
     };
   }
 
-  return { reply, contactability, judgeCall };
+  return { reply, replyOnce, contactability, judgeCall };
 }
 
 export type CustomerContactService = ReturnType<typeof customerContactService>;

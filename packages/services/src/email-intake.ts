@@ -12,7 +12,6 @@ import {
 } from '@cc/store';
 import type { ContactRecorder, Recorded } from './contact-recorder';
 import type { ServiceContext } from './context';
-import type { EscalationService } from './escalation';
 import type { FollowUpService } from './follow-ups';
 import { inboundThreads } from './inbound-threads';
 
@@ -48,7 +47,6 @@ export interface EmailReceipt {
 export interface EmailIntakeDeps {
   recorder: ContactRecorder;
   followUps: FollowUpService;
-  escalation: EscalationService;
   /** Where attachments go: a directory locally, S3 in AWS (chosen by the composition root). */
   attachments: AttachmentStore;
   /** The parser; loaded on first use when not given (the email Lambda bundles it statically). */
@@ -57,7 +55,7 @@ export interface EmailIntakeDeps {
 
 /** Inbound email (already authenticated) -> one contact per Message-ID, threaded onto its case or opening one. */
 export function emailIntake(ctx: ServiceContext, deps: EmailIntakeDeps) {
-  const { recorder, followUps: caseWork, escalation } = deps;
+  const { recorder, followUps: caseWork } = deps;
   const cases = caseRepository(ctx.store);
   const profiles = customerRepository(ctx.store);
   const threads = emailThreadRepository(ctx.store);
@@ -202,7 +200,6 @@ export function emailIntake(ctx: ServiceContext, deps: EmailIntakeDeps) {
 
     // Only the delivery that won the Message-ID claim wrote the follow-up, so duplicates never touch the case twice.
     if (followUp) await caseWork.run(followUp);
-    await escalation.afterContact(recorded);
     return recorded;
   }
 

@@ -1,32 +1,34 @@
 import { ConflictError, excerptOf, NotFoundError, type Case } from '@cc/core';
-import { CASE_LABEL, caseRepository, transact, TransactionRefused } from '@cc/store';
+import { CASE_LABEL, caseRepository, transact, TransactionRefused, type LabelledItem } from '@cc/store';
 import type { ServiceContext } from './context';
 import { aboutCase, escalationChange, staleCase, type CaseService } from './cases';
 import type { NoticeService } from './notices';
-
-/** What a recorded contact says about escalation: set when it brought the unresolved count to the threshold. */
-export interface EscalationSignal {
-  escalate?: { customerId: string; unresolvedContacts: number };
-}
 
 const MAX_ATTEMPTS = 3;
 
 /**
  * Repeated unresolved contact escalates (the seeds: a customer who has called five times without a
  * resolution is likely lost). The contact recorder counts each customer's inbound contacts while a case is
- * open; when a contact brings the count to ESCALATE_AFTER_CONTACTS, the customer's newest open case becomes
- * urgent and the branch's supervisors and the case's owner are told.
+ * open; a contact that brings the count to ESCALATE_AFTER_CONTACTS writes an escalation follow-up with itself,
+ * done at once or by the sweeper: the customer's newest open case becomes urgent and the branch's supervisors
+ * and the case's owner are told.
  */
 export function escalationService(ctx: ServiceContext, deps: { cases: CaseService; notices: NoticeService }) {
   const repo = caseRepository(ctx.store);
   const { cases, notices } = deps;
 
-  /** Escalates one case; a case already escalated is returned unchanged. */
-  async function escalate(caseId: string, reason: string): Promise<Case> {
+  /**
+   * Escalates one case; a case already escalated is returned unchanged. `alsoWrite` commits with the escalation
+   * (or alone, when there is nothing to escalate): the end of the follow-up that asked for it.
+   */
+  async function escalate(caseId: string, reason: string, alsoWrite: LabelledItem[] = []): Promise<Case> {
     for (let attempt = 1; ; attempt++) {
       const before = await repo.get(caseId, true);
       if (!before || before.deleted) throw new NotFoundError('case', caseId);
-      if (before.escalated) return before;
+      if (before.escalated) {
+        if (alsoWrite.length) await transact(ctx.store, alsoWrite);
+        return before;
+      }
       const now = ctx.clock();
       const { after, items } = escalationChange(ctx, before, reason);
       const recipients = [
@@ -44,7 +46,7 @@ export function escalationService(ctx: ServiceContext, deps: { cases: CaseServic
         now,
       );
       try {
-        await transact(ctx.store, [...items, ...noticeItems]);
+        await transact(ctx.store, [...items, ...noticeItems, ...alsoWrite]);
       } catch (error) {
         // The case changed between the read and the write: read it again and judge afresh.
         const raced = error instanceof TransactionRefused && error.failedLabels.includes(CASE_LABEL);
@@ -56,27 +58,14 @@ export function escalationService(ctx: ServiceContext, deps: { cases: CaseServic
     }
   }
 
-  /**
-   * After a contact committed: escalates the customer's newest open case when the contact reached the
-   * threshold. A failure is logged and does not undo the contact.
-   */
-  async function afterContact(recorded: EscalationSignal): Promise<void> {
-    const due = recorded.escalate;
-    if (!due) return;
-    const [newest] = await repo.openCaseIds(due.customerId);
-    if (!newest) return;
-    try {
-      await escalate(newest, `${due.unresolvedContacts} contacts without resolution`);
-    } catch (error) {
-      ctx.log.error('escalation failed', {
-        customerId: due.customerId,
-        caseId: newest,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
+  /** The escalation follow-up's work: the customer's newest open case, if one is still open. */
+  async function escalateNewest(customerId: string, reason: string, alsoWrite: LabelledItem[]): Promise<void> {
+    const [newest] = await repo.openCaseIds(customerId);
+    if (newest) await escalate(newest, reason, alsoWrite);
+    else await transact(ctx.store, alsoWrite);
   }
 
-  return { escalate, afterContact };
+  return { escalate, escalateNewest };
 }
 
 export type EscalationService = ReturnType<typeof escalationService>;

@@ -5,6 +5,7 @@ import {
   FOLLOW_UP_LABEL,
   followUpDone,
   followUpRepository,
+  retryConcurrentWrites,
   TransactionRefused,
   type FollowUp,
   type FollowUpWork,
@@ -13,6 +14,7 @@ import type { CaseOwnershipService } from './case-ownership';
 import { planFollowUp } from './follow-up-plan';
 import type { CaseService } from './cases';
 import type { ServiceContext } from './context';
+import type { EscalationService } from './escalation';
 import type { OpportunityService } from './opportunities';
 
 /**
@@ -35,9 +37,14 @@ const isPermanent = (error: unknown) => error instanceof NotFoundError || error 
  */
 export function followUpService(
   ctx: ServiceContext,
-  deps: { cases: CaseService; ownership: CaseOwnershipService; opportunities: OpportunityService },
+  deps: {
+    cases: CaseService;
+    ownership: CaseOwnershipService;
+    opportunities: OpportunityService;
+    escalation: EscalationService;
+  },
 ) {
-  const { cases, ownership, opportunities } = deps;
+  const { cases, ownership, opportunities, escalation } = deps;
   const repo = followUpRepository(ctx.store);
 
   const plan = (work: FollowUpWork) => planFollowUp(ctx, work);
@@ -76,25 +83,30 @@ export function followUpService(
       case 'case_from_email':
         // An email to the bank is a request: it opens an inquiry the customer's manager (or the branch queue) follows
         // up.
-        await cases.create(
-          { channel: 'email', externalId: f.messageId },
-          {
-            type: 'inquiry',
-            subject: 'other',
-            category: 'other',
-            // Mail is taken as it came: what a field would refuse from a person is removed, not a reason to lose it.
-            title: excerptOf(asSingleLine(f.subject) || 'Email without subject', 200),
-            description: excerptOf(asText(f.text) || '(empty message)', 10_000),
-            customerId: f.customerId,
-          },
-          {
-            submitterContact: { email: f.from },
-            recordFor: (response) => [
-              emailThreadItem(ctx.store, f.messageId, (response.body as { id: string }).id, f.threadExpiresAt),
-              done,
-            ],
-          },
+        await retryConcurrentWrites(() =>
+          cases.create(
+            { channel: 'email', externalId: f.messageId },
+            {
+              type: 'inquiry',
+              subject: 'other',
+              category: 'other',
+              // Mail is taken as it came: what a field would refuse from a person is removed, not a reason to lose it.
+              title: excerptOf(asSingleLine(f.subject) || 'Email without subject', 200),
+              description: excerptOf(asText(f.text) || '(empty message)', 10_000),
+              customerId: f.customerId,
+            },
+            {
+              submitterContact: { email: f.from },
+              recordFor: (response) => [
+                emailThreadItem(ctx.store, f.messageId, (response.body as { id: string }).id, f.threadExpiresAt),
+                done,
+              ],
+            },
+          ),
         );
+        return;
+      case 'escalation':
+        await escalation.escalateNewest(f.customerId, `${f.unresolvedContacts} contacts without resolution`, [done]);
         return;
     }
   }

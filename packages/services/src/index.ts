@@ -13,6 +13,8 @@ export type { LoggedContact } from './contacts';
 export type { ComplaintReceipt, ComplaintStatus } from './public-complaints';
 export * from './aws';
 export { noticeService, type NoticeService, type NotificationDraft } from './notices';
+/** A unit of work's deadline, for hosts and the HTTP app (the store's and queue's clients keep to it). */
+export { withDeadline, timeLeftMs } from '@cc/store';
 export { correlation } from './correlation';
 export type { BatchResult, RecordOutcome } from './reporter';
 export type {
@@ -25,4 +27,5 @@ export type {
   ReportScope,
   Timing,
 } from './reports';
-export type { RebuildOptions, RebuildResult } from './report-rebuild';
+export type { BucketDifference, RebuildOptions, RebuildResult } from './report-rebuild';
+export { reportAggregatesInvariant } from './report-check';

@@ -18,6 +18,8 @@ function whatItConcerns(f: FollowUp): { caseId?: string; messageId?: string; cus
       return { customerId: f.customerId };
     case 'team_pipeline':
       return { userIds: f.userIds };
+    case 'escalation':
+      return { customerId: f.customerId };
   }
 }
 

@@ -13,6 +13,7 @@ import {
   teamOf,
   toMinor,
   ValidationError,
+  type Activity,
   type ActivityInput,
   type Actor,
   type Caller,
@@ -42,6 +43,7 @@ import {
   withIdempotency,
   type IdempotencyClaim,
   type LabelledItem,
+  type RecordFor,
   type PipelineFilter,
   type PipelineView,
   type User,
@@ -49,6 +51,12 @@ import {
 import { assertAssignable } from './assignees';
 import type { ServiceContext } from './context';
 import type { NoticeService, NotificationDraft } from './notices';
+
+/** An activity as recorded, with the opportunity as it stands after it (its next step may have changed). */
+export interface RecordedActivity {
+  activity: Activity;
+  opportunity: Opportunity;
+}
 
 export interface PipelineTotals {
   truncated: boolean;
@@ -414,7 +422,13 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
   }
 
   /** Team members record follow-ups; a next step given here replaces the opportunity's next step. */
-  async function addActivity(caller: Caller, id: string, input: ActivityInput) {
+  /** `recordFor`: the idempotency record of the answer, committed with the activity (see addActivityOnce). */
+  async function addActivity(
+    caller: Caller,
+    id: string,
+    input: ActivityInput,
+    recordFor: RecordFor<RecordedActivity> = () => [],
+  ): Promise<RecordedActivity> {
     for (let attempt = 1; ; attempt++) {
       const opp = await readable(caller, id, true);
       if (!mayOnOpportunity(caller, 'work', opportunityRelations(caller, opp)))
@@ -436,14 +450,22 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
         updated = { ...opp, nextStep: { ...input.nextStep }, version: opp.version + 1, updatedAt: now };
         items.push(...savedOpportunityItems(ctx.store, opp.version, updated));
       }
+      const recorded = { activity, opportunity: updated };
       try {
-        await repo.write(items);
-        return { activity, opportunity: updated };
+        await repo.write([...items, ...recordFor({ status: 201, body: recorded })]);
+        return recorded;
       } catch (error) {
         if (!(error instanceof ConflictError && error.code === 'opportunity.stale' && attempt < 3)) throw error;
       }
     }
   }
+
+  /** An activity recorded once per client key: a retry or a concurrent copy answers the first one. */
+  const addActivityOnce = (caller: Caller, id: string, input: ActivityInput, claim?: IdempotencyClaim) =>
+    withIdempotency<RecordedActivity>(ctx.store, claim, async (recordFor) => ({
+      status: 201,
+      body: await addActivity(caller, id, input, recordFor),
+    }));
 
   async function history(caller: Caller, id: string) {
     await readable(caller, id);
@@ -589,6 +611,7 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
     update,
     changeStage,
     addActivity,
+    addActivityOnce,
     history,
     list,
     totals,

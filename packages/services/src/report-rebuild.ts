@@ -1,5 +1,13 @@
 import { localDay, monthOf, nextMonth } from '@cc/core';
-import { isReportItem, reportPeriodMonth, reportRebuildRepository, type BucketDelta, type LedgerKind } from '@cc/store';
+import {
+  countersOf,
+  isReportItem,
+  reportPeriodMonth,
+  reportRebuildRepository,
+  type BucketDelta,
+  type Counters,
+  type LedgerKind,
+} from '@cc/store';
 import type { ServiceContext } from './context';
 import { factContext } from './report-context';
 import {
@@ -29,6 +37,16 @@ export interface RebuildResult {
   ledgersWritten: number;
 }
 
+/** A stored aggregate that is not what the base items count (counters missing on one side count as 0). */
+export interface BucketDifference {
+  scope: string;
+  period: string;
+  /** Counter → [stored, recounted], for the counters that differ. */
+  counters: Record<string, [number, number]>;
+}
+
+const bucketKey = (scope: string, period: string) => `${scope}|${period}`;
+
 /**
  * `npm run reports:rebuild`: recounts the aggregates from the base items (a Scan: an operator's tool) with the same
  * functions the stream consumer applies, and replaces them. Without a range it recounts the months wholly inside the
@@ -48,7 +66,8 @@ export function reportRebuildService(ctx: ServiceContext) {
     return { from: nextMonth(monthOf(localDay(oldest, 'UTC'))), to: '9999-12' };
   }
 
-  async function rebuild(options: RebuildOptions = {}): Promise<RebuildResult> {
+  /** What the aggregates of the range should be, counted from the base items, beside what is stored (a Scan). */
+  async function recount(options: RebuildOptions) {
     const present = !options.from && !options.to;
     const months = monthsOf(options);
     const inRange = (period: string) => {
@@ -57,7 +76,12 @@ export function reportRebuildService(ctx: ServiceContext) {
     };
     const tally = new Tally();
     const ledgers = new Map<string, { kind: LedgerKind; id: string; state: LedgerState }>();
-    const existingBuckets: { scope: string; period: string }[] = [];
+    const storedBuckets = new Map<string, { scope: string; period: string; counters: Counters }>();
+    const addStored = (scope: string, period: string, counters: Counters) => {
+      const sum = storedBuckets.get(bucketKey(scope, period)) ?? { scope, period, counters: {} };
+      for (const [name, value] of Object.entries(counters)) sum.counters[name] = (sum.counters[name] ?? 0) + value;
+      storedBuckets.set(bucketKey(scope, period), sum);
+    };
     const existingLedgers = new Map<
       string,
       { kind: LedgerKind; id: string; version: number; sequenceNumber?: string }
@@ -67,8 +91,8 @@ export function reportRebuildService(ctx: ServiceContext) {
       for (const item of page) {
         const keys = { pk: String(item.pk), sk: String(item.sk) };
         if (isReportItem(keys.pk)) {
-          if (item.entity === 'report')
-            existingBuckets.push({ scope: String(item.scope), period: String(item.period) });
+          // A bucket is stored in shards (keys.ts, reportBucket): its counters are their sum.
+          if (item.entity === 'report') addStored(String(item.scope), String(item.period), countersOf(item));
           if (item.entity === 'report-ledger') {
             const kind = item.kind as LedgerKind;
             const id = String(item.subjectId);
@@ -87,10 +111,17 @@ export function reportRebuildService(ctx: ServiceContext) {
       }
     }
     for (const ledger of ledgers.values()) tally.merge(await ledgerFacts(ledger.kind, ledger.state, facts));
-
     const buckets: BucketDelta[] = tally.deltas().filter((b) => inRange(b.period));
-    const written = new Set(buckets.map((b) => `${b.scope}|${b.period}`));
-    const stale = existingBuckets.filter((b) => inRange(b.period) && !written.has(`${b.scope}|${b.period}`));
+    const stored = [...storedBuckets.values()].filter((b) => inRange(b.period));
+    return { present, months, itemsRead, buckets, stored, ledgers, existingLedgers };
+  }
+
+  async function rebuild(options: RebuildOptions = {}): Promise<RebuildResult> {
+    const { present, months, itemsRead, buckets, stored, ledgers, existingLedgers } = await recount(options);
+    const written = new Set(buckets.map((b) => bucketKey(b.scope, b.period)));
+    const stale = stored
+      .filter((b) => !written.has(bucketKey(b.scope, b.period)))
+      .map(({ scope, period }) => ({ scope, period }));
     await repo.replaceBuckets(buckets, stale);
     if (present) {
       for (const [key, ledger] of ledgers) {
@@ -114,7 +145,29 @@ export function reportRebuildService(ctx: ServiceContext) {
     };
   }
 
-  return { rebuild };
+  /**
+   * The aggregates a rebuild would change (the months inside the retention period, and the present): what
+   * `npm run check-data -- --reports` reports. Like the rebuild, it needs the consumer caught up.
+   */
+  async function differences(): Promise<{ compared: number; differences: BucketDifference[] }> {
+    const { buckets, stored } = await recount({});
+    const expected = new Map(buckets.map((b) => [bucketKey(b.scope, b.period), b]));
+    const all = new Map(stored.map((b) => [bucketKey(b.scope, b.period), b]));
+    for (const [key, b] of expected) if (!all.has(key)) all.set(key, { ...b, counters: {} });
+    const found: BucketDifference[] = [];
+    for (const [key, { scope, period, counters }] of all) {
+      const wanted = expected.get(key)?.counters ?? {};
+      const differing: BucketDifference['counters'] = {};
+      for (const name of new Set([...Object.keys(counters), ...Object.keys(wanted)])) {
+        const [is, should] = [counters[name] ?? 0, wanted[name] ?? 0];
+        if (is !== should) differing[name] = [is, should];
+      }
+      if (Object.keys(differing).length) found.push({ scope, period, counters: differing });
+    }
+    return { compared: all.size, differences: found };
+  }
+
+  return { rebuild, differences };
 }
 
 export type ReportRebuildService = ReturnType<typeof reportRebuildService>;

@@ -11,7 +11,6 @@ import {
 } from '@cc/store';
 import type { ContactRecorder, Recorded } from './contact-recorder';
 import type { ServiceContext } from './context';
-import type { EscalationService } from './escalation';
 import type { FollowUpService } from './follow-ups';
 import { inboundThreads } from './inbound-threads';
 
@@ -23,11 +22,8 @@ export const HELP_TEXT =
   'Reply STOP to stop messages, START to receive them again.';
 
 /** Inbound SMS (already signature-checked and parsed) -> one contact per MessageSid, opt-outs, open-case messages. */
-export function smsIntake(
-  ctx: ServiceContext,
-  deps: { recorder: ContactRecorder; followUps: FollowUpService; escalation: EscalationService },
-) {
-  const { recorder, followUps: caseWork, escalation } = deps;
+export function smsIntake(ctx: ServiceContext, deps: { recorder: ContactRecorder; followUps: FollowUpService }) {
+  const { recorder, followUps: caseWork } = deps;
   const profiles = customerRepository(ctx.store);
   const caseFor = inboundThreads(ctx);
 
@@ -129,7 +125,6 @@ export function smsIntake(
     );
     // Only the delivery that won the claim wrote the follow-up, so a storm of duplicates adds the message once.
     if (!recorded.replayed && followUp) await caseWork.run(followUp);
-    await escalation.afterContact(recorded);
     return recorded;
   }
 

@@ -1,8 +1,12 @@
 import { republishUndelivered, type MessagePublisher } from '@cc/messaging';
+import { timeLeftMs } from '@cc/store';
 import type { CaseService } from './cases';
 import type { ServiceContext } from './context';
 import type { FollowUpService } from './follow-ups';
 import type { OpportunityService } from './opportunities';
+
+/** A job is not started with less time than this left before the run's deadline: the next run does it. */
+const MIN_JOB_MS = 5_000;
 
 /**
  * The sweeper's jobs, in the order one run does them (functions/sweeper.ts every minute in AWS, a timer in
@@ -17,6 +21,14 @@ export function sweeperService(
     opportunities: OpportunityService;
   },
 ) {
+  /** Runs `job` when the run's deadline (withDeadline) leaves time for it; else answers `skipped`. */
+  async function ifTimeLeft<T>(name: string, job: () => Promise<T>, skipped: T): Promise<T> {
+    const left = timeLeftMs();
+    if (left === undefined || left >= MIN_JOB_MS) return job();
+    ctx.log.warn('sweeper job left to the next run: too little time before the deadline', { job: name });
+    return skipped;
+  }
+
   /**
    * One run: re-publish notifications still undelivered after the grace period, do the case follow-ups
    * that are due (ones the request that wrote them could not finish), then report cases past their
@@ -27,9 +39,21 @@ export function sweeperService(
       { store: ctx.store, publisher: deps.publisher, log: ctx.log, clock: ctx.clock },
       { graceMs },
     );
-    const caseFollowUps = await deps.followUps.runDue(ctx.clock());
-    const overdue = await deps.cases.notifyOverdue(ctx.clock());
-    const overdueNextSteps = await deps.opportunities.notifyOverdueNextSteps(ctx.clock());
+    const caseFollowUps = await ifTimeLeft('case follow-ups', () => deps.followUps.runDue(ctx.clock()), {
+      done: 0,
+      already_done: 0,
+      retry_later: 0,
+      failed: 0,
+    });
+    const overdue = await ifTimeLeft('overdue cases', () => deps.cases.notifyOverdue(ctx.clock()), {
+      response: 0,
+      resolution: 0,
+    });
+    const overdueNextSteps = await ifTimeLeft(
+      'overdue next steps',
+      () => deps.opportunities.notifyOverdueNextSteps(ctx.clock()),
+      0,
+    );
     return {
       republished,
       failed,

@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   isOpen,
   managersOf,
@@ -12,7 +12,7 @@ import {
 import { hotKeyShards, type StoreContext } from './client';
 import { attr, indexNames, keys, shardKey } from './keys';
 import { queryShards } from './index-query';
-import { conditionCheck, del, put, putNew, stripKeys, type LabelledItem } from './transact';
+import { conditionCheck, del, put, putNew, stripKeys, update, type LabelledItem } from './transact';
 import { statsItem } from './timeline';
 
 /**
@@ -68,6 +68,27 @@ export interface CaseMessage {
 export type OpenCaseSummary = Pick<Case, 'id' | 'type' | 'title' | 'status' | 'priority' | 'createdAt' | 'ownerId'>;
 
 export const CASE_LABEL = 'case';
+export const CASE_SEQUENCE_LABEL = 'case-sequence';
+
+/** A case's reference: the year and its number in that year's sequence. */
+export const caseReference = (year: number, sequence: number) => `C-${year}-${String(sequence).padStart(6, '0')}`;
+
+/**
+ * Takes number `taken` of the year's case sequence, in the case's own transaction, on the condition that it is
+ * the next one. A refused or duplicate request commits nothing, so it uses up no number; when a concurrent case
+ * took the number first, the item alone refuses and the attempt is run again with the next (retryable).
+ */
+export function caseSequenceItem(ctx: StoreContext, year: number, taken: number): LabelledItem {
+  const first = taken === 1;
+  return {
+    ...update(ctx, CASE_SEQUENCE_LABEL, keys.counter(`case-${year}`), 'SET #seq = :taken', {
+      names: { '#seq': 'seq' },
+      values: { ':taken': taken, ...(!first && { ':before': taken - 1 }) },
+      condition: first ? 'attribute_not_exists(#seq)' : '#seq = :before',
+    }),
+    retryable: true,
+  };
+}
 
 /** A stored case as the domain sees it; cases from before `primaryManagerId` existed followed their owner. */
 export function caseOf(item: Record<string, unknown>): Case {
@@ -213,6 +234,20 @@ export const caseDerivedItems = (
   ...deadlineWatchItems(ctx, before, after),
 ];
 
+/**
+ * caseDerivedItems less the customer's counters, for a transaction that updates them itself (a contact that opens
+ * a case adds the case to its own update of the counters: one transaction may write an item only once).
+ */
+export const caseDerivedItemsButCounters = (
+  ctx: StoreContext,
+  before: Case | undefined,
+  after: Case,
+): LabelledItem[] => [
+  ...managerViewItems(ctx, before, after),
+  ...openCaseMirrorItems(ctx, before, after),
+  ...deadlineWatchItems(ctx, before, after),
+];
+
 /** Threads replies by In-Reply-To/References: this Message-ID belongs to that case. */
 export const emailThreadItem = (
   ctx: StoreContext,
@@ -235,17 +270,33 @@ export const caseMessageItem = (ctx: StoreContext, message: CaseMessage): Labell
     ...message,
   });
 
+/** How a change from `before` (undefined for a new case) to `after` moves the customer's open-case counter. */
+export const openCasesDelta = (before: Case | undefined, after: Case) =>
+  after.customerId ? Number(countsAsOpen(after)) - Number(countsAsOpen(before)) : 0;
+
 /**
  * Keeps the customer's open-case mirror and open-case counter in step with a change from `before`
  * (undefined for a new case) to `after`: put while open, removed and counted down when it leaves.
+ * `lastContactAt`: the case is itself the customer's contact (the public form), so it moves their last contact too.
  */
-/** `lastContactAt`: the case is itself the customer's contact (the public form), so it moves their last contact too. */
 export function openCaseItems(
   ctx: StoreContext,
   before: Case | undefined,
   after: Case,
   lastContactAt?: string,
 ): LabelledItem[] {
+  if (!after.customerId) return [];
+  const delta = openCasesDelta(before, after);
+  const items = openCaseMirrorItems(ctx, before, after);
+  if (delta !== 0 || lastContactAt) items.push(statsItem(ctx, after.customerId, { openCases: delta, lastContactAt }));
+  return items;
+}
+
+/**
+ * The open-case mirror alone, for a transaction that updates the customer's counters itself (a contact that
+ * opens a case: one transaction may not write the counters item twice).
+ */
+export function openCaseMirrorItems(ctx: StoreContext, before: Case | undefined, after: Case): LabelledItem[] {
   if (!after.customerId) return [];
   const wasOpen = countsAsOpen(before);
   const nowOpen = countsAsOpen(after);
@@ -270,8 +321,6 @@ export function openCaseItems(
   } else if (wasOpen) {
     items.push(del(ctx, `open-case:${after.id}`, keys.openCaseMirror(after.customerId, after.id)));
   }
-  const delta = Number(nowOpen) - Number(wasOpen);
-  if (delta !== 0 || lastContactAt) items.push(statsItem(ctx, after.customerId, { openCases: delta, lastContactAt }));
   return items;
 }
 
@@ -413,19 +462,12 @@ export function caseRepository(ctx: StoreContext) {
       return Item ? String(Item.caseId) : undefined;
     },
 
-    /** The next number of the year's sequence; taken before the case transaction, so gaps are possible. */
-    async nextSequence(year: number): Promise<number> {
-      const { Attributes } = await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.counter(`case-${year}`),
-          UpdateExpression: 'ADD #seq :one',
-          ExpressionAttributeNames: { '#seq': 'seq' },
-          ExpressionAttributeValues: { ':one': 1 },
-          ReturnValues: 'UPDATED_NEW',
-        }),
+    /** The last number taken in the year's case sequence (0 before the first); see caseSequenceItem. */
+    async lastSequence(year: number): Promise<number> {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: keys.counter(`case-${year}`), ConsistentRead: true }),
       );
-      return Attributes!.seq as number;
+      return Number(Item?.seq ?? 0);
     },
 
     /** Newest first, one Query per page; status, type, escalation and deadlines narrow it with a filter. */

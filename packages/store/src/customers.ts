@@ -86,6 +86,10 @@ const identityItem = (i: Identity, customer: Customer) => ({
   customerId: customer.id,
   routing: routingOf(customer),
 });
+
+/** A new identity item: `identity` belongs to `customer` (refused, by its label, when it belongs to anyone). */
+export const newIdentityItem = (ctx: StoreContext, i: Identity, customer: Customer): LabelledItem =>
+  putNew(ctx, identityLabel(i), identityItem(i, customer));
 const sameIdentity = (a: Identity) => (b: Identity) => a.kind === b.kind && a.value === b.value;
 
 function profileItem(customer: Customer): Record<string, unknown> {
@@ -211,7 +215,7 @@ export function customerRepository(ctx: StoreContext) {
   async function create(customer: Customer, extra: LabelledItem[] = []): Promise<void> {
     const items = [
       putNew(ctx, 'profile', profileItem(customer)),
-      ...identitiesOf(customer).map((i) => putNew(ctx, identityLabel(i), identityItem(i, customer))),
+      ...identitiesOf(customer).map((i) => newIdentityItem(ctx, i, customer)),
       ...bookEntries(customer).map(({ managerId, entry }) => put(ctx, `book:${managerId}`, bookItem(managerId, entry))),
       ...extra,
     ];
@@ -250,7 +254,7 @@ export function customerRepository(ctx: StoreContext) {
           values: { ':id': before.id },
         }),
       ),
-      ...added.map((i) => putNew(ctx, identityLabel(i), identityItem(i, after))),
+      ...added.map((i) => newIdentityItem(ctx, i, after)),
       ...kept.map((i) =>
         put(ctx, `routing:${i.kind}:${i.value}`, identityItem(i, after), {
           expression: 'customerId = :id',

@@ -37,6 +37,12 @@ export type FollowUpWork =
       subject: string;
       text: string;
       threadExpiresAt: number;
+    }
+  | {
+      /** The contact brought the customer's unresolved contacts to the threshold: escalate the newest open case. */
+      kind: 'escalation';
+      customerId: string;
+      unresolvedContacts: number;
     };
 
 export type FollowUp = FollowUpWork & {

@@ -37,7 +37,29 @@ export const fingerprintOf = (...parts: unknown[]) =>
   createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 
 export const IDEMPOTENCY_LABEL = 'idempotency';
-const MAX_ATTEMPTS = 6;
+/** Attempts of one write that keeps meeting concurrent writers (the deadline usually ends it sooner). */
+const MAX_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 10;
+const BACKOFF_CAP_MS = 250;
+
+const isConcurrentWrite = (error: unknown) => error instanceof ConflictError && error.code === 'store.concurrent_write';
+
+/**
+ * Runs `attempt` again, after a full-jitter pause, while it meets a concurrent writer (a transaction conflict, or
+ * a retryable condition such as the next case number being taken). `attempt` must read what it writes afresh
+ * each time; nothing of a refused attempt was written.
+ */
+export async function retryConcurrentWrites<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isConcurrentWrite(error) || tries >= MAX_ATTEMPTS) throw error;
+      const pause = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** tries);
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}
 
 export const isDuplicateClaim = (error: unknown) =>
   error instanceof TransactionRefused && error.failedLabels.includes(IDEMPOTENCY_LABEL);
@@ -57,7 +79,8 @@ export interface OnceOptions {
  * The one idempotency mechanism. Runs `attempt`, which must put `recordFor(itsResponse)` in the same
  * transaction as its own writes, so the record and the data exist together or not at all. A repeat of the
  * same request returns the stored response; concurrent repeats race on the record's condition and all but
- * one replay. Repositories that translate TransactionRefused must rethrow it when `isDuplicateClaim` holds.
+ * one replay. An attempt that meets a concurrent writer is run again (claim or not). Repositories that
+ * translate TransactionRefused must rethrow it when `isDuplicateClaim` holds.
  */
 export async function withIdempotency<B>(
   ctx: StoreContext,
@@ -65,7 +88,7 @@ export async function withIdempotency<B>(
   attempt: (recordFor: RecordFor<B>) => Promise<StoredResponse<B>>,
   options: OnceOptions = {},
 ): Promise<{ response: StoredResponse<B>; replayed: boolean }> {
-  if (!claim) return { response: await attempt(() => []), replayed: false };
+  if (!claim) return { response: await retryConcurrentWrites(() => attempt(() => [])), replayed: false };
   if (options.replayFirst) {
     const stored = await findStoredResponse<B>(ctx, claim);
     if (stored) return { response: stored, replayed: true };
@@ -79,16 +102,19 @@ export async function withIdempotency<B>(
       expiresAt: claim.expiresAt,
     }),
   ];
-  for (let tries = 1; ; tries++) {
+  return retryConcurrentWrites(async () => {
     try {
       return { response: await attempt(recordFor), replayed: false };
     } catch (error) {
       if (isDuplicateClaim(error)) return { response: await storedResponse<B>(ctx, claim), replayed: true };
-      if (!(error instanceof ConflictError && error.code === 'store.concurrent_write' && tries < MAX_ATTEMPTS))
-        throw error;
-      await new Promise((r) => setTimeout(r, 10 * 2 ** tries * Math.random()));
+      if (isConcurrentWrite(error)) {
+        // Often a duplicate that met the winner's transaction in flight: its answer may be stored by now.
+        const stored = await findStoredResponse<B>(ctx, claim);
+        if (stored) return { response: stored, replayed: true };
+      }
+      throw error;
     }
-  }
+  });
 }
 
 /** Looks up an earlier answer for the claim before doing expensive work (e.g. parsing a large email). */

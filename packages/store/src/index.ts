@@ -18,6 +18,8 @@ export * from './follow-ups';
 export * from './contact-log';
 export * from './rate-windows';
 export * from './system';
+export * from './deadline';
+export { budgetedClientConfig, fullJitterBackoff } from './budgeted-client';
 export * from './audit';
 export * from './reports';
 export * from './stream';

@@ -44,7 +44,7 @@ export type Claim = { record: DeliveryRecord } | { record?: undefined; skipped: 
  */
 export function notificationItems(ctx: StoreContext, n: Notification): LabelledItem[] {
   return [
-    putNew(ctx, `inbox:${n.id}`, { ...keys.inboxItem(n.recipientId, 'U', n.id), entity: 'inbox', ...n, read: false }),
+    unreadInboxItem(ctx, n),
     putNew(ctx, `notification:${n.id}`, {
       ...keys.notification(n.id),
       entity: 'notification',
@@ -56,6 +56,10 @@ export function notificationItems(ctx: StoreContext, n: Notification): LabelledI
     }),
   ];
 }
+
+/** The recipient's unread inbox item for `n`. */
+export const unreadInboxItem = (ctx: StoreContext, n: Notification): LabelledItem =>
+  putNew(ctx, `inbox:${n.id}`, { ...keys.inboxItem(n.recipientId, 'U', n.id), entity: 'inbox', ...n, read: false });
 
 /**
  * The pending delivery of a message to a customer, written in the transaction of its cause. One held for quiet

@@ -73,10 +73,14 @@ function mirrorItems(ctx: StoreContext, opp: Opportunity): LabelledItem[] {
     : [del(ctx, 'open-opportunity-mirror', keys.openOpportunityMirror(opp.customerId, opp.id))];
 }
 
+/** The branch-view copy of `opp`, rewritten in every save transaction. */
+export const opportunityBranchCopyItem = (ctx: StoreContext, opp: Opportunity): LabelledItem =>
+  put(ctx, 'opportunity-branch-view', branchViewItem(opp));
+
 /** A new opportunity: the item (refused if it exists), its branch-view copy and the 360 mirror. */
 export const newOpportunityItems = (ctx: StoreContext, opp: Opportunity): LabelledItem[] => [
   putNew(ctx, OPPORTUNITY_LABEL, mainItem(ctx, opp)),
-  put(ctx, 'opportunity-branch-view', branchViewItem(opp)),
+  opportunityBranchCopyItem(ctx, opp),
   ...mirrorItems(ctx, opp),
 ];
 
@@ -91,7 +95,7 @@ export const savedOpportunityItems = (
     names: { '#v': 'version' },
     values: { ':expected': expectedVersion },
   }),
-  put(ctx, 'opportunity-branch-view', branchViewItem(after)),
+  opportunityBranchCopyItem(ctx, after),
   ...mirrorItems(ctx, after),
 ];
 

@@ -1,7 +1,6 @@
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client';
-import { isConditionalCheckFailed } from './errors';
 import { keys } from './keys';
 
 export interface Branch {
@@ -14,21 +13,22 @@ export interface Branch {
 /** Items that are about the installation rather than the business: one-time markers, branches, a probe. */
 export function systemRepository(ctx: StoreContext) {
   return {
-    /** True the first time `name` is claimed, false ever after (e.g. seeding demo data once). */
-    async claimOnce(name: string, at: Date): Promise<boolean> {
-      try {
-        await ctx.doc.send(
-          new PutCommand({
-            TableName: ctx.tableName,
-            Item: { ...keys.marker(name), at: at.toISOString() },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) return false;
-        throw error;
-      }
+    /** Whether a one-time job (e.g. seeding demo data) was marked done. */
+    async isMarked(name: string): Promise<boolean> {
+      const { Item } = await ctx.doc.send(
+        new GetCommand({ TableName: ctx.tableName, Key: keys.marker(name), ConsistentRead: true }),
+      );
+      return !!Item;
+    },
+
+    /**
+     * Marks a one-time job done, once all of it is written: a job interrupted before (a crash, a timed-out write
+     * that did land) runs again, and must therefore be safe to repeat.
+     */
+    async mark(name: string, at: Date): Promise<void> {
+      await ctx.doc.send(
+        new PutCommand({ TableName: ctx.tableName, Item: { ...keys.marker(name), at: at.toISOString() } }),
+      );
     },
 
     async putBranch(branch: Branch): Promise<void> {

@@ -1,5 +1,6 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client';
+import { ConflictError } from '@cc/core';
 import { cancellationCodes, translateStoreError } from './errors';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -8,6 +9,11 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 export interface LabelledItem {
   label: string;
   item: TransactItem;
+  /**
+   * Its condition only says another writer got there first (e.g. took the next case number): when it is all
+   * that refused the transaction, the whole attempt is run again (a `store.concurrent_write` conflict).
+   */
+  retryable?: boolean;
 }
 
 export class TransactionRefused extends Error {
@@ -18,7 +24,8 @@ export class TransactionRefused extends Error {
 
 /**
  * Runs one TransactWriteItems. When a condition fails, throws TransactionRefused naming the labels
- * of the items whose conditions failed, so the caller can translate that into a domain error.
+ * of the items whose conditions failed, so the caller can translate that into a domain error; when only
+ * retryable items failed, a `store.concurrent_write` ConflictError (see retryConcurrentWrites).
  */
 export async function transact(ctx: StoreContext, items: LabelledItem[], clientRequestToken?: string): Promise<void> {
   const correlationId = ctx.correlation?.();
@@ -32,7 +39,11 @@ export async function transact(ctx: StoreContext, items: LabelledItem[], clientR
   } catch (error) {
     const codes = cancellationCodes(error);
     if (codes?.includes('ConditionalCheckFailed')) {
-      throw new TransactionRefused(items.filter((_, i) => codes[i] === 'ConditionalCheckFailed').map((i) => i.label));
+      const failed = items.filter((_, i) => codes[i] === 'ConditionalCheckFailed');
+      if (failed.every((i) => i.retryable)) {
+        throw new ConflictError('store.concurrent_write', 'Another request took the same number or slot; retry');
+      }
+      throw new TransactionRefused(failed.map((i) => i.label));
     }
     throw translateStoreError(error);
   }

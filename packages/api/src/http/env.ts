@@ -22,6 +22,8 @@ export interface HttpDeps {
   health: HealthProbes;
   log: Logger;
   clock: () => Date;
+  /** Every request answers within this (@cc/core/budgets: the API's deadline). */
+  deadlineMs: number;
   /** The host's view of the connection (hono/aws-lambda or @hono/node-server/conninfo); absent in tests. */
   connInfo?: GetConnInfo;
   /** Checks ORIGIN_VERIFY_HEADER on every request when the app runs behind the front door (absent locally). */

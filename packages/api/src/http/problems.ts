@@ -120,6 +120,13 @@ export function problemResponse(
   });
 }
 
+/** When a client should try again after a dependency failed: long enough for throttling to ease, short for a person. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 3;
+
+/** 503 `dependency.unavailable` with Retry-After: a store or queue did not answer within the request's budget. */
+export const dependencyUnavailable = (c: Context, detail = 'A dependency is unavailable; try again shortly') =>
+  problemResponse(c, 'dependency.unavailable', detail, {}, { 'retry-after': String(DEPENDENCY_RETRY_AFTER_SECONDS) });
+
 const httpExceptionCodes: Record<number, string> = {
   400: 'request.malformed',
   401: 'auth.unauthenticated',
@@ -147,6 +154,7 @@ export function toProblem(error: unknown, c: Context, log: ErrorLogger): Respons
       error.code,
       status >= 500 ? 'A dependency is unavailable; try again shortly' : error.message,
       details,
+      error.code === 'dependency.unavailable' ? { 'retry-after': String(DEPENDENCY_RETRY_AFTER_SECONDS) } : {},
     );
   }
   if (error instanceof HTTPException) {

@@ -165,9 +165,11 @@ function toResponse(reply: { status: number; body?: unknown; text?: string; type
 }
 
 /**
- * The problems the machinery here and in app.ts answers before any handler runs, so every route that has
+ * The problems the machinery here and in app.ts answers around any handler, so every route that has
  * the input (or the auth) documents them without listing them: 401 for a staff token, 400 for input that
- * fails validation, 413 for a body over the limit, 415 for a JSON body sent as something else.
+ * fails validation, 413 for a body over the limit, 415 for a JSON body sent as something else, and for every
+ * route 503 `dependency.unavailable` (with Retry-After) when DynamoDB or SQS does not answer within the
+ * request's deadline (http/deadline.ts).
  */
 export function impliedErrors(spec: RouteSpec): number[] {
   const validated = spec.params || spec.query || spec.headers || (spec.body && 'json' in spec.body);
@@ -176,6 +178,7 @@ export function impliedErrors(spec: RouteSpec): number[] {
     ...(validated ? [400] : []),
     ...(spec.body ? [413] : []),
     ...(spec.body && 'json' in spec.body ? [415] : []),
+    503,
   ];
 }
 

@@ -362,16 +362,18 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Add an internal note to a case (agents and managers)',
       auth: 'bearer',
       params: IdParam,
+      headers: IdempotencyHeader,
       body: {
         json: CaseNoteInput,
         examples: { note: { summary: 'An internal note', value: { text: 'Refund requested from card operations' } } },
       },
       responses: { 201: { description: 'Added', json: MessageSchema } },
-      errors: [400, 401, 404, 415],
+      errors: [400, 401, 404, 415, 422],
     },
-    async ({ caller, params, body }) => {
-      const note = { text: body.text, channel: 'system', direction: 'internal' } as const;
-      return { status: 201, body: await s.cases.addMessage({ caller }, params.id, note) };
+    async ({ caller, params, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:notes`, body, http.clock());
+      const { response, replayed } = await s.cases.addNoteOnce(caller, params.id, body.text, claim);
+      return { status: 201, body: response.body, headers: replayHeaders(replayed) };
     },
   ),
 
@@ -386,12 +388,17 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
         'threaded to the case; a 409 contact.blocked says why when the contact guard refuses it',
       auth: 'bearer',
       params: IdParam,
+      headers: IdempotencyHeader,
       body: { json: CaseReplyInput },
       responses: {
         201: { description: 'Recorded on the case and queued (or held for quiet hours)', json: ReplyReceiptSchema },
       },
-      errors: [400, 401, 404, 409, 415],
+      errors: [400, 401, 404, 409, 415, 422],
     },
-    async ({ caller, params, body }) => ({ status: 201, body: await s.customerContact.reply(caller, params.id, body) }),
+    async ({ caller, params, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:replies`, body, http.clock());
+      const { response, replayed } = await s.customerContact.replyOnce(caller, params.id, body, claim);
+      return { status: 201, body: response.body, headers: replayHeaders(replayed) };
+    },
   ),
 ];

@@ -2,8 +2,9 @@ import * as z from 'zod';
 import { ChangeRequestInput, changeRequestStatuses, DecisionInput } from '@cc/core';
 import type { Services } from '@cc/services';
 import type { HttpDeps } from '../http/env';
+import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
-import { CursorQuery, IdParam, pageOf } from '../schemas';
+import { CursorQuery, IdempotencyHeader, IdParam, pageOf } from '../schemas';
 
 const ChangeRequestSchema = z
   .object({
@@ -40,6 +41,7 @@ export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
         'a supervisor of the branch other than the requester decides',
       auth: 'bearer',
       params: IdParam,
+      headers: IdempotencyHeader,
       body: {
         json: ChangeRequestInput,
         examples: {
@@ -56,9 +58,15 @@ export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
       responses: { 201: { description: 'Requested', json: ChangeRequestSchema } },
       errors: [400, 401, 403, 404, 409, 415, 422],
     },
-    async ({ caller, params, body }) => {
-      const created = await s.changeRequests.request(caller, params.id, body);
-      return { status: 201, body: created, headers: { location: `/change-requests/${created.id}` } };
+    async ({ caller, params, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:change-requests`, body, http.clock());
+      const { response, replayed } = await s.changeRequests.requestOnce(caller, params.id, body, claim);
+      const created = response.body;
+      return {
+        status: 201,
+        body: created,
+        headers: { location: `/change-requests/${created.id}`, ...replayHeaders(replayed) },
+      };
     },
   ),
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { DomainError } from '@cc/core';
+import { PROBE_TIMEOUT_MS } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { route, type Route } from '../http/route';
 
@@ -8,8 +9,7 @@ const HealthSchema = z
   .object({ status: z.enum(['ok', 'degraded']), checks: z.object({ dynamodb: CheckResult, sqs: CheckResult }) })
   .meta({ id: 'Health' });
 
-const PROBE_TIMEOUT_MS = 2000;
-
+/** A probe that has not answered within PROBE_TIMEOUT_MS is down, whatever its client is still waiting for. */
 async function probe(check: () => Promise<void>): Promise<'ok' | 'down'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -323,6 +323,7 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       summary: 'Record a follow-up (call, visit, email, note), optionally setting the next step',
       auth: 'bearer',
       params: IdParam,
+      headers: IdempotencyHeader,
       body: {
         json: ActivityInput,
         examples: {
@@ -342,11 +343,16 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
           json: z.object({ activity: HistorySchema.shape.activities.element, opportunity: OpportunitySchema }),
         },
       },
-      errors: [400, 401, 403, 404, 409, 415],
+      errors: [400, 401, 403, 404, 409, 415, 422],
     },
-    async ({ caller, params, body }) => {
-      const result = await s.opportunities.addActivity(caller, params.id, body);
-      return { status: 201, body: result, headers: versionHeaders(result.opportunity) };
+    async ({ caller, params, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:activities`, body, http.clock());
+      const { response, replayed } = await s.opportunities.addActivityOnce(caller, params.id, body, claim);
+      return {
+        status: 201,
+        body: response.body,
+        headers: { ...versionHeaders(response.body.opportunity), ...replayHeaders(replayed) },
+      };
     },
   ),
 

@@ -212,6 +212,7 @@ function ReplyForm({ p, c }: { p: PageContext; c: Case }) {
   return (
     <form method="post" action={`${caseHref(c.id)}/replies`} id="reply-form">
       <Csrf p={p} />
+      <input type="hidden" name="requestKey" value={randomToken(16)} />
       <label for="reply-text">{t.casePage.replyText}</label>
       <textarea id="reply-text" name="text" required maxlength={2000}></textarea>
       <div class="row">
@@ -237,6 +238,7 @@ function NoteForm({ p, c }: { p: PageContext; c: Case }) {
   return (
     <form method="post" action={`${caseHref(c.id)}/notes`} id="note-form">
       <Csrf p={p} />
+      <input type="hidden" name="requestKey" value={randomToken(16)} />
       <label for="note-text">{t.casePage.noteText}</label>
       <textarea id="note-text" name="text" required maxlength={5000}></textarea>
       <p>
@@ -369,12 +371,20 @@ async function act(c: ConsoleContext, work: (caller: Caller, id: string) => Prom
 
 /** The case page: facts, allowed status moves, conversion, notes, history. */
 export function caseRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpDeps) {
+  /** The claim of a form that carries a request key (one per rendering of the form), as an Idempotency-Key is. */
+  const formClaim = async (c: ConsoleContext, scope: string, request: unknown) => {
+    const key = await formField(c, 'requestKey');
+    return key ? requestClaim(scope, key, request, http.clock()) : undefined;
+  };
+
   ui.get('/cases/:id', (c) => casePage(c, services, http));
 
   ui.post('/cases/:id/notes', (c) =>
     act(c, async (caller, id) => {
       const text = (await formField(c, 'text')) ?? '';
-      await services.cases.addMessage({ caller }, id, { text, channel: 'system', direction: 'internal' });
+      // A form sent twice (a double click, a resubmission) adds the note once.
+      const claim = await formClaim(c, `${caller.userId}:notes`, { id, text });
+      await services.cases.addNoteOnce(caller, id, text, claim);
       return { done: 'noteAdded' };
     }),
   );
@@ -383,7 +393,9 @@ export function caseRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpD
     act(c, async (caller, id) => {
       const channel = (await formField(c, 'channel')) || undefined;
       const input = CaseReplyInput.parse({ text: (await formField(c, 'text')) ?? '', ...(channel && { channel }) });
-      await services.customerContact.reply(caller, id, input);
+      // A form sent twice writes to the customer once.
+      const claim = await formClaim(c, `${caller.userId}:replies`, { id, ...input });
+      await services.customerContact.replyOnce(caller, id, input, claim);
       return { done: 'replied' };
     }),
   );
