@@ -85,6 +85,11 @@ describe('the public form in two rounds', () => {
     expect(res!.status).toBe(201);
     expect(commands.filter((c) => c.startsWith('GetCommand') && c.includes('CUST#'))).toEqual([]);
     expect(commands.filter((c) => c.startsWith('QueryCommand'))).toEqual([]);
+    // The limit, the identity and the case-number counter (read, so a limited client writes nothing), then the
+    // case's one transaction: nothing else.
+    expect(commands.map((c) => c.replace(/#.*/, '#')).sort()).toEqual(
+      ['GetCommand COUNTER#', 'GetCommand IDENT#', 'TransactWriteCommand', 'UpdateCommand RATE#'].sort(),
+    );
     const created = await caseBehind(res!);
     expect(await created.json()).toMatchObject({ customerId: customer.id, ownerId: 'mgr-1', branchId: 'BR-001' });
   });

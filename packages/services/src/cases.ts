@@ -103,6 +103,8 @@ export interface CaseCreateOptions {
    * of reading the profile, so the case commits one round trip sooner.
    */
   customer?: CustomerRouting;
+  /** The year's case-number counter as the caller read it alongside its own reads (the public form's first round). */
+  counterRead?: { year: number; read: () => Promise<number> };
 }
 
 /**
@@ -353,7 +355,7 @@ export function caseService(ctx: ServiceContext, deps: { notices: NoticeService;
       input.customerId && !known
         ? customers.get(input.customerId)
         : Promise.resolve<CustomerRouting | undefined>(known),
-      repo.lastSequence(year),
+      options.counterRead?.year === year ? options.counterRead.read() : repo.lastSequence(year),
     ]);
     const caller = 'caller' in creator ? creator.caller : undefined;
     // Staff open cases only for customers they may read (anything else is as unknown as a missing customer), and
