@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Case, Caller, Customer } from '@cc/core';
 import { caseRepository } from '@cc/store';
-import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import { staffTokens, uniqueContact, type Tokens } from './customers-support';
+import { inboxItems } from '../support/inbox';
 
 // The seeds' promise over time: the primary manager sees every case of the customers they manage. When the
 // customer's managers change (an approved reassignment, a merge, the relationship closed), its open cases follow.
@@ -33,17 +33,7 @@ const customerOf = (managers: Partial<Pick<Customer, 'primaryManagerId' | 'assis
 const openCase = (customer: Customer, description = 'The card was charged twice') =>
   t.services.cases.create({ channel: 'web' }, { type: 'complaint', description, customerId: customer.id });
 const caseNow = (id: string) => caseRepository(t.deps.store).get(id, true) as Promise<Case>;
-const inboxOf = async (userId: string) =>
-  (
-    await t.deps.store.doc.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':p': keys.inboxPrefix },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
+const inboxOf = (userId: string) => inboxItems(t.deps.store, userId);
 const noticesAbout = async (userId: string, kind: string, customerId: string) =>
   (await inboxOf(userId)).filter((i) => i.kind === kind && i.customerId === customerId);
 const myCustomersCases = async (token: string, query = '') => {

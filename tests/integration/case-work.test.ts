@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Case, Caller, Customer } from '@cc/core';
 import { caseRepository } from '@cc/store';
-import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import { problem, staffTokens, uniqueContact, type Tokens } from './customers-support';
+import { inboxItems } from '../support/inbox';
 
 // Every case can be worked to the end: assigned, reclassified, resolved with an outcome, reopened, and watched
 // against its two deadlines.
@@ -39,17 +38,7 @@ const open = (customer: Customer, fields: Record<string, unknown> = {}) =>
     { type: 'inquiry', subject: 'other', description: 'Question by email', customerId: customer.id, ...fields },
   );
 const stored = (id: string) => caseRepository(t.deps.store).get(id, true) as Promise<Case>;
-const inboxOf = async (userId: string) =>
-  (
-    await t.deps.store.doc.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':p': keys.inboxPrefix },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
+const inboxOf = (userId: string) => inboxItems(t.deps.store, userId);
 const patch = (id: string, token: string, json: Record<string, unknown>, version: number) =>
   t.request('PATCH', `/cases/${id}`, { token, json, headers: { 'if-match': `"${version}"` } });
 const assign = (id: string, token: string, json: Record<string, unknown>) =>

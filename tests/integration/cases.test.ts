@@ -5,6 +5,7 @@ import type { Case, Caller, Customer } from '@cc/core';
 import { userRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
+import { inboxItems } from '../support/inbox';
 
 let t: TestContext;
 let managed: Customer;
@@ -19,16 +20,7 @@ async function problem(res: Response) {
 
 const getItem = async (key: { pk: string; sk: string }) =>
   (await t.deps.store.doc.send(new GetCommand({ TableName: t.tableName, Key: key, ConsistentRead: true }))).Item;
-const inboxOf = async (userId: string) =>
-  (
-    await t.deps.store.doc.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':p': keys.inboxPrefix },
-      }),
-    )
-  ).Items ?? [];
+const inboxOf = (userId: string) => inboxItems(t.deps.store, userId);
 
 async function createCase(token: string, body: Record<string, unknown>) {
   const res = await t.request('POST', '/cases', { token, json: body });

@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Case } from '@cc/core';
-import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
+import { inboxItems } from '../support/inbox';
 
 let t: TestContext;
 let supervisor: string;
@@ -16,16 +15,7 @@ const ndjson = (lines: (Record<string, unknown> | string)[]) =>
   lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
 const post = (body: string, token = supervisor, contentType = 'application/x-ndjson') =>
   t.request('POST', '/imports/cases', { token, body, headers: { 'content-type': contentType } });
-const inboxOf = async (userId: string) =>
-  (
-    await t.deps.store.doc.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':p': keys.inboxPrefix },
-      }),
-    )
-  ).Items ?? [];
+const inboxOf = (userId: string) => inboxItems(t.deps.store, userId);
 
 beforeAll(async () => {
   t = await createTestContext();

@@ -32,8 +32,10 @@ export const auditRoutes = (s: Services, http: HttpDeps): Route[] => [
     },
     async ({ caller, query }) => {
       const scope = `audit:${query.customerId}`;
-      const page = await s.audit.list(caller, query.customerId, http.cursors.decode(query.cursor, scope), query.limit);
-      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+      const body = await http.cursors.page(query.cursor, scope, (from) =>
+        s.audit.list(caller, query.customerId, from, query.limit),
+      );
+      return { status: 200, body };
     },
   ),
 ];

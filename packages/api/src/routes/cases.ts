@@ -223,13 +223,9 @@ export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
       const { cursor, limit, ...listed } = query;
       const scope = `cases:${caller.userId}:${JSON.stringify(listed)}`;
       const { escalated, ...filter } = listed;
-      const page = await s.cases.list(
-        caller,
-        { ...filter, ...(escalated && { escalated: escalated === 'true' }) },
-        http.cursors.decode(cursor, scope),
-        limit,
-      );
-      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+      const listFilter = { ...filter, ...(escalated && { escalated: escalated === 'true' }) };
+      const body = await http.cursors.page(cursor, scope, (from) => s.cases.list(caller, listFilter, from, limit));
+      return { status: 200, body };
     },
   ),
 

@@ -84,13 +84,10 @@ export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
     },
     async ({ caller, query }) => {
       const scope = `change-requests:${caller.branchId}:${query.status}`;
-      const page = await s.changeRequests.list(
-        caller,
-        query.status,
-        http.cursors.decode(query.cursor, scope),
-        query.limit,
+      const body = await http.cursors.page(query.cursor, scope, (from) =>
+        s.changeRequests.list(caller, query.status, from, query.limit),
       );
-      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+      return { status: 200, body };
     },
   ),
 

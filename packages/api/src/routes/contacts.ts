@@ -67,8 +67,10 @@ export const contactRoutes = (s: Services, http: HttpDeps): Route[] => [
     },
     async ({ caller, query }) => {
       const scope = 'contacts:unidentified';
-      const page = await s.unidentified.list(caller, http.cursors.decode(query.cursor, scope), query.limit);
-      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+      const body = await http.cursors.page(query.cursor, scope, (from) =>
+        s.unidentified.list(caller, from, query.limit),
+      );
+      return { status: 200, body };
     },
   ),
 

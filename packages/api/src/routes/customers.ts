@@ -281,21 +281,18 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
       const identity = identityOf(query);
       if (identity)
         return { status: 200, body: { items: await s.customers.lookup(caller, identity), nextCursor: null } };
-      if (!query.q) {
+      const { q } = query;
+      if (!q) {
         throw new ValidationError('Give one of number, phone, email or q', [
           { path: 'q', message: 'required when no identity is given' },
         ]);
       }
       const branchId = query.branchId ?? caller.branchId;
-      const scope = `customers:name:${branchId}:${query.q}`;
-      const page = await s.customers.search(
-        caller,
-        branchId,
-        query.q,
-        http.cursors.decode(query.cursor, scope),
-        query.limit,
+      const scope = `customers:name:${branchId}:${q}`;
+      const body = await http.cursors.page(query.cursor, scope, (from) =>
+        s.customers.search(caller, branchId, q, from, query.limit),
       );
-      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+      return { status: 200, body };
     },
   ),
 
@@ -314,8 +311,10 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
     async ({ caller, query }) => {
       const scope = `book:${caller.userId}:${query.level ?? ''}:${query.role ?? ''}`;
       const filter = { level: query.level, role: query.role };
-      const page = await s.customers.book(caller, filter, http.cursors.decode(query.cursor, scope), query.limit);
-      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+      const body = await http.cursors.page(query.cursor, scope, (from) =>
+        s.customers.book(caller, filter, from, query.limit),
+      );
+      return { status: 200, body };
     },
   ),
 
@@ -379,8 +378,10 @@ export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
     },
     async ({ caller, params, query }) => {
       const scope = `customer-history:${params.id}`;
-      const page = await s.customers.history(caller, params.id, http.cursors.decode(query.cursor, scope), query.limit);
-      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+      const body = await http.cursors.page(query.cursor, scope, (from) =>
+        s.customers.history(caller, params.id, from, query.limit),
+      );
+      return { status: 200, body };
     },
   ),
 

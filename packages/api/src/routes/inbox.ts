@@ -59,11 +59,10 @@ export const inboxRoutes = (s: Services, http: HttpDeps): Route[] => [
     async ({ caller, query }) => {
       const unreadOnly = query.unread === 'true';
       const scope = `inbox:${caller.userId}:${unreadOnly}`;
-      const page = await s.inbox.list(caller, unreadOnly, http.cursors.decode(query.cursor, scope), query.limit);
-      return {
-        status: 200,
-        body: { items: page.items.map(present), nextCursor: http.cursors.encode(page.lastKey, scope) },
-      };
+      const page = await http.cursors.page(query.cursor, scope, (from) =>
+        s.inbox.list(caller, unreadOnly, from, query.limit),
+      );
+      return { status: 200, body: { ...page, items: page.items.map(present) } };
     },
   ),
 

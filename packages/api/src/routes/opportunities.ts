@@ -239,8 +239,10 @@ export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
       const { view, cursor, limit } = query;
       const filter = { stage: query.stage, productCode: query.product, closeMonth: query.closeMonth };
       const scope = `opps:${caller.userId}:${JSON.stringify([view, filter])}`;
-      const page = await s.opportunities.list(caller, view, filter, http.cursors.decode(cursor, scope), limit);
-      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+      const body = await http.cursors.page(cursor, scope, (from) =>
+        s.opportunities.list(caller, view, filter, from, limit),
+      );
+      return { status: 200, body };
     },
   ),
 

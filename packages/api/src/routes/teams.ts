@@ -60,8 +60,8 @@ export const teamRoutes = (s: Services, http: HttpDeps): Route[] => [
     },
     async ({ caller, query }) => {
       const scope = `teams:${caller.branchId}`;
-      const page = await s.teams.list(caller, http.cursors.decode(query.cursor, scope), query.limit);
-      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+      const body = await http.cursors.page(query.cursor, scope, (from) => s.teams.list(caller, from, query.limit));
+      return { status: 200, body };
     },
   ),
 

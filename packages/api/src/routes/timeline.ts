@@ -28,9 +28,10 @@ export const timelineRoutes = (s: Services, http: HttpDeps): Route[] => [
     async ({ caller, params, query }) => {
       const scope = `timeline:${params.id}:${query.channel ?? ''}:${query.type ?? ''}`;
       const filter = { channel: query.channel, type: query.type };
-      const startKey = http.cursors.decode(query.cursor, scope);
-      const page = await s.timeline.list(caller, params.id, filter, startKey, query.limit);
-      return { status: 200, body: { items: page.items, nextCursor: http.cursors.encode(page.lastKey, scope) } };
+      const body = await http.cursors.page(query.cursor, scope, (from) =>
+        s.timeline.list(caller, params.id, filter, from, query.limit),
+      );
+      return { status: 200, body };
     },
   ),
 ];
