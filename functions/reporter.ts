@@ -28,6 +28,7 @@ const receive = reporterHandler(
       store: {
         doc: createDocumentClient({}, { budget: budget.clients.dynamodb, adaptive: true }),
         tableName: config.TABLE_NAME,
+        hotKeyShards: config.HOT_KEY_SHARDS,
       },
       log,
       archive: s3ArchiveStore(s3, config.ARCHIVE_BUCKET),

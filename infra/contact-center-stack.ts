@@ -128,6 +128,7 @@ export class ContactCenterStack extends Stack {
     // (a DynamoDB stream consumer adds { streamConsumer: true } for its IteratorAge alarm).
     const functions = {
       Api: this.api.handler,
+      Console: this.api.console,
       Notifier: this.workers.notifier,
       Sweeper: this.workers.sweeper,
       EmailInbound: this.workers.emailInbound,
@@ -136,7 +137,13 @@ export class ContactCenterStack extends Stack {
       CursorRotation: this.cursorRotation.function,
     } as const;
     this.givenUp = new GivenUpAlarm(this, 'GivenUp', {
-      functions: [this.api.handler, this.workers.notifier, this.workers.sweeper, this.workers.emailInbound],
+      functions: [
+        this.api.handler,
+        this.api.console,
+        this.workers.notifier,
+        this.workers.sweeper,
+        this.workers.emailInbound,
+      ],
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', { stage, alarmEmail: props.alarmEmail });

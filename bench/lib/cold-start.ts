@@ -59,26 +59,30 @@ function runNode(script: string, args: string[], env: Record<string, string>): P
   });
 }
 
-export interface ColdStartReport {
-  runs: number;
+export interface ColdStartFigures {
   status: number | undefined;
-  /** Wall clock, spawn to exit: a fresh node that imports the API bundle and answers GET /health. */
-  apiWallMs: number;
-  /** Wall clock, spawn to exit: a fresh node that imports nothing. */
-  emptyWallMs: number;
+  /** Wall clock, spawn to exit: a fresh node that imports the bundle and answers GET /health. */
+  wallMs: number;
+  /** ÷ the empty node's wall clock. */
   ratio: number;
   importMs: number;
   firstRequestMs: number;
-  /** Same, with NODE_OPTIONS=--enable-source-maps, which the stack used to set (kept to show its cost). */
-  withSourceMaps: { apiWallMs: number; ratio: number; importMs: number };
+}
+
+export interface ColdStartReport {
+  runs: number;
+  /** Wall clock, spawn to exit: a fresh node that imports nothing. */
+  emptyWallMs: number;
+  /** Per bundle measured (the API, its SDK floor...). */
+  bundles: Record<string, ColdStartFigures>;
 }
 
 /**
- * Runs the API bundle's handler in fresh processes, `runs` times each, alternating with empty
- * processes so noise hits both; the env is what lambdaConfigSchema needs, pointed at local services.
+ * Runs each bundle's handler in fresh processes, `runs` times each, interleaved with empty processes so
+ * noise hits all of them alike; the env is what lambdaConfigSchema needs, pointed at local services.
  */
 export async function measureColdStart(options: {
-  bundleFile: string;
+  bundles: Record<string, string>;
   workDir: string;
   runs: number;
   env: Record<string, string>;
@@ -87,36 +91,30 @@ export async function measureColdStart(options: {
   const emptyFile = join(options.workDir, 'cold-empty.mjs');
   writeFileSync(handlerFile, handlerScript);
   writeFileSync(emptyFile, emptyScript);
-  const bundleUrl = pathToFileURL(options.bundleFile).href;
   const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env };
-  const api: ChildRun[] = [];
-  const mapped: ChildRun[] = [];
+  const urls = Object.entries(options.bundles).map(([name, file]) => [name, pathToFileURL(file).href] as const);
+  const runs = new Map<string, ChildRun[]>(urls.map(([name]) => [name, []]));
   const empty: ChildRun[] = [];
   // One unmeasured run of each warms the OS file cache.
   await runNode(emptyFile, [], base);
-  await runNode(handlerFile, [bundleUrl], base);
+  for (const [, url] of urls) await runNode(handlerFile, [url], base);
   for (let i = 0; i < options.runs; i++) {
     empty.push(await runNode(emptyFile, [], base));
-    api.push(await runNode(handlerFile, [bundleUrl], base));
-    mapped.push(await runNode(handlerFile, [bundleUrl], { ...base, NODE_OPTIONS: '--enable-source-maps' }));
+    for (const [name, url] of urls) runs.get(name)!.push(await runNode(handlerFile, [url], base));
   }
-  const med = (runs: ChildRun[], pick: (r: ChildRun) => number | undefined) =>
-    median(runs.map(pick).filter((v): v is number => v !== undefined));
-  const apiWallMs = med(api, (r) => r.wallMs);
+  const med = (list: ChildRun[], pick: (r: ChildRun) => number | undefined) =>
+    median(list.map(pick).filter((v): v is number => v !== undefined));
   const emptyWallMs = med(empty, (r) => r.wallMs);
-  const mappedWall = med(mapped, (r) => r.wallMs);
-  return {
-    runs: options.runs,
-    status: api[0]?.out.status,
-    apiWallMs,
-    emptyWallMs,
-    ratio: apiWallMs / emptyWallMs,
-    importMs: med(api, (r) => r.out.importMs),
-    firstRequestMs: med(api, (r) => r.out.firstRequestMs),
-    withSourceMaps: {
-      apiWallMs: mappedWall,
-      ratio: mappedWall / emptyWallMs,
-      importMs: med(mapped, (r) => r.out.importMs),
-    },
-  };
+  const bundles: Record<string, ColdStartFigures> = {};
+  for (const [name, list] of runs) {
+    const wallMs = med(list, (r) => r.wallMs);
+    bundles[name] = {
+      status: list[0]?.out.status,
+      wallMs,
+      ratio: wallMs / emptyWallMs,
+      importMs: med(list, (r) => r.out.importMs),
+      firstRequestMs: med(list, (r) => r.out.firstRequestMs),
+    };
+  }
+  return { runs: options.runs, emptyWallMs, bundles };
 }

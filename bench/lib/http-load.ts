@@ -13,6 +13,8 @@ export interface RequestSpec {
   path: string;
   token?: string;
   json?: unknown;
+  /** A body sent as it is (a form), with its content-type in `headers`; `json` wins when both are given. */
+  body?: string;
   headers?: Record<string, string>;
 }
 
@@ -28,7 +30,7 @@ export function createHttpClient(baseUrl: string, maxSockets = 64): HttpClient {
   const agent = new Agent({ keepAlive: true, maxSockets });
   return {
     send(spec) {
-      const body = spec.json === undefined ? undefined : JSON.stringify(spec.json);
+      const body = spec.json === undefined ? spec.body : JSON.stringify(spec.json);
       const headers: Record<string, string> = { ...spec.headers };
       if (spec.token) headers.authorization = `Bearer ${spec.token}`;
       if (body !== undefined) {

@@ -7,6 +7,8 @@ import { Budget, summarize, type Summary } from './stats';
 
 export interface LagResult {
   sent: number;
+  /** Delivery records the requests committed (a complaint commits the manager's and the customer's). */
+  records: number;
   errors: number;
   delivered: number;
   lag: Summary;
@@ -15,6 +17,7 @@ export interface LagResult {
 }
 
 type Keyed = { Put?: { Item?: { pk?: unknown } } };
+type Updated = { Key?: { pk?: unknown }; UpdateExpression?: string };
 
 /**
  * Notification lag: from the moment the app's TransactWriteItems that wrote the notification returned
@@ -49,12 +52,21 @@ export async function measureLag(
   const workerDeps = env.compose(options.queueUrl);
   const workerMeter = createMeter();
   instrumentDynamo(workerDeps.store.doc, workerMeter);
+  // The notifier records a delivery with an UpdateItem, or inside a transaction when something commits with it.
   tapSend(workerDeps.store.doc, {
     after: (command, _out, at) => {
-      if (!(command instanceof UpdateCommand)) return;
-      const pk = String((command.input.Key as { pk?: unknown } | undefined)?.pk ?? '');
-      if (pk.startsWith('NOTIF#') && command.input.UpdateExpression?.includes('deliveredAt'))
-        delivered.set(pk.slice(6), at);
+      const updates: Updated[] =
+        command instanceof UpdateCommand
+          ? [command.input as Updated]
+          : command instanceof TransactWriteCommand
+            ? ((command.input.TransactItems ?? []) as { Update?: Updated }[]).flatMap((i) =>
+                i.Update ? [i.Update] : [],
+              )
+            : [];
+      for (const update of updates) {
+        const pk = String(update.Key?.pk ?? '');
+        if (pk.startsWith('NOTIF#') && update.UpdateExpression?.includes('deliveredAt')) delivered.set(pk.slice(6), at);
+      }
     },
   });
   const workers = startWorkers(workerDeps.services, {
@@ -88,6 +100,7 @@ export async function measureLag(
   const lags = [...committed].filter(([id]) => delivered.has(id)).map(([id, at]) => delivered.get(id)! - at);
   return {
     sent,
+    records: committed.size,
     errors,
     delivered: lags.length,
     lag: summarize(lags),

@@ -1,5 +1,5 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { newId } from '@cc/core';
+import { newId, newPublicReference } from '@cc/core';
 import type { HttpClient, RequestSpec } from './http-load';
 import type { AppServer } from './services';
 import { Budget, summarize, type Summary } from './stats';
@@ -28,11 +28,13 @@ export interface OverheadResult {
 
 const ULID = /\b[0-9A-HJKMNP-TV-Z]{26}\b/g;
 const CASE_ID = /\bC-\d{4}-\d{6}\b/g;
+/** A public case reference (core/references.ts): Crockford base32, 4-4-1. */
+const PUBLIC_REFERENCE = /\b[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]\b/g;
 
 type Item = { Put?: { Item?: Record<string, unknown>; ConditionExpression?: string } };
 
 /**
- * The ids that make the transaction's new items new: tokens (ULIDs, case references, bench customer
+ * The ids that make the transaction's new items new: tokens (ULIDs, case ids and public references, bench customer
  * numbers) in the keys of its attribute_not_exists puts, minus the ids of entities that already exist.
  */
 function freshTokens(input: Record<string, unknown>, keep: Set<string>): string[] {
@@ -40,7 +42,7 @@ function freshTokens(input: Record<string, unknown>, keep: Set<string>): string[
   for (const item of (input.TransactItems as Item[]) ?? []) {
     if (!item.Put?.ConditionExpression?.includes('attribute_not_exists')) continue;
     const key = `${String(item.Put.Item?.pk)} ${String(item.Put.Item?.sk)}`;
-    for (const pattern of [ULID, CASE_ID, BENCH_NUMBER])
+    for (const pattern of [ULID, CASE_ID, PUBLIC_REFERENCE, BENCH_NUMBER])
       for (const m of key.matchAll(pattern)) if (!keep.has(m[0])) tokens.add(m[0]);
   }
   return [...tokens];
@@ -53,7 +55,9 @@ const replacementFor = (token: string) =>
     ? `C-2099-${String(++replayCase).padStart(6, '0')}`
     : /^BENCH\d+$/.test(token)
       ? `BENCH${9_000_000 + ++replayNumber}`
-      : newId();
+      : token.length === 11 && token[4] === '-'
+        ? newPublicReference()
+        : newId();
 
 type Update = { Update?: { Key?: Record<string, unknown> } & Record<string, unknown> };
 

@@ -30,11 +30,11 @@ export const machineLine = () =>
 const BEGIN = '<!-- bench:begin -->';
 const END = '<!-- bench:end -->';
 
-/** Replaces the block between the markers in docs/performance.md with the latest run's lines. */
-export function writeDocs(lines: string[]): string {
-  const file = fromRoot('docs', 'performance.md');
+/** Replaces the block between the markers in docs/<page> (performance.md, scale.md) with the latest run's lines. */
+export function writeDocs(lines: string[], page: string): string {
+  const file = fromRoot('docs', page);
   const block = `${BEGIN}\n\`\`\`text\n${lines.join('\n').trim()}\n\`\`\`\n${END}`;
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : `# Performance\n\n${BEGIN}\n${END}\n`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : `${BEGIN}\n${END}\n`;
   const start = current.indexOf(BEGIN);
   const end = current.indexOf(END);
   const next =

@@ -62,14 +62,22 @@ export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }
   { path: '/complaint/status', methods: [HttpMethod.GET, HttpMethod.POST] },
   { path: '/public/{proxy+}', methods: [HttpMethod.ANY] },
   { path: '/webhooks/{proxy+}', methods: [HttpMethod.ANY] },
+];
+
+/** The staff console's routes: public like the others (its pages check their own session), to its own function. */
+export const consoleRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
   { path: '/console', methods: [HttpMethod.GET] },
   { path: '/console/{proxy+}', methods: [HttpMethod.GET, HttpMethod.POST] },
 ];
 
-/** The HTTP API in front of one Lambda (the Hono app in functions/api.ts). */
+/**
+ * The HTTP API in front of two Lambdas over the same app and services: the JSON API (functions/api.ts) and, under
+ * /console, the staff console (functions/console.ts), so neither carries the other's code into its cold start.
+ */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly handler: NodejsFunction;
+  readonly console: NodejsFunction;
   readonly authorizer: HttpJwtAuthorizer;
   /** The routes without an authorizer, by route key (e.g. `ANY /public/{proxy+}`). */
   readonly publicRoutes: HttpRoute[] = [];
@@ -129,29 +137,38 @@ export class Api extends Construct {
       ...(props.secretsRevision && { SECRETS_REVISION: props.secretsRevision }),
     };
 
-    this.handler = createNodeFunction(this, 'Handler', {
-      entry: 'functions/api.ts',
-      description: 'Contact center HTTP API',
-      memorySize: 1024,
-      budget: budgets.api,
-      stage: props.stage,
-      environment: environment as Record<string, string>,
-      // Served at /openapi.json, in the reference page at /docs and (htmx) under /console/assets/, each read on first
-      // request: never parsed on a cold start, nor shipped inside the bundle.
-      files: [
-        'packages/api/openapi.json',
-        path.relative(repoRoot, resolvePackagedReferenceScript()),
-        'node_modules/htmx.org/dist/htmx.min.js',
-      ],
-    });
-    grantTableAccess(this.handler, props.table, accessProfiles.api);
-    this.cursorSecret.grantRead(this.handler);
-    this.channelSecrets.grantRead(this.handler);
-    props.notifications.grantSendMessages(this.handler);
+    const httpFunction = (id: string, entry: string, description: string, files: string[]) => {
+      const fn = createNodeFunction(this, id, {
+        entry,
+        description,
+        memorySize: 1024,
+        budget: budgets.api,
+        stage: props.stage,
+        environment: environment as Record<string, string>,
+        files,
+      });
+      grantTableAccess(fn, props.table, accessProfiles.api);
+      this.cursorSecret.grantRead(fn);
+      this.channelSecrets.grantRead(fn);
+      props.notifications.grantSendMessages(fn);
+      return fn;
+    };
+    // Served at /openapi.json, in the reference page at /docs and (htmx) under /console/assets/, each read on first
+    // request: never parsed on a cold start, nor shipped inside the bundle.
+    this.handler = httpFunction('Handler', 'functions/api.ts', 'Contact center HTTP API', [
+      'packages/api/openapi.json',
+      path.relative(repoRoot, resolvePackagedReferenceScript()),
+    ]);
+    this.console = httpFunction('Console', 'functions/console.ts', 'Contact center staff console', [
+      'node_modules/htmx.org/dist/htmx.min.js',
+    ]);
 
     // API Gateway waits a little longer than the Lambda may run, so a slow request ends with the app's own
     // answer (or the Lambda timeout), never with API Gateway cutting it first.
     const integration = new HttpLambdaIntegration('Lambda', this.handler, {
+      timeout: Duration.seconds(timeouts.api + 1),
+    });
+    const consoleIntegration = new HttpLambdaIntegration('ConsoleLambda', this.console, {
       timeout: Duration.seconds(timeouts.api + 1),
     });
     this.authorizer = new HttpJwtAuthorizer('Cognito', auth.issuer, {
@@ -159,8 +176,12 @@ export class Api extends Construct {
       identitySource: ['$request.header.Authorization'],
     });
 
-    for (const route of publicRoutes) {
-      const routes = this.httpApi.addRoutes({ ...route, integration, authorizer: new HttpNoneAuthorizer() });
+    const unauthorized = [
+      ...publicRoutes.map((route) => ({ ...route, integration })),
+      ...consoleRoutes.map((route) => ({ ...route, integration: consoleIntegration })),
+    ];
+    for (const route of unauthorized) {
+      const routes = this.httpApi.addRoutes({ ...route, authorizer: new HttpNoneAuthorizer() });
       for (const r of routes) {
         Validations.of(r).acknowledge({
           id: 'AwsSolutions-APIG4',
@@ -181,9 +202,11 @@ export class Api extends Construct {
    * origin-verify secret the app checks on every request.
    */
   useFrontDoor(frontDoor: { url: string; originSecret: ISecret; headerName: string }): void {
-    this.handler.addEnvironment('PUBLIC_BASE_URL', frontDoor.url);
-    this.handler.addEnvironment('ORIGIN_VERIFY_SECRET_ARN', frontDoor.originSecret.secretArn);
-    this.handler.addEnvironment('ORIGIN_VERIFY_HEADER', frontDoor.headerName);
-    frontDoor.originSecret.grantRead(this.handler);
+    for (const fn of [this.handler, this.console]) {
+      fn.addEnvironment('PUBLIC_BASE_URL', frontDoor.url);
+      fn.addEnvironment('ORIGIN_VERIFY_SECRET_ARN', frontDoor.originSecret.secretArn);
+      fn.addEnvironment('ORIGIN_VERIFY_HEADER', frontDoor.headerName);
+      frontDoor.originSecret.grantRead(fn);
+    }
   }
 }

@@ -37,7 +37,7 @@ export const keyPrefixes = {
   case: prefixOf(keys.case('x').pk),
   branch: prefixOf(keys.branch('x').pk),
   opportunity: prefixOf(keys.opportunity('x').pk),
-  reportBucket: prefixOf(keys.reportBucket('x', 'y').pk),
+  reportBucket: prefixOf(keys.reportBucket('x', 'y', 0).pk),
   reportLedger: prefixOf(keys.reportLedger('x', 'y').pk),
   reportMark: prefixOf(keys.reportMark('x').pk),
   emailThread: prefixOf(keys.emailThread('x').pk),

@@ -47,6 +47,7 @@ describe('time budgets (infra/ops-budgets.ts)', () => {
 describe('Lambda timeouts are derived from the budgets', () => {
   const functionsByBudget = (): Array<[BudgetedFunction, Parameters<Synthesised['logicalId']>[0]]> => [
     ['api', s.main.api.handler],
+    ['api', s.main.api.console],
     ['notifier', s.main.workers.notifier],
     ['sweeper', s.main.workers.sweeper],
     ['emailInbound', s.main.workers.emailInbound],

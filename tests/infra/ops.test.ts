@@ -224,6 +224,7 @@ describe('least privilege per function', () => {
   it('no function gets grantReadWriteData: no Scan, BatchWriteItem, DescribeTable or stream reads anywhere', () => {
     for (const fn of [
       prod.main.api.handler,
+      prod.main.api.console,
       prod.main.workers.notifier,
       prod.main.workers.sweeper,
       prod.main.workers.emailInbound,
@@ -286,6 +287,7 @@ describe('least privilege per function', () => {
         .filter((r) => JSON.stringify(r).includes('/index/'))
         .map((r) => JSON.stringify(r).match(/\/index\/([^"]+)"/)![1]);
     expect(indexArnsOf(prod.main.api.handler).sort()).toEqual(tableDefinition.indexes.map((i) => i.name).sort());
+    expect(indexArnsOf(prod.main.api.console).sort()).toEqual(tableDefinition.indexes.map((i) => i.name).sort());
     expect(indexArnsOf(prod.main.workers.notifier)).toEqual([]);
     expect(indexArnsOf(prod.main.workers.sweeper).sort()).toEqual(['gsi1', 'gsi3']);
     expect(indexArnsOf(prod.main.workers.emailInbound)).toEqual(['gsi1']);
@@ -309,6 +311,7 @@ describe('concurrency', () => {
     expect(reserved(prod.main.workers.sweeper)).toBe(1);
     expect(reserved(prod.main.workers.emailInbound)).toBe(reservedConcurrency.emailInbound);
     expect(reserved(prod.main.api.handler)).toBeUndefined();
+    expect(reserved(prod.main.api.console)).toBeUndefined();
     const [, mapping] = prod.ofType('AWS::Lambda::EventSourceMapping')[0]!;
     expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBeLessThanOrEqual(reservedConcurrency.notifier);
     expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { publicRoutes } from '../../infra/constructs/api';
+import { consoleRoutes, publicRoutes } from '../../infra/constructs/api';
 import { fromRoot } from '../../infra/paths';
 
 /**
@@ -15,7 +15,7 @@ const document = JSON.parse(readFileSync(fromRoot('packages/api/openapi.json'), 
 const matchesGatewayRoute = (path: string, pattern: string) =>
   pattern.endsWith('/{proxy+}') ? path.startsWith(pattern.slice(0, -'{proxy+}'.length)) : path === pattern;
 const servedWithoutJwt = (method: string, path: string) =>
-  publicRoutes.some(
+  [...publicRoutes, ...consoleRoutes].some(
     (r) => matchesGatewayRoute(path, r.path) && r.methods.some((m) => m === 'ANY' || m === method.toUpperCase()),
   );
 

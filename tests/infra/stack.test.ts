@@ -144,10 +144,11 @@ describe('queues', () => {
 
 describe('work given up on after acceptance', () => {
   it("is counted from every function's log by its exact message, and alarms on the first", () => {
+    // The API, the console, the notifier, the sweeper and the email function.
     const filters = ofType('AWS::Logs::MetricFilter');
-    expect(filters).toHaveLength(4);
+    expect(filters).toHaveLength(5);
     const logGroups = new Set(filters.map(([, f]) => JSON.stringify(f.Properties.LogGroupName)));
-    expect(logGroups.size).toBe(4);
+    expect(logGroups.size).toBe(5);
     for (const [, f] of filters) {
       for (const message of Object.values(givenUpMessages)) expect(f.Properties.FilterPattern).toContain(message);
       expect(f.Properties.MetricTransformations).toEqual([
@@ -169,9 +170,9 @@ describe('functions', () => {
   const banner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
   it('are all Node.js 22 on arm64, without the cold-start cost of --enable-source-maps', () => {
-    // api, notifier, sweeper, email-inbound, reporter, and the two secret rotations.
+    // api, console, notifier, sweeper, email-inbound, reporter, and the two secret rotations.
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
@@ -204,11 +205,24 @@ describe('functions', () => {
     expect(bundled).not.toContain('"operationId"');
   });
 
-  it("ship htmx beside the API bundle for the console's pages, not inside it", () => {
-    const [dir] = readdirSync(outdir).filter((d) => existsSync(path.join(outdir, d, 'openapi.json')));
+  it("ship htmx beside the console's bundle for its pages, not inside it; the API's carries neither", () => {
+    const withHtmx = readdirSync(outdir).filter((d) => existsSync(path.join(outdir, d, 'htmx.min.js')));
+    expect(withHtmx).toHaveLength(1);
+    const [dir] = withHtmx;
+    expect(existsSync(path.join(outdir, dir!, 'openapi.json'))).toBe(false);
     const shipped = readFileSync(path.join(outdir, dir!, 'htmx.min.js'), 'utf8');
     expect(shipped).toBe(readFileSync(fromRoot('node_modules/htmx.org/dist/htmx.min.js'), 'utf8'));
     expect(readFileSync(path.join(outdir, dir!, 'index.mjs'), 'utf8')).not.toContain('defineExtension');
+    // The API's bundle holds none of the console's pages (issue 17: they cost its cold start).
+    const [api] = readdirSync(outdir).filter((d) => existsSync(path.join(outdir, d, 'openapi.json')));
+    const meta = JSON.parse(readFileSync(path.join(outdir, api!, 'index.meta.json'), 'utf8')) as {
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+    };
+    const bundled = Object.values(meta.outputs).flatMap((o) =>
+      Object.entries(o.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
+    );
+    expect(bundled.some((input) => input.includes('packages/api/src/routes/'))).toBe(true);
+    expect(bundled.filter((input) => input.includes('packages/api/src/console/pages/'))).toEqual([]);
   });
 
   it('ship the reference page script beside the API bundle, not inside it (read when /docs is asked for)', () => {
@@ -223,8 +237,8 @@ describe('functions', () => {
     const metafiles = readdirSync(outdir)
       .map((dir) => path.join(outdir, dir, 'index.meta.json'))
       .filter((file) => existsSync(file));
-    // Six bundles: the two rotation functions share one.
-    expect(metafiles.length).toBe(6);
+    // Seven bundles: the two rotation functions share one.
+    expect(metafiles.length).toBe(7);
     for (const file of metafiles) {
       const inputs = Object.keys(
         (JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs,
@@ -395,13 +409,17 @@ describe('HTTP API', () => {
 describe('IAM least privilege', () => {
   const statementsOf = (fn: IConstruct): Json[] => s.statementsOf(fn);
 
-  it('the API: DynamoDB on the table and its indexes, send to the notifications queue, read its three secrets', () => {
+  it.each([
+    ['the API', () => stack.api.handler],
+    ['the console', () => stack.api.console],
+  ])('%s: DynamoDB on the table and its indexes, send to the notifications queue, read its three secrets', (_, of) => {
+    const fn = of();
     const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
     const indexArns = tableDefinition.indexes.map((index) => ({
       'Fn::Join': ['', [tableArn, `/index/${index.name}`]],
     }));
     const queueArn = { 'Fn::GetAtt': [logicalId(stack.messaging.notifications), 'Arn'] };
-    const statements = statementsOf(stack.api.handler);
+    const statements = statementsOf(fn);
     expect(statements.length).toBeGreaterThan(0);
 
     const dynamo = statements.filter((s) =>
@@ -424,7 +442,7 @@ describe('IAM least privilege', () => {
     // Besides: its own log group, X-Ray, and reading its secrets (origin-verify, cursor, channels).
     const logs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('logs:')));
     expect(logs).toHaveLength(1);
-    expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.handler.logGroup), 'Arn'] });
+    expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [logicalId(fn.logGroup), 'Arn'] });
     const xray = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('xray:')));
     expect(xray).toHaveLength(1);
     const secrets = statements.filter((s) =>
@@ -459,7 +477,8 @@ describe('IAM least privilege', () => {
   });
 
   it('the notifier may consume the queue; only it may receive/delete messages', () => {
-    for (const fn of [stack.api.handler, stack.workers.sweeper, stack.workers.emailInbound, stack.workers.notifier]) {
+    const functions = [stack.api.handler, stack.api.console, stack.workers.sweeper, stack.workers.emailInbound];
+    for (const fn of [...functions, stack.workers.notifier]) {
       const actions = statementsOf(fn).flatMap((s) => asArray(s.Action as string | string[]));
       expect(actions.includes('sqs:ReceiveMessage'), fn.node.path).toBe(fn === stack.workers.notifier);
     }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseStatus } from '@cc/core';
 import { composeReporter, reportAggregatesInvariant } from '@cc/services';
-import { decodeStreamRecord, type ChangeRecord, type StoreContext } from '@cc/store';
+import { decodeStreamRecord, hotKeyShards, type ChangeRecord, type StoreContext } from '@cc/store';
 import { checkData } from '@cc/store/check-data';
 import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
@@ -113,7 +113,10 @@ describe('the reporter, dying between any two of its writes', () => {
 
     // The counts of a record given up after its retries never reached this bucket.
     const [scope, period] = Object.keys(expected)[0]!.split('|') as [string, string];
-    await t.deps.store.doc.send(new DeleteCommand({ TableName: t.tableName, Key: keys.reportBucket(scope, period) }));
+    for (let shard = 0; shard < hotKeyShards(t.deps.store); shard++)
+      await t.deps.store.doc.send(
+        new DeleteCommand({ TableName: t.tableName, Key: keys.reportBucket(scope, period, shard) }),
+      );
     const damaged = await reportCheck();
     expect(damaged.violations.map((v) => v.detail)).toEqual([expect.stringContaining(`report ${scope} ${period}:`)]);
 

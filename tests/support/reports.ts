@@ -53,15 +53,22 @@ export async function scanTable(t: TestContext): Promise<Item[]> {
   return items;
 }
 
-/** The report aggregates as stored: `<scope>|<period>` → non-zero counters (for comparing two ways of keeping them). */
+/**
+ * The report aggregates as stored, every shard of a bucket summed: `<scope>|<period>` → non-zero counters (for
+ * comparing two ways of keeping them).
+ */
 export async function aggregates(t: TestContext): Promise<Record<string, Record<string, number>>> {
-  const out: Record<string, Record<string, number>> = {};
+  const sums: Record<string, Record<string, number>> = {};
   for (const item of await scanTable(t)) {
     if (item.entity !== 'report') continue;
-    const counters = Object.fromEntries(
-      Object.entries(item).filter(([k, v]) => k.startsWith('c|') && v !== 0),
-    ) as Record<string, number>;
-    if (Object.keys(counters).length) out[`${item.scope}|${item.period}`] = counters;
+    const bucket = (sums[`${item.scope}|${item.period}`] ??= {});
+    for (const [name, value] of Object.entries(item))
+      if (name.startsWith('c|') && typeof value === 'number') bucket[name] = (bucket[name] ?? 0) + value;
+  }
+  const out: Record<string, Record<string, number>> = {};
+  for (const [bucket, counters] of Object.entries(sums)) {
+    const nonZero = Object.fromEntries(Object.entries(counters).filter(([, v]) => v !== 0));
+    if (Object.keys(nonZero).length) out[bucket] = nonZero;
   }
   return out;
 }

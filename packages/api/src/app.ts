@@ -1,8 +1,8 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from '@cc/services';
-import { consoleApp, isConsolePath } from './console/app';
-import { CONSOLE_PATH } from './console/session';
+import { consoleApp } from './console/app';
+import { CONSOLE_PATH, isConsolePath } from './console/session';
 import { correlate } from './http/correlate';
 import type { AppEnv, HttpDeps } from './http/env';
 import { answerWithin } from './http/deadline';
@@ -61,10 +61,10 @@ export const appRoutes = (s: AppServices, http: HttpDeps): Route[] => [
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 /**
- * The only place routes are mounted. Lambda (functions/api.ts) and Node (packages/local) both host this:
- * it is `fetch(Request) -> Response` and knows no runtime.
+ * What every host of the app shares, whichever part it serves: the correlation id, the response headers, the
+ * answer for an unknown path and the one error handler.
  */
-export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
+function baseApp(http: HttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', correlate);
   const policy = { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] };
@@ -84,6 +84,13 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
   );
   app.use('*', answerWithin(http.deadlineMs, http.log));
   app.use('*', verifyOrigin(http.config.ORIGIN_VERIFY_HEADER, http.originVerifier));
+  app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));
+  return app;
+}
+
+/** The JSON API (every declared route), `/openapi.json` and its reference page. */
+function mountApi(app: Hono<AppEnv>, services: AppServices, http: HttpDeps): void {
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
   const staff = authenticate(http.auth);
   for (const { spec, run } of appRoutes(services, http)) {
@@ -99,11 +106,36 @@ export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
     c.json({ ...(await http.openApiDocument()), servers: [{ url: http.config.PUBLIC_BASE_URL }] }),
   );
   mountReference(app, http.referenceScript);
+}
 
-  // The staff console: HTML pages over the same services, outside the JSON API's contract (not in /openapi.json).
+/** The staff console: HTML pages over the same services, outside the JSON API's contract (not in /openapi.json). */
+const mountConsole = (app: Hono<AppEnv>, services: AppServices, http: HttpDeps) =>
   app.route(CONSOLE_PATH, consoleApp(services, http));
 
-  app.notFound((c) => problemResponse(c, 'route.not_found', `No route for ${c.req.method} ${c.req.path}`));
-  app.onError((error, c) => toProblem(error, c, (message, fields) => http.log.error(message, fields)));
+/**
+ * The only place routes are mounted: the whole app, the API and the console on one server (packages/local, the
+ * tests and the bench host this). It is `fetch(Request) -> Response` and knows no runtime.
+ */
+export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
+  const app = baseApp(http);
+  mountApi(app, services, http);
+  mountConsole(app, services, http);
+  return app;
+}
+
+/**
+ * In AWS the API and the console are two functions behind the same HTTP API (`/console` routes to the second), so
+ * neither carries the other's code into its cold start: functions/api.ts serves this part ...
+ */
+export function createApiApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
+  const app = baseApp(http);
+  mountApi(app, services, http);
+  return app;
+}
+
+/** ... and functions/console.ts this one. */
+export function createConsoleApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
+  const app = baseApp(http);
+  mountConsole(app, services, http);
   return app;
 }

@@ -1,5 +1,9 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { parsePhoneNumberFromString, type CountryCode, type MetadataJson } from 'libphonenumber-js/core';
 import { hasBidiControls, hasControlCharacters, ValidationError } from '@cc/core';
+import plans from './phone-metadata.json';
+
+/** Every country's numbering plan, without the formats the app never prints with (phone-metadata.ts). */
+const metadata = plans as unknown as MetadataJson;
 
 export type IdentityKind = 'phone' | 'email';
 
@@ -31,7 +35,7 @@ function folded(raw: unknown, maxLength: number): string | null {
 export function tryNormalisePhone(raw: string, defaultCountry: CountryCode = 'CN'): string | null {
   const value = folded(raw, 40);
   if (value === null) return null;
-  const parsed = parsePhoneNumberFromString(value, defaultCountry);
+  const parsed = parsePhoneNumberFromString(value, defaultCountry, metadata);
   return parsed && parsed.isValid() ? parsed.number : null;
 }
 

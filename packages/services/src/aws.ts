@@ -29,7 +29,8 @@ export const PROBE_TIMEOUT_MS = 2000;
  * log, and probes that say whether each answers.
  */
 export function connectAws(
-  settings: Pick<ServiceSettings, 'TABLE_NAME' | 'LOG_LEVEL'> & Partial<Pick<ServiceSettings, 'STAGE'>>,
+  settings: Pick<ServiceSettings, 'TABLE_NAME' | 'LOG_LEVEL'> &
+    Partial<Pick<ServiceSettings, 'STAGE' | 'HOT_KEY_SHARDS'>>,
   queueUrl: string,
   options: AwsOptions = {},
   log: Logger = createLogger({
@@ -48,6 +49,7 @@ export function connectAws(
     ),
     tableName: settings.TABLE_NAME,
     correlation: correlation.current,
+    hotKeyShards: settings.HOT_KEY_SHARDS,
   };
   const sqs = createQueueClient(
     { ...aws, endpoint: options.endpoints?.sqs },

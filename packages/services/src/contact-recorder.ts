@@ -13,6 +13,7 @@ import {
   type IdempotencyClaim,
   type LabelledItem,
   type OnceOptions,
+  type CustomerRouting,
   type StatsGuard,
   type StoredResponse,
 } from '@cc/store';
@@ -28,6 +29,8 @@ const MAX_COUNTER_TRIES = 4;
 export interface ResolvedSender {
   customerId: string | null;
   sender: { kind: SenderKind; value: string };
+  /** The customer's routing copy kept on the identity, when it has one: enough to open a case without a read. */
+  routing?: CustomerRouting;
 }
 
 export const normaliseSender = (kind: SenderKind, raw: string): string | null =>
@@ -90,8 +93,12 @@ export function contactRecorder(ctx: ServiceContext, deps: { followUps: Pick<Fol
   async function resolveSender(kind: SenderKind, raw: string): Promise<ResolvedSender | null> {
     const value = normaliseSender(kind, raw);
     if (!value) return null;
-    const customerId = (await customers.idByIdentity({ kind, value })) ?? null;
-    return { customerId, sender: { kind, value } };
+    const found = await customers.byIdentity({ kind, value });
+    return {
+      customerId: found?.customerId ?? null,
+      sender: { kind, value },
+      ...(found?.routing && { routing: found.routing }),
+    };
   }
 
   const stats = (customerId: string): Promise<CustomerStats> => customers.stats(customerId);

@@ -29,6 +29,7 @@ import {
   outboundContactItem,
   timelineItem,
   type LabelledItem,
+  type CustomerRouting,
 } from '@cc/store';
 import type { ServiceContext } from './context';
 
@@ -37,7 +38,7 @@ export interface MessageRequest {
   purpose: MessagePurpose;
   case: Case;
   /** The case's customer, when the caller has just read it. */
-  customer?: Customer;
+  customer?: CustomerRouting;
   actor: Actor;
   /** Replies: what staff wrote, and the channel they chose (else the guard's order). */
   text?: string;
@@ -108,7 +109,7 @@ export function customerMessageService(ctx: ServiceContext) {
    * Where the customer can be reached about this case: the phone/email they gave with it when they gave one (they
    * chose how to be answered), else their contact points on record, preferred ones first.
    */
-  function addressesFor(c: Case, customer: Customer | undefined): Partial<Record<MessageChannel, string>> {
+  function addressesFor(c: Case, customer: CustomerRouting | undefined): Partial<Record<MessageChannel, string>> {
     if (c.submitterContact?.phone || c.submitterContact?.email) {
       return { sms: c.submitterContact.phone, email: c.submitterContact.email };
     }
@@ -131,8 +132,9 @@ export function customerMessageService(ctx: ServiceContext) {
   async function plan(request: MessageRequest, now: Date): Promise<PlannedMessage> {
     const c = request.case;
     const customer = request.customer ?? (c.customerId ? await customers.get(c.customerId) : undefined);
-    const log = await recentContacts(c.customerId, now);
     const capExempt = isCapExempt(request.purpose, customerInitiated(c));
+    // The log only counts towards the cap: an exempt message (a case the customer started) does not read it.
+    const log = capExempt ? [] : await recentContacts(c.customerId, now);
     const order = request.channel
       ? [request.channel]
       : channelOrder(customer?.preferredChannel, policy, usedChannel[c.origin]);

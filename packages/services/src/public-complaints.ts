@@ -84,8 +84,24 @@ export function publicComplaintService(
       (phone && (await recorder.resolveSender('phone', phone))) ||
       (email && (await recorder.resolveSender('email', email))) ||
       undefined;
-    return { form, phone, email, customerId: resolved ? resolved.customerId : null };
+    return { form, phone, email, customerId: resolved ? resolved.customerId : null, routing: resolved?.routing };
   }
+
+  /**
+   * The counter read made in round one, for the first attempt only: a retry after another process took the number
+   * reads the counter again (see caseNumbering), as does a read that failed.
+   */
+  const onceThenFresh = (year: number, first: Promise<number>) => {
+    let pending: Promise<number> | undefined = first;
+    return {
+      year,
+      read: () => {
+        const read = pending ?? stored.lastSequence(year);
+        pending = undefined;
+        return read.catch(() => stored.lastSequence(year));
+      },
+    };
+  };
 
   /**
    * `admitted` is the caller's rate-limit decision: the identity lookup runs alongside it (a read, so
@@ -97,12 +113,16 @@ export function publicComplaintService(
     admitted: Promise<void> = Promise.resolve(),
     locale: Locale = ctx.settings.PUBLIC_DEFAULT_LOCALE,
   ): Promise<{ status: number; body: ComplaintReceipt; replayed: boolean }> {
-    // Both settle before either is reported, so a refused client hears 429 whatever else was wrong.
-    const [gate, lookup] = await Promise.allSettled([admitted, prepare(raw)]);
+    // Round one: the limit, the sender's identity (with its routing copy) and the year's case-number counter, all
+    // at once; the last two are reads, so a refused client has written nothing. They all settle before any is
+    // reported, so a refused client hears 429 whatever else was wrong.
+    const year = ctx.clock().getUTCFullYear();
+    const counter = stored.lastSequence(year);
+    const [gate, lookup] = await Promise.allSettled([admitted, prepare(raw), counter]);
     if (gate.status === 'rejected') throw gate.reason;
     if (lookup.status === 'rejected') throw lookup.reason;
     if (honeypotTripped(raw)) return decoy(claim, locale);
-    const { form, phone, email, customerId } = lookup.value;
+    const { form, phone, email, customerId, routing } = lookup.value;
     const description =
       `${form.description}\n\n— ${form.name}` +
       `${form.customerNumber ? ` (customer number given: ${form.customerNumber})` : ''}`;
@@ -125,6 +145,9 @@ export function publicComplaintService(
           submitterContact: { ...(phone && { phone }), ...(email && { email }) },
           isContact: true,
           locale,
+          // The identity's routing copy: the case needs no read of the profile; nor of the counter, read above.
+          ...(routing && { customer: routing }),
+          counterRead: onceThenFresh(year, counter),
           recordFor: (response) => {
             const c = response.body as Case;
             receipt = receiptFor(c.publicReference!, c.status, locale);

@@ -76,7 +76,12 @@ export function reportRebuildService(ctx: ServiceContext) {
     };
     const tally = new Tally();
     const ledgers = new Map<string, { kind: LedgerKind; id: string; state: LedgerState }>();
-    const existingBuckets: { scope: string; period: string; counters: Counters }[] = [];
+    const storedBuckets = new Map<string, { scope: string; period: string; counters: Counters }>();
+    const addStored = (scope: string, period: string, counters: Counters) => {
+      const sum = storedBuckets.get(bucketKey(scope, period)) ?? { scope, period, counters: {} };
+      for (const [name, value] of Object.entries(counters)) sum.counters[name] = (sum.counters[name] ?? 0) + value;
+      storedBuckets.set(bucketKey(scope, period), sum);
+    };
     const existingLedgers = new Map<
       string,
       { kind: LedgerKind; id: string; version: number; sequenceNumber?: string }
@@ -86,12 +91,8 @@ export function reportRebuildService(ctx: ServiceContext) {
       for (const item of page) {
         const keys = { pk: String(item.pk), sk: String(item.sk) };
         if (isReportItem(keys.pk)) {
-          if (item.entity === 'report')
-            existingBuckets.push({
-              scope: String(item.scope),
-              period: String(item.period),
-              counters: countersOf(item),
-            });
+          // A bucket is stored in shards (keys.ts, reportBucket): its counters are their sum.
+          if (item.entity === 'report') addStored(String(item.scope), String(item.period), countersOf(item));
           if (item.entity === 'report-ledger') {
             const kind = item.kind as LedgerKind;
             const id = String(item.subjectId);
@@ -111,7 +112,7 @@ export function reportRebuildService(ctx: ServiceContext) {
     }
     for (const ledger of ledgers.values()) tally.merge(await ledgerFacts(ledger.kind, ledger.state, facts));
     const buckets: BucketDelta[] = tally.deltas().filter((b) => inRange(b.period));
-    const stored = existingBuckets.filter((b) => inRange(b.period));
+    const stored = [...storedBuckets.values()].filter((b) => inRange(b.period));
     return { present, months, itemsRead, buckets, stored, ledgers, existingLedgers };
   }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isTimeZone, locales, outboundChannels, parseHoursByPriority, parseLevelRules } from '@cc/core';
+import { DEFAULT_HOT_KEY_SHARDS } from '@cc/store';
 
 /** Hours by priority: one number (the normal priority's; urgent a sixth, high half, low double) or all four. */
 const hoursByPriority = (fallback: string) =>
@@ -23,6 +24,11 @@ export const serviceSettingsSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(395),
   PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   LOG_LEVEL: z.enum(['info', 'silent']).default('info'),
+  /**
+   * Partitions each hot key (the due lists, pending deliveries, the unidentified queue) is split over; every
+   * process must use the same number, and it may be raised but never lowered (docs/scale.md).
+   */
+  HOT_KEY_SHARDS: z.coerce.number().int().min(1).max(64).default(DEFAULT_HOT_KEY_SHARDS),
   /** The deployment stage (dev, staging, prod; `local` on a workstation): the dimension of every metric. */
   STAGE: z.string().min(1).max(20).default('local'),
   /** Ordered customer levels, lowest first, and the level from which a primary manager is mandatory. */

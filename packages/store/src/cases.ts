@@ -9,9 +9,9 @@ import {
   type CaseStatus,
   type DeadlineKind,
 } from '@cc/core';
-import type { StoreContext } from './client';
-import { attr, indexNames, keys } from './keys';
-import { queryIndex } from './index-query';
+import { hotKeyShards, type StoreContext } from './client';
+import { attr, indexNames, keys, shardKey } from './keys';
+import { queryShards } from './index-query';
 import { conditionCheck, del, put, putNew, stripKeys, update, type LabelledItem } from './transact';
 import { statsItem } from './timeline';
 
@@ -152,6 +152,8 @@ const watchLabel = (kind: DeadlineKind) => `${kind}-watch`;
 const watchKey = (kind: DeadlineKind, caseId: string) =>
   kind === 'response' ? keys.caseResponseWatch(caseId) : keys.caseResolutionWatch(caseId);
 const watchPartition = (kind: DeadlineKind) => (kind === 'response' ? keys.caseResponsesDue : keys.caseResolutionsDue);
+const watchShard = (ctx: StoreContext, kind: DeadlineKind, caseId: string) =>
+  shardKey(watchPartition(kind), caseId, hotKeyShards(ctx));
 
 /** Watches one deadline of a case: the sweeper lists these by due time. */
 const deadlineWatchItem = (ctx: StoreContext, caseId: string, kind: DeadlineKind, dueAt: string): LabelledItem =>
@@ -162,7 +164,7 @@ const deadlineWatchItem = (ctx: StoreContext, caseId: string, kind: DeadlineKind
     kind,
     dueAt,
     ...(kind === 'response' && { respondBy: dueAt }),
-    gsi1pk: watchPartition(kind),
+    gsi1pk: watchShard(ctx, kind, caseId),
     gsi1sk: `${dueAt}#${caseId}`,
   });
 
@@ -427,7 +429,7 @@ export function caseRepository(ctx: StoreContext) {
 
     /** Cases whose `kind` deadline passed before `now` while still watched, oldest deadline first. */
     async listDeadlinesDue(kind: DeadlineKind, now: Date, limit: number): Promise<{ caseId: string; dueAt: string }[]> {
-      const items = await queryIndex(ctx, indexNames.gsi1, watchPartition(kind), { before: now.toISOString(), limit });
+      const items = await queryShards(ctx, indexNames.gsi1, watchPartition(kind), { before: now.toISOString(), limit });
       return items.map((i) => ({ caseId: String(i.caseId), dueAt: String(i.dueAt ?? i.respondBy) }));
     },
 

@@ -48,9 +48,48 @@ export const identitiesOf = (customer: Pick<Customer, 'customerNumber' | 'contac
 
 const identityLabel = (i: Identity) => `identity:${i.kind}:${i.value}`;
 
-/** A new identity item: `identity` belongs to `customerId` (refused, by its label, when it belongs to anyone). */
-export const newIdentityItem = (ctx: StoreContext, i: Identity, customerId: string): LabelledItem =>
-  putNew(ctx, identityLabel(i), { ...keys.customerIdentity(i.kind, i.value), entity: 'identity', customerId });
+/**
+ * What routing a case or a message to the customer needs, kept on each of the customer's identity items (issue 17):
+ * a phone or email lookup then routes without reading the profile. Every transaction that writes the profile
+ * rewrites the identities whose copy changed, so the copies are exactly as current as the profile.
+ */
+export type CustomerRouting = Pick<
+  Customer,
+  | 'id'
+  | 'customerNumber'
+  | 'name'
+  | 'branchId'
+  | 'status'
+  | 'primaryManagerId'
+  | 'assistingManagerIds'
+  | 'preferredChannel'
+  | 'preferences'
+  | 'contactPoints'
+>;
+
+export const routingOf = (c: Customer): CustomerRouting => ({
+  id: c.id,
+  customerNumber: c.customerNumber,
+  name: c.name,
+  branchId: c.branchId,
+  status: c.status,
+  primaryManagerId: c.primaryManagerId,
+  assistingManagerIds: c.assistingManagerIds,
+  ...(c.preferredChannel && { preferredChannel: c.preferredChannel }),
+  preferences: c.preferences,
+  contactPoints: c.contactPoints,
+});
+
+const identityItem = (i: Identity, customer: Customer) => ({
+  ...keys.customerIdentity(i.kind, i.value),
+  entity: 'identity',
+  customerId: customer.id,
+  routing: routingOf(customer),
+});
+
+/** A new identity item: `identity` belongs to `customer` (refused, by its label, when it belongs to anyone). */
+export const newIdentityItem = (ctx: StoreContext, i: Identity, customer: Customer): LabelledItem =>
+  putNew(ctx, identityLabel(i), identityItem(i, customer));
 const sameIdentity = (a: Identity) => (b: Identity) => a.kind === b.kind && a.value === b.value;
 
 function profileItem(customer: Customer): Record<string, unknown> {
@@ -154,10 +193,19 @@ export function customerRepository(ctx: StoreContext) {
   }
 
   async function idByIdentity(identity: Identity): Promise<string | undefined> {
+    return (await byIdentity(identity))?.customerId;
+  }
+
+  /** The customer an identity belongs to, with its routing copy (absent on identities written before there was one). */
+  async function byIdentity(
+    identity: Identity,
+  ): Promise<{ customerId: string; routing: CustomerRouting | undefined } | undefined> {
     const { Item } = await doc.send(
       new GetCommand({ TableName: tableName, Key: keys.customerIdentity(identity.kind, identity.value) }),
     );
-    return Item?.customerId as string | undefined;
+    if (typeof Item?.customerId !== 'string') return undefined;
+    const routing = Item.routing as CustomerRouting | undefined;
+    return { customerId: Item.customerId, routing: routing?.id === Item.customerId ? routing : undefined };
   }
 
   /**
@@ -167,7 +215,7 @@ export function customerRepository(ctx: StoreContext) {
   async function create(customer: Customer, extra: LabelledItem[] = []): Promise<void> {
     const items = [
       putNew(ctx, 'profile', profileItem(customer)),
-      ...identitiesOf(customer).map((i) => newIdentityItem(ctx, i, customer.id)),
+      ...identitiesOf(customer).map((i) => newIdentityItem(ctx, i, customer)),
       ...bookEntries(customer).map(({ managerId, entry }) => put(ctx, `book:${managerId}`, bookItem(managerId, entry))),
       ...extra,
     ];
@@ -189,6 +237,8 @@ export function customerRepository(ctx: StoreContext) {
     const afterIds = after.status === 'merged' ? [] : identitiesOf(after);
     const removed = beforeIds.filter((i) => !afterIds.some(sameIdentity(i)));
     const added = afterIds.filter((i) => !beforeIds.some(sameIdentity(i)));
+    const routingChanged = JSON.stringify(routingOf(before)) !== JSON.stringify(routingOf(after));
+    const kept = routingChanged ? afterIds.filter((i) => beforeIds.some(sameIdentity(i))) : [];
     const beforeBook = bookEntries(before);
     const afterBook = bookEntries(after);
     const bookChanged = JSON.stringify(beforeBook) !== JSON.stringify(afterBook);
@@ -204,7 +254,13 @@ export function customerRepository(ctx: StoreContext) {
           values: { ':id': before.id },
         }),
       ),
-      ...added.map((i) => newIdentityItem(ctx, i, after.id)),
+      ...added.map((i) => newIdentityItem(ctx, i, after)),
+      ...kept.map((i) =>
+        put(ctx, `routing:${i.kind}:${i.value}`, identityItem(i, after), {
+          expression: 'customerId = :id',
+          values: { ':id': after.id },
+        }),
+      ),
       ...(bookChanged
         ? [
             ...beforeBook
@@ -334,9 +390,22 @@ export function customerRepository(ctx: StoreContext) {
       versioned(mergedAfter, 'profile', mergedBefore.version),
       versioned(survivorAfter, 'survivor-profile', survivorBefore.version),
       ...identitiesOf(mergedBefore).map((i) =>
-        update(ctx, identityLabel(i), keys.customerIdentity(i.kind, i.value), 'SET customerId = :survivor', {
-          condition: 'customerId = :merged',
-          values: { ':survivor': survivorAfter.id, ':merged': mergedBefore.id },
+        update(
+          ctx,
+          identityLabel(i),
+          keys.customerIdentity(i.kind, i.value),
+          'SET customerId = :survivor, routing = :routing',
+          {
+            condition: 'customerId = :merged',
+            values: { ':survivor': survivorAfter.id, ':merged': mergedBefore.id, ':routing': routingOf(survivorAfter) },
+          },
+        ),
+      ),
+      // The survivor's own identities carry its routing as it is after the merge (more contact points).
+      ...identitiesOf(survivorBefore).map((i) =>
+        update(ctx, `routing:${i.kind}:${i.value}`, keys.customerIdentity(i.kind, i.value), 'SET routing = :routing', {
+          condition: 'customerId = :survivor',
+          values: { ':survivor': survivorAfter.id, ':routing': routingOf(survivorAfter) },
         }),
       ),
       ...bookEntries(mergedBefore).map((b) =>
@@ -350,6 +419,7 @@ export function customerRepository(ctx: StoreContext) {
     get,
     stats,
     idByIdentity,
+    byIdentity,
     create,
     save,
     saveItems,

@@ -1,8 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { StoreContext } from './client';
+import { hotKeyShards, type StoreContext } from './client';
 import { isConditionalCheckFailed } from './errors';
-import { indexNames, keys } from './keys';
-import { queryIndex } from './index-query';
+import { indexNames, keys, shardKey } from './keys';
+import { queryIndex, queryShards } from './index-query';
 import { del, putNew, stripKeys, type LabelledItem } from './transact';
 
 /**
@@ -58,13 +58,14 @@ export type FollowUp = FollowUpWork & {
 export const FOLLOW_UP_LABEL = 'follow-up';
 
 const dueSort = (f: Pick<FollowUp, 'dueAt' | 'id'>) => `${f.dueAt}#${f.id}`;
+const dueKey = (ctx: StoreContext, id: string) => shardKey(keys.dueFollowUps, id, hotKeyShards(ctx));
 
 /** For the contact's transaction: the follow-up, due for the sweeper after `dueAt` unless done before. */
 export const followUpItem = (ctx: StoreContext, f: FollowUp): LabelledItem =>
   putNew(ctx, FOLLOW_UP_LABEL, {
     ...keys.followUp(f.id),
     entity: 'follow-up',
-    gsi1pk: keys.dueFollowUps,
+    gsi1pk: dueKey(ctx, f.id),
     gsi1sk: dueSort(f),
     ...f,
   });
@@ -79,13 +80,15 @@ export const followUpDone = (ctx: StoreContext, followUpId: string): LabelledIte
 export function followUpRepository(ctx: StoreContext) {
   const { doc, tableName } = ctx;
 
-  const list = async (partition: string, before: string | undefined, limit: number): Promise<FollowUp[]> =>
-    (await queryIndex(ctx, indexNames.gsi1, partition, { before, limit })).map((i) => stripKeys<FollowUp>(i));
+  const strip = (items: Record<string, unknown>[]) => items.map((i) => stripKeys<FollowUp>(i));
 
   return {
     /** Follow-ups due at `asOf`, oldest first. */
-    due: (asOf: Date, limit: number) => list(keys.dueFollowUps, `${asOf.toISOString()}\uffff`, limit),
-    failed: (limit: number) => list(keys.failedFollowUps, undefined, limit),
+    due: async (asOf: Date, limit: number) =>
+      strip(
+        await queryShards(ctx, indexNames.gsi1, keys.dueFollowUps, { before: `${asOf.toISOString()}\uffff`, limit }),
+      ),
+    failed: async (limit: number) => strip(await queryIndex(ctx, indexNames.gsi1, keys.failedFollowUps, { limit })),
 
     /**
      * After a failed try: due again at `nextDueAt`, or, when `nextDueAt` is null, on the failed list. Only if still
@@ -109,7 +112,7 @@ export function followUpRepository(ctx: StoreContext) {
               ':error': error.slice(0, 500),
               ':status': parked ? 'failed' : 'due',
               ':dueAt': nextDueAt ?? f.dueAt,
-              ':pk': parked ? keys.failedFollowUps : keys.dueFollowUps,
+              ':pk': parked ? keys.failedFollowUps : dueKey(ctx, f.id),
               ':sk': dueSort({ dueAt: nextDueAt ?? f.dueAt, id: f.id }),
             },
           }),

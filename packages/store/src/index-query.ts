@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { StoreContext } from './client';
-import { tableDefinition, type IndexName } from './keys';
+import { hotKeyShards, type StoreContext } from './client';
+import { shardKeys, tableDefinition, type IndexName } from './keys';
 
 /**
  * One page of an index partition in sort-key order, only keys sorting before `before` when given: how
@@ -27,4 +27,25 @@ export async function queryIndex(
     }),
   );
   return Items ?? [];
+}
+
+/**
+ * The first `limit` items, in sort-key order, across every shard of a sharded index partition (keys.ts): one Query
+ * per shard, in parallel, each for up to `limit` items, merged.
+ */
+export async function queryShards(
+  ctx: StoreContext,
+  index: IndexName,
+  partition: string,
+  options: { before?: string; limit: number },
+): Promise<Record<string, unknown>[]> {
+  const { sortKey } = tableDefinition.indexes.find((i) => i.name === index)!;
+  const pages = await Promise.all(
+    shardKeys(partition, hotKeyShards(ctx)).map((shard) => queryIndex(ctx, index, shard, options)),
+  );
+  const sortOf = (item: Record<string, unknown>) => String(item[sortKey]);
+  return pages
+    .flat()
+    .sort((a, b) => (sortOf(a) < sortOf(b) ? -1 : sortOf(a) > sortOf(b) ? 1 : 0))
+    .slice(0, options.limit);
 }

@@ -49,6 +49,26 @@ export const keyPart = (value: string) =>
     ? value
     : `~sha256:${createHash('sha256').update(value).digest('hex')}`;
 
+/**
+ * Keys that every write of a kind would otherwise share (the sweepers' due lists, the pending deliveries, the
+ * unidentified queue: each a single index partition, and an index partition takes about 1,000 writes/s) are split
+ * over N partitions, `<key>#<shard>`. The shard comes from the item's id, so every rewrite of an item lands where
+ * the item already is; readers query all N in parallel (`queryShards`). N is the HOT_KEY_SHARDS setting: raise it
+ * freely, never lower it (items in the shards above a lowered N would no longer be read). docs/scale.md.
+ * The shard is FNV-1a over the id's UTF-16 code units, modulo N: cheap, stable across processes and versions.
+ */
+export function shardOf(id: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % shards;
+}
+
+/** The partition of one item under a sharded key. */
+export const shardKey = (key: string, id: string, shards: number) => `${key}#${shardOf(id, shards)}`;
+
+/** Every partition of a sharded key, for readers. */
+export const shardKeys = (key: string, shards: number) => Array.from({ length: shards }, (_, i) => `${key}#${i}`);
+
 /** Key builders: the only place key strings are spelled. */
 export const keys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
@@ -114,6 +134,7 @@ export const keys = {
   anonymousPartition: (kind: 'phone' | 'email', value: string) => `ANON#${kind}#${keyPart(value)}`,
   timelineByChannel: (partition: string, channel: string) => `TLCH#${partition}#${channel}`,
   timelineByType: (partition: string, type: string) => `TLTY#${partition}#${type}`,
+  /** Sharded (shardKey) by the sender's partition. */
   unidentifiedQueue: 'UNIDENTIFIED',
 
   /** Who read a customer's data, newest last: append-only, kept for the retention period (TTL). */
@@ -134,6 +155,7 @@ export const keys = {
   }),
   /** While a case waits for its first response: listed by deadline (gsi1) for the sweeper. */
   caseResponseWatch: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'RESPONDBY' }),
+  /** Sharded (shardKey) by case id, like the resolution watches. */
   caseResponsesDue: 'CASE#RESPONDBY',
   /** While a case waits for its resolution: listed by deadline (gsi1) for the sweeper. */
   caseResolutionWatch: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'RESOLVEBY' }),
@@ -170,6 +192,7 @@ export const keys = {
   userPartition: (userId: string) => `USER#${userId}`,
   /** The delivery record of a notification; pending ones are listed through the sparse gsi1 for re-delivery. */
   notification: (notificationId: string) => ({ pk: `NOTIF#${notificationId}`, sk: 'NOTIF' }),
+  /** Sharded (shardKey) by delivery id. */
   pendingNotifications: 'NOTIF#PENDING',
   /** Ones the delivery channel refused too often: out of the sweeper's way, listed for operations. */
   undeliverableNotifications: 'NOTIF#UNDELIVERABLE',
@@ -180,6 +203,7 @@ export const keys = {
    * deleted in the transaction that does the work. Ones that cannot be done move to the failed list.
    */
   followUp: (followUpId: string) => ({ pk: `FOLLOWUP#${followUpId}`, sk: 'FOLLOWUP' }),
+  /** Sharded (shardKey) by follow-up id. */
   dueFollowUps: 'FOLLOWUP#DUE',
   failedFollowUps: 'FOLLOWUP#FAILED',
 
@@ -208,6 +232,7 @@ export const keys = {
   opportunitiesByBranch: (branchId: string) => `BRANCHOPPS#${branchId}`,
   opportunityPipelineSort: (expectedCloseDate: string, opportunityId: string) =>
     `${expectedCloseDate}#${opportunityId}`,
+  /** Sharded (shardKey) by opportunity id. */
   opportunityNextSteps: 'OPP#NEXTSTEP',
   opportunityNextStepSort: (nextStepAt: string, opportunityId: string) => `${nextStepAt}#${opportunityId}`,
 
@@ -215,7 +240,11 @@ export const keys = {
    * Report aggregates, kept by the stream consumer (docs/reports.md): counters of one scope (a branch, or a
    * manager) for one period (a day or a month in the branch's time zone, or NOW for what is true at present).
    */
-  reportBucket: (scope: string, period: string) => ({ pk: `RPT#${scope}`, sk: period }),
+  /**
+   * Every stream record adds to its scope's buckets, so one scope's partition takes a branch's whole traffic: the
+   * partition is sharded (shardKey) by the record's event id, and readers sum the shards.
+   */
+  reportBucket: (scope: string, period: string, shard: number) => ({ pk: `RPT#${scope}#${shard}`, sk: period }),
   reportPartition: (scope: string) => `RPT#${scope}`,
   reportBranchScope: (branchId: string) => `BR#${branchId}`,
   reportManagerScope: (managerId: string) => `MGR#${managerId}`,

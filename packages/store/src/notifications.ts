@@ -1,9 +1,9 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerMessage, Notification } from '@cc/core';
-import type { StoreContext } from './client';
+import { hotKeyShards, type StoreContext } from './client';
 import { isConditionalCheckFailed } from './errors';
-import { indexNames, keys } from './keys';
-import { queryIndex } from './index-query';
+import { indexNames, keys, shardKey } from './keys';
+import { queryIndex, queryShards } from './index-query';
 import { del, put, putNew, stripKeys, transact, TransactionRefused, update, type LabelledItem } from './transact';
 
 export interface InboxItem extends Notification {
@@ -51,7 +51,7 @@ export function notificationItems(ctx: StoreContext, n: Notification): LabelledI
       notification: n,
       status: 'pending',
       attempts: 0,
-      gsi1pk: keys.pendingNotifications,
+      gsi1pk: shardKey(keys.pendingNotifications, n.id, hotKeyShards(ctx)),
       gsi1sk: `${n.createdAt}#${n.id}`,
     }),
   ];
@@ -73,7 +73,7 @@ export const customerMessageItem = (ctx: StoreContext, m: CustomerMessage): Labe
     status: 'pending',
     attempts: 0,
     ...(m.sendAfter && { sendAfter: m.sendAfter }),
-    gsi1pk: keys.pendingNotifications,
+    gsi1pk: shardKey(keys.pendingNotifications, m.id, hotKeyShards(ctx)),
     gsi1sk: `${m.sendAfter ?? m.createdAt}#${m.id}`,
   });
 
@@ -237,7 +237,7 @@ export function notificationRepository(ctx: StoreContext) {
     /** Not yet delivered and created before `olderThan`: what the sweeper re-publishes. */
     async listUndelivered(olderThan: Date, limit: number): Promise<DeliveryRecord[]> {
       return (
-        await queryIndex(ctx, indexNames.gsi1, keys.pendingNotifications, { before: olderThan.toISOString(), limit })
+        await queryShards(ctx, indexNames.gsi1, keys.pendingNotifications, { before: olderThan.toISOString(), limit })
       ).map((i) => stripKeys<DeliveryRecord>(i));
     },
   };

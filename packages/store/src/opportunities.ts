@@ -1,10 +1,10 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, isOpenStage, type Activity, type Opportunity, type StageChange } from '@cc/core';
-import type { StoreContext } from './client';
+import { hotKeyShards, type StoreContext } from './client';
 import type { Page } from './customers';
 import { isDuplicateClaim } from './idempotency';
-import { indexNames, keys } from './keys';
-import { queryIndex } from './index-query';
+import { indexNames, keys, shardKey } from './keys';
+import { queryShards } from './index-query';
 import { del, put, putNew, stripKeys, transact, TransactionRefused, type LabelledItem } from './transact';
 
 export const OPPORTUNITY_LABEL = 'opportunity';
@@ -22,12 +22,15 @@ export interface PipelineFilter {
 const pipelineSort = (opp: Opportunity) => keys.opportunityPipelineSort(opp.expectedCloseDate, opp.id);
 
 /** Due next steps are listed in the sparse gsi3 until reported overdue or the opportunity closes. */
-const nextStepIndex = (opp: Opportunity) =>
+const nextStepIndex = (ctx: StoreContext, opp: Opportunity) =>
   isOpenStage(opp.stage) && opp.nextStep && !opp.nextStep.overdueNotifiedAt
-    ? { gsi3pk: keys.opportunityNextSteps, gsi3sk: keys.opportunityNextStepSort(opp.nextStep.at, opp.id) }
+    ? {
+        gsi3pk: shardKey(keys.opportunityNextSteps, opp.id, hotKeyShards(ctx)),
+        gsi3sk: keys.opportunityNextStepSort(opp.nextStep.at, opp.id),
+      }
     : {};
 
-function mainItem(opp: Opportunity): Record<string, unknown> {
+function mainItem(ctx: StoreContext, opp: Opportunity): Record<string, unknown> {
   return {
     ...keys.opportunity(opp.id),
     entity: 'opportunity',
@@ -35,7 +38,7 @@ function mainItem(opp: Opportunity): Record<string, unknown> {
     gsi1pk: keys.opportunitiesByOwner(opp.ownerId),
     gsi1sk: pipelineSort(opp),
     ...(opp.teamId && { gsi2pk: keys.opportunitiesByTeam(opp.teamId), gsi2sk: pipelineSort(opp) }),
-    ...nextStepIndex(opp),
+    ...nextStepIndex(ctx, opp),
   };
 }
 
@@ -76,7 +79,7 @@ export const opportunityBranchCopyItem = (ctx: StoreContext, opp: Opportunity): 
 
 /** A new opportunity: the item (refused if it exists), its branch-view copy and the 360 mirror. */
 export const newOpportunityItems = (ctx: StoreContext, opp: Opportunity): LabelledItem[] => [
-  putNew(ctx, OPPORTUNITY_LABEL, mainItem(opp)),
+  putNew(ctx, OPPORTUNITY_LABEL, mainItem(ctx, opp)),
   opportunityBranchCopyItem(ctx, opp),
   ...mirrorItems(ctx, opp),
 ];
@@ -87,7 +90,7 @@ export const savedOpportunityItems = (
   expectedVersion: number,
   after: Opportunity,
 ): LabelledItem[] => [
-  put(ctx, OPPORTUNITY_LABEL, mainItem(after), {
+  put(ctx, OPPORTUNITY_LABEL, mainItem(ctx, after), {
     expression: '#v = :expected',
     names: { '#v': 'version' },
     values: { ':expected': expectedVersion },
@@ -202,7 +205,7 @@ export function opportunityRepository(ctx: StoreContext) {
   /** Open opportunities whose next step was due before `now` and has not been reported. */
   async function listOverdueNextSteps(now: Date, limit: number): Promise<Opportunity[]> {
     return (
-      await queryIndex(ctx, indexNames.gsi3, keys.opportunityNextSteps, { before: now.toISOString(), limit })
+      await queryShards(ctx, indexNames.gsi3, keys.opportunityNextSteps, { before: now.toISOString(), limit })
     ).map((i) => stripKeys<Opportunity>(i));
   }
 

@@ -7,8 +7,8 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '@cc/core';
-import type { StoreContext } from './client';
-import { keys } from './keys';
+import { hotKeyShards, type StoreContext } from './client';
+import { keys, shardKeys, shardOf } from './keys';
 import { put, putNew, transact, TransactionRefused, update, type LabelledItem } from './transact';
 
 /** The scopes and periods of aggregate items, spelled by keys.ts: services name buckets through these. */
@@ -84,7 +84,14 @@ export const countersOf = (item: Record<string, unknown> | undefined): Counters 
 
 const bucketLabels = (scope: string, period: string) => ({ entity: 'report', scope, period });
 
-function bucketUpdate(ctx: StoreContext, delta: BucketDelta, index: number): LabelledItem {
+/** `sum` plus the counters of one shard's item. */
+function addCounters(sum: Counters | undefined, item: Record<string, unknown>): Counters {
+  const total: Counters = { ...sum };
+  for (const [name, value] of Object.entries(countersOf(item))) total[name] = (total[name] ?? 0) + value;
+  return total;
+}
+
+function bucketUpdate(ctx: StoreContext, delta: BucketDelta, index: number, eventId: string): LabelledItem {
   const names: Record<string, string> = { '#entity': 'entity', '#scope': 'scope', '#period': 'period' };
   const values: Record<string, unknown> = { ':entity': 'report', ':scope': delta.scope, ':period': delta.period };
   const adds = Object.entries(delta.counters).map(([name, amount], i) => {
@@ -95,7 +102,7 @@ function bucketUpdate(ctx: StoreContext, delta: BucketDelta, index: number): Lab
   return update(
     ctx,
     `report-bucket:${index}`,
-    keys.reportBucket(delta.scope, delta.period),
+    keys.reportBucket(delta.scope, delta.period, shardOf(eventId, hotKeyShards(ctx))),
     `SET #entity = :entity, #scope = :scope, #period = :period ADD ${adds.join(', ')}`,
     { names, values },
   );
@@ -144,7 +151,7 @@ export function reportRepository(ctx: StoreContext) {
             }),
           ]
         : []),
-      ...deltas.map((d, i) => bucketUpdate(ctx, d, i)),
+      ...deltas.map((d, i) => bucketUpdate(ctx, d, i, eventId)),
     ];
     try {
       await transact(ctx, items);
@@ -172,40 +179,59 @@ export function reportRepository(ctx: StoreContext) {
       : undefined;
   }
 
-  /** The buckets of one scope whose period sorts between `from` and `to` (both included), in order: one Query. */
+  /**
+   * The buckets of one scope whose period sorts between `from` and `to` (both included), in order: one Query per
+   * shard of the scope, in parallel, summed.
+   */
   async function range(scope: string, from: string, to: string): Promise<Map<string, Counters>> {
     const found = new Map<string, Counters>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': keys.reportPartition(scope), ':from': from, ':to': to },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) found.set(String(item.sk), countersOf(item));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const readShard = async (partition: string) => {
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const result = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(result.Items ?? []));
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+      return items;
+    };
+    const shards = await Promise.all(shardKeys(keys.reportPartition(scope), hotKeyShards(ctx)).map(readShard));
+    for (const item of shards.flat()) found.set(String(item.sk), addCounters(found.get(String(item.sk)), item));
+    return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
-  /** Several buckets by key (BatchGetItem, 100 a call); a bucket never written answers empty counters. */
+  /** Several buckets by key, every shard of each (BatchGetItem, 100 a call), summed; never written: empty counters. */
   async function many(wanted: { scope: string; period: string }[]): Promise<Map<string, Counters>> {
     const found = new Map<string, Counters>();
     const keyOf = (scope: string, period: string) => `${scope}|${period}`;
-    for (let i = 0; i < wanted.length; i += 100) {
+    const shards = hotKeyShards(ctx);
+    const bucketKeys = wanted.flatMap((w) =>
+      Array.from({ length: shards }, (_, shard) => keys.reportBucket(w.scope, w.period, shard)),
+    );
+    const chunk = async (keys100: Record<string, unknown>[]) => {
       let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-        [tableName]: { Keys: wanted.slice(i, i + 100).map((w) => keys.reportBucket(w.scope, w.period)) },
+        [tableName]: { Keys: keys100 },
       };
       while (request && Object.keys(request).length > 0) {
         const result = await doc.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of result.Responses?.[tableName] ?? [])
-          found.set(keyOf(String(item.scope), String(item.period)), countersOf(item));
+        for (const item of result.Responses?.[tableName] ?? []) {
+          const key = keyOf(String(item.scope), String(item.period));
+          found.set(key, addCounters(found.get(key), item));
+        }
         request = result.UnprocessedKeys as typeof request;
       }
-    }
+    };
+    // The chunks in parallel: with every shard asked for, a branch's managers take several calls.
+    const chunks = [];
+    for (let i = 0; i < bucketKeys.length; i += 100) chunks.push(chunk(bucketKeys.slice(i, i + 100)));
+    await Promise.all(chunks);
     return new Map(wanted.map((w) => [keyOf(w.scope, w.period), found.get(keyOf(w.scope, w.period)) ?? {}]));
   }
 
@@ -231,19 +257,32 @@ export function reportRebuildRepository(ctx: StoreContext) {
       } while (startKey);
     },
 
-    /** Writes each bucket with exactly these counters (replacing what it had), and deletes the `stale` ones. */
+    /**
+     * Writes each bucket with exactly these counters (in its first shard, replacing what it had; its other shards
+     * are deleted), and deletes every shard of the `stale` ones.
+     */
     async replaceBuckets(buckets: BucketDelta[], stale: { scope: string; period: string }[]): Promise<void> {
+      const shards = hotKeyShards(ctx);
+      const deletes = new Map<string, Record<string, unknown>>();
+      const remove = (scope: string, period: string, from: number) => {
+        for (let shard = from; shard < shards; shard++)
+          deletes.set(`${scope}|${period}|${shard}`, {
+            DeleteRequest: { Key: keys.reportBucket(scope, period, shard) },
+          });
+      };
+      for (const b of buckets) remove(b.scope, b.period, 1);
+      for (const s of stale) remove(s.scope, s.period, 0);
       const requests = [
         ...buckets.map((b) => ({
           PutRequest: {
             Item: {
-              ...keys.reportBucket(b.scope, b.period),
+              ...keys.reportBucket(b.scope, b.period, 0),
               ...bucketLabels(b.scope, b.period),
               ...Object.fromEntries(Object.entries(b.counters).map(([n, v]) => [COUNTER_PREFIX + n, v])),
             },
           },
         })),
-        ...stale.map((s) => ({ DeleteRequest: { Key: keys.reportBucket(s.scope, s.period) } })),
+        ...deletes.values(),
       ];
       await batchWrite(ctx, requests);
     },

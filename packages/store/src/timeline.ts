@@ -1,8 +1,8 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TimelineEntry } from '@cc/core';
-import type { StoreContext } from './client';
+import { hotKeyShards, type StoreContext } from './client';
 import { isConditionalCheckFailed } from './errors';
-import { indexNames, keys } from './keys';
+import { indexNames, keys, shardKey, shardKeys } from './keys';
 import { del, putNew, stripKeys, transact, TransactionRefused, update, type LabelledItem } from './transact';
 
 /** The partition a timeline entry lives in: its customer's, or its unidentified sender's. */
@@ -27,7 +27,7 @@ export function timelineItem(ctx: StoreContext, entry: TimelineEntry, retentionD
     gsi1sk: sort,
     gsi2pk: keys.timelineByType(partition, entry.type),
     gsi2sk: sort,
-    ...(!entry.customerId && { gsi3pk: keys.unidentifiedQueue, gsi3sk: sort }),
+    ...(!entry.customerId && { gsi3pk: shardKey(keys.unidentifiedQueue, entry.id, hotKeyShards(ctx)), gsi3sk: sort }),
     expiresAt: Math.floor(Date.parse(entry.occurredAt) / 1000) + retentionDays * 86_400,
   });
 }
@@ -157,20 +157,34 @@ export function timelineRepository(ctx: StoreContext) {
       limit: number,
     ) => list(keys.customerPartition(customerId), filter, startKey, limit),
 
-    /** Contacts from senders no customer is known by, newest first (gsi3). */
+    /**
+     * Contacts from senders no customer is known by, newest first (gsi3): a page from each shard of the queue, in
+     * parallel, merged. The page ends at a sort key; the next one starts below it in every shard.
+     */
     async listUnidentified(startKey: Record<string, unknown> | undefined, limit: number) {
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: indexNames.gsi3,
-          KeyConditionExpression: 'gsi3pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.unidentifiedQueue },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-          Limit: limit,
-        }),
+      const below = typeof startKey?.gsi3sk === 'string' ? startKey.gsi3sk : undefined;
+      const pages = await Promise.all(
+        shardKeys(keys.unidentifiedQueue, hotKeyShards(ctx)).map((shard) =>
+          doc.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: indexNames.gsi3,
+              KeyConditionExpression: below === undefined ? 'gsi3pk = :pk' : 'gsi3pk = :pk AND gsi3sk < :below',
+              ExpressionAttributeValues: { ':pk': shard, ...(below !== undefined && { ':below': below }) },
+              ScanIndexForward: false,
+              Limit: limit,
+            }),
+          ),
+        ),
       );
-      return { items: (result.Items ?? []).map((i) => stripKeys<TimelineEntry>(i)), lastKey: result.LastEvaluatedKey };
+      const merged = pages.flatMap((p) => p.Items ?? []).sort((a, b) => (String(a.gsi3sk) < String(b.gsi3sk) ? 1 : -1));
+      const page = merged.slice(0, limit);
+      const more = merged.length > limit || pages.some((p) => p.LastEvaluatedKey);
+      const last = page.at(-1);
+      return {
+        items: page.map((i) => stripKeys<TimelineEntry>(i)),
+        lastKey: more && last ? { gsi3sk: last.gsi3sk } : undefined,
+      };
     },
 
     /**

@@ -107,5 +107,3 @@ export function consoleApp(services: Services, http: HttpDeps): Hono<ConsoleEnv>
   ui.onError((error, c) => errorPage(c, http, error));
   return ui;
 }
-
-export const isConsolePath = (path: string) => path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`);

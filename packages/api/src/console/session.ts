@@ -16,6 +16,8 @@ export interface ConsoleSession {
 }
 
 export const CONSOLE_PATH = '/console';
+/** Whether a path is the console's (it sets its own, stricter headers). */
+export const isConsolePath = (path: string) => path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`);
 export const SESSION_COOKIE = 'cc_session';
 /** Cognito's refresh token lives 12 hours (infra/constructs/auth.ts): so does a console session. */
 export const SESSION_MAX_AGE_S = 12 * 60 * 60;

@@ -2,7 +2,7 @@ import { customerInitiated, isCapExempt, type Case, type CustomerMessage, type C
 import { countsAsOpen, openCaseMirrorItems, publicReferenceItem } from '../cases';
 import type { StoreContext } from '../client';
 import { CONTACT_LOG_DAYS, outboundContactItem } from '../contact-log';
-import { identitiesOf, newIdentityItem, type Identity } from '../customers';
+import { identitiesOf, newIdentityItem, routingOf, type Identity } from '../customers';
 import { keyPart, keys, type IdentityKind } from '../keys';
 import { unreadInboxItem } from '../notifications';
 import { opportunityBranchCopyItem } from '../opportunities';
@@ -352,11 +352,11 @@ const identities: Invariant = {
       const repair = !owner
         ? [del(store, 'identity', key, { expression: 'customerId = :was', values: { ':was': pointer } })]
         : pointer === undefined
-          ? [...ownerUnchanged, newIdentityItem(store, identity, owner.id)]
+          ? [...ownerUnchanged, newIdentityItem(store, identity, owner)]
           : [
               ...ownerUnchanged,
-              update(store, 'identity', key, 'SET customerId = :owner', {
-                values: { ':owner': owner.id, ':was': pointer },
+              update(store, 'identity', key, 'SET customerId = :owner, routing = :routing', {
+                values: { ':owner': owner.id, ':was': pointer, ':routing': routingOf(owner) },
                 condition: 'customerId = :was',
               }),
             ];

@@ -168,7 +168,7 @@ function sort(into: TableSnapshot, item: Item): void {
     else if (sk === keys.opportunityBranchView('').sk) entry.branchCopy = stripKeys<Opportunity>(item);
     else return;
     into.opportunities.set(id, entry);
-  } else if (pk.startsWith(prefixes.followUp) && item.gsi1pk === keys.dueFollowUps) {
+  } else if (pk.startsWith(prefixes.followUp) && String(item.gsi1pk ?? '').startsWith(`${keys.dueFollowUps}#`)) {
     into.dueFollowUps.set(rest(prefixes.followUp), String(item.dueAt));
   } else if (pk.startsWith(prefixes.counter)) {
     const year = caseSequenceName.exec(rest(prefixes.counter))?.[1];
