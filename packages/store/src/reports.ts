@@ -1,15 +1,9 @@
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '@cc/core';
 import { hotKeyShards, type StoreContext } from './client';
 import { keys, shardKeys, shardOf } from './keys';
 import { put, putNew, transact, TransactionRefused, update, type LabelledItem } from './transact';
+import { scanTable } from './ops/scan-table';
 
 /** The scopes and periods of aggregate items, spelled by keys.ts: services name buckets through these. */
 export const reportScope = { branch: keys.reportBranchScope, manager: keys.reportManagerScope };
@@ -248,14 +242,7 @@ export function reportRebuildRepository(ctx: StoreContext) {
   const { doc, tableName } = ctx;
   return {
     /** Every item of the table, page by page (Scan). */
-    async *scan(): AsyncGenerator<Record<string, unknown>[]> {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const result = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
-        yield result.Items ?? [];
-        startKey = result.LastEvaluatedKey;
-      } while (startKey);
-    },
+    scan: () => scanTable(ctx),
 
     /**
      * Writes each bucket with exactly these counters (in its first shard, replacing what it had; its other shards

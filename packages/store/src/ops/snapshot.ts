@@ -1,8 +1,8 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Case, Customer, CustomerMessage, Notification, Opportunity } from '@cc/core';
 import type { StoreContext } from '../client';
 import { keys } from '../keys';
 import { stripKeys } from '../transact';
+import { scanTable } from './scan-table';
 
 type Item = Record<string, unknown>;
 
@@ -180,22 +180,11 @@ function sort(into: TableSnapshot, item: Item): void {
 export async function readSnapshot(ctx: StoreContext): Promise<TableSnapshot> {
   const snapshot = emptySnapshot();
   await Promise.all(
-    Array.from({ length: SEGMENTS }, async (_, segment) => {
-      let startKey: Item | undefined;
-      do {
-        const page = await ctx.doc.send(
-          new ScanCommand({
-            TableName: ctx.tableName,
-            Segment: segment,
-            TotalSegments: SEGMENTS,
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) sort(snapshot, item);
-        snapshot.scanned += page.Items?.length ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+    Array.from({ length: SEGMENTS }, async (_, index) => {
+      for await (const items of scanTable(ctx, { segment: { index, of: SEGMENTS }, consistentRead: true })) {
+        for (const item of items) sort(snapshot, item);
+        snapshot.scanned += items.length;
+      }
     }),
   );
   // An opportunity copy without its opportunity has nothing to compare with.
