@@ -35,6 +35,8 @@ import { Budget, kb, ms, summarize, times } from './lib/stats';
 const quick = process.argv.includes('--quick');
 /** Only the scale simulation (issue 17). */
 const scaleOnly = process.argv.includes('--scale');
+/** Only the bundle sizes and the cold start: what to rerun while trimming a bundle. */
+const coldOnly = process.argv.includes('--cold');
 const scale = quick ? 0.2 : 1;
 const HISTORY = 10_000;
 const SMALL = 10;
@@ -63,8 +65,9 @@ async function main() {
       `services: DynamoDB Local ${env.endpoints.dynamodb}, SQS ${env.endpoints.sqs} (started in ${elapsed()})`,
     );
 
-    if (!scaleOnly) await standardRun(env, workDir);
-    else await scaleRun(env);
+    if (scaleOnly) await scaleRun(env);
+    else if (coldOnly) await bundlesAndColdStart(env, workDir);
+    else await standardRun(env, workDir);
   } finally {
     await env.stop();
     rmSync(workDir, { recursive: true, force: true });
@@ -170,6 +173,12 @@ async function scaleRun(env: BenchEnv) {
 /** Everything of issues 7 and 17 but the scale simulation: bundles, cold start, overhead, flatness, cost, load. */
 async function standardRun(env: BenchEnv, workDir: string) {
   // ---------------------------------------------------------------- 5. bundles and cold start (quiet machine first)
+  await bundlesAndColdStart(env, workDir);
+  await measureRequests(env);
+}
+
+/** Section 5: every function's bundle against its SDK floor, then the API's cold start beside the floor's. */
+async function bundlesAndColdStart(env: BenchEnv, workDir: string) {
   report.section(
     'Cold start: bundle sizes (esbuild with infra/constructs/node-function.ts `bundling`, AWS SDK bundled)',
   );
@@ -229,7 +238,10 @@ async function standardRun(env: BenchEnv, workDir: string) {
         `API ÷ floor ${times(a.wallMs / f.wallMs, 2)}`,
     );
   } else report.line('not measured: cold start (functions/api.ts missing)');
+}
 
+/** Sections 1–4: overhead, flatness, cost per operation, throughput, lag and the reports' figures. */
+async function measureRequests(env: BenchEnv) {
   // ---------------------------------------------------------------- set-up
   await env.putUsers(benchUsers);
   const server = await env.serveApp();
