@@ -62,3 +62,10 @@ export const lambdaConfigSchema = appConfigSchema.extend({
   ORIGIN_VERIFY_SECRET_ARN: z.string().startsWith('arn:').optional(),
   COGNITO_DOMAIN: z.string().url(),
 });
+
+/** The public edge's (functions/public.ts): no staff tokens, cursors or console sign-in there, so none of theirs. */
+export const publicLambdaConfigSchema = lambdaConfigSchema.omit({
+  AUTH_JWKS_URL: true,
+  COGNITO_DOMAIN: true,
+  CURSOR_SECRET_ARN: true,
+});

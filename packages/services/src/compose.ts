@@ -83,13 +83,11 @@ export const composeStaffServices = (infra: ServiceInfra, settings: ServiceSetti
   staffWork(intakeWork(caseWork(infra, settings)));
 
 /**
- * The public edge (functions/public.ts): the web form and its status, inbound SMS, and inbound email where the host
- * takes it (an attachment store given).
+ * The public edge (functions/public.ts): the web form and its status, inbound SMS. Email arrives in AWS through the
+ * email function, so the edge takes no email there; the local runtime's relay webhook is served by composeServices.
  */
-export function composePublicEdge<I extends ServiceInfra>(infra: I, settings: ServiceSettings) {
-  const work = intakeWork(caseWork(infra, settings));
-  return { ...publicEdge(work), email: emailOf(work, infra) } as ReturnType<typeof publicEdge> & WithEmail<I>;
-}
+export const composePublicEdge = (infra: ServiceInfra, settings: ServiceSettings) =>
+  publicEdge(intakeWork(caseWork(infra, settings)));
 
 /** The email function (functions/email-inbound.ts): the same intake as the public edge's email webhook. */
 export const composeEmailIntake = (
@@ -199,5 +197,5 @@ function staffWork(work: IntakeWork) {
 export type Services = ReturnType<typeof composeServices>;
 /** What the staff API and console serve (a part of Services). */
 export type StaffServices = ReturnType<typeof composeStaffServices>;
-/** What the public edge serves (a part of Services). */
-export type PublicEdgeServices = ReturnType<typeof composePublicEdge>;
+/** What the public edge serves (a part of Services): email intake only where the host takes email webhooks. */
+export type PublicEdgeServices = ReturnType<typeof composePublicEdge> & { email?: EmailIntake };

@@ -17,7 +17,7 @@ import {
   inquirySubjects,
   type Case,
 } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
@@ -154,7 +154,7 @@ const ListQuery = CursorQuery.extend({
 const tags = ['cases'];
 const caseReply = (c: Case) => ({ status: 200 as const, body: c, headers: versionHeaders(c) });
 
-export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const caseRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'createCase',

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { DomainError } from '@cc/core';
-import { MAX_IMPORT_LINES, type Services } from '@cc/services';
+import { MAX_IMPORT_LINES, type StaffServices } from '@cc/services';
 import { route, type Route } from '../http/route';
 
 const ImportResultSchema = z
@@ -20,7 +20,7 @@ const ImportResponse = z.object({
 
 const NDJSON = 'application/x-ndjson';
 
-export const importRoutes = (s: Services): Route[] => [
+export const importRoutes = (s: StaffServices): Route[] => [
   route(
     {
       operationId: 'importCases',

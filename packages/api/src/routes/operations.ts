@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import { route, type Route } from '../http/route';
 
 const StuckWork = z
@@ -43,7 +43,7 @@ const StuckWork = z
   .meta({ id: 'StuckWork' });
 
 /** What the system gave up on after its retries, for an administrator to look into (oldest first). */
-export const operationsRoutes = (s: Services): Route[] => [
+export const operationsRoutes = (s: StaffServices): Route[] => [
   route(
     {
       operationId: 'listStuckWork',
