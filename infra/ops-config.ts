@@ -41,8 +41,9 @@ export interface StageConfig {
   /** WAF rate-based rule on the public routes: requests per client IP per 5 minutes (minimum 10). */
   wafPublicRequestsPer5MinPerIp: number;
   /**
-   * Reserved concurrency per worker: a cap that keeps them from starving the API, and a floor they always
-   * get. The API is not reserved: it uses the account's unreserved pool, which these leave to it.
+   * Reserved concurrency per worker and for the public edge: a cap that keeps them from starving the staff API, and
+   * a floor they always get. The staff API (and console) is not reserved: it uses the account's unreserved pool,
+   * which these leave to it.
    */
   reservedConcurrency: {
     notifier: number;
@@ -51,6 +52,12 @@ export interface StageConfig {
     secretRotation: number;
     /** The stream consumer: one concurrent batch per shard (parallelization factor 1); keep it >= the shards. */
     reporter: number;
+    /**
+     * The public edge (functions/public.ts: the complaint form and status, the SMS webhook): a cap, so a flood on the
+     * anonymous routes throttles there and never takes the concurrency the staff API runs on. Size it to the public
+     * and webhook throttles × a request's duration, with room: a throttled request is a 429 (Twilio retries).
+     */
+    publicEdge: number;
   };
   /** Days between automatic rotations of the generated secrets. */
   rotationDays: { originVerify: number; cursor: number };
@@ -86,7 +93,7 @@ const dev: StageConfig = {
     webhooks: { rateLimit: 10, burstLimit: 20 },
   },
   wafPublicRequestsPer5MinPerIp: 300,
-  reservedConcurrency: { notifier: 2, sweeper: 1, emailInbound: 2, secretRotation: 1, reporter: 2 },
+  reservedConcurrency: { notifier: 2, sweeper: 1, emailInbound: 2, secretRotation: 1, reporter: 2, publicEdge: 5 },
   rotationDays: { originVerify: 30, cursor: 90 },
   alarms: {
     api5xxPercent: 5,
@@ -109,7 +116,7 @@ const staging: StageConfig = {
     public: { rateLimit: 20, burstLimit: 40 },
     webhooks: { rateLimit: 20, burstLimit: 40 },
   },
-  reservedConcurrency: { notifier: 5, sweeper: 1, emailInbound: 5, secretRotation: 1, reporter: 4 },
+  reservedConcurrency: { notifier: 5, sweeper: 1, emailInbound: 5, secretRotation: 1, reporter: 4, publicEdge: 10 },
   alarms: {
     api5xxPercent: 2,
     apiP99LatencyMs: 3_000,
@@ -133,7 +140,7 @@ const prod: StageConfig = {
     webhooks: { rateLimit: 50, burstLimit: 100 },
   },
   wafPublicRequestsPer5MinPerIp: 100,
-  reservedConcurrency: { notifier: 10, sweeper: 1, emailInbound: 10, secretRotation: 1, reporter: 8 },
+  reservedConcurrency: { notifier: 10, sweeper: 1, emailInbound: 10, secretRotation: 1, reporter: 8, publicEdge: 30 },
   rotationDays: { originVerify: 30, cursor: 90 },
   alarms: {
     api5xxPercent: 1,

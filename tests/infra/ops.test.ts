@@ -225,6 +225,7 @@ describe('least privilege per function', () => {
     for (const fn of [
       prod.main.api.handler,
       prod.main.api.console,
+      prod.main.api.public,
       prod.main.workers.notifier,
       prod.main.workers.sweeper,
       prod.main.workers.emailInbound,
@@ -312,12 +313,14 @@ describe('concurrency', () => {
     expect(reserved(prod.main.workers.emailInbound)).toBe(reservedConcurrency.emailInbound);
     expect(reserved(prod.main.api.handler)).toBeUndefined();
     expect(reserved(prod.main.api.console)).toBeUndefined();
+    // The public edge is capped: a flood on the anonymous routes is throttled there, not in the staff's pool.
+    expect(reserved(prod.main.api.public)).toBe(reservedConcurrency.publicEdge);
     const [, mapping] = prod.ofType('AWS::Lambda::EventSourceMapping')[0]!;
     expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBeLessThanOrEqual(reservedConcurrency.notifier);
     expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);
-    // Lambda keeps 10 unreserved; the workers' total stays small next to a default account limit of 1000.
+    // Lambda keeps 10 unreserved; the reservations' total stays small next to a default account limit of 1000.
     const total = Object.values(reservedConcurrency).reduce((a, b) => a + b, 0) + reservedConcurrency.secretRotation;
-    expect(total).toBeLessThanOrEqual(50);
+    expect(total).toBeLessThanOrEqual(100);
   });
 
   it('a sweep that cannot start within a minute is dropped, not queued behind the next one', () => {
