@@ -22,6 +22,7 @@ import { noticeService } from './notices';
 import { operationsService } from './operations';
 import { conversionService } from './opportunity-conversion';
 import { opportunityService } from './opportunities';
+import { opportunityUpkeepService } from './opportunity-upkeep';
 import { publicComplaintService } from './public-complaints';
 import { rateLimitService } from './rate-limits';
 import { reporterService } from './reporter';
@@ -117,7 +118,7 @@ const reporterOf = (ctx: ServiceContext, infra: Pick<ServiceInfra, 'archive'>) =
 
 /**
  * What every host that opens, moves or follows up cases shares: notifications, cases and who owns them, the
- * customer's messages, escalation, opportunities and follow-ups.
+ * customer's messages, escalation, the opportunities' upkeep and follow-ups.
  */
 function caseWork(infra: ServiceInfra, settings: ServiceSettings) {
   const ctx: ServiceContext = contextOf(infra, settings);
@@ -127,9 +128,9 @@ function caseWork(infra: ServiceInfra, settings: ServiceSettings) {
   const messages = customerMessageService(ctx);
   const cases = caseService(ctx, { notices, messages });
   const escalation = escalationService(ctx, { cases, notices });
-  const opportunities = opportunityService(ctx, { notices });
-  const followUps = followUpService(ctx, { cases, ownership, opportunities, escalation });
-  return { ctx, publisher, notices, ownership, messages, cases, escalation, opportunities, followUps };
+  const opportunityUpkeep = opportunityUpkeepService(ctx, { notices });
+  const followUps = followUpService(ctx, { cases, ownership, opportunityUpkeep, escalation });
+  return { ctx, publisher, notices, ownership, messages, cases, escalation, opportunityUpkeep, followUps };
 }
 type CaseWork = ReturnType<typeof caseWork>;
 
@@ -159,12 +160,13 @@ const emailOf = ({ ctx, recorder, followUps }: IntakeWork, infra: ServiceInfra) 
     ? emailIntake(ctx, { recorder, followUps, attachments: infra.attachments, emailModule: infra.emailModule })
     : undefined;
 
-const sweeperOf = ({ ctx, publisher, followUps, cases, opportunities }: CaseWork) =>
-  sweeperService(ctx, { publisher, followUps, cases, opportunities });
+const sweeperOf = ({ ctx, publisher, followUps, cases, opportunityUpkeep }: CaseWork) =>
+  sweeperService(ctx, { publisher, followUps, cases, opportunityUpkeep });
 
 /** What staff work with, through the JSON API and the console. */
 function staffWork(work: IntakeWork) {
-  const { ctx, notices, ownership, messages, cases, escalation, opportunities, followUps, recorder } = work;
+  const { ctx, notices, ownership, messages, cases, escalation, opportunityUpkeep, followUps, recorder } = work;
+  const opportunities = opportunityService(ctx, { notices, upkeep: opportunityUpkeep });
   const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
   const audit = auditService(ctx);
   const customers = customerService(ctx, { notices, directory, ownership, audit });
