@@ -50,15 +50,21 @@ export interface StageConfig {
     sweeper: number;
     emailInbound: number;
     secretRotation: number;
-    /** The stream consumer: one concurrent batch per shard (parallelization factor 1); keep it >= the shards. */
+    /** The stream consumer: up to `reporterParallelization` batches per shard; keep it >= shards × that factor. */
     reporter: number;
     /**
      * The public edge (functions/public.ts: the complaint form and status, the SMS webhook): a cap, so a flood on the
-     * anonymous routes throttles there and never takes the concurrency the staff API runs on. Size it to the public
-     * and webhook throttles × a request's duration, with room: a throttled request is a 429 (Twilio retries).
+     * anonymous routes throttles there and never takes the concurrency the staff API runs on. Size it to the edge's
+     * peak requests/s × a request's duration, with room for the tail: beyond it a request is answered 429.
      */
     publicEdge: number;
   };
+  /**
+   * Concurrent batches per stream shard for the reporter (1–10). Records of one partition key stay in order at any
+   * factor, and every item of a report ledger shares its partition key (docs/reports.md), so this only adds
+   * throughput: the planned peak needs ~190 batches at once (docs/scale.md).
+   */
+  reporterParallelization: number;
   /** Days between automatic rotations of the generated secrets. */
   rotationDays: { originVerify: number; cursor: number };
   alarms: AlarmThresholds;
@@ -94,6 +100,7 @@ const dev: StageConfig = {
   },
   wafPublicRequestsPer5MinPerIp: 300,
   reservedConcurrency: { notifier: 2, sweeper: 1, emailInbound: 2, secretRotation: 1, reporter: 2, publicEdge: 5 },
+  reporterParallelization: 1,
   rotationDays: { originVerify: 30, cursor: 90 },
   alarms: {
     api5xxPercent: 5,
@@ -116,7 +123,8 @@ const staging: StageConfig = {
     public: { rateLimit: 20, burstLimit: 40 },
     webhooks: { rateLimit: 20, burstLimit: 40 },
   },
-  reservedConcurrency: { notifier: 5, sweeper: 1, emailInbound: 5, secretRotation: 1, reporter: 4, publicEdge: 10 },
+  reservedConcurrency: { notifier: 5, sweeper: 1, emailInbound: 5, secretRotation: 1, reporter: 8, publicEdge: 10 },
+  reporterParallelization: 2,
   alarms: {
     api5xxPercent: 2,
     apiP99LatencyMs: 3_000,
@@ -140,7 +148,17 @@ const prod: StageConfig = {
     webhooks: { rateLimit: 50, burstLimit: 100 },
   },
   wafPublicRequestsPer5MinPerIp: 100,
-  reservedConcurrency: { notifier: 10, sweeper: 1, emailInbound: 10, secretRotation: 1, reporter: 8, publicEdge: 30 },
+  // The planned peak (docs/scale.md): ~25 notifier batches at once, ~190 reporter batches (20 shards × 10), the
+  // public edge's ~550 requests/s (form complaints and SMS) ~15–22 at once with a tail of ~45.
+  reservedConcurrency: {
+    notifier: 30,
+    sweeper: 1,
+    emailInbound: 10,
+    secretRotation: 1,
+    reporter: 200,
+    publicEdge: 50,
+  },
+  reporterParallelization: 10,
   rotationDays: { originVerify: 30, cursor: 90 },
   alarms: {
     api5xxPercent: 1,
