@@ -55,7 +55,7 @@ export interface StageConfig {
     /**
      * The public edge (functions/public.ts: the complaint form and status, the SMS webhook): a cap, so a flood on the
      * anonymous routes throttles there and never takes the concurrency the staff API runs on. Size it to the edge's
-     * peak requests/s × a request's duration, with room for the tail: beyond it a request is answered 429.
+     * peak requests/s × a request's duration, with room for the tail: beyond it Lambda throttles (an error).
      */
     publicEdge: number;
   };
