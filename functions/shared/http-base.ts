@@ -32,8 +32,7 @@ export function httpHost<S extends typeof publicLambdaConfigSchema>(schema: S) {
     config,
     aws,
     secret,
-    /** Reads the origin check's secret and the host's own once before the first request: one that cannot be read
-     * stops the container with the reason logged. */
+    /** Reads the origin check's secret and the host's own before the first request (unreadable: the start fails). */
     readSecrets: (...own: (RefreshingSecret | undefined)[]) => Promise.all([origin, ...own].map((s) => s?.get())),
     /** The HTTP options every part of the app takes. */
     base: { log: aws.log, connInfo: getConnInfo, originVerifier: origin && originVerifier(origin) },

@@ -10,7 +10,7 @@ import { httpHost } from './http-base';
  * public edge (public.ts) composes its own. It runs once per container, on import, outside the handler.
  */
 const { config, aws, secret, readSecrets, base } = httpHost(lambdaConfigSchema);
-// No intake here: the public edge (functions/public.ts) takes the form and SMS, the email function email.
+// Not the public edge's (functions/public.ts: the form, SMS) nor email intake (functions/email-inbound.ts).
 export const services = composeStaffServices(aws, config);
 
 const cursorKeys = config.CURSOR_SECRET_ARN
@@ -20,7 +20,6 @@ await readSecrets(cursorKeys);
 
 const fallback = config.CURSOR_SECRET;
 const cursorSecret = cursorKeys ? () => cursorKeys.peek() : fallback ? () => [fallback] : undefined;
-(cursorKeys && (() => cursorKeys.peek())) ?? (config.CURSOR_SECRET && (() => [config.CURSOR_SECRET!]));
 if (!cursorSecret) throw new ConfigError('Set CURSOR_SECRET_ARN (or CURSOR_SECRET) for pagination cursors');
 
 export const http = staffHttpDeps(config, {

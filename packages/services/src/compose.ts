@@ -69,7 +69,7 @@ export function composeServices<I extends ServiceInfra>(infra: I, settings: Serv
   const all = {
     ...staffWork(work),
     ...publicEdge(work),
-    email: emailOf(work, infra),
+    email: infra.attachments && emailOf(work, infra.attachments, infra.emailModule),
     sweeper: sweeperOf(work),
     reporter: reporterOf(work.ctx, infra),
     reportRebuild: reportRebuildService(work.ctx),
@@ -94,7 +94,7 @@ export const composePublicEdge = (infra: ServiceInfra, settings: ServiceSettings
 export const composeEmailIntake = (
   infra: ServiceInfra & { attachments: AttachmentStore },
   settings: ServiceSettings,
-): EmailIntake => emailOf(intakeWork(caseWork(infra, settings)), infra)!;
+): EmailIntake => emailOf(intakeWork(caseWork(infra, settings)), infra.attachments, infra.emailModule);
 
 /** The sweeper (functions/sweeper.ts): its periodic jobs over the case work. */
 export const composeSweeper = (infra: ServiceInfra, settings: ServiceSettings) => sweeperOf(caseWork(infra, settings));
@@ -154,11 +154,9 @@ function publicEdge({ ctx, cases, recorder, followUps }: IntakeWork) {
   };
 }
 
-/** Email intake exists when the host gave somewhere for attachments to go. */
-const emailOf = ({ ctx, recorder, followUps }: IntakeWork, infra: ServiceInfra) =>
-  infra.attachments
-    ? emailIntake(ctx, { recorder, followUps, attachments: infra.attachments, emailModule: infra.emailModule })
-    : undefined;
+/** Email intake, for the hosts that give somewhere for attachments to go. */
+const emailOf = ({ ctx, recorder, followUps }: IntakeWork, attachments: AttachmentStore, emailModule?: EmailModule) =>
+  emailIntake(ctx, { recorder, followUps, attachments, emailModule });
 
 const sweeperOf = ({ ctx, publisher, followUps, cases, opportunityUpkeep }: CaseWork) =>
   sweeperService(ctx, { publisher, followUps, cases, opportunityUpkeep });
