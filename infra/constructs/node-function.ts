@@ -32,6 +32,8 @@ export const bundling: BundlingOptions = {
     '--alias': [
       '@aws-sdk/credential-provider-node=./infra/bundling/lambda-credentials.ts',
       'iconv-lite=./infra/bundling/iconv-lite.ts',
+      // mailparser imports libmime's ESM build, mailsplit requires its CommonJS one: bundle that one only.
+      'libmime=./node_modules/libmime/dist/cjs/libmime.js',
     ],
   },
   metafile: true,
