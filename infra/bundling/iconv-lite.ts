@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { TextDecoder } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { decoderFactory, type CharsetTable, type TextChunkDecoder } from './charsets/decoders';
 import tablesJson from './charsets/tables.json';
@@ -24,6 +25,10 @@ export interface CharsetTables {
  * code points: as plain JSON, esbuild's ASCII output would spell each CJK character as a 6-byte \\u escape.
  */
 export const packedFormat = 'deflate-raw, base64; strings as code point deltas';
+
+// Fail at start rather than mail by mail: a Node built without ICU's converters (small-icu) has no TextDecoder for
+// these, and libmime would then read every Chinese, Japanese and Korean mail as UTF-8 without a word.
+for (const label of ['gbk', 'gb18030', 'big5', 'shift_jis', 'euc-jp', 'euc-kr']) new TextDecoder(label);
 
 let unpacked: CharsetTables | undefined;
 /** The tables, unpacked on first use (a few milliseconds, once per container). */
