@@ -256,6 +256,31 @@ describe('functions', () => {
     }
   });
 
+  it('validate with zod/mini only (no classic zod), with its English messages wherever zod is bundled', () => {
+    const metafiles = readdirSync(outdir)
+      .map((dir) => path.join(outdir, dir, 'index.meta.json'))
+      .filter((file) => existsSync(file));
+    expect(metafiles.length).toBeGreaterThan(0);
+    for (const file of metafiles) {
+      const meta = JSON.parse(readFileSync(file, 'utf8')) as {
+        outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+      };
+      const bundled = Object.values(meta.outputs).flatMap((o) =>
+        Object.entries(o.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
+      );
+      expect(
+        bundled.filter((i) => i.includes('node_modules/zod/v4/classic/')),
+        file,
+      ).toEqual([]);
+      if (bundled.some((i) => i.includes('node_modules/zod/v4/core/'))) {
+        expect(
+          bundled.some((i) => i.endsWith('node_modules/zod/v4/locales/en.js')),
+          file,
+        ).toBe(true);
+      }
+    }
+  });
+
   it('the API function: 1024 MB, its budget-derived timeout, and every variable lambdaConfigSchema requires', () => {
     const api = resources[logicalId(stack.api.handler)]!;
     expect(api.Properties).toMatchObject({

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import type { ConsoleContext } from './env';
 import { label, type Messages } from './i18n';
 import type { PageContext } from './layout';
@@ -43,7 +44,8 @@ export function flashOf(c: ConsoleContext): PageContext['flash'] {
 
 /** The flash key for an error a page action ran into. */
 export function failureKey(error: unknown): string {
-  if ((error as { name?: unknown }).name === 'ZodError') return 'invalid';
+  // What a page's `schema.parse(...)` throws (its name is `$ZodError` in zod/mini, `ZodError` in classic zod).
+  if (error instanceof z.core.$ZodError) return 'invalid';
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return 'generic';
   if (code === 'console.csrf') return 'csrf';
