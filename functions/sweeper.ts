@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { parseEnv } from '@cc/core';
+import { integerText, parseEnv } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
 import { composeServices, connectAws, serviceSettingsSchema, withDeadline } from '@cc/services';
 
@@ -8,7 +8,7 @@ const config = parseEnv(
   z.extend(serviceSettingsSchema, {
     NOTIFICATION_QUEUE_URL: z.string().check(z.minLength(1)),
     /** A notification still pending this long after it was written is re-published. */
-    SWEEP_GRACE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0)), 60),
+    SWEEP_GRACE_SECONDS: z._default(integerText(0), 60),
   }),
   process.env,
 );

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { integerText } from '@cc/core';
 import { serviceSettingsSchema } from '@cc/services';
 
 /**
@@ -17,15 +18,15 @@ export const appConfigSchema = z.extend(serviceSettingsSchema, {
    * How many proxies of our own stand in front of the app and append to X-Forwarded-For; only then is that header
    * read for the client's address (docs/security.md). 0: the platform's address (Lambda's sourceIp, the socket).
    */
-  TRUSTED_PROXY_HOPS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(10)), 0),
+  TRUSTED_PROXY_HOPS: z._default(integerText(0, 10), 0),
   /** The header CloudFront adds with the origin-verify secret (checked when ORIGIN_VERIFY_SECRET_ARN is set). */
   ORIGIN_VERIFY_HEADER: z._default(z.string().check(z.regex(/^[a-z0-9-]{1,64}$/)), 'x-origin-verify'),
-  MAX_BODY_BYTES: z._default(z.coerce.number().check(z.int(), z.gte(1024), z.lte(10 * 1024 * 1024)), 256 * 1024),
+  MAX_BODY_BYTES: z._default(integerText(1024, 10 * 1024 * 1024), 256 * 1024),
   /**
    * The email webhook takes whole messages, attachments included; 4 MB keeps a base64-encoded body under
    * Lambda's 6 MB request limit. Larger mail arrives through SES → S3 (functions/email-inbound.ts).
    */
-  EMAIL_MAX_BYTES: z._default(z.coerce.number().check(z.int(), z.gte(1024), z.lte(4 * 1024 * 1024)), 4 * 1024 * 1024),
+  EMAIL_MAX_BYTES: z._default(integerText(1024, 4 * 1024 * 1024), 4 * 1024 * 1024),
   /** The staff console's language when neither the user's switch nor Accept-Language picks one. */
   CONSOLE_DEFAULT_LOCALE: z._default(z.enum(['zh-CN', 'en']), 'zh-CN'),
   /**

@@ -9,6 +9,7 @@ import {
   timelineChannels,
   timelineTypes,
   withMeta,
+  integerText,
 } from '@cc/core';
 
 /** The contract's shared pieces: problems, pages, ids, and the customer every resource refers to. */
@@ -39,7 +40,7 @@ export const pageOf = <T extends z.ZodMiniType>(item: T) =>
 
 export const CursorQuery = z.object({
   cursor: z.optional(z.string().check(z.maxLength(2048))),
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  limit: z._default(integerText(1, 100), 25),
 });
 
 export const IdParam = z.object({ id: identifier() });

@@ -10,6 +10,7 @@ import {
   safeInteger,
   singleLineText,
   withMeta,
+  listOf,
 } from './fields';
 import { isTimeZone, locales } from './locales';
 
@@ -167,9 +168,7 @@ export const CustomerFigures = z.object({
   points: z.optional(safeInteger(0, 1e12)),
   aum: z.optional(amount(0, 1e15)),
   contribution: z.optional(amount(-1e15, 1e15)),
-  products: z.optional(
-    z.array(z.object({ code: singleLineText(40), name: singleLineText(120) })).check(z.maxLength(100)),
-  ),
+  products: z.optional(listOf(z.object({ code: singleLineText(40), name: singleLineText(120) }), 100)),
 });
 export type CustomerFigures = z.infer<typeof CustomerFigures>;
 
@@ -348,11 +347,11 @@ export const CustomerCreateInput = z.strictObject({
   branchId: z.optional(identifier(40)),
   level: z.optional(identifier(40)),
   primaryManagerId: z.optional(identifier()),
-  assistingManagerIds: z.optional(z.array(identifier()).check(z.maxLength(10))),
-  contactPoints: z._default(z.array(ContactPointInput).check(z.maxLength(20)), []),
+  assistingManagerIds: z.optional(listOf(identifier(), 10)),
+  contactPoints: z._default(listOf(ContactPointInput, 20), []),
   preferredChannel: z.optional(z.enum(contactChannels)),
   preferences: z.optional(ContactPreferences),
-  tags: z._default(z.array(singleLineText(40)).check(z.maxLength(30)), []),
+  tags: z._default(listOf(singleLineText(40), 30), []),
   figures: z.optional(CustomerFigures),
   notes: z.optional(multiLineText(5000, 0)),
 });
@@ -362,10 +361,10 @@ export type CustomerCreateInput = z.infer<typeof CustomerCreateInput>;
 export const CustomerPatchInput = z.partial(
   z.strictObject({
     name: personName(200),
-    contactPoints: z.array(ContactPointInput).check(z.maxLength(20)),
+    contactPoints: listOf(ContactPointInput, 20),
     preferredChannel: z.nullable(z.enum(contactChannels)),
     preferences: ContactPreferences,
-    tags: z.array(singleLineText(40)).check(z.maxLength(30)),
+    tags: listOf(singleLineText(40), 30),
     figures: CustomerFigures,
     notes: z.nullable(multiLineText(5000, 0)),
   }),
@@ -382,8 +381,8 @@ export const ChangeRequestInput = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('assignment'),
     primaryManagerId: z.optional(z.nullable(managerId)),
-    addAssisting: z.optional(z.array(managerId).check(z.maxLength(10))),
-    removeAssisting: z.optional(z.array(managerId).check(z.maxLength(10))),
+    addAssisting: z.optional(listOf(managerId, 10)),
+    removeAssisting: z.optional(listOf(managerId, 10)),
     reason: changeReason,
   }),
   z.strictObject({
@@ -398,7 +397,7 @@ export const ChangeRequestInput = z.discriminatedUnion('kind', [
   z
     .strictObject({
       kind: z.literal('contact_points'),
-      add: z.optional(z.array(ContactPointInput).check(z.maxLength(5))),
+      add: z.optional(listOf(ContactPointInput, 5)),
       remove: z.optional(
         z
           .array(z.strictObject({ kind: z.enum(['phone', 'email']), value: singleLineText(254, 3) }))

@@ -94,8 +94,15 @@ export const customerNumber = z
 export const emailInput = singleLineText(254, 3);
 export const phoneInput = singleLineText(40, 3);
 
+/** A list of at most `max` items (ids, tags, contact points): a bound on what one request may write. */
+export const listOf = <T extends z.ZodMiniType>(item: T, max: number) => z.array(item).check(z.maxLength(max));
+
 /** Whole numbers JavaScript and DynamoDB both hold exactly. */
 export const safeInteger = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
+
+/** A whole number sent as text (a query parameter, an environment variable): converted, then checked. */
+export const integerText = (min: number, max?: number) =>
+  z.coerce.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)]));
 
 /**
  * An amount in major units with at most two decimals, checked as a whole number of minor units (cents) and

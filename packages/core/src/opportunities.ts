@@ -13,6 +13,7 @@ import {
   personName,
   phoneInput,
   singleLineText,
+  listOf,
 } from './fields';
 
 export const opportunityStages = ['new', 'qualified', 'proposal', 'negotiation', 'won', 'lost'] as const;
@@ -151,7 +152,7 @@ export const OpportunityTerms = z.strictObject({
   currency: currencyCode,
   expectedCloseDate: isoDate,
   ownerId: z.optional(identifier()),
-  collaboratorIds: z._default(z.array(identifier()).check(z.maxLength(20)), []),
+  collaboratorIds: z._default(listOf(identifier(), 20), []),
   nextStep: z.optional(NextStepInput),
 });
 export type OpportunityTerms = z.infer<typeof OpportunityTerms>;
@@ -189,7 +190,7 @@ export const OpportunityPatchInput = z.partial(
     expectedAmount: moneyAmount,
     currency: currencyCode,
     expectedCloseDate: isoDate,
-    collaboratorIds: z.array(identifier()).check(z.maxLength(20)),
+    collaboratorIds: listOf(identifier(), 20),
     nextStep: z.nullable(NextStepInput),
   }),
 );

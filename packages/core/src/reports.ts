@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { identifier, isoDate, withMeta } from './fields';
+import { identifier, isoDate, withMeta, integerText } from './fields';
 
 /** A branch without a time zone of its own reports its days in this one. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -104,7 +104,7 @@ export const ManagerReportQuery = z.object({ month, branchId });
 export type ManagerReportQuery = z.infer<typeof ManagerReportQuery>;
 export const CustomerReportQuery = z.object({
   branchId,
-  months: withMeta(z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(24)), 12), {
+  months: withMeta(z._default(integerText(1, 24), 12), {
     description: 'The window, in whole months up to this one, for complaints and contact-guard breaches',
   }),
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { identifier, singleLineText } from './fields';
+import { identifier, singleLineText, listOf } from './fields';
 
 /** A team of relationship managers (the "1+N" team): a leader and members, within one branch. */
 export interface Team {
@@ -17,7 +17,7 @@ export interface Team {
 export const TeamInput = z.strictObject({
   name: singleLineText(120),
   leaderId: identifier(),
-  memberIds: z._default(z.array(identifier()).check(z.maxLength(50)), []),
+  memberIds: z._default(listOf(identifier(), 50), []),
 });
 export type TeamInput = z.infer<typeof TeamInput>;
 
@@ -26,7 +26,7 @@ export const TeamPatchInput = z.partial(
   z.strictObject({
     name: singleLineText(120),
     leaderId: identifier(),
-    memberIds: z.array(identifier()).check(z.maxLength(50)),
+    memberIds: listOf(identifier(), 50),
   }),
 );
 export type TeamPatchInput = z.infer<typeof TeamPatchInput>;

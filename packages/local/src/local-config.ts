@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
+import { integerText } from '@cc/core';
 import { appConfigSchema } from '@cc/api';
 
-const port = z.coerce.number().check(z.int(), z.gte(1), z.lte(65535));
+const port = integerText(1, 65535);
 
 /** The local runtime's settings on top of the app's; all from the environment, all optional. */
 export const localConfigSchema = z.extend(appConfigSchema, {
@@ -17,6 +18,6 @@ export const localConfigSchema = z.extend(appConfigSchema, {
   AWS_ENDPOINT_URL_SQS: z.optional(z.string().check(z.url())),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
   /** Sweeper period: re-publish notifications still undelivered after this long. */
-  SWEEP_INTERVAL_MS: z._default(z.coerce.number().check(z.int(), z.gte(100)), 15_000),
+  SWEEP_INTERVAL_MS: z._default(integerText(100), 15_000),
 });
 export type LocalConfig = z.infer<typeof localConfigSchema>;
