@@ -19,7 +19,7 @@ export const ProblemSchema = withMeta(
     z.object({
       type: z.string(),
       title: z.string(),
-      status: z.number().check(z.int()),
+      status: z.int(),
       code: withMeta(z.string(), { example: 'request.invalid' }),
       detail: z.optional(z.string()),
       instance: z.optional(z.string()),
@@ -75,7 +75,7 @@ export const CustomerSchema = withMeta(
       { description: 'The level was approved by request; the automatic rules leave it alone until validUntil' },
     ),
     mergedInto: z.optional(z.string()),
-    version: z.number().check(z.int()),
+    version: z.int(),
     createdAt: z.string(),
     updatedAt: z.string(),
   }),

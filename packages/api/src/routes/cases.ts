@@ -83,7 +83,7 @@ export const CaseSchema = withMeta(
     opportunityId: z.optional(z.string()),
     locale: withMeta(z.optional(z.enum(locales)), { description: 'The language the customer wrote in' }),
     deleted: z.boolean(),
-    version: z.number().check(z.int()),
+    version: z.int(),
     createdAt: z.string(),
     updatedAt: z.string(),
   }),

@@ -100,7 +100,7 @@ export const contactRoutes = (s: Services, http: HttpDeps): Route[] => [
             customerId: z.string(),
             kind: z.enum(['phone', 'email']),
             value: z.string(),
-            moved: z.number().check(z.int()),
+            moved: z.int(),
             changeRequestId: withMeta(z.optional(z.string()), {
               description: 'With addContactPoint: the change request a supervisor of the branch decides',
             }),

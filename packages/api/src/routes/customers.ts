@@ -90,9 +90,9 @@ const CustomerViewSchema = withMeta(
     openCases: z.array(z.record(z.string(), z.unknown())),
     openOpportunities: z.array(z.record(z.string(), z.unknown())),
     counters: z.object({
-      contactsLast30Days: z.number().check(z.int()),
-      openCases: z.number().check(z.int()),
-      unresolvedContacts: z.number().check(z.int()),
+      contactsLast30Days: z.int(),
+      openCases: z.int(),
+      unresolvedContacts: z.int(),
       lastContactAt: z.optional(z.string()),
     }),
   }),
@@ -107,9 +107,9 @@ export const GuardReasonSchema = withMeta(
     start: z.optional(z.string()),
     end: z.optional(z.string()),
     timeZone: z.optional(z.string()),
-    count: z.optional(z.number().check(z.int())),
-    limit: z.optional(z.number().check(z.int())),
-    windowDays: z.optional(z.number().check(z.int())),
+    count: z.optional(z.int()),
+    limit: z.optional(z.int()),
+    windowDays: z.optional(z.int()),
     until: z.optional(z.string()),
   }),
   { id: 'GuardReason' },
@@ -122,9 +122,9 @@ const ContactabilitySchema = withMeta(
     preferredChannel: z.optional(z.enum(contactChannels)),
     order: z.array(z.enum(outboundChannels)),
     frequency: z.object({
-      count: z.number().check(z.int()),
-      limit: z.number().check(z.int()),
-      windowDays: z.number().check(z.int()),
+      count: z.int(),
+      limit: z.int(),
+      windowDays: z.int(),
     }),
     channels: z.array(
       z.object({

@@ -5,7 +5,7 @@ import { route, type Route } from '../http/route';
 
 const ImportResultSchema = withMeta(
   z.object({
-    line: z.number().check(z.int()),
+    line: z.int(),
     status: z.enum(['created', 'duplicate', 'rejected']),
     externalId: z.optional(z.string()),
     caseId: z.optional(z.string()),
@@ -16,9 +16,9 @@ const ImportResultSchema = withMeta(
 
 const ImportResponse = z.object({
   summary: z.object({
-    created: z.number().check(z.int()),
-    duplicate: z.number().check(z.int()),
-    rejected: z.number().check(z.int()),
+    created: z.int(),
+    duplicate: z.int(),
+    rejected: z.int(),
   }),
   results: z.array(ImportResultSchema),
 });

@@ -98,7 +98,7 @@ export const inboxRoutes = (s: Services, http: HttpDeps): Route[] => [
       responses: {
         200: {
           description: 'How many were marked',
-          json: z.object({ marked: z.number().check(z.int()), more: z.boolean() }),
+          json: z.object({ marked: z.int(), more: z.boolean() }),
         },
       },
       errors: [401],

@@ -51,7 +51,7 @@ export const OpportunitySchema = withMeta(
     nextStep: z.optional(
       z.object({ at: z.string(), description: z.string(), overdueNotifiedAt: z.optional(z.string()) }),
     ),
-    version: z.number().check(z.int()),
+    version: z.int(),
     createdAt: z.string(),
     updatedAt: z.string(),
     closedAt: z.optional(z.string()),
@@ -69,9 +69,9 @@ const PipelineQuery = z.object({
 const TotalsSchema = withMeta(
   z.object({
     truncated: z.boolean(),
-    count: z.number().check(z.int()),
+    count: z.int(),
     amounts: Money,
-    byStage: z.record(z.string(), z.object({ count: z.number().check(z.int()), amounts: Money })),
+    byStage: z.record(z.string(), z.object({ count: z.int(), amounts: Money })),
   }),
   { id: 'PipelineTotals' },
 );

@@ -16,7 +16,7 @@ const TeamSchema = withMeta(
     createdBy: z.string(),
     createdAt: z.string(),
     updatedAt: z.optional(z.string()),
-    version: z.number().check(z.int()),
+    version: z.int(),
   }),
   { id: 'Team' },
 );
