@@ -37,6 +37,8 @@ const quick = process.argv.includes('--quick');
 const scaleOnly = process.argv.includes('--scale');
 /** Only the bundle sizes and the cold start: what to rerun while trimming a bundle. */
 const coldOnly = process.argv.includes('--cold');
+/** Only the reports' section: the stream's cost to a write and the reporter's lag. */
+const reportsOnly = process.argv.includes('--reports');
 const scale = quick ? 0.2 : 1;
 const HISTORY = 10_000;
 const SMALL = 10;
@@ -67,6 +69,7 @@ async function main() {
 
     if (scaleOnly) await scaleRun(env);
     else if (coldOnly) await bundlesAndColdStart(env, workDir);
+    else if (reportsOnly) await reportsSection(tokensFor);
     else await standardRun(env, workDir);
   } finally {
     await env.stop();
@@ -413,10 +416,16 @@ async function measureRequests(env: BenchEnv) {
         samples: Math.round(300 * scale),
         maxMs: 15_000 * scale,
       });
+      // Only equal answers compare history alone: with 10 items against 25 the bodies differ too.
+      const verdict =
+        r.smallItems !== r.largeItems
+          ? '(answers of different sizes: shown, not judged)'
+          : r.ratio <= 1.2
+            ? '(≤ 1.2 target met)'
+            : '(ABOVE 1.2 target)';
       report.line(
         `flatness ${r.name}, ${note}: ${SMALL} items median ${ms(r.smallMedian)} ` +
-          `vs ${HISTORY.toLocaleString('en-US')} items median ${ms(r.largeMedian)} = ${times(r.ratio)} ` +
-          `${r.ratio <= 1.2 ? '(≤ 1.2 target met)' : '(ABOVE 1.2 target)'} ` +
+          `vs ${HISTORY.toLocaleString('en-US')} items median ${ms(r.largeMedian)} = ${times(r.ratio)} ${verdict} ` +
           `[n=${r.samples} each, items answered ${r.smallItems ?? '?'}/${r.largeItems ?? '?'}, ${r.errors} errors]`,
       );
     }
@@ -546,11 +555,29 @@ async function measureRequests(env: BenchEnv) {
   } else report.line('not measured: notification lag (POST /public/complaints route missing)');
 
   // ---------------------------------------------------------------- 4c. reports: consumer lag, write path
-  report.section(
-    'Reports: the stream consumer (reporter) lag, and POST /contacts with the stream on and consumed ' +
-      'vs a table without a stream (A/B interleaved; target ≤ 1.05× at p50)',
+  await reportsSection(tokensFor);
+
+  report.section('Scans');
+  report.line(
+    `DynamoDB Scans during the whole run: ${server.meter.usage.scans} ` +
+      `(of ${server.meter.usage.requests.toLocaleString('en-US')} app requests)`,
   );
-  if (hasRoute(server, 'POST', '/contacts') && hasRoute(server, 'GET', '/reports/daily')) {
+  http.close();
+}
+
+/**
+ * Section 4c on a DynamoDB Local of its own: DynamoDB Local keeps every table's stream records in one store, and
+ * writes to a table with a stream slow down as the earlier sections' records pile up there (by two orders of
+ * magnitude after a full run), which AWS does not do; a fresh process compares the two tables on equal terms.
+ */
+async function reportsSection(tokensOf: (env: BenchEnv) => Promise<Awaited<ReturnType<typeof tokensFor>>>) {
+  const env = await startBenchEnv();
+  try {
+    const tokens = await tokensOf(env);
+    report.section(
+      'Reports: the stream consumer (reporter) lag, and POST /contacts with the stream on and consumed ' +
+        'vs a table without a stream (A/B interleaved; target ≤ 1.05× at p50)',
+    );
     const pools = { before: [] as string[], after: [] as string[] };
     const next = { before: 0, after: 0 };
     const r = await measureReports(env, {
@@ -595,14 +622,9 @@ async function measureRequests(env: BenchEnv) {
         .join(' ');
       report.line(`report GET ${call.route}: ${ops || 'no DynamoDB call'} (status ${call.status})`);
     }
-  } else report.line('not measured: reports (POST /contacts or GET /reports/daily missing)');
-
-  report.section('Scans');
-  report.line(
-    `DynamoDB Scans during the whole run: ${server.meter.usage.scans} ` +
-      `(of ${server.meter.usage.requests.toLocaleString('en-US')} app requests)`,
-  );
-  http.close();
+  } finally {
+    await env.stop();
+  }
 }
 
 /** Stops our services (DynamoDB Local is a child process) on Ctrl-C or when the run overstays its limit. */

@@ -49,9 +49,15 @@ export interface StageConfig {
     sweeper: number;
     emailInbound: number;
     secretRotation: number;
-    /** The stream consumer: one concurrent batch per shard (parallelization factor 1); keep it >= the shards. */
+    /** The stream consumer: up to `reporterParallelization` batches per shard; keep it >= shards × that factor. */
     reporter: number;
   };
+  /**
+   * Concurrent batches per stream shard for the reporter (1–10). Records of one partition key stay in order at any
+   * factor, and every item of a report ledger shares its partition key (docs/reports.md), so this only adds
+   * throughput: the planned peak needs ~190 batches at once (docs/scale.md).
+   */
+  reporterParallelization: number;
   /** Days between automatic rotations of the generated secrets. */
   rotationDays: { originVerify: number; cursor: number };
   alarms: AlarmThresholds;
@@ -87,6 +93,7 @@ const dev: StageConfig = {
   },
   wafPublicRequestsPer5MinPerIp: 300,
   reservedConcurrency: { notifier: 2, sweeper: 1, emailInbound: 2, secretRotation: 1, reporter: 2 },
+  reporterParallelization: 1,
   rotationDays: { originVerify: 30, cursor: 90 },
   alarms: {
     api5xxPercent: 5,
@@ -109,7 +116,8 @@ const staging: StageConfig = {
     public: { rateLimit: 20, burstLimit: 40 },
     webhooks: { rateLimit: 20, burstLimit: 40 },
   },
-  reservedConcurrency: { notifier: 5, sweeper: 1, emailInbound: 5, secretRotation: 1, reporter: 4 },
+  reservedConcurrency: { notifier: 5, sweeper: 1, emailInbound: 5, secretRotation: 1, reporter: 8 },
+  reporterParallelization: 2,
   alarms: {
     api5xxPercent: 2,
     apiP99LatencyMs: 3_000,
@@ -133,7 +141,9 @@ const prod: StageConfig = {
     webhooks: { rateLimit: 50, burstLimit: 100 },
   },
   wafPublicRequestsPer5MinPerIp: 100,
-  reservedConcurrency: { notifier: 10, sweeper: 1, emailInbound: 10, secretRotation: 1, reporter: 8 },
+  // The planned peak (docs/scale.md): ~25 notifier batches at once, ~190 reporter batches (20 shards × 10).
+  reservedConcurrency: { notifier: 30, sweeper: 1, emailInbound: 10, secretRotation: 1, reporter: 200 },
+  reporterParallelization: 10,
   rotationDays: { originVerify: 30, cursor: 90 },
   alarms: {
     api5xxPercent: 1,

@@ -79,7 +79,7 @@ export class Reporter extends Construct {
         retryAttempts: reporterStream.retryAttempts,
         maxRecordAge: Duration.hours(reporterStream.maxRecordAgeHours),
         reportBatchItemFailures: true,
-        parallelizationFactor: 1,
+        parallelizationFactor: stage.reporterParallelization,
         onFailure: new SqsDlq(this.dlq),
       }),
     );

@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { resolvePackagedReferenceScript } from '@cc/api/reference';
 import { loadContract } from '../support/contract';
+import { serveInBrowser, skipBrowser, type ServedInBrowser } from '../support/browser';
 import { createTestContext, type TestContext } from '../support/harness';
-
-const CHROMIUM = '/usr/bin/chromium';
-// Locally without Chromium the browser test is skipped; in CI (CI set) it must run, and fails if Chromium is missing.
-const skipBrowser = !process.env.CI && !existsSync(CHROMIUM);
 
 let t: TestContext;
 beforeAll(async () => {
@@ -52,24 +47,17 @@ describe('GET /docs, the API reference', () => {
 });
 
 describe.skipIf(skipBrowser)('the reference page in a real browser', () => {
-  let server: ServerType;
+  let served: ServedInBrowser;
   let base: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    served = await serveInBrowser(t.app);
+    ({ base, browser } = served);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await served?.close();
   });
 
   it('lists every operation, loads nothing from another host, and breaks no other content security rule', async () => {

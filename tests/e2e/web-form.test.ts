@@ -1,36 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { caseRepository } from '@cc/store';
+import { serveInBrowser, skipBrowser, type ServedInBrowser } from '../support/browser';
 import { createTestContext, type TestContext } from '../support/harness';
 
-const CHROMIUM = '/usr/bin/chromium';
-// Locally without Chromium the test is skipped; in CI (CI set) it must run, and fails if Chromium is missing.
-const skip = !process.env.CI && !existsSync(CHROMIUM);
-
-describe.skipIf(skip)('the public complaint form in a real browser', () => {
+describe.skipIf(skipBrowser)('the public complaint form in a real browser', () => {
   let t: TestContext;
-  let server: ServerType;
+  let served: ServedInBrowser;
   let base: string;
   let browser: Browser;
 
   beforeAll(async () => {
     t = await createTestContext();
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    served = await serveInBrowser(t.app);
+    ({ base, browser } = served);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await served?.close();
   });
 
   it('in Simplified Chinese by default: submit, follow the receipt to the status page, see the status', async () => {

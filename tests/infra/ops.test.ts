@@ -315,9 +315,10 @@ describe('concurrency', () => {
     const [, mapping] = prod.ofType('AWS::Lambda::EventSourceMapping')[0]!;
     expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBeLessThanOrEqual(reservedConcurrency.notifier);
     expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);
-    // Lambda keeps 10 unreserved; the workers' total stays small next to a default account limit of 1000.
-    const total = Object.values(reservedConcurrency).reduce((a, b) => a + b, 0) + reservedConcurrency.secretRotation;
-    expect(total).toBeLessThanOrEqual(50);
+    // Of a default account limit of 1,000, what the workers reserve leaves the API its peak with room to spare
+    // (~95 at the planned peak, a tail of ~200: docs/scale.md).
+    const total = Object.values(reservedConcurrency).reduce((a, b) => a + b, 0);
+    expect(1000 - total).toBeGreaterThanOrEqual(700);
   });
 
   it('a sweep that cannot start within a minute is dropped, not queued behind the next one', () => {

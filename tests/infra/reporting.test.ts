@@ -32,7 +32,7 @@ describe('the reporter (stream consumer)', () => {
       MaximumRetryAttempts: reporterStream.retryAttempts,
       MaximumRecordAgeInSeconds: reporterStream.maxRecordAgeHours * 3600,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ParallelizationFactor: 1,
+      ParallelizationFactor: stack.stage.reporterParallelization,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [id(stack.reporter.dlq), 'Arn'] } } },
     });
     expect(reporterStream.retryAttempts).toBeGreaterThan(0);

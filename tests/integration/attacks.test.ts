@@ -60,6 +60,38 @@ describe('branch isolation and assignments', () => {
       '400 assignment.invalid',
     );
   });
+  it('a disabled manager cannot be given a customer, and the refused create writes nothing', async () => {
+    await userRepository(t.deps.store).put({
+      id: 'mgr-left',
+      name: 'Left the bank',
+      role: 'manager',
+      branchId: 'BR-001',
+      notifyVia: 'inbox',
+      active: false,
+    });
+    const customerNumber = `ATK-${Date.now()}-disabled`;
+    const request = { customerNumber, name: 'Target', type: 'individual' };
+    const refused = await post('/customers', tk.sup1, {
+      ...request,
+      primaryManagerId: 'mgr-1',
+      assistingManagerIds: ['mgr-left', 'mgr-1'],
+    });
+    expect(refused.status).toBe(400);
+    expect(await problem(refused)).toMatchObject({
+      code: 'assignment.invalid',
+      errors: [
+        { path: 'assistingManagerIds', message: 'mgr-left is not an active manager or supervisor of branch BR-001' },
+      ],
+    });
+    // The same number is still free, and naming a manager twice (primary and assisting) is one assignment.
+    const created = await post('/customers', tk.sup1, {
+      ...request,
+      primaryManagerId: 'mgr-1',
+      assistingManagerIds: ['mgr-1'],
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ customerNumber, primaryManagerId: 'mgr-1', assistingManagerIds: [] });
+  });
 });
 
 describe('tokens are checked against the directory', () => {

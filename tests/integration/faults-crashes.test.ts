@@ -7,7 +7,7 @@ import { notificationDeliverer, type DeliveryAdapter, type MessagePublisher } fr
 import { inboxRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
-import { crashingProcess, emailWebhook, expectDataIntact, fromCustomer, smsWebhook } from '../support/faults';
+import { crashingProcess, emailWebhook, expectDataIntact, fromCustomer, openCase, smsWebhook } from '../support/faults';
 import { createCustomer, staffTokens, type CreatedCustomer, type Tokens } from './customers-support';
 import { partitionItems, timelineOf } from './intake-support';
 
@@ -163,12 +163,7 @@ const scenarios: Scenario[] = [
     name: 'a reply to the customer (the message and its records, then publishing it)',
     async prepare() {
       const customer = await vip();
-      const opened = await t.request('POST', '/cases', {
-        token: tk.agent,
-        json: { ...complaint, customerId: customer.id },
-      });
-      expect(opened.status).toBe(201);
-      const caseId = ((await opened.json()) as Case).id;
+      const caseId = await openCase(t, tk.agent, customer.id, complaint);
       const key = `crash-${randomBytes(4).toString('hex')}`;
       const write = async (app: TestContext['app']) =>
         app.request(`/cases/${caseId}/replies`, {
@@ -187,11 +182,7 @@ const scenarios: Scenario[] = [
     async prepare() {
       const customer = await vip();
       for (const title of ['Fee charged twice', 'Nobody called back']) {
-        const opened = await t.request('POST', '/cases', {
-          token: tk.agent,
-          json: { ...complaint, title, customerId: customer.id },
-        });
-        expect(opened.status).toBe(201);
+        await openCase(t, tk.agent, customer.id, { ...complaint, title });
       }
       const requested = await t.request('POST', `/customers/${customer.id}/change-requests`, {
         token: tk.mgr1,
@@ -221,11 +212,7 @@ const scenarios: Scenario[] = [
     name: 'an SMS for an open case (the contact, then the message on the case)',
     async prepare() {
       const customer = await vip();
-      const opened = await t.request('POST', '/cases', {
-        token: tk.agent,
-        json: { ...complaint, customerId: customer.id },
-      });
-      expect(opened.status).toBe(201);
+      await openCase(t, tk.agent, customer.id, complaint);
       const sms = smsWebhook(t, phoneOf(customer), 'Any news about my complaint?');
       return { customer, write: (app) => sms(app) };
     },
@@ -262,11 +249,7 @@ const scenarios: Scenario[] = [
     name: 'the call that reaches ESCALATE_AFTER_CONTACTS unresolved contacts (the contact, then the escalation)',
     async prepare() {
       const customer = await vip();
-      const opened = await t.request('POST', '/cases', {
-        token: tk.agent,
-        json: { ...complaint, customerId: customer.id },
-      });
-      expect(opened.status).toBe(201);
+      await openCase(t, tk.agent, customer.id, complaint);
       const call =
         (key?: string, startedAt = new Date().toISOString()) =>
         async (app: TestContext['app']) =>

@@ -10,6 +10,7 @@ import {
   emailWebhook,
   expectDataIntact,
   fromCustomer,
+  openCase,
   smsWebhook,
   storm,
 } from '../support/faults';
@@ -128,11 +129,7 @@ describe(`${STORM} concurrent duplicates of each write make one of everything`, 
 
   it('POST /cases/{id}/replies: the customer is written to once', async () => {
     const customer = await vipOf('mgr-1');
-    const opened = await t.request('POST', '/cases', {
-      token: tk.agent,
-      json: { ...complaint, customerId: customer.id },
-    });
-    const caseId = ((await opened.json()) as Case).id;
+    const caseId = await openCase(t, tk.agent, customer.id, complaint);
     casesMade++;
     const headers = { 'idempotency-key': key() };
     const json = { text: 'We have refunded the second fee; it shows on your next statement.' };
@@ -166,11 +163,7 @@ describe(`${STORM} concurrent duplicates of each write make one of everything`, 
 
   it('an SMS delivered 10 times at once: one contact, one message on the open case', async () => {
     const customer = await vipOf('mgr-1');
-    const opened = await t.request('POST', '/cases', {
-      token: tk.agent,
-      json: { ...complaint, customerId: customer.id },
-    });
-    const caseId = ((await opened.json()) as Case).id;
+    const caseId = await openCase(t, tk.agent, customer.id, complaint);
     casesMade++;
     const phone = customer.body.contactPoints as { value: string }[];
     const deliver = smsWebhook(t, phone[0]!.value, 'Any news about my complaint?');
@@ -232,12 +225,9 @@ describe(`${STORM} concurrent duplicates of each write make one of everything`, 
   it('converting an inquiry: one opportunity, with or without an Idempotency-Key', async () => {
     const customer = await vipOf('mgr-1');
     const inquiry = async () => {
-      const res = await t.request('POST', '/cases', {
-        token: tk.agent,
-        json: { ...complaint, type: 'inquiry', subject: 'product', productCode: 'WM-2026-A', customerId: customer.id },
-      });
+      const inquiry = { ...complaint, type: 'inquiry', subject: 'product', productCode: 'WM-2026-A' };
       casesMade++;
-      return ((await res.json()) as Case).id;
+      return openCase(t, tk.agent, customer.id, inquiry);
     };
     const terms = { expectedAmount: 500000, currency: 'CNY', expectedCloseDate: '2026-12-31' };
     const convert = (caseId: string, headers: Record<string, string> = {}) =>
@@ -285,11 +275,7 @@ describe(`${STORM} concurrent duplicates of each write make one of everything`, 
 
   it('a note, an opportunity activity and a change request: one each, every copy answered alike', async () => {
     const customer = await vipOf('mgr-1');
-    const opened = await t.request('POST', '/cases', {
-      token: tk.agent,
-      json: { ...complaint, customerId: customer.id },
-    });
-    const caseId = ((await opened.json()) as Case).id;
+    const caseId = await openCase(t, tk.agent, customer.id, complaint);
     casesMade++;
     const created = await t.request('POST', '/opportunities', {
       token: tk.mgr1,

@@ -1,16 +1,13 @@
 import { expect } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { signDevToken } from '@cc/local/dev-keys';
 import { demoUsers } from '@cc/local/seed';
+import { serveInBrowser } from './browser';
 import type { TestContext } from './harness';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** Locally without Chromium the browser tests are skipped; in CI (CI set) they must run, and fail without it. */
-export const skipBrowser = !process.env.CI && !existsSync(CHROMIUM);
+export { skipBrowser } from './browser';
 /** `UPDATE_SCREENSHOTS=1 npx vitest run tests/e2e/console*.test.ts` rewrites docs/console/*.png. */
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? new URL('../../docs/console/', import.meta.url) : undefined;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -47,14 +44,7 @@ export async function startConsoleBrowser(t: TestContext): Promise<ConsoleBrowse
     );
   };
   const app = t.appWith({}, { console: { ...t.http.console, signIn: { kind: 'dev', users: demoUsers, issue } } });
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const { base, browser, close } = await serveInBrowser(app);
   if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
   const cspViolations: string[] = [];
 
@@ -93,9 +83,6 @@ export async function startConsoleBrowser(t: TestContext): Promise<ConsoleBrowse
       expect(await seriousViolations(page)).toEqual([]);
       if (SCREENSHOTS) await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname });
     },
-    async close() {
-      await browser.close();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close,
   };
 }

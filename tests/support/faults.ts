@@ -53,6 +53,13 @@ export async function emailWebhook(t: TestContext, mail: { from: string; subject
     });
 }
 
+/** Opens a case as `token` for the customer (a complaint unless `json` says otherwise) and answers its id. */
+export async function openCase(t: TestContext, token: string, customerId: string, json: Record<string, unknown>) {
+  const opened = await t.request('POST', '/cases', { token, json: { ...json, customerId } });
+  expect(opened.status, await opened.clone().text()).toBe(201);
+  return ((await opened.json()) as { id: string }).id;
+}
+
 /** The last case number taken this year. */
 export const caseSequence = (store: StoreContext) => caseRepository(store).lastSequence(new Date().getUTCFullYear());
 

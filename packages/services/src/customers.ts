@@ -36,7 +36,7 @@ import {
   type LabelledItem,
   type UserNameDirectory,
 } from '@cc/store';
-import { assertAssignable } from './assignees';
+import { assignableConditions, assignmentRefusal } from './assignees';
 import type { CaseOwnershipService } from './case-ownership';
 import { changeRequestOpening, type Requester } from './change-request-opening';
 import type { ServiceContext } from './context';
@@ -194,7 +194,6 @@ export function customerService(
       ...(input.primaryManagerId ? [{ id: input.primaryManagerId, path: 'primaryManagerId' }] : []),
       ...(input.assistingManagerIds ?? []).map((id) => ({ id, path: 'assistingManagerIds' })),
     ];
-    await assertAssignable(users, nominees, branchId, 'assignment.invalid');
     // Who sets managers names one; anyone else (an agent registering a corporate caller) leaves it to the branch.
     const pendingAssignment = requiresPrimaryManager(policy, input.type, level) && !input.primaryManagerId;
     if (pendingAssignment && supervising) {
@@ -234,11 +233,16 @@ export function customerService(
           clock,
         )
       : undefined;
-    await repo.create(customer, [
-      historyItem(customer.id, now, caller, 'created', { level, primaryManagerId: customer.primaryManagerId }),
-      ...(opening?.items ?? []),
-      ...extraFor(customer),
-    ]);
+    try {
+      await repo.create(customer, [
+        historyItem(customer.id, now, caller, 'created', { level, primaryManagerId: customer.primaryManagerId }),
+        ...assignableConditions(users, nominees, branchId),
+        ...(opening?.items ?? []),
+        ...extraFor(customer),
+      ]);
+    } catch (error) {
+      throw assignmentRefusal(error, nominees, branchId, 'assignment.invalid') ?? error;
+    }
     await notices.publish(opening?.notifications ?? []);
     return customer;
   }

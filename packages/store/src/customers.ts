@@ -3,6 +3,7 @@ import { ConflictError, type Customer, type CustomerHistoryEntry, type CustomerS
 import type { StoreContext } from './client';
 import { indexNames, keys, type IdentityKind } from './keys';
 import { isDuplicateClaim } from './idempotency';
+import { refusedAssignees } from './users';
 import {
   conditionCheck,
   del,
@@ -222,7 +223,7 @@ export function customerRepository(ctx: StoreContext) {
     try {
       await transact(ctx, items);
     } catch (error) {
-      if (error instanceof TransactionRefused && !isDuplicateClaim(error))
+      if (error instanceof TransactionRefused && !isDuplicateClaim(error) && !refusedAssignees(error).length)
         throw identityConflict(error) ?? new ConflictError('customer.exists', 'The customer already exists');
       throw error;
     }

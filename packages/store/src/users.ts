@@ -2,7 +2,7 @@ import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/
 import type { Role } from '@cc/core';
 import type { StoreContext } from './client';
 import { indexNames, keys } from './keys';
-import { stripKeys } from './transact';
+import { conditionCheck, stripKeys, TransactionRefused, type LabelledItem } from './transact';
 
 export interface User {
   id: string;
@@ -26,9 +26,33 @@ export interface User {
 
 export const isActiveUser = (user: Pick<User, 'active'>) => user.active !== false;
 
+const ASSIGNABLE_LABEL = 'assignable:';
+
+/** The user ids whose assignability conditions (`assignableCheck`) refused a transaction; empty when none did. */
+export const refusedAssignees = (error: unknown): string[] =>
+  error instanceof TransactionRefused
+    ? error.failedLabels.filter((l) => l.startsWith(ASSIGNABLE_LABEL)).map((l) => l.slice(ASSIGNABLE_LABEL.length))
+    : [];
+
 export function userRepository(ctx: StoreContext) {
   const { doc, tableName } = ctx;
   return {
+    /**
+     * The rule `isActiveUser` + branch + role as a condition of the caller's transaction, so an assignment needs no
+     * read before its write; a refusal names the user (`refusedAssignees`).
+     */
+    assignableCheck(id: string, branchId: string, roles: readonly Role[]): LabelledItem {
+      const roleValues = Object.fromEntries(roles.map((role, i) => [`:role${i}`, role]));
+      return conditionCheck(
+        ctx,
+        `${ASSIGNABLE_LABEL}${id}`,
+        keys.user(id),
+        `branchId = :branch AND #role IN (${Object.keys(roleValues).join(', ')}) AND ` +
+          '(attribute_not_exists(active) OR active <> :disabled)',
+        { ':branch': branchId, ':disabled': false, ...roleValues },
+        { '#role': 'role' },
+      );
+    },
     async get(id: string, consistent = false): Promise<User | undefined> {
       const { Item } = await doc.send(
         new GetCommand({ TableName: tableName, Key: keys.user(id), ConsistentRead: consistent }),
