@@ -1,6 +1,15 @@
 import * as z from 'zod/mini';
 import { casePriorities, caseTypes, inquirySubjects } from './cases';
-import { emailInput, identifier, isoDateTime, multiLineText, phoneInput, singleLineText, withMeta } from './fields';
+import {
+  emailInput,
+  identifier,
+  isoDateTime,
+  multiLineText,
+  phoneInput,
+  safeInteger,
+  singleLineText,
+  withMeta,
+} from './fields';
 
 export const contactOutcomes = [
   'resolved',
@@ -35,7 +44,7 @@ export const ContactCreateInput = withMeta(
     channel: z._default(z.literal('voice'), 'voice'),
     startedAt: isoDateTime,
     endedAt: z.optional(isoDateTime),
-    durationSeconds: z.optional(z.number().check(z.int(), z.gte(0), z.lte(86_400))),
+    durationSeconds: z.optional(safeInteger(0, 86_400)),
     outcome: z.enum(contactOutcomes),
     notes: z._default(multiLineText(5000, 0), ''),
     caseId: withMeta(z.optional(identifier(40)), { description: 'An existing complaint/inquiry this call was about' }),
