@@ -47,14 +47,19 @@ export function esbuildOptionsFrom(options: BundlingOptions, entry: string, outd
   };
 }
 
-/** `--alias` is the only extra esbuild argument the stack passes; any other would go unmeasured, so it is refused. */
+/**
+ * `--alias` (one `from=to` string, or several in an array, as the CDK renders them) is the only extra esbuild
+ * argument the stack passes; any other would go unmeasured, so it is refused.
+ */
 function aliasesFrom(args: NonNullable<BundlingOptions['esbuildArgs']>): Record<string, string> {
   const aliases: Record<string, string> = {};
   for (const [flag, value] of Object.entries(args)) {
-    if (flag !== '--alias' || typeof value !== 'string')
-      throw new Error(`bench/lib/bundles.ts does not map esbuild argument ${flag}`);
-    const [from, to] = value.split('=') as [string, string];
-    aliases[from] = to;
+    const entries = typeof value === 'string' ? [value] : Array.isArray(value) ? value : null;
+    if (flag !== '--alias' || !entries) throw new Error(`bench/lib/bundles.ts does not map esbuild argument ${flag}`);
+    for (const entry of entries) {
+      const [from, to] = entry.split('=') as [string, string];
+      aliases[from] = to;
+    }
   }
   return aliases;
 }

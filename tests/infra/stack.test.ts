@@ -282,6 +282,21 @@ describe('functions', () => {
     }
   });
 
+  it('decode mail with the iconv-lite stand-in and one copy of libmime (no charset tables, no ESM twin)', () => {
+    const inputsOf = (file: string) =>
+      Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs);
+    const parsing = readdirSync(outdir)
+      .map((dir) => path.join(outdir, dir, 'index.meta.json'))
+      .filter((file) => existsSync(file))
+      .map(inputsOf)
+      .filter((inputs) => inputs.some((i) => i.includes('node_modules/mailparser/')));
+    expect(parsing.length).toBeGreaterThan(0);
+    for (const inputs of parsing) {
+      expect(inputs.some((i) => i.endsWith('infra/bundling/iconv-lite.ts'))).toBe(true);
+      expect(inputs.filter((i) => /node_modules\/(iconv-lite|libmime\/dist\/esm)\//.test(i))).toEqual([]);
+    }
+  });
+
   it('the API function: 1024 MB, its budget-derived timeout, and every variable lambdaConfigSchema requires', () => {
     const api = resources[logicalId(stack.api.handler)]!;
     expect(api.Properties).toMatchObject({

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import iconv from 'iconv-lite';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { emailSignatureHeader } from '@cc/channels';
 import S3rver from 's3rver';
@@ -10,6 +13,8 @@ import type { SESEvent } from 'aws-lambda';
 import { createTestContext, type TestContext } from '../support/harness';
 import { keys } from '@cc/store/keys';
 import { createCustomer, partitionItems, timelineOf } from './intake-support';
+import { esbuildOptionsFrom } from '../../bench/lib/bundles';
+import { bundling } from '../../infra/constructs/node-function';
 
 // SES → S3 → Lambda, with a real S3 emulator (s3rver) in place of the buckets the stack creates. The handler is
 // functions/email-inbound.ts itself, composed from its environment as it is in AWS.
@@ -181,6 +186,91 @@ describe('inbound email through SES and S3', () => {
 
   it('fails the invocation (so SES retries it) when the message is not in S3', async () => {
     await expect(handler(sesEvent('ses-missing'))).rejects.toThrow();
+  });
+});
+
+/** A message in a legacy charset, as Chinese, Taiwanese and Japanese mail clients still send it. */
+function legacyMail(messageId: string, from: string, subject: string, body: Buffer, charset: string): Buffer {
+  const encodedSubject = `=?${charset}?B?${subject}?=`;
+  return Buffer.from(
+    [
+      `From: ${from}`,
+      'To: care@bank.example',
+      `Subject: ${encodedSubject}`,
+      `Message-ID: <${messageId}.${Date.now()}@mail.example.com>`,
+      'MIME-Version: 1.0',
+      `Content-Type: text/plain; charset=${charset}`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      body.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '',
+    ].join('\r\n'),
+  );
+}
+
+describe('the email function as deployed (built with the stack bundling, iconv-lite replaced)', () => {
+  let deployed: (event: SESEvent) => Promise<void>;
+  let outdir: string;
+
+  beforeAll(async () => {
+    outdir = mkdtempSync(join(tmpdir(), 'cc-email-bundle-'));
+    const result = await build(esbuildOptionsFrom(bundling, 'functions/email-inbound.ts', outdir));
+    const inputs = Object.keys(result.metafile!.inputs);
+    expect(inputs.some((i) => i.endsWith('infra/bundling/iconv-lite.ts'))).toBe(true);
+    expect(inputs.filter((i) => i.includes('node_modules/iconv-lite/'))).toEqual([]);
+    ({ handler: deployed } = (await import(pathToFileURL(join(outdir, 'index.mjs')).href)) as {
+      handler: typeof deployed;
+    });
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  const cases = [
+    {
+      charset: 'gb2312',
+      subject: '信用卡被冻结',
+      text: '您好，我的信用卡被冻结了，请尽快处理。账户尾号 8866，谢谢！',
+      bytes: (s: string) => iconv.encode(s, 'gbk'),
+    },
+    {
+      charset: 'big5',
+      subject: '信用卡被凍結',
+      // 𨋢 (a lift, in Hong Kong addresses) is Big5-HKSCS: Node's own Big5 decoder drops it.
+      text: '您好，我的信用卡被凍結了，請盡快處理。地址：香港九龍 𨋢 旁。',
+      bytes: (s: string) => iconv.encode(s, 'big5hkscs'),
+    },
+    {
+      charset: 'shift_jis',
+      subject: '口座の残高',
+      text: '口座の残高を確認したいです。カードが使えません（ｶﾀｶﾅ）。',
+      bytes: (s: string) => iconv.encode(s, 'shift_jis'),
+    },
+    {
+      charset: 'iso-2022-jp',
+      subject: '口座の残高',
+      text: '口座の残高',
+      // JIS X 0208 between ESC $ B and ESC ( B (iconv-lite cannot write ISO-2022-JP).
+      bytes: () => Buffer.from('1b2442387d3a42244e3b4439621b2842', 'hex'),
+    },
+  ];
+
+  it.each(cases)('records $charset mail with its text and subject as written', async (mail) => {
+    const address = `legacy.${mail.charset.replace(/\W/g, '')}@example.com`;
+    const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: address, verified: true }] });
+    const id = `ses-${mail.charset}`;
+    const raw = legacyMail(
+      id,
+      address,
+      mail.bytes(mail.subject).toString('base64'),
+      mail.bytes(mail.text),
+      mail.charset,
+    );
+    await s3.send(new PutObjectCommand({ Bucket: RAW, Key: `inbound/${id}`, Body: raw }));
+    await deployed(sesEvent(id));
+
+    const contact = (await timelineOf(t, customer.id)).find((e) => e.type === 'contact') as {
+      details: { subject: string; text: string };
+    };
+    expect(contact.details).toMatchObject({ subject: mail.subject, text: mail.text });
   });
 });
 
