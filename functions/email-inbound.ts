@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseEnv } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
 import * as emailModule from '@cc/channels/email';
@@ -10,12 +10,12 @@ import { sesInboundHandler } from '@cc/services/email-inbound';
 
 // Composition happens once per container, outside the handler.
 const config = parseEnv(
-  serviceSettingsSchema.extend({
-    NOTIFICATION_QUEUE_URL: z.string().min(1),
-    RAW_MAIL_BUCKET: z.string().min(3),
-    ATTACHMENTS_BUCKET: z.string().min(3),
+  z.extend(serviceSettingsSchema, {
+    NOTIFICATION_QUEUE_URL: z.string().check(z.minLength(1)),
+    RAW_MAIL_BUCKET: z.string().check(z.minLength(3)),
+    ATTACHMENTS_BUCKET: z.string().check(z.minLength(3)),
     /** Path-style S3 addressing, for S3-compatible stores and emulators (AWS itself needs none). */
-    S3_FORCE_PATH_STYLE: z.stringbool().default(false),
+    S3_FORCE_PATH_STYLE: z._default(z.stringbool(), false),
   }),
   process.env,
 );

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createLogger, parseEnv } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
 import { s3ArchiveStore } from '@cc/channels/archive-s3';
@@ -10,10 +10,10 @@ import { budgetedClientConfig, createDocumentClient } from '@cc/store';
 
 // Composition happens once per container, outside the handler.
 const config = parseEnv(
-  serviceSettingsSchema.extend({
-    ARCHIVE_BUCKET: z.string().min(3),
+  z.extend(serviceSettingsSchema, {
+    ARCHIVE_BUCKET: z.string().check(z.minLength(3)),
     /** Path-style S3 addressing, for S3-compatible stores and emulators (AWS itself needs none). */
-    S3_FORCE_PATH_STYLE: z.stringbool().default(false),
+    S3_FORCE_PATH_STYLE: z._default(z.stringbool(), false),
   }),
   process.env,
 );

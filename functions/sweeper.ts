@@ -1,14 +1,14 @@
-import * as z from 'zod';
-import { parseEnv } from '@cc/core';
+import * as z from 'zod/mini';
+import { integerText, parseEnv } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
 import { composeSweeper, connectAws, serviceSettingsSchema, withDeadline } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
 const config = parseEnv(
-  serviceSettingsSchema.extend({
-    NOTIFICATION_QUEUE_URL: z.string().min(1),
+  z.extend(serviceSettingsSchema, {
+    NOTIFICATION_QUEUE_URL: z.string().check(z.minLength(1)),
     /** A notification still pending this long after it was written is re-published. */
-    SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
+    SWEEP_GRACE_SECONDS: z._default(integerText(0), 60),
   }),
   process.env,
 );

@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { getConnInfo } from 'hono/aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { parseEnv } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
 import type { publicLambdaConfigSchema } from '@cc/api';

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { lambdaConfigSchema } from '@cc/api/config';
 import { TWILIO_TOKEN_PLACEHOLDER } from '@cc/channels';
 import { resolvePackagedReferenceScript } from '@cc/api/reference';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { budgets } from '../ops-budgets';
 import { repoRoot } from '../paths';
 import { timeouts, type StageConfig } from '../ops-config';

@@ -290,6 +290,32 @@ describe('functions', () => {
     }
   });
 
+  it('validate with zod/mini only (no classic zod), with its English messages wherever zod is bundled', () => {
+    const metafiles = readdirSync(outdir)
+      .map((dir) => path.join(outdir, dir, 'index.meta.json'))
+      .filter((file) => existsSync(file));
+    expect(metafiles.length).toBeGreaterThan(0);
+    for (const file of metafiles) {
+      const meta = JSON.parse(readFileSync(file, 'utf8')) as {
+        outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+      };
+      const bundled = Object.values(meta.outputs).flatMap((o) =>
+        Object.entries(o.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
+      );
+      // Classic zod, or another locale (reaching into `z.core` or `z.locales` bundles the whole namespace).
+      expect(
+        bundled.filter((i) => /node_modules\/zod\/v4\/(classic\/|locales\/(?!en\.js$))/.test(i)),
+        file,
+      ).toEqual([]);
+      if (bundled.some((i) => i.includes('node_modules/zod/v4/core/'))) {
+        expect(
+          bundled.some((i) => i.endsWith('node_modules/zod/v4/locales/en.js')),
+          file,
+        ).toBe(true);
+      }
+    }
+  });
+
   it('decode mail with the iconv-lite stand-in and one copy of libmime (no charset tables, no ESM twin)', () => {
     const inputsOf = (file: string) =>
       Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs);

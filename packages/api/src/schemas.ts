@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   ContactPointInput,
   ContactPreferences,
@@ -8,44 +8,48 @@ import {
   identifier,
   timelineChannels,
   timelineTypes,
+  withMeta,
+  integerText,
 } from '@cc/core';
 
 /** The contract's shared pieces: problems, pages, ids, and the customer every resource refers to. */
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.string().meta({ example: 'request.invalid' }),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    allowed: z
-      .array(z.string())
-      .optional()
-      .meta({ description: '`*.invalid_transition`: the states the resource may move to from `from`' }),
-    from: z.string().optional().meta({ description: '`*.invalid_transition`: the current state' }),
-    to: z.string().optional().meta({ description: '`*.invalid_transition`: the state asked for' }),
-  })
+export const ProblemSchema = withMeta(
   // Problem types add members of their own (RFC 9457, 3.2: extension members); clients ignore what they do not know.
-  .catchall(z.unknown())
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details with a stable `code`; a type may add members' });
+  z.catchall(
+    z.object({
+      type: z.string(),
+      title: z.string(),
+      status: z.int(),
+      code: withMeta(z.string(), { example: 'request.invalid' }),
+      detail: z.optional(z.string()),
+      instance: z.optional(z.string()),
+      errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+      allowed: withMeta(z.optional(z.array(z.string())), {
+        description: '`*.invalid_transition`: the states the resource may move to from `from`',
+      }),
+      from: withMeta(z.optional(z.string()), { description: '`*.invalid_transition`: the current state' }),
+      to: withMeta(z.optional(z.string()), { description: '`*.invalid_transition`: the state asked for' }),
+    }),
+    z.unknown(),
+  ),
+  { id: 'Problem', description: 'RFC 9457 problem details with a stable `code`; a type may add members' },
+);
 
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodMiniType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
 
 export const CursorQuery = z.object({
-  cursor: z.string().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
+  limit: z._default(integerText(1, 100), 25),
 });
 
 export const IdParam = z.object({ id: identifier() });
 
-export const IfMatchHeader = z.object({ 'if-match': z.string().optional() });
-export const IdempotencyHeader = z.object({ 'idempotency-key': z.string().optional() });
+export const IfMatchHeader = z.object({ 'if-match': z.optional(z.string()) });
+export const IdempotencyHeader = z.object({ 'idempotency-key': z.optional(z.string()) });
 
-export const CustomerSchema = z
-  .object({
+export const CustomerSchema = withMeta(
+  z.object({
     id: z.string(),
     customerNumber: z.string(),
     name: z.string(),
@@ -53,40 +57,47 @@ export const CustomerSchema = z
     level: z.string(),
     branchId: z.string(),
     contactPoints: z.array(ContactPointInput),
-    preferredChannel: z.enum(contactChannels).optional(),
+    preferredChannel: z.optional(z.enum(contactChannels)),
     preferences: ContactPreferences,
     tags: z.array(z.string()),
-    figures: CustomerFigures.optional().meta({ description: 'Absent for agents (reduced profile)' }),
-    notes: z.string().optional(),
+    figures: withMeta(z.optional(CustomerFigures), { description: 'Absent for agents (reduced profile)' }),
+    notes: z.optional(z.string()),
     status: z.enum(['active', 'closed', 'merged']),
-    primaryManagerId: z.string().nullable(),
+    primaryManagerId: z.nullable(z.string()),
     assistingManagerIds: z.array(z.string()),
-    pendingAssignment: z
-      .object({ requestId: z.string(), requestedAt: z.string() })
-      .optional()
-      .meta({ description: "Needs a primary manager; the assignment request awaits the branch's supervisors" }),
-    levelApproval: z
-      .object({ requestId: z.string(), level: z.string(), approvedAt: z.string(), validUntil: z.string() })
-      .optional()
-      .meta({ description: 'The level was approved by request; the automatic rules leave it alone until validUntil' }),
-    mergedInto: z.string().optional(),
-    version: z.number().int(),
+    pendingAssignment: withMeta(z.optional(z.object({ requestId: z.string(), requestedAt: z.string() })), {
+      description: "Needs a primary manager; the assignment request awaits the branch's supervisors",
+    }),
+    levelApproval: withMeta(
+      z.optional(
+        z.object({ requestId: z.string(), level: z.string(), approvedAt: z.string(), validUntil: z.string() }),
+      ),
+      { description: 'The level was approved by request; the automatic rules leave it alone until validUntil' },
+    ),
+    mergedInto: z.optional(z.string()),
+    version: z.int(),
     createdAt: z.string(),
     updatedAt: z.string(),
-  })
-  .meta({ id: 'Customer' });
+  }),
+  { id: 'Customer' },
+);
 
 /** Who did something: a member of staff, a channel acting for the customer, or the system. */
-export const ActorSchema = z
-  .object({ kind: z.enum(['user', 'customer', 'system']), id: z.string().optional(), channel: z.string().optional() })
-  .meta({ id: 'Actor' });
+export const ActorSchema = withMeta(
+  z.object({
+    kind: z.enum(['user', 'customer', 'system']),
+    id: z.optional(z.string()),
+    channel: z.optional(z.string()),
+  }),
+  { id: 'Actor' },
+);
 
 /** One line of a customer's contact history, whatever the channel. */
-export const TimelineEntrySchema = z
-  .object({
+export const TimelineEntrySchema = withMeta(
+  z.object({
     id: z.string(),
-    customerId: z.string().nullable(),
-    sender: z.object({ kind: z.enum(['phone', 'email']), value: z.string() }).optional(),
+    customerId: z.nullable(z.string()),
+    sender: z.optional(z.object({ kind: z.enum(['phone', 'email']), value: z.string() })),
     type: z.enum(timelineTypes),
     channel: z.enum(timelineChannels),
     direction: z.enum(['inbound', 'outbound', 'internal']),
@@ -94,10 +105,11 @@ export const TimelineEntrySchema = z
     actor: ActorSchema,
     summary: z.string(),
     links: z.object({
-      caseId: z.string().optional(),
-      opportunityId: z.string().optional(),
-      contactId: z.string().optional(),
+      caseId: z.optional(z.string()),
+      opportunityId: z.optional(z.string()),
+      contactId: z.optional(z.string()),
     }),
-    details: z.record(z.string(), z.unknown()).optional(),
-  })
-  .meta({ id: 'TimelineEntry' });
+    details: z.optional(z.record(z.string(), z.unknown())),
+  }),
+  { id: 'TimelineEntry' },
+);

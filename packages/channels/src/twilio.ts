@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '@cc/core';
 import { safeEqual } from './safe-equal';
 import { toFieldIssues } from './zod-issues';
@@ -52,21 +52,21 @@ export interface TwilioSms {
 const MAX_MEDIA = 10;
 
 const smsParamsSchema = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i, 'MessageSid must be SM/MM followed by 32 hex digits'),
-  AccountSid: z
-    .string()
-    .regex(/^AC[0-9a-f]{32}$/i, 'AccountSid must be AC followed by 32 hex digits')
-    .optional(),
+  MessageSid: z.string().check(z.regex(/^(SM|MM)[0-9a-f]{32}$/i, 'MessageSid must be SM/MM followed by 32 hex digits')),
+  AccountSid: z.optional(
+    z.string().check(z.regex(/^AC[0-9a-f]{32}$/i, 'AccountSid must be AC followed by 32 hex digits')),
+  ),
   // Phone numbers, short codes or channel addresses (whatsapp:+86...): short, and they become keys.
-  From: z.string().trim().min(1, 'From is required').max(64, 'From is too long'),
-  To: z.string().trim().min(1, 'To is required').max(64, 'To is too long'),
-  Body: z.string().max(10_000, 'Body is too long').default(''),
-  NumMedia: z
-    .string()
-    .regex(/^\d+$/, 'NumMedia must be a non-negative integer')
-    .transform(Number)
-    .pipe(z.number().max(MAX_MEDIA, `NumMedia must be at most ${MAX_MEDIA}`))
-    .default(0),
+  From: z.string().check(z.trim(), z.minLength(1, 'From is required'), z.maxLength(64, 'From is too long')),
+  To: z.string().check(z.trim(), z.minLength(1, 'To is required'), z.maxLength(64, 'To is too long')),
+  Body: z._default(z.string().check(z.maxLength(10_000, 'Body is too long')), ''),
+  NumMedia: z._default(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^\d+$/, 'NumMedia must be a non-negative integer')), z.transform(Number)),
+      z.number().check(z.lte(MAX_MEDIA, `NumMedia must be at most ${MAX_MEDIA}`)),
+    ),
+    0,
+  ),
 });
 
 /** Validates an inbound Messaging webhook's form parameters. */

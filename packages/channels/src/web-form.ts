@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   hasBidiControls,
   hasControlCharacters,
@@ -49,54 +49,65 @@ const CATEGORY_LABELS: Record<Locale, Record<ComplaintCategory, string>> = {
 
 // Browsers submit untouched inputs as "", which means "not given" for optional fields.
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalText = (schema: z.ZodType<string, string>) => z.preprocess(blankToUndefined, schema.optional());
+/** What classic zod calls `z.preprocess`: blanks become undefined before the schema sees them. */
+const blankAsMissing = <T extends z.ZodMiniType>(schema: T) => z.pipe(z.transform(blankToUndefined), schema);
+const optionalText = (schema: z.ZodMiniType<string, string>) => blankAsMissing(z.optional(schema));
 /** One line as a person types it: no line breaks or invisible direction changes (they would reach email subjects). */
-const oneLine = (schema: z.ZodString) =>
-  schema
-    .refine((v) => !hasControlCharacters(v), 'Use a single line without special characters')
-    .refine((v) => !hasBidiControls(v), 'Remove the text direction characters');
+const oneLine = (schema: z.ZodMiniString<string>) =>
+  schema.check(
+    z.refine((v) => !hasControlCharacters(v), 'Use a single line without special characters'),
+    z.refine((v) => !hasBidiControls(v), 'Remove the text direction characters'),
+  );
 
 /** The form's fields; the API documents these (less the honeypot) as its public complaint body. */
 export const complaintFormFields = z.object({
-  kind: z.preprocess(blankToUndefined, z.enum(COMPLAINT_KINDS, 'Choose complaint or inquiry').default('complaint')),
+  kind: blankAsMissing(z._default(z.enum(COMPLAINT_KINDS, 'Choose complaint or inquiry'), 'complaint')),
   name: oneLine(
-    z.string('Enter your name').trim().min(1, 'Enter your name').max(120, 'Use at most 120 characters'),
-  ).refine((v) => v === '' || hasVisibleText(v), 'Enter your name'),
-  phone: optionalText(
     z
-      .string()
-      .trim()
-      .refine((v) => tryNormalisePhone(v) !== null, 'Enter a valid phone number, e.g. +86 138 0000 0001'),
+      .string('Enter your name')
+      .check(z.trim(), z.minLength(1, 'Enter your name'), z.maxLength(120, 'Use at most 120 characters')),
+  ).check(z.refine((v) => v === '' || hasVisibleText(v), 'Enter your name')),
+  phone: optionalText(
+    z.string().check(
+      z.trim(),
+      z.refine((v) => tryNormalisePhone(v) !== null, 'Enter a valid phone number, e.g. +86 138 0000 0001'),
+    ),
   ),
   email: optionalText(
-    z
-      .string()
-      .trim()
-      .refine((v) => tryNormaliseEmail(v) !== null, 'Enter a valid email address'),
+    z.string().check(
+      z.trim(),
+      z.refine((v) => tryNormaliseEmail(v) !== null, 'Enter a valid email address'),
+    ),
   ),
-  customerNumber: optionalText(oneLine(z.string().normalize('NFKC').trim().max(40, 'Use at most 40 characters'))),
+  customerNumber: optionalText(
+    oneLine(z.string().check(z.normalize('NFKC'), z.trim(), z.maxLength(40, 'Use at most 40 characters'))),
+  ),
   category: z.enum(COMPLAINT_CATEGORIES, 'Choose a category'),
   subject: oneLine(
-    z.string('Enter a subject').trim().min(3, 'Use at least 3 characters').max(200, 'Use at most 200 characters'),
+    z
+      .string('Enter a subject')
+      .check(z.trim(), z.minLength(3, 'Use at least 3 characters'), z.maxLength(200, 'Use at most 200 characters')),
   ),
-  description: z
-    .string('Describe your request')
-    .trim()
-    .min(10, 'Use at least 10 characters')
-    .max(5000, 'Use at most 5000 characters')
-    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'Remove the special characters')
-    .refine((v) => !hasBidiControls(v), 'Remove the text direction characters'),
-  productCode: optionalText(oneLine(z.string().trim().max(40, 'Use at most 40 characters'))),
+  description: z.string('Describe your request').check(
+    z.trim(),
+    z.minLength(10, 'Use at least 10 characters'),
+    z.maxLength(5000, 'Use at most 5000 characters'),
+    z.refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'Remove the special characters'),
+    z.refine((v) => !hasBidiControls(v), 'Remove the text direction characters'),
+  ),
+  productCode: optionalText(oneLine(z.string().check(z.trim(), z.maxLength(40, 'Use at most 40 characters')))),
   /** Honeypot: hidden from people, so any value means a bot filled the form. */
-  website: z.string().max(1000).optional(),
+  website: z.optional(z.string().check(z.maxLength(1000))),
 });
 
-export const complaintFormSchema = complaintFormFields.refine((v) => v.phone !== undefined || v.email !== undefined, {
-  path: ['phone'],
-  message: 'Enter a phone number or an email address so we can reach you',
-  // Also report this when other fields are missing, so the person sees every problem at once.
-  when: (payload) => typeof payload.value === 'object' && payload.value !== null,
-});
+export const complaintFormSchema = complaintFormFields.check(
+  z.refine((v) => v.phone !== undefined || v.email !== undefined, {
+    path: ['phone'],
+    message: 'Enter a phone number or an email address so we can reach you',
+    // Also report this when other fields are missing, so the person sees every problem at once.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  }),
+);
 
 export type ComplaintForm = z.infer<typeof complaintFormSchema>;
 export type ComplaintFormField = keyof ComplaintForm;

@@ -1,7 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Customer } from './customers';
 import { InvalidTransitionError, type FieldIssue } from './errors';
-import { identifier, multiLineText, singleLineText } from './fields';
+import { identifier, multiLineText, singleLineText, withMeta } from './fields';
 import type { Locale } from './locales';
 
 export const caseTypes = ['complaint', 'inquiry'] as const;
@@ -264,22 +264,23 @@ export const describeCaseKind = (c: Pick<Case, 'type' | 'subject'>) =>
 
 /** What registering a complaint or inquiry takes, whoever registers it. */
 export const CaseCreateInput = z
-  .object({
+  .strictObject({
     type: z.enum(caseTypes),
-    subject: z.enum(inquirySubjects).optional(),
-    productCode: singleLineText(40).optional(),
-    category: singleLineText(80).default('general'),
-    priority: z.enum(casePriorities).default('normal'),
-    title: singleLineText(200).optional(),
+    subject: z.optional(z.enum(inquirySubjects)),
+    productCode: z.optional(singleLineText(40)),
+    category: z._default(singleLineText(80), 'general'),
+    priority: z._default(z.enum(casePriorities), 'normal'),
+    title: z.optional(singleLineText(200)),
     description: multiLineText(10_000),
-    customerId: identifier().nullable().optional(),
-    branchId: identifier(40).optional(),
+    customerId: z.optional(z.nullable(identifier())),
+    branchId: z.optional(identifier(40)),
   })
-  .strict()
-  .superRefine((v, ctx) => {
-    for (const issue of classificationIssues(v))
-      ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
-  });
+  .check(
+    z.superRefine((v, ctx) => {
+      for (const issue of classificationIssues(v))
+        ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+    }),
+  );
 export type CaseCreateInput = z.input<typeof CaseCreateInput>;
 
 /** The fields that say what kind of case it is; changing them is a reclassification. */
@@ -290,10 +291,10 @@ export const classificationFields = ['type', 'subject', 'productCode', 'category
  * change with a note (required when resolving or closing: the outcome). Owner, origin and customer change
  * through their own flows.
  */
-export const CasePatchInput = z
-  .object({
+export const CasePatchInput = z.partial(
+  z.strictObject({
     type: z.enum(caseTypes),
-    subject: z.enum(inquirySubjects).nullable(),
+    subject: z.nullable(z.enum(inquirySubjects)),
     title: singleLineText(200),
     description: multiLineText(10_000),
     category: singleLineText(80),
@@ -301,32 +302,33 @@ export const CasePatchInput = z
     productCode: singleLineText(40),
     status: z.enum(caseStatuses),
     note: multiLineText(2000),
-  })
-  .partial()
-  .strict();
+  }),
+);
 export type CasePatchInput = z.infer<typeof CasePatchInput>;
 
 const reason = singleLineText(500, 3);
 
 /** Give a case to another user (a supervisor, or the owner to a colleague), saying why. */
-export const CaseAssignInput = z.object({ ownerId: identifier(), reason }).strict();
+export const CaseAssignInput = z.strictObject({ ownerId: identifier(), reason });
 export type CaseAssignInput = z.infer<typeof CaseAssignInput>;
 
 /** Deleting a case says why. */
-export const CaseDeleteInput = z.object({ reason }).strict();
+export const CaseDeleteInput = z.strictObject({ reason });
 
-export const CaseNoteInput = z.object({ text: multiLineText(5000) }).strict();
+export const CaseNoteInput = z.strictObject({ text: multiLineText(5000) });
 
 /** A reply to the customer from the case: by the chosen channel, else the customer's preferred one. */
-export const CaseReplyInput = z
-  .object({
+export const CaseReplyInput = withMeta(
+  z.strictObject({
     text: multiLineText(2000),
-    channel: z.enum(['sms', 'email']).optional().meta({ description: "Default: the customer's preferred channel" }),
-  })
-  .strict()
-  .meta({ id: 'CaseReply' });
+    channel: withMeta(z.optional(z.enum(['sms', 'email'])), {
+      description: "Default: the customer's preferred channel",
+    }),
+  }),
+  { id: 'CaseReply' },
+);
 export type CaseReplyInput = z.infer<typeof CaseReplyInput>;
 
 /** A case the customer started (not one staff opened on their own): its acknowledgement is exempt from the cap. */
 export const customerInitiated = (c: Pick<Case, 'origin'>) => c.origin !== 'manager';
-export const CaseRestoreInput = z.object({ reason: singleLineText(500).optional() }).strict();
+export const CaseRestoreInput = z.strictObject({ reason: z.optional(singleLineText(500)) });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Actor } from './caller';
 import {
   amount,
@@ -9,6 +9,8 @@ import {
   personName,
   safeInteger,
   singleLineText,
+  withMeta,
+  listOf,
 } from './fields';
 import { isTimeZone, locales } from './locales';
 
@@ -128,40 +130,45 @@ export function decideLevelByRule(
 export const ContactPointInput = z.object({
   kind: z.enum(['phone', 'email']),
   value: singleLineText(254, 3),
-  verified: z.boolean().default(false),
-  preferred: z.boolean().default(false),
+  verified: z._default(z.boolean(), false),
+  preferred: z._default(z.boolean(), false),
 });
 export type ContactPointInput = z.infer<typeof ContactPointInput>;
 export type ContactPoint = ContactPointInput;
 
-const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM');
+const timeOfDay = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM'));
 
 export const ContactPreferences = z.object({
-  quietHours: z
-    .object({
+  quietHours: z.optional(
+    z.object({
       start: timeOfDay,
       end: timeOfDay,
-      timezone: singleLineText(64).refine(isTimeZone, 'an IANA time zone, e.g. Asia/Shanghai').default('Asia/Shanghai'),
-    })
-    .optional(),
-  optOut: z
-    .object({ sms: z.boolean().default(false), email: z.boolean().default(false), voice: z.boolean().default(false) })
-    .default({ sms: false, email: false, voice: false }),
+      timezone: z._default(
+        singleLineText(64).check(z.refine(isTimeZone, 'an IANA time zone, e.g. Asia/Shanghai')),
+        'Asia/Shanghai',
+      ),
+    }),
+  ),
+  optOut: z._default(
+    z.object({
+      sms: z._default(z.boolean(), false),
+      email: z._default(z.boolean(), false),
+      voice: z._default(z.boolean(), false),
+    }),
+    { sms: false, email: false, voice: false },
+  ),
   /** The language messages to the customer are written in (else the case's, else PUBLIC_DEFAULT_LOCALE). */
-  locale: z.enum(locales).optional(),
+  locale: z.optional(z.enum(locales)),
 });
 export type ContactPreferences = z.infer<typeof ContactPreferences>;
 
 /** Figures from core banking; only supervisors/admins and managers in scope may see them. */
 export const CustomerFigures = z.object({
-  creditRating: singleLineText(10).optional(),
-  points: safeInteger(0, 1e12).optional(),
-  aum: amount(0, 1e15).optional(),
-  contribution: amount(-1e15, 1e15).optional(),
-  products: z
-    .array(z.object({ code: singleLineText(40), name: singleLineText(120) }))
-    .max(100)
-    .optional(),
+  creditRating: z.optional(singleLineText(10)),
+  points: z.optional(safeInteger(0, 1e12)),
+  aum: z.optional(amount(0, 1e15)),
+  contribution: z.optional(amount(-1e15, 1e15)),
+  products: z.optional(listOf(z.object({ code: singleLineText(40), name: singleLineText(120) }), 100)),
 });
 export type CustomerFigures = z.infer<typeof CustomerFigures>;
 
@@ -333,93 +340,84 @@ export interface CustomerCounters {
   lastContactAt?: string;
 }
 
-export const CustomerCreateInput = z
-  .object({
-    customerNumber,
-    name: personName(200),
-    type: z.enum(customerTypes),
-    branchId: identifier(40).optional(),
-    level: identifier(40).optional(),
-    primaryManagerId: identifier().optional(),
-    assistingManagerIds: z.array(identifier()).max(10).optional(),
-    contactPoints: z.array(ContactPointInput).max(20).default([]),
-    preferredChannel: z.enum(contactChannels).optional(),
-    preferences: ContactPreferences.optional(),
-    tags: z.array(singleLineText(40)).max(30).default([]),
-    figures: CustomerFigures.optional(),
-    notes: multiLineText(5000, 0).optional(),
-  })
-  .strict();
+export const CustomerCreateInput = z.strictObject({
+  customerNumber,
+  name: personName(200),
+  type: z.enum(customerTypes),
+  branchId: z.optional(identifier(40)),
+  level: z.optional(identifier(40)),
+  primaryManagerId: z.optional(identifier()),
+  assistingManagerIds: z.optional(listOf(identifier(), 10)),
+  contactPoints: z._default(listOf(ContactPointInput, 20), []),
+  preferredChannel: z.optional(z.enum(contactChannels)),
+  preferences: z.optional(ContactPreferences),
+  tags: z._default(listOf(singleLineText(40), 30), []),
+  figures: z.optional(CustomerFigures),
+  notes: z.optional(multiLineText(5000, 0)),
+});
 export type CustomerCreateInput = z.infer<typeof CustomerCreateInput>;
 
 /** Owner, level, status, version and timestamps change only through their own flows: refused here. */
-export const CustomerPatchInput = z
-  .object({
+export const CustomerPatchInput = z.partial(
+  z.strictObject({
     name: personName(200),
-    contactPoints: z.array(ContactPointInput).max(20),
-    preferredChannel: z.enum(contactChannels).nullable(),
+    contactPoints: listOf(ContactPointInput, 20),
+    preferredChannel: z.nullable(z.enum(contactChannels)),
     preferences: ContactPreferences,
-    tags: z.array(singleLineText(40)).max(30),
+    tags: listOf(singleLineText(40), 30),
     figures: CustomerFigures,
-    notes: multiLineText(5000, 0).nullable(),
-  })
-  .partial()
-  .strict();
+    notes: z.nullable(multiLineText(5000, 0)),
+  }),
+);
 export type CustomerPatchInput = z.infer<typeof CustomerPatchInput>;
 
 /** Closing or reopening a customer relationship says why. */
-export const CustomerStatusInput = z.object({ reason: singleLineText(500, 3) }).strict();
+export const CustomerStatusInput = z.strictObject({ reason: singleLineText(500, 3) });
 
 const managerId = identifier();
 const changeReason = singleLineText(500, 3);
 
 export const ChangeRequestInput = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('assignment'),
+    primaryManagerId: z.optional(z.nullable(managerId)),
+    addAssisting: z.optional(listOf(managerId, 10)),
+    removeAssisting: z.optional(listOf(managerId, 10)),
+    reason: changeReason,
+  }),
+  z.strictObject({
+    kind: z.literal('level'),
+    level: identifier(40),
+    validUntil: withMeta(z.optional(isoDate), {
+      description:
+        'Until when the approved level holds against the automatic rules (default: LEVEL_APPROVAL_VALID_DAYS)',
+    }),
+    reason: changeReason,
+  }),
   z
-    .object({
-      kind: z.literal('assignment'),
-      primaryManagerId: managerId.nullable().optional(),
-      addAssisting: z.array(managerId).max(10).optional(),
-      removeAssisting: z.array(managerId).max(10).optional(),
-      reason: changeReason,
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('level'),
-      level: identifier(40),
-      validUntil: isoDate.optional().meta({
-        description:
-          'Until when the approved level holds against the automatic rules (default: LEVEL_APPROVAL_VALID_DAYS)',
-      }),
-      reason: changeReason,
-    })
-    .strict(),
-  z
-    .object({
+    .strictObject({
       kind: z.literal('contact_points'),
-      add: z.array(ContactPointInput).max(5).optional(),
-      remove: z
-        .array(z.object({ kind: z.enum(['phone', 'email']), value: singleLineText(254, 3) }).strict())
-        .max(5)
-        .optional(),
+      add: z.optional(listOf(ContactPointInput, 5)),
+      remove: z.optional(
+        z
+          .array(z.strictObject({ kind: z.enum(['phone', 'email']), value: singleLineText(254, 3) }))
+          .check(z.maxLength(5)),
+      ),
       reason: changeReason,
     })
-    .strict()
-    .refine((c) => (c.add?.length ?? 0) + (c.remove?.length ?? 0) > 0, { message: 'add or remove something' }),
-  z.object({ kind: z.literal('customer_number'), customerNumber, reason: changeReason }).strict(),
+    .check(z.refine((c) => (c.add?.length ?? 0) + (c.remove?.length ?? 0) > 0, { message: 'add or remove something' })),
+  z.strictObject({ kind: z.literal('customer_number'), customerNumber, reason: changeReason }),
 ]);
 export type ChangeRequestInput = z.infer<typeof ChangeRequestInput>;
 
-export const DecisionInput = z
-  .object({
-    decision: z.enum(['approve', 'reject']),
-    note: singleLineText(500).optional(),
-    primaryManagerId: managerId.optional().meta({
-      description: 'Approving an assignment request that names no primary manager: the manager to assign',
-    }),
-  })
-  .strict();
+export const DecisionInput = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  note: z.optional(singleLineText(500)),
+  primaryManagerId: withMeta(z.optional(managerId), {
+    description: 'Approving an assignment request that names no primary manager: the manager to assign',
+  }),
+});
 export type DecisionInput = z.infer<typeof DecisionInput>;
 
-export const MergeInput = z.object({ mergedId: identifier(), reason: singleLineText(500, 3) }).strict();
+export const MergeInput = z.strictObject({ mergedId: identifier(), reason: singleLineText(500, 3) });
 export type MergeInput = z.infer<typeof MergeInput>;

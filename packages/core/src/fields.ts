@@ -1,9 +1,25 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 
 /**
  * The field schemas every input schema is built from, so a rule about hostile text, numbers or dates is written
  * once. DynamoDB keys are at most 2 KB (sort keys 1 KB) and identifiers end up in keys, hence the short limits.
+ *
+ * Schemas are built with `zod/mini` (functions instead of methods, so a bundle carries only what it uses) and
+ * zod is imported as a namespace. Unlike classic zod, mini loads no messages: the English ones, which problem
+ * responses expose (`Too big: expected string to have <=80 characters`), are loaded here, with the fields.
  */
+z.config(en());
+
+/**
+ * `schema.meta(...)` of classic zod: a copy of the schema carrying documentation (description, example, an `id`
+ * that makes it a component of the OpenAPI document), so the original stays undocumented where it is reused.
+ */
+export function withMeta<T extends z.ZodMiniType>(schema: T, meta: z.core.GlobalMeta): T {
+  const documented = schema.clone();
+  z.globalRegistry.add(documented, meta);
+  return documented;
+}
 
 /** C0 and C1 controls, DEL, and the line/paragraph separators: never in a single-line field (header injection). */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -28,35 +44,37 @@ export const asText = (s: string) =>
 
 /** One line of text (titles, subjects, categories): trimmed, no control or bidirectional control characters. */
 export const singleLineText = (max: number, min = 1) =>
-  z
-    .string()
-    .trim()
-    .min(min)
-    .max(max)
-    .refine((s) => !hasControlCharacters(s), 'must be one line without control characters')
-    .refine((s) => !hasBidiControls(s), 'must not contain bidirectional control characters');
+  z.string().check(
+    z.trim(),
+    z.minLength(min),
+    z.maxLength(max),
+    z.refine((s) => !hasControlCharacters(s), 'must be one line without control characters'),
+    z.refine((s) => !hasBidiControls(s), 'must not contain bidirectional control characters'),
+  );
 
 /** Free text (descriptions, notes): line breaks and tabs allowed, other control characters refused. */
 export const multiLineText = (max: number, min = 1) =>
-  z
-    .string()
-    .trim()
-    .min(min)
-    .max(max)
-    .refine((s) => !CONTROL_IN_TEXT.test(s), 'must not contain control characters')
-    .refine((s) => !hasBidiControls(s), 'must not contain bidirectional control characters');
+  z.string().check(
+    z.trim(),
+    z.minLength(min),
+    z.maxLength(max),
+    z.refine((s) => !CONTROL_IN_TEXT.test(s), 'must not contain control characters'),
+    z.refine((s) => !hasBidiControls(s), 'must not contain bidirectional control characters'),
+  );
 
 /** A person's or a company's name: one line, and something in it must be visible. */
 export const personName = (max = 200) =>
-  singleLineText(max).refine((s) => s === '' || hasVisibleText(s), 'must contain a visible letter or digit');
+  singleLineText(max).check(z.refine((s) => s === '' || hasVisibleText(s), 'must contain a visible letter or digit'));
 
 /** Ids of users, customers, cases, branches...: short, ASCII, safe in a key and in a URL. */
 export const identifier = (max = 80) =>
   z
     .string()
-    .min(1)
-    .max(max)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._:@+-]*$/, 'letters, digits and . _ : @ + - only');
+    .check(
+      z.minLength(1),
+      z.maxLength(max),
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@+-]*$/, 'letters, digits and . _ : @ + - only'),
+    );
 
 /**
  * A customer number as the bank prints it. NFKC first, so a full-width copy (ＤＥＭＯ－０００１) is the same number
@@ -64,30 +82,41 @@ export const identifier = (max = 80) =>
  */
 export const customerNumber = z
   .string()
-  .normalize('NFKC')
-  .trim()
-  .min(1)
-  .max(40)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N}._/-]*$/u, 'letters, digits and . _ / - only');
+  .check(
+    z.normalize('NFKC'),
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(40),
+    z.regex(/^[\p{L}\p{N}][\p{L}\p{N}._/-]*$/u, 'letters, digits and . _ / - only'),
+  );
 
 /** Emails and phones as people type them; services normalise them (NFKC, E.164, lower case) before any lookup. */
 export const emailInput = singleLineText(254, 3);
 export const phoneInput = singleLineText(40, 3);
 
+/** A list of at most `max` items (ids, tags, contact points): a bound on what one request may write. */
+export const listOf = <T extends z.ZodMiniType>(item: T, max: number) => z.array(item).check(z.maxLength(max));
+
 /** Whole numbers JavaScript and DynamoDB both hold exactly. */
-export const safeInteger = (min: number, max: number) => z.number().int().min(min).max(max);
+export const safeInteger = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
+
+/** A whole number sent as text (a query parameter, an environment variable): converted, then checked. */
+export const integerText = (min: number, max?: number) =>
+  z.coerce.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)]));
 
 /**
  * An amount in major units with at most two decimals, checked as a whole number of minor units (cents) and
  * returned rounded to the cent, so 1e-300 or 0.1 + 0.2 never reaches the store as it was sent.
  */
 export const amount = (min: number, max: number) =>
-  z
-    .number()
-    .min(min)
-    .max(max)
-    .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals')
-    .transform((n) => Math.round(n * 100) / 100);
+  z.pipe(
+    z.number().check(
+      z.gte(min),
+      z.lte(max),
+      z.refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals'),
+    ),
+    z.transform((n) => Math.round(n * 100) / 100),
+  );
 
 /** The years a date given by a person may fall in; anything else is a typo or a probe (year 0001 or 9999). */
 export const PLAUSIBLE_YEARS = { from: 2000, to: 2100 } as const;
@@ -100,16 +129,18 @@ const existingDate = (s: string) =>
   /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s;
 
 /** A calendar date, YYYY-MM-DD, that exists (no 2026-02-30) and falls in the plausible years. */
-export const isoDate = z
-  .string()
-  .refine(existingDate, 'use an existing date as YYYY-MM-DD')
-  .refine((s) => !existingDate(s) || plausibleYear(s), `a year from ${PLAUSIBLE_YEARS.from} to ${PLAUSIBLE_YEARS.to}`);
+export const isoDate = z.string().check(
+  z.refine(existingDate, 'use an existing date as YYYY-MM-DD'),
+  z.refine((s) => !existingDate(s) || plausibleYear(s), `a year from ${PLAUSIBLE_YEARS.from} to ${PLAUSIBLE_YEARS.to}`),
+);
 
 /** An instant with its offset, in the plausible years (services narrow it further where they know more). */
-export const isoDateTime = z.iso.datetime({ offset: true }).refine(
-  // Refinements run on a value the format already refused too: such a value is that check's to report.
-  (s) => Number.isNaN(Date.parse(s)) || plausibleYear(new Date(s).toISOString()),
-  `a year from ${PLAUSIBLE_YEARS.from} to ${PLAUSIBLE_YEARS.to}`,
+export const isoDateTime = z.iso.datetime({ offset: true }).check(
+  z.refine(
+    // Refinements run on a value the format already refused too: such a value is that check's to report.
+    (s) => Number.isNaN(Date.parse(s)) || plausibleYear(new Date(s).toISOString()),
+    `a year from ${PLAUSIBLE_YEARS.from} to ${PLAUSIBLE_YEARS.to}`,
+  ),
 );
 
 /** How far ahead of our clock a client's clock may run. */

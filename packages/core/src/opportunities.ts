@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Actor, Caller } from './caller';
 import { isSupervisorOf } from './caller';
 import type { CaseOrigin } from './cases';
@@ -13,6 +13,7 @@ import {
   personName,
   phoneInput,
   singleLineText,
+  listOf,
 } from './fields';
 
 export const opportunityStages = ['new', 'qualified', 'proposal', 'negotiation', 'won', 'lost'] as const;
@@ -42,11 +43,11 @@ export function assertOpportunityTransition(from: OpportunityStage, to: Opportun
 export const activityTypes = ['call', 'visit', 'email', 'note'] as const;
 export type ActivityType = (typeof activityTypes)[number];
 
-export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY');
+export const currencyCode = z.string().check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY'));
 /** Expected amounts: at most 10^13 in major units, whole cents. */
 export const moneyAmount = amount(0, 1e13);
 
-export const NextStepInput = z.object({ at: isoDateTime, description: singleLineText(500) }).strict();
+export const NextStepInput = z.strictObject({ at: isoDateTime, description: singleLineText(500) });
 export type NextStepInput = z.infer<typeof NextStepInput>;
 
 export interface NextStep {
@@ -144,78 +145,80 @@ export const toMinor = (value: number) => Math.round(value * 100);
 export const fromMinor = (minor: number) => minor / 100;
 
 /** What every way of opening an opportunity asks for. */
-export const OpportunityTerms = z
-  .object({
-    title: singleLineText(200).optional(),
-    productCode: singleLineText(40),
-    expectedAmount: moneyAmount,
-    currency: currencyCode,
-    expectedCloseDate: isoDate,
-    ownerId: identifier().optional(),
-    collaboratorIds: z.array(identifier()).max(20).default([]),
-    nextStep: NextStepInput.optional(),
-  })
-  .strict();
+export const OpportunityTerms = z.strictObject({
+  title: z.optional(singleLineText(200)),
+  productCode: singleLineText(40),
+  expectedAmount: moneyAmount,
+  currency: currencyCode,
+  expectedCloseDate: isoDate,
+  ownerId: z.optional(identifier()),
+  collaboratorIds: z._default(listOf(identifier(), 20), []),
+  nextStep: z.optional(NextStepInput),
+});
 export type OpportunityTerms = z.infer<typeof OpportunityTerms>;
 
-export const ProspectInput = z
-  .object({
-    name: personName(200),
-    phone: phoneInput.optional(),
-    email: emailInput.optional(),
-  })
-  .strict();
+export const ProspectInput = z.strictObject({
+  name: personName(200),
+  phone: z.optional(phoneInput),
+  email: z.optional(emailInput),
+});
 
 /** `POST /opportunities`: for a known customer (customerId) or a new one (prospect), not both. */
-export const OpportunityCreateInput = OpportunityTerms.extend({
-  customerId: identifier().optional(),
-  prospect: ProspectInput.optional(),
-}).refine((i) => (i.customerId === undefined) !== (i.prospect === undefined), {
-  message: 'give either customerId or prospect',
-  path: ['customerId'],
-});
+export const OpportunityCreateInput = z
+  .extend(OpportunityTerms, {
+    customerId: z.optional(identifier()),
+    prospect: z.optional(ProspectInput),
+  })
+  .check(
+    z.refine((i) => (i.customerId === undefined) !== (i.prospect === undefined), {
+      message: 'give either customerId or prospect',
+      path: ['customerId'],
+    }),
+  );
 export type OpportunityCreateInput = z.infer<typeof OpportunityCreateInput>;
 
 /** Converting a product inquiry: the product defaults to the inquiry's product. */
-export const ConvertInput = OpportunityTerms.extend({
-  productCode: singleLineText(40).optional(),
-  note: multiLineText(1000, 0).optional(),
+export const ConvertInput = z.extend(OpportunityTerms, {
+  productCode: z.optional(singleLineText(40)),
+  note: z.optional(multiLineText(1000, 0)),
 });
 export type ConvertInput = z.infer<typeof ConvertInput>;
 
-export const OpportunityPatchInput = z
-  .object({
+export const OpportunityPatchInput = z.partial(
+  z.strictObject({
     title: singleLineText(200),
     expectedAmount: moneyAmount,
     currency: currencyCode,
     expectedCloseDate: isoDate,
-    collaboratorIds: z.array(identifier()).max(20),
-    nextStep: NextStepInput.nullable(),
-  })
-  .partial()
-  .strict();
+    collaboratorIds: listOf(identifier(), 20),
+    nextStep: z.nullable(NextStepInput),
+  }),
+);
 export type OpportunityPatchInput = z.infer<typeof OpportunityPatchInput>;
 
 export const StageInput = z
-  .object({
+  .strictObject({
     stage: z.enum(opportunityStages),
-    lostReason: singleLineText(500, 3).optional(),
-    note: multiLineText(1000, 0).optional(),
+    lostReason: z.optional(singleLineText(500, 3)),
+    note: z.optional(multiLineText(1000, 0)),
   })
-  .strict()
-  .refine((i) => i.stage !== 'lost' || i.lostReason !== undefined, {
-    message: 'required when the stage is lost',
-    path: ['lostReason'],
-  })
-  .refine((i) => i.stage === 'lost' || i.lostReason === undefined, {
-    message: 'only for the lost stage',
-    path: ['lostReason'],
-  });
+  .check(
+    z.refine((i) => i.stage !== 'lost' || i.lostReason !== undefined, {
+      message: 'required when the stage is lost',
+      path: ['lostReason'],
+    }),
+    z.refine((i) => i.stage === 'lost' || i.lostReason === undefined, {
+      message: 'only for the lost stage',
+      path: ['lostReason'],
+    }),
+  );
 export type StageInput = z.infer<typeof StageInput>;
 
-export const ActivityInput = z
-  .object({ type: z.enum(activityTypes), note: multiLineText(2000), nextStep: NextStepInput.optional() })
-  .strict();
+export const ActivityInput = z.strictObject({
+  type: z.enum(activityTypes),
+  note: multiLineText(2000),
+  nextStep: z.optional(NextStepInput),
+});
 export type ActivityInput = z.infer<typeof ActivityInput>;
 
 export const pipelineViews = ['mine', 'team', 'branch'] as const;

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { identifier, isoDate } from './fields';
+import * as z from 'zod/mini';
+import { identifier, isoDate, withMeta, integerText } from './fields';
 
 /** A branch without a time zone of its own reports its days in this one. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -84,17 +84,17 @@ export function percentile(values: readonly number[], p: number): number | null 
 
 /** The longest range of days a report answers. */
 export const MAX_REPORT_DAYS = 366;
-const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM');
-const branchId = identifier(40).optional();
+const month = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM'));
+const branchId = z.optional(identifier(40));
 
 /** A range of days, both ends included, at most a year. */
-const dayRange = z
-  .object({ from: isoDate, to: isoDate, branchId })
-  .refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] })
-  .refine((q) => dayCount(q.from, q.to) <= MAX_REPORT_DAYS, {
+const dayRange = z.object({ from: isoDate, to: isoDate, branchId }).check(
+  z.refine((q) => q.from <= q.to, { message: 'must not be after `to`', path: ['from'] }),
+  z.refine((q) => dayCount(q.from, q.to) <= MAX_REPORT_DAYS, {
     message: `at most ${MAX_REPORT_DAYS} days`,
     path: ['to'],
-  });
+  }),
+);
 
 export const DailyReportQuery = dayRange;
 export type DailyReportQuery = z.infer<typeof DailyReportQuery>;
@@ -104,7 +104,7 @@ export const ManagerReportQuery = z.object({ month, branchId });
 export type ManagerReportQuery = z.infer<typeof ManagerReportQuery>;
 export const CustomerReportQuery = z.object({
   branchId,
-  months: z.coerce.number().int().min(1).max(24).default(12).meta({
+  months: withMeta(z._default(integerText(1, 24), 12), {
     description: 'The window, in whole months up to this one, for complaints and contact-guard breaches',
   }),
 });

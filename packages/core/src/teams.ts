@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { identifier, singleLineText } from './fields';
+import * as z from 'zod/mini';
+import { identifier, singleLineText, listOf } from './fields';
 
 /** A team of relationship managers (the "1+N" team): a leader and members, within one branch. */
 export interface Team {
@@ -14,22 +14,19 @@ export interface Team {
   version: number;
 }
 
-export const TeamInput = z
-  .object({
-    name: singleLineText(120),
-    leaderId: identifier(),
-    memberIds: z.array(identifier()).max(50).default([]),
-  })
-  .strict();
+export const TeamInput = z.strictObject({
+  name: singleLineText(120),
+  leaderId: identifier(),
+  memberIds: z._default(listOf(identifier(), 50), []),
+});
 export type TeamInput = z.infer<typeof TeamInput>;
 
 /** Changing a team: its name, its leader, or its whole member list. */
-export const TeamPatchInput = z
-  .object({
+export const TeamPatchInput = z.partial(
+  z.strictObject({
     name: singleLineText(120),
     leaderId: identifier(),
-    memberIds: z.array(identifier()).max(50),
-  })
-  .partial()
-  .strict();
+    memberIds: listOf(identifier(), 50),
+  }),
+);
 export type TeamPatchInput = z.infer<typeof TeamPatchInput>;

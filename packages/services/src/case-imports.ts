@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   customerNumber,
   DomainError,
@@ -31,14 +31,12 @@ const originOf: Record<(typeof importSources)[number], CaseOrigin> = {
 };
 
 /** One NDJSON line: the case fields plus where it came from and the customer's number in our system. */
-const ImportLine = z
-  .object({
-    source: z.enum(importSources),
-    externalId: singleLineText(120),
-    customerNumber,
-    occurredAt: isoDateTime.optional(),
-  })
-  .passthrough();
+const ImportLine = z.looseObject({
+  source: z.enum(importSources),
+  externalId: singleLineText(120),
+  customerNumber,
+  occurredAt: z.optional(isoDateTime),
+});
 
 export type ImportResult =
   | { line: number; status: 'created' | 'duplicate'; externalId: string; caseId: string }

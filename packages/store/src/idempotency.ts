@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, IdempotencyMismatchError } from '@cc/core';
+import { ConflictError, DependencyUnavailableError, DomainError, IdempotencyMismatchError } from '@cc/core';
 import type { StoreContext } from './client';
 import { keys } from './keys';
 import { putNew, transact, TransactionRefused, type LabelledItem } from './transact';
@@ -43,6 +43,10 @@ const BACKOFF_BASE_MS = 10;
 const BACKOFF_CAP_MS = 250;
 
 const isConcurrentWrite = (error: unknown) => error instanceof ConflictError && error.code === 'store.concurrent_write';
+
+/** A refusal the state could explain (not an outage): a concurrent duplicate may have changed that state. */
+const mayBeTheWinnersWork = (error: unknown) =>
+  error instanceof DomainError && !(error instanceof DependencyUnavailableError);
 
 /**
  * Runs `attempt` again, after a full-jitter pause, while it meets a concurrent writer (a transaction conflict, or
@@ -107,8 +111,9 @@ export async function withIdempotency<B>(
       return { response: await attempt(recordFor), replayed: false };
     } catch (error) {
       if (isDuplicateClaim(error)) return { response: await storedResponse<B>(ctx, claim), replayed: true };
-      if (isConcurrentWrite(error)) {
-        // Often a duplicate that met the winner's transaction in flight: its answer may be stored by now.
+      if (mayBeTheWinnersWork(error)) {
+        // Often a duplicate that met the winner's transaction in flight, or read what the winner had just changed
+        // (a converted inquiry, a decided request): the winner's answer may be stored by now, and it is this one's.
         const stored = await findStoredResponse<B>(ctx, claim);
         if (stored) return { response: stored, replayed: true };
       }

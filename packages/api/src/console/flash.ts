@@ -1,3 +1,5 @@
+// Named, not `z.core.$ZodError`: reaching into zod/mini's `core` namespace would bundle all of it.
+import { $ZodError } from 'zod/v4/core';
 import type { ConsoleContext } from './env';
 import { label, type Messages } from './i18n';
 import type { PageContext } from './layout';
@@ -43,7 +45,8 @@ export function flashOf(c: ConsoleContext): PageContext['flash'] {
 
 /** The flash key for an error a page action ran into. */
 export function failureKey(error: unknown): string {
-  if ((error as { name?: unknown }).name === 'ZodError') return 'invalid';
+  // What a page's `schema.parse(...)` throws (its name is `$ZodError` in zod/mini, `ZodError` in classic zod).
+  if (error instanceof $ZodError) return 'invalid';
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return 'generic';
   if (code === 'console.csrf') return 'csrf';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { DomainError, parseJson, ValidationError, type Caller } from '@cc/core';
 import type { AppEnv } from './env';
 
@@ -22,7 +22,7 @@ export type Examples = Record<string, { summary: string; value: unknown }>;
 
 /** A JSON body, validated before the handler runs. */
 export interface JsonBody {
-  json: z.ZodType;
+  json: z.ZodMiniType;
   required?: boolean;
   description?: string;
   examples?: Examples;
@@ -30,7 +30,7 @@ export interface JsonBody {
 
 /** A body the handler reads itself (forms, raw messages), documented per media type. */
 export interface OwnBody {
-  own: Record<string, z.ZodType>;
+  own: Record<string, z.ZodMiniType>;
   required?: boolean;
   description?: string;
   /** Examples of the application/json form, when it has one. */
@@ -50,12 +50,13 @@ export interface Deprecation {
   link?: string;
 }
 
+/** Responses are documented and typed from their schemas, never parsed: any zod schema will do. */
 export interface ResponseSpec {
   description: string;
   /** An application/json body. */
-  json?: z.ZodType;
+  json?: z.core.$ZodType;
   /** Other media types (HTML pages, TwiML, CSV), answered as text. */
-  text?: Record<string, z.ZodType>;
+  text?: Record<string, z.core.$ZodType>;
   /** Response headers worth documenting (ETag, Location, Retry-After...). */
   headers?: Record<string, string>;
 }
@@ -72,9 +73,9 @@ export interface RouteSpec {
   auth: Auth;
   /** Bodies are limited to MAX_BODY_BYTES; the public form takes less, whole emails more. */
   bodyLimit?: 'public' | 'email';
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  headers?: z.ZodObject;
+  params?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
+  headers?: z.ZodMiniObject;
   body?: JsonBody | OwnBody;
   responses: Record<number, ResponseSpec>;
   /** Problem statuses the route may answer (application/problem+json). */
@@ -82,7 +83,7 @@ export interface RouteSpec {
   deprecated?: Deprecation;
 }
 
-type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
+type Parsed<T> = T extends z.core.$ZodType ? z.output<T> : undefined;
 type BodyOf<S extends RouteSpec> = S['body'] extends JsonBody
   ? S['body']['required'] extends false
     ? z.output<S['body']['json']> | undefined
@@ -103,15 +104,15 @@ export interface RouteInput<S extends RouteSpec> {
 type Headers = Record<string, string>;
 
 /** What a handler may answer for one declared status. */
-type JsonReply<Status extends number, R extends ResponseSpec> = R extends { json: infer Z extends z.ZodType }
+type JsonReply<Status extends number, R extends ResponseSpec> = R extends { json: infer Z extends z.core.$ZodType }
   ? { status: Status; body: z.input<Z>; headers?: Headers }
   : never;
 type TextReply<Status extends number, R extends ResponseSpec> = R extends {
-  text: infer T extends Record<string, z.ZodType>;
+  text: infer T extends Record<string, z.core.$ZodType>;
 }
   ? { status: Status; text: string; type: keyof T & string; headers?: Headers }
   : never;
-type ReplyFor<Status extends number, R extends ResponseSpec> = R extends { json: z.ZodType } | { text: object }
+type ReplyFor<Status extends number, R extends ResponseSpec> = R extends { json: z.core.$ZodType } | { text: object }
   ? JsonReply<Status, R> | TextReply<Status, R>
   : { status: Status; headers?: Headers };
 
@@ -129,12 +130,12 @@ export interface Route {
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
-function fieldIssues(error: z.ZodError, fallback: string) {
+function fieldIssues(error: z.core.$ZodError, fallback: string) {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.') || fallback, message: i.message }));
 }
 
-function validate<T extends z.ZodType>(schema: T, value: unknown, fallback = '(body)'): z.output<T> {
-  const result = schema.safeParse(value);
+function validate<T extends z.core.$ZodType>(schema: T, value: unknown, fallback = '(body)'): z.output<T> {
+  const result = z.safeParse(schema, value);
   if (!result.success) throw new ValidationError('The request has invalid fields', fieldIssues(result.error, fallback));
   return result.data;
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { problemStatuses, type Route, type RouteSpec } from '../http/route';
 import { ProblemSchema } from '../schemas';
 
@@ -70,7 +70,7 @@ function pointAtComponents(value: unknown, defs: Record<string, Json>): unknown 
 }
 
 function schemaConverter(components: Record<string, Json>) {
-  return (schema: z.ZodType, io: 'input' | 'output'): Json => {
+  return (schema: z.core.$ZodType, io: 'input' | 'output'): Json => {
     const {
       $schema: _,
       $defs,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   CaseAssignInput,
   CaseCreateInput,
@@ -16,6 +16,7 @@ import {
   identifier,
   inquirySubjects,
   type Case,
+  withMeta,
 } from '@cc/core';
 import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
@@ -24,16 +25,16 @@ import { route, type Route } from '../http/route';
 import { ifMatchVersion, versionHeaders } from '../http/versioning';
 import { ActorSchema, CursorQuery, IdempotencyHeader, IdParam, IfMatchHeader, pageOf } from '../schemas';
 
-export const CaseSchema = z
-  .object({
-    id: z.string().meta({ example: 'C-2026-000123' }),
-    publicReference: z
-      .string()
-      .optional()
-      .meta({ example: '7KQ2-M9XD-T', description: "The customer's reference: random, for the status lookup" }),
+export const CaseSchema = withMeta(
+  z.object({
+    id: withMeta(z.string(), { example: 'C-2026-000123' }),
+    publicReference: withMeta(z.optional(z.string()), {
+      example: '7KQ2-M9XD-T',
+      description: "The customer's reference: random, for the status lookup",
+    }),
     type: z.enum(caseTypes),
-    subject: z.enum(inquirySubjects).optional(),
-    productCode: z.string().optional(),
+    subject: z.optional(z.enum(inquirySubjects)),
+    productCode: z.optional(z.string()),
     category: z.string(),
     priority: z.enum(casePriorities),
     title: z.string(),
@@ -42,70 +43,70 @@ export const CaseSchema = z
     origin: z.enum(caseOrigins),
     createdBy: z.union([
       z.object({ kind: z.literal('user'), id: z.string() }),
-      z.object({ kind: z.literal('channel'), channel: z.enum(caseOrigins), externalId: z.string().optional() }),
+      z.object({ kind: z.literal('channel'), channel: z.enum(caseOrigins), externalId: z.optional(z.string()) }),
     ]),
-    customerId: z.string().nullable(),
-    customerNumber: z.string().optional(),
-    customerName: z.string().optional(),
+    customerId: z.nullable(z.string()),
+    customerNumber: z.optional(z.string()),
+    customerName: z.optional(z.string()),
     branchId: z.string(),
-    submitterContact: z.object({ phone: z.string().optional(), email: z.string().optional() }).optional(),
-    ownerId: z.string().nullable().meta({
+    submitterContact: z.optional(z.object({ phone: z.optional(z.string()), email: z.optional(z.string()) })),
+    ownerId: withMeta(z.nullable(z.string()), {
       description:
         "Who works it: the customer's primary manager unless assigned to someone else; null = the branch queue",
     }),
-    primaryManagerId: z
-      .string()
-      .nullable()
-      .meta({ description: "The customer's primary manager; the case follows the customer when it changes" }),
-    assistingManagerIds: z.array(z.string()).meta({ description: "The customer's assisting managers" }),
+    primaryManagerId: withMeta(z.nullable(z.string()), {
+      description: "The customer's primary manager; the case follows the customer when it changes",
+    }),
+    assistingManagerIds: withMeta(z.array(z.string()), { description: "The customer's assisting managers" }),
     escalated: z.boolean(),
-    respondBy: z
-      .string()
-      .optional()
-      .meta({ description: 'When it must have left new; owner and supervisors are told once if it has not' }),
-    resolveBy: z
-      .string()
-      .optional()
-      .meta({ description: 'When it must be resolved; owner and supervisors are told once if it is not' }),
-    breaches: z
-      .array(z.object({ kind: z.enum(deadlineKinds), dueAt: z.string(), reportedAt: z.string() }))
-      .optional()
-      .meta({ description: 'Deadlines missed, as reported' }),
-    outcome: z.string().optional().meta({ description: 'The outcome note of the last resolution or closing' }),
-    resolvedAt: z.string().optional(),
-    closedAt: z.string().optional(),
-    reopenedAt: z.string().optional(),
-    occurredAt: z
-      .string()
-      .optional()
-      .meta({ description: 'When it happened in the source system (imports); createdAt is when it arrived' }),
-    relatedCaseId: z.string().optional().meta({ description: 'The closed case the customer wrote on again' }),
-    followedBy: z.string().optional().meta({ description: 'The case opened when the customer wrote on this again' }),
-    opportunityId: z.string().optional(),
-    locale: z.enum(locales).optional().meta({ description: 'The language the customer wrote in' }),
+    respondBy: withMeta(z.optional(z.string()), {
+      description: 'When it must have left new; owner and supervisors are told once if it has not',
+    }),
+    resolveBy: withMeta(z.optional(z.string()), {
+      description: 'When it must be resolved; owner and supervisors are told once if it is not',
+    }),
+    breaches: withMeta(
+      z.optional(z.array(z.object({ kind: z.enum(deadlineKinds), dueAt: z.string(), reportedAt: z.string() }))),
+      { description: 'Deadlines missed, as reported' },
+    ),
+    outcome: withMeta(z.optional(z.string()), { description: 'The outcome note of the last resolution or closing' }),
+    resolvedAt: z.optional(z.string()),
+    closedAt: z.optional(z.string()),
+    reopenedAt: z.optional(z.string()),
+    occurredAt: withMeta(z.optional(z.string()), {
+      description: 'When it happened in the source system (imports); createdAt is when it arrived',
+    }),
+    relatedCaseId: withMeta(z.optional(z.string()), { description: 'The closed case the customer wrote on again' }),
+    followedBy: withMeta(z.optional(z.string()), {
+      description: 'The case opened when the customer wrote on this again',
+    }),
+    opportunityId: z.optional(z.string()),
+    locale: withMeta(z.optional(z.enum(locales)), { description: 'The language the customer wrote in' }),
     deleted: z.boolean(),
-    version: z.number().int(),
+    version: z.int(),
     createdAt: z.string(),
     updatedAt: z.string(),
-  })
-  .meta({ id: 'Case' });
+  }),
+  { id: 'Case' },
+);
 
-const HistorySchema = z
-  .object({
+const HistorySchema = withMeta(
+  z.object({
     id: z.string(),
     caseId: z.string(),
     at: z.string(),
     actor: ActorSchema,
     action: z.string(),
-    from: z.enum(caseStatuses).optional(),
-    to: z.enum(caseStatuses).optional(),
-    note: z.string().optional(),
-    changes: z.record(z.string(), z.unknown()).optional(),
-  })
-  .meta({ id: 'CaseHistoryEntry' });
+    from: z.optional(z.enum(caseStatuses)),
+    to: z.optional(z.enum(caseStatuses)),
+    note: z.optional(z.string()),
+    changes: z.optional(z.record(z.string(), z.unknown())),
+  }),
+  { id: 'CaseHistoryEntry' },
+);
 
-const MessageSchema = z
-  .object({
+const MessageSchema = withMeta(
+  z.object({
     id: z.string(),
     caseId: z.string(),
     at: z.string(),
@@ -113,42 +114,42 @@ const MessageSchema = z
     text: z.string(),
     direction: z.enum(['inbound', 'outbound', 'internal']),
     channel: z.string(),
-    externalId: z.string().optional().meta({ description: 'Email Message-ID or SMS sid' }),
-    deliveryId: z.string().optional().meta({ description: 'Outbound: the delivery that carries it' }),
-  })
-  .meta({ id: 'CaseMessage' });
+    externalId: withMeta(z.optional(z.string()), { description: 'Email Message-ID or SMS sid' }),
+    deliveryId: withMeta(z.optional(z.string()), { description: 'Outbound: the delivery that carries it' }),
+  }),
+  { id: 'CaseMessage' },
+);
 
-const ReplyReceiptSchema = z
-  .object({
+const ReplyReceiptSchema = withMeta(
+  z.object({
     message: MessageSchema,
     delivery: z.object({
-      status: z.enum(['queued', 'scheduled']).meta({ description: 'scheduled: held until quiet hours end' }),
+      status: withMeta(z.enum(['queued', 'scheduled']), { description: 'scheduled: held until quiet hours end' }),
       channel: z.enum(['sms', 'email']),
       to: z.string(),
-      sendAfter: z.string().optional(),
+      sendAfter: z.optional(z.string()),
     }),
-  })
-  .meta({ id: 'CaseReplyReceipt' });
+  }),
+  { id: 'CaseReplyReceipt' },
+);
 
-const ListQuery = CursorQuery.extend({
-  customerId: identifier().optional(),
-  status: z.enum(caseStatuses).optional(),
-  type: z.enum(caseTypes).optional(),
-  owner: z.enum(['me', 'queue']).optional().meta({ description: 'The older spelling of scope=mine and scope=queue' }),
-  scope: z
-    .enum(['mine', 'my-customers', 'queue', 'branch'])
-    .optional()
-    .meta({
-      description:
-        "mine: the caller's cases; my-customers: the cases of the customers the caller manages (primary or " +
-        "assisting), open ones unless a finished status is asked for; queue: the branch's cases without an owner, " +
-        "branch: all of the branch's (supervisors)",
-    }),
-  overdue: z
-    .enum(deadlineKinds)
-    .optional()
-    .meta({ description: 'Only cases past their first-response or resolution deadline and still waiting for it' }),
-  escalated: z.enum(['true', 'false']).optional(),
+const ListQuery = z.extend(CursorQuery, {
+  customerId: z.optional(identifier()),
+  status: z.optional(z.enum(caseStatuses)),
+  type: z.optional(z.enum(caseTypes)),
+  owner: withMeta(z.optional(z.enum(['me', 'queue'])), {
+    description: 'The older spelling of scope=mine and scope=queue',
+  }),
+  scope: withMeta(z.optional(z.enum(['mine', 'my-customers', 'queue', 'branch'])), {
+    description:
+      "mine: the caller's cases; my-customers: the cases of the customers the caller manages (primary or " +
+      "assisting), open ones unless a finished status is asked for; queue: the branch's cases without an owner, " +
+      "branch: all of the branch's (supervisors)",
+  }),
+  overdue: withMeta(z.optional(z.enum(deadlineKinds)), {
+    description: 'Only cases past their first-response or resolution deadline and still waiting for it',
+  }),
+  escalated: z.optional(z.enum(['true', 'false'])),
 });
 
 const tags = ['cases'];

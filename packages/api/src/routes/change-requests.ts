@@ -1,13 +1,13 @@
-import * as z from 'zod';
-import { ChangeRequestInput, changeRequestStatuses, DecisionInput } from '@cc/core';
+import * as z from 'zod/mini';
+import { ChangeRequestInput, changeRequestStatuses, DecisionInput, withMeta } from '@cc/core';
 import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
 import { CursorQuery, IdempotencyHeader, IdParam, pageOf } from '../schemas';
 
-const ChangeRequestSchema = z
-  .object({
+const ChangeRequestSchema = withMeta(
+  z.object({
     id: z.string(),
     customerId: z.string(),
     customerNumber: z.string(),
@@ -18,13 +18,14 @@ const ChangeRequestSchema = z
     status: z.enum(changeRequestStatuses),
     requestedBy: z.string(),
     requestedAt: z.string(),
-    decidedBy: z.string().optional(),
-    decidedAt: z.string().optional(),
-    note: z.string().optional(),
-  })
-  .meta({ id: 'ChangeRequest' });
+    decidedBy: z.optional(z.string()),
+    decidedAt: z.optional(z.string()),
+    note: z.optional(z.string()),
+  }),
+  { id: 'ChangeRequest' },
+);
 
-const ListQuery = CursorQuery.extend({ status: z.enum(changeRequestStatuses).default('pending') });
+const ListQuery = z.extend(CursorQuery, { status: z._default(z.enum(changeRequestStatuses), 'pending') });
 
 const tags = ['change-requests'];
 

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { AttachInput, ContactCreateInput } from '@cc/core';
+import * as z from 'zod/mini';
+import { AttachInput, ContactCreateInput, withMeta } from '@cc/core';
 import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
@@ -42,7 +42,7 @@ export const contactRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
         },
       },
       responses: {
-        201: { description: 'Logged', json: TimelineEntrySchema.extend({ caseId: z.string().optional() }) },
+        201: { description: 'Logged', json: z.extend(TimelineEntrySchema, { caseId: z.optional(z.string()) }) },
       },
       errors: [400, 401, 404, 415, 422],
     },
@@ -100,8 +100,8 @@ export const contactRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
             customerId: z.string(),
             kind: z.enum(['phone', 'email']),
             value: z.string(),
-            moved: z.number().int(),
-            changeRequestId: z.string().optional().meta({
+            moved: z.int(),
+            changeRequestId: withMeta(z.optional(z.string()), {
               description: 'With addContactPoint: the change request a supervisor of the branch decides',
             }),
           }),

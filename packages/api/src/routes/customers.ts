@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   ValidationError,
   CustomerCreateInput,
@@ -12,6 +12,7 @@ import {
   singleLineText,
   type Caller,
   type Customer,
+  withMeta,
 } from '@cc/core';
 import { contactChannels, outboundChannels } from '@cc/core';
 import { identityOf, visibleCustomer, type StaffServices } from '@cc/services';
@@ -29,17 +30,17 @@ import {
   TimelineEntrySchema,
 } from '../schemas';
 
-const LookupQuery = CursorQuery.extend({
-  number: customerNumber.optional(),
-  phone: phoneInput.optional(),
-  email: emailInput.optional(),
-  q: singleLineText(100).optional().meta({ description: 'Name prefix, within the branch' }),
-  branchId: identifier(40).optional(),
+const LookupQuery = z.extend(CursorQuery, {
+  number: z.optional(customerNumber),
+  phone: z.optional(phoneInput),
+  email: z.optional(emailInput),
+  q: withMeta(z.optional(singleLineText(100)), { description: 'Name prefix, within the branch' }),
+  branchId: z.optional(identifier(40)),
 });
 
-const BookQuery = CursorQuery.extend({
-  role: z.enum(['primary', 'assisting']).optional(),
-  level: identifier(40).optional(),
+const BookQuery = z.extend(CursorQuery, {
+  role: z.optional(z.enum(['primary', 'assisting'])),
+  level: z.optional(identifier(40)),
 });
 
 const BookEntrySchema = z.object({
@@ -53,29 +54,30 @@ const BookEntrySchema = z.object({
   status: z.string(),
 });
 
-const HistoryEntrySchema = z
-  .object({
+const HistoryEntrySchema = withMeta(
+  z.object({
     id: z.string(),
     customerId: z.string(),
     at: z.string(),
     actor: ActorSchema,
     action: z.string(),
     details: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'CustomerHistoryEntry' });
+  }),
+  { id: 'CustomerHistoryEntry' },
+);
 
 const ManagerRef = z.object({
   id: z.string(),
-  name: z.string().nullable().meta({ description: 'null when no such user exists' }),
+  name: withMeta(z.nullable(z.string()), { description: 'null when no such user exists' }),
 });
 
-const CustomerViewSchema = z
-  .object({
+const CustomerViewSchema = withMeta(
+  z.object({
     profile: CustomerSchema,
     managers: z.object({
-      primaryManagerId: z.string().nullable(),
+      primaryManagerId: z.nullable(z.string()),
       assistingManagerIds: z.array(z.string()),
-      primary: ManagerRef.nullable(),
+      primary: z.nullable(ManagerRef),
       assisting: z.array(ManagerRef),
     }),
     identities: z.object({
@@ -88,50 +90,56 @@ const CustomerViewSchema = z
     openCases: z.array(z.record(z.string(), z.unknown())),
     openOpportunities: z.array(z.record(z.string(), z.unknown())),
     counters: z.object({
-      contactsLast30Days: z.number().int(),
-      openCases: z.number().int(),
-      unresolvedContacts: z.number().int(),
-      lastContactAt: z.string().optional(),
+      contactsLast30Days: z.int(),
+      openCases: z.int(),
+      unresolvedContacts: z.int(),
+      lastContactAt: z.optional(z.string()),
     }),
-  })
-  .meta({ id: 'CustomerView' });
+  }),
+  { id: 'CustomerView' },
+);
 
 /** Why a channel may not be used now; `until`: when that rule stops holding. */
-export const GuardReasonSchema = z
-  .object({
+export const GuardReasonSchema = withMeta(
+  z.object({
     code: z.enum(['opted_out', 'no_address', 'quiet_hours', 'frequency_cap']),
-    channel: z.enum(outboundChannels).optional(),
-    start: z.string().optional(),
-    end: z.string().optional(),
-    timeZone: z.string().optional(),
-    count: z.number().int().optional(),
-    limit: z.number().int().optional(),
-    windowDays: z.number().int().optional(),
-    until: z.string().optional(),
-  })
-  .meta({ id: 'GuardReason' });
+    channel: z.optional(z.enum(outboundChannels)),
+    start: z.optional(z.string()),
+    end: z.optional(z.string()),
+    timeZone: z.optional(z.string()),
+    count: z.optional(z.int()),
+    limit: z.optional(z.int()),
+    windowDays: z.optional(z.int()),
+    until: z.optional(z.string()),
+  }),
+  { id: 'GuardReason' },
+);
 
-const ContactabilitySchema = z
-  .object({
+const ContactabilitySchema = withMeta(
+  z.object({
     customerId: z.string(),
     at: z.string(),
-    preferredChannel: z.enum(contactChannels).optional(),
+    preferredChannel: z.optional(z.enum(contactChannels)),
     order: z.array(z.enum(outboundChannels)),
-    frequency: z.object({ count: z.number().int(), limit: z.number().int(), windowDays: z.number().int() }),
+    frequency: z.object({
+      count: z.int(),
+      limit: z.int(),
+      windowDays: z.int(),
+    }),
     channels: z.array(
       z.object({
         channel: z.enum(outboundChannels),
         allowed: z.boolean(),
-        nextAllowedAt: z
-          .string()
-          .nullable()
-          .meta({ description: 'When it may next be used; null while opted out or without a number/address' }),
+        nextAllowedAt: withMeta(z.nullable(z.string()), {
+          description: 'When it may next be used; null while opted out or without a number/address',
+        }),
         reasons: z.array(GuardReasonSchema),
-        address: z.string().optional(),
+        address: z.optional(z.string()),
       }),
     ),
-  })
-  .meta({ id: 'Contactability' });
+  }),
+  { id: 'Contactability' },
+);
 
 const tags = ['customers'];
 
@@ -154,7 +162,7 @@ export const customerRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
       tags,
       summary: 'Create a customer (individual or corporate)',
       auth: 'bearer',
-      headers: z.object({ 'idempotency-key': z.string().optional() }),
+      headers: z.object({ 'idempotency-key': z.optional(z.string()) }),
       body: {
         json: CustomerCreateInput,
         examples: {

@@ -1,13 +1,14 @@
-import * as z from 'zod';
-import { DomainError } from '@cc/core';
+import * as z from 'zod/mini';
+import { DomainError, withMeta } from '@cc/core';
 import { PROBE_TIMEOUT_MS } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { route, type Route } from '../http/route';
 
 const CheckResult = z.enum(['ok', 'down']);
-const HealthSchema = z
-  .object({ status: z.enum(['ok', 'degraded']), checks: z.object({ dynamodb: CheckResult, sqs: CheckResult }) })
-  .meta({ id: 'Health' });
+const HealthSchema = withMeta(
+  z.object({ status: z.enum(['ok', 'degraded']), checks: z.object({ dynamodb: CheckResult, sqs: CheckResult }) }),
+  { id: 'Health' },
+);
 
 /** A probe that has not answered within PROBE_TIMEOUT_MS is down, whatever its client is still waiting for. */
 async function probe(check: () => Promise<void>): Promise<'ok' | 'down'> {

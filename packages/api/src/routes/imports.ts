@@ -1,20 +1,25 @@
-import * as z from 'zod';
-import { DomainError } from '@cc/core';
+import * as z from 'zod/mini';
+import { DomainError, withMeta } from '@cc/core';
 import { MAX_IMPORT_LINES, type StaffServices } from '@cc/services';
 import { route, type Route } from '../http/route';
 
-const ImportResultSchema = z
-  .object({
-    line: z.number().int(),
+const ImportResultSchema = withMeta(
+  z.object({
+    line: z.int(),
     status: z.enum(['created', 'duplicate', 'rejected']),
-    externalId: z.string().optional(),
-    caseId: z.string().optional(),
-    reason: z.string().optional(),
-  })
-  .meta({ id: 'CaseImportResult' });
+    externalId: z.optional(z.string()),
+    caseId: z.optional(z.string()),
+    reason: z.optional(z.string()),
+  }),
+  { id: 'CaseImportResult' },
+);
 
 const ImportResponse = z.object({
-  summary: z.object({ created: z.number().int(), duplicate: z.number().int(), rejected: z.number().int() }),
+  summary: z.object({
+    created: z.int(),
+    duplicate: z.int(),
+    rejected: z.int(),
+  }),
   results: z.array(ImportResultSchema),
 });
 

@@ -1,32 +1,35 @@
-import * as z from 'zod';
-import { identifier, notificationKinds, type Notification } from '@cc/core';
+import * as z from 'zod/mini';
+import { identifier, notificationKinds, type Notification, withMeta } from '@cc/core';
 import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { route, type Route } from '../http/route';
 import { CursorQuery, pageOf } from '../schemas';
 
-export const InboxItemSchema = z
-  .object({
+export const InboxItemSchema = withMeta(
+  z.object({
     id: z.string(),
     kind: z.enum(notificationKinds),
     title: z.string(),
-    excerpt: z.string().meta({ description: 'Content excerpt (at most 280 characters)' }),
-    date: z.string().meta({
+    excerpt: withMeta(z.string(), { description: 'Content excerpt (at most 280 characters)' }),
+    date: withMeta(z.string(), {
       description: 'When what it reports happened (an imported case: its original date), else when it was raised',
     }),
-    customerId: z.string().optional(),
-    customerNumber: z.string().optional(),
-    customerName: z.string().optional(),
-    caseId: z.string().optional(),
-    caseIds: z.array(z.string()).optional().meta({ description: 'Several cases (cases that moved with a customer)' }),
-    opportunityId: z.string().optional(),
-    link: z.string().optional().meta({ description: 'API path of what the notification is about' }),
+    customerId: z.optional(z.string()),
+    customerNumber: z.optional(z.string()),
+    customerName: z.optional(z.string()),
+    caseId: z.optional(z.string()),
+    caseIds: withMeta(z.optional(z.array(z.string())), {
+      description: 'Several cases (cases that moved with a customer)',
+    }),
+    opportunityId: z.optional(z.string()),
+    link: withMeta(z.optional(z.string()), { description: 'API path of what the notification is about' }),
     read: z.boolean(),
-    readAt: z.string().optional(),
-  })
-  .meta({ id: 'InboxItem' });
+    readAt: z.optional(z.string()),
+  }),
+  { id: 'InboxItem' },
+);
 
-const InboxQuery = CursorQuery.extend({ unread: z.enum(['true', 'false']).optional() });
+const InboxQuery = z.extend(CursorQuery, { unread: z.optional(z.enum(['true', 'false'])) });
 const NotificationParam = z.object({ notificationId: identifier(40) });
 
 /** An inbox item as the home page shows it: its date, and a link to what it is about. */
@@ -95,7 +98,7 @@ export const inboxRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
       responses: {
         200: {
           description: 'How many were marked',
-          json: z.object({ marked: z.number().int(), more: z.boolean() }),
+          json: z.object({ marked: z.int(), more: z.boolean() }),
         },
       },
       errors: [401],

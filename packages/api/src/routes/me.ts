@@ -1,10 +1,10 @@
-import * as z from 'zod';
-import { roles } from '@cc/core';
+import * as z from 'zod/mini';
+import { roles, withMeta } from '@cc/core';
 import { route, type Route } from '../http/route';
 
-export const CallerSchema = z
-  .object({ userId: z.string(), role: z.enum(roles), branchId: z.string() })
-  .meta({ id: 'Caller' });
+export const CallerSchema = withMeta(z.object({ userId: z.string(), role: z.enum(roles), branchId: z.string() }), {
+  id: 'Caller',
+});
 
 export const meRoutes = (): Route[] => [
   route(

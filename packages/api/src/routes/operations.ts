@@ -1,20 +1,21 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '@cc/core';
 import type { StaffServices } from '@cc/services';
 import { route, type Route } from '../http/route';
 
-const StuckWork = z
-  .object({
+const StuckWork = withMeta(
+  z.object({
     failedFollowUps: z.array(
       z.object({
         id: z.string(),
         kind: z.string(),
         createdAt: z.string(),
-        attempts: z.number().int(),
-        lastError: z.string().optional(),
-        caseId: z.string().optional(),
-        messageId: z.string().optional(),
-        customerId: z.string().optional(),
-        userIds: z.array(z.string()).optional(),
+        attempts: z.int(),
+        lastError: z.optional(z.string()),
+        caseId: z.optional(z.string()),
+        messageId: z.optional(z.string()),
+        customerId: z.optional(z.string()),
+        userIds: z.optional(z.array(z.string())),
       }),
     ),
     undeliverableNotifications: z.array(
@@ -24,8 +25,8 @@ const StuckWork = z
         kind: z.string(),
         title: z.string(),
         createdAt: z.string(),
-        attempts: z.number().int(),
-        lastError: z.string().optional(),
+        attempts: z.int(),
+        lastError: z.optional(z.string()),
       }),
     ),
     undeliverableCustomerMessages: z.array(
@@ -35,12 +36,13 @@ const StuckWork = z
         purpose: z.string(),
         channel: z.string(),
         createdAt: z.string(),
-        attempts: z.number().int(),
-        lastError: z.string().optional(),
+        attempts: z.int(),
+        lastError: z.optional(z.string()),
       }),
     ),
-  })
-  .meta({ id: 'StuckWork' });
+  }),
+  { id: 'StuckWork' },
+);
 
 /** What the system gave up on after its retries, for an administrator to look into (oldest first). */
 export const operationsRoutes = (s: StaffServices): Route[] => [

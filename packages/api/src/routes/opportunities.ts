@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   ActivityInput,
   activityTypes,
@@ -12,6 +12,7 @@ import {
   singleLineText,
   StageInput,
   type Opportunity,
+  withMeta,
 } from '@cc/core';
 import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
@@ -22,71 +23,70 @@ import { ActorSchema, CursorQuery, IdempotencyHeader, IdParam, IfMatchHeader, pa
 
 const Money = z.record(z.string(), z.number());
 
-export const OpportunitySchema = z
-  .object({
+export const OpportunitySchema = withMeta(
+  z.object({
     id: z.string(),
     title: z.string(),
-    customerId: z.string().nullable(),
-    customerNumber: z.string().optional(),
-    customerName: z.string().optional(),
-    prospect: z.object({ name: z.string(), phone: z.string().optional(), email: z.string().optional() }).optional(),
+    customerId: z.nullable(z.string()),
+    customerNumber: z.optional(z.string()),
+    customerName: z.optional(z.string()),
+    prospect: z.optional(z.object({ name: z.string(), phone: z.optional(z.string()), email: z.optional(z.string()) })),
     branchId: z.string(),
     productCode: z.string(),
     expectedAmount: z.number(),
     currency: z.string(),
     expectedCloseDate: z.string(),
     stage: z.enum(opportunityStages),
-    lostReason: z.string().optional(),
+    lostReason: z.optional(z.string()),
     ownerId: z.string(),
     collaboratorIds: z.array(z.string()),
-    supervisorId: z.string().optional(),
-    teamId: z.string().optional(),
+    supervisorId: z.optional(z.string()),
+    teamId: z.optional(z.string()),
     source: z.object({
       kind: z.enum(['case', 'direct', 'customer_record']),
-      caseId: z.string().optional(),
-      channel: z.enum(caseOrigins).optional(),
-      contact: z.object({ phone: z.string().optional(), email: z.string().optional() }).optional(),
+      caseId: z.optional(z.string()),
+      channel: z.optional(z.enum(caseOrigins)),
+      contact: z.optional(z.object({ phone: z.optional(z.string()), email: z.optional(z.string()) })),
     }),
-    nextStep: z
-      .object({ at: z.string(), description: z.string(), overdueNotifiedAt: z.string().optional() })
-      .optional(),
-    version: z.number().int(),
+    nextStep: z.optional(
+      z.object({ at: z.string(), description: z.string(), overdueNotifiedAt: z.optional(z.string()) }),
+    ),
+    version: z.int(),
     createdAt: z.string(),
     updatedAt: z.string(),
-    closedAt: z.string().optional(),
-  })
-  .meta({ id: 'Opportunity' });
+    closedAt: z.optional(z.string()),
+  }),
+  { id: 'Opportunity' },
+);
 
 const PipelineQuery = z.object({
-  view: z.enum(pipelineViews).default('mine'),
-  stage: z.enum(opportunityStages).optional(),
-  product: singleLineText(40).optional(),
-  closeMonth: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM')
-    .optional(),
+  view: z._default(z.enum(pipelineViews), 'mine'),
+  stage: z.optional(z.enum(opportunityStages)),
+  product: z.optional(singleLineText(40)),
+  closeMonth: z.optional(z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM'))),
 });
 
-const TotalsSchema = z
-  .object({
+const TotalsSchema = withMeta(
+  z.object({
     truncated: z.boolean(),
-    count: z.number().int(),
+    count: z.int(),
     amounts: Money,
-    byStage: z.record(z.string(), z.object({ count: z.number().int(), amounts: Money })),
-  })
-  .meta({ id: 'PipelineTotals' });
+    byStage: z.record(z.string(), z.object({ count: z.int(), amounts: Money })),
+  }),
+  { id: 'PipelineTotals' },
+);
 
 const HistorySchema = z.object({
   stageChanges: z.array(
     z.object({
       id: z.string(),
       opportunityId: z.string(),
-      from: z.string().nullable(),
+      from: z.nullable(z.string()),
       to: z.string(),
       at: z.string(),
       actor: ActorSchema,
-      note: z.string().optional(),
-      lostReason: z.string().optional(),
+      note: z.optional(z.string()),
+      lostReason: z.optional(z.string()),
     }),
   ),
   activities: z.array(
@@ -97,7 +97,7 @@ const HistorySchema = z.object({
       note: z.string(),
       at: z.string(),
       actor: ActorSchema,
-      nextStep: z.object({ at: z.string(), description: z.string() }).optional(),
+      nextStep: z.optional(z.object({ at: z.string(), description: z.string() })),
     }),
   ),
 });
@@ -231,7 +231,7 @@ export const opportunityRoutes = (s: StaffServices, http: HttpDeps): Route[] => 
       tags,
       summary: 'The pipeline: mine (owner), my team, or my branch (supervisors/admins), by close date',
       auth: 'bearer',
-      query: PipelineQuery.extend(CursorQuery.shape),
+      query: z.extend(PipelineQuery, CursorQuery.shape),
       responses: { 200: { description: 'A page', json: pageOf(OpportunitySchema) } },
       errors: [400, 401, 403],
     },
@@ -342,7 +342,7 @@ export const opportunityRoutes = (s: StaffServices, http: HttpDeps): Route[] => 
       responses: {
         201: {
           description: 'Recorded',
-          json: z.object({ activity: HistorySchema.shape.activities.element, opportunity: OpportunitySchema }),
+          json: z.object({ activity: HistorySchema.shape.activities.def.element, opportunity: OpportunitySchema }),
         },
       },
       errors: [400, 401, 403, 404, 409, 415, 422],

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Context } from 'hono';
 import {
   caseStatuses,
@@ -9,6 +9,7 @@ import {
   parseJson,
   ValidationError,
   type Locale,
+  withMeta,
 } from '@cc/core';
 import {
   COMPLAINT_KINDS,
@@ -29,43 +30,47 @@ import { IdempotencyHeader } from '../schemas';
 const formAction = (locale: Locale) => `/public/complaints?lang=${locale}`;
 const statusAction = (locale: Locale) => `/complaint/status?lang=${locale}`;
 
-const ReceiptSchema = z
-  .object({
-    reference: z.string().meta({ example: '7KQ2-M9XD-T' }),
+const ReceiptSchema = withMeta(
+  z.object({
+    reference: withMeta(z.string(), { example: '7KQ2-M9XD-T' }),
     status: z.string(),
-    statusUrl: z.string().meta({ description: 'GET it with ?phone= or ?email= as submitted' }),
-    statusPageUrl: z.string().meta({ description: 'The HTML status page for people' }),
-  })
-  .meta({ id: 'ComplaintReceipt' });
-const StatusSchema = z
-  .object({
+    statusUrl: withMeta(z.string(), { description: 'GET it with ?phone= or ?email= as submitted' }),
+    statusPageUrl: withMeta(z.string(), { description: 'The HTML status page for people' }),
+  }),
+  { id: 'ComplaintReceipt' },
+);
+const StatusSchema = withMeta(
+  z.object({
     reference: z.string(),
     type: z.enum(caseTypes),
     status: z.enum(caseStatuses),
     lastUpdatedAt: z.string(),
-    outcome: z.string().optional().meta({ description: 'Once resolved or closed: the outcome note' }),
-  })
-  .meta({ id: 'ComplaintStatus' });
+    outcome: withMeta(z.optional(z.string()), { description: 'Once resolved or closed: the outcome note' }),
+  }),
+  { id: 'ComplaintStatus' },
+);
 
 /** ?lang= is the pages' visible language switch; without it, Accept-Language and then PUBLIC_DEFAULT_LOCALE decide. */
-const LangQuery = z.object({ lang: z.enum(locales).optional().catch(undefined) });
-const StatusPageQuery = LangQuery.extend({
-  reference: z.string().max(40).optional(),
-  contact: z.string().max(254).optional(),
+const LangQuery = z.object({ lang: z.catch(z.optional(z.enum(locales)), undefined) });
+const StatusPageQuery = z.extend(LangQuery, {
+  reference: z.optional(z.string().check(z.maxLength(40))),
+  contact: z.optional(z.string().check(z.maxLength(254))),
 });
 
 /**
  * What the form sends: the form's own fields less the honeypot. The handler parses the body itself
  * (parsePublicComplaint), so the HTML form can be shown again with its errors next to the fields.
  */
-const ComplaintSubmission = complaintFormFields
-  .omit({ website: true })
-  // The form's kind is preprocessed (a blank select is no choice), which hides from the document that it is optional.
-  .extend({ kind: z.enum(COMPLAINT_KINDS).default('complaint') })
-  .meta({
+const ComplaintSubmission = withMeta(
+  z.extend(z.omit(complaintFormFields, { website: true }), {
+    // The form's kind is preprocessed (a blank select is no choice), which hides from the document that it is optional.
+    kind: z._default(z.enum(COMPLAINT_KINDS), 'complaint'),
+  }),
+  {
     id: 'PublicComplaint',
     description: 'A phone or an email is required; either may identify a known customer. kind defaults to complaint.',
-  });
+  },
+);
 
 const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -221,8 +226,11 @@ export const publicRoutes = (s: PublicEdgeServices, http: PublicHttpDeps): Route
           'submitted with (anything else: 404); limited per address, per reference and per phone or email',
         auth: 'public',
         bodyLimit: 'public',
-        params: z.object({ reference: z.string().min(1).max(40) }),
-        query: z.object({ phone: z.string().max(40).optional(), email: z.string().max(254).optional() }),
+        params: z.object({ reference: z.string().check(z.minLength(1), z.maxLength(40)) }),
+        query: z.object({
+          phone: z.optional(z.string().check(z.maxLength(40))),
+          email: z.optional(z.string().check(z.maxLength(254))),
+        }),
         responses: { 200: { description: 'Status', json: StatusSchema } },
         errors: [400, 404, 429],
       },
@@ -271,8 +279,8 @@ export const publicRoutes = (s: PublicEdgeServices, http: PublicHttpDeps): Route
         body: {
           own: {
             'application/x-www-form-urlencoded': z.object({
-              reference: z.string().max(40),
-              contact: z.string().max(254),
+              reference: z.string().check(z.maxLength(40)),
+              contact: z.string().check(z.maxLength(254)),
             }),
           },
           required: true,

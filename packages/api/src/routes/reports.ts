@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { CustomerReportQuery, DailyReportQuery, ManagerReportQuery, PipelineReportQuery } from '@cc/core';
+import * as z from 'zod/mini';
+import { CustomerReportQuery, DailyReportQuery, ManagerReportQuery, PipelineReportQuery, withMeta } from '@cc/core';
 import type { StaffServices } from '@cc/services';
 import { mediaTypes, negotiate, type Format } from '../http/negotiate';
 import { route, type Route } from '../http/route';
@@ -8,19 +8,19 @@ import { attachment, reportCsv, type CsvFile } from '../reports/files';
 
 const Scope = z.object({
   branchId: z.string(),
-  managerId: z.string().optional().meta({ description: "Set when the figures are one manager's own" }),
-  timeZone: z.string().meta({ description: 'Days are counted in this time zone (the branch’s)' }),
+  managerId: withMeta(z.optional(z.string()), { description: "Set when the figures are one manager's own" }),
+  timeZone: withMeta(z.string(), { description: 'Days are counted in this time zone (the branch’s)' }),
 });
 const Timing = z.object({
-  count: z.number().int(),
-  medianMinutes: z.number().nullable(),
-  p90Minutes: z.number().nullable(),
+  count: z.int(),
+  medianMinutes: z.nullable(z.number()),
+  p90Minutes: z.nullable(z.number()),
 });
-const KindCount = z.object({ type: z.string(), category: z.string(), count: z.number().int() });
+const KindCount = z.object({ type: z.string(), category: z.string(), count: z.int() });
 const Counts = z.record(z.string(), z.number());
 
-const DailyReportSchema = z
-  .object({
+const DailyReportSchema = withMeta(
+  z.object({
     scope: Scope,
     from: z.string(),
     to: z.string(),
@@ -28,90 +28,93 @@ const DailyReportSchema = z
       z.object({
         date: z.string(),
         contacts: z.object({
-          total: z.number().int(),
-          byChannel: z.array(z.object({ channel: z.string(), direction: z.string(), count: z.number().int() })),
+          total: z.int(),
+          byChannel: z.array(z.object({ channel: z.string(), direction: z.string(), count: z.int() })),
         }),
-        casesOpened: z.object({ total: z.number().int(), byKind: z.array(KindCount), byChannel: Counts }),
-        casesResolved: z.object({ total: z.number().int(), byKind: z.array(KindCount) }),
-        casesClosed: z.object({ total: z.number().int(), byKind: z.array(KindCount) }),
+        casesOpened: z.object({ total: z.int(), byKind: z.array(KindCount), byChannel: Counts }),
+        casesResolved: z.object({ total: z.int(), byKind: z.array(KindCount) }),
+        casesClosed: z.object({ total: z.int(), byKind: z.array(KindCount) }),
         breaches: Counts,
-        escalations: z.number().int(),
-        backlog: z.number().int().meta({ description: 'Open cases at the end of the day' }),
+        escalations: z.int(),
+        backlog: withMeta(z.int(), { description: 'Open cases at the end of the day' }),
         timeToFirstResponse: Timing,
         timeToResolution: Timing,
-        contactGuardBroken: z.number().int(),
+        contactGuardBroken: z.int(),
       }),
     ),
-  })
-  .meta({ id: 'DailyReport' });
+  }),
+  { id: 'DailyReport' },
+);
 
-const ManagerReportSchema = z
-  .object({
+const ManagerReportSchema = withMeta(
+  z.object({
     scope: Scope,
     month: z.string(),
     managers: z.array(
       z.object({
         managerId: z.string(),
-        name: z.string().optional(),
-        book: z.array(z.object({ level: z.string(), role: z.string(), count: z.number().int() })),
-        casesOpened: z.number().int(),
-        casesResolved: z.number().int(),
-        openCases: z.number().int(),
+        name: z.optional(z.string()),
+        book: z.array(z.object({ level: z.string(), role: z.string(), count: z.int() })),
+        casesOpened: z.int(),
+        casesResolved: z.int(),
+        openCases: z.int(),
         breaches: Counts,
-        medianResolutionMinutes: z.number().nullable(),
-        conversions: z.number().int(),
-        opportunitiesWon: z.number().int(),
+        medianResolutionMinutes: z.nullable(z.number()),
+        conversions: z.int(),
+        opportunitiesWon: z.int(),
         wonAmounts: Counts,
-        activities: z.number().int(),
+        activities: z.int(),
       }),
     ),
-  })
-  .meta({ id: 'ManagerReport' });
+  }),
+  { id: 'ManagerReport' },
+);
 
-const PipelineReportSchema = z
-  .object({
+const PipelineReportSchema = withMeta(
+  z.object({
     scope: Scope,
     from: z.string(),
     to: z.string(),
-    total: z.number().int(),
+    total: z.int(),
     byStage: Counts,
     byProduct: Counts,
     bySource: Counts,
-    rows: z.array(z.object({ stage: z.string(), product: z.string(), source: z.string(), count: z.number().int() })),
+    rows: z.array(z.object({ stage: z.string(), product: z.string(), source: z.string(), count: z.int() })),
     conversion: z.object({
-      inquiries: z.number().int(),
-      opportunitiesFromInquiries: z.number().int(),
-      won: z.number().int(),
-      inquiryToOpportunity: z.number().nullable(),
-      opportunityToWon: z.number().nullable(),
+      inquiries: z.int(),
+      opportunitiesFromInquiries: z.int(),
+      won: z.int(),
+      inquiryToOpportunity: z.nullable(z.number()),
+      opportunityToWon: z.nullable(z.number()),
     }),
-  })
-  .meta({ id: 'PipelineReport' });
+  }),
+  { id: 'PipelineReport' },
+);
 
-const CustomerReportSchema = z
-  .object({
+const CustomerReportSchema = withMeta(
+  z.object({
     scope: Scope,
     window: z.object({ from: z.string(), to: z.string() }),
-    customers: z.number().int(),
-    byTypeAndLevel: z.array(z.object({ type: z.string(), level: z.string(), count: z.number().int() })),
-    contactsPerCustomer: z.array(z.object({ contacts: z.string(), customers: z.number().int() })),
-    complaints: z.number().int(),
-    complaintsPer100Customers: z.number().nullable(),
-    atRiskThreshold: z.number().int(),
-    customersAtRisk: z.number().int(),
-    contactGuardBroken: z.number().int(),
-  })
-  .meta({ id: 'CustomerReport' });
+    customers: z.int(),
+    byTypeAndLevel: z.array(z.object({ type: z.string(), level: z.string(), count: z.int() })),
+    contactsPerCustomer: z.array(z.object({ contacts: z.string(), customers: z.int() })),
+    complaints: z.int(),
+    complaintsPer100Customers: z.nullable(z.number()),
+    atRiskThreshold: z.int(),
+    customersAtRisk: z.int(),
+    contactGuardBroken: z.int(),
+  }),
+  { id: 'CustomerReport' },
+);
 
 const tags = ['reports'];
 const errors = [400, 401, 403] as const;
-const csv = { [mediaTypes.csv]: z.string().meta({ description: 'UTF-8 with a byte-order mark (Excel)' }) };
-const svg = { [mediaTypes.svg]: z.string().meta({ description: 'A chart, plain SVG without script' }) };
+const csv = { [mediaTypes.csv]: withMeta(z.string(), { description: 'UTF-8 with a byte-order mark (Excel)' }) };
+const svg = { [mediaTypes.svg]: withMeta(z.string(), { description: 'A chart, plain SVG without script' }) };
 const formatOf = (...formats: Format[]) =>
-  z
-    .enum(formats as [Format, ...Format[]])
-    .optional()
-    .meta({ description: 'Instead of the Accept header (links): ' + formats.join(', ') });
+  withMeta(z.optional(z.enum(formats as [Format, ...Format[]])), {
+    description: 'Instead of the Accept header (links): ' + formats.join(', '),
+  });
 
 const description =
   'Answered from the report aggregates the stream consumer keeps (docs/reports.md). Managers get their own ' +
@@ -137,7 +140,7 @@ export const reportRoutes = (s: StaffServices): Route[] => [
       summary: 'Daily statistics: contacts, cases opened/resolved/closed, breaches, escalations, backlog, times',
       description: `${description} \`Accept: image/svg+xml\` (or \`?format=svg\`) draws the chart.`,
       auth: 'bearer',
-      query: DailyReportQuery.safeExtend({ format: formatOf('json', 'csv', 'svg') }),
+      query: z.safeExtend(DailyReportQuery, { format: formatOf('json', 'csv', 'svg') }),
       responses: { 200: { description: 'Per day', json: DailyReportSchema, text: { ...csv, ...svg } } },
       errors,
     },
@@ -179,7 +182,7 @@ export const reportRoutes = (s: StaffServices): Route[] => [
       summary: 'Per manager for a month: book, cases, breaches, resolution time, conversions, wins, activities',
       description,
       auth: 'bearer',
-      query: ManagerReportQuery.extend({ format: formatOf('json', 'csv') }),
+      query: z.extend(ManagerReportQuery, { format: formatOf('json', 'csv') }),
       responses: { 200: { description: 'Per manager', json: ManagerReportSchema, text: csv } },
       errors,
     },
@@ -200,7 +203,7 @@ export const reportRoutes = (s: StaffServices): Route[] => [
       summary: 'Opportunities opened in a range by stage, product and source channel; inquiry → opportunity → won',
       description,
       auth: 'bearer',
-      query: PipelineReportQuery.safeExtend({ format: formatOf('json', 'csv') }),
+      query: z.safeExtend(PipelineReportQuery, { format: formatOf('json', 'csv') }),
       responses: { 200: { description: 'The pipeline', json: PipelineReportSchema, text: csv } },
       errors,
     },
@@ -221,7 +224,7 @@ export const reportRoutes = (s: StaffServices): Route[] => [
       summary: 'Customers by type and level, contacts per customer, complaint rate, customers at risk',
       description,
       auth: 'bearer',
-      query: CustomerReportQuery.extend({ format: formatOf('json', 'csv') }),
+      query: z.extend(CustomerReportQuery, { format: formatOf('json', 'csv') }),
       responses: { 200: { description: 'Customer analysis', json: CustomerReportSchema, text: csv } },
       errors,
     },

@@ -1,13 +1,13 @@
-import * as z from 'zod';
-import { TeamInput, TeamPatchInput, type Team } from '@cc/core';
+import * as z from 'zod/mini';
+import { TeamInput, TeamPatchInput, type Team, withMeta } from '@cc/core';
 import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { route, type Route } from '../http/route';
 import { ifMatchVersion, versionHeaders } from '../http/versioning';
 import { CursorQuery, IdParam, IfMatchHeader, pageOf } from '../schemas';
 
-const TeamSchema = z
-  .object({
+const TeamSchema = withMeta(
+  z.object({
     id: z.string(),
     name: z.string(),
     branchId: z.string(),
@@ -15,10 +15,11 @@ const TeamSchema = z
     memberIds: z.array(z.string()),
     createdBy: z.string(),
     createdAt: z.string(),
-    updatedAt: z.string().optional(),
-    version: z.number().int(),
-  })
-  .meta({ id: 'Team' });
+    updatedAt: z.optional(z.string()),
+    version: z.int(),
+  }),
+  { id: 'Team' },
+);
 
 const tags = ['teams'];
 const teamReply = (team: Team) => ({ status: 200 as const, body: team, headers: versionHeaders(team) });

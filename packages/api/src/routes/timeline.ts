@@ -1,13 +1,13 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { timelineChannels, timelineTypes } from '@cc/core';
 import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { route, type Route } from '../http/route';
 import { CursorQuery, IdParam, pageOf, TimelineEntrySchema } from '../schemas';
 
-const TimelineQuery = CursorQuery.extend({
-  channel: z.enum(timelineChannels).optional(),
-  type: z.enum(timelineTypes).optional(),
+const TimelineQuery = z.extend(CursorQuery, {
+  channel: z.optional(z.enum(timelineChannels)),
+  type: z.optional(z.enum(timelineTypes)),
 });
 
 /** One customer's contact history across every channel, newest first. */

@@ -1,6 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Context } from 'hono';
-import { DomainError, SignatureError } from '@cc/core';
+import { DomainError, SignatureError, withMeta } from '@cc/core';
 import { parseTwilioSms, verifyEmailWebhook, verifyTwilioSignature } from '@cc/channels';
 import type { PublicEdgeServices } from '@cc/services';
 import type { PublicHttpDeps } from '../http/env';
@@ -20,18 +20,19 @@ export async function formParams(c: Context): Promise<Record<string, string>> {
   return params;
 }
 
-const TwilioForm = z.record(z.string(), z.string()).meta({
+const TwilioForm = withMeta(z.record(z.string(), z.string()), {
   description: 'Twilio Messaging webhook parameters (MessageSid, From, To, Body, NumMedia, MediaUrlN...)',
 });
 
-const EmailReceiptSchema = z
-  .object({
+const EmailReceiptSchema = withMeta(
+  z.object({
     messageId: z.string(),
     contactId: z.string(),
     outcome: z.enum(['case_message', 'new_case', 'recorded']),
-    caseId: z.string().optional(),
-  })
-  .meta({ id: 'EmailReceipt' });
+    caseId: z.optional(z.string()),
+  }),
+  { id: 'EmailReceipt' },
+);
 
 const tags = ['webhooks'];
 
