@@ -4,7 +4,7 @@ import { parseEnv } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
 import * as emailModule from '@cc/channels/email';
 import { s3AttachmentStore, s3RawMailReader } from '@cc/channels/s3';
-import { composeServices, connectAws, serviceSettingsSchema, withDeadline } from '@cc/services';
+import { composeEmailIntake, connectAws, serviceSettingsSchema, withDeadline } from '@cc/services';
 import { budgetedClientConfig } from '@cc/store';
 import { sesInboundHandler } from '@cc/services/email-inbound';
 
@@ -22,13 +22,13 @@ const config = parseEnv(
 const budget = budgets.emailInbound;
 const s3 = new S3Client({ forcePathStyle: config.S3_FORCE_PATH_STYLE, ...budgetedClientConfig(budget.clients.s3) });
 const aws = connectAws(config, config.NOTIFICATION_QUEUE_URL, { budget, adaptiveRetry: true });
-const services = composeServices(
+const intake = composeEmailIntake(
   { ...aws, attachments: s3AttachmentStore(s3, config.ATTACHMENTS_BUCKET), emailModule },
   config,
 );
 
 const receive = sesInboundHandler({
-  intake: services.email,
+  intake,
   readRawMail: s3RawMailReader(s3, config.RAW_MAIL_BUCKET),
   log: aws.log,
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { integerText, parseEnv } from '@cc/core';
 import { budgets } from '@cc/core/budgets';
-import { composeServices, connectAws, serviceSettingsSchema, withDeadline } from '@cc/services';
+import { composeSweeper, connectAws, serviceSettingsSchema, withDeadline } from '@cc/services';
 
 // Composition happens once per container, outside the handler.
 const config = parseEnv(
@@ -12,11 +12,12 @@ const config = parseEnv(
   }),
   process.env,
 );
-const services = composeServices(
+// Only the sweeper's own work (the case work its follow-ups do), not every service.
+const sweeper = composeSweeper(
   connectAws(config, config.NOTIFICATION_QUEUE_URL, { budget: budgets.sweeper, adaptiveRetry: true }),
   config,
 );
 
 /** Runs every minute (EventBridge): the sweeper's jobs (services/sweeper.ts). */
 export const handler = async () =>
-  withDeadline(budgets.sweeper.deadlineMs, () => services.sweeper.runOnce(config.SWEEP_GRACE_SECONDS * 1000));
+  withDeadline(budgets.sweeper.deadlineMs, () => sweeper.runOnce(config.SWEEP_GRACE_SECONDS * 1000));

@@ -129,6 +129,7 @@ export class ContactCenterStack extends Stack {
     const functions = {
       Api: this.api.handler,
       Console: this.api.console,
+      Public: this.api.public,
       Notifier: this.workers.notifier,
       Sweeper: this.workers.sweeper,
       EmailInbound: this.workers.emailInbound,
@@ -140,6 +141,7 @@ export class ContactCenterStack extends Stack {
       functions: [
         this.api.handler,
         this.api.console,
+        this.api.public,
         this.workers.notifier,
         this.workers.sweeper,
         this.workers.emailInbound,

@@ -41,8 +41,9 @@ export interface StageConfig {
   /** WAF rate-based rule on the public routes: requests per client IP per 5 minutes (minimum 10). */
   wafPublicRequestsPer5MinPerIp: number;
   /**
-   * Reserved concurrency per worker: a cap that keeps them from starving the API, and a floor they always
-   * get. The API is not reserved: it uses the account's unreserved pool, which these leave to it.
+   * Reserved concurrency per worker and for the public edge: a cap that keeps them from starving the staff API, and
+   * a floor they always get. The staff API (and console) is not reserved: it uses the account's unreserved pool,
+   * which these leave to it.
    */
   reservedConcurrency: {
     notifier: number;
@@ -51,6 +52,12 @@ export interface StageConfig {
     secretRotation: number;
     /** The stream consumer: up to `reporterParallelization` batches per shard; keep it >= shards × that factor. */
     reporter: number;
+    /**
+     * The public edge (functions/public.ts: the complaint form and status, the SMS webhook): a cap, so a flood on the
+     * anonymous routes throttles there and never takes the concurrency the staff API runs on. Size it to the edge's
+     * peak requests/s × a request's duration, with room for the tail: beyond it Lambda throttles (an error).
+     */
+    publicEdge: number;
   };
   /**
    * Concurrent batches per stream shard for the reporter (1–10). Records of one partition key stay in order at any
@@ -92,7 +99,7 @@ const dev: StageConfig = {
     webhooks: { rateLimit: 10, burstLimit: 20 },
   },
   wafPublicRequestsPer5MinPerIp: 300,
-  reservedConcurrency: { notifier: 2, sweeper: 1, emailInbound: 2, secretRotation: 1, reporter: 2 },
+  reservedConcurrency: { notifier: 2, sweeper: 1, emailInbound: 2, secretRotation: 1, reporter: 2, publicEdge: 5 },
   reporterParallelization: 1,
   rotationDays: { originVerify: 30, cursor: 90 },
   alarms: {
@@ -116,7 +123,7 @@ const staging: StageConfig = {
     public: { rateLimit: 20, burstLimit: 40 },
     webhooks: { rateLimit: 20, burstLimit: 40 },
   },
-  reservedConcurrency: { notifier: 5, sweeper: 1, emailInbound: 5, secretRotation: 1, reporter: 8 },
+  reservedConcurrency: { notifier: 5, sweeper: 1, emailInbound: 5, secretRotation: 1, reporter: 8, publicEdge: 10 },
   reporterParallelization: 2,
   alarms: {
     api5xxPercent: 2,
@@ -141,8 +148,16 @@ const prod: StageConfig = {
     webhooks: { rateLimit: 50, burstLimit: 100 },
   },
   wafPublicRequestsPer5MinPerIp: 100,
-  // The planned peak (docs/scale.md): ~25 notifier batches at once, ~190 reporter batches (20 shards × 10).
-  reservedConcurrency: { notifier: 30, sweeper: 1, emailInbound: 10, secretRotation: 1, reporter: 200 },
+  // The planned peak (docs/scale.md): ~25 notifier batches at once, ~190 reporter batches (20 shards × 10), the
+  // public edge's ~550 requests/s (form complaints and SMS) ~15–22 at once with a tail of ~45.
+  reservedConcurrency: {
+    notifier: 30,
+    sweeper: 1,
+    emailInbound: 10,
+    secretRotation: 1,
+    reporter: 200,
+    publicEdge: 50,
+  },
   reporterParallelization: 10,
   rotationDays: { originVerify: 30, cursor: 90 },
   alarms: {

@@ -4,19 +4,23 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median } from './stats';
 
-/** Imports the bundle, answers one API Gateway v2 GET /health, prints timings (ms since process start). */
+/** Imports the bundle, answers one API Gateway v2 request (argv[3], JSON), prints timings (ms since process start). */
 const handlerScript =
   `
 const t0 = performance.now();
 const { handler } = await import(process.argv[2]);
 const t1 = performance.now();
+const request = JSON.parse(process.argv[3]);
 const now = Date.now();
 const event = {
-  version: '2.0', routeKey: '$default', rawPath: '/health', rawQueryString: '', isBase64Encoded: false,
-  headers: { host: 'bench.execute-api.local', 'user-agent': 'cc-bench', 'x-forwarded-proto': 'https' },
+  version: '2.0', routeKey: '$default', rawPath: request.path, rawQueryString: request.query ?? '',
+  isBase64Encoded: false, ...(request.body !== undefined && { body: request.body }),
+  headers: { host: 'bench.execute-api.local', 'user-agent': 'cc-bench', 'x-forwarded-proto': 'https', ` +
+  `...request.headers },
   requestContext: {
     accountId: '000000000000', apiId: 'bench', domainName: 'bench.execute-api.local', domainPrefix: 'bench',
-    http: { method: 'GET', path: '/health', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'cc-bench' },
+    http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', ` +
+  `userAgent: 'cc-bench' },
     requestId: 'cold-' + now, routeKey: '$default', stage: '$default', ` +
   `time: new Date(now).toISOString(), timeEpoch: now,
   },
@@ -29,6 +33,17 @@ process.stdout.write(JSON.stringify({ status: res.statusCode, body: res.body, be
 process.exit(0);
 `;
 
+/** The first request a bundle answers (API Gateway v2 fields); GET /health unless a bundle says otherwise. */
+export interface ColdRequest {
+  method: string;
+  path: string;
+  query?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+const health: ColdRequest = { method: 'GET', path: '/health' };
+
 const emptyScript = `process.stdout.write(JSON.stringify({ readyMs: performance.now() }) + '\\n');\nprocess.exit(0);\n`;
 
 interface ChildRun {
@@ -36,7 +51,7 @@ interface ChildRun {
   out: { status?: number; body?: string; importMs?: number; firstRequestMs?: number; readyMs: number };
 }
 
-function runNode(script: string, args: string[], env: Record<string, string>): Promise<ChildRun> {
+function runNode(script: string, args: readonly string[], env: Record<string, string>): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -82,7 +97,8 @@ export interface ColdStartReport {
  * noise hits all of them alike; the env is what lambdaConfigSchema needs, pointed at local services.
  */
 export async function measureColdStart(options: {
-  bundles: Record<string, string>;
+  /** Each bundle's file, and the request it answers first (GET /health when not given). */
+  bundles: Record<string, { file: string; request?: ColdRequest }>;
   workDir: string;
   runs: number;
   env: Record<string, string>;
@@ -92,15 +108,17 @@ export async function measureColdStart(options: {
   writeFileSync(handlerFile, handlerScript);
   writeFileSync(emptyFile, emptyScript);
   const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env };
-  const urls = Object.entries(options.bundles).map(([name, file]) => [name, pathToFileURL(file).href] as const);
+  const urls = Object.entries(options.bundles).map(
+    ([name, { file, request }]) => [name, [pathToFileURL(file).href, JSON.stringify(request ?? health)]] as const,
+  );
   const runs = new Map<string, ChildRun[]>(urls.map(([name]) => [name, []]));
   const empty: ChildRun[] = [];
   // One unmeasured run of each warms the OS file cache.
   await runNode(emptyFile, [], base);
-  for (const [, url] of urls) await runNode(handlerFile, [url], base);
+  for (const [, args] of urls) await runNode(handlerFile, args, base);
   for (let i = 0; i < options.runs; i++) {
     empty.push(await runNode(emptyFile, [], base));
-    for (const [name, url] of urls) runs.get(name)!.push(await runNode(handlerFile, [url], base));
+    for (const [name, args] of urls) runs.get(name)!.push(await runNode(handlerFile, args, base));
   }
   const med = (list: ChildRun[], pick: (r: ChildRun) => number | undefined) =>
     median(list.map(pick).filter((v): v is number => v !== undefined));

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { appConfigSchema, createApp, httpDeps, type AppConfig, type AppServices, type HttpDeps } from '@cc/api';
+import { appConfigSchema, createApp, httpDeps, type AppConfig, type AppHttpDeps, type AppServices } from '@cc/api';
 import { filesystemAttachmentStore } from '@cc/channels';
 import { composeServices, connectAws, type AwsConnection } from '@cc/services';
 import type { Caller, Role } from '@cc/core';
@@ -43,7 +43,7 @@ export const BENCH_PUBLIC_RATE_LIMIT = '10000';
 /** What a composition root builds: the clients, the services over them, and the HTTP deps. */
 export interface ComposedDeps extends AwsConnection {
   services: AppServices;
-  http: HttpDeps;
+  http: AppHttpDeps;
 }
 
 export interface AppServer {

@@ -17,7 +17,7 @@ import { repoRoot } from '../paths';
 import { timeouts, type StageConfig } from '../ops-config';
 import type { Auth } from './auth';
 import { createNodeFunction } from './node-function';
-import { accessProfiles, grantTableAccess } from './table-access';
+import { accessProfiles, grantTableAccess, type TableAccessProfile } from './table-access';
 
 export interface ApiProps {
   table: ITableV2;
@@ -48,36 +48,47 @@ type ApiEnvironment = { [K in keyof z.infer<typeof lambdaConfigSchema>]?: string
   SECRETS_REVISION?: string;
 };
 
-/**
- * Routes served without a token: health, the OpenAPI document and its reference page, the public complaint
- * form and status page, provider webhooks, and the staff console (its pages check their own session cookie; a
- * browser sends no bearer token).
- */
-export const publicRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
+type GatewayRoute = { path: string; methods: HttpMethod[] };
+
+/** Served by the staff API function without a token: health, the OpenAPI document and its reference page. */
+export const documentRoutes: ReadonlyArray<GatewayRoute> = [
   { path: '/health', methods: [HttpMethod.GET] },
   { path: '/openapi.json', methods: [HttpMethod.GET] },
   { path: '/docs', methods: [HttpMethod.GET] },
   { path: '/docs/{proxy+}', methods: [HttpMethod.GET] },
+];
+
+/**
+ * The public edge, to its own function (functions/public.ts): the complaint form and status page, the public JSON
+ * (`/public/...`) and the provider webhooks, which the app verifies by signature.
+ */
+export const publicEdgeRoutes: ReadonlyArray<GatewayRoute> = [
   { path: '/complaint', methods: [HttpMethod.GET] },
   { path: '/complaint/status', methods: [HttpMethod.GET, HttpMethod.POST] },
   { path: '/public/{proxy+}', methods: [HttpMethod.ANY] },
   { path: '/webhooks/{proxy+}', methods: [HttpMethod.ANY] },
 ];
 
+/** Every route served without a token but the console's: the documents and the public edge. */
+export const publicRoutes: ReadonlyArray<GatewayRoute> = [...documentRoutes, ...publicEdgeRoutes];
+
 /** The staff console's routes: public like the others (its pages check their own session), to its own function. */
-export const consoleRoutes: ReadonlyArray<{ path: string; methods: HttpMethod[] }> = [
+export const consoleRoutes: ReadonlyArray<GatewayRoute> = [
   { path: '/console', methods: [HttpMethod.GET] },
   { path: '/console/{proxy+}', methods: [HttpMethod.GET, HttpMethod.POST] },
 ];
 
 /**
- * The HTTP API in front of two Lambdas over the same app and services: the JSON API (functions/api.ts) and, under
- * /console, the staff console (functions/console.ts), so neither carries the other's code into its cold start.
+ * The HTTP API in front of three Lambdas, one per audience, over the same app: the staff JSON API
+ * (functions/api.ts), under /console the staff console (functions/console.ts), and the public edge
+ * (functions/public.ts). None carries the others' code into its cold start, each has the grants of what it composes,
+ * and the public edge runs under a concurrency cap of its own, so a flood there cannot starve the staff.
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly handler: NodejsFunction;
   readonly console: NodejsFunction;
+  readonly public: NodejsFunction;
   readonly authorizer: HttpJwtAuthorizer;
   /** The routes without an authorizer, by route key (e.g. `ANY /public/{proxy+}`). */
   readonly publicRoutes: HttpRoute[] = [];
@@ -122,62 +133,91 @@ export class Api extends Construct {
       createDefaultStage: true,
     });
 
-    // Secrets by ARN only: the app reads their values at init and again every 5 minutes (functions/api.ts), so no
-    // value is ever in the function's configuration, and a rotation or a new Twilio token needs no deploy.
-    const environment: ApiEnvironment = {
+    // Secrets by ARN only: the app reads their values at init and again every 5 minutes (functions/shared/), so no
+    // value is ever in a function's configuration, and a rotation or a new Twilio token needs no deploy.
+    const shared: ApiEnvironment = {
       TABLE_NAME: props.table.tableName,
       NOTIFICATION_QUEUE_URL: props.notifications.queueUrl,
+      RETENTION_DAYS: String(props.retentionDays),
+      ...(props.secretsRevision && { SECRETS_REVISION: props.secretsRevision }),
+    };
+    // The staff's functions verify tokens, sign cursors and sign the console in; they take no webhook.
+    const staff: ApiEnvironment = {
+      ...shared,
       AUTH_ISSUER: auth.issuer,
       AUTH_AUDIENCE: auth.audience,
       AUTH_JWKS_URL: auth.jwksUrl,
       COGNITO_DOMAIN: auth.hostedUiUrl,
-      RETENTION_DAYS: String(props.retentionDays),
       CURSOR_SECRET_ARN: this.cursorSecret.secretArn,
-      CHANNEL_SECRETS_ARN: this.channelSecrets.secretArn,
-      ...(props.secretsRevision && { SECRETS_REVISION: props.secretsRevision }),
     };
+    // The public edge checks Twilio's signature; it has no staff token, cursor or session to deal with.
+    const publicEdge: ApiEnvironment = { ...shared, CHANNEL_SECRETS_ARN: this.channelSecrets.secretArn };
 
-    const httpFunction = (id: string, entry: string, description: string, files: string[]) => {
+    /** A function of the HTTP API, granted what it composes: its table profile and the secrets it reads. */
+    const httpFunction = (
+      id: string,
+      entry: string,
+      description: string,
+      own: {
+        environment: ApiEnvironment;
+        table: TableAccessProfile;
+        secrets: Secret[];
+        files: string[];
+        reservedConcurrency?: number;
+      },
+    ) => {
       const fn = createNodeFunction(this, id, {
         entry,
         description,
         memorySize: 1024,
         budget: budgets.api,
         stage: props.stage,
-        environment: environment as Record<string, string>,
-        files,
+        environment: own.environment as Record<string, string>,
+        files: own.files,
+        reservedConcurrency: own.reservedConcurrency,
       });
-      grantTableAccess(fn, props.table, accessProfiles.api);
-      this.cursorSecret.grantRead(fn);
-      this.channelSecrets.grantRead(fn);
+      grantTableAccess(fn, props.table, own.table);
+      for (const secret of own.secrets) secret.grantRead(fn);
       props.notifications.grantSendMessages(fn);
       return fn;
     };
     // Served at /openapi.json, in the reference page at /docs and (htmx) under /console/assets/, each read on first
     // request: never parsed on a cold start, nor shipped inside the bundle.
-    this.handler = httpFunction('Handler', 'functions/api.ts', 'Contact center HTTP API', [
-      'packages/api/openapi.json',
-      path.relative(repoRoot, resolvePackagedReferenceScript()),
-    ]);
-    this.console = httpFunction('Console', 'functions/console.ts', 'Contact center staff console', [
-      'node_modules/htmx.org/dist/htmx.min.js',
-    ]);
+    this.handler = httpFunction('Handler', 'functions/api.ts', 'Contact center HTTP API (staff)', {
+      environment: staff,
+      table: accessProfiles.api,
+      secrets: [this.cursorSecret],
+      files: ['packages/api/openapi.json', path.relative(repoRoot, resolvePackagedReferenceScript())],
+    });
+    this.console = httpFunction('Console', 'functions/console.ts', 'Contact center staff console', {
+      environment: staff,
+      table: accessProfiles.api,
+      secrets: [this.cursorSecret],
+      files: ['node_modules/htmx.org/dist/htmx.min.js'],
+    });
+    this.public = httpFunction('Public', 'functions/public.ts', 'Contact center public edge (form, status, SMS)', {
+      environment: publicEdge,
+      table: accessProfiles.publicEdge,
+      secrets: [this.channelSecrets],
+      files: [],
+      reservedConcurrency: props.stage.reservedConcurrency.publicEdge,
+    });
 
     // API Gateway waits a little longer than the Lambda may run, so a slow request ends with the app's own
     // answer (or the Lambda timeout), never with API Gateway cutting it first.
-    const integration = new HttpLambdaIntegration('Lambda', this.handler, {
-      timeout: Duration.seconds(timeouts.api + 1),
-    });
-    const consoleIntegration = new HttpLambdaIntegration('ConsoleLambda', this.console, {
-      timeout: Duration.seconds(timeouts.api + 1),
-    });
+    const integrationOf = (id: string, fn: NodejsFunction) =>
+      new HttpLambdaIntegration(id, fn, { timeout: Duration.seconds(timeouts.api + 1) });
+    const integration = integrationOf('Lambda', this.handler);
+    const consoleIntegration = integrationOf('ConsoleLambda', this.console);
+    const publicIntegration = integrationOf('PublicLambda', this.public);
     this.authorizer = new HttpJwtAuthorizer('Cognito', auth.issuer, {
       jwtAudience: [auth.audience],
       identitySource: ['$request.header.Authorization'],
     });
 
     const unauthorized = [
-      ...publicRoutes.map((route) => ({ ...route, integration })),
+      ...documentRoutes.map((route) => ({ ...route, integration })),
+      ...publicEdgeRoutes.map((route) => ({ ...route, integration: publicIntegration })),
       ...consoleRoutes.map((route) => ({ ...route, integration: consoleIntegration })),
     ];
     for (const route of unauthorized) {
@@ -202,7 +242,7 @@ export class Api extends Construct {
    * origin-verify secret the app checks on every request.
    */
   useFrontDoor(frontDoor: { url: string; originSecret: ISecret; headerName: string }): void {
-    for (const fn of [this.handler, this.console]) {
+    for (const fn of [this.handler, this.console, this.public]) {
       fn.addEnvironment('PUBLIC_BASE_URL', frontDoor.url);
       fn.addEnvironment('ORIGIN_VERIFY_SECRET_ARN', frontDoor.originSecret.secretArn);
       fn.addEnvironment('ORIGIN_VERIFY_HEADER', frontDoor.headerName);

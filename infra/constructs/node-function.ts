@@ -48,7 +48,7 @@ export interface NodeFunctionProps {
   memorySize?: number;
   environment: Record<string, string>;
   description?: string;
-  /** Reserved concurrency (workers); the API stays on the unreserved pool. */
+  /** Reserved concurrency (workers, the public edge); the staff API stays on the unreserved pool. */
   reservedConcurrency?: number;
   /** Files (relative to the repo root) shipped beside the bundle, read at run time rather than bundled. */
   files?: string[];

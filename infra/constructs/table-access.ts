@@ -1,5 +1,5 @@
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { keys, tableDefinition, type IndexName } from '@cc/store/keys';
 
 /**
@@ -25,6 +25,11 @@ export interface TableAccessProfile {
   items: ItemRule[];
   /** Indexes the function queries (Query only). */
   queries: IndexName[];
+  /**
+   * Partition-key prefixes of workflows the function does not compose: every item action on them is denied, whatever
+   * the rules above allow (for a function whose intake touches too many kinds of item for a key condition).
+   */
+  never?: string[];
 }
 
 /** The prefix of a key builder's partition key, e.g. `USER#` from keys.user: ties the policy to keys.ts. */
@@ -41,6 +46,9 @@ export const keyPrefixes = {
   reportLedger: prefixOf(keys.reportLedger('x', 'y').pk),
   reportMark: prefixOf(keys.reportMark('x').pk),
   emailThread: prefixOf(keys.emailThread('x').pk),
+  audit: prefixOf(keys.auditPartition('x')),
+  team: prefixOf(keys.team('x').pk),
+  changeRequest: prefixOf(keys.changeRequest('x').pk),
 } as const;
 
 const readWrite: ItemAction[] = [
@@ -66,6 +74,9 @@ const allIndexes = tableDefinition.indexes.map((index) => index.name);
  *   overdue responses and next steps. Touches many kinds of item, so no key condition; reads the due
  *   lists through gsi1 and the next-step list through gsi3.
  * - emailInbound (packages/services/src/email-inbound.ts): the same intake as the email webhook.
+ * - publicEdge (functions/public.ts: composePublicEdge): the form, the status lookups and SMS intake, which open cases
+ *   and follow-ups like the other intakes (so no key condition), and read the branch queue's users through gsi1. It
+ *   composes no reports, audit trail, teams or change requests, so their items are denied outright.
  * - reporter (packages/services/src/reporter.ts): reads its ledgers (RPTL#) and what report facts look up (a
  *   customer's or opportunity's branch, a branch's time zone); writes only its own items: marks (RPTM#, put),
  *   ledgers (RPTL#, put) and aggregates (RPT#, update). It never queries; the reports are read by the API.
@@ -82,6 +93,18 @@ export const accessProfiles = {
       { actions: ['PutItem'], leadingKeyPrefixes: [keyPrefixes.case, keyPrefixes.emailThread] },
     ],
     queries: [],
+  },
+  publicEdge: {
+    items: [{ actions: readWrite }],
+    queries: ['gsi1'],
+    never: [
+      keyPrefixes.audit,
+      keyPrefixes.reportBucket,
+      keyPrefixes.reportLedger,
+      keyPrefixes.reportMark,
+      keyPrefixes.team,
+      keyPrefixes.changeRequest,
+    ],
   },
   sweeper: { items: [{ actions: readWrite }], queries: ['gsi1', 'gsi3'] },
   emailInbound: { items: [{ actions: readWrite }], queries: ['gsi1'] },
@@ -115,6 +138,18 @@ export function grantTableAccess(grantee: IGrantable, table: ITableV2, profile: 
             'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': rule.leadingKeyPrefixes.map((p) => `${p}*`) },
           },
         }),
+      }),
+    );
+  }
+  if (profile.never?.length) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: [...new Set([...readWrite, 'Query'])].map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn],
+        conditions: {
+          'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': profile.never.map((p) => `${p}*`) },
+        },
       }),
     );
   }

@@ -48,6 +48,7 @@ describe('Lambda timeouts are derived from the budgets', () => {
   const functionsByBudget = (): Array<[BudgetedFunction, Parameters<Synthesised['logicalId']>[0]]> => [
     ['api', s.main.api.handler],
     ['api', s.main.api.console],
+    ['api', s.main.api.public],
     ['notifier', s.main.workers.notifier],
     ['sweeper', s.main.workers.sweeper],
     ['emailInbound', s.main.workers.emailInbound],

@@ -225,6 +225,7 @@ describe('least privilege per function', () => {
     for (const fn of [
       prod.main.api.handler,
       prod.main.api.console,
+      prod.main.api.public,
       prod.main.workers.notifier,
       prod.main.workers.sweeper,
       prod.main.workers.emailInbound,
@@ -312,11 +313,13 @@ describe('concurrency', () => {
     expect(reserved(prod.main.workers.emailInbound)).toBe(reservedConcurrency.emailInbound);
     expect(reserved(prod.main.api.handler)).toBeUndefined();
     expect(reserved(prod.main.api.console)).toBeUndefined();
+    // The public edge is capped: a flood on the anonymous routes is throttled there, not in the staff's pool.
+    expect(reserved(prod.main.api.public)).toBe(reservedConcurrency.publicEdge);
     const [, mapping] = prod.ofType('AWS::Lambda::EventSourceMapping')[0]!;
     expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBeLessThanOrEqual(reservedConcurrency.notifier);
     expect(mapping.Properties.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);
-    // Of a default account limit of 1,000, what the workers reserve leaves the API its peak with room to spare
-    // (~95 at the planned peak, a tail of ~200: docs/scale.md).
+    // Of a default account limit of 1,000, what the workers and the public edge reserve leaves the staff API its
+    // peak with room to spare (~95 at the planned peak, a tail of ~200: docs/scale.md).
     const total = Object.values(reservedConcurrency).reduce((a, b) => a + b, 0);
     expect(1000 - total).toBeGreaterThanOrEqual(700);
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { consoleRoutes, publicRoutes } from '../../infra/constructs/api';
+import { publicEdgeRoutes as appPublicEdgeRoutes, staffRoutes, type AppHttpDeps, type AppServices } from '@cc/api';
+import { consoleRoutes, publicEdgeRoutes, publicRoutes } from '../../infra/constructs/api';
 import { fromRoot } from '../../infra/paths';
 
 /**
@@ -45,5 +46,24 @@ describe('the staff console', () => {
       expect(servedWithoutJwt(method, path), `${method} ${path}`).toBe(true);
     }
     expect(Object.keys(document.paths).filter((p) => p.startsWith('/console'))).toEqual([]);
+  });
+});
+
+describe('the public edge', () => {
+  // The route factories only build handlers: given no services, nothing runs.
+  const specs = (routes: typeof staffRoutes | typeof appPublicEdgeRoutes) =>
+    routes({} as AppServices, {} as AppHttpDeps).map((r) => r.spec);
+  const toPublicEdge = (method: string, path: string) =>
+    publicEdgeRoutes.some(
+      (r) => matchesGatewayRoute(path, r.path) && r.methods.some((m) => m === 'ANY' || m === method.toUpperCase()),
+    );
+
+  it("sends every route the public function serves to it, and none of the staff API's", () => {
+    expect(specs(appPublicEdgeRoutes).filter((spec) => !toPublicEdge(spec.method, spec.path))).toEqual([]);
+    expect(specs(staffRoutes).filter((spec) => toPublicEdge(spec.method, spec.path))).toEqual([]);
+  });
+
+  it('serves only routes that need no staff token', () => {
+    expect(specs(appPublicEdgeRoutes).filter((spec) => spec.auth === 'bearer')).toEqual([]);
   });
 });

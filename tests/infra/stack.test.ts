@@ -8,11 +8,12 @@ import { GIVEN_UP_METRIC } from '../../infra/constructs/given-up-alarm';
 import { originVerifyHeader } from '../../infra/constructs/front-door';
 import { timeouts } from '../../infra/ops-config';
 import { givenUpMessages } from '@cc/core/log';
-import { lambdaConfigSchema } from '@cc/api/config';
+import { lambdaConfigSchema, publicLambdaConfigSchema } from '@cc/api/config';
 import { REFERENCE_SCRIPT_FILE, resolvePackagedReferenceScript } from '@cc/api/reference';
 import { queueDefinitions } from '@cc/messaging/queues';
 import { tableDefinition } from '@cc/store/keys';
 import { fromRoot } from '../../infra/paths';
+import { accessProfiles } from '../../infra/constructs/table-access';
 import { asArray, synthesise, type Json, type Synthesised } from './synth';
 
 // The default stage (dev), bundled: what `npm run synth` produces. Prod's differences: ops.test.ts.
@@ -144,11 +145,11 @@ describe('queues', () => {
 
 describe('work given up on after acceptance', () => {
   it("is counted from every function's log by its exact message, and alarms on the first", () => {
-    // The API, the console, the notifier, the sweeper and the email function.
+    // The API, the console, the public edge, the notifier, the sweeper and the email function.
     const filters = ofType('AWS::Logs::MetricFilter');
-    expect(filters).toHaveLength(5);
+    expect(filters).toHaveLength(6);
     const logGroups = new Set(filters.map(([, f]) => JSON.stringify(f.Properties.LogGroupName)));
-    expect(logGroups.size).toBe(5);
+    expect(logGroups.size).toBe(6);
     for (const [, f] of filters) {
       for (const message of Object.values(givenUpMessages)) expect(f.Properties.FilterPattern).toContain(message);
       expect(f.Properties.MetricTransformations).toEqual([
@@ -170,9 +171,9 @@ describe('functions', () => {
   const banner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
   it('are all Node.js 22 on arm64, without the cold-start cost of --enable-source-maps', () => {
-    // api, console, notifier, sweeper, email-inbound, reporter, and the two secret rotations.
+    // api, console, public, notifier, sweeper, email-inbound, reporter, and the two secret rotations.
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(9);
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
@@ -225,6 +226,39 @@ describe('functions', () => {
     expect(bundled.filter((input) => input.includes('packages/api/src/console/pages/'))).toEqual([]);
   });
 
+  it("split by audience: the public edge's bundle holds none of the staff routes, the API's none of the public", () => {
+    const inputsOf = (fn: IConstruct) => {
+      const asset = `asset.${(resources[logicalId(fn)]!.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`;
+      const meta = JSON.parse(readFileSync(path.join(outdir, asset, 'index.meta.json'), 'utf8')) as {
+        outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+      };
+      return Object.values(meta.outputs).flatMap((o) =>
+        Object.entries(o.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
+      );
+    };
+    const routesIn = (fn: IConstruct) =>
+      inputsOf(fn)
+        .map((input) => /packages\/api\/src\/routes\/([\w-]+)\.ts$/.exec(input)?.[1])
+        .filter((name): name is string => !!name)
+        .sort();
+    const edge = ['public', 'webhooks'];
+    expect(routesIn(stack.api.public)).toEqual(edge);
+    expect(routesIn(stack.api.handler)).toEqual(expect.arrayContaining(['cases', 'customers', 'health', 'reports']));
+    expect(routesIn(stack.api.handler).filter((name) => edge.includes(name))).toEqual([]);
+    // Nor the staff's machinery: no token verifier (jose), console, reports or audit services.
+    const publicInputs = inputsOf(stack.api.public);
+    for (const part of [
+      'node_modules/jose/',
+      'packages/api/src/console/pages/',
+      'services/src/reports.ts',
+      'services/src/audit.ts',
+    ])
+      expect(
+        publicInputs.filter((input) => input.includes(part)),
+        part,
+      ).toEqual([]);
+  });
+
   it('ship the reference page script beside the API bundle, not inside it (read when /docs is asked for)', () => {
     const [dir] = readdirSync(outdir).filter((d) => existsSync(path.join(outdir, d, 'openapi.json')));
     const shipped = readFileSync(path.join(outdir, dir!, REFERENCE_SCRIPT_FILE), 'utf8');
@@ -237,8 +271,8 @@ describe('functions', () => {
     const metafiles = readdirSync(outdir)
       .map((dir) => path.join(outdir, dir, 'index.meta.json'))
       .filter((file) => existsSync(file));
-    // Seven bundles: the two rotation functions share one.
-    expect(metafiles.length).toBe(7);
+    // Eight bundles: the two rotation functions share one.
+    expect(metafiles.length).toBe(8);
     for (const file of metafiles) {
       const inputs = Object.keys(
         (JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs,
@@ -313,7 +347,6 @@ describe('functions', () => {
       'AUTH_AUDIENCE',
       'AUTH_JWKS_URL',
       'CURSOR_SECRET_ARN',
-      'CHANNEL_SECRETS_ARN',
       'PUBLIC_BASE_URL',
       'RETENTION_DAYS',
       'ORIGIN_VERIFY_SECRET_ARN',
@@ -342,8 +375,29 @@ describe('functions', () => {
     expect(env.RETENTION_DAYS).toBe('395');
     // Secrets by ARN: no value of any secret is in the function's configuration, resolved or literal.
     expect(env.CURSOR_SECRET_ARN).toEqual({ Ref: logicalId(stack.api.cursorSecret) });
+    // The webhook is the public edge's: the staff API has no Twilio token to read.
+    for (const key of ['CURSOR_SECRET', 'TWILIO_AUTH_TOKEN', 'EMAIL_WEBHOOK_SECRET', 'CHANNEL_SECRETS_ARN'])
+      expect(env, key).not.toHaveProperty(key);
+    expect(JSON.stringify(env)).not.toContain('{{resolve:secretsmanager:');
+  });
+
+  it('the public edge: like the API, plus a reserved concurrency; the Twilio token by ARN, nothing of staff', () => {
+    const edge = resources[logicalId(stack.api.public)]!;
+    expect(edge.Properties).toMatchObject({
+      MemorySize: 1024,
+      Timeout: timeouts.api,
+      ReservedConcurrentExecutions: stack.stage.reservedConcurrency.publicEdge,
+    });
+    const env = edge.Properties.Environment.Variables as Json;
+    const shape = publicLambdaConfigSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
+    const required = Object.keys(shape).filter((key) => !shape[key]!.safeParse(undefined).success);
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(required));
     expect(env.CHANNEL_SECRETS_ARN).toEqual({ Ref: logicalId(stack.api.channelSecrets) });
-    for (const key of ['CURSOR_SECRET', 'TWILIO_AUTH_TOKEN', 'EMAIL_WEBHOOK_SECRET'])
+    expect(env.PUBLIC_BASE_URL).toEqual(
+      resources[logicalId(stack.api.handler)]!.Properties.Environment.Variables.PUBLIC_BASE_URL,
+    );
+    expect(env.ORIGIN_VERIFY_SECRET_ARN).toEqual({ Ref: logicalId(stack.frontDoor.originSecret) });
+    for (const key of ['AUTH_JWKS_URL', 'COGNITO_DOMAIN', 'CURSOR_SECRET_ARN', 'CURSOR_SECRET', 'TWILIO_AUTH_TOKEN'])
       expect(env, key).not.toHaveProperty(key);
     expect(JSON.stringify(env)).not.toContain('{{resolve:secretsmanager:');
   });
@@ -395,6 +449,7 @@ describe('functions', () => {
 });
 
 describe('HTTP API', () => {
+  // Without the JWT authorizer: the documents (to the API), the public edge (to its function) and the console.
   const publicRouteKeys = [
     'GET /health',
     'GET /openapi.json',
@@ -445,63 +500,101 @@ describe('HTTP API', () => {
     const [authorizerId] = ofType('AWS::ApiGatewayV2::Authorizer')[0]!;
     expect(byKey.get('ANY /{proxy+}')).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
   });
+  it('routes each audience to its own function: staff and documents, the console, the public edge', () => {
+    const integrations = new Map(
+      ofType('AWS::ApiGatewayV2::Integration').map(([id, i]) => [id, JSON.stringify(i.Properties.IntegrationUri)]),
+    );
+    const targetOf = (routeKey: string) => {
+      const [, route] = ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey)!;
+      const integrationId = (route.Properties.Target['Fn::Join'][1] as Json[])[1].Ref as string;
+      const uri = integrations.get(integrationId)!;
+      return (
+        [
+          ['api', stack.api.handler],
+          ['console', stack.api.console],
+          ['public', stack.api.public],
+        ] as const
+      ).find(([, fn]) => uri.includes(`"${logicalId(fn)}"`))![0];
+    };
+    const expected = {
+      api: ['ANY /{proxy+}', 'GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'],
+      console: ['GET /console', 'GET /console/{proxy+}', 'POST /console/{proxy+}'],
+      public: [
+        'GET /complaint',
+        'GET /complaint/status',
+        'POST /complaint/status',
+        'ANY /public/{proxy+}',
+        'ANY /webhooks/{proxy+}',
+      ],
+    };
+    for (const [fn, keys] of Object.entries(expected)) for (const key of keys) expect(targetOf(key), key).toBe(fn);
+  });
 });
 
 describe('IAM least privilege', () => {
   const statementsOf = (fn: IConstruct): Json[] => s.statementsOf(fn);
 
   it.each([
-    ['the API', () => stack.api.handler],
-    ['the console', () => stack.api.console],
-  ])('%s: DynamoDB on the table and its indexes, send to the notifications queue, read its three secrets', (_, of) => {
-    const fn = of();
-    const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
-    const indexArns = tableDefinition.indexes.map((index) => ({
-      'Fn::Join': ['', [tableArn, `/index/${index.name}`]],
-    }));
-    const queueArn = { 'Fn::GetAtt': [logicalId(stack.messaging.notifications), 'Arn'] };
-    const statements = statementsOf(fn);
-    expect(statements.length).toBeGreaterThan(0);
+    ['the API', () => stack.api.handler, () => stack.api.cursorSecret, [] as string[]],
+    ['the console', () => stack.api.console, () => stack.api.cursorSecret, [] as string[]],
+    ['the public edge', () => stack.api.public, () => stack.api.channelSecrets, accessProfiles.publicEdge.never],
+  ])(
+    '%s: DynamoDB on the table (indexes), send to the notifications queue, read its two secrets',
+    (_, of, own, never) => {
+      const fn = of();
+      const tableArn = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
+      const indexArns = tableDefinition.indexes.map((index) => ({
+        'Fn::Join': ['', [tableArn, `/index/${index.name}`]],
+      }));
+      const queueArn = { 'Fn::GetAtt': [logicalId(stack.messaging.notifications), 'Arn'] };
+      const statements = statementsOf(fn);
+      expect(statements.length).toBeGreaterThan(0);
 
-    const dynamo = statements.filter((s) =>
-      asArray(s.Action as string | string[]).some((a) => a.startsWith('dynamodb:')),
-    );
-    const sqs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('sqs:')));
-    expect(dynamo.length).toBeGreaterThan(0);
-    expect(sqs.length).toBeGreaterThan(0);
-    for (const s of dynamo) {
-      expect(s.Effect).toBe('Allow');
-      for (const resource of asArray(s.Resource)) expect([tableArn, ...indexArns]).toContainEqual(resource);
-    }
-    const sqsActions = sqs.flatMap((s) => asArray(s.Action as string | string[]));
-    expect(sqsActions).toContain('sqs:SendMessage');
-    expect(sqsActions.filter((a) => /Receive|Delete|Purge|\*/.test(a))).toEqual([]);
-    for (const s of sqs) for (const resource of asArray(s.Resource)) expect(resource).toEqual(queueArn);
-    const dynamoActions = dynamo.flatMap((s) => asArray(s.Action as string | string[]));
-    for (const action of ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable', 'dynamodb:GetRecords'])
-      expect(dynamoActions).not.toContain(action);
-    // Besides: its own log group, X-Ray, and reading its secrets (origin-verify, cursor, channels).
-    const logs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('logs:')));
-    expect(logs).toHaveLength(1);
-    expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [logicalId(fn.logGroup), 'Arn'] });
-    const xray = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('xray:')));
-    expect(xray).toHaveLength(1);
-    const secrets = statements.filter((s) =>
-      asArray(s.Action as string | string[]).some((a) => a.startsWith('secretsmanager:')),
-    );
-    expect(secrets).toHaveLength(1);
-    expect(secrets[0]!.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-    expect(asArray(secrets[0]!.Resource)).toEqual(
-      expect.arrayContaining([
-        { Ref: logicalId(stack.frontDoor.originSecret) },
-        { Ref: logicalId(stack.api.cursorSecret) },
-        { Ref: logicalId(stack.api.channelSecrets) },
-      ]),
-    );
-    expect(asArray(secrets[0]!.Resource)).toHaveLength(3);
-    // Nothing else: no S3 (email arrives through SES and the email function, never through the API's disk).
-    expect(statements.length).toBe(dynamo.length + sqs.length + logs.length + xray.length + secrets.length);
-  });
+      const dynamo = statements.filter((s) =>
+        asArray(s.Action as string | string[]).some((a) => a.startsWith('dynamodb:')),
+      );
+      const sqs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('sqs:')));
+      expect(dynamo.length).toBeGreaterThan(0);
+      expect(sqs.length).toBeGreaterThan(0);
+      for (const s of dynamo)
+        for (const resource of asArray(s.Resource)) expect([tableArn, ...indexArns]).toContainEqual(resource);
+      // What it does not compose is denied outright: the public edge touches no report, audit, team or change request.
+      const denies = dynamo.filter((s) => s.Effect === 'Deny');
+      expect(denies.flatMap((s) => s.Condition['ForAnyValue:StringLike']['dynamodb:LeadingKeys'])).toEqual(
+        never.map((prefix) => `${prefix}*`),
+      );
+      const sqsActions = sqs.flatMap((s) => asArray(s.Action as string | string[]));
+      expect(sqsActions).toContain('sqs:SendMessage');
+      expect(sqsActions.filter((a) => /Receive|Delete|Purge|\*/.test(a))).toEqual([]);
+      for (const s of sqs) for (const resource of asArray(s.Resource)) expect(resource).toEqual(queueArn);
+      const dynamoActions = dynamo.flatMap((s) => asArray(s.Action as string | string[]));
+      for (const action of [
+        'dynamodb:Scan',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DescribeTable',
+        'dynamodb:GetRecords',
+      ])
+        expect(dynamoActions).not.toContain(action);
+      // Besides: its own log group, X-Ray, and reading its secrets: origin-verify, and the cursor key (staff) or the
+      // channel secrets (the public edge's Twilio token), never both.
+      const logs = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('logs:')));
+      expect(logs).toHaveLength(1);
+      expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [logicalId(fn.logGroup), 'Arn'] });
+      const xray = statements.filter((s) => asArray(s.Action as string | string[]).some((a) => a.startsWith('xray:')));
+      expect(xray).toHaveLength(1);
+      const secrets = statements.filter((s) =>
+        asArray(s.Action as string | string[]).some((a) => a.startsWith('secretsmanager:')),
+      );
+      expect(secrets).toHaveLength(1);
+      expect(secrets[0]!.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+      expect(asArray(secrets[0]!.Resource)).toEqual(
+        expect.arrayContaining([{ Ref: logicalId(stack.frontDoor.originSecret) }, { Ref: logicalId(own()) }]),
+      );
+      expect(asArray(secrets[0]!.Resource)).toHaveLength(2);
+      // Nothing else: no S3 (email arrives through SES and the email function, never through the API's disk).
+      expect(statements.length).toBe(dynamo.length + sqs.length + logs.length + xray.length + secrets.length);
+    },
+  );
 
   it('no policy grants DynamoDB or SQS actions on "*"', () => {
     for (const [id, policy] of ofType('AWS::IAM::Policy')) {
@@ -518,7 +611,13 @@ describe('IAM least privilege', () => {
   });
 
   it('the notifier may consume the queue; only it may receive/delete messages', () => {
-    const functions = [stack.api.handler, stack.api.console, stack.workers.sweeper, stack.workers.emailInbound];
+    const functions = [
+      stack.api.handler,
+      stack.api.console,
+      stack.api.public,
+      stack.workers.sweeper,
+      stack.workers.emailInbound,
+    ];
     for (const fn of [...functions, stack.workers.notifier]) {
       const actions = statementsOf(fn).flatMap((s) => asArray(s.Action as string | string[]));
       expect(actions.includes('sqs:ReceiveMessage'), fn.node.path).toBe(fn === stack.workers.notifier);

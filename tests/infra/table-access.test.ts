@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -10,6 +11,7 @@ import { inboxOnly, localMessageSenders, notificationDeliverer, type DeliveryAda
 import { tmpdir } from 'node:os';
 import { transact, userRepository } from '@cc/store';
 import { PermanentDeliveryError } from '@cc/core';
+import { computeTwilioSignature } from '@cc/channels';
 import type { IConstruct } from 'constructs';
 import { accessProfiles } from '../../infra/constructs/table-access';
 import { tableDefinition } from '@cc/store/keys';
@@ -95,23 +97,35 @@ async function record(work: () => Promise<unknown>): Promise<Access[]> {
   }
 }
 
-/** Whether one of the function's policy statements allows the access (action, resource, LeadingKeys). */
+const keyMatches = (patterns: string[], key: string) =>
+  patterns.some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(key));
+
+/**
+ * Whether the function's policy allows the access (action, resource, LeadingKeys): no Deny statement matches it and
+ * one of the Allow statements does.
+ */
 function allowed(fn: IConstruct, access: Access): boolean {
   const tableArn = { 'Fn::GetAtt': [s.logicalId(s.main.data.table), 'Arn'] };
   const arn = access.resource === 'table' ? tableArn : { 'Fn::Join': ['', [tableArn, `/index/${access.resource}`]] };
-  return s.statementsOf(fn).some((st) => {
-    if (st.Effect !== 'Allow') return false;
-    if (!asArray(st.Action as string | string[]).includes(`dynamodb:${access.action}`)) return false;
-    if (!asArray(st.Resource).some((r) => JSON.stringify(r) === JSON.stringify(arn))) return false;
-    const patterns = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
-    if (st.Condition && !patterns) return false; // a condition this checker does not understand: not allowed
-    return (
-      !patterns ||
-      access.leadingKeys.every((key) =>
-        patterns.some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(key)),
-      )
-    );
+  const about = (st: Json) =>
+    asArray(st.Action as string | string[]).includes(`dynamodb:${access.action}`) &&
+    asArray(st.Resource).some((r) => JSON.stringify(r) === JSON.stringify(arn));
+  const statements = s.statementsOf(fn).filter(about);
+  const refused = statements.some((st) => {
+    if (st.Effect !== 'Deny') return false;
+    const patterns = st.Condition?.['ForAnyValue:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+    if (st.Condition && !patterns) return true; // a condition this checker does not understand: assume it denies
+    return !patterns || access.leadingKeys.some((key) => keyMatches(patterns, key));
   });
+  return (
+    !refused &&
+    statements.some((st) => {
+      if (st.Effect !== 'Allow') return false;
+      const patterns = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+      if (st.Condition && !patterns) return false; // a condition this checker does not understand: not allowed
+      return !patterns || access.leadingKeys.every((key) => keyMatches(patterns, key));
+    })
+  );
 }
 
 const denied = (fn: IConstruct, accesses: Access[]) =>
@@ -320,6 +334,62 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
     for (const index of indexesOf(accesses)) expect(accessProfiles.emailInbound.queries).toContain(index);
   });
 
+  it('the public edge: the form (JSON and HTML), status lookups, SMS from a customer and from a stranger', async () => {
+    await createCustomer(t, {
+      level: 'vip',
+      primaryManagerId: 'mgr-1',
+      contactPoints: [{ kind: 'phone', value: '+8613800007011' }],
+    });
+    const sms = (from: string, body: string) => {
+      const sid = `SM${randomBytes(16).toString('hex')}`;
+      const params = {
+        MessageSid: sid,
+        SmsSid: sid,
+        AccountSid: `AC${'1'.repeat(32)}`,
+        From: from,
+        To: '+8610955880000',
+        Body: body,
+        NumMedia: '0',
+      };
+      const url = `${t.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/sms/twilio`;
+      return t.request('POST', '/webhooks/sms/twilio', {
+        body: new URLSearchParams(params).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': computeTwilioSignature(t.config.TWILIO_AUTH_TOKEN!, url, params),
+        },
+      });
+    };
+    const accesses = await record(async () => {
+      const known = {
+        name: 'Wu Fang',
+        phone: '+86 138 0000 7011',
+        category: 'fees',
+        subject: 'Fee',
+        description: 'Charged twice',
+      };
+      const json = await t.request('POST', '/public/complaints', { json: known });
+      expect(json.status, await json.clone().text()).toBe(201);
+      const { reference } = (await json.json()) as { reference: string };
+      const form = await t.request('POST', '/public/complaints', {
+        body: new URLSearchParams({ ...known, phone: '', email: 'stranger@example.com' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(form.status, await form.clone().text()).toBe(201);
+      expect((await t.request('GET', `/public/complaints/${reference}?phone=13800007011`)).status).toBe(200);
+      const page = await t.request('GET', `/complaint/status?reference=${reference}&contact=13800007011`);
+      expect(page.status).toBe(200);
+      for (const res of [await sms('+8613800007011', 'Any news?'), await sms('+8613800007099', 'Who is this')])
+        expect(res.status, await res.clone().text()).toBe(200);
+      expect((await sms('+8613800007011', 'STOP')).status).toBe(200);
+    });
+    expect(accesses.length).toBeGreaterThan(10);
+    expect(denied(s.main.api.public, accesses)).toEqual([]);
+    // It queries exactly the indexes its profile names, and no report or audit item is ever touched.
+    expect(indexesOf(accesses)).toEqual([...accessProfiles.publicEdge.queries].sort());
+    expect(kindsOf(accesses, 'PutItem')).toEqual(expect.arrayContaining(['CASE', 'CUST', 'PUBREF']));
+  });
+
   it('the reporter: every record so far (cases, contacts, customers, opportunities), then all again', async () => {
     const opportunity = await openedAs(t, 'mgr-1', terms({ prospect: { name: 'Report' } }));
     const activity = await t.request('POST', `/opportunities/${opportunity.id}/activities`, {
@@ -353,5 +423,12 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
       1,
     );
     expect(denied(reporter, [{ action: 'UpdateItem', resource: 'table', leadingKeys: ['RPT#BR#1'] }])).toEqual([]);
+    // The public edge: the intake's items, never those of the workflows it does not compose.
+    const edge = s.main.api.public;
+    expect(denied(edge, [{ action: 'PutItem', resource: 'table', leadingKeys: ['CASE#C-1'] }])).toEqual([]);
+    for (const key of ['AUDIT#c-1', 'RPT#BR#1', 'RPTL#case#1', 'RPTM#e-1', 'TEAM#t-1', 'CHREQ#r-1'])
+      for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'Query'])
+        expect(denied(edge, [{ action, resource: 'table', leadingKeys: [key] }]), `${action} ${key}`).toHaveLength(1);
+    expect(denied(edge, [{ action: 'Query', resource: 'gsi2', leadingKeys: ['x'] }])).toHaveLength(1);
   });
 });

@@ -59,10 +59,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SQS: inject('sqsEndpoint'),
     AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
     S3_FORCE_PATH_STYLE: 'true',
-    // The API Lambda's own settings (its email webhook shares the attachments bucket).
-    AUTH_JWKS_URL: 'https://cognito.example/jwks.json',
-    COGNITO_DOMAIN: 'https://cc.auth.example',
-    CURSOR_SECRET: 'a-cursor-secret-of-some-length',
+    // The public edge Lambda's own (its email webhook checks the signature before it says it does not serve mail).
     EMAIL_WEBHOOK_SECRET: WEBHOOK_SECRET,
   });
   ({ handler } = await import('../../functions/email-inbound'));
@@ -274,7 +271,7 @@ describe('the email function as deployed (built with the stack bundling, iconv-l
   });
 });
 
-describe("the API Lambda's email webhook", () => {
+describe("the public edge Lambda's email webhook", () => {
   it("is not served in AWS (email comes through SES), so nothing is written to the function's disk", async () => {
     const customer = await createCustomer(t, { contactPoints: [{ kind: 'email', value: 'zhou.fang@example.com' }] });
     const raw = await new MailComposer({
@@ -287,8 +284,8 @@ describe("the API Lambda's email webhook", () => {
     })
       .compile()
       .build();
-    const { handler: api } = await import('../../functions/api');
-    const answer = (await api(
+    const { handler: edge } = await import('../../functions/public');
+    const answer = (await edge(
       {
         version: '2.0',
         routeKey: '$default',

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Caller, Logger, Role } from '@cc/core';
-import { appConfigSchema, createApp, httpDeps, type AppConfig, type HttpDeps } from '@cc/api';
+import { appConfigSchema, createApp, httpDeps, type AppConfig, type AppHttpDeps } from '@cc/api';
 import { createContactCenterClient, type ContactCenterClient } from '@cc/client';
 import { filesystemAttachmentStore } from '@cc/channels';
 import type { MessagePublisher } from '@cc/messaging';
@@ -36,11 +36,11 @@ export interface TestContext {
   /** The clients the services were composed with (the table, the queue, the log). */
   deps: { store: StoreContext; sqs: SQSClient; log: Logger; publisher: MessagePublisher; clock: () => Date };
   services: Composed;
-  http: HttpDeps;
+  http: AppHttpDeps;
   /** The same services over other adapters (a stalled client, a later clock, a dead publisher). */
   compose(overrides?: Partial<ServiceInfra>): Composed;
   /** The app over services composed with `overrides`, and HTTP deps changed by `http`. */
-  appWith(overrides?: Partial<ServiceInfra>, http?: Partial<HttpDeps>): ReturnType<typeof createApp>;
+  appWith(overrides?: Partial<ServiceInfra>, http?: Partial<AppHttpDeps>): ReturnType<typeof createApp>;
   config: AppConfig;
   keys: DevKeys;
   queues: QueueUrls;
@@ -113,7 +113,7 @@ export async function createTestContext(
     deadlineMs: localServicesBudget.deadlineMs,
   });
   // Every response these apps give is checked against the contract (contract-hook.ts).
-  const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<HttpDeps> = {}) =>
+  const appWith = (more: Partial<ServiceInfra> = {}, httpChanges: Partial<AppHttpDeps> = {}) =>
     holdToContract(createApp(compose(more), { ...http, ...httpChanges }));
   const app = holdToContract(createApp(services, http));
   const users = userRepository(aws.store);

@@ -1,10 +1,10 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Services } from '@cc/services';
+import type { PublicEdgeServices, Services, StaffServices } from '@cc/services';
 import { consoleApp } from './console/app';
 import { CONSOLE_PATH, isConsolePath } from './console/session';
 import { correlate } from './http/correlate';
-import type { AppEnv, HttpDeps } from './http/env';
+import type { AppEnv, AppHttpDeps, BaseHttpDeps, HttpDeps, PublicHttpDeps } from './http/env';
 import { answerWithin } from './http/deadline';
 import { announceDeprecation } from './http/deprecation';
 import { authenticate, limitBody, verifyOrigin } from './http/middleware';
@@ -37,8 +37,8 @@ export type AppServices = Services;
 /** Public form posts are small; anything bigger is refused before it is read. */
 export const PUBLIC_MAX_BODY_BYTES = 32 * 1024;
 
-/** Every route of the API, in the order they are matched. */
-export const appRoutes = (s: AppServices, http: HttpDeps): Route[] => [
+/** The staff JSON API's routes (bearer, and the health check), in the order they are matched. */
+export const staffRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   ...healthRoutes(http),
   ...meRoutes(),
   ...customerRoutes(s, http),
@@ -50,11 +50,21 @@ export const appRoutes = (s: AppServices, http: HttpDeps): Route[] => [
   ...opportunityRoutes(s, http),
   ...contactRoutes(s, http),
   ...timelineRoutes(s, http),
-  ...publicRoutes(s, http),
-  ...webhookRoutes(s, http),
   ...operationsRoutes(s),
   ...auditRoutes(s, http),
   ...reportRoutes(s),
+];
+
+/** The public edge's routes: the complaint form and status (no login) and the provider webhooks (signed). */
+export const publicEdgeRoutes = (s: PublicEdgeServices, http: PublicHttpDeps): Route[] => [
+  ...publicRoutes(s, http),
+  ...webhookRoutes(s, http),
+];
+
+/** Every route of the API (what /openapi.json documents). */
+export const appRoutes = (s: AppServices, http: AppHttpDeps): Route[] => [
+  ...staffRoutes(s, http),
+  ...publicEdgeRoutes(s, http),
 ];
 
 /** Hono path syntax (:id) for an OpenAPI path ({id}). */
@@ -64,7 +74,7 @@ const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
  * What every host of the app shares, whichever part it serves: the correlation id, the response headers, the
  * answer for an unknown path and the one error handler.
  */
-function baseApp(http: HttpDeps): Hono<AppEnv> {
+function baseApp(http: BaseHttpDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', correlate);
   const policy = { defaultSrc: ["'self'"], styleSrc: ["'unsafe-inline'"], formAction: ["'self'"] };
@@ -89,52 +99,70 @@ function baseApp(http: HttpDeps): Hono<AppEnv> {
   return app;
 }
 
-/** The JSON API (every declared route), `/openapi.json` and its reference page. */
-function mountApi(app: Hono<AppEnv>, services: AppServices, http: HttpDeps): void {
+/** Mounts declared routes: each behind its body limit, and the staff token check where the route says `bearer`. */
+function mountRoutes(app: Hono<AppEnv>, routes: Route[], http: BaseHttpDeps, staff?: MiddlewareHandler<AppEnv>): void {
   const limits = { public: PUBLIC_MAX_BODY_BYTES, email: http.config.EMAIL_MAX_BYTES };
-  const staff = authenticate(http.auth);
-  for (const { spec, run } of appRoutes(services, http)) {
+  for (const { spec, run } of routes) {
+    if (spec.auth === 'bearer' && !staff) throw new Error(`${spec.operationId} needs the staff token check`);
     const bodyLimit = limitBody(spec.bodyLimit ? limits[spec.bodyLimit] : http.config.MAX_BODY_BYTES);
     const handlers: MiddlewareHandler<AppEnv>[] = [
       ...(spec.deprecated ? [announceDeprecation(spec.deprecated)] : []),
       bodyLimit,
-      ...(spec.auth === 'bearer' ? [staff] : []),
+      ...(spec.auth === 'bearer' && staff ? [staff] : []),
     ];
     app.on(spec.method.toUpperCase(), [honoPath(spec.path)], ...handlers, (c) => run(c));
   }
+}
+
+/** The staff JSON API, `/openapi.json` and its reference page. */
+function mountStaffApi(app: Hono<AppEnv>, services: StaffServices, http: HttpDeps): void {
+  mountRoutes(app, staffRoutes(services, http), http, authenticate(http.auth));
   app.get('/openapi.json', async (c) =>
     c.json({ ...(await http.openApiDocument()), servers: [{ url: http.config.PUBLIC_BASE_URL }] }),
   );
   mountReference(app, http.referenceScript);
 }
 
+/** The public edge: no staff token anywhere, so it is built without a token verifier. */
+const mountPublicEdge = (app: Hono<AppEnv>, services: PublicEdgeServices, http: PublicHttpDeps) =>
+  mountRoutes(app, publicEdgeRoutes(services, http), http);
+
 /** The staff console: HTML pages over the same services, outside the JSON API's contract (not in /openapi.json). */
-const mountConsole = (app: Hono<AppEnv>, services: AppServices, http: HttpDeps) =>
+const mountConsole = (app: Hono<AppEnv>, services: StaffServices, http: HttpDeps) =>
   app.route(CONSOLE_PATH, consoleApp(services, http));
 
 /**
- * The only place routes are mounted: the whole app, the API and the console on one server (packages/local, the
- * tests and the bench host this). It is `fetch(Request) -> Response` and knows no runtime.
+ * The only place routes are mounted: the whole app, the staff API, the public edge and the console on one server
+ * (packages/local, the tests and the bench host this). It is `fetch(Request) -> Response` and knows no runtime.
  */
-export function createApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
+export function createApp(services: AppServices, http: AppHttpDeps): Hono<AppEnv> {
   const app = baseApp(http);
-  mountApi(app, services, http);
+  mountStaffApi(app, services, http);
+  mountPublicEdge(app, services, http);
   mountConsole(app, services, http);
   return app;
 }
 
 /**
- * In AWS the API and the console are two functions behind the same HTTP API (`/console` routes to the second), so
- * neither carries the other's code into its cold start: functions/api.ts serves this part ...
+ * In AWS each audience has a function of its own behind the same HTTP API (infra/constructs/api.ts routes the paths),
+ * so none carries the others' code into its cold start and a flood on the public edge cannot take the staff's
+ * concurrency: functions/api.ts serves the staff JSON API and its reference ...
  */
-export function createApiApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
+export function createApiApp(services: StaffServices, http: HttpDeps): Hono<AppEnv> {
   const app = baseApp(http);
-  mountApi(app, services, http);
+  mountStaffApi(app, services, http);
   return app;
 }
 
-/** ... and functions/console.ts this one. */
-export function createConsoleApp(services: AppServices, http: HttpDeps): Hono<AppEnv> {
+/** ... functions/public.ts the public edge (the complaint form and status, the provider webhooks) ... */
+export function createPublicApp(services: PublicEdgeServices, http: PublicHttpDeps): Hono<AppEnv> {
+  const app = baseApp(http);
+  mountPublicEdge(app, services, http);
+  return app;
+}
+
+/** ... and functions/console.ts the staff console. */
+export function createConsoleApp(services: StaffServices, http: HttpDeps): Hono<AppEnv> {
   const app = baseApp(http);
   mountConsole(app, services, http);
   return app;

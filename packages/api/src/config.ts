@@ -50,3 +50,10 @@ export const lambdaConfigSchema = z.extend(appConfigSchema, {
   ORIGIN_VERIFY_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   COGNITO_DOMAIN: z.string().check(z.url()),
 });
+
+/** The public edge's (functions/public.ts): no staff tokens, cursors or console sign-in there, so none of theirs. */
+export const publicLambdaConfigSchema = z.omit(lambdaConfigSchema, {
+  AUTH_JWKS_URL: true,
+  COGNITO_DOMAIN: true,
+  CURSOR_SECRET_ARN: true,
+});

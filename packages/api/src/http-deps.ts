@@ -8,32 +8,31 @@ import { budgets } from '@cc/core/budgets';
 import { createTokenVerifier, type StaffDirectory } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
-import type { HealthProbes, HttpDeps, OriginVerifier } from './http/env';
+import type { AppHttpDeps, BaseHttpDeps, HealthProbes, HttpDeps, OriginVerifier, PublicHttpDeps } from './http/env';
 import { consoleAssets, packagedHtmxPath, scriptFrom } from './console/assets';
 import { consoleKeys } from './console/keys';
 import type { DevSignIn, SignIn } from './console/sign-in';
 import { resolvePackagedReferenceScript } from './reference/assets';
 
-export interface HttpOptions {
-  /** The JWKS to trust: Cognito's URL in AWS, the dev key set locally. */
-  jwks: URL | JSONWebKeySet;
-  /** Who a token's subject is now (services' staff directory over the users table). */
-  directory: StaffDirectory;
-  /** One key, or the live versions of a rotating one, newest first (read from Secrets Manager in AWS). */
-  cursorSecret: string | (() => readonly string[]);
-  /**
-   * Overrides TWILIO_AUTH_TOKEN / EMAIL_WEBHOOK_SECRET. In AWS the Twilio token is read by ARN and re-read every few
-   * minutes: given as a function, it is asked on every webhook request, so a token set after deploy opens the webhook.
-   */
-  twilioAuthToken?: string | (() => string | undefined);
-  emailWebhookSecret?: string;
-  health: HealthProbes;
+/** What every part of the HTTP app is built with. */
+export interface BaseHttpOptions {
   log: Logger;
   clock?: () => Date;
   /** The API's deadline unless given (tests that need a shorter one). */
   deadlineMs?: number;
   connInfo?: GetConnInfo;
   originVerifier?: OriginVerifier;
+}
+
+/** The staff JSON API's and console's. */
+export interface StaffHttpOptions extends BaseHttpOptions {
+  /** The JWKS to trust: Cognito's URL in AWS, the dev key set locally. */
+  jwks: URL | JSONWebKeySet;
+  /** Who a token's subject is now (services' staff directory over the users table). */
+  directory: StaffDirectory;
+  /** One key, or the live versions of a rotating one, newest first (read from Secrets Manager in AWS). */
+  cursorSecret: string | (() => readonly string[]);
+  health: HealthProbes;
   /** Where the generated OpenAPI document is (the Lambda ships it beside its bundle). */
   openApiFile?: URL;
   /** Where the reference page's script is (the Lambda ships it beside its bundle; else the npm package's). */
@@ -49,7 +48,20 @@ export interface HttpOptions {
   fetch?: typeof fetch;
 }
 
-function signInFor(config: AppConfig, options: HttpOptions): SignIn | undefined {
+/** The public edge's. */
+export interface PublicHttpOptions extends BaseHttpOptions {
+  /**
+   * Overrides TWILIO_AUTH_TOKEN / EMAIL_WEBHOOK_SECRET. In AWS the Twilio token is read by ARN and re-read every few
+   * minutes: given as a function, it is asked on every webhook request, so a token set after deploy opens the webhook.
+   */
+  twilioAuthToken?: string | (() => string | undefined);
+  emailWebhookSecret?: string;
+}
+
+/** The whole app's, on one server. */
+export type HttpOptions = StaffHttpOptions & PublicHttpOptions;
+
+function signInFor(config: AppConfig, options: StaffHttpOptions): SignIn | undefined {
   if (options.devSignIn) return { kind: 'dev', ...options.devSignIn };
   if (config.COGNITO_DOMAIN) {
     const fetcher = options.fetch ?? ((input, init) => fetch(input, init));
@@ -70,7 +82,7 @@ const closedBecause = (token: string | undefined) =>
  * The SMS webhook stays closed while the Twilio token is missing or the placeholder: the gate says so at start, and
  * again whenever the reason changes; it opens as soon as the token read is a real one.
  */
-function twilioGate(source: string | (() => string | undefined) | undefined, log: Logger): HttpDeps['twilio'] {
+function twilioGate(source: string | (() => string | undefined) | undefined, log: Logger): PublicHttpDeps['twilio'] {
   const current = typeof source === 'function' ? source : () => source;
   let told: string | undefined;
   const gate = () => {
@@ -99,9 +111,18 @@ const newest = (secret: string | (() => readonly string[])) => (typeof secret ==
 /** The document as generated into the api package (`npm run openapi`). */
 const PACKAGED_DOCUMENT = new URL('../openapi.json', import.meta.url);
 
-/** What the HTTP adapter needs besides the services, made once by a composition root. */
-export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => ({
+const baseHttpDeps = (config: AppConfig, options: BaseHttpOptions): BaseHttpDeps => ({
   config,
+  log: options.log,
+  clock: options.clock ?? (() => new Date()),
+  deadlineMs: options.deadlineMs ?? budgets.api.deadlineMs,
+  connInfo: options.connInfo,
+  originVerifier: options.originVerifier,
+});
+
+/** What the staff API and console need besides the services, made once by their composition root. */
+export const staffHttpDeps = (config: AppConfig, options: StaffHttpOptions): HttpDeps => ({
+  ...baseHttpDeps(config, options),
   auth: createTokenVerifier({
     issuer: config.AUTH_ISSUER,
     audience: config.AUTH_AUDIENCE,
@@ -110,13 +131,6 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
   }),
   cursors: createCursorCodec(options.cursorSecret),
   health: options.health,
-  log: options.log,
-  clock: options.clock ?? (() => new Date()),
-  deadlineMs: options.deadlineMs ?? budgets.api.deadlineMs,
-  connInfo: options.connInfo,
-  originVerifier: options.originVerifier,
-  twilio: twilioGate(options.twilioAuthToken ?? config.TWILIO_AUTH_TOKEN, options.log),
-  emailWebhookSecret: options.emailWebhookSecret ?? config.EMAIL_WEBHOOK_SECRET,
   openApiDocument: once(async () => JSON.parse(await readFile(options.openApiFile ?? PACKAGED_DOCUMENT, 'utf8'))),
   referenceScript: once(() =>
     readFile(options.referenceScriptFile ?? pathToFileURL(resolvePackagedReferenceScript()), 'utf8'),
@@ -126,6 +140,19 @@ export const httpDeps = (config: AppConfig, options: HttpOptions): HttpDeps => (
     signIn: signInFor(config, options),
     assets: consoleAssets(scriptFrom(() => options.htmxFile ?? packagedHtmxPath())),
   },
+});
+
+/** What the public edge needs besides the services: no token verifier, cursors or console keys. */
+export const publicHttpDeps = (config: AppConfig, options: PublicHttpOptions): PublicHttpDeps => ({
+  ...baseHttpDeps(config, options),
+  twilio: twilioGate(options.twilioAuthToken ?? config.TWILIO_AUTH_TOKEN, options.log),
+  emailWebhookSecret: options.emailWebhookSecret ?? config.EMAIL_WEBHOOK_SECRET,
+});
+
+/** Both, for the whole app on one server (the local runtime, the tests, the bench). */
+export const httpDeps = (config: AppConfig, options: HttpOptions): AppHttpDeps => ({
+  ...publicHttpDeps(config, options),
+  ...staffHttpDeps(config, options),
 });
 
 /** Runs `load` on the first call and hands every caller its result (a failure is tried again next time). */

@@ -22,6 +22,7 @@ import { noticeService } from './notices';
 import { operationsService } from './operations';
 import { conversionService } from './opportunity-conversion';
 import { opportunityService } from './opportunities';
+import { opportunityUpkeepService } from './opportunity-upkeep';
 import { publicComplaintService } from './public-complaints';
 import { rateLimitService } from './rate-limits';
 import { reporterService } from './reporter';
@@ -58,10 +59,45 @@ type WithEmail<I extends ServiceInfra> = I extends { attachments: AttachmentStor
   ? { email: EmailIntake }
   : { email: EmailIntake | undefined };
 
-/** Builds every service once, each with its collaborators handed to it explicitly. */
+/**
+ * Builds every service once, each with its collaborators handed to it explicitly: the whole app on one host (the
+ * local runtime, the tests, the bench and the operators' tools). A Lambda composes only its part (below), so its
+ * bundle carries only the workflows it runs; each part is wired in one place and this is their union.
+ */
 export function composeServices<I extends ServiceInfra>(infra: I, settings: ServiceSettings) {
-  return servicesFor(infra, settings) as Omit<ReturnType<typeof servicesFor>, 'email'> & WithEmail<I>;
+  const work = intakeWork(caseWork(infra, settings));
+  const all = {
+    ...staffWork(work),
+    ...publicEdge(work),
+    email: infra.attachments && emailOf(work, infra.attachments, infra.emailModule),
+    sweeper: sweeperOf(work),
+    reporter: reporterOf(work.ctx, infra),
+    reportRebuild: reportRebuildService(work.ctx),
+    /** The context the services share, for hosts that seed or inspect data the way the services write it. */
+    context: work.ctx,
+  };
+  return all as Omit<typeof all, 'email'> & WithEmail<I>;
 }
+
+/** The staff JSON API and the staff console (functions/api.ts, functions/console.ts): every staff workflow. */
+export const composeStaffServices = (infra: ServiceInfra, settings: ServiceSettings) =>
+  staffWork(intakeWork(caseWork(infra, settings)));
+
+/**
+ * The public edge (functions/public.ts): the web form and its status, inbound SMS. Email arrives in AWS through the
+ * email function, so the edge takes no email there; the local runtime's relay webhook is served by composeServices.
+ */
+export const composePublicEdge = (infra: ServiceInfra, settings: ServiceSettings) =>
+  publicEdge(intakeWork(caseWork(infra, settings)));
+
+/** The email function (functions/email-inbound.ts): the same intake as the public edge's email webhook. */
+export const composeEmailIntake = (
+  infra: ServiceInfra & { attachments: AttachmentStore },
+  settings: ServiceSettings,
+): EmailIntake => emailOf(intakeWork(caseWork(infra, settings)), infra.attachments, infra.emailModule);
+
+/** The sweeper (functions/sweeper.ts): its periodic jobs over the case work. */
+export const composeSweeper = (infra: ServiceInfra, settings: ServiceSettings) => sweeperOf(caseWork(infra, settings));
 
 const contextOf = (infra: Pick<ServiceInfra, 'store' | 'log' | 'clock' | 'newId'>, settings: ServiceSettings) => ({
   store: infra.store,
@@ -75,31 +111,68 @@ const contextOf = (infra: Pick<ServiceInfra, 'store' | 'log' | 'clock' | 'newId'
 export const composeReporter = (
   infra: Pick<ServiceInfra, 'store' | 'log' | 'clock' | 'archive'>,
   settings: ServiceSettings,
-) => reporterService(contextOf(infra, settings), { archive: infra.archive });
+) => reporterOf(contextOf(infra, settings), infra);
 
-function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
+const reporterOf = (ctx: ServiceContext, infra: Pick<ServiceInfra, 'archive'>) =>
+  reporterService(ctx, { archive: infra.archive });
+
+/**
+ * What every host that opens, moves or follows up cases shares: notifications, cases and who owns them, the
+ * customer's messages, escalation, the opportunities' upkeep and follow-ups.
+ */
+function caseWork(infra: ServiceInfra, settings: ServiceSettings) {
   const ctx: ServiceContext = contextOf(infra, settings);
-  const notices = noticeService({ store: ctx.store, publisher: infra.publisher, log: ctx.log, newId: ctx.newId });
-  const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
-  const staff = staffDirectory(ctx);
-
-  const audit = auditService(ctx);
+  const { publisher } = infra;
+  const notices = noticeService({ store: ctx.store, publisher, log: ctx.log, newId: ctx.newId });
   const ownership = caseOwnershipService(ctx, { notices });
-  const customers = customerService(ctx, { notices, directory, ownership, audit });
   const messages = customerMessageService(ctx);
   const cases = caseService(ctx, { notices, messages });
   const escalation = escalationService(ctx, { cases, notices });
-  const opportunities = opportunityService(ctx, { notices });
-  const followUps = followUpService(ctx, { cases, ownership, opportunities, escalation });
-  const recorder = contactRecorder(ctx, { followUps });
-  const intakeDeps = { recorder, followUps };
-  const rateLimits = rateLimitService(ctx);
+  const opportunityUpkeep = opportunityUpkeepService(ctx, { notices });
+  const followUps = followUpService(ctx, { cases, ownership, opportunityUpkeep, escalation });
+  return { ctx, publisher, notices, ownership, messages, cases, escalation, opportunityUpkeep, followUps };
+}
+type CaseWork = ReturnType<typeof caseWork>;
 
+/**
+ * The case work and the contact recorder, for the hosts that take contacts in (the sweeper does not: its follow-ups
+ * record nothing, so it carries neither the recorder nor the sender parsing it brings).
+ */
+const intakeWork = (work: CaseWork) => ({
+  ...work,
+  recorder: contactRecorder(work.ctx, { followUps: work.followUps }),
+});
+type IntakeWork = ReturnType<typeof intakeWork>;
+
+/** The customers' own ways in that need no login: the web form, its status lookup and inbound SMS. */
+function publicEdge({ ctx, cases, recorder, followUps }: IntakeWork) {
+  const rateLimits = rateLimitService(ctx);
+  return {
+    rateLimits,
+    publicComplaints: publicComplaintService(ctx, { cases, recorder, rateLimits }),
+    sms: smsIntake(ctx, { recorder, followUps }),
+  };
+}
+
+/** Email intake, for the hosts that give somewhere for attachments to go. */
+const emailOf = ({ ctx, recorder, followUps }: IntakeWork, attachments: AttachmentStore, emailModule?: EmailModule) =>
+  emailIntake(ctx, { recorder, followUps, attachments, emailModule });
+
+const sweeperOf = ({ ctx, publisher, followUps, cases, opportunityUpkeep }: CaseWork) =>
+  sweeperService(ctx, { publisher, followUps, cases, opportunityUpkeep });
+
+/** What staff work with, through the JSON API and the console. */
+function staffWork(work: IntakeWork) {
+  const { ctx, notices, ownership, messages, cases, escalation, opportunityUpkeep, followUps, recorder } = work;
+  const opportunities = opportunityService(ctx, { notices, upkeep: opportunityUpkeep });
+  const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
+  const audit = auditService(ctx);
+  const customers = customerService(ctx, { notices, directory, ownership, audit });
   const changeRequests = changeRequestService(ctx, { customers, notices, ownership });
   const customerContact = customerContactService(ctx, { cases, messages, customers, notices });
 
   return {
-    staff,
+    staff: staffDirectory(ctx),
     audit,
     customers,
     changeRequests,
@@ -112,24 +185,17 @@ function servicesFor(infra: ServiceInfra, settings: ServiceSettings) {
     contacts: contactService(ctx, { recorder, customers, cases, guard: customerContact }),
     customerContact,
     unidentified: unidentifiedService(ctx, { customers, changeRequests }),
-    sms: smsIntake(ctx, intakeDeps),
-    email: infra.attachments
-      ? emailIntake(ctx, { ...intakeDeps, attachments: infra.attachments, emailModule: infra.emailModule })
-      : undefined,
-    publicComplaints: publicComplaintService(ctx, { cases, recorder, rateLimits }),
-    rateLimits,
     opportunities,
     conversions: conversionService(ctx, { opportunities, notices }),
     teams: teamService(ctx, { followUps }),
     inbox: inboxService(ctx),
     operations: operationsService(ctx),
-    sweeper: sweeperService(ctx, { publisher: infra.publisher, followUps, cases, opportunities }),
     reports: reportService(ctx),
-    reporter: reporterService(ctx, { archive: infra.archive }),
-    reportRebuild: reportRebuildService(ctx),
-    /** The context the services share, for hosts that seed or inspect data the way the services write it. */
-    context: ctx,
   };
 }
 
 export type Services = ReturnType<typeof composeServices>;
+/** What the staff API and console serve (a part of Services). */
+export type StaffServices = ReturnType<typeof composeStaffServices>;
+/** What the public edge serves (a part of Services): email intake only where the host takes email webhooks. */
+export type PublicEdgeServices = ReturnType<typeof composePublicEdge> & { email?: EmailIntake };

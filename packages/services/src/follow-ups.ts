@@ -15,7 +15,7 @@ import { planFollowUp } from './follow-up-plan';
 import type { CaseService } from './cases';
 import type { ServiceContext } from './context';
 import type { EscalationService } from './escalation';
-import type { OpportunityService } from './opportunities';
+import type { OpportunityUpkeep } from './opportunity-upkeep';
 
 /**
  * Retries back off from one minute, doubling; after this many tries (about two hours) the follow-up is parked as
@@ -40,11 +40,11 @@ export function followUpService(
   deps: {
     cases: CaseService;
     ownership: CaseOwnershipService;
-    opportunities: OpportunityService;
+    opportunityUpkeep: OpportunityUpkeep;
     escalation: EscalationService;
   },
 ) {
-  const { cases, ownership, opportunities, escalation } = deps;
+  const { cases, ownership, opportunityUpkeep, escalation } = deps;
   const repo = followUpRepository(ctx.store);
 
   const plan = (work: FollowUpWork) => planFollowUp(ctx, work);
@@ -56,7 +56,7 @@ export function followUpService(
         await ownership.realign(f.customerId, { cause: f.cause, notify: f.notify, done });
         return;
       case 'team_pipeline':
-        await opportunities.refileTeams(f.userIds, done);
+        await opportunityUpkeep.refileTeams(f.userIds, done);
         return;
       case 'case_message':
         await cases.addMessage(

@@ -7,10 +7,8 @@ import {
   isOpenStage,
   mayOnCustomer,
   mayOnOpportunity,
-  metricNames,
   NotFoundError,
   opportunityRelations,
-  teamOf,
   toMinor,
   ValidationError,
   type Activity,
@@ -18,7 +16,6 @@ import {
   type Actor,
   type Caller,
   type Customer,
-  type NotificationKind,
   type Opportunity,
   type OpportunityCreateInput,
   type OpportunityPatchInput,
@@ -50,7 +47,10 @@ import {
 } from '@cc/store';
 import { assertAssignable } from './assignees';
 import type { ServiceContext } from './context';
-import type { NoticeService, NotificationDraft } from './notices';
+import type { NoticeService } from './notices';
+import { teamNotices, TOTALS_MAX_ITEMS, type OpportunityUpkeep } from './opportunity-upkeep';
+
+export { TOTALS_MAX_ITEMS };
 
 /** An activity as recorded, with the opportunity as it stands after it (its next step may have changed). */
 export interface RecordedActivity {
@@ -64,10 +64,6 @@ export interface PipelineTotals {
   amounts: Record<string, number>;
   byStage: Partial<Record<OpportunityStage, { count: number; amounts: Record<string, number> }>>;
 }
-
-/** Totals stop after this many items and say `truncated`. */
-export const TOTALS_MAX_ITEMS = 5000;
-const OVERDUE_BATCH = 100;
 
 /** Counts and per-currency sums (exact, in minor units) by stage. */
 export function pipelineTotals(items: Opportunity[], truncated: boolean): PipelineTotals {
@@ -88,11 +84,11 @@ export function pipelineTotals(items: Opportunity[], truncated: boolean): Pipeli
   return { truncated, count: items.length, amounts: major(overall), byStage };
 }
 
-export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeService }) {
+export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeService; upkeep: OpportunityUpkeep }) {
   const repo = opportunityRepository(ctx.store);
   const users = userRepository(ctx.store);
   const customers = customerRepository(ctx.store);
-  const { notices } = deps;
+  const { notices, upkeep } = deps;
 
   /**
    * The owner must be an active manager or supervisor of the opportunity's branch; their team and supervisor join
@@ -162,28 +158,6 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
       createdAt: at,
       updatedAt: at,
     };
-  }
-
-  function teamNotices(
-    opp: Opportunity,
-    kind: NotificationKind,
-    title: string,
-    excerpt: string,
-    caseId?: string,
-  ): NotificationDraft[] {
-    return teamOf(opp).map((recipientId) => ({
-      recipientId,
-      kind,
-      title,
-      excerpt,
-      opportunityId: opp.id,
-      ...(caseId && { caseId }),
-      ...(opp.customerId && {
-        customerId: opp.customerId,
-        customerNumber: opp.customerNumber,
-        customerName: opp.customerName ?? opp.prospect?.name,
-      }),
-    }));
   }
 
   function timelineFor(opp: Opportunity, actor: Actor, at: string, summary: string, caseId?: string): LabelledItem[] {
@@ -516,89 +490,9 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
     );
   }
 
-  /**
-   * Files every opportunity these users own (open or closed) under the team each is on now, so a team's pipeline
-   * counts its members' opportunities from before they joined and none of those who left. Idempotent; `done`
-   * (the follow-up doing this) commits at the end.
-   */
-  async function refileTeams(userIds: string[], done?: LabelledItem): Promise<number> {
-    let refiled = 0;
-    for (const userId of userIds) {
-      const teamId = (await users.get(userId, true))?.teamId;
-      const { items } = await repo.listAll({ kind: 'owner', ownerId: userId }, {}, TOTALS_MAX_ITEMS);
-      for (const listed of items.filter((o) => o.teamId !== teamId)) {
-        for (let attempt = 1; ; attempt++) {
-          const opp = attempt === 1 ? listed : await repo.get(listed.id, true);
-          if (!opp || opp.ownerId !== userId || opp.teamId === teamId) break;
-          const { teamId: _old, ...rest } = opp;
-          const after: Opportunity = { ...rest, ...(teamId && { teamId }), version: opp.version + 1 };
-          try {
-            await repo.write(savedOpportunityItems(ctx.store, opp.version, after));
-            refiled++;
-            break;
-          } catch (error) {
-            if (!(error instanceof ConflictError && error.code === 'opportunity.stale' && attempt < 3)) throw error;
-          }
-        }
-      }
-    }
-    if (done) await repo.write([done]);
-    return refiled;
-  }
-
   async function totals(caller: Caller, name: PipelineViewName, filter: PipelineFilter): Promise<PipelineTotals> {
     const { items, truncated } = await repo.listAll(await viewFor(caller, name), filter, TOTALS_MAX_ITEMS);
     return pipelineTotals(items, truncated);
-  }
-
-  /**
-   * For the sweeper: tells each team once about every next step that is past due. Marking the step
-   * reported (which also drops it from the due index) and the notices are one transaction with a
-   * version condition, so two sweeps never both notify. Returns how many opportunities were reported.
-   */
-  async function notifyOverdueNextSteps(now: Date): Promise<number> {
-    let reported = 0;
-    for (;;) {
-      const due = await repo.listOverdueNextSteps(now, OVERDUE_BATCH);
-      let progressed = false;
-      for (const opp of due) {
-        if (await reportOverdue(opp, now)) {
-          reported++;
-          progressed = true;
-        }
-      }
-      if (due.length < OVERDUE_BATCH || !progressed) return reported;
-    }
-  }
-
-  async function reportOverdue(opp: Opportunity, now: Date): Promise<boolean> {
-    if (!opp.nextStep) return false;
-    const at = now.toISOString();
-    const after: Opportunity = {
-      ...opp,
-      nextStep: { ...opp.nextStep, overdueNotifiedAt: at },
-      version: opp.version + 1,
-      updatedAt: at,
-    };
-    const { notifications, items } = notices.draft(
-      teamNotices(
-        opp,
-        'opportunity_overdue',
-        `Next step overdue: ${opp.title}`,
-        `Due ${opp.nextStep.at}: ${opp.nextStep.description}`,
-      ),
-      now,
-    );
-    try {
-      await repo.write([...savedOpportunityItems(ctx.store, opp.version, after), ...items]);
-    } catch (error) {
-      // Changed meanwhile (another sweep reported it, or a user moved the step): the index decides next time.
-      if (error instanceof ConflictError && error.code === 'opportunity.stale') return false;
-      throw error;
-    }
-    ctx.log.metric(metricNames.slaBreaches);
-    await notices.publish(notifications);
-    return true;
   }
 
   return {
@@ -615,8 +509,9 @@ export function opportunityService(ctx: ServiceContext, deps: { notices: NoticeS
     history,
     list,
     totals,
-    refileTeams,
-    notifyOverdueNextSteps,
+    // The upkeep the sweeper and follow-ups do (opportunity-upkeep.ts), here too for the hosts that hold this service.
+    refileTeams: upkeep.refileTeams,
+    notifyOverdueNextSteps: upkeep.notifyOverdueNextSteps,
   };
 }
 

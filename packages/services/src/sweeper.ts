@@ -3,7 +3,7 @@ import { timeLeftMs } from '@cc/store';
 import type { CaseService } from './cases';
 import type { ServiceContext } from './context';
 import type { FollowUpService } from './follow-ups';
-import type { OpportunityService } from './opportunities';
+import type { OpportunityUpkeep } from './opportunity-upkeep';
 
 /** A job is not started with less time than this left before the run's deadline: the next run does it. */
 const MIN_JOB_MS = 5_000;
@@ -18,7 +18,7 @@ export function sweeperService(
     publisher: MessagePublisher;
     followUps: FollowUpService;
     cases: CaseService;
-    opportunities: OpportunityService;
+    opportunityUpkeep: OpportunityUpkeep;
   },
 ) {
   /** Runs `job` when the run's deadline (withDeadline) leaves time for it; else answers `skipped`. */
@@ -51,7 +51,7 @@ export function sweeperService(
     });
     const overdueNextSteps = await ifTimeLeft(
       'overdue next steps',
-      () => deps.opportunities.notifyOverdueNextSteps(ctx.clock()),
+      () => deps.opportunityUpkeep.notifyOverdueNextSteps(ctx.clock()),
       0,
     );
     return {

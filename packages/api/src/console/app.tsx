@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { DomainError } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { limitBody } from '../http/middleware';
 import { authRoutes } from './auth-routes';
@@ -82,7 +82,7 @@ async function errorPage(c: ConsoleContext, http: HttpDeps, error: unknown) {
  * The staff console: server-rendered pages over the same services the API routes call, with the same permission
  * model (the services decide who may do what). Mounted beside the API, not part of its JSON contract.
  */
-export function consoleApp(services: Services, http: HttpDeps): Hono<ConsoleEnv> {
+export function consoleApp(services: StaffServices, http: HttpDeps): Hono<ConsoleEnv> {
   const ui = new Hono<ConsoleEnv>();
   ui.use('*', consoleHeaders(http));
   ui.get('/assets/:file', async (c) => {

@@ -14,12 +14,9 @@ export interface HealthProbes {
 /** Whether a request carries the front door's secret header value (the origin-verify secret, any live version). */
 export type OriginVerifier = (headerValue: string | undefined) => Promise<boolean>;
 
-/** What the HTTP adapter needs besides the services: all of it HTTP's own concern. */
-export interface HttpDeps {
+/** What every part of the HTTP app needs besides the services: all of it HTTP's own concern. */
+export interface BaseHttpDeps {
   config: AppConfig;
-  auth: TokenVerifier;
-  cursors: CursorCodec;
-  health: HealthProbes;
   log: Logger;
   clock: () => Date;
   /** Every request answers within this (@cc/core/budgets: the API's deadline). */
@@ -28,10 +25,13 @@ export interface HttpDeps {
   connInfo?: GetConnInfo;
   /** Checks ORIGIN_VERIFY_HEADER on every request when the app runs behind the front door (absent locally). */
   originVerifier?: OriginVerifier;
-  /** The Twilio auth token now, or why the SMS webhook is closed (the placeholder was never replaced). */
-  twilio: () => { token: string } | { closed: string };
-  /** Refused while a webhook secret is missing: answered as a problem, never verified against nothing. */
-  emailWebhookSecret?: string;
+}
+
+/** What the staff JSON API and the staff console need besides the base: tokens, cursors, documents, sessions. */
+export interface HttpDeps extends BaseHttpDeps {
+  auth: TokenVerifier;
+  cursors: CursorCodec;
+  health: HealthProbes;
   /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */
   openApiDocument: () => Promise<Record<string, unknown>>;
   /** The script of the reference page at /docs (Redoc), read when first asked for. */
@@ -39,6 +39,17 @@ export interface HttpDeps {
   /** The staff console's keys, sign-in and static files. */
   console: ConsoleDeps;
 }
+
+/** What the public edge (the form, the status lookup, the provider webhooks) needs besides the base: their secrets. */
+export interface PublicHttpDeps extends BaseHttpDeps {
+  /** The Twilio auth token now, or why the SMS webhook is closed (the placeholder was never replaced). */
+  twilio: () => { token: string } | { closed: string };
+  /** Refused while a webhook secret is missing: answered as a problem, never verified against nothing. */
+  emailWebhookSecret?: string;
+}
+
+/** Both: the whole app on one server (the local runtime, the tests, the bench). */
+export type AppHttpDeps = HttpDeps & PublicHttpDeps;
 
 /** Hono environment: what middleware puts on the context for routes to read. */
 export interface AppEnv {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { appRoutes, type AppServices } from '../app';
-import type { HttpDeps } from '../http/env';
+import type { AppHttpDeps } from '../http/env';
 import { route } from '../http/route';
 import { version } from '../../package.json';
 import { breakingChanges } from './compatibility';
@@ -46,7 +46,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('shows only request examples that the route accepts', () => {
-    const specs = appRoutes({} as AppServices, {} as HttpDeps).map((r) => r.spec);
+    const specs = appRoutes({} as AppServices, {} as AppHttpDeps).map((r) => r.spec);
     const withExamples = specs.filter((s) => s.body?.examples);
     expect(withExamples.length).toBeGreaterThan(5);
     for (const spec of withExamples) {

@@ -1,6 +1,6 @@
 import type { AppServices } from '../app';
 import { appRoutes } from '../app';
-import type { HttpDeps } from '../http/env';
+import type { AppHttpDeps } from '../http/env';
 import { version } from '../../package.json';
 import { openApiDocument } from './document';
 
@@ -10,7 +10,7 @@ import { openApiDocument } from './document';
  */
 export const generatedDocument = () =>
   openApiDocument(
-    appRoutes({} as AppServices, {} as HttpDeps),
+    appRoutes({} as AppServices, {} as AppHttpDeps),
     {
       title: 'Contact-center API',
       version,

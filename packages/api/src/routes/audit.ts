@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { identifier, roles, withMeta } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { route, type Route } from '../http/route';
 import { CursorQuery, pageOf } from '../schemas';
@@ -20,7 +20,7 @@ const AuditEntrySchema = withMeta(
 );
 
 /** Who read a customer's data and when: the append-only audit trail of reads, for admins of the branch. */
-export const auditRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const auditRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'listAuditTrail',

@@ -18,7 +18,7 @@ import {
   type Case,
   withMeta,
 } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
@@ -155,7 +155,7 @@ const ListQuery = z.extend(CursorQuery, {
 const tags = ['cases'];
 const caseReply = (c: Case) => ({ status: 200 as const, body: c, headers: versionHeaders(c) });
 
-export const caseRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const caseRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'createCase',

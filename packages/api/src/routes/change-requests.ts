@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ChangeRequestInput, changeRequestStatuses, DecisionInput, withMeta } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
@@ -30,7 +30,7 @@ const ListQuery = z.extend(CursorQuery, { status: z._default(z.enum(changeReques
 const tags = ['change-requests'];
 
 /** Assignment, level and identity changes: request, list, read, decide (maker-checker). */
-export const changeRequestRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const changeRequestRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'requestCustomerChange',

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { AttachInput, ContactCreateInput, withMeta } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
@@ -9,7 +9,7 @@ import { CursorQuery, IdempotencyHeader, pageOf, TimelineEntrySchema } from '../
 const tags = ['contacts'];
 
 /** Contacts logged by agents, and the queue of contacts from senders not yet known. */
-export const contactRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const contactRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'logContact',

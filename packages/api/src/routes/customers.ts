@@ -15,7 +15,7 @@ import {
   withMeta,
 } from '@cc/core';
 import { contactChannels, outboundChannels } from '@cc/core';
-import { identityOf, visibleCustomer, type Services } from '@cc/services';
+import { identityOf, visibleCustomer, type StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
@@ -153,7 +153,7 @@ const customerReply = <S extends 200 | 201>(caller: Caller, customer: Customer, 
   },
 });
 
-export const customerRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const customerRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'createCustomer',

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { DomainError, withMeta } from '@cc/core';
-import { MAX_IMPORT_LINES, type Services } from '@cc/services';
+import { MAX_IMPORT_LINES, type StaffServices } from '@cc/services';
 import { route, type Route } from '../http/route';
 
 const ImportResultSchema = withMeta(
@@ -25,7 +25,7 @@ const ImportResponse = z.object({
 
 const NDJSON = 'application/x-ndjson';
 
-export const importRoutes = (s: Services): Route[] => [
+export const importRoutes = (s: StaffServices): Route[] => [
   route(
     {
       operationId: 'importCases',

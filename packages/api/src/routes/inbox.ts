@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { identifier, notificationKinds, type Notification, withMeta } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { route, type Route } from '../http/route';
 import { CursorQuery, pageOf } from '../schemas';
@@ -46,7 +46,7 @@ function present(item: Notification & { read: boolean; readAt?: string }) {
 const tags = ['inbox'];
 
 /** The caller's home-page reminders: unread first, newest first. */
-export const inboxRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const inboxRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'listMyInbox',

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { withMeta } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import { route, type Route } from '../http/route';
 
 const StuckWork = withMeta(
@@ -45,7 +45,7 @@ const StuckWork = withMeta(
 );
 
 /** What the system gave up on after its retries, for an administrator to look into (oldest first). */
-export const operationsRoutes = (s: Services): Route[] => [
+export const operationsRoutes = (s: StaffServices): Route[] => [
   route(
     {
       operationId: 'listStuckWork',

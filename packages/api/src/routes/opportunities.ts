@@ -14,7 +14,7 @@ import {
   type Opportunity,
   withMeta,
 } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
@@ -113,7 +113,7 @@ const created = ({ response, replayed }: { response: { body: Opportunity }; repl
   headers: { ...versionHeaders(response.body, '/opportunities'), ...replayHeaders(replayed) },
 });
 
-export const opportunityRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const opportunityRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'convertCase',

@@ -20,9 +20,9 @@ import {
   renderStatusPage,
   type ComplaintFormValues,
 } from '@cc/channels';
-import type { Services } from '@cc/services';
+import type { PublicEdgeServices } from '@cc/services';
 import { clientAddress } from '../http/client-address';
-import type { HttpDeps } from '../http/env';
+import type { PublicHttpDeps } from '../http/env';
 import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
 import { IdempotencyHeader } from '../schemas';
@@ -100,7 +100,7 @@ const htmlHeaders = (locale: Locale) => ({ ...noStore, 'content-language': local
 const tags = ['public'];
 
 /** The public complaint/inquiry form and status check: no login; rate-limited per client address. */
-export const publicRoutes = (s: Services, http: HttpDeps): Route[] => {
+export const publicRoutes = (s: PublicEdgeServices, http: PublicHttpDeps): Route[] => {
   /** One lookup for the status page: the answer, the form again with what is missing, or the same "not found". */
   async function statusLookup(c: Context, locale: Locale, reference: string, contact: string): Promise<string> {
     const base = { ...pageBase(locale, http), reference, contact };
@@ -311,11 +311,11 @@ const relative = (url: string) => {
   return pathname + search;
 };
 
-function localeOf(c: Context, lang: Locale | undefined, http: HttpDeps): Locale {
+function localeOf(c: Context, lang: Locale | undefined, http: PublicHttpDeps): Locale {
   return negotiateLocale(lang, c.req.header('accept-language'), http.config.PUBLIC_DEFAULT_LOCALE);
 }
 
-const pageBase = (locale: Locale, http: HttpDeps) => ({
+const pageBase = (locale: Locale, http: PublicHttpDeps) => ({
   locale,
   action: statusAction(locale),
   timeZone: http.config.CONTACT_DEFAULT_TIMEZONE,

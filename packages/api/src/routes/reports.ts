@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { CustomerReportQuery, DailyReportQuery, ManagerReportQuery, PipelineReportQuery, withMeta } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import { mediaTypes, negotiate, type Format } from '../http/negotiate';
 import { route, type Route } from '../http/route';
 import { renderDailyChart } from '../reports/daily-chart';
@@ -130,7 +130,7 @@ const download = (file: CsvFile) => ({
   headers: { ...headers, 'content-disposition': attachment(file) },
 });
 
-export const reportRoutes = (s: Services): Route[] => [
+export const reportRoutes = (s: StaffServices): Route[] => [
   route(
     {
       operationId: 'getDailyReport',

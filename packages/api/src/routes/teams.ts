@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { TeamInput, TeamPatchInput, type Team, withMeta } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { route, type Route } from '../http/route';
 import { ifMatchVersion, versionHeaders } from '../http/versioning';
@@ -28,7 +28,7 @@ const teamReply = (team: Team) => ({ status: 200 as const, body: team, headers: 
  * Teams of relationship managers within a branch; members' profiles carry the team id, and the team's pipeline
  * holds every member's opportunities, from before they joined too.
  */
-export const teamRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const teamRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'formTeam',

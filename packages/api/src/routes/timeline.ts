@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { timelineChannels, timelineTypes } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
 import { route, type Route } from '../http/route';
 import { CursorQuery, IdParam, pageOf, TimelineEntrySchema } from '../schemas';
@@ -11,7 +11,7 @@ const TimelineQuery = z.extend(CursorQuery, {
 });
 
 /** One customer's contact history across every channel, newest first. */
-export const timelineRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const timelineRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
   route(
     {
       operationId: 'listCustomerTimeline',

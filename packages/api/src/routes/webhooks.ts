@@ -2,8 +2,8 @@ import * as z from 'zod/mini';
 import type { Context } from 'hono';
 import { DomainError, SignatureError, withMeta } from '@cc/core';
 import { parseTwilioSms, verifyEmailWebhook, verifyTwilioSignature } from '@cc/channels';
-import type { Services } from '@cc/services';
-import type { HttpDeps } from '../http/env';
+import type { PublicEdgeServices } from '@cc/services';
+import type { PublicHttpDeps } from '../http/env';
 import { replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
 
@@ -37,7 +37,7 @@ const EmailReceiptSchema = withMeta(
 const tags = ['webhooks'];
 
 /** Provider webhooks: authenticated by the provider's signature, never by a bearer token. */
-export const webhookRoutes = (s: Services, http: HttpDeps): Route[] => [
+export const webhookRoutes = (s: PublicEdgeServices, http: PublicHttpDeps): Route[] => [
   route(
     {
       operationId: 'receiveTwilioSms',

@@ -15,7 +15,7 @@ import {
   type Case,
   type Caller,
 } from '@cc/core';
-import { requestClaim, type Services } from '@cc/services';
+import { requestClaim, type StaffServices } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
 import type { ConsoleContext, ConsoleEnv } from '../env';
 import { failureKey, flashOf } from '../flash';
@@ -26,7 +26,7 @@ import { formField } from '../middleware';
 import { pageContext, redirectTo, renderPage } from '../render';
 import { caseHref, CaseMarks, customerHref, Options } from './parts';
 
-type HistoryEntry = Awaited<ReturnType<Services['cases']['history']>>[number];
+type HistoryEntry = Awaited<ReturnType<StaffServices['cases']['history']>>[number];
 
 /** The statuses this case may move to from here (conversion has its own form). */
 export const statusMoves = (c: Pick<Case, 'status'>) => caseTransitions[c.status].filter((s) => s !== 'converted');
@@ -278,14 +278,14 @@ function ConvertForm({ p, c, today }: { p: PageContext; c: Case; today: string }
 }
 
 /** Full access (owner, the customer's managers, the branch's supervisors) or read and notes only (agents). */
-async function mayWork(services: Services, caller: Caller, id: string): Promise<boolean> {
+async function mayWork(services: StaffServices, caller: Caller, id: string): Promise<boolean> {
   return services.cases.loadFor(caller, id, 'full').then(
     () => true,
     () => false,
   );
 }
 
-async function casePage(c: ConsoleContext, services: Services, http: HttpDeps) {
+async function casePage(c: ConsoleContext, services: StaffServices, http: HttpDeps) {
   const caller = c.get('caller');
   const id = c.req.param('id')!;
   const [found, history, full, p] = await Promise.all([
@@ -370,7 +370,7 @@ async function act(c: ConsoleContext, work: (caller: Caller, id: string) => Prom
 }
 
 /** The case page: facts, allowed status moves, conversion, notes, history. */
-export function caseRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpDeps) {
+export function caseRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
   /** The claim of a form that carries a request key (one per rendering of the form), as an Idempotency-Key is. */
   const formClaim = async (c: ConsoleContext, scope: string, request: unknown) => {
     const key = await formField(c, 'requestKey');

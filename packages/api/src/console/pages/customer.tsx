@@ -11,7 +11,7 @@ import {
   type FieldIssue,
   type GuardReason,
 } from '@cc/core';
-import { requestClaim, type Services } from '@cc/services';
+import { requestClaim, type StaffServices } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
 import type { ConsoleContext, ConsoleEnv } from '../env';
 import { flashOf } from '../flash';
@@ -22,9 +22,9 @@ import { pageContext, redirectTo, renderPage } from '../render';
 import { isoToWallClock, wallClockToIso } from '../time';
 import { CaseTable, customerHref, errorFor, Field, Options } from './parts';
 
-type View = Awaited<ReturnType<Services['customers']['view']>>;
-type Contactability = Awaited<ReturnType<Services['customerContact']['contactability']>>;
-type Entry = Awaited<ReturnType<Services['timeline']['list']>>['items'][number];
+type View = Awaited<ReturnType<StaffServices['customers']['view']>>;
+type Contactability = Awaited<ReturnType<StaffServices['customerContact']['contactability']>>;
+type Entry = Awaited<ReturnType<StaffServices['timeline']['list']>>['items'][number];
 type CallForm = Record<string, string>;
 
 const TIMELINE_SIZE = 25;
@@ -318,7 +318,7 @@ const freshCallForm = (now: number): CallForm => ({
 
 async function customerPage(
   c: ConsoleContext,
-  services: Services,
+  services: StaffServices,
   http: HttpDeps,
   caller: Caller,
   id: string,
@@ -377,7 +377,7 @@ const CALL_FIELDS = [
 ] as const;
 
 /** The customer card (reduced for agents) or 360 (managers in scope, supervisors): facts, the call form, history. */
-export function customerRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpDeps) {
+export function customerRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
   ui.get('/customers/:id', (c) =>
     customerPage(c, services, http, c.get('caller'), c.req.param('id'), {
       values: freshCallForm(http.clock().getTime()),

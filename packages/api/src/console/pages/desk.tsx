@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { AttachInput, type Caller } from '@cc/core';
 import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
 import type { ConsoleEnv } from '../env';
 import { failureKey, flashOf } from '../flash';
@@ -12,8 +12,8 @@ import { formField } from '../middleware';
 import { isHtmx, pageContext, redirectTo, renderFragment, renderPage } from '../render';
 import { customerHref } from './parts';
 
-type Found = Awaited<ReturnType<Services['customers']['lookup']>>[number];
-type Unidentified = Awaited<ReturnType<Services['unidentified']['list']>>['items'][number];
+type Found = Awaited<ReturnType<StaffServices['customers']['lookup']>>[number];
+type Unidentified = Awaited<ReturnType<StaffServices['unidentified']['list']>>['items'][number];
 
 const RESULTS = 20;
 
@@ -21,7 +21,7 @@ const RESULTS = 20;
  * One search box: an email, a phone in any common format, a customer number, or the start of a name (in the
  * caller's branch). Every reading that makes sense is tried; the customers found are those the caller may see.
  */
-export async function findCustomers(services: Services, caller: Caller, raw: string): Promise<Found[]> {
+export async function findCustomers(services: StaffServices, caller: Caller, raw: string): Promise<Found[]> {
   const q = raw.trim().slice(0, 100);
   if (!q) return [];
   const lookups: Promise<Found[]>[] = [services.customers.lookup(caller, { kind: 'number', value: q })];
@@ -120,7 +120,7 @@ function UnidentifiedRow({ p, e }: { p: PageContext; e: Unidentified }) {
 }
 
 /** The agent's desk: find the caller; and the contacts no customer is known by yet, to attach. */
-export function deskRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpDeps) {
+export function deskRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
   ui.get('/desk', async (c) => {
     const caller = c.get('caller');
     const q = (c.req.query('q') ?? '').slice(0, 100);

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import type { Caller } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
 import type { ConsoleEnv } from '../env';
 import { flashOf } from '../flash';
@@ -10,7 +10,7 @@ import { consoleHref, Csrf, Layout, type PageContext } from '../layout';
 import { isHtmx, pageContext, redirectTo, renderFragment, renderPage } from '../render';
 import { caseHref, CaseTable } from './parts';
 
-type Reminder = Awaited<ReturnType<Services['inbox']['list']>>['items'][number];
+type Reminder = Awaited<ReturnType<StaffServices['inbox']['list']>>['items'][number];
 
 /** How many reminders and cases the home page shows. */
 const PAGE_SIZE = 50;
@@ -88,12 +88,12 @@ function Reminders({ p, items }: { p: PageContext; items: Reminder[] }) {
 }
 
 /** The open cases of the customers the caller manages (primary or assisting), whoever works them. */
-async function myCustomersCases(services: Services, caller: Caller) {
+async function myCustomersCases(services: StaffServices, caller: Caller) {
   return (await services.cases.list(caller, { scope: 'my-customers' }, undefined, PAGE_SIZE)).items;
 }
 
 /** The manager's home page: reminders (unread first), then their customers' open cases with deadlines. */
-export function homeRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpDeps) {
+export function homeRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
   ui.get('/home', async (c) => {
     const caller = c.get('caller');
     const [reminders, cases, p] = await Promise.all([

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { isOpenStage, opportunityStages, pipelineViews, type Opportunity, type PipelineViewName } from '@cc/core';
-import type { Services } from '@cc/services';
+import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
 import type { ConsoleEnv } from '../env';
 import { flashOf } from '../flash';
@@ -10,7 +10,7 @@ import { consoleHref, Layout, type PageContext } from '../layout';
 import { pageContext, renderPage } from '../render';
 import { customerHref, formatAmounts } from './parts';
 
-type Totals = Awaited<ReturnType<Services['opportunities']['totals']>>;
+type Totals = Awaited<ReturnType<StaffServices['opportunities']['totals']>>;
 
 function ByStage({ p, totals }: { p: PageContext; totals: Totals }) {
   const { t } = p;
@@ -88,7 +88,7 @@ function Opportunities({ p, items, now }: { p: PageContext; items: Opportunity[]
 }
 
 /** The pipeline by stage, with next steps and their due marks; mine, my team's, or (supervisors) the branch's. */
-export function pipelineRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpDeps) {
+export function pipelineRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
   ui.get('/pipeline', async (c) => {
     const caller = c.get('caller');
     const asked = c.req.query('view');

@@ -8,7 +8,7 @@ import {
   monthOf,
   type Caller,
 } from '@cc/core';
-import type { ReportScope, Services } from '@cc/services';
+import type { ReportScope, StaffServices } from '@cc/services';
 
 /** The report form's fields: the query parameters of the page and of its downloads (the API's names). */
 export const reportFields = ['from', 'to', 'month', 'branchId'] as const;
@@ -38,7 +38,7 @@ const isReportField = (name: unknown): name is ReportField => reportFields.inclu
  * not read is a field error (the caller's own scope then gives the defaults), never a failed page.
  */
 export async function readReportForm(
-  reports: Services['reports'],
+  reports: StaffServices['reports'],
   caller: Caller,
   query: Record<string, string | undefined>,
   now: Date,

@@ -12,7 +12,7 @@ import {
   type Caller,
   type FieldIssue,
 } from '@cc/core';
-import type { CustomerReport, DailyReport, ManagerReport, PipelineReport, Services } from '@cc/services';
+import type { CustomerReport, DailyReport, ManagerReport, PipelineReport, StaffServices } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
 import { renderDailyChart } from '../../reports/daily-chart';
 import { downloadHeaders, reportCsv, type CsvFile } from '../../reports/files';
@@ -24,7 +24,7 @@ import { PAGE_HEADERS, pageContext, renderPage } from '../render';
 import { errorFor, Field, formatAmounts } from './parts';
 import { readReportForm, type ReportField, type ReportForm, type ReportFormValues } from './report-form';
 
-type CsvOf = (s: Services, caller: Caller, query: Record<string, string>) => Promise<CsvFile>;
+type CsvOf = (s: StaffServices, caller: Caller, query: Record<string, string>) => Promise<CsvFile>;
 
 /** Each report as the CSV file the API answers for the same query (reports/files.ts). */
 const downloads = {
@@ -349,7 +349,7 @@ function CustomerSection({ p, report, csv }: { p: PageContext; report: CustomerR
  * for the period, the daily chart drawn by the API's renderer in the page's words, the figures as tables, and each
  * report's CSV, byte for byte the API's.
  */
-export function reportRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpDeps) {
+export function reportRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
   ui.get('/reports', async (c) => {
     const caller = c.get('caller');
     const form = await readReportForm(services.reports, caller, c.req.query(), http.clock());

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { DecisionInput, type ChangeRequest, type CustomerChange } from '@cc/core';
-import type { CaseListQuery, Services } from '@cc/services';
+import type { CaseListQuery, StaffServices } from '@cc/services';
 import type { HttpDeps } from '../../http/env';
 import type { ConsoleEnv } from '../env';
 import { failureKey, flashOf } from '../flash';
@@ -68,7 +68,7 @@ function RequestRow({ p, r }: { p: PageContext; r: ChangeRequest }) {
 }
 
 /** Supervisors: the branch queue, what is overdue or escalated, change requests to decide (reports: reports.tsx). */
-export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: Services, http: HttpDeps) {
+export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
   ui.get('/queue', async (c) => {
     const caller = c.get('caller');
     const now = http.clock();
