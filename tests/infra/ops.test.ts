@@ -5,7 +5,7 @@ import { originVerifyHeader, originVerifyJsonKey } from '../../infra/constructs/
 import { webAclName } from '../../infra/constructs/edge-web-acl';
 import { keyPrefixes } from '../../infra/constructs/table-access';
 import { edgeWebAclArnPattern } from '../../infra/contact-center-stack';
-import { stages, stageConfig } from '../../infra/ops-config';
+import { plannedPeak, stages, stageConfig } from '../../infra/ops-config';
 import { metricNames, metricNamespace } from '@cc/core/metrics';
 import { tableDefinition } from '@cc/store/keys';
 import { asArray, synthesise, type Json, type Synthesised } from './synth';
@@ -186,6 +186,10 @@ describe('HTTP API stage', () => {
       'POST /console/{proxy+}': staffSettings,
     });
     expect(throttle.public.rateLimit).toBeLessThan(throttle.default.rateLimit);
+    // The planned peak passes every route's throttle with a quarter to spare.
+    expect(throttle.default.rateLimit).toBeGreaterThanOrEqual(plannedPeak.staffRequestsPerSecond * 1.25);
+    expect(throttle.public.rateLimit).toBeGreaterThanOrEqual(plannedPeak.formComplaintsPerSecond * 1.25);
+    expect(throttle.webhooks.rateLimit).toBeGreaterThanOrEqual(plannedPeak.smsPerSecond * 1.25);
     // Route settings name routes by key: the stage waits for them.
     const [stageId] = prod.ofType('AWS::ApiGatewayV2::Stage')[0]!;
     const routeIds = prod.ofType('AWS::ApiGatewayV2::Route').map(([id]) => id);
