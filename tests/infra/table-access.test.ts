@@ -11,7 +11,7 @@ import { inboxOnly, localMessageSenders, notificationDeliverer, type DeliveryAda
 import { tmpdir } from 'node:os';
 import { transact, userRepository } from '@cc/store';
 import { PermanentDeliveryError } from '@cc/core';
-import { computeTwilioSignature } from '@cc/channels';
+import { smsWebhook } from '../support/faults';
 import type { IConstruct } from 'constructs';
 import { accessProfiles } from '../../infra/constructs/table-access';
 import { tableDefinition } from '@cc/store/keys';
@@ -340,26 +340,7 @@ describe('each worker stays within its table policy, on DynamoDB Local', () => {
       primaryManagerId: 'mgr-1',
       contactPoints: [{ kind: 'phone', value: '+8613800007011' }],
     });
-    const sms = (from: string, body: string) => {
-      const sid = `SM${randomBytes(16).toString('hex')}`;
-      const params = {
-        MessageSid: sid,
-        SmsSid: sid,
-        AccountSid: `AC${'1'.repeat(32)}`,
-        From: from,
-        To: '+8610955880000',
-        Body: body,
-        NumMedia: '0',
-      };
-      const url = `${t.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/sms/twilio`;
-      return t.request('POST', '/webhooks/sms/twilio', {
-        body: new URLSearchParams(params).toString(),
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': computeTwilioSignature(t.config.TWILIO_AUTH_TOKEN!, url, params),
-        },
-      });
-    };
+    const sms = (from: string, body: string) => smsWebhook(t, from, body)();
     const accesses = await record(async () => {
       const known = {
         name: 'Wu Fang',

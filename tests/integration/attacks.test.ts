@@ -60,6 +60,7 @@ describe('branch isolation and assignments', () => {
       '400 assignment.invalid',
     );
   });
+
   it('a disabled manager cannot be given a customer, and the refused create writes nothing', async () => {
     await userRepository(t.deps.store).put({
       id: 'mgr-left',
