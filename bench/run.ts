@@ -58,22 +58,23 @@ async function main() {
   report.line(`contact-center bench — ${new Date().toISOString()}`);
   report.line(machineLine());
   report.line(`reproduce: npm run bench   (DynamoDB Local in memory + fauxqs on free ports, app on 127.0.0.1:0)`);
-  const env = await startBenchEnv();
-  running = env;
-  const workDir = mkdtempSync(join(tmpdir(), 'cc-bench-bundles-'));
-  scratch = workDir;
-  try {
-    report.line(
-      `services: DynamoDB Local ${env.endpoints.dynamodb}, SQS ${env.endpoints.sqs} (started in ${elapsed()})`,
-    );
+  if (reportsOnly) await reportsSection();
+  else {
+    const env = await startTrackedEnv();
+    const workDir = mkdtempSync(join(tmpdir(), 'cc-bench-bundles-'));
+    scratch = workDir;
+    try {
+      report.line(
+        `services: DynamoDB Local ${env.endpoints.dynamodb}, SQS ${env.endpoints.sqs} (started in ${elapsed()})`,
+      );
 
-    if (scaleOnly) await scaleRun(env);
-    else if (coldOnly) await bundlesAndColdStart(env, workDir);
-    else if (reportsOnly) await reportsSection(tokensFor);
-    else await standardRun(env, workDir);
-  } finally {
-    await env.stop();
-    rmSync(workDir, { recursive: true, force: true });
+      if (scaleOnly) await scaleRun(env);
+      else if (coldOnly) await bundlesAndColdStart(env, workDir);
+      else await standardRun(env, workDir);
+    } finally {
+      await stopTrackedEnv(env);
+      rmSync(workDir, { recursive: true, force: true });
+    }
   }
   report.section('Summary');
   for (const line of targetSummary(report.lines)) report.line(line);
@@ -588,7 +589,7 @@ async function measureRequests(env: BenchEnv) {
   } else report.line('not measured: notification lag (POST /public/complaints route missing)');
 
   // ---------------------------------------------------------------- 4c. reports: consumer lag, write path
-  await reportsSection(tokensFor);
+  await reportsSection();
 
   report.section('Scans');
   report.line(
@@ -603,10 +604,10 @@ async function measureRequests(env: BenchEnv) {
  * writes to a table with a stream slow down as the earlier sections' records pile up there (by two orders of
  * magnitude after a full run), which AWS does not do; a fresh process compares the two tables on equal terms.
  */
-async function reportsSection(tokensOf: (env: BenchEnv) => Promise<Awaited<ReturnType<typeof tokensFor>>>) {
-  const env = await startBenchEnv();
+async function reportsSection() {
+  const env = await startTrackedEnv();
   try {
-    const tokens = await tokensOf(env);
+    const tokens = await tokensFor(env);
     report.section(
       'Reports: the stream consumer (reporter) lag, and POST /contacts with the stream on and consumed ' +
         'vs a table without a stream (A/B interleaved; target ≤ 1.05× at p50)',
@@ -656,17 +657,26 @@ async function reportsSection(tokensOf: (env: BenchEnv) => Promise<Awaited<Retur
       report.line(`report GET ${call.route}: ${ops || 'no DynamoDB call'} (status ${call.status})`);
     }
   } finally {
-    await env.stop();
+    await stopTrackedEnv(env);
   }
 }
 
-/** Stops our services (DynamoDB Local is a child process) on Ctrl-C or when the run overstays its limit. */
-let running: BenchEnv | undefined;
+/** Every set of services running (DynamoDB Local is a child process): stopped on Ctrl-C or past the time limit. */
+const running = new Set<BenchEnv>();
 let scratch: string | undefined;
+async function startTrackedEnv(): Promise<BenchEnv> {
+  const env = await startBenchEnv();
+  running.add(env);
+  return env;
+}
+async function stopTrackedEnv(env: BenchEnv): Promise<void> {
+  running.delete(env);
+  await env.stop();
+}
 const abort = (message: string, code: number) => {
   process.stderr.write(`\n${message}\n`);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
-  const stopping = running?.stop().catch(() => undefined) ?? Promise.resolve();
+  const stopping = Promise.all([...running].map((env) => env.stop().catch(() => undefined)));
   void stopping.then(() => process.exit(code));
   setTimeout(() => process.exit(code), 5000).unref();
 };
