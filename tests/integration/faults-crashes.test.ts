@@ -7,7 +7,15 @@ import { notificationDeliverer, type DeliveryAdapter, type MessagePublisher } fr
 import { inboxRepository } from '@cc/store';
 import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
-import { crashingProcess, emailWebhook, expectDataIntact, fromCustomer, openCase, smsWebhook } from '../support/faults';
+import {
+  callOpeningCase,
+  crashingProcess,
+  emailWebhook,
+  expectDataIntact,
+  fromCustomer,
+  openCase,
+  smsWebhook,
+} from '../support/faults';
 import { createCustomer, staffTokens, type CreatedCustomer, type Tokens } from './customers-support';
 import { partitionItems, timelineOf } from './intake-support';
 
@@ -135,13 +143,7 @@ const scenarios: Scenario[] = [
     async prepare() {
       const customer = await vip();
       const key = `crash-${randomBytes(4).toString('hex')}`;
-      const json = {
-        customerId: customer.id,
-        direction: 'inbound',
-        startedAt: new Date().toISOString(),
-        outcome: 'complaint_registered',
-        case: complaint,
-      };
+      const json = callOpeningCase(customer.id, complaint);
       const write = async (app: TestContext['app']) =>
         app.request('/contacts', {
           method: 'POST',

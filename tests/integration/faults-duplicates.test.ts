@@ -6,6 +6,7 @@ import { keys } from '@cc/store/keys';
 import { createTestContext, type TestContext } from '../support/harness';
 import {
   answers,
+  callOpeningCase,
   caseSequence,
   emailWebhook,
   expectDataIntact,
@@ -70,13 +71,7 @@ describe(`${STORM} concurrent duplicates of each write make one of everything`, 
     const customer = await vipOf('mgr-1');
     const before = await caseSequence(t.deps.store);
     const headers = { 'idempotency-key': key() };
-    const json = {
-      customerId: customer.id,
-      direction: 'inbound',
-      startedAt: new Date().toISOString(),
-      outcome: 'complaint_registered',
-      case: complaint,
-    };
+    const json = callOpeningCase(customer.id, complaint);
     const body = expectOneAnswer(
       await answers(await storm(STORM, () => t.request('POST', '/contacts', { token: tk.agent, headers, json }))),
       201,

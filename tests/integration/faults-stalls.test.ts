@@ -6,7 +6,7 @@ import { connectAws } from '@cc/services';
 import { createDocumentClient, type StoreContext } from '@cc/store';
 import { keys } from '@cc/store/keys';
 import { createTestContext, localCredentials, region, type TestContext } from '../support/harness';
-import { caseSequence, expectDataIntact, fromCustomer } from '../support/faults';
+import { callOpeningCase, caseSequence, expectDataIntact, fromCustomer } from '../support/faults';
 import { startStallProxy, type StallProxy } from '../support/stall-proxy';
 import { createCustomer, staffTokens, type Tokens } from './customers-support';
 import { partitionItems, timelineOf } from './intake-support';
@@ -51,13 +51,7 @@ async function logCall(appToUse: ReturnType<typeof createApp>, customerId: strin
   const res = await appToUse.request('/contacts', {
     method: 'POST',
     headers: { authorization: `Bearer ${tk.agent}`, 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify({
-      customerId,
-      direction: 'inbound',
-      startedAt: new Date().toISOString(),
-      outcome: 'complaint_registered',
-      case: complaint,
-    }),
+    body: JSON.stringify(callOpeningCase(customerId, complaint)),
   });
   return { res, elapsed: Date.now() - started };
 }

@@ -53,6 +53,15 @@ export async function emailWebhook(t: TestContext, mail: { from: string; subject
     });
 }
 
+/** A call the agent logs as it happens, opening a case with these fields (`POST /contacts`). */
+export const callOpeningCase = (customerId: string, caseFields: Record<string, unknown>) => ({
+  customerId,
+  direction: 'inbound',
+  startedAt: new Date().toISOString(),
+  outcome: 'complaint_registered',
+  case: caseFields,
+});
+
 /** Opens a case as `token` for the customer (a complaint unless `json` says otherwise) and answers its id. */
 export async function openCase(t: TestContext, token: string, customerId: string, json: Record<string, unknown>) {
   const opened = await t.request('POST', '/cases', { token, json: { ...json, customerId } });
