@@ -117,7 +117,7 @@ export async function parseInboundEmail(raw: Buffer, opts: ParseInboundEmailOpti
 }
 
 /**
- * The parsed message, or `email.unparseable` (a 4xx at the webhook) when postal-mime refuses it: MIME nested deeper
+ * The parsed message, or `email.mime_invalid` (400 at the webhook) when postal-mime refuses it: MIME nested deeper
  * than 256 levels, or more than 2 MiB of headers. A forwarded message (message/rfc822) is kept as an attachment unless
  * it is marked inline, as mail programs show it.
  */
@@ -129,7 +129,7 @@ async function parsed(raw: Buffer): Promise<Email> {
     throw new ValidationError(
       'The email could not be parsed',
       [{ path: 'message', message: cause instanceof Error ? cause.message : 'Not a MIME message' }],
-      'email.unparseable',
+      'email.mime_invalid',
     );
   }
 }
