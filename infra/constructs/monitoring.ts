@@ -357,6 +357,14 @@ export class Monitoring extends Construct {
         statistic: 'Sum',
       });
     this.adopt(givenUpAlarm);
+    this.alarm('SmsWebhookClosed', {
+      description:
+        'Inbound SMS are being refused: the SMS webhook is closed because the Twilio auth token is not set ' +
+        '(docs/operations.md, "Rotating").',
+      metric: business(metricNames.smsRefusedWebhookClosed).with({ period: fiveMinutes }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
     this.section('Business', 'Emitted by the app (Embedded Metric Format), per hour.');
     this.dashboard.addWidgets(
       new GraphWidget({
@@ -381,8 +389,9 @@ export class Monitoring extends Construct {
         width: 8,
       }),
       new GraphWidget({
-        title: 'Contacts held back (contact guard)',
+        title: 'Contacts held back (contact guard); SMS refused (webhook closed)',
         left: [business(metricNames.contactGuardBlocks)],
+        right: [business(metricNames.smsRefusedWebhookClosed)],
         width: 8,
       }),
     );

@@ -413,6 +413,18 @@ describe('alarms, on-call topic and dashboard', () => {
     expect(dlq.Threshold).toBe(stages.prod.alarms.dlqDepth);
   });
 
+  it('SMS refused while the webhook is closed: the first one pages', () => {
+    expect(alarmNamed(prod, 'SmsWebhookClosed')).toMatchObject({
+      Namespace: metricNamespace,
+      MetricName: metricNames.smsRefusedWebhookClosed,
+      Dimensions: [{ Name: 'Stage', Value: 'prod' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('a stream consumer gets an IteratorAge alarm from one registration', () => {
     const before = prod.main.monitoring.alarms.length;
     prod.main.monitoring.watchFunction('ProbeConsumer', prod.main.workers.sweeper, { streamConsumer: true });

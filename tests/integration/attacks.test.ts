@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp, httpDeps } from '@cc/api';
+import { metricNames } from '@cc/core/metrics';
 import { computeTwilioSignature, TWILIO_TOKEN_PLACEHOLDER } from '@cc/channels';
 import { userRepository } from '@cc/store';
 import { createTestContext, type TestContext } from '../support/harness';
@@ -238,17 +239,25 @@ describe('bad input is a 4xx problem', () => {
 });
 
 describe('safe defaults', () => {
-  it('keeps the SMS webhook closed while the Twilio token is the deploy’s placeholder', async () => {
+  it('keeps the SMS webhook closed while the Twilio token is the placeholder, counting each refusal', async () => {
+    const counted: string[] = [];
+    const log = { ...t.deps.log, metric: (name: string) => void counted.push(name) };
     const closed = createApp(
       t.services,
-      httpDeps(t.config, { ...freshHttp(), twilioAuthToken: TWILIO_TOKEN_PLACEHOLDER }),
+      httpDeps(t.config, { ...freshHttp(), log, twilioAuthToken: TWILIO_TOKEN_PLACEHOLDER }),
     );
-    const res = await closed.request('/webhooks/sms/twilio', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'anything' },
-      body: 'MessageSid=SM0123456789abcdef0123456789abcdef&From=%2B8613800000001&To=%2B1&Body=hi',
-    });
-    expect(await code(res)).toBe('503 webhook.not_configured');
+    const refuse = async () => {
+      const res = await closed.request('/webhooks/sms/twilio', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'anything' },
+        body: 'MessageSid=SM0123456789abcdef0123456789abcdef&From=%2B8613800000001&To=%2B1&Body=hi',
+      });
+      expect(await code(res)).toBe('503 webhook.not_configured');
+    };
+    await refuse();
+    await refuse();
+    // Each refused message counts (the SmsWebhookClosed alarm pages on the first), not just the first log line.
+    expect(counted).toEqual([metricNames.smsRefusedWebhookClosed, metricNames.smsRefusedWebhookClosed]);
   });
 
   it('opens the SMS webhook once the token read is real, and closes it again for the placeholder', async () => {

@@ -130,6 +130,8 @@ describe('functions/reporter.ts on a stream batch', () => {
       },
     });
     expect(opp.status, await opp.clone().text()).toBe(201);
+    const read = await t.request('GET', `/customers/${customer.id}`, { token: await t.token('mgr-1', 'manager') });
+    expect(read.status).toBe(200);
     const records = await streamRecords(t);
     const result = await handler(asEvent(records));
     expect(result).toEqual({ batchItemFailures: [] });
@@ -162,6 +164,17 @@ describe('functions/reporter.ts on a stream batch', () => {
         ]);
       }
     }
+    // The audit trail of reads outlives its TTL in the archive, with who read what kind of record.
+    const audit = objects.filter((o) => o.key.includes('/audit/')).flatMap((o) => o.lines);
+    expect(
+      audit.some(
+        (l) =>
+          l.entity === 'audit' &&
+          l.newImage?.customerId === customer.id &&
+          l.newImage.action === 'customer.read' &&
+          (l.newImage.actor as { userId?: string } | undefined)?.userId === 'mgr-1',
+      ),
+    ).toBe(true);
     const contacts = objects.filter((o) => o.key.includes('/contact-history/')).flatMap((o) => o.lines);
     expect(contacts.some((l) => l.newImage?.type === 'contact' && l.newImage.customerId === customer.id)).toBe(true);
     // Nothing but the archived kinds: no inbox items, notifications, counters or the reporter's own items.

@@ -23,6 +23,8 @@ export const metricNames = {
   contactGuardBlocks: 'ContactGuardBlocks',
   /** A case missed its first-response deadline, or an opportunity's next step went overdue. */
   slaBreaches: 'SlaBreaches',
+  /** An inbound SMS refused because the webhook is closed (no Twilio token set yet): the customer's text is lost. */
+  smsRefusedWebhookClosed: 'SmsRefusedWebhookClosed',
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { Context } from 'hono';
-import { DomainError, SignatureError, withMeta } from '@cc/core';
+import { DomainError, metricNames, SignatureError, withMeta } from '@cc/core';
 import { parseTwilioSms, verifyEmailWebhook, verifyTwilioSignature } from '@cc/channels';
 import type { PublicEdgeServices } from '@cc/services';
 import type { PublicHttpDeps } from '../http/env';
@@ -53,6 +53,8 @@ export const webhookRoutes = (s: PublicEdgeServices, http: PublicHttpDeps): Rout
     async ({ c }) => {
       const twilio = http.twilio();
       if ('closed' in twilio) {
+        // Counted per refused message (its alarm pages on-call), not only logged once per container.
+        http.log.metric(metricNames.smsRefusedWebhookClosed);
         throw new DomainError('webhook.not_configured', `The SMS webhook is closed: ${twilio.closed}`);
       }
       const params = await formParams(c);
