@@ -14,9 +14,7 @@ import { retention } from './retention';
  * Bundling shared by every function: one ESM file per function, minified, with a source map and
  * an esbuild metafile (cdk.out/asset.<hash>/index.meta.json) so bundle size is measurable.
  * The AWS SDK v3 is bundled too (externalModules: []), so what is measured is what ships; its default
- * credential chain is swapped for the environment-only provider Lambda needs (bundling/lambda-credentials.ts),
- * and iconv-lite (mailparser's charset decoding) for a decoder over Node's ICU with the same output
- * (bundling/iconv-lite.ts).
+ * credential chain is swapped for the environment-only provider Lambda needs (bundling/lambda-credentials.ts).
  */
 export const bundling: BundlingOptions = {
   minify: true,
@@ -29,12 +27,7 @@ export const bundling: BundlingOptions = {
   externalModules: [],
   // Rendered by the CDK as one `--alias:<from>=<to>` argument per entry.
   esbuildArgs: {
-    '--alias': [
-      '@aws-sdk/credential-provider-node=./infra/bundling/lambda-credentials.ts',
-      'iconv-lite=./infra/bundling/iconv-lite.ts',
-      // mailparser imports libmime's ESM build, mailsplit requires its CommonJS one: bundle that one only.
-      'libmime=./node_modules/libmime/dist/cjs/libmime.js',
-    ],
+    '--alias': ['@aws-sdk/credential-provider-node=./infra/bundling/lambda-credentials.ts'],
   },
   metafile: true,
 };

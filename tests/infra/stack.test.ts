@@ -319,19 +319,21 @@ describe('functions', () => {
     }
   });
 
-  it('decode mail with the iconv-lite stand-in and one copy of libmime (no charset tables, no ESM twin)', () => {
+  it('parse mail in one bundle only: postal-mime, our charset decoders and HTML-to-text, none of mailparser', () => {
     const inputsOf = (file: string) =>
       Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs);
-    const parsing = readdirSync(outdir)
+    const bundles = readdirSync(outdir)
       .map((dir) => path.join(outdir, dir, 'index.meta.json'))
       .filter((file) => existsSync(file))
-      .map(inputsOf)
-      .filter((inputs) => inputs.some((i) => i.includes('node_modules/mailparser/')));
-    expect(parsing.length).toBeGreaterThan(0);
-    for (const inputs of parsing) {
-      expect(inputs.some((i) => i.endsWith('infra/bundling/iconv-lite.ts'))).toBe(true);
-      expect(inputs.filter((i) => /node_modules\/(iconv-lite|libmime\/dist\/esm)\//.test(i))).toEqual([]);
-    }
+      .map(inputsOf);
+    const parsing = bundles.filter((inputs) => inputs.some((i) => i.includes('node_modules/postal-mime/')));
+    // The email function; the API's bundles load the parser only if a mail reaches them (never, in AWS).
+    expect(parsing).toHaveLength(1);
+    for (const own of ['charsets/text-decoder.ts', 'html-text.ts'])
+      expect(parsing[0]!.some((i) => i.endsWith(`packages/channels/src/${own}`))).toBe(true);
+    const heavy =
+      /node_modules\/(mailparser|libmime|iconv-lite|encoding-japanese|html-to-text|htmlparser2|entities|he)\//;
+    for (const inputs of bundles) expect(inputs.filter((i) => heavy.test(i))).toEqual([]);
   });
 
   it('the API function: 1024 MB, its budget-derived timeout, and every variable lambdaConfigSchema requires', () => {

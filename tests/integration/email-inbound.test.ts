@@ -205,7 +205,7 @@ function legacyMail(messageId: string, from: string, subject: string, body: Buff
   );
 }
 
-describe('the email function as deployed (built with the stack bundling, iconv-lite replaced)', () => {
+describe('the email function as deployed (built with the stack bundling)', () => {
   let deployed: (event: SESEvent) => Promise<void>;
   let outdir: string;
 
@@ -213,7 +213,7 @@ describe('the email function as deployed (built with the stack bundling, iconv-l
     outdir = mkdtempSync(join(tmpdir(), 'cc-email-bundle-'));
     const result = await build(esbuildOptionsFrom(bundling, 'functions/email-inbound.ts', outdir));
     const inputs = Object.keys(result.metafile!.inputs);
-    expect(inputs.some((i) => i.endsWith('infra/bundling/iconv-lite.ts'))).toBe(true);
+    expect(inputs.some((i) => i.endsWith('packages/channels/src/charsets/text-decoder.ts'))).toBe(true);
     expect(inputs.filter((i) => i.includes('node_modules/iconv-lite/'))).toEqual([]);
     ({ handler: deployed } = (await import(pathToFileURL(join(outdir, 'index.mjs')).href)) as {
       handler: typeof deployed;

@@ -275,4 +275,27 @@ describe('POST /webhooks/email', () => {
     ).toBeGreaterThanOrEqual(1);
     expect(existsSync(join(dataDir, 'attachments'))).toBe(true);
   });
+
+  it('refuses mail it cannot parse, or that has no From address, as bad input (400), writing nothing', async () => {
+    const customer = await createCustomer(t, {
+      contactPoints: [{ kind: 'email', value: 'nested@example.com', verified: true }],
+    });
+    const levels = Array.from(
+      { length: 300 },
+      (_, i) => `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}`,
+    );
+    const tooDeep = Buffer.from(
+      ['From: nested@example.com', `Message-ID: ${messageId()}`, ...levels, '', 'x'].join('\r\n'),
+    );
+    const noFrom = Buffer.from(`To: care@bank.example\r\nMessage-ID: ${messageId()}\r\n\r\nhello\r\n`);
+    for (const [raw, code] of [
+      [tooDeep, 'email.mime_invalid'],
+      [noFrom, 'email.from_invalid'],
+    ] as const) {
+      const res = await deliver(raw);
+      expect(res.status, code).toBe(400);
+      expect((await problem(res)).code).toBe(code);
+    }
+    expect(await timelineOf(t, customer.id)).toHaveLength(0);
+  });
 });

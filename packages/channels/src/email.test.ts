@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import iconv from 'iconv-lite';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { ValidationError } from '@cc/core';
 import {
@@ -294,6 +295,313 @@ describe('parseInboundEmail', () => {
   it('rejects a message without a usable From', async () => {
     const raw = Buffer.from('To: care@bank.example\r\nSubject: anon\r\n\r\nhello\r\n');
     await expect(parseInboundEmail(raw, LIMITS)).rejects.toBeInstanceOf(ValidationError);
+    await expect(parseInboundEmail(raw, LIMITS)).rejects.toMatchObject({ code: 'email.from_invalid' });
+  });
+});
+
+/** A message written line by line, as a mail program or an attacker sends it. */
+const message = (...lines: string[]) => Buffer.from(lines.join('\r\n'), 'latin1');
+/** An RFC 2047 encoded word: the text in `charset`, base64. */
+const word = (charset: string, text: string, encoding = charset) =>
+  `=?${charset}?B?${iconv.encode(text, encoding).toString('base64')}?=`;
+
+describe('parseInboundEmail: names, subjects and bodies in the charsets customers write', () => {
+  it.each([
+    ['gb2312', 'gbk', '李伟', '信用卡被冻结'],
+    ['big5', 'big5hkscs', '陳大文', '香港九龍 𨋢 旁'], // 𨋢: Big5-HKSCS, a lift in Hong Kong addresses
+    ['shift_jis', 'shift_jis', '山田太郎', '口座の残高（ｶﾀｶﾅ）'],
+    ['euc-jp', 'euc-jp', '山田花子', '口座の残高'],
+    ['ks_c_5601-1987', 'cp949', '김철수', '똠방각하 카드'], // 똠: UHC, beyond EUC-KR proper
+    ['windows-1252', 'windows-1252', 'Zoë O’Neil', 'Card fee — €25 “twice”'],
+    ['iso-8859-1', 'windows-1252', 'José', 'Cargo de 25 € – “dos veces”'], // cp1252 bytes under a Latin-1 label
+    ['koi8-r', 'koi8-r', 'Иван', 'Карта заблокирована'],
+  ])('%s: the From name, the subject and the text as written', async (charset, encoding, name, subject) => {
+    const raw = message(
+      `From: ${word(charset, name, encoding)} <sender@example.com>`,
+      `Subject: ${word(charset, subject, encoding)}`,
+      `Content-Type: text/plain; charset=${charset}`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      iconv.encode(`${subject}\n${name}`, encoding).toString('base64'),
+    );
+    const mail = await parseInboundEmail(raw, LIMITS);
+    expect(mail.from).toEqual({ address: 'sender@example.com', name });
+    expect(mail.subject).toBe(subject);
+    expect(mail.text.trim()).toBe(`${subject}\n${name}`);
+  });
+
+  it('decodes ISO-2022-JP (JIS X 0208 between escapes), quoted-printable words and adjacent words', async () => {
+    const raw = message(
+      'From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>',
+      'To: =?utf-8?Q?Caf=C3=A9_=E2=82=AC?= <cafe@example.fr>, Team: a@example.com, "Odd, Name" <b@example.com>;',
+      'Subject: =?utf-8?B?5Lit?= =?utf-8?B?5paH?= and =?iso-8859-1?Q?caf=E9?=',
+      'Content-Type: text/plain; charset=iso-2022-jp',
+      '',
+      Buffer.from('1b2442387d3a42244e3b4439621b2842', 'hex').toString('latin1'),
+    );
+    const mail = await parseInboundEmail(raw, LIMITS);
+    expect(mail.from.name).toBe('山田');
+    expect(mail.to).toEqual(['cafe@example.fr', 'a@example.com', 'b@example.com']);
+    expect(mail.subject).toBe('中文 and café');
+    expect(mail.text.trim()).toBe('口座の残高');
+  });
+
+  it('replaces invalid bytes with U+FFFD and an unknown charset with its best reading, never failing', async () => {
+    const invalid = Buffer.concat([
+      message('From: a@example.com', 'Subject: bad \xff byte', 'Content-Type: text/plain; charset=utf-8', '', 'ab'),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('cd'),
+    ]);
+    expect((await parseInboundEmail(invalid, LIMITS)).text.trim()).toBe('ab\ufffd\ufffd\ufffdcd');
+    const unknown = message('From: a@example.com', 'Content-Type: text/plain; charset=x-no-such-charset', '', 'plain');
+    expect((await parseInboundEmail(unknown, LIMITS)).text.trim()).toBe('plain');
+  });
+});
+
+describe('parseInboundEmail: parts', () => {
+  it('names attachments as RFC 2231 and RFC 2047 write them, keeping content ids and exact bytes', async () => {
+    const pdf = Buffer.from('%PDF-1.4 \x00\x01\xff binary', 'latin1');
+    const raw = message(
+      'From: a@example.com',
+      'Subject: files',
+      'Content-Type: multipart/mixed; boundary="B"',
+      '',
+      '--B',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'see files',
+      '--B',
+      'Content-Type: application/pdf',
+      "Content-Disposition: attachment; filename*=UTF-8''%E5%AF%B9%E8%B4%A6%E5%8D%95.pdf",
+      'Content-Transfer-Encoding: base64',
+      '',
+      pdf.toString('base64'),
+      '--B',
+      'Content-Type: application/pdf',
+      "Content-Disposition: attachment; filename*0*=gbk''%B6%D4%D5%CB; filename*1*=%B5%A5.pdf",
+      'Content-Transfer-Encoding: base64',
+      '',
+      pdf.toString('base64'),
+      '--B',
+      `Content-Type: image/png; name="${word('utf-8', '截图.png')}"`,
+      'Content-ID: <shot@example.com>',
+      'Content-Disposition: inline',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('PNG').toString('base64'),
+      '--B',
+      'Content-Type: application/octet-stream',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('no name').toString('base64'),
+      '--B--',
+      '',
+    );
+    const mail = await parseInboundEmail(raw, LIMITS);
+    expect(mail.text.trim()).toBe('see files');
+    expect(mail.attachments.map((a) => [a.filename, a.contentType, a.size])).toEqual([
+      ['对账单.pdf', 'application/pdf', pdf.length],
+      ['对账单.pdf', 'application/pdf', pdf.length],
+      ['截图.png', 'image/png', 3],
+      ['attachment-4', 'application/octet-stream', 7],
+    ]);
+    expect(mail.attachments[0]!.content.equals(pdf)).toBe(true);
+  });
+
+  it('turns HTML-only mail into text, and uses the text part when there is one', async () => {
+    const html =
+      '<html><head><style>p{color:red}</style></head><body><p>My card is <b>blocked</b> &amp; I&#8217;m abroad.</p>' +
+      '<ul><li>Card ending 4242</li><li>Since <a href="https://bank.example/status">Monday</a></li></ul>' +
+      '<div class="gmail_quote">On Mon, 2 Mar 2026, Care &lt;care@bank.example&gt; wrote:<br>' +
+      '<blockquote>We are looking into it.</blockquote></div><script>alert(1)</script></body></html>';
+    const htmlOnly = await parseInboundEmail(
+      await build({ from: 'a@example.com', to: 'care@bank.example', subject: 'card', html }),
+      LIMITS,
+    );
+    expect(htmlOnly.html?.trim()).toBe(html);
+    expect(htmlOnly.text).toBe(
+      'My card is blocked & I’m abroad.\n\n * Card ending 4242\n * Since Monday [https://bank.example/status]\n\n' +
+        'On Mon, 2 Mar 2026, Care <care@bank.example> wrote:\n>\n> We are looking into it.',
+    );
+    expect(stripQuotedReply(htmlOnly.text)).toBe(
+      'My card is blocked & I’m abroad.\n\n * Card ending 4242\n * Since Monday [https://bank.example/status]',
+    );
+
+    const both = await parseInboundEmail(
+      await build({ from: 'a@example.com', to: 'care@bank.example', subject: 'card', html, text: 'Plain words.' }),
+      LIMITS,
+    );
+    expect(both.text.trim()).toBe('Plain words.');
+  });
+
+  it("reads a delivery report's status as text, and keeps the returned message as an attachment", async () => {
+    const raw = message(
+      'From: Mail Delivery System <MAILER-DAEMON@mx.example.cn>',
+      'Subject: Undelivered Mail',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
+      '',
+      '--r',
+      'Content-Type: text/plain',
+      '',
+      'Your message could not be delivered.',
+      '--r',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example.cn',
+      '',
+      'Final-Recipient: rfc822; li.wei@example.cn',
+      'Status: 5.1.1',
+      '--r',
+      'Content-Type: message/rfc822',
+      '',
+      'From: care@bank.example',
+      'Subject: Your case',
+      '',
+      'original',
+      '--r--',
+    );
+    const mail = await parseInboundEmail(raw, LIMITS);
+    expect(mail.isBounce).toBe(true);
+    expect(mail.text).toContain('Your message could not be delivered.');
+    expect(mail.text).toContain('Final-Recipient: rfc822; li.wei@example.cn');
+    expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([['attachment-1', 'message/rfc822']]);
+  });
+
+  it('keeps a forwarded message as an attachment, unless it is marked inline (then its text is read)', async () => {
+    const forwarded = (disposition: string[]) =>
+      message(
+        'From: a@example.com',
+        'Content-Type: multipart/mixed; boundary=x',
+        '',
+        '--x',
+        'Content-Type: text/plain',
+        '',
+        'see below',
+        '--x',
+        'Content-Type: message/rfc822',
+        ...disposition,
+        '',
+        'From: b@example.com',
+        'Subject: inner',
+        '',
+        'inner body',
+        '--x--',
+      );
+    const attached = await parseInboundEmail(forwarded([]), LIMITS);
+    expect(attached.attachments.map((a) => a.contentType)).toEqual(['message/rfc822']);
+    expect(attached.text).not.toContain('inner body');
+    const inline = await parseInboundEmail(forwarded(['Content-Disposition: inline']), LIMITS);
+    expect(inline.attachments).toEqual([]);
+    expect(inline.text).toContain('inner body');
+  });
+
+  it('reads Message-ID lists with or without angle brackets, comments dropped', async () => {
+    const raw = message(
+      'From: a@example.com',
+      'Message-ID:   <m@example.com>  ',
+      'In-Reply-To: <x@example.com> (sent by Care)',
+      'References: <a@example.com>',
+      '  <b@example.com> <c@example.com>',
+      '',
+      'x',
+    );
+    const mail = await parseInboundEmail(raw, LIMITS);
+    expect(mail.messageId).toBe('m@example.com');
+    expect(mail.inReplyTo).toBe('x@example.com');
+    expect(mail.references).toEqual(['a@example.com', 'b@example.com', 'c@example.com']);
+    const bare = await parseInboundEmail(message('From: a@example.com', 'References: a@b c@d (old)', '', 'x'), LIMITS);
+    expect(bare.references).toEqual(['a@b', 'c@d']);
+  });
+});
+
+describe('parseInboundEmail: hostile mail is read or refused as bad input, never an unexpected failure', () => {
+  const nested = (depth: number) =>
+    message(
+      'From: a@example.com',
+      ...Array.from({ length: depth }, (_, i) => `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}`),
+      'Content-Type: text/plain',
+      '',
+      'deep',
+    );
+
+  it.each([
+    ['no boundary parameter', message('From: a@example.com', 'Content-Type: multipart/mixed', '', '--x', '', 'hi')],
+    [
+      'a boundary never closed',
+      message(
+        'From: a@example.com',
+        'Content-Type: multipart/mixed; boundary=x',
+        '',
+        '--x',
+        'Content-Type: text/plain',
+        '',
+        'hello',
+      ),
+    ],
+    [
+      'boundaries that never occur',
+      message('From: a@example.com', 'Content-Type: multipart/mixed; boundary=x', '', 'hello', '--y--'),
+    ],
+    [
+      'bad base64',
+      message(
+        'From: a@example.com',
+        'Content-Type: text/plain',
+        'Content-Transfer-Encoding: base64',
+        '',
+        '!!!*** SGVsbG8=',
+        '@@@',
+      ),
+    ],
+    [
+      'bad quoted-printable',
+      message(
+        'From: a@example.com',
+        'Content-Type: text/plain',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        'a=ZZb=',
+        '=',
+      ),
+    ],
+    ['multiparts 200 deep', nested(200)],
+    [
+      'forwarded messages 30 deep',
+      message(
+        'From: a@example.com',
+        ...Array.from(
+          { length: 30 },
+          () => 'Content-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\nFrom: b@example.com',
+        ),
+        '',
+        'x',
+      ),
+    ],
+    ['200,000 header lines', message('From: a@example.com', 'X-H: v\r\n'.repeat(200_000), 'body')],
+    ['a header line of 1 MB', message('From: a@example.com', `Subject: ${'s'.repeat(1024 * 1024)}`, '', 'body')],
+    ['NUL bytes and no line ends', Buffer.from(`From: a@example.com\r\n\r\n${'\x00'.repeat(1000)}`)],
+  ])('%s: read', async (_what, raw) => {
+    const mail = await parseInboundEmail(raw, LIMITS);
+    expect(mail.from.address).toBe('a@example.com');
+    expect(typeof mail.text).toBe('string');
+  });
+
+  it.each([
+    ['multiparts 300 deep', nested(300)],
+    ['headers over 2 MiB', message('From: a@example.com', `X-Big: ${'a'.repeat(3 * 1024 * 1024)}`, '', 'body')],
+  ])('%s: refused as email.mime_invalid', async (_what, raw) => {
+    await expect(parseInboundEmail(raw, LIMITS)).rejects.toMatchObject({
+      name: ValidationError.name,
+      code: 'email.mime_invalid',
+    });
+  });
+
+  it.each([
+    ['an empty message', Buffer.alloc(0)],
+    ['no headers at all', Buffer.from('just text\r\n')],
+    ['a From with no address', message('From: not an address', 'To: undisclosed-recipients:;', '', 'x')],
+    ['a From group', message('From: Team:;', '', 'x')],
+  ])('%s: refused as email.from_invalid', async (_what, raw) => {
     await expect(parseInboundEmail(raw, LIMITS)).rejects.toMatchObject({ code: 'email.from_invalid' });
   });
 });

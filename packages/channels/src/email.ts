@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject, type HeaderLines, type Headers } from 'mailparser';
+import PostalMime, {
+  type Address,
+  type Attachment,
+  type Email,
+  type Header,
+  type HeaderLine,
+  type Mailbox,
+} from 'postal-mime';
 import { ValidationError } from '@cc/core';
+import { useMailTextDecoder } from './charsets/text-decoder';
+import { htmlToText } from './html-text';
 import { tryNormaliseEmail } from './identity';
 
-// Webhook signature: kept apart (no mailparser) so the API can verify without loading the parser.
+// Webhook signature: kept apart (no parser) so the API can verify without loading it.
 export { emailSignatureHeader, signEmailWebhook, verifyEmailWebhook } from './email-signature';
 
 // ---------------------------------------------------------------------------
@@ -49,10 +58,9 @@ export interface ParseInboundEmailOptions {
 }
 
 export async function parseInboundEmail(raw: Buffer, opts: ParseInboundEmailOptions): Promise<InboundEmail> {
-  // keepCidLinks: otherwise inline images are inlined into `html` as data: URLs, bypassing the size limits.
-  const mail = await simpleParser(raw, { keepCidLinks: true });
+  const mail = await parsed(raw);
 
-  const fromAddress = addresses(mail.from)[0];
+  const fromAddress = mailboxes(mail.from)[0];
   const from = fromAddress ? tryNormaliseEmail(fromAddress.address) : null;
   if (!fromAddress || from === null) {
     throw new ValidationError(
@@ -62,62 +70,89 @@ export async function parseInboundEmail(raw: Buffer, opts: ParseInboundEmailOpti
     );
   }
 
+  // A delivery report's status part is read as text (which recipient failed, and why), not kept as a file.
+  const reports = mail.attachments.filter((a) => DELIVERY_STATUS.has(a.mimeType));
   const attachments: EmailAttachment[] = [];
   const rejectedAttachments: RejectedAttachment[] = [];
-  mail.attachments.forEach((a, i) => {
-    const filename = a.filename || `attachment-${i + 1}`;
-    const size = a.content.length;
-    if (size > opts.maxAttachmentBytes) {
-      rejectedAttachments.push({ filename, size, reason: 'too_large' });
-    } else if (attachments.length >= opts.maxAttachments) {
-      rejectedAttachments.push({ filename, size, reason: 'too_many' });
-    } else {
-      attachments.push({ filename, contentType: a.contentType, size, content: a.content });
-    }
-  });
+  mail.attachments
+    .filter((a) => !DELIVERY_STATUS.has(a.mimeType))
+    .forEach((a, i) => {
+      const filename = a.filename || `attachment-${i + 1}`;
+      const content = contentOf(a);
+      const size = content.length;
+      if (size > opts.maxAttachmentBytes) {
+        rejectedAttachments.push({ filename, size, reason: 'too_large' });
+      } else if (attachments.length >= opts.maxAttachments) {
+        rejectedAttachments.push({ filename, size, reason: 'too_many' });
+      } else {
+        attachments.push({ filename, contentType: a.mimeType, size, content });
+      }
+    });
 
-  const references = ([] as string[])
-    .concat(mail.references ?? [])
-    .map(stripAngles)
-    .filter((r) => r !== '');
-  const contentType = mail.headers.get('content-type');
+  const html = mail.html ?? null;
+  const text = [mail.text ?? (html === null ? '' : htmlToText(html)), ...reports.map((r) => contentOf(r).toString())]
+    .filter((part) => part !== '')
+    .join('\n');
 
   return {
     messageId: stripAngles(mail.messageId ?? '') || `sha256:${createHash('sha256').update(raw).digest('hex')}`,
-    inReplyTo: firstMessageId(mail.inReplyTo),
-    references,
+    inReplyTo: messageIdsIn(mail.inReplyTo)[0] ?? null,
+    references: messageIdsIn(mail.references),
     from: { address: from, name: fromAddress.name },
     replyTo:
-      addresses(mail.replyTo)
+      mailboxes(mail.replyTo)
         .map((a) => tryNormaliseEmail(a.address))
         .find((a) => a !== null) ?? null,
     to: normalisedAddresses(mail.to),
     cc: normalisedAddresses(mail.cc),
     subject: mail.subject ?? '',
-    text: mail.text ?? '',
-    html: typeof mail.html === 'string' ? mail.html : null,
+    text,
+    html,
     date: headerDate(mail.headerLines),
     autoSubmitted: isAutoSubmitted(mail.headers),
-    isBounce: isBounce(from, contentType),
+    isBounce: isBounce(from, headerValue(mail.headers, 'content-type')),
     attachments,
     rejectedAttachments,
   };
 }
 
-function addresses(header: AddressObject | AddressObject[] | undefined): { address: string; name: string }[] {
-  const out: { address: string; name: string }[] = [];
-  const visit = (entries: { name: string; address?: string; group?: typeof entries }[]) => {
-    for (const e of entries) {
-      if (e.group) visit(e.group);
-      else if (e.address) out.push({ address: e.address, name: e.name });
-    }
-  };
-  for (const obj of ([] as AddressObject[]).concat(header ?? [])) visit(obj.value);
-  return out;
+/**
+ * The parsed message, or `email.mime_invalid` (400 at the webhook) when postal-mime refuses it: MIME nested deeper
+ * than 256 levels, or more than 2 MiB of headers. A forwarded message (message/rfc822) is kept as an attachment unless
+ * it is marked inline, as mail programs show it.
+ */
+async function parsed(raw: Buffer): Promise<Email> {
+  useMailTextDecoder(); // postal-mime decodes charsets with the global TextDecoder: see charsets/text-decoder.ts
+  try {
+    return await PostalMime.parse(raw, { rfc822Attachments: true });
+  } catch (cause) {
+    throw new ValidationError(
+      'The email could not be parsed',
+      [{ path: 'message', message: cause instanceof Error ? cause.message : 'Not a MIME message' }],
+      'email.mime_invalid',
+    );
+  }
 }
 
-function normalisedAddresses(header: AddressObject | AddressObject[] | undefined): string[] {
-  return addresses(header)
+const DELIVERY_STATUS = new Set(['message/delivery-status', 'message/global-delivery-status']);
+
+const contentOf = (a: Attachment): Buffer =>
+  typeof a.content === 'string'
+    ? Buffer.from(a.content, a.encoding === 'base64' ? 'base64' : 'utf8')
+    : a.content instanceof ArrayBuffer
+      ? Buffer.from(a.content)
+      : Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength);
+
+/** The mailboxes in an address header, group members included. */
+function mailboxes(header: Address | Address[] | undefined): Mailbox[] {
+  return ([] as Address[])
+    .concat(header ?? [])
+    .flatMap((a) => (a.group ? a.group : [a]))
+    .filter((a) => a.address);
+}
+
+function normalisedAddresses(header: Address[] | undefined): string[] {
+  return mailboxes(header)
     .map((a) => tryNormaliseEmail(a.address))
     .filter((a): a is string => a !== null);
 }
@@ -126,15 +161,20 @@ function stripAngles(id: string): string {
   return id.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
 }
 
-function firstMessageId(value: string | undefined): string | null {
-  if (!value) return null;
-  const bracketed = /<([^<>\s]+)>/.exec(value);
-  const id = bracketed ? bracketed[1]! : stripAngles(value.split(/\s+/)[0] ?? '');
-  return id || null;
+/** The ids in a Message-ID list header (In-Reply-To, References): those in <>, else the words, comments dropped. */
+function messageIdsIn(value: string | undefined): string[] {
+  if (!value) return [];
+  const bracketed = [...value.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!);
+  if (bracketed.length) return bracketed;
+  return value
+    .replace(/\([^()]*\)/g, ' ')
+    .split(/\s+/)
+    .map(stripAngles)
+    .filter((id) => id !== '');
 }
 
-// mailparser substitutes "now" for an unparseable Date, which would misdate the message; read the raw line.
-function headerDate(lines: HeaderLines): string | null {
+// postal-mime passes an unparseable Date through as it is written; read the raw line so that the rule is ours.
+function headerDate(lines: HeaderLine[]): string | null {
   const line = lines.find((l) => l.key === 'date')?.line;
   if (!line) return null;
   const date = new Date(
@@ -146,30 +186,29 @@ function headerDate(lines: HeaderLines): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-function headerText(headers: Headers, name: string): string | null {
-  const value = headers.get(name);
-  if (typeof value === 'string') return value.trim();
-  if (Array.isArray(value) && typeof value[0] === 'string') return value[0].trim();
-  return null;
+/** The first value of a header, trimmed, or null when the message has none. */
+function headerValue(headers: Header[], name: string): string | null {
+  return headers.find((h) => h.key === name)?.value.trim() ?? null;
 }
 
 /** RFC 3834 Auto-Submitted plus the de-facto Precedence and X-Autoreply/X-Autorespond markers. */
-function isAutoSubmitted(headers: Headers): boolean {
-  const autoSubmitted = headerText(headers, 'auto-submitted');
+function isAutoSubmitted(headers: Header[]): boolean {
+  const autoSubmitted = headerValue(headers, 'auto-submitted');
   if (autoSubmitted !== null && autoSubmitted.toLowerCase() !== 'no') return true;
-  const precedence = headerText(headers, 'precedence')?.toLowerCase();
+  const precedence = headerValue(headers, 'precedence')?.toLowerCase();
   if (precedence === 'bulk' || precedence === 'junk' || precedence === 'auto_reply') return true;
-  return headers.has('x-autoreply') || headers.has('x-autorespond');
+  return headers.some((h) => h.key === 'x-autoreply' || h.key === 'x-autorespond');
 }
 
-function isBounce(fromAddress: string, contentType: unknown): boolean {
+function isBounce(fromAddress: string, contentType: string | null): boolean {
   const local = fromAddress.slice(0, fromAddress.lastIndexOf('@'));
   if (local === 'mailer-daemon' || local === 'postmaster') return true;
-  if (contentType && typeof contentType === 'object' && 'value' in contentType && 'params' in contentType) {
-    const { value, params } = contentType as { value: string; params: Record<string, string> };
-    return value.toLowerCase() === 'multipart/report' && params['report-type']?.toLowerCase() === 'delivery-status';
-  }
-  return false;
+  if (!contentType) return false;
+  const [type, ...params] = contentType.split(';');
+  const reportType = params
+    .map((p) => /^\s*report-type\s*=\s*"?([^"]*)"?\s*$/i.exec(p)?.[1])
+    .find((v) => v !== undefined);
+  return type!.trim().toLowerCase() === 'multipart/report' && reportType?.trim().toLowerCase() === 'delivery-status';
 }
 
 // ---------------------------------------------------------------------------

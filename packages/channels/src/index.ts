@@ -1,6 +1,6 @@
 export * from './identity';
 export * from './twilio';
-// Email parsing (mailparser) is a subpath, '@cc/channels/email', so the API bundle does not carry it.
+// Email parsing (postal-mime) is a subpath, '@cc/channels/email', so the API bundle does not carry it.
 export * from './email-signature';
 export * from './web-form';
 export * from './attachments';

@@ -17,7 +17,7 @@ import { inboundThreads } from './inbound-threads';
 
 export type EmailModule = typeof import('@cc/channels/email');
 
-// Through a variable so bundlers leave it out of the API Lambda (400 KB budget): mailparser is loaded
+// Through a variable so bundlers leave it out of the API Lambda (400 KB budget): the mail parser is loaded
 // only when an email arrives. The email Lambda passes the module it bundles statically instead.
 const EMAIL_MODULE = '@cc/channels/email';
 const loadEmailModule = () => import(/* @vite-ignore */ EMAIL_MODULE) as Promise<EmailModule>;

@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { TextDecoder } from 'node:util';
 
 /**
- * Decoders that give what iconv-lite 0.7 gives, byte for byte, without its tables (see ../iconv-lite.ts).
+ * Decoders that give what iconv-lite 0.7 gives, byte for byte, without its tables (see iconv-compatible.ts).
  * - Multi-byte charsets (GBK, GB18030, Big5-HKSCS, Shift_JIS, EUC-JP, EUC-KR/UHC) walk iconv-lite's own
  *   sequence structure (which bytes start a sequence, how long it runs) and take each complete sequence's
  *   character from Node's ICU `TextDecoder`, except where ICU and iconv-lite disagree: those sequences are

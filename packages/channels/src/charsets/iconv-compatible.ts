@@ -1,17 +1,16 @@
 import { Buffer } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
-import { decoderFactory, type CharsetTable, type TextChunkDecoder } from './charsets/decoders';
-import tablesJson from './charsets/tables.json';
+import { decoderFactory, type CharsetTable, type TextChunkDecoder } from './decoders';
+import tablesJson from './tables.json';
 
 /**
- * Stands in for `iconv-lite` in the Lambda bundles (the `--alias` in `bundling`, constructs/node-function.ts).
- * mailparser reaches iconv-lite only through libmime, which decodes with it and never encodes; iconv-lite's own
- * tables (GBK, Big5-HKSCS, Shift_JIS, EUC-JP, EUC-KR... ~480 KB) would be most of the email function's bundle.
- * This module offers the part of iconv-lite's interface libmime calls (getCodec, encodingExists, getDecoder,
- * decode) and gives the same text for the same bytes, invalid ones included (charsets/decoders.ts): Node's ICU
- * `TextDecoder` supplies the multi-byte characters, tables.json the rest. A charset it does not decode is
- * "not recognized", as an unknown one is for iconv-lite, and libmime then reads the bytes as UTF-8.
+ * Legacy charsets decoded as iconv-lite 0.7 decodes them, without its ~480 KB of tables (GBK, Big5-HKSCS, Shift_JIS,
+ * EUC-JP, EUC-KR...): the same text for the same bytes, invalid ones included (decoders.ts). Node's ICU
+ * `TextDecoder` supplies the multi-byte characters, tables.json the rest. The mail parser reaches it through
+ * MailTextDecoder (text-decoder.ts); its interface is the part of iconv-lite's that decodes (getCodec,
+ * encodingExists, getDecoder, decode), so that it can be tested against iconv-lite itself. A charset it does not
+ * decode is "not recognized", as an unknown one is for iconv-lite.
  */
 
 export interface CharsetTables {
@@ -27,7 +26,7 @@ export interface CharsetTables {
 export const packedFormat = 'deflate-raw, base64; strings as code point deltas';
 
 // Fail at start rather than mail by mail: a Node built without ICU's converters (small-icu) has no TextDecoder for
-// these, and libmime would then read every Chinese, Japanese and Korean mail as UTF-8 without a word.
+// these, and every Chinese, Japanese and Korean mail would then be misread without a word.
 for (const label of ['gbk', 'gb18030', 'big5', 'shift_jis', 'euc-jp', 'euc-kr']) new TextDecoder(label);
 
 let unpacked: CharsetTables | undefined;
@@ -44,9 +43,9 @@ function fromDeltas(deltas: number[]): string {
 
 export interface Codec {
   encodingName: string;
-  /** Shared by every codec of one kind, as iconv-lite's decoder constructors are (libmime compares them). */
+  /** Shared by every codec of one kind, as iconv-lite's decoder constructors are. */
   decoder?: unknown;
-  /** Builds a streaming decoder; absent for the codecs libmime only looks up (UTF-7...) and for UTF-32. */
+  /** Builds a streaming decoder; absent for the codecs only named, not decoded (UTF-7, UTF-32...). */
   create?: () => TextChunkDecoder;
 }
 
@@ -91,7 +90,7 @@ export function encodingExists(encoding: string): boolean {
 
 export function getDecoder(encoding: string): TextChunkDecoder {
   const codec = getCodec(encoding);
-  if (!codec.create) throw new Error(`Encoding not recognized: '${encoding}' (not decoded in this bundle)`);
+  if (!codec.create) throw new Error(`Encoding not recognized: '${encoding}' (named, not decoded)`);
   return codec.create();
 }
 
@@ -104,15 +103,8 @@ export function decode(bytes: Uint8Array | string, encoding: string): string {
   return trail ? text + trail : text;
 }
 
-/** Nothing in the bundle encodes to a legacy charset (libmime writes UTF-8 with Buffer); if that changes, say so. */
-export function encode(): never {
-  throw new Error('iconv-lite encode() is not in this bundle (infra/bundling/iconv-lite.ts decodes only)');
-}
-
 /** The ids of the charsets this module decodes (one per codec; `aliases` map the other names onto them). */
 export const decodedCharsets = (): string[] =>
   Object.entries(tables().charsets)
     .filter(([, table]) => isDecoded(table))
     .map(([id]) => id);
-
-export default { getCodec, encodingExists, getDecoder, decode, encode };

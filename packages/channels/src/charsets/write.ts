@@ -4,11 +4,11 @@ import { deflateRawSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { icuSequence, sequenceKey, type CharsetTable, type FourByteRanges, type OverrideRuns } from './decoders';
 import type { NodeRanges } from './decoders';
-import { packedFormat, type CharsetTables } from '../iconv-lite';
+import { packedFormat, type CharsetTables } from './iconv-compatible';
 
 /**
- * `npm run charset-tables`: writes infra/bundling/charsets/tables.json from iconv-lite itself (see decoders.ts).
- * For every charset the shim decodes: iconv-lite's names for it, and either its sequence structure plus the
+ * `npm run charset-tables`: writes packages/channels/src/charsets/tables.json from iconv-lite itself (see decoders.ts).
+ * For every charset iconv-compatible.ts decodes: iconv-lite's names for it, and either its sequence structure plus the
  * sequences where Node's ICU gives another character than iconv-lite (multi-byte), or its 256 characters
  * (single-byte). Run it again after upgrading iconv-lite or Node; the parity test says when it is due.
  */
@@ -26,9 +26,9 @@ const multiByte: Record<string, string> = {
 };
 
 /**
- * The single-byte charsets mail is written in: every one libmime's normalizeCharset() names (Latin-N, Cyrillic,
+ * The single-byte charsets mail is written in, every one the WHATWG Encoding Standard names (Latin-N, Cyrillic,
  * Greek, Hebrew, Arabic, Thai, Baltic, Vietnamese, the Mac ones). Others iconv-lite knows (the DOS code pages,
- * rarer Mac and Asian ones) are decoded as an unknown charset is, as UTF-8.
+ * rarer Mac and Asian ones) are not mail charsets; the parser reads them as it reads an unknown one.
  */
 const singleByte = [
   'IBM866',
@@ -43,7 +43,7 @@ const singleByte = [
   ...[1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258].map((n) => `windows-${n}`),
 ];
 
-/** Codecs libmime looks up only to refuse them (UTF-7, the transfer encodings), and UTF-32, which mail never uses. */
+/** Names known but not decoded: UTF-7 and the transfer encodings (not charsets), and UTF-32, which mail never uses. */
 const refused = ['utf7', 'utf7imap', 'base64', 'hex'];
 const notDecoded = ['utf32', 'utf32le', 'utf32be'];
 
