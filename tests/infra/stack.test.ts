@@ -336,6 +336,19 @@ describe('functions', () => {
     for (const inputs of bundles) expect(inputs.filter((i) => heavy.test(i))).toEqual([]);
   });
 
+  it('leave the phone parser out of the email function: it takes senders by address only', () => {
+    const email = resources[logicalId(stack.workers.emailInbound)]!;
+    const asset = `asset.${(email.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`;
+    const meta = JSON.parse(readFileSync(path.join(outdir, asset, 'index.meta.json'), 'utf8')) as {
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+    };
+    const bundled = Object.values(meta.outputs).flatMap((o) =>
+      Object.entries(o.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
+    );
+    expect(bundled.some((i) => i.includes('node_modules/postal-mime/'))).toBe(true);
+    expect(bundled.filter((i) => i.includes('libphonenumber-js') || i.endsWith('phone-metadata.json'))).toEqual([]);
+  });
+
   it('the API function: 1024 MB, its budget-derived timeout, and every variable lambdaConfigSchema requires', () => {
     const api = resources[logicalId(stack.api.handler)]!;
     expect(api.Properties).toMatchObject({

@@ -39,7 +39,7 @@ import {
 import { assertAssignable } from './assignees';
 import type { CaseOwnershipService, CasesFollowing } from './case-ownership';
 import { changeRequestOpening } from './change-request-opening';
-import { normaliseSender } from './contact-recorder';
+import { normaliseSender } from './senders';
 import type { ServiceContext } from './context';
 import { normaliseContactPoints, type CustomerService } from './customers';
 import type { NoticeService, NotificationDraft } from './notices';

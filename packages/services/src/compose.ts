@@ -32,6 +32,7 @@ import { rateLimitService } from './rate-limits';
 import { reporterService } from './reporter';
 import { reportRebuildService } from './report-rebuild';
 import { reportService } from './reports';
+import { normaliseEmailSender, normaliseSender, type SenderNormaliser } from './senders';
 import type { ServiceSettings } from './settings';
 import { smsIntake } from './sms-intake';
 import { staffDirectory } from './staff';
@@ -69,7 +70,7 @@ type WithEmail<I extends ServiceInfra> = I extends { attachments: AttachmentStor
  * bundle carries only the workflows it runs; each part is wired in one place and this is their union.
  */
 export function composeServices<I extends ServiceInfra>(infra: I, settings: ServiceSettings) {
-  const work = intakeWork(caseWork(infra, settings));
+  const work = intakeWork(caseWork(infra, settings), normaliseSender);
   const all = {
     ...staffWork(work),
     ...publicEdge(work),
@@ -87,20 +88,21 @@ export function composeServices<I extends ServiceInfra>(infra: I, settings: Serv
 
 /** The staff JSON API and the staff console (functions/api.ts, functions/console.ts): every staff workflow. */
 export const composeStaffServices = (infra: ServiceInfra, settings: ServiceSettings) =>
-  staffWork(intakeWork(caseWork(infra, settings)));
+  staffWork(intakeWork(caseWork(infra, settings), normaliseSender));
 
 /**
  * The public edge (functions/public.ts): the web form and its status, inbound SMS. Email arrives in AWS through the
  * email function, so the edge takes no email there; the local runtime's relay webhook is served by composeServices.
  */
 export const composePublicEdge = (infra: ServiceInfra, settings: ServiceSettings) =>
-  publicEdge(intakeWork(caseWork(infra, settings)));
+  publicEdge(intakeWork(caseWork(infra, settings), normaliseSender));
 
 /** The email function (functions/email-inbound.ts): the same intake as the public edge's email webhook. */
 export const composeEmailIntake = (
   infra: ServiceInfra & { attachments: AttachmentStore },
   settings: ServiceSettings,
-): EmailIntake => emailOf(intakeWork(caseWork(infra, settings)), infra.attachments, infra.emailModule);
+): EmailIntake =>
+  emailOf(intakeWork(caseWork(infra, settings), normaliseEmailSender), infra.attachments, infra.emailModule);
 
 /** The sweeper (functions/sweeper.ts): its periodic jobs over the case work. */
 export const composeSweeper = (infra: ServiceInfra, settings: ServiceSettings) => sweeperOf(caseWork(infra, settings));
@@ -161,11 +163,12 @@ type CaseWork = ReturnType<typeof caseWork>;
 
 /**
  * The case work and the contact recorder, for the hosts that take contacts in (the sweeper does not: its follow-ups
- * record nothing, so it carries neither the recorder nor the sender parsing it brings).
+ * record nothing, so it carries neither the recorder nor the sender parsing it brings). Senders by phone and email,
+ * or by email alone in the email function, which then carries no phone parser.
  */
-const intakeWork = (work: CaseWork) => ({
+const intakeWork = (work: CaseWork, normalise: SenderNormaliser) => ({
   ...work,
-  recorder: contactRecorder(work.ctx, { followUps: work.followUps }),
+  recorder: contactRecorder(work.ctx, { followUps: work.followUps, normalise }),
 });
 type IntakeWork = ReturnType<typeof intakeWork>;
 

@@ -1,5 +1,4 @@
 import { ConflictError, type Actor, type CustomerStats, type TimelineChannel, type TimelineEntry } from '@cc/core';
-import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
 import {
   contactDayItem,
   customerRepository,
@@ -19,8 +18,7 @@ import {
 } from '@cc/store';
 import type { ServiceContext } from './context';
 import type { FollowUpService } from './follow-ups';
-
-export type SenderKind = 'phone' | 'email';
+import type { SenderKind, SenderNormaliser } from './senders';
 
 /** A contact whose customer's cases keep opening and closing under it gives up after this many writes. */
 const MAX_COUNTER_TRIES = 4;
@@ -32,9 +30,6 @@ export interface ResolvedSender {
   /** The customer's routing copy kept on the identity, when it has one: enough to open a case without a read. */
   routing?: CustomerRouting;
 }
-
-export const normaliseSender = (kind: SenderKind, raw: string): string | null =>
-  kind === 'phone' ? tryNormalisePhone(raw) : tryNormaliseEmail(raw);
 
 export interface ContactDraft {
   customerId: string | null;
@@ -86,12 +81,19 @@ export interface Recorded<B> {
  * the customer's stats (last contact; unresolved contacts while cases are open) and the idempotency
  * record commit in one transaction.
  */
-export function contactRecorder(ctx: ServiceContext, deps: { followUps: Pick<FollowUpService, 'plan' | 'run'> }) {
-  const { followUps } = deps;
+export function contactRecorder(
+  ctx: ServiceContext,
+  deps: {
+    followUps: Pick<FollowUpService, 'plan' | 'run'>;
+    /** How senders become identities: both kinds, or email only in the email function (senders.ts). */
+    normalise: SenderNormaliser;
+  },
+) {
+  const { followUps, normalise } = deps;
   const customers = customerRepository(ctx.store);
 
   async function resolveSender(kind: SenderKind, raw: string): Promise<ResolvedSender | null> {
-    const value = normaliseSender(kind, raw);
+    const value = normalise(kind, raw);
     if (!value) return null;
     const found = await customers.byIdentity({ kind, value });
     return {

@@ -1,7 +1,7 @@
 import { ForbiddenError, mayInBranch, ValidationError, type AttachInput, type Caller } from '@cc/core';
 import { advanceLastContact, timelineRepository } from '@cc/store';
 import type { ChangeRequestService } from './change-requests';
-import { normaliseSender } from './contact-recorder';
+import { normaliseSender } from './senders';
 import type { ServiceContext } from './context';
 import type { CustomerService } from './customers';
 
