@@ -1,13 +1,14 @@
 import { ConfigError } from '@cc/core';
-import { lambdaConfigSchema, staffHttpDeps } from '@cc/api';
+import { lambdaConfigSchema, type StaffHttpOptions } from '@cc/api';
 import { REFERENCE_SCRIPT_FILE } from '@cc/api/reference';
 import { composeStaffServices } from '@cc/services';
 import { httpHost } from './http-base';
 
 /*
  * The composition root both staff functions share (api.ts serves the JSON API, console.ts the staff console, behind
- * the same HTTP API): the staff services, the cursor key and what HTTP needs for tokens, cursors and documents. The
- * public edge (public.ts) composes its own. It runs once per container, on import, outside the handler.
+ * the same HTTP API): the staff services, the cursor key and what HTTP needs for tokens and cursors; each function
+ * adds its own part (apiHttpDeps, consoleHttpDeps). The public edge (public.ts) composes its own. It runs once per
+ * container, on import, outside the handler.
  */
 const { config, aws, secret, readSecrets, base } = httpHost(lambdaConfigSchema);
 // Not the public edge's (functions/public.ts: the form, SMS) nor email intake (functions/email-inbound.ts).
@@ -22,7 +23,9 @@ const fallback = config.CURSOR_SECRET;
 const cursorSecret = cursorKeys ? () => cursorKeys.peek() : fallback ? () => [fallback] : undefined;
 if (!cursorSecret) throw new ConfigError('Set CURSOR_SECRET_ARN (or CURSOR_SECRET) for pagination cursors');
 
-export const http = staffHttpDeps(config, {
+export { config };
+
+export const staffOptions: StaffHttpOptions = {
   ...base,
   jwks: new URL(config.AUTH_JWKS_URL),
   directory: services.staff,
@@ -33,4 +36,4 @@ export const http = staffHttpDeps(config, {
   openApiFile: new URL('./openapi.json', import.meta.url),
   htmxFile: new URL('./htmx.min.js', import.meta.url),
   referenceScriptFile: new URL(`./${REFERENCE_SCRIPT_FILE}`, import.meta.url),
-});
+};

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApiApp, createPublicApp, publicHttpDeps, staffHttpDeps } from '@cc/api';
+import { apiHttpDeps, createApiApp, createPublicApp, publicHttpDeps } from '@cc/api';
 import { computeTwilioSignature } from '@cc/channels';
 import { composePublicEdge, composeStaffServices } from '@cc/services';
 import { createTestContext, type TestContext } from '../support/harness';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const staffServices = composeStaffServices(infra, t.config);
   staff = createApiApp(
     staffServices,
-    staffHttpDeps(t.config, {
+    apiHttpDeps(t.config, {
       log: t.deps.log,
       jwks: { keys: [t.keys.publicJwk] },
       directory: staffServices.staff,

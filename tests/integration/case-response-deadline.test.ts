@@ -31,6 +31,7 @@ beforeAll(async () => {
 });
 
 const cases = () => t.services.cases;
+const watch = () => t.services.deadlineWatch;
 const open = (priority: Case['priority'] = 'normal') =>
   cases().create(
     { channel: 'web' },
@@ -72,15 +73,15 @@ describe('first-response deadline of a case', () => {
     'tells the owner and the branch supervisors once when a case is still new after it, ' + 'with a history line',
     async () => {
       const c = await open('urgent');
-      expect(await cases().notifyOverdueResponses(new Date(Date.parse(c.respondBy!) - 60_000))).toBe(0);
+      expect(await watch().notifyOverdueResponses(new Date(Date.parse(c.respondBy!) - 60_000))).toBe(0);
       const late = new Date(Date.parse(c.respondBy!) + 60_000);
-      const runs = await Promise.all([cases().notifyOverdueResponses(late), cases().notifyOverdueResponses(late)]);
+      const runs = await Promise.all([watch().notifyOverdueResponses(late), watch().notifyOverdueResponses(late)]);
       expect(runs.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
       for (const user of ['mgr-1', 'sup-1']) expect(await overdueNotices(user, c.id), user).toHaveLength(1);
       expect((await caseRepository(t.deps.store).history(c.id)).map((h) => h.action)).toContain('response_overdue');
       expect(await watched(c.id)).toBe(false);
       // Later sweeps (the case is still new) do not repeat it.
-      await cases().notifyOverdueResponses(new Date(late.getTime() + 24 * HOUR));
+      await watch().notifyOverdueResponses(new Date(late.getTime() + 24 * HOUR));
       expect(await overdueNotices('mgr-1', c.id)).toHaveLength(1);
     },
   );

@@ -190,7 +190,7 @@ describe('two deadlines per case', () => {
     const c = await open(managed);
     await t.services.cases.update(mgr1, c.id, { status: 'acknowledged' });
     const late = new Date(Date.parse(c.resolveBy!) + HOUR);
-    const sweep = () => t.compose({ clock: () => late }).cases.notifyOverdue(late);
+    const sweep = () => t.compose({ clock: () => late }).deadlineWatch.notifyOverdue(late);
     expect((await sweep()).resolution).toBeGreaterThanOrEqual(1);
     await sweep();
     for (const user of ['mgr-1', 'sup-1']) {

@@ -4,7 +4,15 @@ import type { PublicEdgeServices, Services, StaffServices } from '@cc/services';
 import { consoleApp } from './console/app';
 import { CONSOLE_PATH, isConsolePath } from './console/session';
 import { correlate } from './http/correlate';
-import type { AppEnv, AppHttpDeps, BaseHttpDeps, HttpDeps, PublicHttpDeps } from './http/env';
+import type {
+  ApiHttpDeps,
+  AppEnv,
+  AppHttpDeps,
+  BaseHttpDeps,
+  ConsoleHttpDeps,
+  HttpDeps,
+  PublicHttpDeps,
+} from './http/env';
 import { answerWithin } from './http/deadline';
 import { announceDeprecation } from './http/deprecation';
 import { authenticate, limitBody, verifyOrigin } from './http/middleware';
@@ -115,7 +123,7 @@ function mountRoutes(app: Hono<AppEnv>, routes: Route[], http: BaseHttpDeps, sta
 }
 
 /** The staff JSON API, `/openapi.json` and its reference page. */
-function mountStaffApi(app: Hono<AppEnv>, services: StaffServices, http: HttpDeps): void {
+function mountStaffApi(app: Hono<AppEnv>, services: StaffServices, http: ApiHttpDeps): void {
   mountRoutes(app, staffRoutes(services, http), http, authenticate(http.auth));
   app.get('/openapi.json', async (c) =>
     c.json({ ...(await http.openApiDocument()), servers: [{ url: http.config.PUBLIC_BASE_URL }] }),
@@ -128,7 +136,7 @@ const mountPublicEdge = (app: Hono<AppEnv>, services: PublicEdgeServices, http: 
   mountRoutes(app, publicEdgeRoutes(services, http), http);
 
 /** The staff console: HTML pages over the same services, outside the JSON API's contract (not in /openapi.json). */
-const mountConsole = (app: Hono<AppEnv>, services: StaffServices, http: HttpDeps) =>
+const mountConsole = (app: Hono<AppEnv>, services: StaffServices, http: ConsoleHttpDeps) =>
   app.route(CONSOLE_PATH, consoleApp(services, http));
 
 /**
@@ -148,7 +156,7 @@ export function createApp(services: AppServices, http: AppHttpDeps): Hono<AppEnv
  * so none carries the others' code into its cold start and a flood on the public edge cannot take the staff's
  * concurrency: functions/api.ts serves the staff JSON API and its reference ...
  */
-export function createApiApp(services: StaffServices, http: HttpDeps): Hono<AppEnv> {
+export function createApiApp(services: StaffServices, http: ApiHttpDeps): Hono<AppEnv> {
   const app = baseApp(http);
   mountStaffApi(app, services, http);
   return app;
@@ -162,7 +170,7 @@ export function createPublicApp(services: PublicEdgeServices, http: PublicHttpDe
 }
 
 /** ... and functions/console.ts the staff console. */
-export function createConsoleApp(services: StaffServices, http: HttpDeps): Hono<AppEnv> {
+export function createConsoleApp(services: StaffServices, http: ConsoleHttpDeps): Hono<AppEnv> {
   const app = baseApp(http);
   mountConsole(app, services, http);
   return app;

@@ -8,7 +8,16 @@ import { budgets } from '@cc/core/budgets';
 import { createTokenVerifier, type StaffDirectory } from './auth';
 import type { AppConfig } from './config';
 import { createCursorCodec } from './http/cursor';
-import type { AppHttpDeps, BaseHttpDeps, HealthProbes, HttpDeps, OriginVerifier, PublicHttpDeps } from './http/env';
+import type {
+  ApiHttpDeps,
+  AppHttpDeps,
+  BaseHttpDeps,
+  ConsoleHttpDeps,
+  HealthProbes,
+  HttpDeps,
+  OriginVerifier,
+  PublicHttpDeps,
+} from './http/env';
 import { consoleAssets, packagedHtmxPath, scriptFrom } from './console/assets';
 import { consoleKeys } from './console/keys';
 import type { DevSignIn, SignIn } from './console/sign-in';
@@ -120,8 +129,8 @@ const baseHttpDeps = (config: AppConfig, options: BaseHttpOptions): BaseHttpDeps
   originVerifier: options.originVerifier,
 });
 
-/** What the staff API and console need besides the services, made once by their composition root. */
-export const staffHttpDeps = (config: AppConfig, options: StaffHttpOptions): HttpDeps => ({
+/** What the staff API and console both need besides the services. */
+const staffHttpDeps = (config: AppConfig, options: StaffHttpOptions): HttpDeps => ({
   ...baseHttpDeps(config, options),
   auth: createTokenVerifier({
     issuer: config.AUTH_ISSUER,
@@ -131,15 +140,33 @@ export const staffHttpDeps = (config: AppConfig, options: StaffHttpOptions): Htt
   }),
   cursors: createCursorCodec(options.cursorSecret),
   health: options.health,
+});
+
+const apiOwn = (options: StaffHttpOptions): Omit<ApiHttpDeps, keyof HttpDeps> => ({
   openApiDocument: once(async () => JSON.parse(await readFile(options.openApiFile ?? PACKAGED_DOCUMENT, 'utf8'))),
   referenceScript: once(() =>
     readFile(options.referenceScriptFile ?? pathToFileURL(resolvePackagedReferenceScript()), 'utf8'),
   ),
+});
+
+const consoleOwn = (config: AppConfig, options: StaffHttpOptions): Omit<ConsoleHttpDeps, keyof HttpDeps> => ({
   console: {
     keys: once(() => consoleKeys(config.SESSION_SECRET ?? newest(options.cursorSecret))),
     signIn: signInFor(config, options),
     assets: consoleAssets(scriptFrom(() => options.htmxFile ?? packagedHtmxPath())),
   },
+});
+
+/** What the staff JSON API needs besides the services (functions/api.ts): no console keys or assets. */
+export const apiHttpDeps = (config: AppConfig, options: StaffHttpOptions): ApiHttpDeps => ({
+  ...staffHttpDeps(config, options),
+  ...apiOwn(options),
+});
+
+/** What the staff console needs besides the services (functions/console.ts): no OpenAPI document. */
+export const consoleHttpDeps = (config: AppConfig, options: StaffHttpOptions): ConsoleHttpDeps => ({
+  ...staffHttpDeps(config, options),
+  ...consoleOwn(config, options),
 });
 
 /** What the public edge needs besides the services: no token verifier, cursors or console keys. */
@@ -149,10 +176,12 @@ export const publicHttpDeps = (config: AppConfig, options: PublicHttpOptions): P
   emailWebhookSecret: options.emailWebhookSecret ?? config.EMAIL_WEBHOOK_SECRET,
 });
 
-/** Both, for the whole app on one server (the local runtime, the tests, the bench). */
+/** All of them, for the whole app on one server (the local runtime, the tests, the bench). */
 export const httpDeps = (config: AppConfig, options: HttpOptions): AppHttpDeps => ({
   ...publicHttpDeps(config, options),
   ...staffHttpDeps(config, options),
+  ...apiOwn(options),
+  ...consoleOwn(config, options),
 });
 
 /** Runs `load` on the first call and hands every caller its result (a failure is tried again next time). */

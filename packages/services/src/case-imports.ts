@@ -16,7 +16,7 @@ import {
   type CaseOrigin,
 } from '@cc/core';
 import { customerRepository, idempotencyClaim, withIdempotency } from '@cc/store';
-import type { CaseService } from './cases';
+import type { CaseOpening } from './case-opening';
 import type { ServiceContext } from './context';
 
 export const MAX_IMPORT_LINES = 1000;
@@ -53,7 +53,7 @@ const reasonOf = (error: unknown) =>
  * Imports cases from an external system's NDJSON export. Each line is its own transaction,
  * idempotent per (source, externalId): re-sending a file creates nothing twice and notifies no one twice.
  */
-export function caseImportService(ctx: ServiceContext, deps: { cases: CaseService }) {
+export function caseImportService(ctx: ServiceContext, deps: { cases: CaseOpening }) {
   const { cases } = deps;
   const customers = customerRepository(ctx.store);
   const keepSeconds = ctx.settings.RETENTION_DAYS * 86_400;

@@ -20,7 +20,7 @@ import {
   type FollowUp,
   type LabelledItem,
 } from '@cc/store';
-import { changeItems } from './cases';
+import { changeItems } from './case-changes';
 import type { ServiceContext } from './context';
 import { planFollowUp } from './follow-up-plan';
 import type { NoticeService, NotificationDraft } from './notices';

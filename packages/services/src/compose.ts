@@ -5,6 +5,10 @@ import { userNameDirectory, type StoreContext } from '@cc/store';
 import { auditService } from './audit';
 import { caseImportService } from './case-imports';
 import { caseOwnershipService } from './case-ownership';
+import { caseAccess } from './case-access';
+import { caseDeadlineWatch } from './case-deadline-watch';
+import { caseMessages } from './case-messages';
+import { caseOpening } from './case-opening';
 import { caseService } from './cases';
 import { changeRequestService } from './change-requests';
 import { contactRecorder } from './contact-recorder';
@@ -71,6 +75,8 @@ export function composeServices<I extends ServiceInfra>(infra: I, settings: Serv
     ...publicEdge(work),
     email: infra.attachments && emailOf(work, infra.attachments, infra.emailModule),
     sweeper: sweeperOf(work),
+    /** The sweeper's deadline watch alone, for hosts that run one sweep part (tests, operators' tools). */
+    deadlineWatch: deadlineWatchOf(work),
     reporter: reporterOf(work.ctx, infra),
     reportRebuild: reportRebuildService(work.ctx),
     /** The context the services share, for hosts that seed or inspect data the way the services write it. */
@@ -126,11 +132,30 @@ function caseWork(infra: ServiceInfra, settings: ServiceSettings) {
   const notices = noticeService({ store: ctx.store, publisher, log: ctx.log, newId: ctx.newId });
   const ownership = caseOwnershipService(ctx, { notices });
   const messages = customerMessageService(ctx);
-  const cases = caseService(ctx, { notices, messages });
-  const escalation = escalationService(ctx, { cases, notices });
+  const access = caseAccess(ctx);
+  const opening = caseOpening(ctx, { notices, messages, access });
+  const onCases = caseMessages(ctx, { notices, opening, access });
+  const escalation = escalationService(ctx, { access, notices });
   const opportunityUpkeep = opportunityUpkeepService(ctx, { notices });
-  const followUps = followUpService(ctx, { cases, ownership, opportunityUpkeep, escalation });
-  return { ctx, publisher, notices, ownership, messages, cases, escalation, opportunityUpkeep, followUps };
+  const followUps = followUpService(ctx, {
+    cases: { create: opening.create, addMessage: onCases.addMessage },
+    ownership,
+    opportunityUpkeep,
+    escalation,
+  });
+  return {
+    ctx,
+    publisher,
+    notices,
+    ownership,
+    messages,
+    access,
+    opening,
+    onCases,
+    escalation,
+    opportunityUpkeep,
+    followUps,
+  };
 }
 type CaseWork = ReturnType<typeof caseWork>;
 
@@ -145,11 +170,11 @@ const intakeWork = (work: CaseWork) => ({
 type IntakeWork = ReturnType<typeof intakeWork>;
 
 /** The customers' own ways in that need no login: the web form, its status lookup and inbound SMS. */
-function publicEdge({ ctx, cases, recorder, followUps }: IntakeWork) {
+function publicEdge({ ctx, opening, recorder, followUps }: IntakeWork) {
   const rateLimits = rateLimitService(ctx);
   return {
     rateLimits,
-    publicComplaints: publicComplaintService(ctx, { cases, recorder, rateLimits }),
+    publicComplaints: publicComplaintService(ctx, { cases: opening, recorder, rateLimits }),
     sms: smsIntake(ctx, { recorder, followUps }),
   };
 }
@@ -158,12 +183,19 @@ function publicEdge({ ctx, cases, recorder, followUps }: IntakeWork) {
 const emailOf = ({ ctx, recorder, followUps }: IntakeWork, attachments: AttachmentStore, emailModule?: EmailModule) =>
   emailIntake(ctx, { recorder, followUps, attachments, emailModule });
 
-const sweeperOf = ({ ctx, publisher, followUps, cases, opportunityUpkeep }: CaseWork) =>
-  sweeperService(ctx, { publisher, followUps, cases, opportunityUpkeep });
+/** The sweeper's watch over first-response and resolution deadlines. */
+const deadlineWatchOf = ({ ctx, notices, access }: CaseWork) => caseDeadlineWatch(ctx, { notices, access });
+
+const sweeperOf = (work: CaseWork) => {
+  const { ctx, publisher, followUps, opportunityUpkeep } = work;
+  return sweeperService(ctx, { publisher, followUps, deadlines: deadlineWatchOf(work), opportunityUpkeep });
+};
 
 /** What staff work with, through the JSON API and the console. */
 function staffWork(work: IntakeWork) {
-  const { ctx, notices, ownership, messages, cases, escalation, opportunityUpkeep, followUps, recorder } = work;
+  const { ctx, notices, ownership, messages, access, opening, onCases, escalation, opportunityUpkeep, followUps } =
+    work;
+  const cases = caseService(ctx, { notices, messages, access, opening, caseMessages: onCases });
   const opportunities = opportunityService(ctx, { notices, upkeep: opportunityUpkeep });
   const directory = userNameDirectory(ctx.store, { ttlMs: USER_NAMES_TTL_MS });
   const audit = auditService(ctx);
@@ -179,10 +211,10 @@ function staffWork(work: IntakeWork) {
     merge: mergeService(ctx, { customers, notices, ownership }),
     timeline: timelineService(ctx, { customers, audit }),
     cases,
-    caseImports: caseImportService(ctx, { cases }),
+    caseImports: caseImportService(ctx, { cases: opening }),
     escalation,
     followUps,
-    contacts: contactService(ctx, { recorder, customers, cases, guard: customerContact }),
+    contacts: contactService(ctx, { recorder: work.recorder, customers, cases, guard: customerContact }),
     customerContact,
     unidentified: unidentifiedService(ctx, { customers, changeRequests }),
     opportunities,

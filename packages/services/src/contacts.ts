@@ -11,7 +11,8 @@ import {
   type TimelineEntry,
 } from '@cc/core';
 import { LIVE_CUSTOMER_LABEL, liveCustomerCheck, TransactionRefused, type IdempotencyClaim } from '@cc/store';
-import type { CaseService, PreparedCase } from './cases';
+import type { PreparedCase } from './case-opening';
+import type { CaseService } from './cases';
 import type { ContactRecorder, Recorded, ResolvedSender } from './contact-recorder';
 import type { ServiceContext } from './context';
 import type { CustomerContactService } from './customer-contact';

@@ -27,7 +27,7 @@ import {
   type LoggedOutboundContact,
   type RecordFor,
 } from '@cc/store';
-import type { CaseService } from './cases';
+import type { CaseAccess } from './case-access';
 import type { ServiceContext } from './context';
 import { bare, type CustomerMessageService } from './customer-messages';
 import type { CustomerService } from './customers';
@@ -69,7 +69,12 @@ const emailOf = (c: Customer) =>
  */
 export function customerContactService(
   ctx: ServiceContext,
-  deps: { cases: CaseService; messages: CustomerMessageService; customers: CustomerService; notices: NoticeService },
+  deps: {
+    cases: Pick<CaseAccess, 'loadToReply'>;
+    messages: CustomerMessageService;
+    customers: CustomerService;
+    notices: NoticeService;
+  },
 ) {
   const { cases, messages, notices } = deps;
   const profiles = customerRepository(ctx.store);

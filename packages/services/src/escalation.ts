@@ -1,7 +1,8 @@
 import { ConflictError, excerptOf, NotFoundError, type Case } from '@cc/core';
 import { CASE_LABEL, caseRepository, transact, TransactionRefused, type LabelledItem } from '@cc/store';
 import type { ServiceContext } from './context';
-import { aboutCase, escalationChange, staleCase, type CaseService } from './cases';
+import { aboutCase, escalationChange, staleCase } from './case-changes';
+import type { CaseAccess } from './case-access';
 import type { NoticeService } from './notices';
 
 const MAX_ATTEMPTS = 3;
@@ -13,9 +14,9 @@ const MAX_ATTEMPTS = 3;
  * done at once or by the sweeper: the customer's newest open case becomes urgent and the branch's supervisors
  * and the case's owner are told.
  */
-export function escalationService(ctx: ServiceContext, deps: { cases: CaseService; notices: NoticeService }) {
+export function escalationService(ctx: ServiceContext, deps: { access: CaseAccess; notices: NoticeService }) {
   const repo = caseRepository(ctx.store);
-  const { cases, notices } = deps;
+  const { access, notices } = deps;
 
   /**
    * Escalates one case; a case already escalated is returned unchanged. `alsoWrite` commits with the escalation
@@ -32,7 +33,7 @@ export function escalationService(ctx: ServiceContext, deps: { cases: CaseServic
       const now = ctx.clock();
       const { after, items } = escalationChange(ctx, before, reason);
       const recipients = [
-        ...(await cases.branchSupervisors(before.branchId)),
+        ...(await access.supervisorsOf(before.branchId)),
         ...(before.ownerId ? [before.ownerId] : []),
       ];
       const { notifications, items: noticeItems } = notices.draft(

@@ -12,7 +12,8 @@ import {
 } from '@cc/store';
 import type { CaseOwnershipService } from './case-ownership';
 import { planFollowUp } from './follow-up-plan';
-import type { CaseService } from './cases';
+import type { CaseMessages } from './case-messages';
+import type { CaseOpening } from './case-opening';
 import type { ServiceContext } from './context';
 import type { EscalationService } from './escalation';
 import type { OpportunityUpkeep } from './opportunity-upkeep';
@@ -38,7 +39,8 @@ const isPermanent = (error: unknown) => error instanceof NotFoundError || error 
 export function followUpService(
   ctx: ServiceContext,
   deps: {
-    cases: CaseService;
+    /** Opening cases and writing on them: all a follow-up does to cases. */
+    cases: Pick<CaseOpening, 'create'> & Pick<CaseMessages, 'addMessage'>;
     ownership: CaseOwnershipService;
     opportunityUpkeep: OpportunityUpkeep;
     escalation: EscalationService;

@@ -24,7 +24,7 @@ import {
   type IdempotencyClaim,
   type LabelledItem,
 } from '@cc/store';
-import { statusChange } from './cases';
+import { statusChange } from './case-changes';
 import type { ServiceContext } from './context';
 import type { NoticeService } from './notices';
 import type { OpportunityService } from './opportunities';

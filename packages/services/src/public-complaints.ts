@@ -15,7 +15,7 @@ import {
   type PublicCaseStatus,
 } from '@cc/channels';
 import { caseRepository, customerRepository, transact, withIdempotency, type IdempotencyClaim } from '@cc/store';
-import type { CaseService } from './cases';
+import type { CaseOpening } from './case-opening';
 import type { ContactRecorder } from './contact-recorder';
 import type { ServiceContext } from './context';
 import type { RateLimitService } from './rate-limits';
@@ -59,7 +59,7 @@ export function parsePublicComplaint(input: Record<string, unknown>): ComplaintF
 /** The public complaint/inquiry form: opens a case from the web and answers its status to the submitter only. */
 export function publicComplaintService(
   ctx: ServiceContext,
-  deps: { cases: CaseService; recorder: ContactRecorder; rateLimits: RateLimitService },
+  deps: { cases: CaseOpening; recorder: ContactRecorder; rateLimits: RateLimitService },
 ) {
   const { cases, recorder } = deps;
   const stored = caseRepository(ctx.store);

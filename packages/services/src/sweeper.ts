@@ -1,6 +1,6 @@
 import { republishUndelivered, type MessagePublisher } from '@cc/messaging';
 import { timeLeftMs } from '@cc/store';
-import type { CaseService } from './cases';
+import type { CaseDeadlineWatch } from './case-deadline-watch';
 import type { ServiceContext } from './context';
 import type { FollowUpService } from './follow-ups';
 import type { OpportunityUpkeep } from './opportunity-upkeep';
@@ -17,7 +17,7 @@ export function sweeperService(
   deps: {
     publisher: MessagePublisher;
     followUps: FollowUpService;
-    cases: CaseService;
+    deadlines: CaseDeadlineWatch;
     opportunityUpkeep: OpportunityUpkeep;
   },
 ) {
@@ -45,7 +45,7 @@ export function sweeperService(
       retry_later: 0,
       failed: 0,
     });
-    const overdue = await ifTimeLeft('overdue cases', () => deps.cases.notifyOverdue(ctx.clock()), {
+    const overdue = await ifTimeLeft('overdue cases', () => deps.deadlines.notifyOverdue(ctx.clock()), {
       response: 0,
       resolution: 0,
     });

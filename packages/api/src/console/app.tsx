@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { DomainError } from '@cc/core';
 import type { StaffServices } from '@cc/services';
-import type { HttpDeps } from '../http/env';
+import type { ConsoleHttpDeps } from '../http/env';
 import { limitBody } from '../http/middleware';
 import { authRoutes } from './auth-routes';
 import type { ConsoleContext, ConsoleEnv } from './env';
@@ -26,7 +26,7 @@ import { CONSOLE_PATH } from './session';
  * script is htmx, served by the app), styles from the app's own stylesheet, nothing inline, no frames, and
  * forms only to the app itself and the hosted sign-in's domain (the sign-out redirect goes there).
  */
-function consoleHeaders(http: HttpDeps) {
+function consoleHeaders(http: ConsoleHttpDeps) {
   const hosted = http.console.signIn?.kind === 'hosted' ? [new URL(http.console.signIn.domain).origin] : [];
   return secureHeaders({
     contentSecurityPolicy: {
@@ -48,7 +48,7 @@ function consoleHeaders(http: HttpDeps) {
 const statusFor = (key: string) =>
   ({ notFound: 404, forbidden: 403, csrf: 403, invalid: 400, conflict: 409 })[key] ?? 500;
 
-async function errorPage(c: ConsoleContext, http: HttpDeps, error: unknown) {
+async function errorPage(c: ConsoleContext, http: ConsoleHttpDeps, error: unknown) {
   if (error instanceof SignInRequired) {
     const target = `${consoleHref('/sign-in')}?next=${encodeURIComponent(error.next)}&failed=expired`;
     if (isHtmx(c)) return c.body(null, 200, { 'hx-redirect': target });
@@ -82,7 +82,7 @@ async function errorPage(c: ConsoleContext, http: HttpDeps, error: unknown) {
  * The staff console: server-rendered pages over the same services the API routes call, with the same permission
  * model (the services decide who may do what). Mounted beside the API, not part of its JSON contract.
  */
-export function consoleApp(services: StaffServices, http: HttpDeps): Hono<ConsoleEnv> {
+export function consoleApp(services: StaffServices, http: ConsoleHttpDeps): Hono<ConsoleEnv> {
   const ui = new Hono<ConsoleEnv>();
   ui.use('*', consoleHeaders(http));
   ui.get('/assets/:file', async (c) => {

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { decodeJwt } from 'jose';
 import { DomainError, NotFoundError, type Caller } from '@cc/core';
-import type { HttpDeps } from '../http/env';
+import type { ConsoleHttpDeps } from '../http/env';
 import type { ConsoleContext, ConsoleEnv } from './env';
 import { flashOf } from './flash';
 import { isConsoleLocale } from './i18n';
@@ -39,9 +39,11 @@ interface SignInFlow {
   at: number;
 }
 
-const callbackUri = (http: HttpDeps) => new URL(`${CONSOLE_PATH}/auth/callback`, http.config.PUBLIC_BASE_URL).href;
+const callbackUri = (http: ConsoleHttpDeps) =>
+  new URL(`${CONSOLE_PATH}/auth/callback`, http.config.PUBLIC_BASE_URL).href;
 /** The app client's sign-out URL: the hosted UI sends the browser here after its own sign-out. */
-export const signedOutUri = (http: HttpDeps) => new URL(`${CONSOLE_PATH}/signed-out`, http.config.PUBLIC_BASE_URL).href;
+export const signedOutUri = (http: ConsoleHttpDeps) =>
+  new URL(`${CONSOLE_PATH}/signed-out`, http.config.PUBLIC_BASE_URL).href;
 
 function SignInPage({ p, signIn, next }: { p: PageContext; signIn?: DevSignIn | HostedSignIn; next: string }) {
   const { t } = p;
@@ -79,7 +81,7 @@ function SignInPage({ p, signIn, next }: { p: PageContext; signIn?: DevSignIn | 
 }
 
 /** Signs the browser in with `tokens`: proven by the same verifier and staff directory as every API request. */
-async function startSession(c: ConsoleContext, http: HttpDeps, tokens: Tokens): Promise<Caller> {
+async function startSession(c: ConsoleContext, http: ConsoleHttpDeps, tokens: Tokens): Promise<Caller> {
   const caller = await http.auth.verify(tokens.idToken);
   const now = http.clock().getTime();
   await writeSession(c, await http.console.keys(), newSession(tokens, now), now);
@@ -88,7 +90,7 @@ async function startSession(c: ConsoleContext, http: HttpDeps, tokens: Tokens): 
 
 const nextOf = (value: string | undefined) => (insideConsole(value) ? value : undefined);
 
-export function authRoutes(ui: Hono<ConsoleEnv>, http: HttpDeps) {
+export function authRoutes(ui: Hono<ConsoleEnv>, http: ConsoleHttpDeps) {
   const signIn = http.console.signIn;
   const hosted = signIn?.kind === 'hosted' ? signIn : undefined;
 

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { ForbiddenError, UnauthenticatedError } from '@cc/core';
 import { safeEqual } from '@cc/channels';
-import type { HttpDeps } from '../http/env';
+import type { ConsoleHttpDeps } from '../http/env';
 import type { ConsoleEnv } from './env';
 import { messagesFor, negotiateConsoleLocale } from './i18n';
 import { mac, randomToken } from './keys';
@@ -19,7 +19,7 @@ const CSRF_HEADER = 'x-csrf-token';
 
 /** The page's language: the switch's cookie, else Accept-Language, else CONSOLE_DEFAULT_LOCALE. */
 export const withLocale =
-  (http: HttpDeps): ConsoleMiddleware =>
+  (http: ConsoleHttpDeps): ConsoleMiddleware =>
   async (c, next) => {
     const locale = negotiateConsoleLocale(
       getCookie(c, LOCALE_COOKIE),
@@ -39,7 +39,7 @@ export const withLocale =
  * token is renewed with the refresh token when the hosted UI issued one. Anything else ends the session.
  */
 export const withSession =
-  (http: HttpDeps): ConsoleMiddleware =>
+  (http: ConsoleHttpDeps): ConsoleMiddleware =>
   async (c, next) => {
     const keys = await http.console.keys();
     const now = http.clock().getTime();
@@ -88,7 +88,7 @@ function signInAgain(c: Parameters<ConsoleMiddleware>[0]): SignInRequired {
  * refused before that whatever they carry (Sec-Fetch-Site, and Origin when the browser sends it).
  */
 export const withCsrf =
-  (http: HttpDeps): ConsoleMiddleware =>
+  (http: ConsoleHttpDeps): ConsoleMiddleware =>
   async (c, next) => {
     const keys = await http.console.keys();
     const session = c.get('session');

@@ -1,5 +1,5 @@
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import type { HttpDeps } from '../http/env';
+import type { ConsoleHttpDeps } from '../http/env';
 import type { ConsoleContext } from './env';
 import type { PageContext } from './layout';
 import { CONSOLE_PATH } from './session';
@@ -10,7 +10,7 @@ export const PAGE_HEADERS = { 'cache-control': 'no-store' };
 /** Gathers what every page needs from the request. */
 export async function pageContext(
   c: ConsoleContext,
-  http: HttpDeps,
+  http: ConsoleHttpDeps,
   flash?: PageContext['flash'],
 ): Promise<PageContext> {
   const url = new URL(c.req.url);

@@ -27,16 +27,23 @@ export interface BaseHttpDeps {
   originVerifier?: OriginVerifier;
 }
 
-/** What the staff JSON API and the staff console need besides the base: tokens, cursors, documents, sessions. */
+/** What the staff JSON API and the staff console both need besides the base: tokens, cursors, health. */
 export interface HttpDeps extends BaseHttpDeps {
   auth: TokenVerifier;
   cursors: CursorCodec;
   health: HealthProbes;
+}
+
+/** The staff JSON API's own: its document and reference page. */
+export interface ApiHttpDeps extends HttpDeps {
   /** The OpenAPI document (packages/api/openapi.json), read when first asked for. */
   openApiDocument: () => Promise<Record<string, unknown>>;
   /** The script of the reference page at /docs (Redoc), read when first asked for. */
   referenceScript: () => Promise<string>;
-  /** The staff console's keys, sign-in and static files. */
+}
+
+/** The staff console's own: its session keys, sign-in and static files. */
+export interface ConsoleHttpDeps extends HttpDeps {
   console: ConsoleDeps;
 }
 
@@ -48,8 +55,8 @@ export interface PublicHttpDeps extends BaseHttpDeps {
   emailWebhookSecret?: string;
 }
 
-/** Both: the whole app on one server (the local runtime, the tests, the bench). */
-export type AppHttpDeps = HttpDeps & PublicHttpDeps;
+/** All of them: the whole app on one server (the local runtime, the tests, the bench). */
+export type AppHttpDeps = ApiHttpDeps & ConsoleHttpDeps & PublicHttpDeps;
 
 /** Hono environment: what middleware puts on the context for routes to read. */
 export interface AppEnv {

@@ -16,7 +16,7 @@ import {
   type Caller,
 } from '@cc/core';
 import { requestClaim, type StaffServices } from '@cc/services';
-import type { HttpDeps } from '../../http/env';
+import type { ConsoleHttpDeps } from '../../http/env';
 import type { ConsoleContext, ConsoleEnv } from '../env';
 import { failureKey, flashOf } from '../flash';
 import { formatDateTime, label } from '../i18n';
@@ -285,7 +285,7 @@ async function mayWork(services: StaffServices, caller: Caller, id: string): Pro
   );
 }
 
-async function casePage(c: ConsoleContext, services: StaffServices, http: HttpDeps) {
+async function casePage(c: ConsoleContext, services: StaffServices, http: ConsoleHttpDeps) {
   const caller = c.get('caller');
   const id = c.req.param('id')!;
   const [found, history, full, p] = await Promise.all([
@@ -370,7 +370,7 @@ async function act(c: ConsoleContext, work: (caller: Caller, id: string) => Prom
 }
 
 /** The case page: facts, allowed status moves, conversion, notes, history. */
-export function caseRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
+export function caseRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: ConsoleHttpDeps) {
   /** The claim of a form that carries a request key (one per rendering of the form), as an Idempotency-Key is. */
   const formClaim = async (c: ConsoleContext, scope: string, request: unknown) => {
     const key = await formField(c, 'requestKey');

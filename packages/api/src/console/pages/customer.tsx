@@ -12,7 +12,7 @@ import {
   type GuardReason,
 } from '@cc/core';
 import { requestClaim, type StaffServices } from '@cc/services';
-import type { HttpDeps } from '../../http/env';
+import type { ConsoleHttpDeps } from '../../http/env';
 import type { ConsoleContext, ConsoleEnv } from '../env';
 import { flashOf } from '../flash';
 import { formatAmount, formatDateTime, label } from '../i18n';
@@ -319,7 +319,7 @@ const freshCallForm = (now: number): CallForm => ({
 async function customerPage(
   c: ConsoleContext,
   services: StaffServices,
-  http: HttpDeps,
+  http: ConsoleHttpDeps,
   caller: Caller,
   id: string,
   form: { values: CallForm; errors: FieldIssue[] },
@@ -377,7 +377,7 @@ const CALL_FIELDS = [
 ] as const;
 
 /** The customer card (reduced for agents) or 360 (managers in scope, supervisors): facts, the call form, history. */
-export function customerRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
+export function customerRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: ConsoleHttpDeps) {
   ui.get('/customers/:id', (c) =>
     customerPage(c, services, http, c.get('caller'), c.req.param('id'), {
       values: freshCallForm(http.clock().getTime()),

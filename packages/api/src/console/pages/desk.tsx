@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { AttachInput, type Caller } from '@cc/core';
 import { tryNormaliseEmail, tryNormalisePhone } from '@cc/channels';
 import type { StaffServices } from '@cc/services';
-import type { HttpDeps } from '../../http/env';
+import type { ConsoleHttpDeps } from '../../http/env';
 import type { ConsoleEnv } from '../env';
 import { failureKey, flashOf } from '../flash';
 import { formatDateTime, label } from '../i18n';
@@ -120,7 +120,7 @@ function UnidentifiedRow({ p, e }: { p: PageContext; e: Unidentified }) {
 }
 
 /** The agent's desk: find the caller; and the contacts no customer is known by yet, to attach. */
-export function deskRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
+export function deskRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: ConsoleHttpDeps) {
   ui.get('/desk', async (c) => {
     const caller = c.get('caller');
     const q = (c.req.query('q') ?? '').slice(0, 100);

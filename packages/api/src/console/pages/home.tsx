@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import type { Caller } from '@cc/core';
 import type { StaffServices } from '@cc/services';
-import type { HttpDeps } from '../../http/env';
+import type { ConsoleHttpDeps } from '../../http/env';
 import type { ConsoleEnv } from '../env';
 import { flashOf } from '../flash';
 import { formatDateTime } from '../i18n';
@@ -93,7 +93,7 @@ async function myCustomersCases(services: StaffServices, caller: Caller) {
 }
 
 /** The manager's home page: reminders (unread first), then their customers' open cases with deadlines. */
-export function homeRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
+export function homeRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: ConsoleHttpDeps) {
   ui.get('/home', async (c) => {
     const caller = c.get('caller');
     const [reminders, cases, p] = await Promise.all([

@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { isOpenStage, opportunityStages, pipelineViews, type Opportunity, type PipelineViewName } from '@cc/core';
 import type { StaffServices } from '@cc/services';
-import type { HttpDeps } from '../../http/env';
+import type { ConsoleHttpDeps } from '../../http/env';
 import type { ConsoleEnv } from '../env';
 import { flashOf } from '../flash';
 import { formatAmount, formatDateTime, label } from '../i18n';
@@ -88,7 +88,7 @@ function Opportunities({ p, items, now }: { p: PageContext; items: Opportunity[]
 }
 
 /** The pipeline by stage, with next steps and their due marks; mine, my team's, or (supervisors) the branch's. */
-export function pipelineRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
+export function pipelineRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: ConsoleHttpDeps) {
   ui.get('/pipeline', async (c) => {
     const caller = c.get('caller');
     const asked = c.req.query('view');

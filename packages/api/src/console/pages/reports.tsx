@@ -13,7 +13,7 @@ import {
   type FieldIssue,
 } from '@cc/core';
 import type { CustomerReport, DailyReport, ManagerReport, PipelineReport, StaffServices } from '@cc/services';
-import type { HttpDeps } from '../../http/env';
+import type { ConsoleHttpDeps } from '../../http/env';
 import { renderDailyChart } from '../../reports/daily-chart';
 import { downloadHeaders, reportCsv, type CsvFile } from '../../reports/files';
 import type { ConsoleEnv } from '../env';
@@ -349,7 +349,7 @@ function CustomerSection({ p, report, csv }: { p: PageContext; report: CustomerR
  * for the period, the daily chart drawn by the API's renderer in the page's words, the figures as tables, and each
  * report's CSV, byte for byte the API's.
  */
-export function reportRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
+export function reportRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: ConsoleHttpDeps) {
   ui.get('/reports', async (c) => {
     const caller = c.get('caller');
     const form = await readReportForm(services.reports, caller, c.req.query(), http.clock());

@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { DecisionInput, type ChangeRequest, type CustomerChange } from '@cc/core';
 import type { CaseListQuery, StaffServices } from '@cc/services';
-import type { HttpDeps } from '../../http/env';
+import type { ConsoleHttpDeps } from '../../http/env';
 import type { ConsoleEnv } from '../env';
 import { failureKey, flashOf } from '../flash';
 import { formatDateTime, type Messages } from '../i18n';
@@ -68,7 +68,7 @@ function RequestRow({ p, r }: { p: PageContext; r: ChangeRequest }) {
 }
 
 /** Supervisors: the branch queue, what is overdue or escalated, change requests to decide (reports: reports.tsx). */
-export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: HttpDeps) {
+export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: ConsoleHttpDeps) {
   ui.get('/queue', async (c) => {
     const caller = c.get('caller');
     const now = http.clock();
