@@ -212,7 +212,8 @@ describe('npm run check-data', () => {
       'opportunity-branch-copies': 1,
       'case-sequences': 1,
     });
-    // Answers naming a case, a note and a merge that never existed, a log line of a message that never was: for a person.
+    // Answers naming a case, a note and a merge that never existed, a log line of a message that never was:
+    // for a person.
     expect(violationsOf(repaired)).toEqual({ 'idempotency-records': 3, 'customer-messages': 1 });
     const unanswered = repaired.reports.find((r) => r.name === 'idempotency-records')!.violations;
     expect(unanswered.map((v) => v.detail).sort()).toEqual([
