@@ -173,6 +173,18 @@ describe('npm run check-data', () => {
           },
         }),
       ),
+      send(
+        new PutCommand({
+          TableName: t.tableName,
+          Item: {
+            ...keys.idempotency('sup-1:merges', 'lost-3'),
+            entity: 'idempotency',
+            fingerprint: 'x',
+            response: { status: 200, body: { survivor: { id: customerId }, merged: { id: 'no-such-customer' } } },
+            expiresAt: Math.floor(Date.now() / 1000) + 3600,
+          },
+        }),
+      ),
     ]);
 
     const found = await checkData(t.deps.store, { graceMs: grace });
@@ -182,7 +194,7 @@ describe('npm run check-data', () => {
       'open-case-counters': 1,
       'notification-inbox': 1,
       'customer-messages': 2,
-      'idempotency-records': 2,
+      'idempotency-records': 3,
       identities: 2,
       'public-references': 1,
       'opportunity-branch-copies': 1,
@@ -200,12 +212,14 @@ describe('npm run check-data', () => {
       'opportunity-branch-copies': 1,
       'case-sequences': 1,
     });
-    // Answers naming a case and a note that never existed, a log line of a message that never was: for a person.
-    expect(violationsOf(repaired)).toEqual({ 'idempotency-records': 2, 'customer-messages': 1 });
+    // Answers naming a case, a note and a merge that never existed, a log line of a message that never was:
+    // for a person.
+    expect(violationsOf(repaired)).toEqual({ 'idempotency-records': 3, 'customer-messages': 1 });
     const unanswered = repaired.reports.find((r) => r.name === 'idempotency-records')!.violations;
     expect(unanswered.map((v) => v.detail).sort()).toEqual([
       expect.stringContaining(`C-${year}-999999`),
       expect.stringContaining('note no-such-note'),
+      expect.stringContaining(`customer no-such-customer merged into ${customerId}`),
     ]);
     const identity = await t.deps.store.doc.send(
       new GetCommand({ TableName: t.tableName, Key: keys.customerIdentity('phone', phone), ConsistentRead: true }),
@@ -221,6 +235,7 @@ describe('npm run check-data', () => {
   it('reports work left pending past the sweep grace', async () => {
     await send(new DeleteCommand({ TableName: t.tableName, Key: keys.idempotency('agent-1:cases', 'lost-1') }));
     await send(new DeleteCommand({ TableName: t.tableName, Key: keys.idempotency('agent-1:notes', 'lost-2') }));
+    await send(new DeleteCommand({ TableName: t.tableName, Key: keys.idempotency('sup-1:merges', 'lost-3') }));
     await send(
       new DeleteCommand({
         TableName: t.tableName,

@@ -10,6 +10,7 @@ import {
   caseSequence,
   emailWebhook,
   expectDataIntact,
+  expectOneAnswer,
   fromCustomer,
   openCase,
   smsWebhook,
@@ -42,22 +43,6 @@ const inbox = async (userId: string) => (await inboxRepository(t.deps.store).lis
 const openCounter = async (customerId: string) =>
   (await partitionItems(t, keys.customerPartition(customerId), keys.customerStats('').sk))[0] as
     { openCases?: number; unresolvedContacts?: number } | undefined;
-
-const parsed = (body: string): unknown => {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
-};
-
-/** All answered `status`, with one and the same body (a replay may order its fields differently). */
-function expectOneAnswer(results: { status: number; body: string }[], status: number) {
-  expect(results.map((r) => r.status)).toEqual(Array(STORM).fill(status));
-  const [first, ...others] = results.map((r) => parsed(r.body));
-  for (const other of others) expect(other).toEqual(first);
-  return first as Record<string, unknown>;
-}
 
 const complaint = {
   type: 'complaint',

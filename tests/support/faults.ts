@@ -14,6 +14,22 @@ export const storm = <T>(n: number, send: () => Promise<T>): Promise<T[]> =>
 export const answers = (responses: Response[]) =>
   Promise.all(responses.map(async (r) => ({ status: r.status, body: await r.text() })));
 
+const parsed = (body: string): unknown => {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+};
+
+/** All answered `status`, with one and the same body (a replay may order its fields differently). */
+export function expectOneAnswer(results: { status: number; body: string }[], status: number) {
+  expect(results.map((r) => r.status)).toEqual(Array(results.length).fill(status));
+  const [first, ...others] = results.map((r) => parsed(r.body));
+  for (const other of others) expect(other).toEqual(first);
+  return first as Record<string, unknown>;
+}
+
 /** An inbound SMS as Twilio posts it, signed the way Twilio signs. */
 export function smsWebhook(
   t: TestContext,

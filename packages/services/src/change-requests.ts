@@ -238,7 +238,7 @@ export function changeRequestService(
    */
   async function decide(caller: Caller, id: string, input: DecisionInput): Promise<ChangeRequest> {
     try {
-      return await decideOnce(caller, id, input);
+      return await settle(caller, id, input);
     } catch (error) {
       if (error instanceof DomainError) {
         const current = await read(caller, id, true);
@@ -248,7 +248,26 @@ export function changeRequestService(
     }
   }
 
-  async function decideOnce(caller: Caller, id: string, input: DecisionInput): Promise<ChangeRequest> {
+  /**
+   * A decision once per client key: the record commits with the decision, and a retry or a concurrent copy
+   * (refused by then, the request being decided) answers the first decision, marked as a replay. Without a key,
+   * as `decide`.
+   */
+  async function decideOnce(caller: Caller, id: string, input: DecisionInput, claim?: IdempotencyClaim) {
+    if (!claim) return { response: { status: 200, body: await decide(caller, id, input) }, replayed: false };
+    return withIdempotency<ChangeRequest>(ctx.store, claim, async (recordFor) => ({
+      status: 200,
+      body: await settle(caller, id, input, recordFor),
+    }));
+  }
+
+  /** Decides a pending request; `recordFor`: the idempotency record of the decision (see decideOnce). */
+  async function settle(
+    caller: Caller,
+    id: string,
+    input: DecisionInput,
+    recordFor: RecordFor<ChangeRequest> = () => [],
+  ): Promise<ChangeRequest> {
     const pending = await read(caller, id, true);
     if (!mayInBranch(caller, 'decideChangeRequest', pending))
       throw new ForbiddenError(
@@ -310,7 +329,12 @@ export function changeRequestService(
             : [];
     }
     const { notifications, items: notificationWrites } = notices.draft(drafts, now);
-    const written = [requests.decideItem(decided), ...items, ...notificationWrites];
+    const written = [
+      requests.decideItem(decided),
+      ...items,
+      ...notificationWrites,
+      ...recordFor({ status: 200, body: decided }),
+    ];
     // The customer's open cases follow its new managers, in this transaction as far as they fit.
     const following: CasesFollowing = after
       ? await ownership.follow(before, after, {
@@ -340,7 +364,7 @@ export function changeRequestService(
     return decided;
   }
 
-  return { request, requestOnce, read, list, decide };
+  return { request, requestOnce, read, list, decide, decideOnce };
 }
 
 const identityTaken = (identity: { kind: string; value: string }) =>

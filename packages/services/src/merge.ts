@@ -13,16 +13,25 @@ import {
 import {
   caseRepository,
   customerRepository,
+  findStoredResponse,
   isDuplicateClaim,
   rehomeCustomerRecords,
   transact,
   TransactionRefused,
-  type MoveCounts,
+  withIdempotency,
+  type IdempotencyClaim,
+  type RecordFor,
 } from '@cc/store';
 import type { CaseOwnershipService, CasesFollowing } from './case-ownership';
 import type { ServiceContext } from './context';
 import type { CustomerService } from './customers';
 import type { NoticeService } from './notices';
+
+/** The two records as a merge leaves them: what a retry with the same key is answered. */
+interface MergedPair {
+  survivor: Customer;
+  merged: Customer;
+}
 
 /**
  * The survivor keeps its own preferred points; the merged record's come over as non-preferred where they would clash.
@@ -77,11 +86,35 @@ export function mergeService(
     return both as [Customer, Customer];
   }
 
-  async function merge(
-    caller: Caller,
-    survivorId: string,
-    input: MergeInput,
-  ): Promise<{ survivor: Customer; merged: Customer; moved: MoveCounts }> {
+  /**
+   * A merge once per client key. The record commits with step 1 and holds the two records as the merge left
+   * them; every copy (the first, a retry, a concurrent one) then runs steps 2 and 3, which finish an interrupted
+   * merge and otherwise find nothing left to do, so `moved` counts what this copy moved. Without a key, a repeat
+   * finishes an interrupted merge and answers the records as they are.
+   */
+  async function mergeOnce(caller: Caller, survivorId: string, input: MergeInput, claim?: IdempotencyClaim) {
+    const begun: { following?: CasesFollowing; folded?: boolean } = {};
+    let { response, replayed } = await withIdempotency<MergedPair>(
+      ctx.store,
+      claim,
+      async (recordFor) => {
+        const { following, folded, ...pair } = await begin(caller, survivorId, input, recordFor);
+        Object.assign(begun, { following, folded });
+        return { status: 200, body: pair };
+      },
+      { replayFirst: true },
+    );
+    // A copy that read the pair just after a concurrent copy with its key merged it: that copy's answer is its own.
+    const stored =
+      claim && !replayed && !begun.folded ? await findStoredResponse<MergedPair>(ctx.store, claim) : undefined;
+    if (stored) ({ response, replayed } = { response: stored, replayed: true });
+    const { survivor, merged } = response.body;
+    const moved = await finishMerge(caller, survivor, merged, replayed ? undefined : begun.following);
+    return { response: { status: 200, body: { survivor, merged, moved } }, replayed };
+  }
+
+  /** Step 1 unless it was done: validates the pair and folds the merged record into the survivor. */
+  async function begin(caller: Caller, survivorId: string, input: MergeInput, recordFor: RecordFor<MergedPair>) {
     if (survivorId === input.mergedId)
       throw new ValidationError(
         'A customer cannot be merged into itself',
@@ -95,18 +128,18 @@ export function mergeService(
         [],
         'customer.merged',
       );
+    if (merged.status !== 'merged')
+      return { ...(await fold(caller, survivor, merged, input.reason, recordFor)), folded: true };
+    if (merged.mergedInto !== survivorId)
+      throw new ConflictError(
+        'customer.merge_conflict',
+        `Customer ${merged.id} was already merged into ${merged.mergedInto}`,
+      );
+    return { survivor, merged, following: undefined, folded: false };
+  }
 
-    let result = { survivor, merged };
-    let following: CasesFollowing | undefined;
-    if (merged.status === 'merged') {
-      if (merged.mergedInto !== survivorId)
-        throw new ConflictError(
-          'customer.merge_conflict',
-          `Customer ${merged.id} was already merged into ${merged.mergedInto}`,
-        );
-    } else {
-      ({ following, ...result } = await fold(caller, survivor, merged, input.reason));
-    }
+  /** Steps 2 and 3, safe to repeat: the merged record's records move, its open cases follow the survivor. */
+  async function finishMerge(caller: Caller, survivor: Customer, merged: Customer, following?: CasesFollowing) {
     const moved = await rehomeCustomerRecords(
       ctx.store,
       {
@@ -121,10 +154,16 @@ export function mergeService(
       if (following) await ownership.finish(following);
       await ownership.realign(survivor.id, { cause: cause(merged), notify: true, actor: actorOf(caller) });
     }
-    return { ...result, moved };
+    return moved;
   }
 
-  async function fold(caller: Caller, survivor: Customer, merged: Customer, reason: string) {
+  async function fold(
+    caller: Caller,
+    survivor: Customer,
+    merged: Customer,
+    reason: string,
+    recordFor: RecordFor<MergedPair>,
+  ) {
     const at = ctx.clock().toISOString();
     const mergedAfter: Customer = {
       ...merged,
@@ -171,6 +210,7 @@ export function mergeService(
       }),
       customers.historyItem(merged.id, at, caller, 'merged_into', details),
       ...noticeItems,
+      ...recordFor({ status: 200, body: { survivor: survivorAfter, merged: mergedAfter } }),
     ];
     // The survivor's own open cases follow its (possibly new) managers here; the merged record's ones after
     // they moved, through the follow-up planned here (so the sweeper finishes it if this request cannot).
@@ -197,5 +237,5 @@ export function mergeService(
     return { survivor: survivorAfter, merged: mergedAfter, following };
   }
 
-  return { merge };
+  return { mergeOnce };
 }

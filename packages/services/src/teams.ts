@@ -16,7 +16,10 @@ import {
   transact,
   TransactionRefused,
   userRepository,
+  withIdempotency,
+  type IdempotencyClaim,
   type LabelledItem,
+  type RecordFor,
 } from '@cc/store';
 import { assertAssignable } from './assignees';
 import type { ServiceContext } from './context';
@@ -75,8 +78,18 @@ export function teamService(ctx: ServiceContext, deps: { followUps: FollowUpServ
     if (refile) await deps.followUps.run(refile.followUp);
   }
 
-  /** A supervisor or admin forms a team of managers of their own branch. */
-  async function form(caller: Caller, input: TeamInput): Promise<Team> {
+  /**
+   * A team formed once per client key: a retry (refused by then, its members being on the team) or a concurrent
+   * copy answers the first team.
+   */
+  const formOnce = (caller: Caller, input: TeamInput, claim?: IdempotencyClaim) =>
+    withIdempotency<Team>(ctx.store, claim, async (recordFor) => ({
+      status: 201,
+      body: await form(caller, input, recordFor),
+    }));
+
+  /** A supervisor or admin forms a team of managers of their own branch; `recordFor`: see formOnce. */
+  async function form(caller: Caller, input: TeamInput, recordFor: RecordFor<Team> = () => []): Promise<Team> {
     assertMayChange(caller, caller);
     const at = ctx.clock().toISOString();
     const team: Team = {
@@ -91,7 +104,7 @@ export function teamService(ctx: ServiceContext, deps: { followUps: FollowUpServ
       version: 1,
     };
     await assertMembers(team);
-    await commit(teams.createItems(team), teamMembers(team));
+    await commit([...teams.createItems(team), ...recordFor({ status: 201, body: team })], teamMembers(team));
     return team;
   }
 
@@ -137,7 +150,7 @@ export function teamService(ctx: ServiceContext, deps: { followUps: FollowUpServ
     await commit(teams.disbandItems(team), teamMembers(team));
   }
 
-  return { form, get, list, change, disband };
+  return { form, formOnce, get, list, change, disband };
 }
 
 export type TeamService = ReturnType<typeof teamService>;

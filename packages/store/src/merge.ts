@@ -3,6 +3,7 @@ import type { TimelineEntry } from '@cc/core';
 import { caseRepository, managerViewItems, savedCaseItem } from './cases';
 import type { StoreContext } from './client';
 import { isConditionalCheckFailed } from './errors';
+import { retryConcurrentWrites } from './idempotency';
 import { indexNames, keys } from './keys';
 import { timelineItem } from './timeline';
 import { del, put, stripKeys, transact, TransactionRefused, update, type LabelledItem } from './transact';
@@ -112,7 +113,8 @@ function moveItems(
 /**
  * Moves the merged customer's partition (contact history, open mirrors, day counters, stats) to the
  * survivor, one page per transaction: each item is written under the survivor and deleted from the
- * merged partition atomically, so a re-run moves only what is left and never counts anything twice.
+ * merged partition atomically, so a re-run moves only what is left and never counts anything twice. Runs of the
+ * same merge may overlap (copies of one request): a page another run moved part of meanwhile is read again.
  */
 async function movePartition(
   ctx: StoreContext,
@@ -121,28 +123,44 @@ async function movePartition(
   counts: MoveCounts,
 ): Promise<void> {
   let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.customerPartition(target.mergedId) },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-        Limit: PAGE,
-      }),
-    );
-    const moves = (page.Items ?? [])
-      .map((i) => moveItems(ctx, i, target, retentionDays))
-      .filter((m) => m !== undefined);
+  for (;;) {
+    const page = await retryConcurrentWrites(() => movePage(ctx, target, retentionDays, startKey));
+    if (!page) continue;
+    for (const kind of page.moved) counts[kind] = (counts[kind] ?? 0) + 1;
+    startKey = page.next;
+    if (!startKey) return;
+  }
+}
+
+/** Moves one page from `startKey`; undefined when another run removed some of its items first. */
+async function movePage(
+  ctx: StoreContext,
+  target: RehomeTarget,
+  retentionDays: number,
+  startKey: Record<string, unknown> | undefined,
+) {
+  const page = await ctx.doc.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.customerPartition(target.mergedId) },
+      ExclusiveStartKey: startKey,
+      ConsistentRead: true,
+      Limit: PAGE,
+    }),
+  );
+  const moves = (page.Items ?? []).map((i) => moveItems(ctx, i, target, retentionDays)).filter((m) => m !== undefined);
+  try {
     if (moves.length)
       await transact(
         ctx,
         moves.flatMap((m) => m.writes),
       );
-    for (const m of moves) counts[m.kind] = (counts[m.kind] ?? 0) + 1;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  } catch (error) {
+    if (error instanceof TransactionRefused && error.failedLabels.every((l) => l.startsWith('remove:'))) return;
+    throw error;
+  }
+  return { moved: moves.map((m) => m.kind), next: page.LastEvaluatedKey };
 }
 
 /**

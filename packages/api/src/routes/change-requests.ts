@@ -116,6 +116,7 @@ export const changeRequestRoutes = (s: StaffServices, http: HttpDeps): Route[] =
       summary: 'Approve or reject a pending change request (a supervisor/admin of the branch who did not request it)',
       auth: 'bearer',
       params: IdParam,
+      headers: IdempotencyHeader,
       body: {
         json: DecisionInput,
         examples: {
@@ -123,8 +124,12 @@ export const changeRequestRoutes = (s: StaffServices, http: HttpDeps): Route[] =
         },
       },
       responses: { 200: { description: 'Decided', json: ChangeRequestSchema } },
-      errors: [400, 401, 403, 404, 409, 415],
+      errors: [400, 401, 403, 404, 409, 415, 422],
     },
-    async ({ caller, params, body }) => ({ status: 200, body: await s.changeRequests.decide(caller, params.id, body) }),
+    async ({ caller, params, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:decisions`, body, http.clock());
+      const { response, replayed } = await s.changeRequests.decideOnce(caller, params.id, body, claim);
+      return { status: 200, body: response.body, headers: replayHeaders(replayed) };
+    },
   ),
 ];

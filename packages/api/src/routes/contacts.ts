@@ -84,6 +84,7 @@ export const contactRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
         "Move every contact of an unidentified sender to a customer's timeline (idempotent); adding the phone or " +
         'email to the customer is requested for approval, never done here',
       auth: 'bearer',
+      headers: IdempotencyHeader,
       body: {
         json: AttachInput,
         examples: {
@@ -107,8 +108,12 @@ export const contactRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
           }),
         },
       },
-      errors: [400, 401, 403, 404, 409, 415],
+      errors: [400, 401, 403, 404, 409, 415, 422],
     },
-    async ({ caller, body }) => ({ status: 200, body: await s.unidentified.attach(caller, body) }),
+    async ({ caller, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:attachments`, body, http.clock());
+      const { response, replayed } = await s.unidentified.attachOnce(caller, body, claim);
+      return { status: 200, body: response.body, headers: replayHeaders(replayed) };
+    },
   ),
 ];

@@ -24,6 +24,7 @@ import {
   ActorSchema,
   CursorQuery,
   CustomerSchema,
+  IdempotencyHeader,
   IdParam,
   IfMatchHeader,
   pageOf,
@@ -404,6 +405,7 @@ export const customerRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
         'repeating it finishes an interrupted merge',
       auth: 'bearer',
       params: IdParam,
+      headers: IdempotencyHeader,
       body: { json: MergeInput },
       responses: {
         200: {
@@ -411,11 +413,13 @@ export const customerRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
           json: z.object({ survivor: CustomerSchema, merged: CustomerSchema, moved: z.record(z.string(), z.number()) }),
         },
       },
-      errors: [400, 401, 403, 404, 409, 415],
+      errors: [400, 401, 403, 404, 409, 415, 422],
     },
-    async ({ caller, params, body }) => {
-      const result = await s.merge.merge(caller, params.id, body);
-      return { status: 200, body: result, headers: versionHeaders(result.survivor) };
+    async ({ caller, params, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:merges`, body, http.clock());
+      const { response, replayed } = await s.merge.mergeOnce(caller, params.id, body, claim);
+      const result = response.body;
+      return { status: 200, body: result, headers: { ...versionHeaders(result.survivor), ...replayHeaders(replayed) } };
     },
   ),
 ];

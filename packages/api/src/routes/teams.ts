@@ -2,9 +2,10 @@ import * as z from 'zod/mini';
 import { TeamInput, TeamPatchInput, type Team, withMeta } from '@cc/core';
 import type { StaffServices } from '@cc/services';
 import type { HttpDeps } from '../http/env';
+import { idempotencyClaim, replayHeaders } from '../http/idempotency';
 import { route, type Route } from '../http/route';
 import { ifMatchVersion, versionHeaders } from '../http/versioning';
-import { CursorQuery, IdParam, IfMatchHeader, pageOf } from '../schemas';
+import { CursorQuery, IdempotencyHeader, IdParam, IfMatchHeader, pageOf } from '../schemas';
 
 const TeamSchema = withMeta(
   z.object({
@@ -37,13 +38,16 @@ export const teamRoutes = (s: StaffServices, http: HttpDeps): Route[] => [
       tags,
       summary: 'Form a team of managers (supervisor/admin of the branch); members on another team are refused',
       auth: 'bearer',
+      headers: IdempotencyHeader,
       body: { json: TeamInput },
       responses: { 201: { description: 'Created', json: TeamSchema } },
-      errors: [400, 401, 403, 409, 415],
+      errors: [400, 401, 403, 409, 415, 422],
     },
-    async ({ caller, body }) => {
-      const team = await s.teams.form(caller, body);
-      return { status: 201, body: team, headers: versionHeaders(team, '/teams') };
+    async ({ caller, body, c }) => {
+      const claim = idempotencyClaim(c, `${caller.userId}:teams`, body, http.clock());
+      const { response, replayed } = await s.teams.formOnce(caller, body, claim);
+      const team = response.body;
+      return { status: 201, body: team, headers: { ...versionHeaders(team, '/teams'), ...replayHeaders(replayed) } };
     },
   ),
 

@@ -277,7 +277,20 @@ function promisedBy(
   if (scope.endsWith(':notes')) return [known('note', body.id, (s) => s.caseMessageIds)];
   if (scope.endsWith(':activities'))
     return [known('activity', (body.activity as { id?: unknown } | undefined)?.id, (s) => s.activityIds)];
-  if (scope.endsWith(':change-requests')) return [known('change request', body.id, (s) => s.changeRequestIds)];
+  if (scope.endsWith(':change-requests') || scope.endsWith(':decisions'))
+    return [known('change request', body.id, (s) => s.changeRequestIds)];
+  if (scope.endsWith(':attachments') && body.changeRequestId)
+    return [known('change request', body.changeRequestId, (s) => s.changeRequestIds)];
+  if (scope.endsWith(':merges')) {
+    const [survivor, merged] = [body.survivor, body.merged].map((c) => String((c as { id?: unknown })?.id));
+    return [
+      {
+        what: `customer ${merged} merged into ${survivor}`,
+        exists: (s) => s.profiles.has(survivor!) && s.profiles.get(merged!)?.mergedInto === survivor,
+      },
+    ];
+  }
+  // A team's answer is not checked: the team may have been disbanded since, as it may.
   if (scope.endsWith(':replies')) {
     const id = String((body.message as { deliveryId?: unknown } | undefined)?.deliveryId);
     return [{ what: `message ${id} to the customer`, exists: (s) => s.customerMessages.has(id) }];
