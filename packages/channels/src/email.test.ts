@@ -589,6 +589,8 @@ describe('parseInboundEmail: hostile mail is read or refused as bad input, never
   it.each([
     ['multiparts 300 deep', nested(300)],
     ['headers over 2 MiB', message('From: a@example.com', `X-Big: ${'a'.repeat(3 * 1024 * 1024)}`, '', 'body')],
+    ['300,000 empty lines', message('From: a@example.com', '', '\n'.repeat(300_000))],
+    ['2 MB of lines of one letter', message('From: a@example.com', '', 'x\r\n'.repeat(700_000))],
   ])('%s: refused as email.mime_invalid', async (_what, raw) => {
     await expect(parseInboundEmail(raw, LIMITS)).rejects.toMatchObject({
       name: ValidationError.name,

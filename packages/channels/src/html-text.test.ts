@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEntities } from './html-entities';
-import { htmlToText } from './html-text';
+import { htmlToText, MAX_TEXT_LENGTH } from './html-text';
 
 describe('htmlToText', () => {
   it('gives paragraphs, line breaks, headings and rows their lines, and drops what is not text', () => {
@@ -77,6 +77,20 @@ describe('htmlToText', () => {
     expect(lines).toHaveLength(60_000); // an item each, and a line and a blank line for each quote
     // Ten levels of quote marks and list indents at most, then the text.
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(10 * 2 + 10 * 3 + 1);
+  });
+
+  it('stops at MAX_TEXT_LENGTH characters, however many lines long list numbers would make of short markup', () => {
+    const numbered = '<ol start="100000000000000000000"><li>'.repeat(10) + '<li>x'.repeat(100_000);
+    const text = htmlToText(numbered);
+    expect(text.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
+    expect(text.split('\n')[0]).toMatch(/^ {200,} 100000000000000000000\. x$/);
+    expect(htmlToText(`<p>${'x'.repeat(MAX_TEXT_LENGTH)}<br>y`)).toHaveLength(MAX_TEXT_LENGTH);
+  });
+
+  it('leaves out control and bidirectional control characters, written or referenced, as stored text has none', () => {
+    expect(htmlToText('<p>a&#1;b&#x202E;c&#x81;d&#127;e\u0007f\u2066g&#0;h</p><pre>i\tj\u0000k</pre>')).toBe(
+      'abcdefg\ufffdh\n\ni\tjk',
+    );
   });
 });
 

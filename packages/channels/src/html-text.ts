@@ -1,3 +1,4 @@
+import { withoutControls } from '@cc/core';
 import { decodeEntities } from './html-entities';
 
 /**
@@ -5,7 +6,9 @@ import { decodeEntities } from './html-entities';
  * separated blocks, `<br>` and rows as line breaks, table cells separated by a tab, list items as ` * ` or ` 1. `,
  * quoted mail (`<blockquote>`) with `> ` in front of each line (so stripQuotedReply can drop it), links as
  * `text [https://...]`, character references decoded (html-entities.ts). Scripts, styles, titles and templates
- * are dropped. It only reads the markup, in one pass: nothing is run or fetched, and no input makes it slow.
+ * are dropped, and so are control and bidirectional control characters (stored text has none, core fields.ts). It
+ * only reads the markup, in one pass: nothing is run or fetched, and no input makes it slow. The text ends at
+ * MAX_TEXT_LENGTH characters.
  */
 export function htmlToText(html: string): string {
   const out = new TextWriter();
@@ -28,7 +31,7 @@ export function htmlToText(html: string): string {
   };
 
   let i = 0;
-  while (i < html.length) {
+  while (i < html.length && !out.full) {
     const lt = html.indexOf('<', i);
     const text = html.slice(i, lt < 0 ? html.length : lt);
     if (text) {
@@ -107,6 +110,12 @@ export function htmlToText(html: string): string {
 }
 
 const MAX_LISTS = 100;
+
+/**
+ * Where the text ends: far more than anything keeps of a message (a case's description, 10,000 characters), and a
+ * bound on what markup can make, which can be fifty times its own length (numbers of many digits on every list item).
+ */
+export const MAX_TEXT_LENGTH = 4_000_000;
 
 /** Elements whose content is not text: skipped up to their end tag (to the end, as a browser does, if it has none). */
 const SKIPPED = new Set(['script', 'style', 'title', 'template']);
@@ -192,6 +201,13 @@ class TextWriter {
   private line: string | null = null;
   private breaks = 0;
   private gap = '';
+  /** Characters in the lines ended so far, their line breaks included. */
+  private written = 0;
+
+  /** Enough text is written (MAX_TEXT_LENGTH). */
+  get full(): boolean {
+    return this.written + (this.line?.length ?? 0) >= MAX_TEXT_LENGTH;
+  }
 
   /** Text as it appears in the markup: whitespace collapsed (except in <pre>), references decoded. */
   text(raw: string): string {
@@ -232,7 +248,8 @@ class TextWriter {
   finish(): string {
     if (this.line !== null) this.endLine();
     // Leading spaces are a list's indent: only blank lines are trimmed.
-    return this.lines.join('\n').replace(/^\n+/, '').trimEnd();
+    const text = withoutControls(this.lines.join('\n').replace(/^\n+/, '')).slice(0, MAX_TEXT_LENGTH);
+    return text.trimEnd();
   }
 
   private space(): void {
@@ -256,6 +273,7 @@ class TextWriter {
 
   private endLine(): void {
     this.lines.push(this.line!.trimEnd());
+    this.written += this.lines.at(-1)!.length + 1;
     this.line = null;
     this.gap = '';
   }

@@ -38,9 +38,11 @@ export const hasVisibleText = (s: string) => /[\p{L}\p{N}]/u.test(s.replace(INVI
 /** Text from a channel (an email subject) made fit for a single-line field: controls become spaces, bidi goes. */
 export const asSingleLine = (s: string) =>
   s.replace(new RegExp(CONTROL, 'g'), ' ').replace(new RegExp(BIDI_CONTROL, 'g'), '').trim();
+/** Text without the controls (other than tab and newlines) and bidi controls that free text may not hold. */
+export const withoutControls = (s: string) =>
+  s.replace(new RegExp(CONTROL_IN_TEXT, 'g'), '').replace(new RegExp(BIDI_CONTROL, 'g'), '');
 /** Text from a channel made fit for a free-text field: controls other than tab and newlines go, bidi goes. */
-export const asText = (s: string) =>
-  s.replace(new RegExp(CONTROL_IN_TEXT, 'g'), '').replace(new RegExp(BIDI_CONTROL, 'g'), '').trim();
+export const asText = (s: string) => withoutControls(s).trim();
 
 /** One line of text (titles, subjects, categories): trimmed, no control or bidirectional control characters. */
 export const singleLineText = (max: number, min = 1) =>
