@@ -44,6 +44,15 @@ export const withoutControls = (s: string) =>
 /** Text from a channel made fit for a free-text field: controls other than tab and newlines go, bidi goes. */
 export const asText = (s: string) => withoutControls(s).trim();
 
+/** Free text of at most `max` characters: a longer one is cut, never inside a character, and says how long it was. */
+export function clipText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const note = `\n\n[cut: the message was ${s.length.toLocaleString('en-US')} characters long]`;
+  let end = max - note.length;
+  if (/[\udc00-\udfff]/.test(s[end] ?? '')) end--;
+  return s.slice(0, end).trimEnd() + note;
+}
+
 /** One line of text (titles, subjects, categories): trimmed, no control or bidirectional control characters. */
 export const singleLineText = (max: number, min = 1) =>
   z.string().check(

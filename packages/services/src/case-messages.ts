@@ -1,4 +1,5 @@
 import {
+  asText,
   ConflictError,
   excerptOf,
   isOpen,
@@ -88,7 +89,8 @@ export function caseMessages(
     recordFor: RecordFor<CaseMessage> = () => [],
   ): Promise<CaseMessage> {
     const fromCustomer = !('caller' in creator) && input.direction === 'inbound';
-    const text = input.text.trim();
+    // Staff notes were validated; a customer's text is taken as it came, without what free text may not hold.
+    const text = asText(input.text);
     if (!text) throw new ValidationError('The message is empty', [{ path: 'text', message: 'required' }]);
     for (let attempt = 1; ; attempt++) {
       const found =

@@ -75,8 +75,9 @@ export function followUpService(
             type: 'inquiry',
             subject: 'other',
             category: 'other',
-            title: excerptOf(f.text || 'SMS', 80),
-            description: excerptOf(f.text || '(empty message)', 10_000),
+            // Taken as it came, like mail: what a field would refuse from a person is removed, not a reason to lose it.
+            title: excerptOf(asSingleLine(f.text) || 'SMS', 80),
+            description: excerptOf(asText(f.text) || '(empty message)', 10_000),
             customerId: f.customerId,
           },
           { submitterContact: { phone: f.from }, recordFor: () => [done] },
