@@ -221,9 +221,27 @@ describe.skipIf(skipBrowser)('the staff console in a real browser', () => {
     expect(await row.count()).toBe(1);
     await checkPage(page, 'unidentified');
     await row.locator('input[name="customerNumber"]').fill('DEMO-0005');
+    await row.locator('input[name="addContactPoint"]').check();
+    const attach = await formAsSent(page, '#unidentified tbody tr:has-text("+8613955550101") form');
     await Promise.all([page.waitForURL(/done=attached/), row.locator('button').click()]);
     expect(await page.textContent('#flash')).toContain('1 contact');
     expect(await page.locator('#unidentified tbody tr', { hasText: '+8613955550101' }).count()).toBe(0);
+    // Sent again (a double click): one request to add the phone, not two.
+    expect(await sendAgain(page, attach)).toBe(200);
+    const supervisor = await signIn('sup-1');
+    await supervisor.goto(`${base}/console/requests`);
+    const pending = supervisor.locator('tr', { hasText: '+8613955550101' });
+    expect(await pending.count()).toBe(1);
+    // The supervisor's decision, sent twice, answers as the first did and leaves one approved request.
+    const decision = await formAsSent(supervisor, 'tr:has-text("+8613955550101") form');
+    await Promise.all([supervisor.waitForURL(/done=approved/), pending.locator('button[value="approve"]').click()]);
+    expect(await sendAgain(supervisor, { ...decision, body: `${decision.body}&decision=approve` })).toBe(200);
+    const requests = await t.request('GET', '/change-requests?status=approved', {
+      token: await t.token('sup-1', 'supervisor'),
+    });
+    const approved = ((await requests.json()) as { items: { reason: string; decidedAt?: string }[] }).items;
+    expect(approved.filter((r) => JSON.stringify(r).includes('+8613955550101'))).toHaveLength(1);
+    await supervisor.context().close();
     await page.context().close();
   });
 

@@ -22,6 +22,7 @@ import { failureKey, flashOf } from '../flash';
 import { formatDateTime, label } from '../i18n';
 import { randomToken } from '../keys';
 import { Csrf, Layout, type PageContext } from '../layout';
+import { formClaim, RequestKey } from '../form-key';
 import { formField } from '../middleware';
 import { pageContext, redirectTo, renderPage } from '../render';
 import { caseHref, CaseMarks, customerHref, Options } from './parts';
@@ -212,7 +213,7 @@ function ReplyForm({ p, c }: { p: PageContext; c: Case }) {
   return (
     <form method="post" action={`${caseHref(c.id)}/replies`} id="reply-form">
       <Csrf p={p} />
-      <input type="hidden" name="requestKey" value={randomToken(16)} />
+      <RequestKey />
       <label for="reply-text">{t.casePage.replyText}</label>
       <textarea id="reply-text" name="text" required maxlength={2000}></textarea>
       <div class="row">
@@ -238,7 +239,7 @@ function NoteForm({ p, c }: { p: PageContext; c: Case }) {
   return (
     <form method="post" action={`${caseHref(c.id)}/notes`} id="note-form">
       <Csrf p={p} />
-      <input type="hidden" name="requestKey" value={randomToken(16)} />
+      <RequestKey />
       <label for="note-text">{t.casePage.noteText}</label>
       <textarea id="note-text" name="text" required maxlength={5000}></textarea>
       <p>
@@ -253,7 +254,7 @@ function ConvertForm({ p, c, today }: { p: PageContext; c: Case; today: string }
   return (
     <form method="post" action={`${caseHref(c.id)}/convert`} id="convert-form">
       <Csrf p={p} />
-      <input type="hidden" name="requestKey" value={randomToken(16)} />
+      <RequestKey />
       <div class="row">
         <div>
           <label for="convert-amount">{t.casePage.convertAmount}</label>
@@ -371,19 +372,13 @@ async function act(c: ConsoleContext, work: (caller: Caller, id: string) => Prom
 
 /** The case page: facts, allowed status moves, conversion, notes, history. */
 export function caseRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: ConsoleHttpDeps) {
-  /** The claim of a form that carries a request key (one per rendering of the form), as an Idempotency-Key is. */
-  const formClaim = async (c: ConsoleContext, scope: string, request: unknown) => {
-    const key = await formField(c, 'requestKey');
-    return key ? requestClaim(scope, key, request, http.clock()) : undefined;
-  };
-
   ui.get('/cases/:id', (c) => casePage(c, services, http));
 
   ui.post('/cases/:id/notes', (c) =>
     act(c, async (caller, id) => {
       const text = (await formField(c, 'text')) ?? '';
       // A form sent twice (a double click, a resubmission) adds the note once.
-      const claim = await formClaim(c, `${caller.userId}:notes`, { id, text });
+      const claim = await formClaim(c, `${caller.userId}:notes`, { id, text }, http.clock());
       await services.cases.addNoteOnce(caller, id, text, claim);
       return { done: 'noteAdded' };
     }),
@@ -394,7 +389,7 @@ export function caseRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: 
       const channel = (await formField(c, 'channel')) || undefined;
       const input = CaseReplyInput.parse({ text: (await formField(c, 'text')) ?? '', ...(channel && { channel }) });
       // A form sent twice writes to the customer once.
-      const claim = await formClaim(c, `${caller.userId}:replies`, { id, ...input });
+      const claim = await formClaim(c, `${caller.userId}:replies`, { id, ...input }, http.clock());
       await services.customerContact.replyOnce(caller, id, input, claim);
       return { done: 'replied' };
     }),

@@ -8,6 +8,7 @@ import type { ConsoleEnv } from '../env';
 import { failureKey, flashOf } from '../flash';
 import { formatDateTime, label } from '../i18n';
 import { consoleHref, Csrf, Layout, type PageContext } from '../layout';
+import { formClaim, RequestKey } from '../form-key';
 import { formField } from '../middleware';
 import { isHtmx, pageContext, redirectTo, renderFragment, renderPage } from '../render';
 import { customerHref } from './parts';
@@ -103,6 +104,7 @@ function UnidentifiedRow({ p, e }: { p: PageContext; e: Unidentified }) {
         {sender && (
           <form method="post" action={consoleHref('/unidentified/attach')}>
             <Csrf p={p} />
+            <RequestKey />
             <input type="hidden" name="kind" value={sender.kind} />
             <input type="hidden" name="value" value={sender.value} />
             <label for={fieldId('number')}>{t.unidentified.attachTo}</label>
@@ -185,8 +187,10 @@ export function deskRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, http: 
         customerId: customer.id,
         addContactPoint: (await formField(c, 'addContactPoint')) === 'true',
       });
-      const result = await services.unidentified.attach(caller, input);
-      return redirectTo(c, back, { done: 'attached', ref: String(result.moved) });
+      // Sent twice, it asks to add the contact point once (one change request), as the first attachment did.
+      const claim = await formClaim(c, `${caller.userId}:console-attachments`, input, http.clock());
+      const { response } = await services.unidentified.attachOnce(caller, input, claim);
+      return redirectTo(c, back, { done: 'attached', ref: String(response.body.moved) });
     } catch (error) {
       return redirectTo(c, back, { failed: failureKey(error) });
     }

@@ -7,6 +7,7 @@ import type { ConsoleEnv } from '../env';
 import { failureKey, flashOf } from '../flash';
 import { formatDateTime, type Messages } from '../i18n';
 import { consoleHref, Csrf, Layout, type PageContext } from '../layout';
+import { formClaim, RequestKey } from '../form-key';
 import { formField } from '../middleware';
 import { pageContext, redirectTo, renderPage } from '../render';
 import { CaseTable, customerHref } from './parts';
@@ -51,6 +52,7 @@ function RequestRow({ p, r }: { p: PageContext; r: ChangeRequest }) {
       <td>
         <form method="post" action={consoleHref(`/requests/${encodeURIComponent(r.id)}/decision`)}>
           <Csrf p={p} />
+          <RequestKey />
           <label for={noteId}>{t.requests.decisionNote}</label>
           <input type="text" id={noteId} name="note" maxlength={500} />
           <p>
@@ -143,7 +145,11 @@ export function supervisorRoutes(ui: Hono<ConsoleEnv>, services: StaffServices, 
     try {
       const note = (await formField(c, 'note'))?.trim();
       const input = DecisionInput.parse({ decision: await formField(c, 'decision'), ...(note && { note }) });
-      await services.changeRequests.decide(c.get('caller'), c.req.param('id'), input);
+      const caller = c.get('caller');
+      const id = c.req.param('id');
+      // A decision sent twice is made once; the second answer is the first's.
+      const claim = await formClaim(c, `${caller.userId}:console-decisions`, { id, ...input }, http.clock());
+      await services.changeRequests.decideOnce(caller, id, input, claim);
       return redirectTo(c, back, { done: input.decision === 'approve' ? 'approved' : 'rejected' });
     } catch (error) {
       return redirectTo(c, back, { failed: failureKey(error) });
