@@ -301,6 +301,18 @@ describe('parseInboundEmail', () => {
 
 /** A message written line by line, as a mail program or an attacker sends it. */
 const message = (...lines: string[]) => Buffer.from(lines.join('\r\n'), 'latin1');
+/** A multipart/mixed message (boundary x) from a@example.com whose first part is the text/plain `text`, then `rest`. */
+const mixedStartingWith = (text: string, ...rest: string[]) =>
+  message(
+    'From: a@example.com',
+    'Content-Type: multipart/mixed; boundary=x',
+    '',
+    '--x',
+    'Content-Type: text/plain',
+    '',
+    text,
+    ...rest,
+  );
 /** An RFC 2047 encoded word: the text in `charset`, base64. */
 const word = (charset: string, text: string, encoding = charset) =>
   `=?${charset}?B?${iconv.encode(text, encoding).toString('base64')}?=`;
@@ -469,13 +481,7 @@ describe('parseInboundEmail: parts', () => {
 
   it('keeps a forwarded message as an attachment, unless it is marked inline (then its text is read)', async () => {
     const forwarded = (disposition: string[]) =>
-      message(
-        'From: a@example.com',
-        'Content-Type: multipart/mixed; boundary=x',
-        '',
-        '--x',
-        'Content-Type: text/plain',
-        '',
+      mixedStartingWith(
         'see below',
         '--x',
         'Content-Type: message/rfc822',
@@ -526,18 +532,7 @@ describe('parseInboundEmail: hostile mail is read or refused as bad input, never
 
   it.each([
     ['no boundary parameter', message('From: a@example.com', 'Content-Type: multipart/mixed', '', '--x', '', 'hi')],
-    [
-      'a boundary never closed',
-      message(
-        'From: a@example.com',
-        'Content-Type: multipart/mixed; boundary=x',
-        '',
-        '--x',
-        'Content-Type: text/plain',
-        '',
-        'hello',
-      ),
-    ],
+    ['a boundary never closed', mixedStartingWith('hello')],
     [
       'boundaries that never occur',
       message('From: a@example.com', 'Content-Type: multipart/mixed; boundary=x', '', 'hello', '--y--'),

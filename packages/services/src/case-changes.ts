@@ -21,6 +21,7 @@ import {
   transact,
   TransactionRefused,
   type CaseHistoryEntry,
+  type CaseMessage,
   type LabelledItem,
 } from '@cc/store';
 import type { ServiceContext } from './context';
@@ -34,6 +35,14 @@ import type { ServiceContext } from './context';
 export type CaseCreator = { caller: Caller } | { channel: CaseOrigin; externalId?: string; branchId?: string };
 
 export type HistoryChange = Omit<CaseHistoryEntry, 'id' | 'caseId' | 'at' | 'actor'>;
+
+/** A new message on case `caseId`, written at `at` (its id is drawn for that time). */
+export const caseMessageAt = (
+  ctx: ServiceContext,
+  caseId: string,
+  at: string,
+  fields: Omit<CaseMessage, 'id' | 'caseId' | 'at'>,
+): CaseMessage => ({ id: ctx.newId(Date.parse(at)), caseId, at, ...fields });
 
 /** The deadlines by priority, from the settings. */
 export const deadlinePolicyOf = (ctx: ServiceContext): CaseDeadlinePolicy => ({

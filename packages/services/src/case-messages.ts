@@ -26,6 +26,7 @@ import {
 import type { ServiceContext } from './context';
 import type { NoticeService } from './notices';
 import {
+  caseMessageAt,
   changeItems,
   commitCase,
   creatorActor,
@@ -121,16 +122,13 @@ export function caseMessages(
     now: Date,
   ): Promise<CaseMessage> {
     const actor = creatorActor(creator);
-    const message: CaseMessage = {
-      id: ctx.newId(now.getTime()),
-      caseId: c.id,
-      at: now.toISOString(),
+    const message = caseMessageAt(ctx, c.id, now.toISOString(), {
       actor,
       channel: input.channel,
       direction: input.direction,
       text,
       ...('externalId' in creator && creator.externalId && { externalId: creator.externalId }),
-    };
+    });
     const reopened = reopen ? statusChange(ctx, c, 'in_progress', actor, 'the customer wrote again') : undefined;
     const author = 'caller' in creator ? creator.caller.userId : undefined;
     const told = input.direction === 'inbound' && (reopen || isOpen(c.status) || c.status === 'converted');
@@ -205,15 +203,12 @@ export function caseMessages(
           ...(old.submitterContact && { submitterContact: old.submitterContact }),
           alsoWrite: (created) => {
             const at = created.createdAt;
-            message = {
-              id: ctx.newId(Date.parse(at)),
-              caseId: created.id,
-              at,
+            message = caseMessageAt(ctx, created.id, at, {
               actor: creatorActor(creator),
               channel: input.channel,
               direction: input.direction,
               text,
-            };
+            });
             const linked: Case = { ...old, followedBy: created.id, version: old.version + 1, updatedAt: at };
             const history: HistoryChange = {
               action: 'follow_up_opened',

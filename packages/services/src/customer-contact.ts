@@ -28,6 +28,7 @@ import {
   type RecordFor,
 } from '@cc/store';
 import type { CaseAccess } from './case-access';
+import { caseMessageAt } from './case-changes';
 import type { ServiceContext } from './context';
 import { bare, type CustomerMessageService } from './customer-messages';
 import type { CustomerService } from './customers';
@@ -108,17 +109,14 @@ export function customerContactService(
       );
     }
     const sent = decision.message;
-    const message: CaseMessage = {
-      id: ctx.newId(now.getTime()),
-      caseId: c.id,
-      at: now.toISOString(),
+    const message = caseMessageAt(ctx, c.id, now.toISOString(), {
       actor,
       channel: sent.channel,
       direction: 'outbound',
       text: input.text,
       ...(sent.email && { externalId: bare(sent.email.messageId) }),
       deliveryId: sent.id,
-    };
+    });
     const receipt: ReplyReceipt = {
       message,
       delivery: {

@@ -9,7 +9,6 @@ import {
   type Actor,
   type Case,
   type ContactGuardPolicy,
-  type Customer,
   type CustomerMessage,
   type GuardReason,
   type Locale,

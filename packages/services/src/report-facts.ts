@@ -1,4 +1,4 @@
-import { durationStep, isOpen, localDay, monthOf, toMinor, type CaseStatus } from '@cc/core';
+import { isOpen, localDay, monthOf, toMinor, type CaseStatus } from '@cc/core';
 import { reportPeriod, reportScope, type BucketDelta, type Counters, type LedgerKind } from '@cc/store';
 
 /**
