@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -7,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as emailModule from '@cc/channels/email';
 import { s3AttachmentStore, s3RawMailReader } from '@cc/channels/s3';
 import { sesInboundHandler } from '@cc/services/email-inbound';
-import { inboxOnly, localMessageSenders, notificationDeliverer, type DeliveryAdapter } from '@cc/messaging';
-import { tmpdir } from 'node:os';
+import { inboxOnly, notificationDeliverer, type DeliveryAdapter } from '@cc/messaging';
 import { transact, userRepository } from '@cc/store';
 import { PermanentDeliveryError } from '@cc/core';
 import { smsWebhook } from '../support/faults';

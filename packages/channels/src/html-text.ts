@@ -26,7 +26,8 @@ export function htmlToText(html: string): string {
     }
   };
   const closeLink = () => {
-    if (link && shownHref(link.href, link.text.trim())) out.text(` [${shownHref(link.href, link.text.trim())}]`);
+    const shown = link && shownHref(link.href, link.text.trim());
+    if (shown) out.text(` [${shown}]`);
     link = null;
   };
 

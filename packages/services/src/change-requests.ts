@@ -364,7 +364,7 @@ export function changeRequestService(
     return decided;
   }
 
-  return { request, requestOnce, read, list, decide, decideOnce };
+  return { request, requestOnce, read, list, decideOnce };
 }
 
 const identityTaken = (identity: { kind: string; value: string }) =>

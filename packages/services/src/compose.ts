@@ -71,13 +71,14 @@ type WithEmail<I extends ServiceInfra> = I extends { attachments: AttachmentStor
  */
 export function composeServices<I extends ServiceInfra>(infra: I, settings: ServiceSettings) {
   const work = intakeWork(caseWork(infra, settings), normaliseSender);
+  const deadlineWatch = deadlineWatchOf(work);
   const all = {
     ...staffWork(work),
     ...publicEdge(work),
     email: infra.attachments && emailOf(work, infra.attachments, infra.emailModule),
-    sweeper: sweeperOf(work),
+    sweeper: sweeperOf(work, deadlineWatch),
     /** The sweeper's deadline watch alone, for hosts that run one sweep part (tests, operators' tools). */
-    deadlineWatch: deadlineWatchOf(work),
+    deadlineWatch,
     reporter: reporterOf(work.ctx, infra),
     reportRebuild: reportRebuildService(work.ctx),
     /** The context the services share, for hosts that seed or inspect data the way the services write it. */
@@ -189,9 +190,9 @@ const emailOf = ({ ctx, recorder, followUps }: IntakeWork, attachments: Attachme
 /** The sweeper's watch over first-response and resolution deadlines. */
 const deadlineWatchOf = ({ ctx, notices, access }: CaseWork) => caseDeadlineWatch(ctx, { notices, access });
 
-const sweeperOf = (work: CaseWork) => {
+const sweeperOf = (work: CaseWork, deadlines = deadlineWatchOf(work)) => {
   const { ctx, publisher, followUps, opportunityUpkeep } = work;
-  return sweeperService(ctx, { publisher, followUps, deadlines: deadlineWatchOf(work), opportunityUpkeep });
+  return sweeperService(ctx, { publisher, followUps, deadlines, opportunityUpkeep });
 };
 
 /** What staff work with, through the JSON API and the console. */

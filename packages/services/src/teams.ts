@@ -150,7 +150,7 @@ export function teamService(ctx: ServiceContext, deps: { followUps: FollowUpServ
     await commit(teams.disbandItems(team), teamMembers(team));
   }
 
-  return { form, formOnce, get, list, change, disband };
+  return { formOnce, get, list, change, disband };
 }
 
 export type TeamService = ReturnType<typeof teamService>;

@@ -39,18 +39,11 @@ export function unidentifiedService(
   }
 
   /**
-   * Moves every entry of the sender into the customer's timeline (copy + delete, page by page).
-   * Safe to repeat or to run concurrently: a moved entry is gone from the sender's partition. Without a key, a
-   * repeat with `addContactPoint` asks again to add the phone or email.
-   */
-  async function attach(caller: Caller, input: AttachInput) {
-    return (await attachOnce(caller, input)).response.body;
-  }
-
-  /**
-   * An attachment once per client key: the record commits with the change request it asks for (or alone), and
-   * a retry or a concurrent copy answers the first attachment and its change request. Every copy then moves what
-   * is left of the sender's entries, so `moved` counts what this copy moved.
+   * Moves every entry of the sender into the customer's timeline (copy + delete, page by page), once per client
+   * key: the record commits with the change request it asks for (or alone), and a retry or a concurrent copy
+   * answers the first attachment and its change request. Moving is safe to repeat or to run concurrently (a moved
+   * entry is gone from the sender's partition), so every copy moves what is left: `moved` counts what this copy
+   * moved. Without a key, a repeat with `addContactPoint` asks again to add the phone or email.
    */
   async function attachOnce(caller: Caller, input: AttachInput, claim?: IdempotencyClaim) {
     const { response, replayed } = await withIdempotency<Attached>(
@@ -111,7 +104,7 @@ export function unidentifiedService(
     return moved;
   }
 
-  return { list, attach, attachOnce };
+  return { list, attachOnce };
 }
 
 export type UnidentifiedService = ReturnType<typeof unidentifiedService>;

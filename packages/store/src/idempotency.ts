@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, DependencyUnavailableError, DomainError, IdempotencyMismatchError } from '@cc/core';
 import type { StoreContext } from './client';
 import { keys } from './keys';
-import { putNew, transact, TransactionRefused, type LabelledItem } from './transact';
+import { putNew, TransactionRefused, type LabelledItem } from './transact';
 
 /** A creating request that may be retried: the same (scope, key) must give the same answer. */
 export interface IdempotencyClaim {

@@ -19,7 +19,6 @@ import { pipelineRoutes } from './pages/pipeline';
 import { reportRoutes } from './pages/reports';
 import { supervisorRoutes } from './pages/supervisor';
 import { isHtmx, pageContext, renderPage } from './render';
-import { CONSOLE_PATH } from './session';
 
 /**
  * The content security policy of every console response: scripts only with this response's nonce (the one
