@@ -169,6 +169,23 @@ describe('work given up on after acceptance', () => {
 
 describe('functions', () => {
   const banner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+  /** Every bundle's metafile in the cloud assembly. */
+  const metafiles = () =>
+    readdirSync(outdir)
+      .map((dir) => path.join(outdir, dir, 'index.meta.json'))
+      .filter((file) => existsSync(file));
+  /** A function's bundle directory in the cloud assembly. */
+  const assetDirOf = (fn: IConstruct) =>
+    path.join(outdir, `asset.${(resources[logicalId(fn)]!.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
+  /** The inputs that put bytes into a bundle (one reached but tree-shaken away is not among them). */
+  const bundledInputs = (metafile: string) => {
+    const meta = JSON.parse(readFileSync(metafile, 'utf8')) as {
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+    };
+    return Object.values(meta.outputs).flatMap((o) =>
+      Object.entries(o.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
+    );
+  };
 
   it('are all Node.js 22 on arm64, without the cold-start cost of --enable-source-maps', () => {
     // api, console, public, notifier, sweeper, email-inbound, reporter, and the two secret rotations.
@@ -217,12 +234,7 @@ describe('functions', () => {
     // The API's bundle holds none of the console: its pages, session keys, styles and assets (issue 17: they cost
     // its cold start).
     const [api] = readdirSync(outdir).filter((d) => existsSync(path.join(outdir, d, 'openapi.json')));
-    const meta = JSON.parse(readFileSync(path.join(outdir, api!, 'index.meta.json'), 'utf8')) as {
-      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
-    };
-    const bundled = Object.values(meta.outputs).flatMap((o) =>
-      Object.entries(o.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
-    );
+    const bundled = bundledInputs(path.join(outdir, api!, 'index.meta.json'));
     expect(bundled.some((input) => input.includes('packages/api/src/routes/'))).toBe(true);
     // Only the console's path, which the shared response headers leave to the console (console/session.ts).
     const consoleParts = bundled.filter((input) => input.includes('packages/api/src/console/'));
@@ -230,15 +242,7 @@ describe('functions', () => {
   });
 
   it("split by audience: the public edge's bundle holds none of the staff routes, the API's none of the public", () => {
-    const inputsOf = (fn: IConstruct) => {
-      const asset = `asset.${(resources[logicalId(fn)]!.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`;
-      const meta = JSON.parse(readFileSync(path.join(outdir, asset, 'index.meta.json'), 'utf8')) as {
-        outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
-      };
-      return Object.values(meta.outputs).flatMap((o) =>
-        Object.entries(o.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
-      );
-    };
+    const inputsOf = (fn: IConstruct) => bundledInputs(path.join(assetDirOf(fn), 'index.meta.json'));
     const routesIn = (fn: IConstruct) =>
       inputsOf(fn)
         .map((input) => /packages\/api\/src\/routes\/([\w-]+)\.ts$/.exec(input)?.[1])
@@ -271,12 +275,9 @@ describe('functions', () => {
   });
 
   it('take credentials from the environment Lambda sets, without the default chain and its STS/SSO clients', () => {
-    const metafiles = readdirSync(outdir)
-      .map((dir) => path.join(outdir, dir, 'index.meta.json'))
-      .filter((file) => existsSync(file));
     // Eight bundles: the two rotation functions share one.
-    expect(metafiles.length).toBe(8);
-    for (const file of metafiles) {
+    expect(metafiles().length).toBe(8);
+    for (const file of metafiles()) {
       const inputs = Object.keys(
         (JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs,
       );
@@ -294,17 +295,9 @@ describe('functions', () => {
   });
 
   it('validate with zod/mini only (no classic zod), with its English messages wherever zod is bundled', () => {
-    const metafiles = readdirSync(outdir)
-      .map((dir) => path.join(outdir, dir, 'index.meta.json'))
-      .filter((file) => existsSync(file));
-    expect(metafiles.length).toBeGreaterThan(0);
-    for (const file of metafiles) {
-      const meta = JSON.parse(readFileSync(file, 'utf8')) as {
-        outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
-      };
-      const bundled = Object.values(meta.outputs).flatMap((o) =>
-        Object.entries(o.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
-      );
+    expect(metafiles().length).toBeGreaterThan(0);
+    for (const file of metafiles()) {
+      const bundled = bundledInputs(file);
       // Classic zod, or another locale (reaching into `z.core` or `z.locales` bundles the whole namespace).
       expect(
         bundled.filter((i) => /node_modules\/zod\/v4\/(classic\/|locales\/(?!en\.js$))/.test(i)),
@@ -322,10 +315,7 @@ describe('functions', () => {
   it('parse mail in one bundle only: postal-mime, our charset decoders and HTML-to-text, none of mailparser', () => {
     const inputsOf = (file: string) =>
       Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { inputs: Record<string, unknown> }).inputs);
-    const bundles = readdirSync(outdir)
-      .map((dir) => path.join(outdir, dir, 'index.meta.json'))
-      .filter((file) => existsSync(file))
-      .map(inputsOf);
+    const bundles = metafiles().map(inputsOf);
     const parsing = bundles.filter((inputs) => inputs.some((i) => i.includes('node_modules/postal-mime/')));
     // The email function; the API's bundles load the parser only if a mail reaches them (never, in AWS).
     expect(parsing).toHaveLength(1);
@@ -337,14 +327,7 @@ describe('functions', () => {
   });
 
   it('leave the phone parser out of the email function: it takes senders by address only', () => {
-    const email = resources[logicalId(stack.workers.emailInbound)]!;
-    const asset = `asset.${(email.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`;
-    const meta = JSON.parse(readFileSync(path.join(outdir, asset, 'index.meta.json'), 'utf8')) as {
-      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
-    };
-    const bundled = Object.values(meta.outputs).flatMap((o) =>
-      Object.entries(o.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])),
-    );
+    const bundled = bundledInputs(path.join(assetDirOf(stack.workers.emailInbound), 'index.meta.json'));
     expect(bundled.some((i) => i.includes('node_modules/postal-mime/'))).toBe(true);
     expect(bundled.filter((i) => i.includes('libphonenumber-js') || i.endsWith('phone-metadata.json'))).toEqual([]);
   });
